@@ -1,0 +1,356 @@
+//! Wiring: the application state, the router with its middleware, and serving.
+
+use std::net::SocketAddr;
+use std::ops::Deref;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderName, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use metrics_exporter_prometheus::PrometheusHandle;
+use rebloom_store::{ConnectOptions, Store};
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::password::{Hasher, PasswordPolicy};
+use crate::auth::tokens::TokenKeys;
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::error::problem_response;
+use crate::extract::{client_ip, peer_addr};
+use crate::ratelimit::{Bucket, Decision, InProcessLimiter, RateLimiter, RedisLimiter};
+use crate::{openapi, routes, secrets, telemetry};
+
+pub struct AppInner {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub keys: TokenKeys,
+    pub hasher: Hasher,
+    pub policy: PasswordPolicy,
+    pub limiter: Arc<dyn RateLimiter>,
+    pub in_process_limiter: Option<Arc<InProcessLimiter>>,
+    pub redis: Option<ConnectionManager>,
+    pub config: Config,
+    pub metrics: PrometheusHandle,
+}
+
+/// Shared, cheaply cloned application state.
+#[derive(Clone)]
+pub struct AppState(Arc<AppInner>);
+
+impl Deref for AppState {
+    type Target = AppInner;
+    fn deref(&self) -> &AppInner {
+        &self.0
+    }
+}
+
+/// What the server runs on, said at start-up.
+#[derive(Debug, Clone)]
+pub struct Engines {
+    pub store: String,
+    pub rate_limits: &'static str,
+    pub generated_secrets: Vec<String>,
+}
+
+/// A built server, bound to its listener, not yet serving.
+pub struct App {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+    pub engines: Engines,
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+fn redis_manager(url: &str) -> anyhow::Result<ConnectionManager> {
+    let client = redis::Client::open(url).context("invalid REBLOOM_REDIS_URL")?;
+    let config = ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(Duration::from_secs(1)))
+        .set_response_timeout(Some(Duration::from_secs(1)))
+        .set_number_of_retries(1);
+    ConnectionManager::new_lazy_with_config(client, config).context("redis connection manager")
+}
+
+impl App {
+    /// Builds with the system clock.
+    pub async fn build(config: Config) -> anyhow::Result<App> {
+        App::build_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    /// Connects the store (running migrations), loads or generates secrets and
+    /// binds the listener. Port 0 picks a free port (tests).
+    pub async fn build_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
+        if config.database_url.is_none() && !config.data_dir.exists() {
+            // Health data lives here: owner only.
+            std::fs::create_dir_all(&config.data_dir)
+                .with_context(|| format!("creating {}", config.data_dir.display()))?;
+            std::fs::set_permissions(
+                &config.data_dir,
+                std::os::unix::fs::PermissionsExt::from_mode(0o700),
+            )?;
+        }
+        let secrets = secrets::load(&config)?;
+        let database_url = config.effective_database_url();
+        let store = rebloom_store::connect(&ConnectOptions {
+            database_url: database_url.clone(),
+            read_replica_url: config.database_read_url.clone(),
+            max_connections: None,
+            schema: config.database_schema.clone(),
+        })
+        .await
+        .context("opening the database")?;
+        let redis = config.redis_url.as_deref().map(redis_manager).transpose()?;
+        let (limiter, in_process_limiter): (Arc<dyn RateLimiter>, _) = match &redis {
+            Some(conn) => (
+                Arc::new(RedisLimiter::new(
+                    conn.clone(),
+                    format!("{}rate:", config.redis_key_prefix),
+                )),
+                None,
+            ),
+            None => {
+                let l = Arc::new(InProcessLimiter::default());
+                (l.clone(), Some(l))
+            }
+        };
+        let engines = Engines {
+            store: match store.backend() {
+                "sqlite" => format!("sqlite ({})", database_url.trim_start_matches("sqlite://")),
+                other => other.to_owned(),
+            },
+            rate_limits: limiter.kind(),
+            generated_secrets: secrets.generated.clone(),
+        };
+        let hashing_threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        let state = AppState(Arc::new(AppInner {
+            store,
+            clock,
+            keys: TokenKeys::new(&secrets.jwt_secret),
+            hasher: Hasher::new(hashing_threads)?,
+            policy: PasswordPolicy::default(),
+            limiter,
+            in_process_limiter,
+            redis,
+            metrics: telemetry::metrics_handle(),
+            config,
+        }));
+        let listener = TcpListener::bind(state.config.bind)
+            .await
+            .with_context(|| format!("binding {}", state.config.bind))?;
+        let router = router(state.clone());
+        Ok(App {
+            listener,
+            router,
+            state,
+            engines,
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub fn state(&self) -> AppState {
+        self.state.clone()
+    }
+
+    /// Serves until `shutdown` resolves, then drains in-flight requests.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let background = tokio::spawn(background_tasks(self.state.clone()));
+        let served = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
+        background.abort();
+        served.context("serving")
+    }
+}
+
+/// Periodic work: the active-users gauge and forgetting idle rate-limit keys.
+async fn background_tasks(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(30));
+    loop {
+        tick.tick().await;
+        let since = state.clock.now() - time::Duration::minutes(15);
+        match state.store.count_active_users(since).await {
+            Ok(n) => metrics::gauge!("active_users_total").set(n as f64),
+            Err(e) => tracing::warn!(error = %e, "counting active users failed"),
+        }
+        if let Some(l) = &state.in_process_limiter {
+            l.sweep();
+        }
+    }
+}
+
+/// The OpenAPI document and the router built from the same handlers.
+pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(openapi::base())
+        .merge(routes::ops::router())
+        .merge(routes::auth::router())
+        .merge(routes::me::router())
+        .merge(routes::admin::router())
+        .split_for_parts()
+}
+
+fn router(state: AppState) -> Router {
+    let (api, doc) = api_parts();
+    let config = &state.config;
+    let mut router = api
+        .merge(SwaggerUi::new("/docs").url("/api/openapi.json", doc))
+        .fallback(|| async { StatusCode::NOT_FOUND })
+        .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
+        .layer(middleware::from_fn(telemetry::http_metrics))
+        .layer(middleware::map_response(problem_fallback))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(config.request_timeout_secs),
+        ))
+        .layer(DefaultBodyLimit::max(config.body_limit_bytes))
+        .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
+        .layer(CatchPanicLayer::custom(
+            |_panic: Box<dyn std::any::Any + Send>| {
+                tracing::error!("handler panicked");
+                problem_response(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    None,
+                    Vec::new(),
+                )
+            },
+        ));
+    if !config.cors_origins.is_empty() {
+        let origins: Vec<_> = config
+            .cors_origins
+            .iter()
+            .filter_map(|o| o.parse().ok())
+            .collect();
+        router = router.layer(
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::list(origins))
+                .allow_methods(tower_http::cors::Any)
+                .allow_headers([
+                    axum::http::header::AUTHORIZATION,
+                    axum::http::header::CONTENT_TYPE,
+                    HeaderName::from_static("idempotency-key"),
+                ])
+                .expose_headers([REQUEST_ID, axum::http::header::RETRY_AFTER])
+                .max_age(Duration::from_secs(600)),
+        );
+    }
+    router
+        .layer(tower::util::option_layer(telemetry::security_headers()))
+        .layer(CompressionLayer::new())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(telemetry::make_span)
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Per-address rate limits on `/api`: the auth bucket for sign-in endpoints
+/// (fails closed when the shared limiter is down), the API bucket for the rest.
+async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let (bucket, limit) = if path.starts_with("/api/auth/") && !path.starts_with("/api/auth/logout")
+    {
+        (Bucket::Auth, state.config.auth_rate_limit_per_minute)
+    } else if path.starts_with("/api/") {
+        (Bucket::Api, state.config.rate_limit_per_minute)
+    } else {
+        return next.run(req).await;
+    };
+    let ip = client_ip(
+        req.headers(),
+        peer_addr(req.extensions()),
+        state.config.trust_proxy,
+    );
+    match state.limiter.check(bucket, &ip, limit).await {
+        Ok(Decision::Allow) => next.run(req).await,
+        Ok(Decision::Deny { retry_after_secs }) => crate::error::ApiError::TooManyRequests {
+            code: "rate_limited",
+            retry_after_secs,
+        }
+        .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "rate limiter unavailable; refusing sign-in");
+            crate::error::ApiError::Unavailable("rate_limiter_unavailable").into_response()
+        }
+    }
+}
+
+fn code_for(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "bad_request",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        408 => "request_timeout",
+        413 => "payload_too_large",
+        415 => "unsupported_media_type",
+        422 => "validation_failed",
+        429 => "rate_limited",
+        503 => "service_unavailable",
+        s if s >= 500 => "internal_error",
+        _ => "error",
+    }
+}
+
+/// Turns any error response that is not problem+json yet (unknown routes, wrong
+/// methods, body limits, time-outs, framework rejections) into one.
+async fn problem_fallback(resp: Response) -> Response {
+    let status = resp.status();
+    let is_problem = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| {
+            v.as_bytes()
+                .starts_with(crate::error::PROBLEM_JSON.as_bytes())
+        });
+    if status.as_u16() < 400 || is_problem {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    // Framework rejections describe what was wrong with the request; keep that as detail.
+    let detail = if status.is_client_error() {
+        axum::body::to_bytes(body, 1024)
+            .await
+            .ok()
+            .and_then(|b| String::from_utf8(b.to_vec()).ok())
+            .filter(|s| !s.trim().is_empty())
+    } else {
+        None
+    };
+    let mut out = problem_response(status, code_for(status), detail, Vec::new());
+    for (name, value) in parts.headers.iter() {
+        if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            out.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    out
+}

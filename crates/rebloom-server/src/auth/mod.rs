@@ -1,0 +1,4 @@
+//! Password hashing and tokens.
+
+pub mod password;
+pub mod tokens;

@@ -1,0 +1,165 @@
+//! Command line and configuration: clap with `REBLOOM_*` environment variables.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use secrecy::SecretString;
+
+const DEFAULT_BIND: &str = "127.0.0.1:8080";
+const DEFAULT_DATA_DIR: &str = "./data";
+const DEFAULT_RATE_LIMIT: u32 = 600;
+const DEFAULT_AUTH_RATE_LIMIT: u32 = 30;
+const DEFAULT_TIMEOUT_SECS: u64 = 30;
+const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rebloom",
+    version,
+    about = "Rebloom: an AI mental-health companion server"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (embedded SQLite default, or PostgreSQL + Redis when configured).
+    Serve(Box<Config>),
+    /// Print the OpenAPI document generated from the code.
+    Openapi,
+    /// Run database migrations and exit.
+    Migrate(Box<Config>),
+    /// Change a user's role (user, clinician, admin).
+    SetRole {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        role: String,
+        #[command(flatten)]
+        config: Box<Config>,
+    },
+}
+
+/// Everything the server is configured with.
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// `sqlite://path` or `postgres://…`; default: a SQLite file in the data directory.
+    #[arg(long, env = "REBLOOM_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// PostgreSQL read replica for read-only queries.
+    #[arg(long, env = "REBLOOM_DATABASE_READ_URL")]
+    pub database_read_url: Option<String>,
+    /// PostgreSQL schema to run in (created when missing); default: the search path's.
+    #[arg(long, env = "REBLOOM_DATABASE_SCHEMA")]
+    pub database_schema: Option<String>,
+    /// Redis for rate limits and, later, cache, pub/sub and jobs. Without it, in-process.
+    #[arg(long, env = "REBLOOM_REDIS_URL")]
+    pub redis_url: Option<String>,
+    /// Prefix for every Redis key, to share one Redis between deployments.
+    #[arg(long, env = "REBLOOM_REDIS_KEY_PREFIX", default_value = "")]
+    pub redis_key_prefix: String,
+    #[arg(long, env = "REBLOOM_BIND", default_value = DEFAULT_BIND)]
+    pub bind: SocketAddr,
+    /// Where the SQLite database, generated secrets and local files live.
+    #[arg(long, env = "REBLOOM_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
+    pub data_dir: PathBuf,
+    /// HMAC key for access tokens (at least 32 bytes). Generated into the data directory when unset.
+    #[arg(long, env = "REBLOOM_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<SecretString>,
+    /// Master key for envelope encryption (64 hex chars). Generated into the data directory when unset.
+    #[arg(long, env = "REBLOOM_MASTER_KEY", hide_env_values = true)]
+    pub master_key: Option<SecretString>,
+    /// Allowed CORS origins, comma-separated. None: same origin only.
+    #[arg(long, env = "REBLOOM_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+    /// Sentry DSN for error reports (never with message content).
+    #[arg(long, env = "REBLOOM_SENTRY_DSN", hide_env_values = true)]
+    pub sentry_dsn: Option<SecretString>,
+    /// `json`, `pretty`, or `auto` (pretty on a terminal, else JSON).
+    #[arg(long, env = "REBLOOM_LOG_FORMAT", default_value = "auto")]
+    pub log_format: String,
+    /// Requests per minute per client address on the API.
+    #[arg(long, env = "REBLOOM_RATE_LIMIT_PER_MINUTE", default_value_t = DEFAULT_RATE_LIMIT)]
+    pub rate_limit_per_minute: u32,
+    /// Requests per minute per client address on register, login and refresh.
+    #[arg(long, env = "REBLOOM_AUTH_RATE_LIMIT_PER_MINUTE", default_value_t = DEFAULT_AUTH_RATE_LIMIT)]
+    pub auth_rate_limit_per_minute: u32,
+    #[arg(long, env = "REBLOOM_REQUEST_TIMEOUT_SECS", default_value_t = DEFAULT_TIMEOUT_SECS)]
+    pub request_timeout_secs: u64,
+    #[arg(long, env = "REBLOOM_BODY_LIMIT_BYTES", default_value_t = DEFAULT_BODY_LIMIT)]
+    pub body_limit_bytes: usize,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    #[arg(long, env = "REBLOOM_TRUST_PROXY", default_value_t = false)]
+    pub trust_proxy: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: None,
+            database_read_url: None,
+            database_schema: None,
+            redis_url: None,
+            redis_key_prefix: String::new(),
+            bind: DEFAULT_BIND
+                .parse()
+                .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080))),
+            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+            jwt_secret: None,
+            master_key: None,
+            cors_origins: Vec::new(),
+            sentry_dsn: None,
+            log_format: "auto".into(),
+            rate_limit_per_minute: DEFAULT_RATE_LIMIT,
+            auth_rate_limit_per_minute: DEFAULT_AUTH_RATE_LIMIT,
+            request_timeout_secs: DEFAULT_TIMEOUT_SECS,
+            body_limit_bytes: DEFAULT_BODY_LIMIT,
+            trust_proxy: false,
+        }
+    }
+}
+
+impl Config {
+    /// The database URL in force: the configured one, else SQLite in the data directory.
+    pub fn effective_database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("rebloom.db").display()),
+        }
+    }
+}
+
+/// Every `REBLOOM_*` variable the server reads; others are warned about at start-up.
+const KNOWN_ENV: &[&str] = &[
+    "REBLOOM_DATABASE_URL",
+    "REBLOOM_DATABASE_READ_URL",
+    "REBLOOM_REDIS_URL",
+    "REBLOOM_DATABASE_SCHEMA",
+    "REBLOOM_REDIS_KEY_PREFIX",
+    "REBLOOM_BIND",
+    "REBLOOM_DATA_DIR",
+    "REBLOOM_JWT_SECRET",
+    "REBLOOM_MASTER_KEY",
+    "REBLOOM_CORS_ORIGINS",
+    "REBLOOM_SENTRY_DSN",
+    "REBLOOM_LOG_FORMAT",
+    "REBLOOM_LOG",
+    "REBLOOM_RATE_LIMIT_PER_MINUTE",
+    "REBLOOM_AUTH_RATE_LIMIT_PER_MINUTE",
+    "REBLOOM_REQUEST_TIMEOUT_SECS",
+    "REBLOOM_BODY_LIMIT_BYTES",
+    "REBLOOM_TRUST_PROXY",
+    "REBLOOM_TEST_DATABASE_URL",
+    "REBLOOM_TEST_REDIS_URL",
+];
+
+/// Names of `REBLOOM_*` variables in the environment that nothing reads (likely typos).
+pub fn unknown_env_vars() -> Vec<String> {
+    std::env::vars_os()
+        .filter_map(|(k, _)| k.into_string().ok())
+        .filter(|k| k.starts_with("REBLOOM_") && !KNOWN_ENV.contains(&k.as_str()))
+        .collect()
+}

@@ -1,0 +1,16 @@
+//! The Rebloom server: configuration, wiring and the HTTP API.
+
+pub mod app;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod ratelimit;
+pub mod routes;
+pub mod secrets;
+pub mod telemetry;
+
+pub use app::{App, AppState};
+pub use config::Config;

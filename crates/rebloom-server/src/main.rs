@@ -1,0 +1,107 @@
+//! `rebloom`: thin entry point; the work is in the library.
+
+use std::io::Write;
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use rebloom_server::config::{Cli, Command, Config, unknown_env_vars};
+use rebloom_server::{App, openapi, telemetry};
+use rebloom_store::Role;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(config) => serve(*config).await,
+        Command::Openapi => {
+            std::io::stdout().write_all(openapi::document_json()?.as_bytes())?;
+            Ok(())
+        }
+        Command::Migrate(config) => {
+            let _guard = telemetry::init(&config);
+            App::build(Config {
+                bind: "127.0.0.1:0".parse()?,
+                ..*config
+            })
+            .await?;
+            eprintln!("migrations are up to date");
+            Ok(())
+        }
+        Command::SetRole {
+            email,
+            role,
+            config,
+        } => {
+            let _guard = telemetry::init(&config);
+            let Some(role) = Role::parse(&role) else {
+                bail!("role must be user, clinician or admin");
+            };
+            let app = App::build(Config {
+                bind: "127.0.0.1:0".parse()?,
+                ..*config
+            })
+            .await?;
+            let state = app.state();
+            let email = email.trim().to_lowercase();
+            let user = state
+                .store
+                .find_user_by_email(&email)
+                .await?
+                .with_context(|| format!("no account with e-mail {email}"))?;
+            state
+                .store
+                .set_user_role(user.id, role, state.clock.now())
+                .await?;
+            eprintln!("{email} is now {}", role.as_str());
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let _guard = telemetry::init(&config);
+    for name in unknown_env_vars() {
+        tracing::warn!(variable = %name, "unknown REBLOOM_* environment variable (typo?)");
+    }
+    let app = App::build(config).await?;
+    let addr = app.local_addr()?;
+    for file in &app.engines.generated_secrets {
+        eprintln!(
+            "generated a new secret in {file} (0600); keep it: tokens and encrypted data depend on it"
+        );
+    }
+    eprintln!(
+        "Rebloom is running at http://{addr}  (API docs: http://{addr}/docs)\n  store: {}\n  rate limits: {}",
+        app.engines.store, app.engines.rate_limits
+    );
+    tracing::info!(%addr, store = %app.engines.store, rate_limits = app.engines.rate_limits, "listening");
+    app.run(shutdown_signal()).await?;
+    tracing::info!("shut down cleanly");
+    Ok(())
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutdown signal received; draining requests");
+}

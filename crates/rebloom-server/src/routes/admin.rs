@@ -1,0 +1,133 @@
+//! Administration: accounts, roles, disabling. Admins only.
+
+use axum::extract::{Path, Query, State};
+use rebloom_store::Role;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::{Admin, ApiJson, RequireRole};
+use crate::routes::me::UserView;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_users))
+        .routes(routes!(update_user))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Cursor: the last id of the previous page.
+    pub after: Option<Uuid>,
+    /// 1 to 100, default 50.
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserPage {
+    pub users: Vec<AdminUserView>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next_cursor: Option<Uuid>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AdminUserView {
+    #[serde(flatten)]
+    pub user: UserView,
+    pub disabled: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UserUpdate {
+    /// `user`, `clinician` or `admin`.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub role: Option<Role>,
+    /// Disabling ends every session of the account.
+    #[serde(default)]
+    pub disabled: Option<bool>,
+}
+
+/// List accounts, by id.
+#[utoipa::path(get, path = "/api/admin/users", tag = "admin", security(("bearer" = [])),
+    params(ListParams),
+    responses(
+        (status = 200, body = UserPage),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all)]
+pub async fn list_users(
+    State(state): State<AppState>,
+    RequireRole(_admin, _): RequireRole<Admin>,
+    Query(params): Query<ListParams>,
+) -> ApiResult<ApiJson<UserPage>> {
+    let limit = params.limit.unwrap_or(50);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::field("limit", "out_of_range", "Use 1 to 100."));
+    }
+    let users = state.store.list_users(params.after, limit).await?;
+    let next_cursor = (users.len() == limit as usize)
+        .then(|| users.last().map(|u| u.id))
+        .flatten();
+    Ok(ApiJson(UserPage {
+        users: users
+            .iter()
+            .map(|u| AdminUserView {
+                user: UserView::from(u),
+                disabled: u.disabled_at.is_some(),
+            })
+            .collect(),
+        next_cursor,
+    }))
+}
+
+/// Change an account's role or disable it.
+#[utoipa::path(patch, path = "/api/admin/users/{id}", tag = "admin", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = UserUpdate,
+    responses(
+        (status = 200, body = AdminUserView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all, fields(target = %id))]
+pub async fn update_user(
+    State(state): State<AppState>,
+    RequireRole(admin, _): RequireRole<Admin>,
+    Path(id): Path<Uuid>,
+    ApiJson(update): ApiJson<UserUpdate>,
+) -> ApiResult<ApiJson<AdminUserView>> {
+    if id == admin.id
+        && (update.disabled == Some(true) || update.role.is_some_and(|r| r != Role::Admin))
+    {
+        return Err(ApiError::Conflict("cannot_demote_self"));
+    }
+    let now = state.clock.now();
+    state.store.find_user(id).await?.ok_or(ApiError::NotFound)?;
+    if let Some(role) = update.role {
+        state.store.set_user_role(id, role, now).await?;
+    }
+    if let Some(disabled) = update.disabled {
+        state
+            .store
+            .set_user_disabled(id, disabled.then_some(now), now)
+            .await?;
+        if disabled {
+            state.store.revoke_user_sessions(id, now).await?;
+        }
+    }
+    let user = state.store.find_user(id).await?.ok_or(ApiError::NotFound)?;
+    tracing::info!(admin_id = %admin.id, target = %id, "admin updated user");
+    Ok(ApiJson(AdminUserView {
+        disabled: user.disabled_at.is_some(),
+        user: UserView::from(&user),
+    }))
+}

@@ -1,0 +1,638 @@
+//! The caller's account, profile, preferences and onboarding state.
+
+use axum::extract::State;
+use rebloom_store::{Profile, Role, User};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::extract::{ApiJson, AuthUser};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(me))
+        .routes(routes!(get_profile, patch_profile))
+        .routes(routes!(patch_preferences))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserView {
+    pub id: Uuid,
+    pub email: String,
+    #[schema(value_type = String, example = "user")]
+    pub role: Role,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_active: Option<OffsetDateTime>,
+    pub onboarding_completed: bool,
+    pub subscription_tier: String,
+}
+
+impl From<&User> for UserView {
+    fn from(u: &User) -> Self {
+        UserView {
+            id: u.id,
+            email: u.email.clone(),
+            role: u.role,
+            created_at: u.created_at,
+            last_active: u.last_active,
+            onboarding_completed: u.onboarding_completed,
+            subscription_tier: u.subscription_tier.clone(),
+        }
+    }
+}
+
+/// Evidence-based approaches the companion can lean on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Approach {
+    Cbt,
+    Dbt,
+    Act,
+    Mindfulness,
+    PersonCentred,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Tone {
+    Gentle,
+    Direct,
+    Encouraging,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ReplyLength {
+    Short,
+    Medium,
+    Long,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TherapeuticPreferences {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approach: Option<Approach>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secondary_approaches: Option<Vec<Approach>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CommunicationPreferences {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tone: Option<Tone>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_length: Option<ReplyLength>,
+    /// Whether the companion addresses the person by their display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_name: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_in_reminders: Option<bool>,
+    /// Local time `HH:MM` for check-in reminders.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "20:30")]
+    pub reminder_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "22:00")]
+    pub quiet_hours_start: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "07:00")]
+    pub quiet_hours_end: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_notifications: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PrivacySettings {
+    /// Whether the companion may remember things across sessions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_enabled: Option<bool>,
+    /// Whether voice recordings are kept after transcription.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_voice_recordings: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analytics_opt_in: Option<bool>,
+    /// Conversations older than this many days are deleted (30 to 3650).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_retention_days: Option<u32>,
+}
+
+/// A field that may be absent (unchanged), `null` (cleared) or a value.
+fn double_option<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// A partial profile: absent fields stay as they are; `null` clears nullable ones.
+/// Preference objects are merged key by key.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProfilePatch {
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 100)]
+    pub display_name: Option<Option<String>>,
+    /// One of 13-17, 18-24, 25-34, 35-44, 45-54, 55-64, 65+.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, example = "25-34")]
+    pub age_range: Option<Option<String>>,
+    /// IANA time zone, e.g. `Europe/Berlin`.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, example = "Europe/Berlin")]
+    pub timezone: Option<Option<String>>,
+    /// BCP 47 language tag, e.g. `en` or `es-MX`.
+    #[serde(default)]
+    #[schema(example = "en")]
+    pub language: Option<String>,
+    /// ISO 3166-1 alpha-2 country, for crisis resources.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, example = "GB")]
+    pub country: Option<Option<String>>,
+    /// Up to 20 goals in the person's own words.
+    #[serde(default)]
+    pub goals: Option<Vec<String>>,
+    /// Free-form, optional; a JSON object.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Object>)]
+    pub mental_health_history: Option<Option<Value>>,
+    #[serde(default)]
+    pub therapeutic_preferences: Option<TherapeuticPreferences>,
+    #[serde(default)]
+    pub communication_preferences: Option<CommunicationPreferences>,
+    #[serde(default)]
+    pub privacy_settings: Option<PrivacySettings>,
+    /// The onboarding step the person reached (e.g. `goals`).
+    #[serde(default)]
+    pub onboarding_step: Option<String>,
+    #[serde(default)]
+    pub onboarding_completed: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PreferencesPatch {
+    #[serde(default)]
+    pub therapeutic_preferences: Option<TherapeuticPreferences>,
+    #[serde(default)]
+    pub communication_preferences: Option<CommunicationPreferences>,
+    #[serde(default)]
+    pub privacy_settings: Option<PrivacySettings>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileView {
+    pub display_name: Option<String>,
+    pub age_range: Option<String>,
+    pub timezone: Option<String>,
+    pub language: String,
+    pub country: Option<String>,
+    pub goals: Vec<String>,
+    #[schema(value_type = Option<Object>)]
+    pub mental_health_history: Option<Value>,
+    pub therapeutic_preferences: TherapeuticPreferences,
+    pub communication_preferences: CommunicationPreferences,
+    pub privacy_settings: PrivacySettings,
+    pub onboarding_step: Option<String>,
+    pub onboarding_completed: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+impl ProfileView {
+    fn new(p: &Profile, onboarding_completed: bool) -> ProfileView {
+        ProfileView {
+            display_name: p.display_name.clone(),
+            age_range: p.age_range.clone(),
+            timezone: p.timezone.clone(),
+            language: p.language.clone(),
+            country: p.country.clone(),
+            goals: serde_json::from_value(p.goals.clone()).unwrap_or_default(),
+            mental_health_history: p.mental_health_history.clone(),
+            therapeutic_preferences: serde_json::from_value(p.therapeutic_preferences.clone())
+                .unwrap_or_default(),
+            communication_preferences: serde_json::from_value(p.communication_preferences.clone())
+                .unwrap_or_default(),
+            privacy_settings: serde_json::from_value(p.privacy_settings.clone())
+                .unwrap_or_default(),
+            onboarding_step: p
+                .onboarding
+                .get("step")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            onboarding_completed,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+const AGE_RANGES: &[&str] = &["13-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+"];
+const COUNTRIES: &str = include_str!("../../data/iso3166-alpha2.txt");
+const ONBOARDING_STEPS: &[&str] = &[
+    "welcome",
+    "name",
+    "age",
+    "goals",
+    "approach",
+    "country",
+    "privacy",
+    "reminders",
+    "done",
+];
+const MAX_GOALS: usize = 20;
+const MAX_HISTORY_BYTES: usize = 16 * 1024;
+
+fn has_control(s: &str) -> bool {
+    s.chars().any(|c| c.is_control())
+}
+
+fn valid_hhmm(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 5
+        && b[2] == b':'
+        && s[..2].parse::<u8>().is_ok_and(|h| h < 24)
+        && s[3..].parse::<u8>().is_ok_and(|m| m < 60)
+        && b[..2].iter().chain(&b[3..]).all(u8::is_ascii_digit)
+}
+
+/// `en`, `es-MX`, `zh-Hant`: a language subtag and an optional region or script.
+fn normalize_language(s: &str) -> Option<String> {
+    let mut parts = s.trim().split(['-', '_']);
+    let lang = parts.next()?;
+    if !(2..=3).contains(&lang.len()) || !lang.chars().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let mut out = lang.to_ascii_lowercase();
+    if let Some(sub) = parts.next() {
+        match sub.len() {
+            2 if sub.chars().all(|c| c.is_ascii_alphabetic()) => {
+                out.push('-');
+                out.push_str(&sub.to_ascii_uppercase());
+            }
+            4 if sub.chars().all(|c| c.is_ascii_alphabetic()) => {
+                out.push('-');
+                out.push_str(&sub[..1].to_ascii_uppercase());
+                out.push_str(&sub[1..].to_ascii_lowercase());
+            }
+            _ => return None,
+        }
+    }
+    parts.next().is_none().then_some(out)
+}
+
+/// JSON merge of a typed preferences patch into the stored object: the keys the
+/// patch sets replace the stored ones; the others stay.
+fn merge<T: Serialize>(stored: &mut Value, patch: &T) {
+    let Ok(Value::Object(patch)) = serde_json::to_value(patch) else {
+        return;
+    };
+    if !stored.is_object() {
+        *stored = Value::Object(Default::default());
+    }
+    if let Value::Object(map) = stored {
+        map.extend(patch);
+    }
+}
+
+fn validate_communication(c: &CommunicationPreferences, errors: &mut Vec<FieldError>) {
+    for (name, v) in [
+        ("reminderTime", &c.reminder_time),
+        ("quietHoursStart", &c.quiet_hours_start),
+        ("quietHoursEnd", &c.quiet_hours_end),
+    ] {
+        if let Some(v) = v
+            && !valid_hhmm(v)
+        {
+            errors.push(FieldError::new(
+                format!("communicationPreferences.{name}"),
+                "invalid_time",
+                "Use a 24-hour time HH:MM.",
+            ));
+        }
+    }
+}
+
+/// Applies the preference parts of a patch (validated) to the profile.
+fn apply_preferences(
+    therapeutic: &Option<TherapeuticPreferences>,
+    communication: &Option<CommunicationPreferences>,
+    privacy: &Option<PrivacySettings>,
+    profile: &mut Profile,
+    errors: &mut Vec<FieldError>,
+) {
+    if let Some(t) = therapeutic {
+        if t.secondary_approaches.as_ref().is_some_and(|v| v.len() > 4) {
+            errors.push(FieldError::new(
+                "therapeuticPreferences.secondaryApproaches",
+                "too_many",
+                "Choose at most 4.",
+            ));
+        }
+        merge(&mut profile.therapeutic_preferences, t);
+    }
+    if let Some(c) = communication {
+        validate_communication(c, errors);
+        merge(&mut profile.communication_preferences, c);
+    }
+    if let Some(p) = privacy {
+        if p.data_retention_days
+            .is_some_and(|d| !(30..=3650).contains(&d))
+        {
+            errors.push(FieldError::new(
+                "privacySettings.dataRetentionDays",
+                "out_of_range",
+                "Choose between 30 and 3650 days.",
+            ));
+        }
+        merge(&mut profile.privacy_settings, p);
+    }
+}
+
+/// Validates the patch and applies it to `profile`; returns every invalid field.
+pub fn validate_profile_patch(patch: &ProfilePatch, profile: &mut Profile) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if let Some(name) = &patch.display_name {
+        profile.display_name = match name.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(n) if n.chars().count() > 100 => {
+                errors.push(FieldError::new(
+                    "displayName",
+                    "too_long",
+                    "Use at most 100 characters.",
+                ));
+                None
+            }
+            Some(n) if has_control(n) => {
+                errors.push(FieldError::new(
+                    "displayName",
+                    "invalid_characters",
+                    "Remove control characters.",
+                ));
+                None
+            }
+            Some(n) => Some(n.to_owned()),
+        };
+    }
+    if let Some(age) = &patch.age_range {
+        if let Some(a) = age
+            && !AGE_RANGES.contains(&a.as_str())
+        {
+            errors.push(FieldError::new(
+                "ageRange",
+                "invalid_choice",
+                format!("Choose one of {}.", AGE_RANGES.join(", ")),
+            ));
+        }
+        profile.age_range = age.clone();
+    }
+    if let Some(tz) = &patch.timezone {
+        if let Some(t) = tz
+            && jiff::tz::db().get(t).is_err()
+        {
+            errors.push(FieldError::new(
+                "timezone",
+                "invalid_timezone",
+                "Use an IANA time zone such as Europe/Berlin.",
+            ));
+        }
+        profile.timezone = tz.clone();
+    }
+    if let Some(lang) = &patch.language {
+        match normalize_language(lang) {
+            Some(l) => profile.language = l,
+            None => errors.push(FieldError::new(
+                "language",
+                "invalid_language",
+                "Use a language tag such as en or es-MX.",
+            )),
+        }
+    }
+    if let Some(country) = &patch.country {
+        profile.country = match country.as_deref().map(|c| c.trim().to_ascii_uppercase()) {
+            None => None,
+            Some(c) if c.len() == 2 && COUNTRIES.split_whitespace().any(|k| k == c) => Some(c),
+            Some(_) => {
+                errors.push(FieldError::new(
+                    "country",
+                    "invalid_country",
+                    "Use an ISO 3166-1 alpha-2 code such as GB.",
+                ));
+                None
+            }
+        };
+    }
+    if let Some(goals) = &patch.goals {
+        if goals.len() > MAX_GOALS {
+            errors.push(FieldError::new(
+                "goals",
+                "too_many",
+                format!("Keep at most {MAX_GOALS} goals."),
+            ));
+        }
+        let mut clean = Vec::with_capacity(goals.len());
+        for (i, g) in goals.iter().enumerate() {
+            let g = g.trim();
+            if g.is_empty() || g.chars().count() > 200 || has_control(g) {
+                errors.push(FieldError::new(
+                    format!("goals[{i}]"),
+                    "invalid_goal",
+                    "Each goal is 1 to 200 characters of text.",
+                ));
+            } else if !clean.contains(&g) {
+                clean.push(g);
+            }
+        }
+        profile.goals = Value::from(clean);
+    }
+    if let Some(history) = &patch.mental_health_history {
+        match history {
+            None => profile.mental_health_history = None,
+            Some(v @ Value::Object(_)) if v.to_string().len() <= MAX_HISTORY_BYTES => {
+                profile.mental_health_history = Some(v.clone())
+            }
+            Some(Value::Object(_)) => errors.push(FieldError::new(
+                "mentalHealthHistory",
+                "too_large",
+                "Keep it under 16 KiB.",
+            )),
+            Some(_) => errors.push(FieldError::new(
+                "mentalHealthHistory",
+                "invalid_type",
+                "Send a JSON object.",
+            )),
+        }
+    }
+    apply_preferences(
+        &patch.therapeutic_preferences,
+        &patch.communication_preferences,
+        &patch.privacy_settings,
+        profile,
+        &mut errors,
+    );
+    if let Some(step) = &patch.onboarding_step {
+        if ONBOARDING_STEPS.contains(&step.as_str()) {
+            merge(
+                &mut profile.onboarding,
+                &serde_json::json!({ "step": step }),
+            );
+        } else {
+            errors.push(FieldError::new(
+                "onboardingStep",
+                "invalid_choice",
+                format!("Choose one of {}.", ONBOARDING_STEPS.join(", ")),
+            ));
+        }
+    }
+    errors
+}
+
+async fn load(state: &AppState, user: &AuthUser) -> ApiResult<(User, Profile)> {
+    let account = state
+        .store
+        .find_user(user.id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let profile = state
+        .store
+        .get_profile(user.id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok((account, profile))
+}
+
+/// The caller's account.
+#[utoipa::path(get, path = "/api/me", tag = "me", security(("bearer" = [])),
+    responses(
+        (status = 200, body = UserView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn me(State(state): State<AppState>, user: AuthUser) -> ApiResult<ApiJson<UserView>> {
+    let account = state
+        .store
+        .find_user(user.id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(ApiJson(UserView::from(&account)))
+}
+
+/// The caller's profile and preferences.
+#[utoipa::path(get, path = "/api/me/profile", tag = "me", security(("bearer" = [])),
+    responses(
+        (status = 200, body = ProfileView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn get_profile(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> ApiResult<ApiJson<ProfileView>> {
+    let (account, profile) = load(&state, &user).await?;
+    Ok(ApiJson(ProfileView::new(
+        &profile,
+        account.onboarding_completed,
+    )))
+}
+
+/// Change the profile: absent fields stay, `null` clears, preference objects merge.
+#[utoipa::path(patch, path = "/api/me/profile", tag = "me", security(("bearer" = [])),
+    request_body = ProfilePatch,
+    responses(
+        (status = 200, body = ProfileView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn patch_profile(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(patch): ApiJson<ProfilePatch>,
+) -> ApiResult<ApiJson<ProfileView>> {
+    let (mut account, mut profile) = load(&state, &user).await?;
+    let errors = validate_profile_patch(&patch, &mut profile);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let now = state.clock.now();
+    profile.updated_at = now;
+    state.store.save_profile(&profile).await?;
+    if let Some(done) = patch.onboarding_completed
+        && done != account.onboarding_completed
+    {
+        state
+            .store
+            .set_onboarding_completed(user.id, done, now)
+            .await?;
+        account.onboarding_completed = done;
+    }
+    Ok(ApiJson(ProfileView::new(
+        &profile,
+        account.onboarding_completed,
+    )))
+}
+
+/// Change therapeutic, communication and privacy preferences (merged key by key).
+#[utoipa::path(patch, path = "/api/me/preferences", tag = "me", security(("bearer" = [])),
+    request_body = PreferencesPatch,
+    responses(
+        (status = 200, body = ProfileView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn patch_preferences(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(patch): ApiJson<PreferencesPatch>,
+) -> ApiResult<ApiJson<ProfileView>> {
+    let (account, mut profile) = load(&state, &user).await?;
+    let mut errors = Vec::new();
+    apply_preferences(
+        &patch.therapeutic_preferences,
+        &patch.communication_preferences,
+        &patch.privacy_settings,
+        &mut profile,
+        &mut errors,
+    );
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    profile.updated_at = state.clock.now();
+    state.store.save_profile(&profile).await?;
+    Ok(ApiJson(ProfileView::new(
+        &profile,
+        account.onboarding_completed,
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helpers() {
+        assert!(valid_hhmm("00:00") && valid_hhmm("23:59"));
+        assert!(
+            !valid_hhmm("24:00")
+                && !valid_hhmm("7:00")
+                && !valid_hhmm("12:60")
+                && !valid_hhmm("+1:00")
+        );
+        assert_eq!(normalize_language("es_mx").as_deref(), Some("es-MX"));
+        assert_eq!(normalize_language("zh-hant").as_deref(), Some("zh-Hant"));
+        assert_eq!(normalize_language("EN").as_deref(), Some("en"));
+        assert_eq!(normalize_language("english"), None);
+        assert_eq!(normalize_language("en-US-x"), None);
+    }
+}

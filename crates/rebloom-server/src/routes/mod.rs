@@ -1,0 +1,7 @@
+//! HTTP routes, grouped by area; each area returns an `OpenApiRouter` so the
+//! OpenAPI document is generated from the handlers themselves.
+
+pub mod admin;
+pub mod auth;
+pub mod me;
+pub mod ops;

@@ -1,0 +1,109 @@
+//! Liveness, readiness and Prometheus metrics.
+
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::app::AppState;
+use crate::error::{Problem, problem_response};
+use crate::extract::ApiJson;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(health))
+        .routes(routes!(ready))
+        .routes(routes!(metrics))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    #[schema(example = "ok")]
+    pub status: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Readiness {
+    #[schema(example = "ready")]
+    pub status: &'static str,
+    #[schema(example = "sqlite")]
+    pub store: &'static str,
+    /// `ok`, or `not_configured` when running without Redis.
+    #[schema(example = "not_configured")]
+    pub redis: &'static str,
+}
+
+const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Liveness: the process is up and serving.
+#[utoipa::path(get, path = "/health", tag = "operations", responses((status = 200, body = Health)))]
+pub async fn health() -> ApiJson<Health> {
+    ApiJson(Health { status: "ok" })
+}
+
+/// Readiness: the store (and Redis, when configured) answer.
+#[utoipa::path(get, path = "/ready", tag = "operations",
+    responses(
+        (status = 200, body = Readiness),
+        (status = 503, description = "`not_ready`", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn ready(State(state): State<AppState>) -> Response {
+    let store_ok = matches!(
+        tokio::time::timeout(CHECK_TIMEOUT, state.store.ping()).await,
+        Ok(Ok(()))
+    );
+    let redis = match &state.redis {
+        None => "not_configured",
+        Some(conn) => {
+            let mut conn = conn.clone();
+            let ping = tokio::time::timeout(
+                CHECK_TIMEOUT,
+                redis::cmd("PING").query_async::<String>(&mut conn),
+            )
+            .await;
+            if matches!(ping, Ok(Ok(_))) {
+                "ok"
+            } else {
+                "unavailable"
+            }
+        }
+    };
+    if store_ok && redis != "unavailable" {
+        return ApiJson(Readiness {
+            status: "ready",
+            store: state.store.backend(),
+            redis,
+        })
+        .into_response();
+    }
+    let mut failed = Vec::new();
+    if !store_ok {
+        failed.push("store");
+    }
+    if redis == "unavailable" {
+        failed.push("redis");
+    }
+    problem_response(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "not_ready",
+        Some(format!("Unavailable: {}.", failed.join(", "))),
+        Vec::new(),
+    )
+}
+
+/// Prometheus metrics in the text exposition format.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    let mut resp = state.metrics.render().into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
+    resp
+}

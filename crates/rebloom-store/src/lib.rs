@@ -1,0 +1,186 @@
+//! Rebloom's storage: the [`Store`] trait, its data types, and one implementation
+//! per backend (SQLite for the embedded default, PostgreSQL when scaled out).
+//! SQL lives only in this crate; each backend keeps its own migrations.
+
+mod model;
+mod postgres;
+mod sql;
+mod sqlite;
+mod ts;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+pub use model::*;
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+pub(crate) use ts::utc;
+
+/// Errors a store call can return. Constraint violations are named, so the HTTP
+/// layer can map them to client errors in one place.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique or foreign-key constraint was violated; the payload names what clashed.
+    #[error("conflict on {0}")]
+    Conflict(&'static str),
+    /// The database is unreachable or timed out: retryable, 503 to clients.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else from the driver. Never shown to clients.
+    #[error("store error: {0}")]
+    Backend(String),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("unsupported database url (expected sqlite:// or postgres://)")]
+    UnsupportedUrl,
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Database(db) => {
+                if db.is_unique_violation() {
+                    let what = db.constraint().unwrap_or_default();
+                    let msg = db.message();
+                    if what.contains("email") || msg.contains("users.email") {
+                        return StoreError::Conflict("email");
+                    }
+                    return StoreError::Conflict("unique");
+                }
+                if db.is_foreign_key_violation() {
+                    return StoreError::Conflict("reference");
+                }
+                if db.is_check_violation() {
+                    return StoreError::Conflict("check");
+                }
+                StoreError::Backend(e.to_string())
+            }
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_) => StoreError::Unavailable(e.to_string()),
+            _ => StoreError::Backend(e.to_string()),
+        }
+    }
+}
+
+/// What happened when a refresh token was presented for rotation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rotation {
+    /// The token was current: it is now used, and the replacement was stored in its family.
+    Rotated { user_id: Uuid, family_id: Uuid },
+    /// The token had already been rotated: someone replayed it. The whole family is now revoked.
+    Reused { user_id: Uuid, family_id: Uuid },
+    /// Unknown, expired or revoked.
+    Invalid,
+}
+
+/// A replacement refresh token, stored in the family of the one it replaces.
+#[derive(Debug, Clone)]
+pub struct Replacement {
+    pub id: Uuid,
+    pub token_hash: Vec<u8>,
+    pub expires_at: OffsetDateTime,
+}
+
+/// Everything Rebloom keeps, behind one interface; the rest of the code does not
+/// know which backend it has.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// `"sqlite"` or `"postgres"`.
+    fn backend(&self) -> &'static str;
+    /// Cheap round trip used by readiness checks.
+    async fn ping(&self) -> StoreResult<()>;
+
+    // Users
+    /// Creates the user and an empty profile in one transaction.
+    async fn create_user(&self, user: &NewUser) -> StoreResult<User>;
+    async fn find_user(&self, id: Uuid) -> StoreResult<Option<User>>;
+    /// `email` must already be normalised (trimmed, lower-case).
+    async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<User>>;
+    /// Users ordered by id, after `after` when given.
+    async fn list_users(&self, after: Option<Uuid>, limit: u32) -> StoreResult<Vec<User>>;
+    async fn set_user_role(&self, id: Uuid, role: Role, now: OffsetDateTime) -> StoreResult<bool>;
+    /// Disables (`Some`) or re-enables (`None`) an account.
+    async fn set_user_disabled(
+        &self,
+        id: Uuid,
+        disabled_at: Option<OffsetDateTime>,
+        now: OffsetDateTime,
+    ) -> StoreResult<bool>;
+    async fn set_onboarding_completed(
+        &self,
+        id: Uuid,
+        completed: bool,
+        now: OffsetDateTime,
+    ) -> StoreResult<bool>;
+    async fn touch_last_active(&self, id: Uuid, now: OffsetDateTime) -> StoreResult<()>;
+    /// Users seen at or after `since`.
+    async fn count_active_users(&self, since: OffsetDateTime) -> StoreResult<i64>;
+
+    // Profiles
+    async fn get_profile(&self, user_id: Uuid) -> StoreResult<Option<Profile>>;
+    /// Overwrites every editable field of the profile; `false` if the user has none.
+    async fn save_profile(&self, profile: &Profile) -> StoreResult<bool>;
+
+    // Refresh tokens
+    async fn insert_refresh_token(&self, token: &RefreshToken) -> StoreResult<()>;
+    /// Atomically marks the presented token used and stores `replacement` in its
+    /// family; on replay of a used token, revokes the family.
+    async fn rotate_refresh_token(
+        &self,
+        presented_hash: &[u8],
+        replacement: &Replacement,
+        now: OffsetDateTime,
+    ) -> StoreResult<Rotation>;
+    /// The family of the presented token, if the token is known (for logout).
+    async fn refresh_token_family(
+        &self,
+        presented_hash: &[u8],
+    ) -> StoreResult<Option<(Uuid, Uuid)>>;
+    async fn revoke_refresh_family(&self, family_id: Uuid, now: OffsetDateTime) -> StoreResult<()>;
+    /// Revokes every family of the user and bumps their token version, which ends
+    /// every access token already issued.
+    async fn revoke_user_sessions(&self, user_id: Uuid, now: OffsetDateTime) -> StoreResult<()>;
+    /// Whether the family still has an unrevoked, unexpired token.
+    async fn refresh_family_active(
+        &self,
+        family_id: Uuid,
+        now: OffsetDateTime,
+    ) -> StoreResult<bool>;
+
+    // Login throttling
+    async fn login_throttle(&self, key_hash: &str) -> StoreResult<Option<LoginThrottle>>;
+    /// Counts one more failure and returns the new count.
+    async fn record_login_failure(&self, key_hash: &str, now: OffsetDateTime) -> StoreResult<i64>;
+    async fn lock_login(&self, key_hash: &str, until: OffsetDateTime) -> StoreResult<()>;
+    async fn clear_login_failures(&self, key_hash: &str) -> StoreResult<()>;
+}
+
+/// Options for [`connect`].
+#[derive(Debug, Clone, Default)]
+pub struct ConnectOptions {
+    pub database_url: String,
+    /// PostgreSQL only: a read replica that serves read-only queries.
+    pub read_replica_url: Option<String>,
+    pub max_connections: Option<u32>,
+    /// PostgreSQL only: run in this schema (created when missing). Tests use it for isolation.
+    pub schema: Option<String>,
+}
+
+/// Opens the backend the URL names and runs its migrations.
+pub async fn connect(opts: &ConnectOptions) -> StoreResult<Arc<dyn Store>> {
+    let url = opts.database_url.as_str();
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(opts).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PostgresStore::connect(opts).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl)
+    }
+}

@@ -1,0 +1,1300 @@
+//! Backend conformance: every case runs unchanged against SQLite and PostgreSQL,
+//! through the `Store` trait only.
+//!
+//! SQLite gets a fresh file database in a temporary directory per test. PostgreSQL
+//! is reached through `REBLOOM_TEST_DATABASE_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`); every test gets its own schema,
+//! dropped at the end. A PostgreSQL that cannot be reached fails the tests.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::sync::Arc;
+
+use rebloom_store::{
+    ConnectOptions, LoginThrottle, NewUser, PostgresStore, Profile, RefreshToken, Replacement,
+    Role, Rotation, Store, StoreError, User,
+};
+use serde_json::json;
+use time::{Duration, OffsetDateTime, UtcOffset};
+use uuid::Uuid;
+
+// ---------------------------------------------------------------------------
+// Harness
+// ---------------------------------------------------------------------------
+
+const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// Generates one `sqlite` and one `postgres` test for each named case.
+macro_rules! conformance {
+    ($($case:ident),+ $(,)?) => {
+        $(
+            mod $case {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn sqlite() {
+                    crate::on_sqlite(super::$case).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn postgres() {
+                    crate::on_postgres(super::$case).await;
+                }
+            }
+        )+
+    };
+}
+
+async fn on_sqlite<F, Fut>(case: F)
+where
+    F: FnOnce(Arc<dyn Store>) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let dir = tempfile::TempDir::new().expect("temporary directory");
+    let url = format!("sqlite://{}/t.db", dir.path().display());
+    let store = rebloom_store::connect(&ConnectOptions {
+        database_url: url,
+        ..Default::default()
+    })
+    .await
+    .expect("open the SQLite store");
+    assert_eq!(store.backend(), "sqlite");
+    store.ping().await.expect("ping SQLite");
+    case(store).await;
+    drop(dir);
+}
+
+async fn on_postgres<F, Fut>(case: F)
+where
+    F: FnOnce(Arc<dyn Store>) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let url =
+        std::env::var("REBLOOM_TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_PG_URL.to_owned());
+    let schema = format!("t_{}", Uuid::new_v4().simple());
+    let pg = PostgresStore::connect(&ConnectOptions {
+        database_url: url.clone(),
+        schema: Some(schema.clone()),
+        max_connections: Some(8),
+        ..Default::default()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("PostgreSQL at {url} is required for these tests: {e}"));
+    let pg = Arc::new(pg);
+    let store: Arc<dyn Store> = pg.clone();
+    assert_eq!(store.backend(), "postgres");
+    store.ping().await.expect("ping PostgreSQL");
+
+    // Run the case on its own task so that the schema is dropped even when it panics.
+    let outcome = tokio::spawn(case(store)).await;
+
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP SCHEMA IF EXISTS {schema} CASCADE"
+    )))
+    .execute(pg.pool())
+    .await
+    .expect("drop the test schema");
+    pg.pool().close().await;
+
+    if let Err(e) = outcome {
+        match e.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(e) => panic!("test task failed: {e}"),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------
+
+/// Now, in UTC, truncated to microseconds (PostgreSQL's precision).
+fn now() -> OffsetDateTime {
+    let t = OffsetDateTime::now_utc();
+    t.replace_nanosecond(t.nanosecond() / 1_000 * 1_000)
+        .unwrap()
+}
+
+/// Now, truncated to the whole second (no fractional part at all).
+fn whole_second_now() -> OffsetDateTime {
+    now().replace_nanosecond(0).unwrap()
+}
+
+fn offset(hours: i8, minutes: i8) -> UtcOffset {
+    UtcOffset::from_hms(hours, minutes, 0).unwrap()
+}
+
+fn random_hash() -> Vec<u8> {
+    let mut hash = Uuid::new_v4().as_bytes().to_vec();
+    hash.extend_from_slice(Uuid::new_v4().as_bytes());
+    hash
+}
+
+fn unique_email(tag: &str) -> String {
+    format!("{tag}-{}@example.org", Uuid::new_v4().simple())
+}
+
+async fn create(store: &dyn Store, id: Uuid, email: &str, role: Role, at: OffsetDateTime) -> User {
+    store
+        .create_user(&NewUser {
+            id,
+            email: email.to_owned(),
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned(),
+            role,
+            now: at,
+        })
+        .await
+        .expect("create_user")
+}
+
+async fn some_user(store: &dyn Store, at: OffsetDateTime) -> User {
+    create(store, Uuid::new_v4(), &unique_email("user"), Role::User, at).await
+}
+
+/// Issues a fresh token in `family_id` and stores it; returns it.
+async fn issue(
+    store: &dyn Store,
+    user_id: Uuid,
+    family_id: Uuid,
+    issued_at: OffsetDateTime,
+    expires_at: OffsetDateTime,
+) -> RefreshToken {
+    let token = RefreshToken {
+        id: Uuid::new_v4(),
+        family_id,
+        user_id,
+        token_hash: random_hash(),
+        issued_at,
+        expires_at,
+    };
+    store
+        .insert_refresh_token(&token)
+        .await
+        .expect("insert_refresh_token");
+    token
+}
+
+fn replacement(expires_at: OffsetDateTime) -> Replacement {
+    Replacement {
+        id: Uuid::new_v4(),
+        token_hash: random_hash(),
+        expires_at,
+    }
+}
+
+async fn rotate(
+    store: &dyn Store,
+    hash: &[u8],
+    next: &Replacement,
+    at: OffsetDateTime,
+) -> Rotation {
+    store
+        .rotate_refresh_token(hash, next, at)
+        .await
+        .expect("rotate_refresh_token")
+}
+
+async fn find(store: &dyn Store, id: Uuid) -> User {
+    store
+        .find_user(id)
+        .await
+        .expect("find_user")
+        .expect("user exists")
+}
+
+// ---------------------------------------------------------------------------
+// Cases
+// ---------------------------------------------------------------------------
+
+conformance!(
+    user_round_trip,
+    duplicate_email_is_a_conflict,
+    empty_profile_created_with_user,
+    profile_round_trip,
+    list_users_pagination,
+    user_updates,
+    last_active_and_active_count,
+    active_count_sub_second_boundary,
+    refresh_rotation_and_reuse,
+    expired_revoked_and_unknown_tokens_are_invalid,
+    expiry_sub_second_boundary,
+    revoke_refresh_family,
+    revoke_user_sessions,
+    login_throttling,
+    offsets_are_normalised,
+    concurrent_rotation_rotates_once,
+);
+
+async fn user_round_trip(store: Arc<dyn Store>) {
+    let t = now();
+    let id = Uuid::new_v4();
+    let email = unique_email("alice");
+    let created = create(&*store, id, &email, Role::Clinician, t).await;
+
+    let expected = User {
+        id,
+        email: email.clone(),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned(),
+        role: Role::Clinician,
+        token_version: 0,
+        created_at: t,
+        updated_at: t,
+        last_active: None,
+        subscription_tier: "free".to_owned(),
+        onboarding_completed: false,
+        disabled_at: None,
+    };
+    assert_eq!(created, expected, "create_user returns the stored row");
+    // Equality of OffsetDateTime is by instant; check the exact microseconds too.
+    assert_eq!(
+        created.created_at.unix_timestamp_nanos(),
+        t.unix_timestamp_nanos()
+    );
+    assert_eq!(
+        created.updated_at.unix_timestamp_nanos(),
+        t.unix_timestamp_nanos()
+    );
+
+    let by_id = store.find_user(id).await.unwrap();
+    assert_eq!(by_id.as_ref(), Some(&expected), "find_user");
+    let by_email = store.find_user_by_email(&email).await.unwrap();
+    assert_eq!(by_email.as_ref(), Some(&expected), "find_user_by_email");
+
+    // Every role survives the round trip.
+    for role in [Role::User, Role::Admin] {
+        let other = create(&*store, Uuid::new_v4(), &unique_email("r"), role, t).await;
+        assert_eq!(find(&*store, other.id).await.role, role);
+    }
+
+    assert_eq!(store.find_user(Uuid::new_v4()).await.unwrap(), None);
+    assert_eq!(
+        store
+            .find_user_by_email("nobody@example.org")
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+async fn duplicate_email_is_a_conflict(store: Arc<dyn Store>) {
+    let t = now();
+    let email = unique_email("dup");
+    let first = create(&*store, Uuid::new_v4(), &email, Role::User, t).await;
+
+    let second_id = Uuid::new_v4();
+    let err = store
+        .create_user(&NewUser {
+            id: second_id,
+            email: email.clone(),
+            password_hash: "other".to_owned(),
+            role: Role::Admin,
+            now: t + Duration::seconds(1),
+        })
+        .await
+        .expect_err("a second user with the same e-mail must be refused");
+    assert!(
+        matches!(err, StoreError::Conflict("email")),
+        "expected Conflict(\"email\"), got {err:?}"
+    );
+
+    // Nothing of the refused user was stored, and the first one is untouched.
+    assert_eq!(store.find_user(second_id).await.unwrap(), None);
+    assert_eq!(store.get_profile(second_id).await.unwrap(), None);
+    assert_eq!(
+        store.find_user_by_email(&email).await.unwrap(),
+        Some(first.clone())
+    );
+
+    // A clashing id is a conflict too, but not on the e-mail.
+    let err = store
+        .create_user(&NewUser {
+            id: first.id,
+            email: unique_email("other"),
+            password_hash: "x".to_owned(),
+            role: Role::User,
+            now: t,
+        })
+        .await
+        .expect_err("a second user with the same id must be refused");
+    assert!(
+        matches!(err, StoreError::Conflict("unique")),
+        "expected Conflict(\"unique\"), got {err:?}"
+    );
+    assert_eq!(find(&*store, first.id).await, first);
+}
+
+async fn empty_profile_created_with_user(store: Arc<dyn Store>) {
+    let t = now();
+    let user = some_user(&*store, t).await;
+    let profile = store
+        .get_profile(user.id)
+        .await
+        .unwrap()
+        .expect("create_user creates the profile");
+    assert_eq!(profile, Profile::empty(user.id, t));
+    assert_eq!(profile.language, "en");
+    assert_eq!(profile.goals, json!([]));
+    assert_eq!(profile.mental_health_history, None);
+    assert_eq!(profile.privacy_settings, json!({}));
+
+    assert_eq!(store.get_profile(Uuid::new_v4()).await.unwrap(), None);
+}
+
+async fn profile_round_trip(store: Arc<dyn Store>) {
+    let t0 = now();
+    let user = some_user(&*store, t0).await;
+    let t1 = t0 + Duration::minutes(5);
+
+    let full = Profile {
+        user_id: user.id,
+        display_name: Some("Zoë “Z” Ørsted".to_owned()),
+        age_range: Some("25-34".to_owned()),
+        timezone: Some("Europe/Berlin".to_owned()),
+        language: "de".to_owned(),
+        country: Some("DE".to_owned()),
+        goals: json!(["sleep better", "less anxiety", {"custom": "walk 🌱", "weight": 3}]),
+        mental_health_history: Some(json!({
+            "diagnoses": ["GAD"],
+            "therapy_before": true,
+            "notes": null,
+            "years": 4,
+            "nested": {"deep": [1, 2, {"x": "y"}]}
+        })),
+        therapeutic_preferences: json!({"approaches": ["cbt", "act"], "tone": "warm"}),
+        communication_preferences: json!({"reminders": false, "channel": "push", "hour": 20}),
+        privacy_settings: json!({"share_with_clinician": false, "retention_days": 30}),
+        onboarding: json!({"steps": ["welcome", "goals"], "skipped": []}),
+        created_at: t0,
+        updated_at: t1,
+    };
+    assert!(
+        store.save_profile(&full).await.unwrap(),
+        "save_profile on an existing profile"
+    );
+    let got = store.get_profile(user.id).await.unwrap().unwrap();
+    assert_eq!(got, full, "every field set");
+    assert_eq!(
+        got.updated_at.unix_timestamp_nanos(),
+        t1.unix_timestamp_nanos()
+    );
+
+    // Unset every optional field again.
+    let t2 = t1 + Duration::minutes(5);
+    let sparse = Profile {
+        display_name: None,
+        age_range: None,
+        timezone: None,
+        language: "fr".to_owned(),
+        country: None,
+        goals: json!([]),
+        mental_health_history: None,
+        therapeutic_preferences: json!({}),
+        communication_preferences: json!({"reminders": true}),
+        privacy_settings: json!({}),
+        onboarding: json!({"steps": ["welcome", "goals", "privacy"]}),
+        updated_at: t2,
+        ..full.clone()
+    };
+    assert!(store.save_profile(&sparse).await.unwrap());
+    assert_eq!(
+        store.get_profile(user.id).await.unwrap(),
+        Some(sparse.clone()),
+        "optional fields unset"
+    );
+
+    // created_at is not editable.
+    let moved = Profile {
+        created_at: t0 + Duration::days(1),
+        ..sparse.clone()
+    };
+    assert!(store.save_profile(&moved).await.unwrap());
+    assert_eq!(
+        store
+            .get_profile(user.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .created_at,
+        t0
+    );
+
+    // No profile for an unknown user, and saving one does not create it.
+    let ghost = Profile::empty(Uuid::new_v4(), t0);
+    assert!(!store.save_profile(&ghost).await.unwrap());
+    assert_eq!(store.get_profile(ghost.user_id).await.unwrap(), None);
+}
+
+async fn list_users_pagination(store: Arc<dyn Store>) {
+    let t = now();
+    // Ids chosen to catch ordering that is not byte-wise (high bit set, small values),
+    // created in an order that is neither ascending nor descending.
+    let mut ids = vec![
+        Uuid::from_u128(0xff00_0000_0000_4000_8000_0000_0000_0001),
+        Uuid::from_u128(1),
+        Uuid::new_v4(),
+        Uuid::from_u128(0x7fff_ffff_ffff_4fff_bfff_ffff_ffff_ffff),
+        Uuid::new_v4(),
+        Uuid::from_u128(0x8000_0000_0000_4000_8000_0000_0000_0000),
+        Uuid::new_v4(),
+    ];
+    for (i, id) in ids.iter().enumerate() {
+        create(&*store, *id, &unique_email(&format!("u{i}")), Role::User, t).await;
+    }
+    ids.sort();
+
+    let all: Vec<Uuid> = store
+        .list_users(None, 100)
+        .await
+        .unwrap()
+        .iter()
+        .map(|u| u.id)
+        .collect();
+    assert_eq!(all, ids, "all users, ordered by id");
+
+    let first: Vec<Uuid> = store
+        .list_users(None, 3)
+        .await
+        .unwrap()
+        .iter()
+        .map(|u| u.id)
+        .collect();
+    assert_eq!(first, ids[..3], "limit honoured");
+
+    let next: Vec<Uuid> = store
+        .list_users(Some(ids[2]), 3)
+        .await
+        .unwrap()
+        .iter()
+        .map(|u| u.id)
+        .collect();
+    assert_eq!(next, ids[3..6], "after is exclusive");
+
+    // Walk every page of two.
+    let mut walked = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.list_users(after, 2).await.unwrap();
+        assert!(page.len() <= 2);
+        if page.is_empty() {
+            break;
+        }
+        after = page.last().map(|u| u.id);
+        walked.extend(page.iter().map(|u| u.id));
+    }
+    assert_eq!(
+        walked, ids,
+        "paging by cursor visits everyone once, in order"
+    );
+
+    assert!(store.list_users(Some(ids[6]), 10).await.unwrap().is_empty());
+    assert!(store.list_users(None, 0).await.unwrap().is_empty());
+    // A cursor that is not a user id still works.
+    let below_all = Uuid::nil();
+    assert_eq!(
+        store.list_users(Some(below_all), 100).await.unwrap().len(),
+        7
+    );
+
+    // Full rows come back, not just ids.
+    let listed = store.list_users(Some(ids[0]), 1).await.unwrap();
+    assert_eq!(listed, vec![find(&*store, ids[1]).await]);
+}
+
+async fn user_updates(store: Arc<dyn Store>) {
+    let t0 = now();
+    let user = some_user(&*store, t0).await;
+    let other = some_user(&*store, t0).await;
+    let unknown = Uuid::new_v4();
+
+    // Role
+    let t1 = t0 + Duration::seconds(10);
+    assert!(store.set_user_role(user.id, Role::Admin, t1).await.unwrap());
+    let u = find(&*store, user.id).await;
+    assert_eq!(u.role, Role::Admin);
+    assert_eq!(u.updated_at, t1);
+    assert_eq!(u.created_at, t0);
+    assert!(
+        store
+            .set_user_role(user.id, Role::Clinician, t1)
+            .await
+            .unwrap()
+    );
+    assert_eq!(find(&*store, user.id).await.role, Role::Clinician);
+    assert!(!store.set_user_role(unknown, Role::Admin, t1).await.unwrap());
+
+    // Disabled, in another offset, then re-enabled.
+    let t2 = t1 + Duration::seconds(10);
+    let disabled_at = (t2 - Duration::seconds(3)).to_offset(offset(5, 30));
+    assert!(
+        store
+            .set_user_disabled(user.id, Some(disabled_at), t2)
+            .await
+            .unwrap()
+    );
+    let u = find(&*store, user.id).await;
+    assert_eq!(u.disabled_at, Some(disabled_at));
+    assert_eq!(u.updated_at, t2);
+    let t3 = t2 + Duration::seconds(10);
+    assert!(store.set_user_disabled(user.id, None, t3).await.unwrap());
+    let u = find(&*store, user.id).await;
+    assert_eq!(u.disabled_at, None);
+    assert_eq!(u.updated_at, t3);
+    assert!(
+        !store
+            .set_user_disabled(unknown, Some(t3), t3)
+            .await
+            .unwrap()
+    );
+
+    // Onboarding
+    let t4 = t3 + Duration::seconds(10);
+    assert!(
+        store
+            .set_onboarding_completed(user.id, true, t4)
+            .await
+            .unwrap()
+    );
+    let u = find(&*store, user.id).await;
+    assert!(u.onboarding_completed);
+    assert_eq!(u.updated_at, t4);
+    assert!(
+        store
+            .set_onboarding_completed(user.id, false, t4)
+            .await
+            .unwrap()
+    );
+    assert!(!find(&*store, user.id).await.onboarding_completed);
+    assert!(
+        !store
+            .set_onboarding_completed(unknown, true, t4)
+            .await
+            .unwrap()
+    );
+
+    // None of it touched the other user or the token version.
+    assert_eq!(find(&*store, other.id).await, other);
+    assert_eq!(find(&*store, user.id).await.token_version, 0);
+}
+
+async fn last_active_and_active_count(store: Arc<dyn Store>) {
+    let t = now();
+    let a = some_user(&*store, t).await;
+    let b = some_user(&*store, t).await;
+    let _never = some_user(&*store, t).await;
+    let long_ago = t - Duration::days(365);
+    assert_eq!(store.count_active_users(long_ago).await.unwrap(), 0);
+
+    let ta = t + Duration::minutes(1);
+    let tb = t + Duration::minutes(10);
+    store.touch_last_active(a.id, ta).await.unwrap();
+    store.touch_last_active(b.id, tb).await.unwrap();
+    assert_eq!(find(&*store, a.id).await.last_active, Some(ta));
+    assert_eq!(find(&*store, b.id).await.last_active, Some(tb));
+
+    assert_eq!(store.count_active_users(long_ago).await.unwrap(), 2);
+    assert_eq!(
+        store.count_active_users(ta).await.unwrap(),
+        2,
+        "since is inclusive"
+    );
+    assert_eq!(
+        store
+            .count_active_users(ta + Duration::seconds(1))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store.count_active_users(tb).await.unwrap(),
+        1,
+        "since is inclusive"
+    );
+    assert_eq!(
+        store
+            .count_active_users(tb + Duration::seconds(1))
+            .await
+            .unwrap(),
+        0
+    );
+
+    // Touching again moves last_active.
+    let ta2 = tb + Duration::minutes(5);
+    store.touch_last_active(a.id, ta2).await.unwrap();
+    assert_eq!(find(&*store, a.id).await.last_active, Some(ta2));
+    assert_eq!(
+        store
+            .count_active_users(tb + Duration::seconds(1))
+            .await
+            .unwrap(),
+        1
+    );
+
+    // Unknown users are ignored.
+    store.touch_last_active(Uuid::new_v4(), ta2).await.unwrap();
+    assert_eq!(store.count_active_users(long_ago).await.unwrap(), 2);
+}
+
+/// Activity and `since` within the same second, with fractional parts of
+/// different lengths: the comparison must be by instant.
+async fn active_count_sub_second_boundary(store: Arc<dyn Store>) {
+    let s = whole_second_now();
+    let user = some_user(&*store, s - Duration::hours(1)).await;
+    let seen = s + Duration::milliseconds(250); // ….25
+    store.touch_last_active(user.id, seen).await.unwrap();
+
+    assert_eq!(
+        store.count_active_users(seen).await.unwrap(),
+        1,
+        "since == last_active"
+    );
+    assert_eq!(
+        store.count_active_users(s).await.unwrap(),
+        1,
+        "since = whole second before last_active (…:SS vs …:SS.25)"
+    );
+    assert_eq!(
+        store
+            .count_active_users(s + Duration::milliseconds(200))
+            .await
+            .unwrap(),
+        1,
+        "since = …:SS.2, last_active = …:SS.25"
+    );
+    assert_eq!(
+        store
+            .count_active_users(seen + Duration::microseconds(1))
+            .await
+            .unwrap(),
+        0,
+        "since = …:SS.250001, one microsecond after last_active (…:SS.25)"
+    );
+    assert_eq!(
+        store
+            .count_active_users(s + Duration::seconds(1))
+            .await
+            .unwrap(),
+        0,
+        "since = next whole second"
+    );
+}
+
+async fn refresh_rotation_and_reuse(store: Arc<dyn Store>) {
+    let t = now();
+    let user = some_user(&*store, t).await;
+    let family = Uuid::new_v4();
+    let exp = t + Duration::days(30);
+    let first = issue(&*store, user.id, family, t, exp).await;
+
+    // A second, independent family of the same user.
+    let other_family = Uuid::new_v4();
+    let other = issue(&*store, user.id, other_family, t, exp).await;
+
+    assert!(store.refresh_family_active(family, t).await.unwrap());
+    assert_eq!(
+        store.refresh_token_family(&first.token_hash).await.unwrap(),
+        Some((user.id, family))
+    );
+
+    // Rotate: the presented token is consumed, the replacement joins its family.
+    let r1 = replacement(t + Duration::days(31));
+    let t1 = t + Duration::minutes(10);
+    assert_eq!(
+        rotate(&*store, &first.token_hash, &r1, t1).await,
+        Rotation::Rotated {
+            user_id: user.id,
+            family_id: family
+        }
+    );
+    assert_eq!(
+        store.refresh_token_family(&r1.token_hash).await.unwrap(),
+        Some((user.id, family)),
+        "the replacement is stored in the presented token's family"
+    );
+    assert!(store.refresh_family_active(family, t1).await.unwrap());
+
+    // The replacement rotates in turn.
+    let r2 = replacement(t + Duration::days(32));
+    let t2 = t1 + Duration::minutes(10);
+    assert_eq!(
+        rotate(&*store, &r1.token_hash, &r2, t2).await,
+        Rotation::Rotated {
+            user_id: user.id,
+            family_id: family
+        }
+    );
+    assert!(store.refresh_family_active(family, t2).await.unwrap());
+
+    // Replaying the first (used) token: reuse, and the whole family is revoked.
+    let r3 = replacement(t + Duration::days(33));
+    let t3 = t2 + Duration::minutes(10);
+    assert_eq!(
+        rotate(&*store, &first.token_hash, &r3, t3).await,
+        Rotation::Reused {
+            user_id: user.id,
+            family_id: family
+        }
+    );
+    assert_eq!(
+        store.refresh_token_family(&r3.token_hash).await.unwrap(),
+        None,
+        "no replacement is stored on reuse"
+    );
+    assert!(!store.refresh_family_active(family, t3).await.unwrap());
+
+    // The current token of the family (r2) is now dead.
+    let r4 = replacement(t + Duration::days(34));
+    assert_eq!(
+        rotate(&*store, &r2.token_hash, &r4, t3).await,
+        Rotation::Invalid
+    );
+    assert_eq!(
+        store.refresh_token_family(&r4.token_hash).await.unwrap(),
+        None
+    );
+
+    // Replaying a used token again still reports reuse.
+    let r5 = replacement(t + Duration::days(35));
+    assert_eq!(
+        rotate(&*store, &r1.token_hash, &r5, t3).await,
+        Rotation::Reused {
+            user_id: user.id,
+            family_id: family
+        }
+    );
+
+    // Tokens stay known for logout.
+    assert_eq!(
+        store.refresh_token_family(&first.token_hash).await.unwrap(),
+        Some((user.id, family))
+    );
+    assert_eq!(
+        store.refresh_token_family(&r2.token_hash).await.unwrap(),
+        Some((user.id, family))
+    );
+
+    // The other family is unaffected.
+    assert!(store.refresh_family_active(other_family, t3).await.unwrap());
+    let r6 = replacement(t + Duration::days(36));
+    assert_eq!(
+        rotate(&*store, &other.token_hash, &r6, t3).await,
+        Rotation::Rotated {
+            user_id: user.id,
+            family_id: other_family
+        }
+    );
+}
+
+async fn expired_revoked_and_unknown_tokens_are_invalid(store: Arc<dyn Store>) {
+    let t = now();
+    let user = some_user(&*store, t - Duration::days(2)).await;
+
+    // Expired a second ago.
+    let family = Uuid::new_v4();
+    let expired = issue(
+        &*store,
+        user.id,
+        family,
+        t - Duration::days(1),
+        t - Duration::seconds(1),
+    )
+    .await;
+    assert!(!store.refresh_family_active(family, t).await.unwrap());
+    assert!(
+        store
+            .refresh_family_active(family, t - Duration::seconds(2))
+            .await
+            .unwrap(),
+        "active before it expires"
+    );
+    let r = replacement(t + Duration::days(30));
+    assert_eq!(
+        rotate(&*store, &expired.token_hash, &r, t).await,
+        Rotation::Invalid
+    );
+    assert_eq!(
+        store.refresh_token_family(&r.token_hash).await.unwrap(),
+        None
+    );
+    // An expired token is not "used": presenting it again is still Invalid, not Reused.
+    let r = replacement(t + Duration::days(30));
+    assert_eq!(
+        rotate(&*store, &expired.token_hash, &r, t).await,
+        Rotation::Invalid
+    );
+
+    // Expiring exactly now is expired.
+    let family2 = Uuid::new_v4();
+    let at_now = issue(&*store, user.id, family2, t - Duration::days(1), t).await;
+    assert!(!store.refresh_family_active(family2, t).await.unwrap());
+    let r = replacement(t + Duration::days(30));
+    assert_eq!(
+        rotate(&*store, &at_now.token_hash, &r, t).await,
+        Rotation::Invalid
+    );
+
+    // Still valid one second before.
+    let r = replacement(t + Duration::days(30));
+    assert_eq!(
+        rotate(&*store, &at_now.token_hash, &r, t - Duration::seconds(1)).await,
+        Rotation::Rotated {
+            user_id: user.id,
+            family_id: family2
+        }
+    );
+
+    // Unknown.
+    let r = replacement(t + Duration::days(30));
+    assert_eq!(
+        rotate(&*store, &random_hash(), &r, t).await,
+        Rotation::Invalid
+    );
+    assert_eq!(
+        store.refresh_token_family(&random_hash()).await.unwrap(),
+        None
+    );
+    assert!(
+        !store
+            .refresh_family_active(Uuid::new_v4(), t)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.refresh_token_family(&r.token_hash).await.unwrap(),
+        None
+    );
+
+    // Revoked.
+    let family3 = Uuid::new_v4();
+    let revoked = issue(&*store, user.id, family3, t, t + Duration::days(30)).await;
+    store.revoke_refresh_family(family3, t).await.unwrap();
+    let r = replacement(t + Duration::days(30));
+    assert_eq!(
+        rotate(&*store, &revoked.token_hash, &r, t).await,
+        Rotation::Invalid
+    );
+    assert_eq!(
+        store.refresh_token_family(&r.token_hash).await.unwrap(),
+        None
+    );
+}
+
+/// Expiry and `now` within the same second, with fractional parts of different
+/// lengths: the comparison must be by instant.
+async fn expiry_sub_second_boundary(store: Arc<dyn Store>) {
+    let s = whole_second_now();
+    let user = some_user(&*store, s - Duration::hours(1)).await;
+
+    // expires_at = …:SS (no fraction), now = …:SS.5: expired.
+    let family = Uuid::new_v4();
+    let token = issue(&*store, user.id, family, s - Duration::hours(1), s).await;
+    let half = s + Duration::milliseconds(500);
+    assert!(
+        !store.refresh_family_active(family, half).await.unwrap(),
+        "family active half a second after its only token expired"
+    );
+    let r = replacement(s + Duration::days(1));
+    assert_eq!(
+        rotate(&*store, &token.token_hash, &r, half).await,
+        Rotation::Invalid,
+        "token rotated half a second after it expired"
+    );
+
+    // expires_at = …:SS.1, now = …:SS.15: expired.
+    let family = Uuid::new_v4();
+    let token = issue(
+        &*store,
+        user.id,
+        family,
+        s - Duration::hours(1),
+        s + Duration::milliseconds(100),
+    )
+    .await;
+    let later = s + Duration::milliseconds(150);
+    assert!(
+        !store.refresh_family_active(family, later).await.unwrap(),
+        "family active 50 ms after its only token expired"
+    );
+    let r = replacement(s + Duration::days(1));
+    assert_eq!(
+        rotate(&*store, &token.token_hash, &r, later).await,
+        Rotation::Invalid,
+        "token rotated 50 ms after it expired"
+    );
+
+    // expires_at = …:SS.5, now = …:SS (no fraction): still valid.
+    let family = Uuid::new_v4();
+    let token = issue(&*store, user.id, family, s - Duration::hours(1), half).await;
+    assert!(
+        store.refresh_family_active(family, s).await.unwrap(),
+        "family inactive half a second before its token expires"
+    );
+    let r = replacement(s + Duration::days(1));
+    assert_eq!(
+        rotate(&*store, &token.token_hash, &r, s).await,
+        Rotation::Rotated {
+            user_id: user.id,
+            family_id: family
+        },
+        "token refused half a second before it expires"
+    );
+}
+
+async fn revoke_refresh_family(store: Arc<dyn Store>) {
+    let t = now();
+    let user = some_user(&*store, t).await;
+    let exp = t + Duration::days(30);
+    let f1 = Uuid::new_v4();
+    let f2 = Uuid::new_v4();
+    let a = issue(&*store, user.id, f1, t, exp).await;
+    let r = replacement(exp);
+    assert!(matches!(
+        rotate(&*store, &a.token_hash, &r, t).await,
+        Rotation::Rotated { .. }
+    ));
+    let b = issue(&*store, user.id, f2, t, exp).await;
+
+    let t1 = t + Duration::minutes(1);
+    store.revoke_refresh_family(f1, t1).await.unwrap();
+    assert!(!store.refresh_family_active(f1, t1).await.unwrap());
+    assert!(
+        store.refresh_family_active(f2, t1).await.unwrap(),
+        "other family untouched"
+    );
+
+    // The current token of the revoked family no longer rotates.
+    let r2 = replacement(exp);
+    assert_eq!(
+        rotate(&*store, &r.token_hash, &r2, t1).await,
+        Rotation::Invalid
+    );
+    // Its tokens are still known (logout of an already revoked session works).
+    assert_eq!(
+        store.refresh_token_family(&r.token_hash).await.unwrap(),
+        Some((user.id, f1))
+    );
+
+    // Revoking again, or an unknown family, is fine.
+    store.revoke_refresh_family(f1, t1).await.unwrap();
+    store
+        .revoke_refresh_family(Uuid::new_v4(), t1)
+        .await
+        .unwrap();
+
+    let r3 = replacement(exp);
+    assert!(matches!(
+        rotate(&*store, &b.token_hash, &r3, t1).await,
+        Rotation::Rotated { family_id, .. } if family_id == f2
+    ));
+}
+
+async fn revoke_user_sessions(store: Arc<dyn Store>) {
+    let t = now();
+    let alice = some_user(&*store, t).await;
+    let bob = some_user(&*store, t).await;
+    let exp = t + Duration::days(30);
+    let (fa1, fa2, fb) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+    let a1 = issue(&*store, alice.id, fa1, t, exp).await;
+    let a2 = issue(&*store, alice.id, fa2, t, exp).await;
+    let b = issue(&*store, bob.id, fb, t, exp).await;
+
+    let t1 = t + Duration::minutes(1);
+    store.revoke_user_sessions(alice.id, t1).await.unwrap();
+
+    let a = find(&*store, alice.id).await;
+    assert_eq!(a.token_version, 1, "token version bumped");
+    assert_eq!(a.updated_at, t1);
+    assert!(!store.refresh_family_active(fa1, t1).await.unwrap());
+    assert!(!store.refresh_family_active(fa2, t1).await.unwrap());
+    for token in [&a1, &a2] {
+        let r = replacement(exp);
+        assert_eq!(
+            rotate(&*store, &token.token_hash, &r, t1).await,
+            Rotation::Invalid
+        );
+    }
+
+    // Bob is untouched.
+    assert_eq!(find(&*store, bob.id).await, bob);
+    assert!(store.refresh_family_active(fb, t1).await.unwrap());
+    let r = replacement(exp);
+    assert_eq!(
+        rotate(&*store, &b.token_hash, &r, t1).await,
+        Rotation::Rotated {
+            user_id: bob.id,
+            family_id: fb
+        }
+    );
+
+    // Again: the version keeps counting; new logins after the revocation are unaffected until then.
+    let fa3 = Uuid::new_v4();
+    issue(&*store, alice.id, fa3, t1, exp).await;
+    assert!(store.refresh_family_active(fa3, t1).await.unwrap());
+    let t2 = t1 + Duration::minutes(1);
+    store.revoke_user_sessions(alice.id, t2).await.unwrap();
+    assert_eq!(find(&*store, alice.id).await.token_version, 2);
+    assert!(!store.refresh_family_active(fa3, t2).await.unwrap());
+    assert_eq!(find(&*store, bob.id).await.token_version, 0);
+}
+
+async fn login_throttling(store: Arc<dyn Store>) {
+    let t = now();
+    let key = "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8";
+    let other = "0000000000000000000000000000000000000000000000000000000000000001";
+    assert_eq!(store.login_throttle(key).await.unwrap(), None);
+
+    let times = [t, t + Duration::seconds(2), t + Duration::seconds(5)];
+    for (i, at) in times.iter().enumerate() {
+        let n = store.record_login_failure(key, *at).await.unwrap();
+        assert_eq!(n, i as i64 + 1, "failure count after {} failures", i + 1);
+    }
+    assert_eq!(
+        store.login_throttle(key).await.unwrap(),
+        Some(LoginThrottle {
+            failures: 3,
+            last_failure_at: times[2],
+            locked_until: None,
+        })
+    );
+
+    // Another key counts on its own.
+    assert_eq!(store.record_login_failure(other, t).await.unwrap(), 1);
+
+    // Lock, with an `until` in another offset.
+    let until = (times[2] + Duration::minutes(15)).to_offset(offset(2, 0));
+    store.lock_login(key, until).await.unwrap();
+    let throttle = store.login_throttle(key).await.unwrap().unwrap();
+    assert_eq!(throttle.locked_until, Some(until));
+    assert_eq!(throttle.failures, 3);
+    assert_eq!(throttle.last_failure_at, times[2]);
+    assert_eq!(
+        store
+            .login_throttle(other)
+            .await
+            .unwrap()
+            .unwrap()
+            .locked_until,
+        None,
+        "the other key is not locked"
+    );
+
+    // A fourth failure keeps counting and keeps the lock.
+    let t4 = times[2] + Duration::seconds(1);
+    assert_eq!(store.record_login_failure(key, t4).await.unwrap(), 4);
+    let throttle = store.login_throttle(key).await.unwrap().unwrap();
+    assert_eq!(throttle.last_failure_at, t4);
+    assert_eq!(throttle.locked_until, Some(until));
+
+    // Clearing forgets everything about that key only.
+    store.clear_login_failures(key).await.unwrap();
+    assert_eq!(store.login_throttle(key).await.unwrap(), None);
+    assert_eq!(
+        store.login_throttle(other).await.unwrap().unwrap().failures,
+        1
+    );
+    assert_eq!(
+        store.record_login_failure(key, t4).await.unwrap(),
+        1,
+        "counting restarts"
+    );
+    store.clear_login_failures("never-seen").await.unwrap();
+}
+
+/// Times given in other offsets mean the same instant: the store compares them
+/// as such (it normalises to UTC), and reads them back in UTC.
+async fn offsets_are_normalised(store: Arc<dyn Store>) {
+    let t = now();
+    let plus2 = offset(2, 0);
+    let minus5 = offset(-5, 0);
+
+    // Created with a +02:00 clock.
+    let user = create(
+        &*store,
+        Uuid::new_v4(),
+        &unique_email("tz"),
+        Role::User,
+        t.to_offset(plus2),
+    )
+    .await;
+    assert_eq!(user.created_at, t);
+    assert!(
+        user.created_at.offset().is_utc(),
+        "created_at read back in UTC"
+    );
+    let found = find(&*store, user.id).await;
+    assert_eq!(found.created_at, t);
+    assert!(found.created_at.offset().is_utc());
+    assert!(found.updated_at.offset().is_utc());
+
+    // Expired an hour ago, written in +02:00 (its wall clock reads an hour ahead of UTC now).
+    let f1 = Uuid::new_v4();
+    let expired = issue(
+        &*store,
+        user.id,
+        f1,
+        (t - Duration::days(1)).to_offset(plus2),
+        (t - Duration::hours(1)).to_offset(plus2),
+    )
+    .await;
+    assert!(!store.refresh_family_active(f1, t).await.unwrap());
+    let r = replacement(t + Duration::days(1));
+    assert_eq!(
+        rotate(&*store, &expired.token_hash, &r, t).await,
+        Rotation::Invalid
+    );
+
+    // Valid for another hour, written in -05:00 (its wall clock reads four hours before UTC now).
+    let f2 = Uuid::new_v4();
+    let valid = issue(
+        &*store,
+        user.id,
+        f2,
+        t.to_offset(minus5),
+        (t + Duration::hours(1)).to_offset(minus5),
+    )
+    .await;
+    assert!(store.refresh_family_active(f2, t).await.unwrap());
+    // `now` itself in +02:00: still before the expiry.
+    assert!(
+        store
+            .refresh_family_active(f2, t.to_offset(plus2))
+            .await
+            .unwrap()
+    );
+    let r = replacement((t + Duration::days(1)).to_offset(minus5));
+    assert_eq!(
+        rotate(&*store, &valid.token_hash, &r, t.to_offset(plus2)).await,
+        Rotation::Rotated {
+            user_id: user.id,
+            family_id: f2
+        }
+    );
+    // The replacement (expiring in a day, given in -05:00) is active, and no longer
+    // active once `now` (given in +02:00) passes its expiry.
+    assert!(store.refresh_family_active(f2, t).await.unwrap());
+    assert!(
+        !store
+            .refresh_family_active(
+                f2,
+                (t + Duration::days(1) + Duration::seconds(1)).to_offset(plus2)
+            )
+            .await
+            .unwrap()
+    );
+    // `now` in -05:00 while the token expires in UTC terms an hour from now: valid.
+    let f3 = Uuid::new_v4();
+    let tok = issue(&*store, user.id, f3, t, t + Duration::hours(1)).await;
+    let r = replacement(t + Duration::days(1));
+    assert!(matches!(
+        rotate(&*store, &tok.token_hash, &r, (t + Duration::minutes(30)).to_offset(minus5)).await,
+        Rotation::Rotated { family_id, .. } if family_id == f3
+    ));
+    // ...and an hour and a half later in +02:00: expired.
+    let f4 = Uuid::new_v4();
+    let tok = issue(&*store, user.id, f4, t, t + Duration::hours(1)).await;
+    let r = replacement(t + Duration::days(1));
+    assert_eq!(
+        rotate(
+            &*store,
+            &tok.token_hash,
+            &r,
+            (t + Duration::minutes(90)).to_offset(plus2)
+        )
+        .await,
+        Rotation::Invalid
+    );
+
+    // Activity in +02:00, queried with `since` in -05:00.
+    store
+        .touch_last_active(user.id, t.to_offset(plus2))
+        .await
+        .unwrap();
+    let seen = find(&*store, user.id).await.last_active.unwrap();
+    assert_eq!(seen, t);
+    assert!(seen.offset().is_utc());
+    assert_eq!(
+        store
+            .count_active_users((t - Duration::minutes(30)).to_offset(minus5))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .count_active_users((t + Duration::minutes(30)).to_offset(minus5))
+            .await
+            .unwrap(),
+        0
+    );
+
+    // Throttle times come back as the same instants, in UTC.
+    store
+        .record_login_failure("k", t.to_offset(plus2))
+        .await
+        .unwrap();
+    store
+        .lock_login("k", (t + Duration::minutes(15)).to_offset(minus5))
+        .await
+        .unwrap();
+    let throttle = store.login_throttle("k").await.unwrap().unwrap();
+    assert_eq!(throttle.last_failure_at, t);
+    assert_eq!(throttle.locked_until, Some(t + Duration::minutes(15)));
+    assert!(throttle.last_failure_at.offset().is_utc());
+    assert!(throttle.locked_until.unwrap().offset().is_utc());
+}
+
+async fn concurrent_rotation_rotates_once(store: Arc<dyn Store>) {
+    const TASKS: usize = 8;
+    let t = now();
+    let user = some_user(&*store, t).await;
+    let family = Uuid::new_v4();
+    let token = issue(&*store, user.id, family, t, t + Duration::days(30)).await;
+
+    let replacements: Vec<Replacement> = (0..TASKS)
+        .map(|_| replacement(t + Duration::days(31)))
+        .collect();
+    let barrier = Arc::new(tokio::sync::Barrier::new(TASKS));
+    let mut handles = Vec::new();
+    for r in replacements.clone() {
+        let store = store.clone();
+        let hash = token.token_hash.clone();
+        let barrier = barrier.clone();
+        handles.push(tokio::spawn(async move {
+            barrier.wait().await;
+            store.rotate_refresh_token(&hash, &r, t).await
+        }));
+    }
+    let mut outcomes = Vec::new();
+    for h in handles {
+        outcomes.push(
+            h.await
+                .unwrap()
+                .expect("concurrent rotation must not error"),
+        );
+    }
+
+    let rotated = outcomes
+        .iter()
+        .filter(|o| matches!(o, Rotation::Rotated { .. }))
+        .count();
+    assert_eq!(rotated, 1, "exactly one rotation wins: {outcomes:?}");
+    for o in &outcomes {
+        match o {
+            Rotation::Rotated { user_id, family_id } | Rotation::Reused { user_id, family_id } => {
+                assert_eq!((*user_id, *family_id), (user.id, family));
+            }
+            Rotation::Invalid => panic!(
+                "a concurrent presentation of a used token is a replay, not Invalid: {outcomes:?}"
+            ),
+        }
+    }
+
+    // Exactly one replacement was stored.
+    let mut stored = HashSet::new();
+    for r in &replacements {
+        if let Some(found) = store.refresh_token_family(&r.token_hash).await.unwrap() {
+            assert_eq!(found, (user.id, family));
+            stored.insert(r.id);
+        }
+    }
+    assert_eq!(stored.len(), 1, "exactly one replacement stored");
+}
