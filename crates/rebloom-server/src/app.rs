@@ -222,13 +222,15 @@ fn router(state: AppState) -> Router {
         .fallback(|| async { StatusCode::NOT_FOUND })
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .layer(middleware::from_fn(telemetry::http_metrics))
-        .layer(middleware::map_response(problem_fallback))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(config.request_timeout_secs),
         ))
         .layer(DefaultBodyLimit::max(config.body_limit_bytes))
         .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
+        // Outside the time-out and body-limit layers, so that their plain
+        // responses become problems too.
+        .layer(middleware::map_response(problem_fallback))
         .layer(CatchPanicLayer::custom(
             |_panic: Box<dyn std::any::Any + Send>| {
                 tracing::error!("handler panicked");

@@ -55,6 +55,8 @@ pub enum ApiError {
     Forbidden(&'static str),
     #[error("not found")]
     NotFound,
+    #[error("payload too large")]
+    PayloadTooLarge,
     #[error("conflict: {0}")]
     Conflict(&'static str),
     #[error("too many requests: {code}")]
@@ -86,6 +88,11 @@ impl ApiError {
             ApiError::Unauthorized(code) => (StatusCode::UNAUTHORIZED, code, None),
             ApiError::Forbidden(code) => (StatusCode::FORBIDDEN, code, None),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found", None),
+            ApiError::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                Some("The body is larger than allowed.".into()),
+            ),
             ApiError::Conflict(code) => (StatusCode::CONFLICT, code, None),
             ApiError::TooManyRequests { code, .. } => (StatusCode::TOO_MANY_REQUESTS, code, None),
             ApiError::Unavailable(code) => (StatusCode::SERVICE_UNAVAILABLE, code, None),

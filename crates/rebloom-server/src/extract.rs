@@ -45,10 +45,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::BadRequest {
-                    code: "payload_too_large",
-                    detail: "The body is larger than allowed.".into(),
-                }
+                // The same answer as a declared Content-Length over the limit gets.
+                ApiError::PayloadTooLarge
             } else {
                 ApiError::BadRequest {
                     code: "invalid_body",
@@ -61,9 +59,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 }
 
 /// Parses JSON with the path of the failing field in the error.
+/// Every request body is a JSON object; serde would otherwise also accept a
+/// struct written as an array of its fields.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "",
+            "invalid",
+            "Send a JSON object.",
+        )]));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         match inner.classify() {
@@ -76,7 +83,13 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 detail: format!("The body is not valid JSON: {inner}"),
             },
         }
-    })
+    })?;
+    // Only whitespace may follow the value (`{} trailing` is not JSON).
+    de.end().map_err(|e| ApiError::BadRequest {
+        code: "invalid_json",
+        detail: format!("The body is not valid JSON: {e}"),
+    })?;
+    Ok(value)
 }
 
 impl<T: Serialize> IntoResponse for ApiJson<T> {
@@ -182,8 +195,9 @@ where
     }
 }
 
-/// The client's address: the socket peer, or the first `X-Forwarded-For` hop
-/// when the server is configured to trust its proxy.
+/// The client's address: the socket peer, or, behind a trusted proxy, the last
+/// `X-Forwarded-For` entry (the one that proxy appended; entries to its left
+/// come from the client and can be forged).
 pub fn client_ip(
     parts_headers: &axum::http::HeaderMap,
     peer: Option<SocketAddr>,
@@ -193,7 +207,7 @@ pub fn client_ip(
         && let Some(ip) = parts_headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.rsplit(',').next())
             .and_then(|v| v.trim().parse::<IpAddr>().ok())
     {
         return ip.to_string();

@@ -1,0 +1,195 @@
+//! The `rebloom` binary as a new user meets it: first run on a fresh data
+//! directory, generated secrets, register and log in over HTTP, `set-role`,
+//! and a clean exit on SIGTERM.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_rebloom");
+
+/// Starts `rebloom serve` on a free port in `data_dir`; returns the child, its base URL and what it printed.
+fn start(data_dir: &Path) -> (Child, String, Vec<String>) {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--bind", "127.0.0.1:0", "--log-format", "json"])
+        .env("REBLOOM_DATA_DIR", data_dir)
+        .env("REBLOOM_LOG", "warn")
+        .env_remove("REBLOOM_DATABASE_URL")
+        .env_remove("REBLOOM_REDIS_URL")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = Vec::new();
+    let mut reader = BufReader::new(stderr);
+    // The banner ends with the rate-limit engine line.
+    let mut base = None;
+    loop {
+        let mut line = String::new();
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "server exited early: {lines:?}"
+        );
+        lines.push(line.clone());
+        if let Some(rest) = line.split("Rebloom is running at ").nth(1) {
+            base = rest.split_whitespace().next().map(str::to_owned);
+        }
+        if line.contains("rate limits:") {
+            break;
+        }
+    }
+    let base = base.expect("the banner names the URL");
+    // Keep draining stderr so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in reader.lines() {});
+    (child, base, lines)
+}
+
+fn terminate(child: &mut Child) -> std::process::ExitStatus {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    child.wait().unwrap()
+}
+
+#[tokio::test]
+async fn first_run_register_login_set_role_and_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (mut child, base, printed) = start(&data);
+    let printed = printed.concat();
+    assert!(printed.contains("generated a new secret"), "{printed}");
+    assert!(printed.contains("store: sqlite"), "{printed}");
+    assert!(printed.contains("rate limits: in-process"), "{printed}");
+    assert_eq!(
+        std::fs::metadata(&data).unwrap().permissions().mode() & 0o777,
+        0o700
+    );
+    for name in ["jwt_secret", "master_key"] {
+        let mode = std::fs::metadata(data.join("secrets").join(name))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{name}");
+    }
+    assert!(data.join("rebloom.db").exists());
+
+    let client = reqwest::Client::new();
+    let creds = json!({"email": "new.person@example.org", "password": "a long unusual passphrase"});
+    let reg = client
+        .post(format!("{base}/api/auth/register"))
+        .json(&creds)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reg.status(), 201);
+    let login: Value = client
+        .post(format!("{base}/api/auth/login"))
+        .json(&creds)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["accessToken"].as_str().unwrap().to_owned();
+    let me: Value = client
+        .get(format!("{base}/api/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["email"], "new.person@example.org");
+    assert_eq!(me["role"], "user");
+
+    // The CLI changes the role in the same database; the running server sees it on the next request.
+    let out = Command::new(BIN)
+        .args([
+            "set-role",
+            "--email",
+            "New.Person@example.org",
+            "--role",
+            "admin",
+        ])
+        .env("REBLOOM_DATA_DIR", &data)
+        .env("REBLOOM_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let admin_list = client
+        .get(format!("{base}/api/admin/users"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(admin_list.status(), 200);
+
+    // SIGTERM: drains and exits 0.
+    let status = terminate(&mut child);
+    assert!(status.success(), "exit status {status:?}");
+
+    // A second start reuses the secrets: the old token is still valid.
+    let (mut child, base, printed) = start(&data);
+    assert!(!printed.concat().contains("generated a new secret"));
+    let again = client
+        .get(format!("{base}/api/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 200);
+    assert!(terminate(&mut child).success());
+}
+
+#[test]
+fn unknown_role_and_missing_account_fail_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args([
+            "set-role",
+            "--email",
+            "nobody@example.org",
+            "--role",
+            "wizard",
+        ])
+        .env("REBLOOM_DATA_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("role must be"));
+    let out = Command::new(BIN)
+        .args([
+            "set-role",
+            "--email",
+            "nobody@example.org",
+            "--role",
+            "admin",
+        ])
+        .env("REBLOOM_DATA_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no account"));
+}
+
+#[test]
+fn openapi_command_prints_the_document() {
+    let out = Command::new(BIN).arg("openapi").output().unwrap();
+    assert!(out.status.success());
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["paths"]["/api/auth/login"].is_object());
+}
