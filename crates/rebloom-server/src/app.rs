@@ -29,6 +29,7 @@ use crate::auth::password::{Hasher, PasswordPolicy};
 use crate::auth::tokens::TokenKeys;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
+use crate::cpu_pool::CpuPool;
 use crate::error::problem_response;
 use crate::extract::{client_ip, peer_addr};
 use crate::ratelimit::{Bucket, Decision, InProcessLimiter, RateLimiter, RedisLimiter};
@@ -39,6 +40,8 @@ pub struct AppInner {
     pub clock: Arc<dyn Clock>,
     pub keys: TokenKeys,
     pub hasher: Hasher,
+    /// Threads for CPU-heavy work.
+    pub cpu: CpuPool,
     pub policy: PasswordPolicy,
     pub limiter: Arc<dyn RateLimiter>,
     pub in_process_limiter: Option<Arc<InProcessLimiter>>,
@@ -135,14 +138,16 @@ impl App {
             rate_limits: limiter.kind(),
             generated_secrets: secrets.generated.clone(),
         };
-        let hashing_threads = std::thread::available_parallelism()
+        let cpu_threads = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);
+        let cpu = CpuPool::new("rebloom-cpu", cpu_threads)?;
         let state = AppState(Arc::new(AppInner {
             store,
             clock,
             keys: TokenKeys::new(&secrets.jwt_secret),
-            hasher: Hasher::new(hashing_threads)?,
+            hasher: Hasher::new(cpu.clone())?,
+            cpu,
             policy: PasswordPolicy::default(),
             limiter,
             in_process_limiter,

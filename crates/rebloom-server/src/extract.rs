@@ -9,7 +9,7 @@ use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use rebloom_store::Role;
+use rebloom_store::{Role, User};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use time::Duration;
@@ -105,6 +105,8 @@ pub struct AuthUser {
     pub id: Uuid,
     pub role: Role,
     pub claims: Claims,
+    /// The account as read while authenticating (handlers need not read it again).
+    pub account: User,
 }
 
 /// `last_active` is written at most this often per user.
@@ -157,6 +159,7 @@ where
             // The role is read from the account, so a changed role applies at once.
             role: user.role,
             claims,
+            account: user,
         })
     }
 }

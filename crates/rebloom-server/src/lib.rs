@@ -4,6 +4,7 @@ pub mod app;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod cpu_pool;
 pub mod error;
 pub mod extract;
 pub mod openapi;

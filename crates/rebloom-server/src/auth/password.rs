@@ -7,10 +7,9 @@ use anyhow::anyhow;
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use tokio::sync::Semaphore;
-use tracing::Instrument;
 use zeroize::Zeroizing;
 
+use crate::cpu_pool::CpuPool;
 use crate::error::{ApiError, ApiResult, FieldError};
 
 pub const MIN_LEN: usize = 8;
@@ -73,38 +72,29 @@ impl PasswordPolicy {
     }
 }
 
-/// Argon2id with OWASP's parameters (m=19 MiB, t=2, p=1), on a bounded number of
-/// blocking threads so a login burst cannot exhaust memory or starve the runtime.
+/// Argon2id with OWASP's parameters (m=19 MiB, t=2, p=1), on the CPU pool, so a
+/// login burst queues instead of exhausting memory or starving the runtime.
 #[derive(Clone)]
 pub struct Hasher {
-    permits: Arc<Semaphore>,
+    pool: CpuPool,
     /// A real hash of a random password, verified against when the account is
     /// unknown so that unknown e-mail and wrong password take the same time.
     dummy_hash: Arc<String>,
 }
 
 impl Hasher {
-    pub fn new(concurrency: usize) -> anyhow::Result<Hasher> {
+    pub fn new(pool: CpuPool) -> anyhow::Result<Hasher> {
         let mut random = Zeroizing::new([0u8; 32]);
         getrandom::fill(&mut *random).map_err(|e| anyhow!("no system randomness: {e}"))?;
         let dummy = hash_blocking(&hex::encode(*random))?;
         Ok(Hasher {
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            pool,
             dummy_hash: Arc::new(dummy),
         })
     }
 
     async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| ApiError::Unavailable("shutting_down"))?;
-        let span = tracing::Span::current();
-        tokio::task::spawn_blocking(move || span.in_scope(f))
-            .instrument(tracing::Span::current())
-            .await
-            .map_err(|e| ApiError::Internal(anyhow!("hashing task failed: {e}")))
+        self.pool.run(f).await.map_err(ApiError::Internal)
     }
 
     pub async fn hash(&self, password: Zeroizing<String>) -> ApiResult<String> {
@@ -183,7 +173,7 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_and_verifies_whole_password() {
-        let h = Hasher::new(2).unwrap();
+        let h = Hasher::new(CpuPool::new("test-hash", 2).unwrap()).unwrap();
         let long = "a".repeat(200);
         let hash = h.hash(Zeroizing::new(long.clone())).await.unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));

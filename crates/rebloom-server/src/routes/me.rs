@@ -498,11 +498,7 @@ pub fn validate_profile_patch(patch: &ProfilePatch, profile: &mut Profile) -> Ve
 }
 
 async fn load(state: &AppState, user: &AuthUser) -> ApiResult<(User, Profile)> {
-    let account = state
-        .store
-        .find_user(user.id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let account = user.account.clone();
     let profile = state
         .store
         .get_profile(user.id)
@@ -518,13 +514,8 @@ async fn load(state: &AppState, user: &AuthUser) -> ApiResult<(User, Profile)> {
         (status = 401, body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
-pub async fn me(State(state): State<AppState>, user: AuthUser) -> ApiResult<ApiJson<UserView>> {
-    let account = state
-        .store
-        .find_user(user.id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(ApiJson(UserView::from(&account)))
+pub async fn me(user: AuthUser) -> ApiResult<ApiJson<UserView>> {
+    Ok(ApiJson(UserView::from(&user.account)))
 }
 
 /// The caller's profile and preferences.
