@@ -55,8 +55,12 @@ impl PostgresStore {
             .run(&primary)
             .await
             .map_err(|e| StoreError::Migration(e.to_string()))?;
+        // The replica may come up after the primary: connect to it lazily.
         let read = match &opts.read_replica_url {
-            Some(url) => pool(options(url, schema)?, max).await?,
+            Some(url) => PgPoolOptions::new()
+                .max_connections(max)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect_lazy_with(options(url, schema)?),
             None => primary.clone(),
         };
         Ok(PostgresStore {

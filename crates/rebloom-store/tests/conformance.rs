@@ -1298,3 +1298,35 @@ async fn concurrent_rotation_rotates_once(store: Arc<dyn Store>) {
     }
     assert_eq!(stored.len(), 1, "exactly one replacement stored");
 }
+
+/// Read-only queries go to the replica pool, everything else to the primary:
+/// with a replica that cannot be reached, writes and auth reads still work
+/// while profile reads fail as unavailable.
+#[tokio::test]
+async fn read_replica_serves_read_only_queries() {
+    let url =
+        std::env::var("REBLOOM_TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_PG_URL.to_owned());
+    let schema = format!("t_{}", Uuid::new_v4().simple());
+    let pg = PostgresStore::connect(&ConnectOptions {
+        database_url: url.clone(),
+        read_replica_url: Some("postgres://postgres@127.0.0.1:1/postgres".into()),
+        schema: Some(schema.clone()),
+        max_connections: Some(2),
+    })
+    .await
+    .unwrap_or_else(|e| panic!("PostgreSQL at {url} is required for these tests: {e}"));
+    let user = some_user(&pg, now()).await;
+    assert_eq!(find(&pg, user.id).await.id, user.id);
+    let mut profile = Profile::empty(user.id, now());
+    profile.display_name = Some("Replica".into());
+    assert!(pg.save_profile(&profile).await.unwrap());
+    let read = pg.get_profile(user.id).await;
+    assert!(
+        matches!(read, Err(StoreError::Unavailable(_))),
+        "profile read did not go to the replica: {read:?}"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+        .execute(pg.pool())
+        .await
+        .unwrap();
+}

@@ -8,6 +8,54 @@ use crate::harness::Ctx;
 
 cases! {
     operations: [sqlite, postgres];
+    cors: [sqlite];
+}
+
+/// Configured origins get CORS headers (and preflights answer); others get none.
+async fn cors(ctx: Ctx) {
+    let app = ctx
+        .spawn_app_with(|c| c.cors_origins = vec!["https://app.rebloom.example".into()])
+        .await;
+    let allowed = app
+        .get("/health")
+        .header("origin", "https://app.rebloom.example")
+        .send()
+        .await;
+    assert_eq!(
+        allowed.header("access-control-allow-origin"),
+        Some("https://app.rebloom.example")
+    );
+    let other = app
+        .get("/health")
+        .header("origin", "https://evil.example")
+        .send()
+        .await;
+    assert_eq!(other.header("access-control-allow-origin"), None);
+    let preflight = app
+        .request(Method::OPTIONS, "/api/auth/login")
+        .header("origin", "https://app.rebloom.example")
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "content-type,authorization",
+        )
+        .send()
+        .await;
+    assert!(preflight.status.is_success(), "{}", preflight.status);
+    let allowed_headers = preflight
+        .header("access-control-allow-headers")
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(allowed_headers.contains("authorization") && allowed_headers.contains("content-type"));
+
+    // Without configured origins (the default), no CORS headers at all.
+    let same_origin = ctx.spawn_app().await;
+    let resp = same_origin
+        .get("/health")
+        .header("origin", "https://app.rebloom.example")
+        .send()
+        .await;
+    assert_eq!(resp.header("access-control-allow-origin"), None);
 }
 
 const BODY_LIMIT: usize = 4 * 1024;
