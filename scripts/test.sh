@@ -4,4 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/services.sh
+# The real-time tests use the official socket.io client (Node.js).
+command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+npm ci --prefix crates/rebloom-server/tests/realtime-js --no-audit --no-fund --loglevel=error
 cargo test --workspace --locked "$@"

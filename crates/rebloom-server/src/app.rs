@@ -29,11 +29,15 @@ use crate::auth::password::{Hasher, PasswordPolicy};
 use crate::auth::tokens::TokenKeys;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
+use crate::conversation::events::EventBus;
 use crate::cpu_pool::CpuPool;
 use crate::error::problem_response;
 use crate::extract::{client_ip, peer_addr};
 use crate::ratelimit::{Bucket, Decision, InProcessLimiter, RateLimiter, RedisLimiter};
 use crate::{openapi, routes, secrets, telemetry};
+use rebloom_ai::ChatProvider;
+use rebloom_ai::guided::GuidedEngine;
+use rebloom_safety::Safety;
 
 pub struct AppInner {
     pub store: Arc<dyn Store>,
@@ -48,6 +52,15 @@ pub struct AppInner {
     pub redis: Option<ConnectionManager>,
     pub config: Config,
     pub metrics: PrometheusHandle,
+    /// Crisis assessment, safe replies, resources and the output guard.
+    pub safety: Arc<Safety>,
+    /// The provider chain, guided engine last.
+    pub chat: Arc<dyn ChatProvider>,
+    /// The offline companion; also detects emotions for the stored analysis.
+    pub guided: Arc<GuidedEngine>,
+    /// Speech-to-text for voice messages, when configured.
+    pub stt: Option<Arc<dyn rebloom_ai::stt::SpeechToText>>,
+    pub events: EventBus,
 }
 
 /// Shared, cheaply cloned application state.
@@ -65,6 +78,8 @@ impl Deref for AppState {
 #[derive(Debug, Clone)]
 pub struct Engines {
     pub store: String,
+    /// Reply providers in the order they are tried.
+    pub llm: Vec<String>,
     pub rate_limits: &'static str,
     pub generated_secrets: Vec<String>,
 }
@@ -130,7 +145,11 @@ impl App {
                 (l.clone(), Some(l))
             }
         };
+        let guided = Arc::new(GuidedEngine::try_new().context("guided engine content")?);
+        let stt = crate::conversation::providers::speech_to_text(&config)?;
+        let (chat, llm) = crate::conversation::providers::build(&config, guided.clone())?;
         let engines = Engines {
+            llm,
             store: match store.backend() {
                 "sqlite" => format!("sqlite ({})", database_url.trim_start_matches("sqlite://")),
                 other => other.to_owned(),
@@ -153,12 +172,17 @@ impl App {
             in_process_limiter,
             redis,
             metrics: telemetry::metrics_handle(),
+            safety: Arc::new(Safety::new().context("safety rules")?),
+            chat,
+            guided,
+            stt,
+            events: EventBus::default(),
             config,
         }));
         let listener = TcpListener::bind(state.config.bind)
             .await
             .with_context(|| format!("binding {}", state.config.bind))?;
-        let router = router(state.clone());
+        let router = crate::realtime::attach(router(state.clone()), &state).await;
         Ok(App {
             listener,
             router,
@@ -216,6 +240,8 @@ pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::auth::router())
         .merge(routes::me::router())
         .merge(routes::admin::router())
+        .merge(crate::conversation::routes::router())
+        .merge(crate::conversation::voice::router())
         .split_for_parts()
 }
 
@@ -232,7 +258,10 @@ fn router(state: AppState) -> Router {
             Duration::from_secs(config.request_timeout_secs),
         ))
         .layer(DefaultBodyLimit::max(config.body_limit_bytes))
-        .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
+        // The hard cap; routes may allow less (DefaultBodyLimit) but never more.
+        .layer(RequestBodyLimitLayer::new(
+            config.body_limit_bytes.max(config.voice_limit_bytes),
+        ))
         // Outside the time-out and body-limit layers, so that their plain
         // responses become problems too.
         .layer(middleware::map_response(problem_fallback))

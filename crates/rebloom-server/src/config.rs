@@ -91,6 +91,48 @@ pub struct Config {
     pub request_timeout_secs: u64,
     #[arg(long, env = "REBLOOM_BODY_LIMIT_BYTES", default_value_t = DEFAULT_BODY_LIMIT)]
     pub body_limit_bytes: usize,
+    /// Language-model providers in order of preference, comma-separated (`openai`,
+    /// `anthropic`); default: every configured one. The guided engine always comes last.
+    #[arg(long, env = "REBLOOM_LLM_PROVIDERS", value_delimiter = ',')]
+    pub llm_providers: Vec<String>,
+    /// OpenAI-compatible endpoint (OpenAI, Azure, vLLM, Ollama, llama.cpp server).
+    #[arg(long, env = "REBLOOM_OPENAI_BASE_URL")]
+    pub openai_base_url: Option<String>,
+    #[arg(long, env = "REBLOOM_OPENAI_API_KEY", hide_env_values = true)]
+    pub openai_api_key: Option<SecretString>,
+    #[arg(long, env = "REBLOOM_OPENAI_MODEL", default_value = "gpt-4o-mini")]
+    pub openai_model: String,
+    #[arg(long, env = "REBLOOM_ANTHROPIC_BASE_URL")]
+    pub anthropic_base_url: Option<String>,
+    #[arg(long, env = "REBLOOM_ANTHROPIC_API_KEY", hide_env_values = true)]
+    pub anthropic_api_key: Option<SecretString>,
+    #[arg(
+        long,
+        env = "REBLOOM_ANTHROPIC_MODEL",
+        default_value = "claude-3-5-haiku-latest"
+    )]
+    pub anthropic_model: String,
+    /// Seconds a provider may take to its first chunk before the next one is tried.
+    #[arg(
+        long,
+        env = "REBLOOM_LLM_FIRST_CHUNK_TIMEOUT_SECS",
+        default_value_t = 20.0
+    )]
+    pub llm_first_chunk_timeout_secs: f64,
+    /// Longest silence between two chunks of a reply, in seconds.
+    #[arg(long, env = "REBLOOM_LLM_CHUNK_TIMEOUT_SECS", default_value_t = 15.0)]
+    pub llm_chunk_timeout_secs: f64,
+    /// OpenAI-compatible speech-to-text (`/audio/transcriptions`) for voice messages;
+    /// default: the OpenAI settings when an OpenAI key is configured.
+    #[arg(long, env = "REBLOOM_STT_BASE_URL")]
+    pub stt_base_url: Option<String>,
+    #[arg(long, env = "REBLOOM_STT_API_KEY", hide_env_values = true)]
+    pub stt_api_key: Option<SecretString>,
+    #[arg(long, env = "REBLOOM_STT_MODEL", default_value = "whisper-1")]
+    pub stt_model: String,
+    /// Largest voice upload, in bytes.
+    #[arg(long, env = "REBLOOM_VOICE_LIMIT_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub voice_limit_bytes: usize,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     #[arg(long, env = "REBLOOM_TRUST_PROXY", default_value_t = false)]
     pub trust_proxy: bool,
@@ -118,6 +160,19 @@ impl Default for Config {
             request_timeout_secs: DEFAULT_TIMEOUT_SECS,
             body_limit_bytes: DEFAULT_BODY_LIMIT,
             trust_proxy: false,
+            llm_providers: Vec::new(),
+            openai_base_url: None,
+            openai_api_key: None,
+            openai_model: "gpt-4o-mini".into(),
+            anthropic_base_url: None,
+            anthropic_api_key: None,
+            anthropic_model: "claude-3-5-haiku-latest".into(),
+            llm_first_chunk_timeout_secs: 20.0,
+            llm_chunk_timeout_secs: 15.0,
+            stt_base_url: None,
+            stt_api_key: None,
+            stt_model: "whisper-1".into(),
+            voice_limit_bytes: 10 * 1024 * 1024,
         }
     }
 }
@@ -152,6 +207,19 @@ const KNOWN_ENV: &[&str] = &[
     "REBLOOM_REQUEST_TIMEOUT_SECS",
     "REBLOOM_BODY_LIMIT_BYTES",
     "REBLOOM_TRUST_PROXY",
+    "REBLOOM_LLM_PROVIDERS",
+    "REBLOOM_OPENAI_BASE_URL",
+    "REBLOOM_OPENAI_API_KEY",
+    "REBLOOM_OPENAI_MODEL",
+    "REBLOOM_ANTHROPIC_BASE_URL",
+    "REBLOOM_ANTHROPIC_API_KEY",
+    "REBLOOM_ANTHROPIC_MODEL",
+    "REBLOOM_LLM_FIRST_CHUNK_TIMEOUT_SECS",
+    "REBLOOM_LLM_CHUNK_TIMEOUT_SECS",
+    "REBLOOM_STT_BASE_URL",
+    "REBLOOM_STT_API_KEY",
+    "REBLOOM_STT_MODEL",
+    "REBLOOM_VOICE_LIMIT_BYTES",
     "REBLOOM_TEST_DATABASE_URL",
     "REBLOOM_TEST_REDIS_URL",
 ];

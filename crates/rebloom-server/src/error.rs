@@ -57,6 +57,8 @@ pub enum ApiError {
     NotFound,
     #[error("payload too large")]
     PayloadTooLarge,
+    #[error("unsupported audio")]
+    UnsupportedAudio,
     #[error("conflict: {0}")]
     Conflict(&'static str),
     #[error("too many requests: {code}")]
@@ -92,6 +94,11 @@ impl ApiError {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
                 Some("The body is larger than allowed.".into()),
+            ),
+            ApiError::UnsupportedAudio => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_audio",
+                Some("Send WAV, WebM or Ogg audio.".into()),
             ),
             ApiError::Conflict(code) => (StatusCode::CONFLICT, code, None),
             ApiError::TooManyRequests { code, .. } => (StatusCode::TOO_MANY_REQUESTS, code, None),

@@ -135,33 +135,40 @@ where
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(ApiError::Unauthorized("token_invalid"))?;
-        let now = state.clock.now();
-        let claims = state.keys.verify(token, now)?;
-        let user = state
-            .store
-            .find_user(claims.sub)
-            .await?
-            .ok_or(ApiError::Unauthorized("token_invalid"))?;
-        if user.disabled_at.is_some() || user.token_version != claims.ver {
-            return Err(ApiError::Unauthorized("session_ended"));
-        }
-        if !state.store.refresh_family_active(claims.sid, now).await? {
-            return Err(ApiError::Unauthorized("session_ended"));
-        }
-        if user
-            .last_active
-            .is_none_or(|t| now - t >= LAST_ACTIVE_RESOLUTION)
-        {
-            state.store.touch_last_active(user.id, now).await?;
-        }
-        Ok(AuthUser {
-            id: user.id,
-            // The role is read from the account, so a changed role applies at once.
-            role: user.role,
-            claims,
-            account: user,
-        })
+        authenticate(&state, token).await
     }
+}
+
+/// Checks an access token and the session behind it: signature, expiry, that
+/// the session (refresh family) is still active, the token version current and
+/// the account enabled. Shared by HTTP requests and real-time connections.
+pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, ApiError> {
+    let now = state.clock.now();
+    let claims = state.keys.verify(token, now)?;
+    let user = state
+        .store
+        .find_user(claims.sub)
+        .await?
+        .ok_or(ApiError::Unauthorized("token_invalid"))?;
+    if user.disabled_at.is_some() || user.token_version != claims.ver {
+        return Err(ApiError::Unauthorized("session_ended"));
+    }
+    if !state.store.refresh_family_active(claims.sid, now).await? {
+        return Err(ApiError::Unauthorized("session_ended"));
+    }
+    if user
+        .last_active
+        .is_none_or(|t| now - t >= LAST_ACTIVE_RESOLUTION)
+    {
+        state.store.touch_last_active(user.id, now).await?;
+    }
+    Ok(AuthUser {
+        id: user.id,
+        // The role is read from the account, so a changed role applies at once.
+        role: user.role,
+        claims,
+        account: user,
+    })
 }
 
 /// A role requirement, as a type: `RequireRole<Admin>`.

@@ -71,8 +71,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         );
     }
     eprintln!(
-        "Rebloom is running at http://{addr}  (API docs: http://{addr}/docs)\n  store: {}\n  rate limits: {}",
-        app.engines.store, app.engines.rate_limits
+        "Rebloom is running at http://{addr}  (API docs: http://{addr}/docs)\n  store: {}\n  replies: {} (safety assessment: deterministic rules, before every reply)\n  rate limits: {}",
+        app.engines.store,
+        app.engines.llm.join(" -> "),
+        app.engines.rate_limits
     );
     tracing::info!(%addr, store = %app.engines.store, rate_limits = app.engines.rate_limits, "listening");
     app.run(shutdown_signal()).await?;

@@ -14,6 +14,7 @@ use utoipa::{Modify, OpenApi};
     tags(
         (name = "auth", description = "Accounts and sessions"),
         (name = "me", description = "The caller's account, profile and preferences"),
+        (name = "conversations", description = "Sessions, messages and the companion's replies"),
         (name = "admin", description = "Administration (admins only)"),
         (name = "operations", description = "Health, readiness and metrics"),
     )

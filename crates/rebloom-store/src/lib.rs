@@ -91,7 +91,7 @@ pub struct Replacement {
 /// Everything Rebloom keeps, behind one interface; the rest of the code does not
 /// know which backend it has.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: ConversationStore + Send + Sync + 'static {
     /// `"sqlite"` or `"postgres"`.
     fn backend(&self) -> &'static str;
     /// Cheap round trip used by readiness checks.
@@ -160,6 +160,61 @@ pub trait Store: Send + Sync + 'static {
     async fn record_login_failure(&self, key_hash: &str, now: OffsetDateTime) -> StoreResult<i64>;
     async fn lock_login(&self, key_hash: &str, until: OffsetDateTime) -> StoreResult<()>;
     async fn clear_login_failures(&self, key_hash: &str) -> StoreResult<()>;
+}
+
+/// Conversations: sessions, messages and idempotent sends.
+#[async_trait]
+pub trait ConversationStore: Send + Sync + 'static {
+    async fn create_session(&self, session: &NewSession) -> StoreResult<Session>;
+    /// The user's session, or `None` (also when it is someone else's).
+    async fn find_session(&self, user_id: Uuid, id: Uuid) -> StoreResult<Option<Session>>;
+    /// Newest first, before the session `before` when given.
+    async fn list_sessions(
+        &self,
+        user_id: Uuid,
+        before: Option<Uuid>,
+        limit: u32,
+    ) -> StoreResult<Vec<Session>>;
+    /// Ends an open session of the user; `None` if there is no such open session.
+    async fn end_session(
+        &self,
+        user_id: Uuid,
+        id: Uuid,
+        end: &SessionEnd,
+    ) -> StoreResult<Option<Session>>;
+    async fn set_engine_state(
+        &self,
+        session_id: Uuid,
+        state: &serde_json::Value,
+    ) -> StoreResult<()>;
+    /// Stores the message and counts it on its session, in one transaction.
+    async fn insert_message(&self, message: &Message) -> StoreResult<()>;
+    /// Newest first, before the message `before` when given; one session or all of the user's.
+    async fn list_messages(
+        &self,
+        user_id: Uuid,
+        session_id: Option<Uuid>,
+        before: Option<Uuid>,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>>;
+    /// Claims `key` for a request with this hash. A claim older than `stale_before`
+    /// without a response (its request died) may be taken over.
+    async fn begin_idempotent(
+        &self,
+        user_id: Uuid,
+        key: &str,
+        request_hash: &[u8],
+        now: OffsetDateTime,
+        stale_before: OffsetDateTime,
+    ) -> StoreResult<Idempotency>;
+    async fn finish_idempotent(
+        &self,
+        user_id: Uuid,
+        key: &str,
+        response: &serde_json::Value,
+    ) -> StoreResult<()>;
+    /// Releases a claim whose request failed, so that a retry can run.
+    async fn abandon_idempotent(&self, user_id: Uuid, key: &str) -> StoreResult<()>;
 }
 
 /// Options for [`connect`].

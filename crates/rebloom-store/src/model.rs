@@ -121,3 +121,99 @@ pub struct LoginThrottle {
     pub last_failure_at: OffsetDateTime,
     pub locked_until: Option<OffsetDateTime>,
 }
+
+/// One conversation session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub session_type: String,
+    pub started_at: OffsetDateTime,
+    pub ended_at: Option<OffsetDateTime>,
+    pub duration_minutes: Option<i32>,
+    pub message_count: i32,
+    pub mood_before: Option<i32>,
+    pub mood_after: Option<i32>,
+    pub summary: Option<String>,
+    /// The guided engine's state for this session.
+    pub engine_state: Value,
+    pub last_message_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub session_type: String,
+    pub mood_before: Option<i32>,
+    pub now: OffsetDateTime,
+}
+
+/// How a session ended.
+#[derive(Debug, Clone)]
+pub struct SessionEnd {
+    pub ended_at: OffsetDateTime,
+    pub duration_minutes: i32,
+    pub mood_after: Option<i32>,
+    pub summary: Option<String>,
+}
+
+/// Who wrote a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sender {
+    User,
+    Ai,
+}
+
+impl Sender {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sender::User => "user",
+            Sender::Ai => "ai",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Sender> {
+        match s {
+            "user" => Some(Sender::User),
+            "ai" => Some(Sender::Ai),
+            _ => None,
+        }
+    }
+}
+
+/// One message with its analysis, as in the architecture's `messages` table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub id: Uuid,
+    pub session_id: Uuid,
+    pub user_id: Uuid,
+    pub sender: Sender,
+    pub content: String,
+    /// `text`, `voice` or `image`.
+    pub message_type: String,
+    /// In [-1, 1].
+    pub sentiment_score: Option<f64>,
+    pub emotional_tags: Value,
+    /// `none`, `low`, `moderate`, `high` or `critical`.
+    pub risk_level: String,
+    /// In [0, 1].
+    pub ai_confidence_score: Option<f64>,
+    /// Provider, model, safety categories, exercise; never message text.
+    pub metadata: Value,
+    pub created_at: OffsetDateTime,
+}
+
+/// Where a request with an idempotency key stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Idempotency {
+    /// First time: go ahead, then record the response.
+    Started,
+    /// Done before: answer this again.
+    Replay(Value),
+    /// The first request with this key is still being processed.
+    InProgress,
+    /// The key was used for a different request.
+    Mismatch,
+}

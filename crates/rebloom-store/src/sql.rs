@@ -9,6 +9,13 @@
 pub(crate) const USER_COLUMNS: &str = "id, email, password_hash, role, token_version, created_at, \
      updated_at, last_active, subscription_tier, onboarding_completed, disabled_at";
 
+pub(crate) const SESSION_COLUMNS: &str = "id, user_id, session_type, started_at, ended_at, \
+     duration_minutes, message_count, mood_before, mood_after, session_summary, engine_state, \
+     last_message_at";
+
+pub(crate) const MESSAGE_COLUMNS: &str = "id, session_id, user_id, sender_type, content, message_type, \
+     sentiment_score, emotional_tags, risk_level, ai_confidence_score, metadata, created_at";
+
 pub(crate) const PROFILE_COLUMNS: &str = "user_id, display_name, age_range, timezone, language, \
      country, goals, mental_health_history, therapeutic_preferences, communication_preferences, \
      privacy_settings, onboarding, created_at, updated_at";
@@ -21,11 +28,253 @@ macro_rules! store_impl {
         use time::OffsetDateTime;
         use uuid::Uuid;
 
-        use crate::sql::{PROFILE_COLUMNS, USER_COLUMNS};
+        use crate::sql::{MESSAGE_COLUMNS, PROFILE_COLUMNS, SESSION_COLUMNS, USER_COLUMNS};
         use crate::{
-            LoginThrottle, NewUser, Profile, RefreshToken, Replacement, Role, Rotation, Store,
-            User, utc,
+            ConversationStore, Idempotency, LoginThrottle, Message, NewSession, NewUser, Profile,
+            RefreshToken, Replacement, Role, Rotation, Sender, Session, SessionEnd, Store, User, utc,
         };
+
+        pub(crate) fn session_from_row(row: &$row) -> StoreResult<Session> {
+            Ok(Session {
+                id: row.try_get("id")?,
+                user_id: row.try_get("user_id")?,
+                session_type: row.try_get("session_type")?,
+                started_at: row.try_get("started_at")?,
+                ended_at: row.try_get("ended_at")?,
+                duration_minutes: row.try_get("duration_minutes")?,
+                message_count: row.try_get("message_count")?,
+                mood_before: row.try_get("mood_before")?,
+                mood_after: row.try_get("mood_after")?,
+                summary: row.try_get("session_summary")?,
+                engine_state: row.try_get::<Json<serde_json::Value>, _>("engine_state")?.0,
+                last_message_at: row.try_get("last_message_at")?,
+            })
+        }
+
+        pub(crate) fn message_from_row(row: &$row) -> StoreResult<Message> {
+            let sender: String = row.try_get("sender_type")?;
+            Ok(Message {
+                id: row.try_get("id")?,
+                session_id: row.try_get("session_id")?,
+                user_id: row.try_get("user_id")?,
+                sender: Sender::parse(&sender)
+                    .ok_or_else(|| StoreError::Backend(format!("bad sender {sender}")))?,
+                content: row.try_get("content")?,
+                message_type: row.try_get("message_type")?,
+                sentiment_score: row.try_get("sentiment_score")?,
+                emotional_tags: row.try_get::<Json<serde_json::Value>, _>("emotional_tags")?.0,
+                risk_level: row.try_get("risk_level")?,
+                ai_confidence_score: row.try_get("ai_confidence_score")?,
+                metadata: row.try_get::<Json<serde_json::Value>, _>("metadata")?.0,
+                created_at: row.try_get("created_at")?,
+            })
+        }
+
+        #[async_trait]
+        impl ConversationStore for $store {
+            #[tracing::instrument(skip_all, fields(user_id = %s.user_id))]
+            async fn create_session(&self, s: &NewSession) -> StoreResult<Session> {
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "INSERT INTO conversation_sessions (id, user_id, session_type, started_at, mood_before, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $4) RETURNING {SESSION_COLUMNS}"
+                )))
+                .bind(s.id)
+                .bind(s.user_id)
+                .bind(&s.session_type)
+                .bind(utc(s.now))
+                .bind(s.mood_before)
+                .fetch_one(&self.pool)
+                .await?;
+                session_from_row(&row)
+            }
+
+            #[tracing::instrument(skip_all, fields(user_id = %user_id))]
+            async fn find_session(&self, user_id: Uuid, id: Uuid) -> StoreResult<Option<Session>> {
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {SESSION_COLUMNS} FROM conversation_sessions WHERE id = $1 AND user_id = $2"
+                )))
+                .bind(id)
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.as_ref().map(session_from_row).transpose()
+            }
+
+            #[tracing::instrument(skip_all, fields(user_id = %user_id))]
+            async fn list_sessions(&self, user_id: Uuid, before: Option<Uuid>, limit: u32) -> StoreResult<Vec<Session>> {
+                let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {SESSION_COLUMNS} FROM conversation_sessions \
+                     WHERE user_id = $1 AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3"
+                )))
+                .bind(user_id)
+                .bind(before)
+                .bind(i64::from(limit))
+                .fetch_all(&self.read)
+                .await?;
+                rows.iter().map(session_from_row).collect()
+            }
+
+            #[tracing::instrument(skip_all, fields(user_id = %user_id))]
+            async fn end_session(&self, user_id: Uuid, id: Uuid, end: &SessionEnd) -> StoreResult<Option<Session>> {
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "UPDATE conversation_sessions SET ended_at = $3, duration_minutes = $4, mood_after = $5, \
+                     session_summary = $6 WHERE id = $1 AND user_id = $2 AND ended_at IS NULL \
+                     RETURNING {SESSION_COLUMNS}"
+                )))
+                .bind(id)
+                .bind(user_id)
+                .bind(utc(end.ended_at))
+                .bind(end.duration_minutes)
+                .bind(end.mood_after)
+                .bind(&end.summary)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.as_ref().map(session_from_row).transpose()
+            }
+
+            #[tracing::instrument(skip_all, fields(session_id = %session_id))]
+            async fn set_engine_state(&self, session_id: Uuid, state: &serde_json::Value) -> StoreResult<()> {
+                sqlx::query("UPDATE conversation_sessions SET engine_state = $2 WHERE id = $1")
+                    .bind(session_id)
+                    .bind(Json(state))
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip_all, fields(session_id = %m.session_id))]
+            async fn insert_message(&self, m: &Message) -> StoreResult<()> {
+                let at = utc(m.created_at);
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(
+                    "INSERT INTO messages (id, session_id, user_id, sender_type, content, message_type, \
+                     sentiment_score, emotional_tags, risk_level, ai_confidence_score, metadata, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                )
+                .bind(m.id)
+                .bind(m.session_id)
+                .bind(m.user_id)
+                .bind(m.sender.as_str())
+                .bind(&m.content)
+                .bind(&m.message_type)
+                .bind(m.sentiment_score)
+                .bind(Json(&m.emotional_tags))
+                .bind(&m.risk_level)
+                .bind(m.ai_confidence_score)
+                .bind(Json(&m.metadata))
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "UPDATE conversation_sessions SET message_count = message_count + 1, last_message_at = $2 \
+                     WHERE id = $1",
+                )
+                .bind(m.session_id)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip_all, fields(user_id = %user_id))]
+            async fn list_messages(
+                &self,
+                user_id: Uuid,
+                session_id: Option<Uuid>,
+                before: Option<Uuid>,
+                limit: u32,
+            ) -> StoreResult<Vec<Message>> {
+                let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {MESSAGE_COLUMNS} FROM messages WHERE user_id = $1 \
+                     AND ($2 IS NULL OR session_id = $2) AND ($3 IS NULL OR id < $3) \
+                     ORDER BY id DESC LIMIT $4"
+                )))
+                .bind(user_id)
+                .bind(session_id)
+                .bind(before)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(message_from_row).collect()
+            }
+
+            #[tracing::instrument(skip_all, fields(user_id = %user_id))]
+            async fn begin_idempotent(
+                &self,
+                user_id: Uuid,
+                key: &str,
+                request_hash: &[u8],
+                now: OffsetDateTime,
+                stale_before: OffsetDateTime,
+            ) -> StoreResult<Idempotency> {
+                let claimed = sqlx::query(
+                    "INSERT INTO idempotency_keys (user_id, key, request_hash, created_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (user_id, key) DO NOTHING",
+                )
+                .bind(user_id)
+                .bind(key)
+                .bind(request_hash)
+                .bind(utc(now))
+                .execute(&self.pool)
+                .await?;
+                if claimed.rows_affected() == 1 {
+                    return Ok(Idempotency::Started);
+                }
+                let row = sqlx::query("SELECT request_hash, response FROM idempotency_keys WHERE user_id = $1 AND key = $2")
+                    .bind(user_id)
+                    .bind(key)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                let Some(row) = row else {
+                    // Released between our insert and select: try once more.
+                    return Ok(Idempotency::InProgress);
+                };
+                let hash: Vec<u8> = row.try_get("request_hash")?;
+                if hash != request_hash {
+                    return Ok(Idempotency::Mismatch);
+                }
+                if let Some(Json(response)) = row.try_get::<Option<Json<serde_json::Value>>, _>("response")? {
+                    return Ok(Idempotency::Replay(response));
+                }
+                let taken = sqlx::query(
+                    "UPDATE idempotency_keys SET created_at = $3 \
+                     WHERE user_id = $1 AND key = $2 AND response IS NULL AND created_at < $4",
+                )
+                .bind(user_id)
+                .bind(key)
+                .bind(utc(now))
+                .bind(utc(stale_before))
+                .execute(&self.pool)
+                .await?;
+                Ok(if taken.rows_affected() == 1 {
+                    Idempotency::Started
+                } else {
+                    Idempotency::InProgress
+                })
+            }
+
+            #[tracing::instrument(skip_all, fields(user_id = %user_id))]
+            async fn finish_idempotent(&self, user_id: Uuid, key: &str, response: &serde_json::Value) -> StoreResult<()> {
+                sqlx::query("UPDATE idempotency_keys SET response = $3 WHERE user_id = $1 AND key = $2")
+                    .bind(user_id)
+                    .bind(key)
+                    .bind(Json(response))
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip_all, fields(user_id = %user_id))]
+            async fn abandon_idempotent(&self, user_id: Uuid, key: &str) -> StoreResult<()> {
+                sqlx::query("DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND response IS NULL")
+                    .bind(user_id)
+                    .bind(key)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+        }
 
         pub(crate) fn user_from_row(row: &$row) -> StoreResult<User> {
             let role: String = row.try_get("role")?;

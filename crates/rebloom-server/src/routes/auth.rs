@@ -180,7 +180,13 @@ pub async fn register(
         state.store.save_profile(&profile).await?;
     }
     metrics::counter!("auth_registrations_total").increment(1);
-    tracing::info!(user_id = %user.id, "user.registered");
+    state.events.publish(crate::conversation::events::Event {
+        name: crate::conversation::events::USER_REGISTERED,
+        user_id: user.id,
+        session_id: None,
+        message_id: None,
+        detail: serde_json::json!({}),
+    });
     let tokens = issue_session(&state, &user, now).await?;
     Ok((StatusCode::CREATED, ApiJson(tokens)))
 }

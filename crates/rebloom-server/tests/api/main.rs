@@ -37,6 +37,7 @@ mod harness;
 
 mod accounts;
 mod admin;
+mod conversations;
 mod ops;
 mod profile;
 mod rate_limits;

@@ -45,6 +45,9 @@ CREATE TABLE conversation_sessions (
     mood_before INTEGER CHECK (mood_before BETWEEN 1 AND 10),
     mood_after INTEGER CHECK (mood_after BETWEEN 1 AND 10),
     session_summary TEXT,
+    -- The guided engine's per-session state (exercise in progress, recent phrasings).
+    engine_state JSONB NOT NULL DEFAULT '{}',
+    last_message_at TIMESTAMPTZ,
     created_at TIMESTAMPTZ NOT NULL DEFAULT NOW()
 );
 CREATE INDEX idx_conversation_sessions_user_started ON conversation_sessions (user_id, started_at DESC);
@@ -56,10 +59,12 @@ CREATE TABLE messages (
     sender_type VARCHAR(20) NOT NULL CHECK (sender_type IN ('user', 'ai')),
     content TEXT NOT NULL,
     message_type VARCHAR(20) NOT NULL DEFAULT 'text' CHECK (message_type IN ('text', 'voice', 'image')),
-    sentiment_score DECIMAL(3,2),
+    sentiment_score DOUBLE PRECISION CHECK (sentiment_score BETWEEN -1 AND 1),
     emotional_tags JSONB NOT NULL DEFAULT '[]',
-    risk_level VARCHAR(20) NOT NULL DEFAULT 'low',
-    ai_confidence_score DECIMAL(3,2),
+    risk_level VARCHAR(20) NOT NULL DEFAULT 'none',
+    ai_confidence_score DOUBLE PRECISION CHECK (ai_confidence_score BETWEEN 0 AND 1),
+    -- Provider, model, safety categories, exercise: never message text.
+    metadata JSONB NOT NULL DEFAULT '{}',
     created_at TIMESTAMPTZ NOT NULL DEFAULT NOW()
 );
 CREATE INDEX idx_messages_session_created ON messages (session_id, created_at);
@@ -101,7 +106,7 @@ CREATE TABLE user_insights (
     insight_type VARCHAR(50) NOT NULL,
     title VARCHAR(200) NOT NULL,
     content JSONB NOT NULL,
-    confidence_score DECIMAL(3,2),
+    confidence_score DOUBLE PRECISION CHECK (confidence_score BETWEEN 0 AND 1),
     generated_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
     acknowledged_at TIMESTAMPTZ
 );
@@ -128,3 +133,14 @@ CREATE TABLE login_attempts (
     last_failure_at TIMESTAMPTZ NOT NULL,
     locked_until TIMESTAMPTZ
 );
+
+-- Idempotent message sends: a retried request with the same key gets the first answer.
+CREATE TABLE idempotency_keys (
+    user_id UUID NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    key VARCHAR(255) NOT NULL,
+    request_hash BYTEA NOT NULL,
+    response JSONB,
+    created_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (user_id, key)
+);
+CREATE INDEX idx_idempotency_keys_created ON idempotency_keys (created_at);

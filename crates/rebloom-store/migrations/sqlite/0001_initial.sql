@@ -45,6 +45,9 @@ CREATE TABLE conversation_sessions (
     mood_before INTEGER CHECK (mood_before BETWEEN 1 AND 10),
     mood_after INTEGER CHECK (mood_after BETWEEN 1 AND 10),
     session_summary TEXT,
+    -- The guided engine's per-session state (exercise in progress, recent phrasings).
+    engine_state TEXT NOT NULL DEFAULT '{}',
+    last_message_at TEXT,
     created_at TEXT NOT NULL
 );
 CREATE INDEX idx_conversation_sessions_user_started ON conversation_sessions (user_id, started_at DESC);
@@ -56,10 +59,12 @@ CREATE TABLE messages (
     sender_type TEXT NOT NULL CHECK (sender_type IN ('user', 'ai')),
     content TEXT NOT NULL,
     message_type TEXT NOT NULL DEFAULT 'text' CHECK (message_type IN ('text', 'voice', 'image')),
-    sentiment_score REAL,
+    sentiment_score REAL CHECK (sentiment_score BETWEEN -1 AND 1),
     emotional_tags TEXT NOT NULL DEFAULT '[]',
-    risk_level TEXT NOT NULL DEFAULT 'low',
-    ai_confidence_score REAL,
+    risk_level TEXT NOT NULL DEFAULT 'none',
+    ai_confidence_score REAL CHECK (ai_confidence_score BETWEEN 0 AND 1),
+    -- Provider, model, safety categories, exercise: never message text.
+    metadata TEXT NOT NULL DEFAULT '{}',
     created_at TEXT NOT NULL
 );
 CREATE INDEX idx_messages_session_created ON messages (session_id, created_at);
@@ -101,7 +106,7 @@ CREATE TABLE user_insights (
     insight_type TEXT NOT NULL,
     title TEXT NOT NULL,
     content TEXT NOT NULL,
-    confidence_score REAL,
+    confidence_score REAL CHECK (confidence_score BETWEEN 0 AND 1),
     generated_at TEXT NOT NULL,
     acknowledged_at TEXT
 );
@@ -128,3 +133,14 @@ CREATE TABLE login_attempts (
     last_failure_at TEXT NOT NULL,
     locked_until TEXT
 );
+
+-- Idempotent message sends: a retried request with the same key gets the first answer.
+CREATE TABLE idempotency_keys (
+    user_id BLOB NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    request_hash BLOB NOT NULL,
+    response TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, key)
+);
+CREATE INDEX idx_idempotency_keys_created ON idempotency_keys (created_at);

@@ -1,0 +1,492 @@
+//! What the engine notices in a message: emotions, topics, thinking traps,
+//! intents (greeting, thanks, yes, stop, …) and requests for exercises. All
+//! lexicon-based, from the content files.
+
+use std::collections::BTreeMap;
+
+use super::content::{self, Content, ContentError};
+use super::slots::{DISTORTIONS, EMOTIONS, POSITIVE, TOPICS};
+use super::state::ExerciseKind;
+use super::text::{Matcher, normalize, words};
+
+/// One language, compiled for matching.
+#[derive(Debug)]
+pub struct Lang {
+    pub id: String,
+    pub c: Content,
+    /// Exercises this language's own file translates.
+    pub native: Vec<ExerciseKind>,
+    emotions: Vec<(Matcher, Matcher, Vec<String>)>,
+    topics: Vec<(Matcher, Vec<String>)>,
+    distortions: Vec<(Matcher, Matcher)>,
+    lexicon: BTreeMap<String, Matcher>,
+    negations: Vec<String>,
+    negation_breaks: Vec<String>,
+}
+
+impl Lang {
+    fn compile(loaded: content::Loaded) -> Lang {
+        let c = loaded.content;
+        let emotions = EMOTIONS
+            .iter()
+            .map(|id| match c.emotions.get(*id) {
+                Some(e) => {
+                    let mut all = e.words.clone();
+                    all.extend(e.variants.keys().cloned());
+                    let keys: Vec<&String> = e.variants.keys().collect();
+                    let names = e.variants.values().cloned().collect();
+                    (Matcher::new(&all), Matcher::new(&keys), names)
+                }
+                None => Default::default(),
+            })
+            .collect();
+        let topics = TOPICS
+            .iter()
+            .map(|id| match c.topics.get(*id) {
+                Some(t) => {
+                    let keys: Vec<&String> = t.words.keys().collect();
+                    (Matcher::new(&keys), t.words.values().cloned().collect())
+                }
+                None => Default::default(),
+            })
+            .collect();
+        let distortions = DISTORTIONS
+            .iter()
+            .map(|id| match c.distortions.get(*id) {
+                Some(d) => {
+                    let mut aliases = d.aliases.clone();
+                    aliases.push(d.name.clone());
+                    (Matcher::new(&d.patterns), Matcher::new(&aliases))
+                }
+                None => Default::default(),
+            })
+            .collect();
+        let lexicon = c
+            .lexicon
+            .iter()
+            .map(|(k, v)| (k.clone(), Matcher::new(v)))
+            .collect();
+        let list = |key: &str| -> Vec<String> {
+            c.lexicon
+                .get(key)
+                .map(|v| v.iter().map(|w| normalize(w).trim().to_string()).collect())
+                .unwrap_or_default()
+        };
+        let negations = list("negations");
+        let negation_breaks = list("negation_breaks");
+        let native = ExerciseKind::ALL
+            .into_iter()
+            .filter(|k| loaded.own_slots.contains(&format!("ex.{}.intro", k.id())))
+            .collect();
+        Lang {
+            id: loaded.id,
+            native,
+            emotions,
+            topics,
+            distortions,
+            lexicon,
+            negations,
+            negation_breaks,
+            c,
+        }
+    }
+
+    fn lex(&self, key: &str) -> Option<&Matcher> {
+        self.lexicon.get(key)
+    }
+
+    pub fn word(&self, key: &str) -> &str {
+        self.c.words.get(key).map_or("", String::as_str)
+    }
+
+    pub fn feeling(&self, emotion: &str) -> &str {
+        self.c
+            .emotions
+            .get(emotion)
+            .map_or("", |e| e.feeling.as_str())
+    }
+
+    pub fn noun(&self, emotion: &str) -> &str {
+        self.c.emotions.get(emotion).map_or("", |e| e.noun.as_str())
+    }
+
+    pub fn topic_default(&self, topic: &str) -> &str {
+        self.c.topics.get(topic).map_or("", |t| t.default.as_str())
+    }
+}
+
+/// Every embedded language, English first.
+#[derive(Debug)]
+pub struct Catalog {
+    langs: Vec<Lang>,
+}
+
+impl Catalog {
+    pub fn load() -> Result<Catalog, ContentError> {
+        let langs: Vec<Lang> = content::load_all()?
+            .into_iter()
+            .map(Lang::compile)
+            .collect();
+        if langs.is_empty() {
+            return Err(ContentError {
+                problems: vec!["no languages".into()],
+            });
+        }
+        Ok(Catalog { langs })
+    }
+
+    /// The language to answer in for a BCP 47 tag, and the languages to
+    /// understand (that one, then English).
+    pub fn select(&self, tag: &str) -> Vec<&Lang> {
+        let primary = tag
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let mut out: Vec<&Lang> = self.langs.iter().filter(|l| l.id == primary).collect();
+        for l in &self.langs {
+            if l.id == "en" && !out.iter().any(|o| o.id == "en") {
+                out.push(l);
+            }
+        }
+        if out.is_empty() {
+            out.extend(self.langs.first());
+        }
+        out
+    }
+}
+
+/// An emotion found in a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Emo {
+    pub id: &'static str,
+    pub score: u32,
+    /// A more exact name in the reply language, when the words gave one.
+    pub variant: Option<String>,
+}
+
+impl Emo {
+    pub fn positive(&self) -> bool {
+        POSITIVE.contains(&self.id)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicHit {
+    pub id: &'static str,
+    /// A phrase for it in the reply language.
+    pub phrase: String,
+}
+
+/// Everything noticed in one message.
+#[derive(Debug, Clone, Default)]
+pub struct Signals {
+    pub emotions: Vec<Emo>,
+    pub topic: Option<TopicHit>,
+    pub words: usize,
+    pub yes: bool,
+    pub no: bool,
+    pub stop: bool,
+    pub skip: bool,
+    pub greeting: bool,
+    pub thanks: bool,
+    pub bye: bool,
+    pub ask_human: bool,
+    pub ask_capabilities: bool,
+    pub medication: bool,
+    pub diagnosis: bool,
+    pub unusual: bool,
+    pub risk: bool,
+    pub menu: bool,
+    /// An exercise asked for in so many words.
+    pub request: Option<ExerciseKind>,
+    /// An exercise asked for by name (enough to switch in the middle of another).
+    pub strong_request: Option<ExerciseKind>,
+    /// The message reads as a question.
+    pub question: bool,
+    /// An exercise named at all (enough to pick from a menu).
+    pub mention: Option<ExerciseKind>,
+    /// Indices into [`DISTORTIONS`].
+    pub distortions: Vec<usize>,
+}
+
+fn any(langs: &[&Lang], key: &str, norm: &str) -> bool {
+    langs
+        .iter()
+        .any(|l| l.lex(key).is_some_and(|m| m.is_match(norm)))
+}
+
+fn exact(langs: &[&Lang], key: &str, norm: &str) -> bool {
+    langs
+        .iter()
+        .any(|l| l.lex(key).is_some_and(|m| m.is_exact(norm)))
+}
+
+fn has_word(langs: &[&Lang], key: &str, word: &str) -> bool {
+    langs
+        .iter()
+        .any(|l| l.lex(key).is_some_and(|m| m.has_word(word)))
+}
+
+/// The earliest position any of the lists matches at.
+fn first_pos(langs: &[&Lang], key: &str, norm: &str) -> Option<usize> {
+    langs
+        .iter()
+        .filter_map(|l| l.lex(key))
+        .filter_map(|m| m.find_all(norm).first().map(|h| h.0))
+        .min()
+}
+
+impl Signals {
+    pub fn read(langs: &[&Lang], text: &str, norm: &str, persona_emotions: &[String]) -> Signals {
+        let text_is_question = text.contains('?');
+        let ws = words(norm);
+        let n = ws.len();
+        let first = ws.first().copied().unwrap_or("");
+        let second = ws.get(1).copied().unwrap_or("");
+        let no = any(langs, "no_phrases", norm)
+            || (n <= 6
+                && has_word(langs, "no_words", first)
+                && (n == 1 || has_word(langs, "no_follow", second)));
+        let yes = !no
+            && n <= 8
+            && (any(langs, "yes_phrases", norm) || (n <= 3 && has_word(langs, "yes_words", first)));
+        let greeting = first_pos(langs, "greeting", norm)
+            .is_some_and(|p| norm[..p].split_whitespace().count() < 3);
+        let mut request: Option<(usize, ExerciseKind)> = None;
+        let mut strong_request: Option<(usize, ExerciseKind)> = None;
+        let mut mention: Option<(usize, ExerciseKind)> = None;
+        let cue = any(langs, "request_cues", norm);
+        for kind in ExerciseKind::ALL {
+            let strong = first_pos(langs, &format!("trigger.{}.strong", kind.id()), norm);
+            let weak = first_pos(langs, &format!("trigger.{}.weak", kind.id()), norm);
+            if let Some(p) = strong
+                && strong_request.is_none_or(|(q, _)| p < q)
+            {
+                strong_request = Some((p, kind));
+            }
+            let asked = strong.or(if cue { weak } else { None });
+            if let Some(p) = asked
+                && request.is_none_or(|(q, _)| p < q)
+            {
+                request = Some((p, kind));
+            }
+            if let Some(p) = strong.into_iter().chain(weak).min()
+                && mention.is_none_or(|(q, _)| p < q)
+            {
+                mention = Some((p, kind));
+            }
+        }
+        let request = request.map(|r| r.1);
+        let asks_what = ws
+            .first()
+            .is_some_and(|w| matches!(*w, "what" | "which" | "que" | "cual"));
+        Signals {
+            emotions: emotions(langs, norm, persona_emotions),
+            topic: topic(langs, norm),
+            words: n,
+            yes,
+            no,
+            stop: exact(langs, "stop_exact", norm) || (n <= 10 && any(langs, "stop_phrases", norm)),
+            // Single words only count alone ("next", not "next week").
+            skip: exact(langs, "skip", norm)
+                || (n <= 6
+                    && langs
+                        .iter()
+                        .any(|l| l.lex("skip").is_some_and(|m| m.has_phrase(norm)))),
+            greeting,
+            thanks: any(langs, "thanks", norm),
+            bye: n <= 14 && any(langs, "bye", norm),
+            ask_human: any(langs, "ask_human", norm),
+            ask_capabilities: any(langs, "ask_capabilities", norm),
+            medication: any(langs, "medication", norm),
+            diagnosis: any(langs, "diagnosis", norm),
+            unusual: any(langs, "unusual_beliefs", norm),
+            risk: any(langs, "risk", norm),
+            menu: request.is_none() && any(langs, "menu", norm) && (cue || asks_what),
+            request,
+            strong_request: strong_request.map(|r| r.1),
+            question: text_is_question || has_word(langs, "question_words", first),
+            mention: mention.map(|m| m.1),
+            distortions: distortions(langs, norm),
+        }
+    }
+}
+
+fn negated(langs: &[&Lang], norm: &str, pos: usize) -> bool {
+    for w in norm[..pos].split_whitespace().rev().take(3) {
+        if langs
+            .iter()
+            .any(|l| l.negation_breaks.iter().any(|b| b == w))
+        {
+            return false;
+        }
+        if langs.iter().any(|l| l.negations.iter().any(|b| b == w)) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Emotions in the text (and any the caller detected), strongest first.
+pub fn emotions(langs: &[&Lang], norm: &str, extra: &[String]) -> Vec<Emo> {
+    let mut scores = vec![0u32; EMOTIONS.len()];
+    let mut variants: Vec<Option<String>> = vec![None; EMOTIONS.len()];
+    let sadness = EMOTIONS.iter().position(|e| *e == "sadness").unwrap_or(0);
+    for (li, lang) in langs.iter().enumerate() {
+        for (ei, (all, keys, names)) in lang.emotions.iter().enumerate() {
+            for (pos, _) in all.find_all(norm) {
+                if !negated(langs, norm, pos) {
+                    scores[ei] += 2;
+                } else if POSITIVE.contains(&EMOTIONS[ei]) {
+                    scores[sadness] += 1;
+                }
+            }
+            if li == 0 && variants[ei].is_none() {
+                variants[ei] = keys
+                    .find_all(norm)
+                    .into_iter()
+                    .find(|(pos, _)| !negated(langs, norm, *pos))
+                    .and_then(|(_, k)| names.get(k).cloned());
+            }
+        }
+    }
+    for e in extra {
+        let n = normalize(e);
+        let found = EMOTIONS.iter().position(|id| n.trim() == *id).or_else(|| {
+            langs.iter().find_map(|l| {
+                l.emotions
+                    .iter()
+                    .position(|(all, _, _)| !all.find_all(&n).is_empty())
+            })
+        });
+        if let Some(ei) = found {
+            scores[ei] += 2;
+        }
+    }
+    let mut out: Vec<Emo> = EMOTIONS
+        .iter()
+        .zip(scores)
+        .zip(variants)
+        .filter(|((_, s), _)| *s > 0)
+        .map(|((id, score), variant)| Emo { id, score, variant })
+        .collect();
+    out.sort_by_key(|e| std::cmp::Reverse(e.score));
+    out
+}
+
+/// The topic the message is most about, with the most specific phrase for it.
+pub fn topic(langs: &[&Lang], norm: &str) -> Option<TopicHit> {
+    let reply = langs.first()?;
+    let mut best: Option<(usize, usize, &'static str, String)> = None;
+    for (ti, id) in TOPICS.iter().enumerate() {
+        let mut count = 0;
+        let mut first = usize::MAX;
+        let mut phrase: Option<(usize, String)> = None;
+        for (li, lang) in langs.iter().enumerate() {
+            let Some((keys, phrases)) = lang.topics.get(ti) else {
+                continue;
+            };
+            let key_names: Vec<&String> = lang
+                .c
+                .topics
+                .get(*id)
+                .map(|t| t.words.keys().collect())
+                .unwrap_or_default();
+            for (pos, k) in keys.find_all(norm) {
+                count += 1;
+                first = first.min(pos);
+                let len = key_names.get(k).map_or(0, |s| s.len());
+                let text = if li == 0 {
+                    phrases.get(k).cloned().unwrap_or_default()
+                } else {
+                    reply.topic_default(id).to_string()
+                };
+                if phrase.as_ref().is_none_or(|(l, _)| len > *l) {
+                    phrase = Some((len, text));
+                }
+            }
+        }
+        if *id == "loss" {
+            // A loss outweighs whoever else is mentioned alongside it.
+            count *= 2;
+        }
+        if let Some((_, text)) = phrase {
+            let better = best
+                .as_ref()
+                .is_none_or(|(c, f, _, _)| count > *c || (count == *c && first < *f));
+            if better {
+                best = Some((count, first, id, text));
+            }
+        }
+    }
+    best.map(|(_, _, id, phrase)| TopicHit { id, phrase })
+}
+
+/// Thinking traps whose patterns appear in the text, as indices into [`DISTORTIONS`].
+pub fn distortions(langs: &[&Lang], norm: &str) -> Vec<usize> {
+    (0..DISTORTIONS.len())
+        .filter(|&i| {
+            langs
+                .iter()
+                .any(|l| l.distortions.get(i).is_some_and(|(p, _)| p.is_match(norm)))
+        })
+        .collect()
+}
+
+/// Thinking traps a person names in an answer ("yes, mind reading").
+pub fn named_distortions(langs: &[&Lang], norm: &str) -> Vec<usize> {
+    (0..DISTORTIONS.len())
+        .filter(|&i| {
+            langs
+                .iter()
+                .any(|l| l.distortions.get(i).is_some_and(|(_, a)| a.is_match(norm)))
+        })
+        .collect()
+}
+
+/// Whether text contains anything that must never be echoed back.
+pub fn unsafe_to_echo(langs: &[&Lang], norm: &str) -> bool {
+    any(langs, "forbidden_echo", norm) || any(langs, "risk", norm)
+}
+
+/// Whether the text has one of the lexicon's phrases for `key`.
+pub fn mentions(langs: &[&Lang], key: &str, norm: &str) -> bool {
+    any(langs, key, norm)
+}
+
+/// The first phrase of lexicon list `key` found in the text, as written in the list.
+pub fn first_listed(langs: &[&Lang], key: &str, norm: &str) -> Option<String> {
+    langs.iter().find_map(|l| {
+        let m = l.lex(key)?;
+        let (_, i) = *m.find_all(norm).first()?;
+        l.c.lexicon
+            .get(key)?
+            .get(i)
+            .map(|s| s.trim_end_matches('*').to_string())
+    })
+}
+
+/// Splits a sentence at joining words ("and", "but") into clauses, as written.
+pub fn split_clauses(langs: &[&Lang], sentence: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for word in sentence.split_whitespace() {
+        let n = normalize(word);
+        let joins = langs
+            .iter()
+            .any(|l| l.lex("clause_breaks").is_some_and(|m| m.is_exact(&n)));
+        if joins {
+            if !current.is_empty() {
+                out.push(current.join(" "));
+            }
+            current.clear();
+        } else {
+            current.push(word);
+        }
+    }
+    if !current.is_empty() {
+        out.push(current.join(" "));
+    }
+    out
+}

@@ -1,0 +1,217 @@
+//! What the guided engine remembers between turns. It travels in
+//! `ChatRequest::engine_state` and comes back in `Chunk::EngineState`, so the
+//! engine itself keeps nothing.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Template ids remembered to avoid repeating a phrasing.
+const RECENT_MAX: usize = 24;
+const LIST_MAX: usize = 6;
+
+/// The structured exercises the engine can lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExerciseKind {
+    ThoughtRecord,
+    BehaviouralActivation,
+    Grounding,
+    Breathing,
+    Gratitude,
+    Values,
+}
+
+impl ExerciseKind {
+    pub const ALL: [ExerciseKind; 6] = [
+        ExerciseKind::ThoughtRecord,
+        ExerciseKind::BehaviouralActivation,
+        ExerciseKind::Grounding,
+        ExerciseKind::Breathing,
+        ExerciseKind::Gratitude,
+        ExerciseKind::Values,
+    ];
+
+    /// The id used in content slots (`ex.<id>.<step>`) and in the state.
+    pub fn id(self) -> &'static str {
+        match self {
+            ExerciseKind::ThoughtRecord => "thought_record",
+            ExerciseKind::BehaviouralActivation => "behavioural_activation",
+            ExerciseKind::Grounding => "grounding",
+            ExerciseKind::Breathing => "breathing",
+            ExerciseKind::Gratitude => "gratitude",
+            ExerciseKind::Values => "values",
+        }
+    }
+
+    /// The steps in order; each waits for one answer. `intro` starts it.
+    pub fn steps(self) -> &'static [&'static str] {
+        match self {
+            ExerciseKind::ThoughtRecord => &[
+                "intro",
+                "thought",
+                "emotion",
+                "rating",
+                "distortions",
+                "evidence_for",
+                "evidence_against",
+                "balanced",
+                "rerate",
+            ],
+            ExerciseKind::BehaviouralActivation => &["intro", "pick", "when", "obstacles"],
+            ExerciseKind::Grounding => &["intro", "touch", "hear", "smell", "taste"],
+            ExerciseKind::Breathing => &["intro", "round1", "round2", "round3"],
+            ExerciseKind::Gratitude => &["intro", "why1", "second", "why2", "third", "why3"],
+            ExerciseKind::Values => &["intro", "matters", "action"],
+        }
+    }
+
+    /// The content slot (after `ex.<id>.`) whose text asks for a step.
+    pub fn prompt_slot(self, step: &str) -> &str {
+        match (self, step) {
+            (ExerciseKind::Gratitude, "why1" | "why2" | "why3") => "why",
+            (ExerciseKind::ThoughtRecord, "distortions") => "distortions.question",
+            _ => step,
+        }
+    }
+
+    /// The data key a step's answer fills; a step whose key is already
+    /// filled (or deliberately left empty) is passed over.
+    pub fn fills(self, step: &str) -> Option<&'static str> {
+        Some(match (self, step) {
+            (ExerciseKind::ThoughtRecord, "intro") => "situation",
+            (ExerciseKind::ThoughtRecord, "thought") => "thought",
+            (ExerciseKind::ThoughtRecord, "emotion") => "feeling",
+            (ExerciseKind::ThoughtRecord, "rating") => "before",
+            (ExerciseKind::ThoughtRecord, "distortions") => "traps",
+            (ExerciseKind::ThoughtRecord, "evidence_for") => "evidence_for",
+            (ExerciseKind::ThoughtRecord, "evidence_against") => "evidence_against",
+            (ExerciseKind::ThoughtRecord, "balanced") => "balanced",
+            (ExerciseKind::ThoughtRecord, "rerate") => "after",
+            (ExerciseKind::BehaviouralActivation, "intro") => "activities",
+            (ExerciseKind::BehaviouralActivation, "pick") => "activity",
+            (ExerciseKind::BehaviouralActivation, "when") => "when",
+            (ExerciseKind::BehaviouralActivation, "obstacles") => "obstacle",
+            (ExerciseKind::Grounding, "intro") => "see",
+            (ExerciseKind::Grounding, "touch") => "touch",
+            (ExerciseKind::Grounding, "hear") => "hear",
+            (ExerciseKind::Grounding, "smell") => "smell",
+            (ExerciseKind::Grounding, "taste") => "taste",
+            (ExerciseKind::Breathing, "intro") => "before",
+            (ExerciseKind::Breathing, "round3") => "after",
+            (ExerciseKind::Gratitude, "intro") => "item1",
+            (ExerciseKind::Gratitude, "why1") => "why1",
+            (ExerciseKind::Gratitude, "second") => "item2",
+            (ExerciseKind::Gratitude, "why2") => "why2",
+            (ExerciseKind::Gratitude, "third") => "item3",
+            (ExerciseKind::Gratitude, "why3") => "why3",
+            (ExerciseKind::Values, "intro") => "area",
+            (ExerciseKind::Values, "matters") => "value",
+            (ExerciseKind::Values, "action") => "action",
+            _ => return None,
+        })
+    }
+}
+
+/// An exercise in progress: which step waits for an answer, and what the
+/// person has written so far (empty values mark skipped steps).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExerciseProgress {
+    pub kind: ExerciseKind,
+    pub step: String,
+    #[serde(default)]
+    pub data: BTreeMap<String, String>,
+    #[serde(default)]
+    pub started_turn: u32,
+}
+
+/// An offer waiting for a yes or a no: one exercise, or a menu of several.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Offer {
+    pub kinds: Vec<ExerciseKind>,
+    #[serde(default)]
+    pub menu: bool,
+    pub turn: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Declined {
+    pub kind: ExerciseKind,
+    pub turn: u32,
+}
+
+/// The engine's whole memory of a session.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct EngineState {
+    pub version: u32,
+    /// Replies given so far in this session.
+    pub turn: u32,
+    /// Template ids used lately, oldest first.
+    pub recent: Vec<String>,
+    pub exercise: Option<ExerciseProgress>,
+    pub offer: Option<Offer>,
+    pub last_offer_turn: Option<u32>,
+    /// When the person's name was last used.
+    pub name_turn: Option<u32>,
+    /// When a thinking trap was last pointed out.
+    pub trap_turn: Option<u32>,
+    pub declined: Vec<Declined>,
+    pub completed: Vec<ExerciseKind>,
+    pub last_emotion: Option<String>,
+    pub last_topic: Option<String>,
+}
+
+impl EngineState {
+    pub const VERSION: u32 = 1;
+
+    /// Reads the state a request carries; anything missing or unreadable
+    /// starts afresh rather than failing the reply.
+    pub fn from_value(value: &Value) -> EngineState {
+        let mut state = if value.is_object() {
+            serde_json::from_value(value.clone()).unwrap_or_default()
+        } else {
+            EngineState::default()
+        };
+        state.version = EngineState::VERSION;
+        state
+    }
+
+    pub fn remember_recent(recent: &mut Vec<String>, id: String) {
+        recent.retain(|r| *r != id);
+        recent.push(id);
+        if recent.len() > RECENT_MAX {
+            let extra = recent.len() - RECENT_MAX;
+            recent.drain(..extra);
+        }
+    }
+
+    pub fn decline(&mut self, kind: ExerciseKind, turn: u32) {
+        self.declined.retain(|d| d.kind != kind);
+        self.declined.push(Declined { kind, turn });
+        trim(&mut self.declined);
+    }
+
+    pub fn complete(&mut self, kind: ExerciseKind) {
+        self.completed.retain(|k| *k != kind);
+        self.completed.push(kind);
+        trim(&mut self.completed);
+    }
+
+    /// Whether the person said no to this exercise within the last `within` turns.
+    pub fn declined_lately(&self, kind: ExerciseKind, turn: u32, within: u32) -> bool {
+        self.declined
+            .iter()
+            .any(|d| d.kind == kind && turn < d.turn + within)
+    }
+}
+
+fn trim<T>(list: &mut Vec<T>) {
+    if list.len() > LIST_MAX {
+        let extra = list.len() - LIST_MAX;
+        list.drain(..extra);
+    }
+}

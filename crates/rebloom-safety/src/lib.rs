@@ -1,0 +1,46 @@
+//! Rebloom's safety layer: pure and deterministic, with no I/O, no network and
+//! no language model, so it runs on every message before any generation.
+//!
+//! - [`assess`]: risk level, categories and evidence for a message in its conversation.
+//! - [`reply`]: safe-messaging crisis replies and check-ins.
+//! - [`resources`]: crisis lines by country.
+//! - [`guard`]: the output guard every generated reply passes.
+
+pub mod assess;
+pub mod guard;
+pub mod reply;
+pub mod resources;
+
+pub use assess::{Assessment, Assessor, Category, Evidence, RiskLevel, Speaker, Turn};
+pub use guard::{Guard, GuardReason, Verdict};
+pub use reply::{Replies, ReplyContext, SafeReply};
+pub use resources::{CountryResources, Directory, Line};
+
+/// Everything the safety layer needs, built once at start-up.
+pub struct Safety {
+    pub assessor: Assessor,
+    pub guard: Guard,
+    pub replies: Replies,
+    pub directory: Directory,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SafetyError {
+    #[error(transparent)]
+    Rules(#[from] assess::RuleError),
+    #[error("guard rules: {0}")]
+    Guard(#[from] regex::Error),
+    #[error("data: {0}")]
+    Data(#[from] serde_json::Error),
+}
+
+impl Safety {
+    pub fn new() -> Result<Safety, SafetyError> {
+        Ok(Safety {
+            assessor: Assessor::new()?,
+            guard: Guard::new()?,
+            replies: Replies::new()?,
+            directory: Directory::new()?,
+        })
+    }
+}

@@ -1,0 +1,215 @@
+//! Safe-messaging replies for crisis and check-in turns (`data/replies.json`):
+//! acknowledge, ask directly, the person's own country's resources once,
+//! a trusted person and professional help, stay in the conversation.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::assess::{Assessment, Category, RiskLevel};
+use crate::resources::{Directory, Line};
+
+#[derive(Deserialize)]
+struct Texts {
+    acknowledge: Vec<String>,
+    ask: BTreeMap<String, Vec<String>>,
+    critical: String,
+    resources_intro: String,
+    resources_third_party: String,
+    emergency_line: String,
+    resources_again: String,
+    human_support: Vec<String>,
+    stay: Vec<String>,
+    safety_plan_offer: String,
+    check_in: BTreeMap<String, Vec<String>>,
+}
+
+const DATA: &str = include_str!("../data/replies.json");
+
+/// What the reply should know about the person and the conversation.
+#[derive(Debug, Clone, Default)]
+pub struct ReplyContext<'a> {
+    /// ISO 3166-1 alpha-2.
+    pub country: Option<&'a str>,
+    pub language: &'a str,
+    /// Resources were already given in this conversation: mention them, do not repeat the list.
+    pub resources_given: bool,
+    /// Varies the wording from turn to turn.
+    pub turn: u64,
+}
+
+/// A templated safe reply and what it contains.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SafeReply {
+    pub text: String,
+    /// The lines listed in this reply (empty when only referred to).
+    pub resources: Vec<Line>,
+    pub emergency: Option<String>,
+    pub urged_emergency_services: bool,
+    pub offered_safety_plan: bool,
+}
+
+pub struct Replies {
+    texts: BTreeMap<String, Texts>,
+}
+
+fn pick(options: &[String], turn: u64) -> &str {
+    if options.is_empty() {
+        return "";
+    }
+    &options[(turn % options.len() as u64) as usize]
+}
+
+impl Replies {
+    pub fn new() -> Result<Replies, serde_json::Error> {
+        let mut texts: BTreeMap<String, serde_json::Value> = serde_json::from_str(DATA)?;
+        texts.remove("_about");
+        let texts = texts
+            .into_iter()
+            .map(|(k, v)| Ok((k, serde_json::from_value(v)?)))
+            .collect::<Result<_, serde_json::Error>>()?;
+        Ok(Replies { texts })
+    }
+
+    fn texts(&self, language: &str) -> Option<&Texts> {
+        let base = language.split('-').next().unwrap_or("en");
+        self.texts.get(base).or_else(|| self.texts.get("en"))
+    }
+
+    /// The reply to a `high` or `critical` assessment.
+    pub fn crisis(
+        &self,
+        a: &Assessment,
+        directory: &Directory,
+        ctx: &ReplyContext<'_>,
+    ) -> SafeReply {
+        let Some(t) = self.texts(ctx.language) else {
+            return SafeReply::empty();
+        };
+        let (resources, _) = directory.for_country(ctx.country);
+        let main = main_category(a);
+        let ask_key = category_key(main);
+        let mut parts: Vec<String> = vec![pick(&t.acknowledge, ctx.turn).to_owned()];
+        let critical = a.level == RiskLevel::Critical;
+        if critical {
+            parts.push(t.critical.replace("{emergency}", &resources.emergency));
+        }
+        if let Some(ask) = t
+            .ask
+            .get(ask_key)
+            .or_else(|| t.ask.get("suicidal_ideation"))
+        {
+            parts.push(pick(ask, ctx.turn).to_owned());
+        }
+        let mut listed = Vec::new();
+        if ctx.resources_given && !critical {
+            parts.push(t.resources_again.clone());
+        } else {
+            let intro = if main == Category::ThirdPartyRisk {
+                &t.resources_third_party
+            } else {
+                &t.resources_intro
+            };
+            let mut block = intro.clone();
+            for line in &resources.lines {
+                block.push_str(&format!(
+                    "\n- {}: {} ({})",
+                    line.name, line.contact, line.hours
+                ));
+                listed.push(line.clone());
+            }
+            if !critical {
+                block.push_str(&format!(
+                    "\n{}",
+                    t.emergency_line
+                        .replace("{emergency}", &resources.emergency)
+                ));
+            }
+            parts.push(block);
+        }
+        parts.push(pick(&t.human_support, ctx.turn).to_owned());
+        parts.push(pick(&t.stay, ctx.turn).to_owned());
+        let offer_plan = matches!(main, Category::SuicidalIdeation | Category::SelfHarm);
+        if offer_plan {
+            parts.push(t.safety_plan_offer.clone());
+        }
+        SafeReply {
+            text: parts.join("\n\n"),
+            resources: listed,
+            emergency: Some(resources.emergency.clone()),
+            urged_emergency_services: critical,
+            offered_safety_plan: offer_plan,
+        }
+    }
+
+    /// The gentle, direct check-in for a `moderate` assessment (gray zones): no hotline list.
+    pub fn check_in(&self, a: &Assessment, ctx: &ReplyContext<'_>) -> SafeReply {
+        let Some(t) = self.texts(ctx.language) else {
+            return SafeReply::empty();
+        };
+        let key = if a.categories.contains(&Category::PsychosisOrMania) {
+            "psychosis_or_mania"
+        } else if a
+            .evidence
+            .iter()
+            .any(|e| e.note.as_deref() == Some("humour marker"))
+        {
+            "humour"
+        } else if a.evidence.iter().any(|e| e.rule.starts_with("masked.")) {
+            "masked"
+        } else {
+            "default"
+        };
+        let options = t.check_in.get(key).or_else(|| t.check_in.get("default"));
+        SafeReply {
+            text: options
+                .map(|o| pick(o, ctx.turn).to_owned())
+                .unwrap_or_default(),
+            resources: Vec::new(),
+            emergency: None,
+            urged_emergency_services: false,
+            offered_safety_plan: false,
+        }
+    }
+}
+
+impl SafeReply {
+    fn empty() -> SafeReply {
+        SafeReply {
+            text: String::new(),
+            resources: Vec::new(),
+            emergency: None,
+            urged_emergency_services: false,
+            offered_safety_plan: false,
+        }
+    }
+}
+
+/// The category the reply leads with: immediate danger first.
+fn main_category(a: &Assessment) -> Category {
+    const ORDER: [Category; 7] = [
+        Category::MedicalEmergency,
+        Category::SuicidalIdeation,
+        Category::SelfHarm,
+        Category::HarmFromOthers,
+        Category::HarmToOthers,
+        Category::ThirdPartyRisk,
+        Category::PsychosisOrMania,
+    ];
+    ORDER
+        .into_iter()
+        .find(|c| a.categories.contains(c))
+        .unwrap_or(Category::SuicidalIdeation)
+}
+
+fn category_key(c: Category) -> &'static str {
+    match c {
+        Category::SuicidalIdeation => "suicidal_ideation",
+        Category::SelfHarm => "self_harm",
+        Category::ThirdPartyRisk => "third_party_risk",
+        Category::HarmToOthers => "harm_to_others",
+        Category::HarmFromOthers => "harm_from_others",
+        Category::MedicalEmergency => "medical_emergency",
+        Category::PsychosisOrMania => "psychosis_or_mania",
+    }
+}

@@ -1,0 +1,10 @@
+//! Conversations: the response pipeline, its events, and the REST endpoints.
+
+pub mod analysis;
+pub mod events;
+pub mod pipeline;
+pub mod prompt;
+pub mod providers;
+pub mod routes;
+pub mod summary;
+pub mod voice;

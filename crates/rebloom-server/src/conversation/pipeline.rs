@@ -1,0 +1,504 @@
+//! The response pipeline for one message, in the architecture's order:
+//! safety assessment → context → generation → output guard → store → events.
+//! Crisis assessment is deterministic and runs before anything else; at `high`
+//! and above no language model is asked at all.
+
+use std::time::Instant;
+
+use futures::StreamExt;
+use rebloom_ai::{ChatMessage, ChatRequest, ChatRole, Chunk, Persona};
+use rebloom_safety::{Assessment, ReplyContext, RiskLevel, Speaker, Turn, guard::take_sentences};
+use rebloom_store::{Message, Profile, Sender, Session, User};
+use serde::Serialize;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::conversation::events::{self, Event};
+use crate::conversation::prompt;
+use crate::error::{ApiError, ApiResult};
+use crate::routes::me::{CommunicationPreferences, PrivacySettings, TherapeuticPreferences};
+
+/// Turns of the session given to the model as context.
+const CONTEXT_MESSAGES: u32 = 20;
+
+/// What the pipeline streams while it works.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReplyEvent {
+    /// Guard-approved reply text.
+    Chunk(String),
+    /// Discard the chunks so far; the reply starts again.
+    Reset,
+    /// The reply is stored (sent by streaming transports after the pipeline).
+    Finished(Box<TurnResult>),
+    /// The pipeline failed; the person's message is stored, the reply is not.
+    Failed,
+}
+
+/// One resource line as clients see it.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceView {
+    pub name: String,
+    pub contact: String,
+    pub hours: String,
+}
+
+/// The safety side of a reply, for clients (the crisis panel).
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SafetyView {
+    /// `none`, `low`, `moderate`, `high` or `critical`.
+    pub risk_level: String,
+    pub categories: Vec<String>,
+    /// The person's country's crisis lines, when this reply lists them.
+    pub resources: Vec<ResourceView>,
+    pub emergency_number: Option<String>,
+    pub urge_emergency_services: bool,
+    pub offer_safety_plan: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageView {
+    pub id: Uuid,
+    pub session_id: Uuid,
+    /// `user` or `ai`.
+    pub sender: String,
+    pub content: String,
+    pub message_type: String,
+    pub sentiment_score: Option<f64>,
+    #[schema(value_type = Vec<String>)]
+    pub emotional_tags: Value,
+    pub risk_level: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+impl From<&Message> for MessageView {
+    fn from(m: &Message) -> Self {
+        MessageView {
+            id: m.id,
+            session_id: m.session_id,
+            sender: m.sender.as_str().to_owned(),
+            content: m.content.clone(),
+            message_type: m.message_type.clone(),
+            sentiment_score: m.sentiment_score,
+            emotional_tags: m.emotional_tags.clone(),
+            risk_level: m.risk_level.clone(),
+            created_at: m.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct AiResponse {
+    pub id: Uuid,
+    pub content: String,
+    /// Which engine answered: `guided`, `openai`, `anthropic`, or `safety` for templated crisis replies.
+    pub provider: String,
+    pub safety: SafetyView,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// The outcome of one message: what was stored and what the companion said.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct TurnResult {
+    pub session_id: Uuid,
+    pub message: MessageView,
+    pub ai_response: AiResponse,
+}
+
+/// One message to handle.
+pub struct Incoming {
+    pub user: User,
+    pub session: Session,
+    pub text: String,
+    /// `text` or `voice`.
+    pub message_type: &'static str,
+}
+
+fn safety_view(a: &Assessment, reply: Option<&rebloom_safety::SafeReply>) -> SafetyView {
+    SafetyView {
+        risk_level: a.level.as_str().to_owned(),
+        categories: a
+            .categories
+            .iter()
+            .filter_map(|c| serde_json::to_value(c).ok())
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
+        resources: reply
+            .map(|r| {
+                r.resources
+                    .iter()
+                    .map(|l| ResourceView {
+                        name: l.name.clone(),
+                        contact: l.contact.clone(),
+                        hours: l.hours.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        emergency_number: reply.and_then(|r| r.emergency.clone()),
+        urge_emergency_services: reply.is_some_and(|r| r.urged_emergency_services),
+        offer_safety_plan: reply.is_some_and(|r| r.offered_safety_plan),
+    }
+}
+
+fn persona(profile: &Profile, user_emotions: &[String]) -> Persona {
+    let therapeutic: TherapeuticPreferences =
+        serde_json::from_value(profile.therapeutic_preferences.clone()).unwrap_or_default();
+    let communication: CommunicationPreferences =
+        serde_json::from_value(profile.communication_preferences.clone()).unwrap_or_default();
+    let display_name = if communication.use_name == Some(false) {
+        None
+    } else {
+        profile.display_name.clone()
+    };
+    Persona {
+        display_name,
+        approach: therapeutic
+            .approach
+            .and_then(|a| serde_json::to_value(a).ok())
+            .and_then(|v| v.as_str().map(str::to_owned)),
+        language: profile.language.clone(),
+        emotions: user_emotions.to_vec(),
+        reply_length: communication
+            .reply_length
+            .and_then(|l| serde_json::to_value(l).ok())
+            .and_then(|v| v.as_str().map(str::to_owned)),
+    }
+}
+
+/// Whether the person's privacy settings allow keeping what they say beyond the session.
+pub fn memory_enabled(profile: &Profile) -> bool {
+    serde_json::from_value::<PrivacySettings>(profile.privacy_settings.clone())
+        .ok()
+        .and_then(|p| p.memory_enabled)
+        .unwrap_or(true)
+}
+
+/// Runs the pipeline for one message. `sink` receives the approved reply as it
+/// is produced (for streaming clients); the full result is returned at the end.
+pub async fn respond(
+    state: &AppState,
+    incoming: Incoming,
+    sink: Option<mpsc::Sender<ReplyEvent>>,
+) -> ApiResult<TurnResult> {
+    let started = Instant::now();
+    let Incoming {
+        user,
+        session,
+        text,
+        message_type,
+    } = incoming;
+    let profile = state
+        .store
+        .get_profile(user.id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    // The session so far, oldest first.
+    let mut recent = state
+        .store
+        .list_messages(user.id, Some(session.id), None, CONTEXT_MESSAGES)
+        .await?;
+    recent.reverse();
+
+    // 1. Safety, before anything else.
+    let assess_started = Instant::now();
+    let turns: Vec<Turn<'_>> = recent
+        .iter()
+        .map(|m| Turn {
+            speaker: if m.sender == Sender::User {
+                Speaker::Person
+            } else {
+                Speaker::Companion
+            },
+            text: &m.content,
+        })
+        .collect();
+    let assessment = state.safety.assessor.assess(&turns, &text);
+    metrics::histogram!("safety_assessment_seconds").record(assess_started.elapsed().as_secs_f64());
+    let analysis = crate::conversation::analysis::analyze(&state.guided, &text, &profile.language);
+
+    let now = state.clock.now();
+    let user_message = Message {
+        id: Uuid::now_v7(),
+        session_id: session.id,
+        user_id: user.id,
+        sender: Sender::User,
+        content: text.clone(),
+        message_type: message_type.to_owned(),
+        sentiment_score: Some(analysis.sentiment),
+        emotional_tags: json!(analysis.emotions),
+        risk_level: assessment.level.as_str().to_owned(),
+        ai_confidence_score: Some(f64::from(assessment.confidence)),
+        metadata: json!({
+            "safety": {
+                "categories": assessment.categories,
+                "rules": assessment.evidence.iter().map(|e| &e.rule).collect::<Vec<_>>(),
+            }
+        }),
+        created_at: now,
+    };
+    state.store.insert_message(&user_message).await?;
+    let event = |name, message_id, detail| Event {
+        name,
+        user_id: user.id,
+        session_id: Some(session.id),
+        message_id: Some(message_id),
+        detail,
+    };
+    state.events.publish(event(
+        events::MESSAGE_SENT,
+        user_message.id,
+        json!({ "messageType": message_type }),
+    ));
+    state.events.publish(event(
+        events::RISK_ASSESSED,
+        user_message.id,
+        json!({ "riskLevel": assessment.level.as_str() }),
+    ));
+
+    // 2. The reply: templated at moderate and above, generated below.
+    let resources_given = recent.iter().any(|m| {
+        m.sender == Sender::Ai
+            && m.metadata.get("resourcesListed").and_then(Value::as_bool) == Some(true)
+    });
+    let ctx = ReplyContext {
+        country: profile.country.as_deref(),
+        language: &profile.language,
+        resources_given,
+        turn: u64::from(session.message_count.unsigned_abs()),
+    };
+    let (content, provider, model, safe_reply, engine_state) = if assessment.level.is_crisis() {
+        let reply = state
+            .safety
+            .replies
+            .crisis(&assessment, &state.safety.directory, &ctx);
+        let intervention = if reply.urged_emergency_services {
+            "emergency_services"
+        } else {
+            "crisis_resources"
+        };
+        metrics::counter!("crisis_events_total", "risk_level" => assessment.level.as_str(), "intervention_type" => intervention)
+            .increment(1);
+        state.events.publish(event(
+            events::CRISIS_DETECTED,
+            user_message.id,
+            json!({ "riskLevel": assessment.level.as_str(), "categories": assessment.categories }),
+        ));
+        send(&sink, ReplyEvent::Chunk(reply.text.clone())).await;
+        (
+            reply.text.clone(),
+            "safety".to_owned(),
+            "templates".to_owned(),
+            Some(reply),
+            None,
+        )
+    } else if assessment.level == RiskLevel::Moderate {
+        let reply = state.safety.replies.check_in(&assessment, &ctx);
+        send(&sink, ReplyEvent::Chunk(reply.text.clone())).await;
+        (
+            reply.text.clone(),
+            "safety".to_owned(),
+            "check-in".to_owned(),
+            Some(reply),
+            None,
+        )
+    } else {
+        let request = ChatRequest {
+            system: prompt::system_prompt(&profile),
+            messages: recent
+                .iter()
+                .map(|m| {
+                    let role = if m.sender == Sender::User {
+                        ChatRole::User
+                    } else {
+                        ChatRole::Assistant
+                    };
+                    ChatMessage::new(role, m.content.clone())
+                })
+                .chain(std::iter::once(ChatMessage::new(
+                    ChatRole::User,
+                    text.clone(),
+                )))
+                .collect(),
+            persona: persona(&profile, &analysis.emotions),
+            engine_state: session.engine_state.clone(),
+            max_tokens: 400,
+            temperature: 0.7,
+        };
+        let generated = generate(state, &request, &sink, user.id, session.id).await?;
+        (
+            generated.text,
+            generated.provider,
+            generated.model,
+            None,
+            generated.engine_state,
+        )
+    };
+
+    // 3. Store the reply and tell everyone.
+    if let Some(engine_state) = &engine_state {
+        state
+            .store
+            .set_engine_state(session.id, engine_state)
+            .await?;
+    }
+    let assessment_view = safety_view(&assessment, safe_reply.as_ref());
+    let ai_message = Message {
+        id: Uuid::now_v7(),
+        session_id: session.id,
+        user_id: user.id,
+        sender: Sender::Ai,
+        content,
+        message_type: "text".to_owned(),
+        sentiment_score: None,
+        emotional_tags: json!([]),
+        risk_level: assessment.level.as_str().to_owned(),
+        ai_confidence_score: None,
+        metadata: json!({
+            "provider": provider,
+            "model": model,
+            "resourcesListed": !assessment_view.resources.is_empty(),
+        }),
+        created_at: state.clock.now(),
+    };
+    state.store.insert_message(&ai_message).await?;
+    let elapsed = started.elapsed().as_secs_f64();
+    metrics::histogram!("ai_response_time_seconds", "provider" => provider.clone()).record(elapsed);
+    state.events.publish(event(
+        events::AI_RESPONSE_GENERATED,
+        ai_message.id,
+        json!({ "provider": provider, "riskLevel": assessment.level.as_str() }),
+    ));
+    Ok(TurnResult {
+        session_id: session.id,
+        message: MessageView::from(&user_message),
+        ai_response: AiResponse {
+            id: ai_message.id,
+            content: ai_message.content.clone(),
+            provider,
+            safety: assessment_view,
+            created_at: ai_message.created_at,
+        },
+    })
+}
+
+async fn send(sink: &Option<mpsc::Sender<ReplyEvent>>, event: ReplyEvent) {
+    if let Some(tx) = sink {
+        // A client that went away does not stop the pipeline: the reply is still stored.
+        let _ = tx.send(event).await;
+    }
+}
+
+struct Generated {
+    text: String,
+    provider: String,
+    model: String,
+    engine_state: Option<Value>,
+}
+
+/// Generates through the provider chain, releasing text to the sink only
+/// sentence by sentence after the output guard approved it.
+async fn generate(
+    state: &AppState,
+    request: &ChatRequest,
+    sink: &Option<mpsc::Sender<ReplyEvent>>,
+    user_id: Uuid,
+    session_id: Uuid,
+) -> ApiResult<Generated> {
+    let mut stream = state
+        .chat
+        .stream(request)
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("generation failed: {e}")))?;
+    let mut approved = String::new();
+    let mut pending = String::new();
+    let mut engine_state = None;
+    let mut finish = rebloom_ai::Finish::default();
+    let mut blocked = Vec::new();
+    while let Some(item) = stream.next().await {
+        match item {
+            Ok(Chunk::Delta(d)) => {
+                pending.push_str(&d);
+                for sentence in take_sentences(&mut pending) {
+                    let verdict = state.safety.guard.check(&sentence);
+                    if !verdict.allowed {
+                        blocked = verdict.reasons;
+                        break;
+                    }
+                    approved.push_str(&sentence);
+                    send(sink, ReplyEvent::Chunk(sentence)).await;
+                }
+                if !blocked.is_empty() {
+                    break;
+                }
+            }
+            Ok(Chunk::Reset) => {
+                approved.clear();
+                pending.clear();
+                send(sink, ReplyEvent::Reset).await;
+            }
+            Ok(Chunk::EngineState(s)) => engine_state = Some(s),
+            Ok(Chunk::Done(f)) => {
+                finish = f;
+                break;
+            }
+            Err(e) => {
+                return Err(ApiError::Internal(anyhow::anyhow!(
+                    "generation failed: {e}"
+                )));
+            }
+        }
+    }
+    if blocked.is_empty() && !pending.trim().is_empty() {
+        let verdict = state.safety.guard.check(&pending);
+        if verdict.allowed {
+            approved.push_str(&pending);
+            send(sink, ReplyEvent::Chunk(std::mem::take(&mut pending))).await;
+        } else {
+            blocked = verdict.reasons;
+        }
+    }
+    if !blocked.is_empty() {
+        // Replace the whole reply; log the event without any content.
+        for reason in &blocked {
+            let label = serde_json::to_value(reason)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            metrics::counter!("output_guard_blocks_total", "reason" => label).increment(1);
+        }
+        tracing::warn!(provider = %finish.provider, reasons = ?blocked, "output guard replaced a reply");
+        state.events.publish(Event {
+            name: events::OUTPUT_BLOCKED,
+            user_id,
+            session_id: Some(session_id),
+            message_id: None,
+            detail: json!({ "reasons": blocked, "provider": finish.provider }),
+        });
+        send(sink, ReplyEvent::Reset).await;
+        let safe = prompt::guard_replacement(&request.persona.language);
+        send(sink, ReplyEvent::Chunk(safe.clone())).await;
+        return Ok(Generated {
+            text: safe,
+            provider: finish.provider,
+            model: finish.model,
+            engine_state,
+        });
+    }
+    Ok(Generated {
+        text: approved.trim().to_owned(),
+        provider: finish.provider,
+        model: finish.model,
+        engine_state,
+    })
+}

@@ -1,0 +1,117 @@
+//! The provider chain from configuration: the configured language models in
+//! order, each behind a circuit breaker, and the guided engine last, so there is
+//! always an answer with no key and no network.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use rebloom_ai::ChatProvider;
+use rebloom_ai::anthropic::{AnthropicConfig, AnthropicProvider};
+use rebloom_ai::chain::{BreakerConfig, ChainTimeouts, FallbackChain};
+use rebloom_ai::guided::GuidedEngine;
+use rebloom_ai::openai::{OpenAiConfig, OpenAiProvider};
+use rebloom_ai::stt::{OpenAiStt, OpenAiSttConfig, SpeechToText};
+
+use crate::config::Config;
+
+fn openai(config: &Config) -> anyhow::Result<Option<Arc<dyn ChatProvider>>> {
+    let mut c = match (&config.openai_base_url, &config.openai_api_key) {
+        (None, None) => return Ok(None),
+        (None, Some(key)) => OpenAiConfig::openai(key.clone(), config.openai_model.clone()),
+        (Some(url), key) => {
+            let mut c = OpenAiConfig::new(url.clone(), config.openai_model.clone());
+            c.api_key = key.clone();
+            c
+        }
+    };
+    c.name = "openai".into();
+    Ok(Some(Arc::new(
+        OpenAiProvider::new(c).context("OpenAI-compatible provider")?,
+    )))
+}
+
+fn anthropic(config: &Config) -> anyhow::Result<Option<Arc<dyn ChatProvider>>> {
+    let Some(key) = &config.anthropic_api_key else {
+        return Ok(None);
+    };
+    let mut c = AnthropicConfig::new(key.clone(), config.anthropic_model.clone());
+    if let Some(url) = &config.anthropic_base_url {
+        c.base_url = url.clone();
+    }
+    c.name = "anthropic".into();
+    Ok(Some(Arc::new(
+        AnthropicProvider::new(c).context("Anthropic provider")?,
+    )))
+}
+
+/// The chain and the names of its providers, in order.
+pub fn build(
+    config: &Config,
+    guided: Arc<GuidedEngine>,
+) -> anyhow::Result<(Arc<dyn ChatProvider>, Vec<String>)> {
+    let openai = openai(config)?;
+    let anthropic = anthropic(config)?;
+    let order: Vec<String> = if config.llm_providers.is_empty() {
+        vec!["openai".into(), "anthropic".into()]
+    } else {
+        config
+            .llm_providers
+            .iter()
+            .map(|p| p.trim().to_lowercase())
+            .collect()
+    };
+    let mut providers: Vec<Arc<dyn ChatProvider>> = Vec::new();
+    for name in &order {
+        let provider = match name.as_str() {
+            "openai" => openai.clone(),
+            "anthropic" => anthropic.clone(),
+            "guided" => None,
+            other => bail!("unknown LLM provider {other:?} (expected openai, anthropic)"),
+        };
+        match provider {
+            Some(p) => providers.push(p),
+            None if !config.llm_providers.is_empty() && name != "guided" => {
+                bail!("REBLOOM_LLM_PROVIDERS names {name}, but it is not configured")
+            }
+            None => {}
+        }
+    }
+    providers.push(guided);
+    let names = providers.iter().map(|p| p.name().to_owned()).collect();
+    let timeouts = ChainTimeouts {
+        first_chunk: Duration::from_secs_f64(config.llm_first_chunk_timeout_secs.max(0.05)),
+        between_chunks: Duration::from_secs_f64(config.llm_chunk_timeout_secs.max(0.05)),
+    };
+    Ok((
+        Arc::new(FallbackChain::new(
+            providers,
+            BreakerConfig::default(),
+            timeouts,
+        )),
+        names,
+    ))
+}
+
+/// Speech-to-text from configuration, if any.
+pub fn speech_to_text(config: &Config) -> anyhow::Result<Option<Arc<dyn SpeechToText>>> {
+    let (base, key) = match (
+        &config.stt_base_url,
+        &config.stt_api_key,
+        &config.openai_api_key,
+    ) {
+        (Some(url), key, _) => (url.clone(), key.clone()),
+        (None, Some(key), _) => ("https://api.openai.com/v1".to_owned(), Some(key.clone())),
+        (None, None, Some(key)) => (
+            config
+                .openai_base_url
+                .clone()
+                .unwrap_or_else(|| "https://api.openai.com/v1".to_owned()),
+            Some(key.clone()),
+        ),
+        (None, None, None) => return Ok(None),
+    };
+    let mut c = OpenAiSttConfig::new(base, config.stt_model.clone());
+    c.api_key = key;
+    Ok(Some(Arc::new(OpenAiStt::new(c).context("speech-to-text")?)))
+}

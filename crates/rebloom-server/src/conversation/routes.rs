@@ -1,0 +1,640 @@
+//! Conversations over REST: sessions, messages (with `Idempotency-Key`), history,
+//! and a Server-Sent Events variant that streams the reply as it is approved.
+
+use std::convert::Infallible;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures::Stream;
+use rebloom_store::{Idempotency, NewSession, Session, SessionEnd};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use time::{Duration, OffsetDateTime};
+use tokio::sync::mpsc;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::conversation::events::{self, Event};
+use crate::conversation::pipeline::{self, Incoming, MessageView, ReplyEvent, TurnResult};
+use crate::conversation::summary;
+use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::extract::{ApiJson, AuthUser, parse_json};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(start_conversation, list_sessions))
+        .routes(routes!(send_message))
+        .routes(routes!(stream_message))
+        .routes(routes!(get_session))
+        .routes(routes!(end_session))
+        .routes(routes!(list_messages))
+}
+
+pub const MAX_MESSAGE_CHARS: usize = 4000;
+const SESSION_TYPES: &[&str] = &[
+    "general",
+    "check-in",
+    "exercise",
+    "crisis-support",
+    "journal",
+];
+/// A claimed idempotency key whose request never finished may be retried after this.
+const IDEMPOTENCY_STALE: Duration = Duration::minutes(2);
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StartConversation {
+    /// The first message; optional.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// `general` (default), `check-in`, `exercise`, `crisis-support` or `journal`.
+    #[serde(default)]
+    pub session_type: Option<String>,
+    /// Mood 1-10 before the session.
+    #[serde(default)]
+    pub mood_before: Option<i32>,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SendMessage {
+    pub message: String,
+    pub session_id: Uuid,
+}
+
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EndSessionRequest {
+    /// Mood 1-10 after the session.
+    #[serde(default)]
+    pub mood_after: Option<i32>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionView {
+    pub id: Uuid,
+    pub session_type: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub ended_at: Option<OffsetDateTime>,
+    pub duration_minutes: Option<i32>,
+    pub message_count: i32,
+    pub mood_before: Option<i32>,
+    pub mood_after: Option<i32>,
+    pub summary: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_message_at: Option<OffsetDateTime>,
+}
+
+impl From<&Session> for SessionView {
+    fn from(s: &Session) -> Self {
+        SessionView {
+            id: s.id,
+            session_type: s.session_type.clone(),
+            started_at: s.started_at,
+            ended_at: s.ended_at,
+            duration_minutes: s.duration_minutes,
+            message_count: s.message_count,
+            mood_before: s.mood_before,
+            mood_after: s.mood_after,
+            summary: s.summary.clone(),
+            last_message_at: s.last_message_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StartedConversation {
+    pub session_id: Uuid,
+    pub session: SessionView,
+    pub message: Option<MessageView>,
+    pub ai_response: Option<pipeline::AiResponse>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionPage {
+    pub sessions: Vec<SessionView>,
+    pub next_cursor: Option<Uuid>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MessagePage {
+    pub messages: Vec<MessageView>,
+    /// Pass as `before` for older messages; absent on the last page.
+    pub next_cursor: Option<Uuid>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionDetail {
+    pub session: SessionView,
+    pub messages: MessagePage,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Cursor: items older than this id.
+    pub before: Option<Uuid>,
+    /// 1 to 100, default 50.
+    pub limit: Option<u32>,
+    /// Only this session's messages.
+    #[serde(rename = "sessionId")]
+    #[param(rename = "sessionId")]
+    pub session_id: Option<Uuid>,
+}
+
+fn page_limit(limit: Option<u32>) -> ApiResult<u32> {
+    let limit = limit.unwrap_or(50);
+    if (1..=100).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ApiError::field("limit", "out_of_range", "Use 1 to 100."))
+    }
+}
+
+fn validate_message(text: &str) -> ApiResult<String> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(ApiError::field("message", "empty", "Write a message."));
+    }
+    if trimmed.chars().count() > MAX_MESSAGE_CHARS {
+        return Err(ApiError::field(
+            "message",
+            "too_long",
+            format!("Keep a message under {MAX_MESSAGE_CHARS} characters."),
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+fn validate_mood(field: &str, mood: Option<i32>) -> Result<(), FieldError> {
+    match mood {
+        Some(m) if !(1..=10).contains(&m) => {
+            Err(FieldError::new(field, "out_of_range", "Use 1 to 10."))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Loads an open session of the caller (404 for anyone else's, 409 when ended).
+async fn open_session(state: &AppState, user: &AuthUser, id: Uuid) -> ApiResult<Session> {
+    let session = state
+        .store
+        .find_session(user.id, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if session.ended_at.is_some() {
+        return Err(ApiError::Conflict("session_ended"));
+    }
+    Ok(session)
+}
+
+/// Runs the pipeline on its own task, so a client that disconnects does not
+/// leave a message without its reply.
+async fn run_pipeline(
+    state: &AppState,
+    incoming: Incoming,
+    sink: Option<mpsc::Sender<ReplyEvent>>,
+) -> ApiResult<TurnResult> {
+    let state = state.clone();
+    tokio::spawn(async move { pipeline::respond(&state, incoming, sink).await })
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("pipeline task failed: {e}")))?
+}
+
+/// The `Idempotency-Key` of a request, validated.
+fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value.to_str().map_err(|_| ApiError::BadRequest {
+        code: "invalid_idempotency_key",
+        detail: "Idempotency-Key must be visible ASCII.".into(),
+    })?;
+    if key.is_empty() || key.len() > 255 {
+        return Err(ApiError::BadRequest {
+            code: "invalid_idempotency_key",
+            detail: "Idempotency-Key must be 1 to 255 characters.".into(),
+        });
+    }
+    Ok(Some(key.to_owned()))
+}
+
+/// Runs `work` at most once per idempotency key: a retry gets the first answer.
+async fn idempotent<T, F>(
+    state: &AppState,
+    user: &AuthUser,
+    headers: &HeaderMap,
+    route: &str,
+    body: &[u8],
+    work: F,
+) -> ApiResult<Response>
+where
+    T: Serialize,
+    F: Future<Output = ApiResult<(StatusCode, T)>>,
+{
+    let Some(key) = idempotency_key(headers)? else {
+        let (status, value) = work.await?;
+        return Ok((status, ApiJson(value)).into_response());
+    };
+    let mut hasher = Sha256::new();
+    hasher.update(route.as_bytes());
+    hasher.update([0]);
+    hasher.update(body);
+    let hash = hasher.finalize().to_vec();
+    let now = state.clock.now();
+    match state
+        .store
+        .begin_idempotent(user.id, &key, &hash, now, now - IDEMPOTENCY_STALE)
+        .await?
+    {
+        Idempotency::Replay(stored) => {
+            let status = stored
+                .get("status")
+                .and_then(serde_json::Value::as_u64)
+                .and_then(|s| StatusCode::from_u16(s as u16).ok())
+                .unwrap_or(StatusCode::OK);
+            let mut resp = (
+                status,
+                ApiJson(stored.get("body").cloned().unwrap_or_default()),
+            )
+                .into_response();
+            resp.headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            Ok(resp)
+        }
+        Idempotency::InProgress => Err(ApiError::Conflict("request_in_progress")),
+        Idempotency::Mismatch => Err(ApiError::BadRequest {
+            code: "idempotency_key_reused",
+            detail: "This Idempotency-Key was used for a different request.".into(),
+        }),
+        Idempotency::Started => match work.await {
+            Ok((status, value)) => {
+                let body =
+                    serde_json::to_value(&value).map_err(|e| ApiError::Internal(e.into()))?;
+                state
+                    .store
+                    .finish_idempotent(
+                        user.id,
+                        &key,
+                        &serde_json::json!({ "status": status.as_u16(), "body": body }),
+                    )
+                    .await?;
+                Ok((status, ApiJson(body)).into_response())
+            }
+            Err(e) => {
+                state.store.abandon_idempotent(user.id, &key).await?;
+                Err(e)
+            }
+        },
+    }
+}
+
+/// Start a session, optionally with a first message.
+#[utoipa::path(post, path = "/api/conversations", tag = "conversations", security(("bearer" = [])),
+    request_body = StartConversation,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key return the first answer")),
+    responses(
+        (status = 201, body = StartedConversation),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn start_conversation(
+    State(state): State<AppState>,
+    user: AuthUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let req: StartConversation = parse_json(&body)?;
+    let message = req.message.as_deref().map(validate_message).transpose()?;
+    let session_type = req.session_type.unwrap_or_else(|| "general".to_owned());
+    let mut errors = Vec::new();
+    if !SESSION_TYPES.contains(&session_type.as_str()) {
+        errors.push(FieldError::new(
+            "sessionType",
+            "invalid_choice",
+            format!("Choose one of {}.", SESSION_TYPES.join(", ")),
+        ));
+    }
+    if let Err(e) = validate_mood("moodBefore", req.mood_before) {
+        errors.push(e);
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let work = async {
+        let session = state
+            .store
+            .create_session(&NewSession {
+                id: Uuid::now_v7(),
+                user_id: user.id,
+                session_type,
+                mood_before: req.mood_before,
+                now: state.clock.now(),
+            })
+            .await?;
+        state.events.publish(Event {
+            name: events::CONVERSATION_STARTED,
+            user_id: user.id,
+            session_id: Some(session.id),
+            message_id: None,
+            detail: serde_json::json!({ "sessionType": session.session_type }),
+        });
+        let turn = match message {
+            Some(text) => Some(
+                run_pipeline(
+                    &state,
+                    Incoming {
+                        user: user.account.clone(),
+                        session: session.clone(),
+                        text,
+                        message_type: "text",
+                    },
+                    None,
+                )
+                .await?,
+            ),
+            None => None,
+        };
+        let session = state
+            .store
+            .find_session(user.id, session.id)
+            .await?
+            .unwrap_or(session);
+        Ok((
+            StatusCode::CREATED,
+            StartedConversation {
+                session_id: session.id,
+                session: SessionView::from(&session),
+                message: turn.as_ref().map(|t| t.message.clone()),
+                ai_response: turn.map(|t| t.ai_response),
+            },
+        ))
+    };
+    idempotent(
+        &state,
+        &user,
+        &headers,
+        "POST /api/conversations",
+        &body,
+        work,
+    )
+    .await
+}
+
+/// Send a message in a session and get the companion's reply.
+#[utoipa::path(post, path = "/api/conversations/{userId}/messages", tag = "conversations", security(("bearer" = [])),
+    params(("userId" = Uuid, Path, description = "Must be the caller"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key return the first answer")),
+    request_body = SendMessage,
+    responses(
+        (status = 200, body = TurnResult),
+        (status = 404, description = "Not the caller, or no such session", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`session_ended` or `request_in_progress`", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn send_message(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(user_id): Path<Uuid>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    if user_id != user.id {
+        return Err(ApiError::NotFound);
+    }
+    let req: SendMessage = parse_json(&body)?;
+    let text = validate_message(&req.message)?;
+    let route = format!("POST /api/conversations/{user_id}/messages");
+    let work = async {
+        let session = open_session(&state, &user, req.session_id).await?;
+        let turn = run_pipeline(
+            &state,
+            Incoming {
+                user: user.account.clone(),
+                session,
+                text,
+                message_type: "text",
+            },
+            None,
+        )
+        .await?;
+        Ok((StatusCode::OK, turn))
+    };
+    idempotent(&state, &user, &headers, &route, &body, work).await
+}
+
+/// Like sending a message, but the reply streams as Server-Sent Events:
+/// `chunk` (`{"text"}`) as the guard approves it, `reset` when a provider failed
+/// mid-reply and another starts over, then `final` with the stored result.
+#[utoipa::path(post, path = "/api/conversations/{userId}/messages/stream", tag = "conversations", security(("bearer" = [])),
+    params(("userId" = Uuid, Path, description = "Must be the caller")),
+    request_body = SendMessage,
+    responses(
+        (status = 200, description = "text/event-stream of chunk, reset, final and error events", content_type = "text/event-stream"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn stream_message(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(user_id): Path<Uuid>,
+    ApiJson(req): ApiJson<SendMessage>,
+) -> ApiResult<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>> {
+    if user_id != user.id {
+        return Err(ApiError::NotFound);
+    }
+    let text = validate_message(&req.message)?;
+    let session = open_session(&state, &user, req.session_id).await?;
+    let (tx, rx) = mpsc::channel::<ReplyEvent>(64);
+    let incoming = Incoming {
+        user: user.account.clone(),
+        session,
+        text,
+        message_type: "text",
+    };
+    let task_state = state.clone();
+    tokio::spawn(async move {
+        let result = pipeline::respond(&task_state, incoming, Some(tx.clone())).await;
+        let last = match result {
+            Ok(turn) => ReplyEvent::Finished(Box::new(turn)),
+            Err(e) => {
+                tracing::warn!(error = %e, "streamed reply failed");
+                ReplyEvent::Failed
+            }
+        };
+        let _ = tx.send(last).await;
+    });
+    let stream = futures::stream::unfold(rx, |mut rx| async move {
+        let event = match rx.recv().await? {
+            ReplyEvent::Chunk(text) => SseEvent::default()
+                .event("chunk")
+                .json_data(serde_json::json!({ "text": text })),
+            ReplyEvent::Reset => Ok(SseEvent::default().event("reset").data("{}")),
+            ReplyEvent::Finished(turn) => SseEvent::default().event("final").json_data(&*turn),
+            ReplyEvent::Failed => SseEvent::default()
+                .event("error")
+                .json_data(serde_json::json!({ "code": "reply_failed" })),
+        };
+        let event = event.unwrap_or_else(|_| SseEvent::default().event("error").data("{}"));
+        Some((Ok::<_, Infallible>(event), rx))
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+/// The caller's sessions, newest first.
+#[utoipa::path(get, path = "/api/conversations", tag = "conversations", security(("bearer" = [])),
+    params(PageParams),
+    responses((status = 200, body = SessionPage), (status = 401, body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn list_sessions(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Query(params): Query<PageParams>,
+) -> ApiResult<ApiJson<SessionPage>> {
+    let limit = page_limit(params.limit)?;
+    let sessions = state
+        .store
+        .list_sessions(user.id, params.before, limit)
+        .await?;
+    let next_cursor = (sessions.len() == limit as usize)
+        .then(|| sessions.last().map(|s| s.id))
+        .flatten();
+    Ok(ApiJson(SessionPage {
+        sessions: sessions.iter().map(SessionView::from).collect(),
+        next_cursor,
+    }))
+}
+
+async fn message_page(
+    state: &AppState,
+    user: &AuthUser,
+    session_id: Option<Uuid>,
+    before: Option<Uuid>,
+    limit: Option<u32>,
+) -> ApiResult<MessagePage> {
+    let limit = page_limit(limit)?;
+    let messages = state
+        .store
+        .list_messages(user.id, session_id, before, limit)
+        .await?;
+    let next_cursor = (messages.len() == limit as usize)
+        .then(|| messages.last().map(|m| m.id))
+        .flatten();
+    Ok(MessagePage {
+        messages: messages.iter().map(MessageView::from).collect(),
+        next_cursor,
+    })
+}
+
+/// The caller's messages across sessions (or one session's), newest first.
+#[utoipa::path(get, path = "/api/conversations/messages", tag = "conversations", security(("bearer" = [])),
+    params(PageParams),
+    responses((status = 200, body = MessagePage), (status = 401, body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn list_messages(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Query(params): Query<PageParams>,
+) -> ApiResult<ApiJson<MessagePage>> {
+    Ok(ApiJson(
+        message_page(
+            &state,
+            &user,
+            params.session_id,
+            params.before,
+            params.limit,
+        )
+        .await?,
+    ))
+}
+
+/// One session with its messages (newest first, paginated with `before`).
+#[utoipa::path(get, path = "/api/conversations/sessions/{id}", tag = "conversations", security(("bearer" = [])),
+    params(("id" = Uuid, Path), PageParams),
+    responses((status = 200, body = SessionDetail), (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn get_session(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<Uuid>,
+    Query(params): Query<PageParams>,
+) -> ApiResult<ApiJson<SessionDetail>> {
+    let session = state
+        .store
+        .find_session(user.id, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let messages = message_page(&state, &user, Some(id), params.before, params.limit).await?;
+    Ok(ApiJson(SessionDetail {
+        session: SessionView::from(&session),
+        messages,
+    }))
+}
+
+/// End a session: duration, mood after, and a summary.
+#[utoipa::path(post, path = "/api/conversations/sessions/{id}/end", tag = "conversations", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body(content = Option<EndSessionRequest>, description = "Optional"),
+    responses(
+        (status = 200, body = SessionView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`session_ended`", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn end_session(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<Uuid>,
+    body: Bytes,
+) -> ApiResult<ApiJson<SessionView>> {
+    let req: EndSessionRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        EndSessionRequest::default()
+    } else {
+        parse_json(&body)?
+    };
+    validate_mood("moodAfter", req.mood_after).map_err(|e| ApiError::Validation(vec![e]))?;
+    let session = open_session(&state, &user, id).await?;
+    let messages = state
+        .store
+        .list_messages(user.id, Some(id), None, 200)
+        .await?;
+    let now = state.clock.now();
+    let duration = (now - session.started_at).max(Duration::ZERO);
+    let ended = state
+        .store
+        .end_session(
+            user.id,
+            id,
+            &SessionEnd {
+                ended_at: now,
+                duration_minutes: i32::try_from(duration.whole_minutes()).unwrap_or(i32::MAX),
+                mood_after: req.mood_after,
+                summary: Some(summary::summarize(&session, &messages, req.mood_after)),
+            },
+        )
+        .await?
+        .ok_or(ApiError::Conflict("session_ended"))?;
+    metrics::histogram!("conversation_duration_seconds").record(duration.as_seconds_f64());
+    state.events.publish(Event {
+        name: events::CONVERSATION_ENDED,
+        user_id: user.id,
+        session_id: Some(id),
+        message_id: None,
+        detail: serde_json::json!({ "messageCount": ended.message_count }),
+    });
+    Ok(ApiJson(SessionView::from(&ended)))
+}

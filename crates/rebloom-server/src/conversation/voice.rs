@@ -1,0 +1,263 @@
+//! Voice messages (`processVoiceInput`): an audio upload is transcribed by the
+//! configured speech-to-text provider and the transcript goes through the same
+//! pipeline as a typed message. The audio is kept only when the person's privacy
+//! settings allow it.
+
+use std::os::unix::fs::OpenOptionsExt;
+
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use rebloom_ai::stt::Audio;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::conversation::pipeline::{self, Incoming, TurnResult};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::{ApiJson, AuthUser};
+use crate::routes::me::PrivacySettings;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    // Uploads are capped by the voice limit (checked below and by the outer hard cap),
+    // not by the JSON body limit.
+    OpenApiRouter::new()
+        .routes(routes!(voice_message))
+        .layer(DefaultBodyLimit::disable())
+}
+
+/// The multipart form of a voice message.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct VoiceUpload {
+    /// WAV, WebM or Ogg audio.
+    #[schema(format = Binary, value_type = String)]
+    audio: Vec<u8>,
+    #[schema(value_type = String, format = Uuid)]
+    session_id: Uuid,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VoiceResult {
+    #[serde(flatten)]
+    pub turn: TurnResult,
+    /// Whether the recording was kept (privacy setting `storeVoiceRecordings`).
+    pub audio_stored: bool,
+}
+
+/// The audio format from its first bytes; the declared type must agree.
+fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WAVE" {
+        Some("audio/wav")
+    } else if bytes.starts_with(&[0x1A, 0x45, 0xDF, 0xA3]) {
+        Some("audio/webm")
+    } else if bytes.starts_with(b"OggS") {
+        Some("audio/ogg")
+    } else {
+        None
+    }
+}
+
+fn extension(mime: &str) -> &'static str {
+    match mime {
+        "audio/webm" => "webm",
+        "audio/ogg" => "ogg",
+        _ => "wav",
+    }
+}
+
+fn bad_form(detail: &str) -> ApiError {
+    ApiError::BadRequest {
+        code: "invalid_upload",
+        detail: detail.to_owned(),
+    }
+}
+
+/// Send a voice message: transcribed, then answered like a typed one.
+#[utoipa::path(post, path = "/api/conversations/{userId}/voice", tag = "conversations", security(("bearer" = [])),
+    params(("userId" = Uuid, Path, description = "Must be the caller")),
+    request_body(content = VoiceUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, body = VoiceResult),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "`payload_too_large`", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_audio`: WAV, WebM or Ogg only", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`no_speech`: nothing could be heard", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`speech_to_text_unavailable` or `speech_to_text_failed`", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn voice_message(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(user_id): Path<Uuid>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> ApiResult<ApiJson<VoiceResult>> {
+    if user_id != user.id {
+        return Err(ApiError::NotFound);
+    }
+    let mut multipart = multipart
+        .map_err(|_| bad_form("Send multipart/form-data with `audio` and `sessionId`."))?;
+    let limit = state.config.voice_limit_bytes;
+    let mut audio: Option<(Vec<u8>, String)> = None;
+    let mut session_id: Option<Uuid> = None;
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| bad_form("The form could not be read."))?
+    {
+        match field.name() {
+            Some("audio") => {
+                let declared = field.content_type().unwrap_or("").to_owned();
+                let mut bytes = Vec::new();
+                while let Some(chunk) = field
+                    .chunk()
+                    .await
+                    .map_err(|_| bad_form("The audio could not be read."))?
+                {
+                    if bytes.len() + chunk.len() > limit {
+                        return Err(ApiError::PayloadTooLarge);
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                audio = Some((bytes, declared));
+            }
+            Some("sessionId") => {
+                let text = field
+                    .text()
+                    .await
+                    .map_err(|_| bad_form("sessionId could not be read."))?;
+                session_id = Some(Uuid::parse_str(text.trim()).map_err(|_| {
+                    ApiError::field("sessionId", "invalid", "Use the session's id.")
+                })?);
+            }
+            _ => {}
+        }
+    }
+    let (bytes, declared) =
+        audio.ok_or_else(|| ApiError::field("audio", "missing", "Attach the recording."))?;
+    let session_id =
+        session_id.ok_or_else(|| ApiError::field("sessionId", "missing", "Name the session."))?;
+    let declared = declared
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let mime = match (sniff(&bytes), declared.as_str()) {
+        (Some(found), d)
+            if d.is_empty()
+                || d == "application/octet-stream"
+                || d == found
+                || (found == "audio/wav" && d == "audio/x-wav")
+                || (found == "audio/webm" && d == "video/webm") =>
+        {
+            found
+        }
+        _ => {
+            return Err(ApiError::UnsupportedAudio);
+        }
+    };
+    let session = state
+        .store
+        .find_session(user.id, session_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if session.ended_at.is_some() {
+        return Err(ApiError::Conflict("session_ended"));
+    }
+    let stt = state
+        .stt
+        .clone()
+        .ok_or(ApiError::Unavailable("speech_to_text_unavailable"))?;
+    let profile = state
+        .store
+        .get_profile(user.id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let language = profile.language.split('-').next().map(str::to_owned);
+    let transcript = stt
+        .transcribe(Audio {
+            bytes: &bytes,
+            mime,
+            language: language.as_deref(),
+        })
+        .await
+        .map_err(|e| {
+            tracing::warn!(provider = stt.name(), error = %e, "transcription failed");
+            ApiError::Unavailable("speech_to_text_failed")
+        })?;
+    if transcript.trim().is_empty() {
+        return Err(ApiError::field(
+            "audio",
+            "no_speech",
+            "No speech could be heard in the recording.",
+        ));
+    }
+    let keep = serde_json::from_value::<PrivacySettings>(profile.privacy_settings.clone())
+        .ok()
+        .and_then(|p| p.store_voice_recordings)
+        .unwrap_or(false);
+    let task_state = state.clone();
+    let account = user.account.clone();
+    let turn = tokio::spawn(async move {
+        pipeline::respond(
+            &task_state,
+            Incoming {
+                user: account,
+                session,
+                text: transcript,
+                message_type: "voice",
+            },
+            None,
+        )
+        .await
+    })
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!("pipeline task failed: {e}")))??;
+    let audio_stored = keep && store_audio(&state, user.id, turn.message.id, mime, &bytes).is_ok();
+    Ok(ApiJson(VoiceResult { turn, audio_stored }))
+}
+
+/// Writes the recording under the data directory, readable by the owner only.
+fn store_audio(
+    state: &AppState,
+    user_id: Uuid,
+    message_id: Uuid,
+    mime: &str,
+    bytes: &[u8],
+) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = state
+        .config
+        .data_dir
+        .join("audio")
+        .join(user_id.to_string());
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join(format!("{message_id}.{}", extension(mime)));
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_formats() {
+        let mut wav = b"RIFF\0\0\0\0WAVEfmt ".to_vec();
+        wav.extend([0u8; 16]);
+        assert_eq!(sniff(&wav), Some("audio/wav"));
+        assert_eq!(sniff(&[0x1A, 0x45, 0xDF, 0xA3, 1]), Some("audio/webm"));
+        assert_eq!(sniff(b"OggS\0\x02"), Some("audio/ogg"));
+        assert_eq!(sniff(b"ID3\x04"), None);
+        assert_eq!(sniff(b""), None);
+    }
+}

@@ -1,0 +1,247 @@
+//! Real-time conversations over Socket.IO, speaking the architecture's events:
+//! the client connects with `auth: { token }` (an access token), may
+//! `join-session`, and sends `send-message` (`{ message, sessionId }`). The reply
+//! comes back as `ai-response` events (`type: "chunk"`, `"reset"`, then
+//! `"final"`), and the user's other devices get `conversation-update`. With
+//! Redis configured the rooms span every replica (socketioxide-redis).
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use socketioxide::SocketIo;
+use socketioxide::adapter::Adapter;
+use socketioxide::extract::{AckSender, Data, Extension, SocketRef, State, TryData};
+use socketioxide::handler::ConnectHandler;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::conversation::pipeline::{self, Incoming, ReplyEvent};
+use crate::error::ApiError;
+use crate::extract::{AuthUser, authenticate};
+
+#[derive(Debug, Deserialize)]
+struct ConnectAuth {
+    token: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JoinSession {
+    session_id: Uuid,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SendMessage {
+    message: String,
+    session_id: Uuid,
+}
+
+/// Why a connection or event was refused: a stable code, like the HTTP API's.
+#[derive(Debug, Serialize)]
+struct Refusal {
+    code: String,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.code)
+    }
+}
+
+fn code_of(e: &ApiError) -> String {
+    match e {
+        ApiError::Unauthorized(c)
+        | ApiError::Conflict(c)
+        | ApiError::Unavailable(c)
+        | ApiError::Forbidden(c) => (*c).to_owned(),
+        ApiError::NotFound => "not_found".into(),
+        ApiError::Validation(_) => "validation_failed".into(),
+        ApiError::BadRequest { code, .. } | ApiError::TooManyRequests { code, .. } => {
+            (*code).to_owned()
+        }
+        ApiError::PayloadTooLarge => "payload_too_large".into(),
+        ApiError::UnsupportedAudio => "unsupported_audio".into(),
+        ApiError::Internal(_) => "internal_error".into(),
+    }
+}
+
+fn user_room(id: Uuid) -> String {
+    format!("user-{id}")
+}
+
+/// Connect middleware: only sockets with a valid access token get in.
+async fn authenticate_socket<A: Adapter>(
+    socket: SocketRef<A>,
+    TryData(auth): TryData<ConnectAuth>,
+    State(state): State<AppState>,
+) -> Result<(), Refusal> {
+    let Ok(auth) = auth else {
+        return Err(Refusal {
+            code: "token_missing".into(),
+        });
+    };
+    let user = authenticate(&state, &auth.token)
+        .await
+        .map_err(|e| Refusal { code: code_of(&e) })?;
+    socket.extensions.insert(user);
+    Ok(())
+}
+
+async fn on_connect<A: Adapter>(socket: SocketRef<A>, Extension(user): Extension<AuthUser>) {
+    socket.join(user_room(user.id));
+    metrics::gauge!("realtime_connections").increment(1.0);
+    socket.on_disconnect(async || metrics::gauge!("realtime_connections").decrement(1.0));
+    socket.on("join-session", on_join_session::<A>);
+    socket.on("send-message", on_send_message::<A>);
+}
+
+async fn on_join_session<A: Adapter>(
+    socket: SocketRef<A>,
+    Data(join): Data<JoinSession>,
+    Extension(user): Extension<AuthUser>,
+    State(state): State<AppState>,
+    ack: AckSender<A>,
+) {
+    let reply = match state.store.find_session(user.id, join.session_id).await {
+        Ok(Some(session)) => {
+            socket.join(format!("session-{}", session.id));
+            json!({ "ok": true, "sessionId": session.id })
+        }
+        Ok(None) => json!({ "ok": false, "code": "not_found" }),
+        Err(e) => json!({ "ok": false, "code": code_of(&ApiError::from(e)) }),
+    };
+    let _ = ack.send(&reply);
+}
+
+async fn on_send_message<A: Adapter>(
+    socket: SocketRef<A>,
+    TryData(data): TryData<SendMessage>,
+    Extension(user): Extension<AuthUser>,
+    State(state): State<AppState>,
+) {
+    let refuse = |socket: &SocketRef<A>, code: &str| {
+        let _ = socket.emit("error", &json!({ "event": "send-message", "code": code }));
+    };
+    let Ok(data) = data else {
+        return refuse(&socket, "validation_failed");
+    };
+    // The session behind the connection may have ended since it connected.
+    let account = match state.store.find_user(user.id).await {
+        Ok(Some(u)) if u.disabled_at.is_none() && u.token_version == user.claims.ver => u,
+        _ => return refuse(&socket, "session_ended"),
+    };
+    if !state
+        .store
+        .refresh_family_active(user.claims.sid, state.clock.now())
+        .await
+        .unwrap_or(false)
+    {
+        return refuse(&socket, "session_ended");
+    }
+    let text = data.message.trim().to_owned();
+    if text.is_empty() || text.chars().count() > crate::conversation::routes::MAX_MESSAGE_CHARS {
+        return refuse(&socket, "validation_failed");
+    }
+    let session = match state.store.find_session(user.id, data.session_id).await {
+        Ok(Some(s)) if s.ended_at.is_none() => s,
+        Ok(Some(_)) => return refuse(&socket, "session_ended"),
+        Ok(None) => return refuse(&socket, "not_found"),
+        Err(e) => return refuse(&socket, &code_of(&ApiError::from(e))),
+    };
+    let session_id = session.id;
+    let (tx, mut rx) = mpsc::channel::<ReplyEvent>(64);
+    let task_state = state.clone();
+    let pipeline_task = tokio::spawn(async move {
+        pipeline::respond(
+            &task_state,
+            Incoming {
+                user: account,
+                session,
+                text,
+                message_type: "text",
+            },
+            Some(tx),
+        )
+        .await
+    });
+    while let Some(event) = rx.recv().await {
+        let payload = match event {
+            ReplyEvent::Chunk(text) => {
+                json!({ "type": "chunk", "sessionId": session_id, "text": text })
+            }
+            ReplyEvent::Reset => json!({ "type": "reset", "sessionId": session_id }),
+            ReplyEvent::Finished(_) | ReplyEvent::Failed => continue,
+        };
+        let _ = socket.emit("ai-response", &payload);
+    }
+    match pipeline_task.await {
+        Ok(Ok(turn)) => {
+            let mut payload = serde_json::to_value(&turn).unwrap_or_default();
+            if let Some(map) = payload.as_object_mut() {
+                map.insert("type".into(), json!("final"));
+            }
+            let _ = socket.emit("ai-response", &payload);
+            // The user's other devices, on this replica or any other; the send
+            // time lets clients (and tests) measure delivery latency.
+            if let Some(map) = payload.as_object_mut() {
+                let sent = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
+                map.insert("serverSentAt".into(), json!(sent as i64));
+            }
+            if let Err(e) = socket
+                .to(user_room(user.id))
+                .emit("conversation-update", &payload)
+                .await
+            {
+                tracing::warn!(error = %e, "delivering to other devices failed");
+            }
+        }
+        Ok(Err(e)) => refuse(&socket, &code_of(&e)),
+        Err(_) => refuse(&socket, "internal_error"),
+    }
+}
+
+/// Adds the Socket.IO layer to the router: rooms in Redis when it is configured
+/// and reachable (every replica delivers), in this process otherwise.
+pub async fn attach(router: axum::Router, state: &AppState) -> axum::Router {
+    if let Some(url) = &state.config.redis_url {
+        // The Redis adapter speaks RESP3.
+        let url = if url.contains("protocol=") {
+            url.clone()
+        } else if url.contains('?') {
+            format!("{url}&protocol=resp3")
+        } else {
+            format!("{url}?protocol=resp3")
+        };
+        let adapter = match redis::Client::open(url) {
+            Ok(client) => {
+                let config = socketioxide_redis::RedisAdapterConfig::default()
+                    .with_prefix(format!("{}socket.io", state.config.redis_key_prefix));
+                socketioxide_redis::RedisAdapterCtr::new_with_redis_config(&client, config)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        match adapter {
+            Ok(adapter) => {
+                let (layer, io) = SocketIo::builder()
+                    .with_state(state.clone())
+                    .with_adapter::<socketioxide_redis::RedisAdapter<_>>(adapter)
+                    .build_layer();
+                match io.ns("/", on_connect.with(authenticate_socket)).await {
+                    Ok(()) => return router.layer(layer),
+                    Err(e) => {
+                        tracing::error!(error = %e, "real-time: Redis adapter failed; delivering in this process only")
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "real-time: Redis unreachable; delivering in this process only")
+            }
+        }
+    }
+    let (layer, io) = SocketIo::builder().with_state(state.clone()).build_layer();
+    io.ns("/", on_connect.with(authenticate_socket));
+    router.layer(layer)
+}

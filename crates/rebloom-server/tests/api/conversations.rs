@@ -1,0 +1,740 @@
+//! Conversations end to end: sessions, the guided engine, crisis replies,
+//! isolation between users, idempotent sends, SSE streaming, and an
+//! OpenAI-compatible provider (a local server speaking its streaming wire
+//! format) with fallback and the output guard.
+
+use axum::Router;
+use axum::body::Body;
+use axum::routing::post;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::harness::{Ctx, Session, TestApp};
+
+cases! {
+    guided_conversation: [sqlite, postgres];
+    crisis_replies: [sqlite, postgres];
+    isolation: [sqlite, postgres];
+    idempotent_sends: [sqlite, postgres];
+    sse_stream: [sqlite, postgres];
+    validation: [sqlite];
+    openai_provider_fallback_and_guard: [sqlite];
+    voice_messages: [sqlite, postgres];
+}
+
+const PASSWORD: &str = "a long unusual passphrase";
+
+async fn start(app: &TestApp, s: &Session, body: Value) -> Value {
+    app.post("/api/conversations")
+        .token(&s.access)
+        .json(&body)
+        .send()
+        .await
+        .success(StatusCode::CREATED)
+}
+
+async fn say(app: &TestApp, s: &Session, session_id: &str, text: &str) -> Value {
+    app.post(&format!("/api/conversations/{}/messages", s.id()))
+        .token(&s.access)
+        .json(&json!({ "message": text, "sessionId": session_id }))
+        .send()
+        .await
+        .success(StatusCode::OK)
+}
+
+async fn guided_conversation(ctx: Ctx) {
+    let app = ctx.spawn_app().await;
+    let s = app.register("talker@example.org", PASSWORD).await;
+    app.patch("/api/me/profile")
+        .token(&s.access)
+        .json(&json!({ "displayName": "Robin", "country": "GB" }))
+        .send()
+        .await
+        .success(StatusCode::OK);
+    let first = start(
+        &app,
+        &s,
+        json!({ "message": "Hi, I'm new here", "moodBefore": 4 }),
+    )
+    .await;
+    let session_id = first["sessionId"].as_str().unwrap().to_owned();
+    assert_eq!(first["session"]["moodBefore"], 4);
+    assert_eq!(first["session"]["messageCount"], 2);
+    assert_eq!(first["aiResponse"]["provider"], "guided");
+    assert_eq!(first["aiResponse"]["safety"]["riskLevel"], "none");
+    assert!(!first["aiResponse"]["content"].as_str().unwrap().is_empty());
+
+    let mut replies = vec![first["aiResponse"]["content"].as_str().unwrap().to_owned()];
+    for text in [
+        "Work has been really stressful, my boss keeps piling deadlines on me",
+        "I feel anxious every Sunday night before the week starts",
+        "I haven't been sleeping well either",
+        "Maybe I could try something to calm down",
+    ] {
+        let turn = say(&app, &s, &session_id, text).await;
+        assert_eq!(turn["sessionId"], session_id.as_str());
+        assert_eq!(turn["message"]["content"], text);
+        assert_eq!(turn["message"]["sender"], "user");
+        let reply = turn["aiResponse"]["content"].as_str().unwrap().to_owned();
+        assert!(!reply.is_empty());
+        assert_ne!(
+            replies.last().unwrap(),
+            &reply,
+            "the companion repeated itself"
+        );
+        replies.push(reply);
+    }
+    // Emotional tags are stored with the person's messages.
+    let detail = app
+        .get(&format!("/api/conversations/sessions/{session_id}"))
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(detail["session"]["messageCount"], 10);
+    let messages = detail["messages"]["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 10);
+    // Newest first: the last reply, then the message it answered.
+    assert_eq!(messages[0]["sender"], "ai");
+    assert_eq!(
+        messages[1]["content"],
+        "Maybe I could try something to calm down"
+    );
+    let anxious = messages
+        .iter()
+        .find(|m| m["content"] == "I feel anxious every Sunday night before the week starts")
+        .unwrap();
+    assert!(
+        anxious["emotionalTags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "anxiety"),
+        "{anxious}"
+    );
+    // Pagination with a cursor walks every message exactly once.
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/conversations/sessions/{session_id}?limit=3&before={c}"),
+            None => format!("/api/conversations/sessions/{session_id}?limit=3"),
+        };
+        let page = app
+            .get(&path)
+            .token(&s.access)
+            .send()
+            .await
+            .success(StatusCode::OK);
+        for m in page["messages"]["messages"].as_array().unwrap() {
+            seen.push(m["id"].as_str().unwrap().to_owned());
+        }
+        match page["messages"]["nextCursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!((seen.len(), unique.len()), (10, 10));
+
+    let sessions = app
+        .get("/api/conversations")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(sessions["sessions"][0]["id"], session_id.as_str());
+
+    app.advance(time::Duration::minutes(12));
+    let ended = app
+        .post(&format!("/api/conversations/sessions/{session_id}/end"))
+        .token(&s.access)
+        .json(&json!({ "moodAfter": 6 }))
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(ended["durationMinutes"], 12);
+    assert_eq!(ended["moodAfter"], 6);
+    let summary = ended["summary"].as_str().unwrap();
+    assert!(summary.contains("5 messages from you"), "{summary}");
+    assert!(
+        summary.contains("Mood 4/10 before, 6/10 after"),
+        "{summary}"
+    );
+    // An ended session takes no more messages and cannot end twice.
+    app.post(&format!("/api/conversations/{}/messages", s.id()))
+        .token(&s.access)
+        .json(&json!({ "message": "hello?", "sessionId": session_id }))
+        .send()
+        .await
+        .problem(409, "session_ended");
+    app.post(&format!("/api/conversations/sessions/{session_id}/end"))
+        .token(&s.access)
+        .send()
+        .await
+        .problem(409, "session_ended");
+}
+
+async fn crisis_replies(ctx: Ctx) {
+    let app = ctx.spawn_app().await;
+    let s = app.register("crisis@example.org", PASSWORD).await;
+    app.patch("/api/me/profile")
+        .token(&s.access)
+        .json(&json!({ "country": "GB" }))
+        .send()
+        .await
+        .success(StatusCode::OK);
+    let first = start(&app, &s, json!({ "message": "I had a long day" })).await;
+    let session_id = first["sessionId"].as_str().unwrap().to_owned();
+    let turn = say(&app, &s, &session_id, "I don't want to be alive anymore").await;
+    let reply = &turn["aiResponse"];
+    assert_eq!(reply["provider"], "safety");
+    assert_eq!(reply["safety"]["riskLevel"], "high");
+    assert_eq!(turn["message"]["riskLevel"], "high");
+    assert!(
+        reply["safety"]["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "suicidal_ideation")
+    );
+    assert!(
+        reply["safety"]["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["contact"].as_str().unwrap().contains("116 123"))
+    );
+    assert_eq!(reply["safety"]["offerSafetyPlan"], true);
+    let text = reply["content"].as_str().unwrap();
+    assert!(
+        text.contains("116 123") && text.to_lowercase().contains("ending your life"),
+        "{text}"
+    );
+    // The conversation goes on; resources are not listed again word for word.
+    let next = say(
+        &app,
+        &s,
+        &session_id,
+        "I don't know, everything just feels heavy",
+    )
+    .await;
+    assert!(
+        next["aiResponse"]["safety"]["resources"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        !next["aiResponse"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("116 123")
+    );
+    // A plan is critical: emergency services now.
+    let critical = say(
+        &app,
+        &s,
+        &session_id,
+        "I have the pills saved up and I'm going to do it tonight",
+    )
+    .await;
+    assert_eq!(critical["aiResponse"]["safety"]["riskLevel"], "critical");
+    assert_eq!(
+        critical["aiResponse"]["safety"]["urgeEmergencyServices"],
+        true
+    );
+    assert!(
+        critical["aiResponse"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("999")
+    );
+    let metrics = app.get("/metrics").send().await.text();
+    assert!(metrics.contains("crisis_events_total{"), "{metrics}");
+    // Message content never reaches the metrics.
+    assert!(!metrics.contains("pills"));
+}
+
+async fn isolation(ctx: Ctx) {
+    let app = ctx.spawn_app().await;
+    let a = app.register("a-conv@example.org", PASSWORD).await;
+    let b = app.register("b-conv@example.org", PASSWORD).await;
+    let started = start(&app, &a, json!({ "message": "hello" })).await;
+    let session_id = started["sessionId"].as_str().unwrap();
+    app.get(&format!("/api/conversations/sessions/{session_id}"))
+        .token(&b.access)
+        .send()
+        .await
+        .problem(404, "not_found");
+    app.post(&format!("/api/conversations/{}/messages", b.id()))
+        .token(&b.access)
+        .json(&json!({ "message": "let me in", "sessionId": session_id }))
+        .send()
+        .await
+        .problem(404, "not_found");
+    app.post(&format!("/api/conversations/{}/messages", a.id()))
+        .token(&b.access)
+        .json(&json!({ "message": "let me in", "sessionId": session_id }))
+        .send()
+        .await
+        .problem(404, "not_found");
+    app.post(&format!("/api/conversations/sessions/{session_id}/end"))
+        .token(&b.access)
+        .send()
+        .await
+        .problem(404, "not_found");
+    let b_messages = app
+        .get(&format!(
+            "/api/conversations/messages?sessionId={session_id}"
+        ))
+        .token(&b.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert!(b_messages["messages"].as_array().unwrap().is_empty());
+    app.get("/api/conversations")
+        .send()
+        .await
+        .problem(401, "token_missing");
+}
+
+async fn idempotent_sends(ctx: Ctx) {
+    let app = ctx.spawn_app().await;
+    let s = app.register("retry@example.org", PASSWORD).await;
+    let started = start(&app, &s, json!({})).await;
+    assert!(started["aiResponse"].is_null());
+    let session_id = started["sessionId"].as_str().unwrap().to_owned();
+    let body = json!({ "message": "sending this once, hopefully", "sessionId": session_id });
+    let path = format!("/api/conversations/{}/messages", s.id());
+    let first = app
+        .post(&path)
+        .token(&s.access)
+        .header("idempotency-key", "send-1")
+        .json(&body)
+        .send()
+        .await;
+    let first_body = first.success(StatusCode::OK);
+    let again = app
+        .post(&path)
+        .token(&s.access)
+        .header("idempotency-key", "send-1")
+        .json(&body)
+        .send()
+        .await;
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(again.success(StatusCode::OK), first_body);
+    let page = app
+        .get(&format!("/api/conversations/sessions/{session_id}"))
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(
+        page["session"]["messageCount"], 2,
+        "a retry created a second message"
+    );
+    // The same key for a different request is refused.
+    app.post(&path)
+        .token(&s.access)
+        .header("idempotency-key", "send-1")
+        .json(&json!({ "message": "something else", "sessionId": session_id }))
+        .send()
+        .await
+        .problem(400, "idempotency_key_reused");
+    // Keys are per user: another user may use the same one.
+    let other = app.register("retry2@example.org", PASSWORD).await;
+    let other_started = start(&app, &other, json!({})).await;
+    app.post(&format!("/api/conversations/{}/messages", other.id()))
+        .token(&other.access)
+        .header("idempotency-key", "send-1")
+        .json(&json!({ "message": "mine", "sessionId": other_started["sessionId"] }))
+        .send()
+        .await
+        .success(StatusCode::OK);
+}
+
+/// Splits an SSE body into (event, data) pairs.
+fn sse_events(body: &str) -> Vec<(String, Value)> {
+    body.split("\n\n")
+        .filter_map(|block| {
+            let mut event = None;
+            let mut data = String::new();
+            for line in block.lines() {
+                if let Some(e) = line.strip_prefix("event: ") {
+                    event = Some(e.to_owned());
+                } else if let Some(d) = line.strip_prefix("data: ") {
+                    data.push_str(d);
+                }
+            }
+            Some((event?, serde_json::from_str(&data).unwrap_or(Value::Null)))
+        })
+        .collect()
+}
+
+async fn sse_stream(ctx: Ctx) {
+    let app = ctx.spawn_app().await;
+    let s = app.register("stream@example.org", PASSWORD).await;
+    let started = start(&app, &s, json!({})).await;
+    let resp = app
+        .post(&format!("/api/conversations/{}/messages/stream", s.id()))
+        .token(&s.access)
+        .json(&json!({ "message": "I feel lonely since I moved to a new city", "sessionId": started["sessionId"] }))
+        .send()
+        .await;
+    assert_eq!(resp.status, StatusCode::OK);
+    assert!(resp.content_type().starts_with("text/event-stream"));
+    let events = sse_events(&resp.text());
+    let chunks: String = events
+        .iter()
+        .filter(|(e, _)| e == "chunk")
+        .map(|(_, d)| d["text"].as_str().unwrap().to_owned())
+        .collect();
+    let (last, fin) = events.last().unwrap();
+    assert_eq!(last, "final");
+    assert!(
+        events.iter().filter(|(e, _)| e == "chunk").count() >= 2,
+        "not streamed in pieces"
+    );
+    assert_eq!(
+        chunks.trim(),
+        fin["aiResponse"]["content"].as_str().unwrap()
+    );
+    assert_eq!(
+        fin["message"]["content"],
+        "I feel lonely since I moved to a new city"
+    );
+}
+
+async fn validation(ctx: Ctx) {
+    let app = ctx.spawn_app().await;
+    let s = app.register("valid@example.org", PASSWORD).await;
+    for (body, field) in [
+        (json!({ "message": "   " }), "message"),
+        (json!({ "message": "x".repeat(4001) }), "message"),
+        (json!({ "sessionType": "party" }), "sessionType"),
+        (json!({ "moodBefore": 11 }), "moodBefore"),
+    ] {
+        let p = app
+            .post("/api/conversations")
+            .token(&s.access)
+            .json(&body)
+            .send()
+            .await
+            .problem(422, "validation_failed");
+        assert_eq!(p["errors"][0]["field"], field, "{p}");
+    }
+    app.post(&format!("/api/conversations/{}/messages", s.id()))
+        .token(&s.access)
+        .json(&json!({ "message": "hi", "sessionId": "not-a-uuid" }))
+        .send()
+        .await
+        .problem(422, "validation_failed");
+    app.post(&format!("/api/conversations/{}/messages", s.id()))
+        .token(&s.access)
+        .json(&json!({ "message": "hi", "sessionId": uuid::Uuid::now_v7() }))
+        .send()
+        .await
+        .problem(404, "not_found");
+}
+
+/// A local OpenAI-compatible server that streams `pieces` as Chat Completions
+/// chunks; `complete` decides whether it finishes with `[DONE]` or breaks off.
+async fn openai_stub(pieces: &'static [&'static str], complete: bool) -> String {
+    let app = Router::new().route(
+        "/chat/completions",
+        post(move || async move {
+            let mut events: Vec<Result<String, std::io::Error>> = vec![Ok(
+                "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"stub\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}\n\n".to_owned(),
+            )];
+            for p in pieces {
+                events.push(Ok(format!(
+                    "data: {}\n\n",
+                    json!({"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"stub","choices":[{"index":0,"delta":{"content":p},"finish_reason":null}]})
+                )));
+            }
+            if complete {
+                events.push(Ok("data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"stub\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n".to_owned()));
+                events.push(Ok("data: [DONE]\n\n".to_owned()));
+            }
+            axum::response::Response::builder()
+                .header("content-type", "text/event-stream")
+                .body(Body::from_stream(futures::stream::iter(events)))
+                .unwrap()
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}")
+}
+
+async fn openai_provider_fallback_and_guard(ctx: Ctx) {
+    // A healthy provider: the reply is its text, streamed through the guard.
+    let good = openai_stub(
+        &[
+            "That sounds ",
+            "really hard. ",
+            "What has helped ",
+            "you before?",
+        ],
+        true,
+    )
+    .await;
+    let app = ctx.spawn_app_with(|c| c.openai_base_url = Some(good)).await;
+    let s = app.register("llm@example.org", PASSWORD).await;
+    let turn = start(&app, &s, json!({ "message": "I had a rough week" })).await;
+    assert_eq!(turn["aiResponse"]["provider"], "openai");
+    assert_eq!(
+        turn["aiResponse"]["content"],
+        "That sounds really hard. What has helped you before?"
+    );
+
+    // A provider that breaks off mid-reply: the stream resets and the guided engine answers whole.
+    let broken = openai_stub(&["I hear you. ", "It sounds like"], false).await;
+    let app = ctx
+        .spawn_app_with(|c| c.openai_base_url = Some(broken))
+        .await;
+    let s = app.register("llm2@example.org", PASSWORD).await;
+    let started = start(&app, &s, json!({})).await;
+    let resp = app
+        .post(&format!("/api/conversations/{}/messages/stream", s.id()))
+        .token(&s.access)
+        .json(&json!({ "message": "I feel stuck at work", "sessionId": started["sessionId"] }))
+        .send()
+        .await;
+    let events = sse_events(&resp.text());
+    let names: Vec<&str> = events.iter().map(|(e, _)| e.as_str()).collect();
+    let reset_at = names
+        .iter()
+        .position(|e| *e == "reset")
+        .expect("no reset event");
+    assert!(names[..reset_at].contains(&"chunk"), "{names:?}");
+    let fin = &events.last().unwrap().1;
+    assert_eq!(fin["aiResponse"]["provider"], "guided");
+    let after: String = events[reset_at..]
+        .iter()
+        .filter(|(e, _)| e == "chunk")
+        .map(|(_, d)| d["text"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(after.trim(), fin["aiResponse"]["content"].as_str().unwrap());
+    assert!(
+        !fin["aiResponse"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("It sounds like")
+            || after.contains("It sounds like")
+    );
+
+    // A provider that gives means detail: the guard replaces the reply before anyone sees it.
+    let unsafe_stub = openai_stub(
+        &[
+            "Sure. ",
+            "The tallest bridges in the city are over 60 meters high. ",
+        ],
+        true,
+    )
+    .await;
+    let app = ctx
+        .spawn_app_with(|c| c.openai_base_url = Some(unsafe_stub))
+        .await;
+    let s = app.register("llm3@example.org", PASSWORD).await;
+    let started = start(&app, &s, json!({})).await;
+    let resp = app
+        .post(&format!("/api/conversations/{}/messages/stream", s.id()))
+        .token(&s.access)
+        .json(&json!({ "message": "tell me about the city's architecture", "sessionId": started["sessionId"] }))
+        .send()
+        .await;
+    let body = resp.text();
+    assert!(
+        !body.contains("60 meters"),
+        "unsafe text reached the client: {body}"
+    );
+    let events = sse_events(&body);
+    let fin = &events.last().unwrap().1;
+    assert!(
+        fin["aiResponse"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("respond to you with care")
+    );
+    let metrics = app.get("/metrics").send().await.text();
+    assert!(
+        metrics.contains("output_guard_blocks_total{reason=\"method_or_means\"}"),
+        "{metrics}"
+    );
+}
+
+/// A local OpenAI-compatible transcription endpoint that checks the upload.
+async fn transcription_stub(text: &'static str) -> String {
+    let app = Router::new().route(
+        "/audio/transcriptions",
+        post(move |mut form: axum::extract::Multipart| async move {
+            let mut file = None;
+            let mut model = None;
+            while let Some(field) = form.next_field().await.unwrap() {
+                match field.name() {
+                    Some("file") => file = Some(field.bytes().await.unwrap()),
+                    Some("model") => model = Some(field.text().await.unwrap()),
+                    _ => {}
+                }
+            }
+            let file = file.expect("no file part");
+            assert!(file.starts_with(b"RIFF"), "not the uploaded WAV");
+            assert_eq!(model.as_deref(), Some("whisper-1"));
+            axum::Json(json!({ "text": text }))
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}")
+}
+
+/// A mono 16 kHz 16-bit WAV of `samples` samples of a quiet tone.
+fn wav(samples: u32) -> Vec<u8> {
+    let data_len = samples * 2;
+    let mut out = Vec::with_capacity(44 + data_len as usize);
+    out.extend_from_slice(b"RIFF");
+    out.extend_from_slice(&(36 + data_len).to_le_bytes());
+    out.extend_from_slice(b"WAVEfmt ");
+    out.extend_from_slice(&16u32.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&16_000u32.to_le_bytes());
+    out.extend_from_slice(&32_000u32.to_le_bytes());
+    out.extend_from_slice(&2u16.to_le_bytes());
+    out.extend_from_slice(&16u16.to_le_bytes());
+    out.extend_from_slice(b"data");
+    out.extend_from_slice(&data_len.to_le_bytes());
+    for i in 0..samples {
+        let v = ((i as f32 * 440.0 * std::f32::consts::TAU / 16_000.0).sin() * 2000.0) as i16;
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    out
+}
+
+async fn upload(
+    app: &TestApp,
+    s: &Session,
+    session_id: &str,
+    bytes: Vec<u8>,
+    mime: &str,
+) -> crate::harness::Resp {
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "audio",
+            reqwest::multipart::Part::bytes(bytes)
+                .file_name("note")
+                .mime_str(mime)
+                .unwrap(),
+        )
+        .text("sessionId", session_id.to_owned());
+    let resp = app
+        .client
+        .post(app.url(&format!("/api/conversations/{}/voice", s.id())))
+        .bearer_auth(&s.access)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    crate::harness::Resp {
+        status: resp.status(),
+        headers: resp.headers().clone(),
+        body: resp.bytes().await.unwrap().to_vec(),
+    }
+}
+
+async fn voice_messages(ctx: Ctx) {
+    // Without speech-to-text configured, a clear 503.
+    let plain = ctx.spawn_app().await;
+    let s = plain.register("voice0@example.org", PASSWORD).await;
+    let started = start(&plain, &s, json!({})).await;
+    upload(
+        &plain,
+        &s,
+        started["sessionId"].as_str().unwrap(),
+        wav(1600),
+        "audio/wav",
+    )
+    .await
+    .problem(503, "speech_to_text_unavailable");
+
+    let stt = transcription_stub("I have been feeling anxious about work").await;
+    let app = ctx
+        .spawn_app_with(|c| {
+            c.stt_base_url = Some(stt);
+            c.voice_limit_bytes = 64 * 1024;
+        })
+        .await;
+    let s = app.register("voice@example.org", PASSWORD).await;
+    let started = start(&app, &s, json!({})).await;
+    let session_id = started["sessionId"].as_str().unwrap().to_owned();
+    let turn = upload(&app, &s, &session_id, wav(16_000), "audio/wav")
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(turn["message"]["messageType"], "voice");
+    assert_eq!(
+        turn["message"]["content"],
+        "I have been feeling anxious about work"
+    );
+    assert!(!turn["aiResponse"]["content"].as_str().unwrap().is_empty());
+    assert_eq!(turn["audioStored"], false);
+    let audio_dir = app.config.data_dir.join("audio").join(s.id());
+    assert!(!audio_dir.exists(), "audio kept without consent");
+
+    // With consent, the recording is kept, owner-readable only.
+    app.patch("/api/me/preferences")
+        .token(&s.access)
+        .json(&json!({ "privacySettings": { "storeVoiceRecordings": true } }))
+        .send()
+        .await
+        .success(StatusCode::OK);
+    let turn = upload(&app, &s, &session_id, wav(8_000), "audio/wav")
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(turn["audioStored"], true);
+    let file = audio_dir.join(format!("{}.wav", turn["message"]["id"].as_str().unwrap()));
+    let meta = std::fs::metadata(&file).unwrap();
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777,
+        0o600
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), wav(8_000));
+
+    // Not audio, mislabelled, too large, not multipart.
+    upload(
+        &app,
+        &s,
+        &session_id,
+        b"ID3\x04\0\0\0\0\0\0not really".to_vec(),
+        "audio/mpeg",
+    )
+    .await
+    .problem(415, "unsupported_audio");
+    upload(&app, &s, &session_id, wav(1600), "audio/ogg")
+        .await
+        .problem(415, "unsupported_audio");
+    upload(&app, &s, &session_id, wav(64 * 1024), "audio/wav")
+        .await
+        .problem(413, "payload_too_large");
+    app.post(&format!("/api/conversations/{}/voice", s.id()))
+        .token(&s.access)
+        .json(&json!({ "audio": "nope" }))
+        .send()
+        .await
+        .problem(400, "invalid_upload");
+    let session = app
+        .get(&format!("/api/conversations/sessions/{session_id}"))
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(
+        session["session"]["messageCount"], 4,
+        "a refused upload stored something"
+    );
+}
