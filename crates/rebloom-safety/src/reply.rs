@@ -86,7 +86,7 @@ impl Replies {
         let Some(t) = self.texts(ctx.language) else {
             return SafeReply::empty();
         };
-        let (resources, _) = directory.for_country(ctx.country);
+        let (resources, known_country) = directory.for_country(ctx.country);
         let main = main_category(a);
         let ask_key = category_key(main);
         let mut parts: Vec<String> = vec![pick(&t.acknowledge, ctx.turn).to_owned()];
@@ -136,7 +136,8 @@ impl Replies {
         SafeReply {
             text: parts.join("\n\n"),
             resources: listed,
-            emergency: Some(resources.emergency.clone()),
+            // Only a real number; the international text is no number to dial.
+            emergency: known_country.then(|| resources.emergency.clone()),
             urged_emergency_services: critical,
             offered_safety_plan: offer_plan,
         }

@@ -61,6 +61,8 @@ pub struct AppInner {
     /// Speech-to-text for voice messages, when configured.
     pub stt: Option<Arc<dyn rebloom_ai::stt::SpeechToText>>,
     pub events: EventBus,
+    /// Sessions with a reply in progress on this server.
+    pub in_flight: crate::conversation::pipeline::InFlight,
 }
 
 /// Shared, cheaply cloned application state.
@@ -177,6 +179,7 @@ impl App {
             guided,
             stt,
             events: EventBus::default(),
+            in_flight: Default::default(),
             config,
         }));
         let listener = TcpListener::bind(state.config.bind)
@@ -229,6 +232,14 @@ async fn background_tasks(state: AppState) {
         }
         if let Some(l) = &state.in_process_limiter {
             l.sweep();
+        }
+        // Idempotency records hold replies: keep them only as long as retries happen.
+        if let Err(e) = state
+            .store
+            .purge_idempotency(state.clock.now() - time::Duration::hours(24))
+            .await
+        {
+            tracing::warn!(error = %e, "purging idempotency records failed");
         }
     }
 }

@@ -49,23 +49,6 @@ impl std::fmt::Display for Refusal {
     }
 }
 
-fn code_of(e: &ApiError) -> String {
-    match e {
-        ApiError::Unauthorized(c)
-        | ApiError::Conflict(c)
-        | ApiError::Unavailable(c)
-        | ApiError::Forbidden(c) => (*c).to_owned(),
-        ApiError::NotFound => "not_found".into(),
-        ApiError::Validation(_) => "validation_failed".into(),
-        ApiError::BadRequest { code, .. } | ApiError::TooManyRequests { code, .. } => {
-            (*code).to_owned()
-        }
-        ApiError::PayloadTooLarge => "payload_too_large".into(),
-        ApiError::UnsupportedAudio => "unsupported_audio".into(),
-        ApiError::Internal(_) => "internal_error".into(),
-    }
-}
-
 fn user_room(id: Uuid) -> String {
     format!("user-{id}")
 }
@@ -83,13 +66,58 @@ async fn authenticate_socket<A: Adapter>(
     };
     let user = authenticate(&state, &auth.token)
         .await
-        .map_err(|e| Refusal { code: code_of(&e) })?;
+        .map_err(|e| Refusal {
+            code: e.code().to_owned(),
+        })?;
     socket.extensions.insert(user);
     Ok(())
 }
 
-async fn on_connect<A: Adapter>(socket: SocketRef<A>, Extension(user): Extension<AuthUser>) {
+/// How often a connection re-checks that its session is still valid.
+const RECHECK: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// Whether the connection's session is still valid: not expired, not logged
+/// out, token version current, account enabled.
+async fn still_valid(state: &AppState, user: &AuthUser) -> bool {
+    let now = state.clock.now();
+    if user.claims.exp <= now.unix_timestamp() {
+        return false;
+    }
+    let account_ok = matches!(
+        state.store.find_user(user.id).await,
+        Ok(Some(u)) if u.disabled_at.is_none() && u.token_version == user.claims.ver
+    );
+    account_ok
+        && state
+            .store
+            .refresh_family_active(user.claims.sid, now)
+            .await
+            .unwrap_or(false)
+}
+
+async fn on_connect<A: Adapter>(
+    socket: SocketRef<A>,
+    Extension(user): Extension<AuthUser>,
+    State(state): State<AppState>,
+) {
     socket.join(user_room(user.id));
+    // Logout, password change, disabling and expiry end the connection too.
+    let watched = socket.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(RECHECK);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            if !watched.connected() {
+                return;
+            }
+            if !still_valid(&state, &user).await {
+                let _ = watched.emit("error", &json!({ "code": "session_ended" }));
+                let _ = watched.disconnect();
+                return;
+            }
+        }
+    });
     metrics::gauge!("realtime_connections").increment(1.0);
     socket.on_disconnect(async || metrics::gauge!("realtime_connections").decrement(1.0));
     socket.on("join-session", on_join_session::<A>);
@@ -97,19 +125,15 @@ async fn on_connect<A: Adapter>(socket: SocketRef<A>, Extension(user): Extension
 }
 
 async fn on_join_session<A: Adapter>(
-    socket: SocketRef<A>,
     Data(join): Data<JoinSession>,
     Extension(user): Extension<AuthUser>,
     State(state): State<AppState>,
     ack: AckSender<A>,
 ) {
     let reply = match state.store.find_session(user.id, join.session_id).await {
-        Ok(Some(session)) => {
-            socket.join(format!("session-{}", session.id));
-            json!({ "ok": true, "sessionId": session.id })
-        }
+        Ok(Some(session)) => json!({ "ok": true, "sessionId": session.id }),
         Ok(None) => json!({ "ok": false, "code": "not_found" }),
-        Err(e) => json!({ "ok": false, "code": code_of(&ApiError::from(e)) }),
+        Err(e) => json!({ "ok": false, "code": ApiError::from(e).code().to_owned() }),
     };
     let _ = ack.send(&reply);
 }
@@ -127,17 +151,10 @@ async fn on_send_message<A: Adapter>(
         return refuse(&socket, "validation_failed");
     };
     // The session behind the connection may have ended since it connected.
-    let account = match state.store.find_user(user.id).await {
-        Ok(Some(u)) if u.disabled_at.is_none() && u.token_version == user.claims.ver => u,
-        _ => return refuse(&socket, "session_ended"),
-    };
-    if !state
-        .store
-        .refresh_family_active(user.claims.sid, state.clock.now())
-        .await
-        .unwrap_or(false)
-    {
-        return refuse(&socket, "session_ended");
+    if !still_valid(&state, &user).await {
+        refuse(&socket, "session_ended");
+        let _ = socket.disconnect();
+        return;
     }
     let text = data.message.trim().to_owned();
     if text.is_empty() || text.chars().count() > crate::conversation::routes::MAX_MESSAGE_CHARS {
@@ -147,24 +164,20 @@ async fn on_send_message<A: Adapter>(
         Ok(Some(s)) if s.ended_at.is_none() => s,
         Ok(Some(_)) => return refuse(&socket, "session_ended"),
         Ok(None) => return refuse(&socket, "not_found"),
-        Err(e) => return refuse(&socket, &code_of(&ApiError::from(e))),
+        Err(e) => return refuse(&socket, ApiError::from(e).code()),
     };
     let session_id = session.id;
     let (tx, mut rx) = mpsc::channel::<ReplyEvent>(64);
-    let task_state = state.clone();
-    let pipeline_task = tokio::spawn(async move {
-        pipeline::respond(
-            &task_state,
-            Incoming {
-                user: account,
-                session,
-                text,
-                message_type: "text",
-            },
-            Some(tx),
-        )
-        .await
-    });
+    let incoming = Incoming {
+        user: user.account.clone(),
+        session,
+        text,
+        message_type: "text",
+    };
+    let pipeline_task = match pipeline::spawn_turn(&state, incoming, Some(tx)) {
+        Ok(task) => task,
+        Err(e) => return refuse(&socket, e.code()),
+    };
     while let Some(event) = rx.recv().await {
         let payload = match event {
             ReplyEvent::Chunk(text) => {
@@ -196,9 +209,19 @@ async fn on_send_message<A: Adapter>(
                 tracing::warn!(error = %e, "delivering to other devices failed");
             }
         }
-        Ok(Err(e)) => refuse(&socket, &code_of(&e)),
+        Ok(Err(e)) => refuse(&socket, e.code()),
         Err(_) => refuse(&socket, "internal_error"),
     }
+}
+
+/// Messages are at most a few thousand characters: refuse larger frames early.
+const MAX_FRAME: usize = 64 * 1024;
+
+fn limits(builder: socketioxide::SocketIoBuilder) -> socketioxide::SocketIoBuilder {
+    builder
+        .max_payload(MAX_FRAME as u64)
+        .ws_max_message_size(MAX_FRAME)
+        .max_buffer_size(256)
 }
 
 /// Adds the Socket.IO layer to the router: rooms in Redis when it is configured
@@ -225,7 +248,7 @@ pub async fn attach(router: axum::Router, state: &AppState) -> axum::Router {
         };
         match adapter {
             Ok(adapter) => {
-                let (layer, io) = SocketIo::builder()
+                let (layer, io) = limits(SocketIo::builder())
                     .with_state(state.clone())
                     .with_adapter::<socketioxide_redis::RedisAdapter<_>>(adapter)
                     .build_layer();
@@ -241,7 +264,9 @@ pub async fn attach(router: axum::Router, state: &AppState) -> axum::Router {
             }
         }
     }
-    let (layer, io) = SocketIo::builder().with_state(state.clone()).build_layer();
+    let (layer, io) = limits(SocketIo::builder())
+        .with_state(state.clone())
+        .build_layer();
     io.ns("/", on_connect.with(authenticate_socket));
     router.layer(layer)
 }

@@ -213,6 +213,8 @@ pub trait ConversationStore: Send + Sync + 'static {
         key: &str,
         response: &serde_json::Value,
     ) -> StoreResult<()>;
+    /// Forgets idempotency records older than `before` (they hold replies).
+    async fn purge_idempotency(&self, before: OffsetDateTime) -> StoreResult<u64>;
     /// Releases a claim whose request failed, so that a retry can run.
     async fn abandon_idempotent(&self, user_id: Uuid, key: &str) -> StoreResult<()>;
 }

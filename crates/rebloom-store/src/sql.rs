@@ -109,7 +109,7 @@ macro_rules! store_impl {
                 .bind(user_id)
                 .bind(before)
                 .bind(i64::from(limit))
-                .fetch_all(&self.read)
+                .fetch_all(&self.pool)
                 .await?;
                 rows.iter().map(session_from_row).collect()
             }
@@ -263,6 +263,15 @@ macro_rules! store_impl {
                     .execute(&self.pool)
                     .await?;
                 Ok(())
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn purge_idempotency(&self, before: OffsetDateTime) -> StoreResult<u64> {
+                let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+                    .bind(utc(before))
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected())
             }
 
             #[tracing::instrument(skip_all, fields(user_id = %user_id))]

@@ -13,8 +13,9 @@ use std::future::Future;
 use std::sync::Arc;
 
 use rebloom_store::{
-    ConnectOptions, LoginThrottle, NewUser, PostgresStore, Profile, RefreshToken, Replacement,
-    Role, Rotation, Store, StoreError, User,
+    ConnectOptions, Idempotency, LoginThrottle, Message, NewSession, NewUser, PostgresStore,
+    Profile, RefreshToken, Replacement, Role, Rotation, Sender, SessionEnd, Store, StoreError,
+    User,
 };
 use serde_json::json;
 use time::{Duration, OffsetDateTime, UtcOffset};
@@ -223,6 +224,8 @@ conformance!(
     login_throttling,
     offsets_are_normalised,
     concurrent_rotation_rotates_once,
+    sessions_and_messages,
+    idempotency_claims,
 );
 
 async fn user_round_trip(store: Arc<dyn Store>) {
@@ -1329,4 +1332,252 @@ async fn read_replica_serves_read_only_queries() {
         .execute(pg.pool())
         .await
         .unwrap();
+}
+
+fn message(session: Uuid, user: Uuid, sender: Sender, text: &str, at: OffsetDateTime) -> Message {
+    Message {
+        id: Uuid::now_v7(),
+        session_id: session,
+        user_id: user,
+        sender,
+        content: text.to_owned(),
+        message_type: "text".to_owned(),
+        sentiment_score: Some(-0.5),
+        emotional_tags: serde_json::json!(["anxiety"]),
+        risk_level: "none".to_owned(),
+        ai_confidence_score: Some(0.8),
+        metadata: serde_json::json!({ "provider": "guided" }),
+        created_at: at,
+    }
+}
+
+async fn sessions_and_messages(store: Arc<dyn Store>) {
+    let t0 = now();
+    let user = some_user(&*store, t0).await;
+    let other = some_user(&*store, t0).await;
+    let session = store
+        .create_session(&NewSession {
+            id: Uuid::now_v7(),
+            user_id: user.id,
+            session_type: "general".into(),
+            mood_before: Some(4),
+            now: t0,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            session.message_count,
+            session.mood_before,
+            session.started_at
+        ),
+        (0, Some(4), t0)
+    );
+    // Sessions are the owner's only.
+    assert!(
+        store
+            .find_session(other.id, session.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let m = message(
+            session.id,
+            user.id,
+            if i % 2 == 0 { Sender::User } else { Sender::Ai },
+            &format!("m{i}"),
+            t0,
+        );
+        store.insert_message(&m).await.unwrap();
+        ids.push(m.id);
+    }
+    let found = store
+        .find_session(user.id, session.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.message_count, 5);
+    assert_eq!(found.last_message_at, Some(t0));
+    // Newest first, with a cursor; round trip of every field.
+    let page = store
+        .list_messages(user.id, Some(session.id), None, 3)
+        .await
+        .unwrap();
+    assert_eq!(
+        page.iter().map(|m| m.id).collect::<Vec<_>>(),
+        vec![ids[4], ids[3], ids[2]]
+    );
+    assert_eq!(page[0].content, "m4");
+    assert_eq!(page[0].emotional_tags, serde_json::json!(["anxiety"]));
+    assert_eq!(page[0].sentiment_score, Some(-0.5));
+    let rest = store
+        .list_messages(user.id, Some(session.id), Some(ids[2]), 3)
+        .await
+        .unwrap();
+    assert_eq!(
+        rest.iter().map(|m| m.id).collect::<Vec<_>>(),
+        vec![ids[1], ids[0]]
+    );
+    assert!(
+        store
+            .list_messages(other.id, Some(session.id), None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .list_messages(user.id, None, None, 10)
+            .await
+            .unwrap()
+            .len(),
+        5
+    );
+    // Engine state and ending.
+    store
+        .set_engine_state(session.id, &serde_json::json!({"exercise": "breathing"}))
+        .await
+        .unwrap();
+    let end = SessionEnd {
+        ended_at: t0 + time::Duration::minutes(9),
+        duration_minutes: 9,
+        mood_after: Some(6),
+        summary: Some("s".into()),
+    };
+    let ended = store
+        .end_session(user.id, session.id, &end)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            ended.duration_minutes,
+            ended.mood_after,
+            ended.engine_state["exercise"].as_str()
+        ),
+        (Some(9), Some(6), Some("breathing"))
+    );
+    assert!(
+        store
+            .end_session(user.id, session.id, &end)
+            .await
+            .unwrap()
+            .is_none(),
+        "ended twice"
+    );
+    assert!(
+        store
+            .end_session(other.id, session.id, &end)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let listed = store.list_sessions(user.id, None, 10).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    // Check constraint: mood out of range is a conflict, not a crash.
+    let bad = store
+        .create_session(&NewSession {
+            id: Uuid::now_v7(),
+            user_id: user.id,
+            session_type: "general".into(),
+            mood_before: Some(11),
+            now: t0,
+        })
+        .await;
+    assert!(matches!(bad, Err(StoreError::Conflict(_))), "{bad:?}");
+}
+
+async fn idempotency_claims(store: Arc<dyn Store>) {
+    let t0 = now();
+    let user = some_user(&*store, t0).await;
+    let other = some_user(&*store, t0).await;
+    let stale = t0 - time::Duration::minutes(10);
+    assert_eq!(
+        store
+            .begin_idempotent(user.id, "k", b"h1", t0, stale)
+            .await
+            .unwrap(),
+        Idempotency::Started
+    );
+    assert_eq!(
+        store
+            .begin_idempotent(user.id, "k", b"h1", t0, stale)
+            .await
+            .unwrap(),
+        Idempotency::InProgress
+    );
+    assert_eq!(
+        store
+            .begin_idempotent(user.id, "k", b"h2", t0, stale)
+            .await
+            .unwrap(),
+        Idempotency::Mismatch
+    );
+    // Keys are per user.
+    assert_eq!(
+        store
+            .begin_idempotent(other.id, "k", b"h2", t0, stale)
+            .await
+            .unwrap(),
+        Idempotency::Started
+    );
+    let record = serde_json::json!({"status": 200, "body": {"ok": true}});
+    store
+        .finish_idempotent(user.id, "k", &record)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .begin_idempotent(user.id, "k", b"h1", t0, stale)
+            .await
+            .unwrap(),
+        Idempotency::Replay(record)
+    );
+    // An abandoned claim can be retried; a stale one taken over.
+    assert_eq!(
+        store
+            .begin_idempotent(user.id, "a", b"h", t0, stale)
+            .await
+            .unwrap(),
+        Idempotency::Started
+    );
+    store.abandon_idempotent(user.id, "a").await.unwrap();
+    assert_eq!(
+        store
+            .begin_idempotent(user.id, "a", b"h", t0, stale)
+            .await
+            .unwrap(),
+        Idempotency::Started
+    );
+    let later = t0 + time::Duration::minutes(11);
+    assert_eq!(
+        store
+            .begin_idempotent(
+                user.id,
+                "a",
+                b"h",
+                later,
+                later - time::Duration::minutes(10)
+            )
+            .await
+            .unwrap(),
+        Idempotency::Started
+    );
+    // Purging forgets records older than the cut-off (the taken-over claim is newer).
+    assert_eq!(
+        store
+            .purge_idempotency(t0 + time::Duration::minutes(1))
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .begin_idempotent(user.id, "k", b"h3", later, stale)
+            .await
+            .unwrap(),
+        Idempotency::Started
+    );
 }

@@ -415,22 +415,24 @@ async fn generate(
     user_id: Uuid,
     session_id: Uuid,
 ) -> ApiResult<Generated> {
-    let mut stream = state
-        .chat
-        .stream(request)
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("generation failed: {e}")))?;
+    let mut stream = state.chat.stream(request).await.map_err(|e| {
+        tracing::error!(error = %e, "no provider could start a reply");
+        ApiError::Unavailable("reply_unavailable")
+    })?;
     let mut approved = String::new();
     let mut pending = String::new();
     let mut engine_state = None;
     let mut finish = rebloom_ai::Finish::default();
     let mut blocked = Vec::new();
+    // The sentence before, so that patterns spanning two sentences are caught too.
+    let mut previous = String::new();
     while let Some(item) = stream.next().await {
         match item {
             Ok(Chunk::Delta(d)) => {
                 pending.push_str(&d);
                 for sentence in take_sentences(&mut pending) {
-                    let verdict = state.safety.guard.check(&sentence);
+                    let verdict = state.safety.guard.check(&format!("{previous}{sentence}"));
+                    previous.clone_from(&sentence);
                     if !verdict.allowed {
                         blocked = verdict.reasons;
                         break;
@@ -445,6 +447,7 @@ async fn generate(
             Ok(Chunk::Reset) => {
                 approved.clear();
                 pending.clear();
+                previous.clear();
                 send(sink, ReplyEvent::Reset).await;
             }
             Ok(Chunk::EngineState(s)) => engine_state = Some(s),
@@ -460,11 +463,18 @@ async fn generate(
         }
     }
     if blocked.is_empty() && !pending.trim().is_empty() {
-        let verdict = state.safety.guard.check(&pending);
+        let verdict = state.safety.guard.check(&format!("{previous}{pending}"));
         if verdict.allowed {
             approved.push_str(&pending);
             send(sink, ReplyEvent::Chunk(std::mem::take(&mut pending))).await;
         } else {
+            blocked = verdict.reasons;
+        }
+    }
+    // Last, the whole reply as it would be stored and shown.
+    if blocked.is_empty() {
+        let verdict = state.safety.guard.check(&approved);
+        if !verdict.allowed {
             blocked = verdict.reasons;
         }
     }
@@ -501,4 +511,64 @@ async fn generate(
         model: finish.model,
         engine_state,
     })
+}
+
+/// Sessions with a reply in progress on this server: one reply at a time per
+/// session, so replies do not interleave and the guided engine's state is not
+/// overwritten by a concurrent turn.
+#[derive(Clone, Default)]
+pub struct InFlight(std::sync::Arc<std::sync::Mutex<std::collections::HashSet<Uuid>>>);
+
+/// Held while a session's reply is in progress; releases the session when dropped.
+pub struct InFlightGuard {
+    set: InFlight,
+    session: Uuid,
+}
+
+impl InFlight {
+    fn claim(&self, session: Uuid) -> Option<InFlightGuard> {
+        let mut set = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        set.insert(session).then(|| InFlightGuard {
+            set: self.clone(),
+            session,
+        })
+    }
+}
+
+impl Drop for InFlightGuard {
+    fn drop(&mut self) {
+        let mut set = self.set.0.lock().unwrap_or_else(|p| p.into_inner());
+        set.remove(&self.session);
+    }
+}
+
+/// Runs the pipeline on its own task, so a client that disconnects or times out
+/// does not leave a message without its reply. One reply per session at a time
+/// (409 `reply_in_progress`).
+pub fn spawn_turn(
+    state: &AppState,
+    incoming: Incoming,
+    sink: Option<mpsc::Sender<ReplyEvent>>,
+) -> ApiResult<tokio::task::JoinHandle<ApiResult<TurnResult>>> {
+    let guard = state
+        .in_flight
+        .claim(incoming.session.id)
+        .ok_or(ApiError::Conflict("reply_in_progress"))?;
+    let state = state.clone();
+    Ok(tokio::spawn(async move {
+        let result = respond(&state, incoming, sink).await;
+        drop(guard);
+        result
+    }))
+}
+
+/// [`spawn_turn`] and wait for it.
+pub async fn run_turn(
+    state: &AppState,
+    incoming: Incoming,
+    sink: Option<mpsc::Sender<ReplyEvent>>,
+) -> ApiResult<TurnResult> {
+    spawn_turn(state, incoming, sink)?
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("reply task failed: {e}")))?
 }

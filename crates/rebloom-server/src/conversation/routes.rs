@@ -44,8 +44,9 @@ const SESSION_TYPES: &[&str] = &[
     "crisis-support",
     "journal",
 ];
-/// A claimed idempotency key whose request never finished may be retried after this.
-const IDEMPOTENCY_STALE: Duration = Duration::minutes(2);
+/// A claimed idempotency key whose request never finished may be retried after
+/// this (longer than any reply can take: request time-out plus provider fallbacks).
+const IDEMPOTENCY_STALE: Duration = Duration::minutes(10);
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -201,19 +202,6 @@ async fn open_session(state: &AppState, user: &AuthUser, id: Uuid) -> ApiResult<
     Ok(session)
 }
 
-/// Runs the pipeline on its own task, so a client that disconnects does not
-/// leave a message without its reply.
-async fn run_pipeline(
-    state: &AppState,
-    incoming: Incoming,
-    sink: Option<mpsc::Sender<ReplyEvent>>,
-) -> ApiResult<TurnResult> {
-    let state = state.clone();
-    tokio::spawn(async move { pipeline::respond(&state, incoming, sink).await })
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("pipeline task failed: {e}")))?
-}
-
 /// The `Idempotency-Key` of a request, validated.
 fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
     let Some(value) = headers.get("idempotency-key") else {
@@ -242,8 +230,8 @@ async fn idempotent<T, F>(
     work: F,
 ) -> ApiResult<Response>
 where
-    T: Serialize,
-    F: Future<Output = ApiResult<(StatusCode, T)>>,
+    T: Serialize + Send + 'static,
+    F: Future<Output = ApiResult<(StatusCode, T)>> + Send + 'static,
 {
     let Some(key) = idempotency_key(headers)? else {
         let (status, value) = work.await?;
@@ -280,25 +268,34 @@ where
             code: "idempotency_key_reused",
             detail: "This Idempotency-Key was used for a different request.".into(),
         }),
-        Idempotency::Started => match work.await {
-            Ok((status, value)) => {
-                let body =
-                    serde_json::to_value(&value).map_err(|e| ApiError::Internal(e.into()))?;
-                state
-                    .store
-                    .finish_idempotent(
-                        user.id,
-                        &key,
-                        &serde_json::json!({ "status": status.as_u16(), "body": body }),
-                    )
-                    .await?;
-                Ok((status, ApiJson(body)).into_response())
-            }
-            Err(e) => {
-                state.store.abandon_idempotent(user.id, &key).await?;
-                Err(e)
-            }
-        },
+        Idempotency::Started => {
+            // The work and its record run on their own task: a client that gives up
+            // (or a request time-out) does not leave the key claimed without an answer.
+            let state = state.clone();
+            let user_id = user.id;
+            let task = tokio::spawn(async move {
+                match work.await {
+                    Ok((status, value)) => {
+                        let body = serde_json::to_value(&value)
+                            .map_err(|e| ApiError::Internal(e.into()))?;
+                        let record = serde_json::json!({ "status": status.as_u16(), "body": body });
+                        state
+                            .store
+                            .finish_idempotent(user_id, &key, &record)
+                            .await?;
+                        Ok((status, body))
+                    }
+                    Err(e) => {
+                        state.store.abandon_idempotent(user_id, &key).await?;
+                        Err(e)
+                    }
+                }
+            });
+            let (status, body) = task
+                .await
+                .map_err(|e| ApiError::Internal(anyhow::anyhow!("request task failed: {e}")))??;
+            Ok((status, ApiJson(body)).into_response())
+        }
     }
 }
 
@@ -335,54 +332,59 @@ pub async fn start_conversation(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let work = async {
-        let session = state
-            .store
-            .create_session(&NewSession {
-                id: Uuid::now_v7(),
+    let work = {
+        let state = state.clone();
+        let user = user.clone();
+        let mood_before = req.mood_before;
+        async move {
+            let session = state
+                .store
+                .create_session(&NewSession {
+                    id: Uuid::now_v7(),
+                    user_id: user.id,
+                    session_type,
+                    mood_before,
+                    now: state.clock.now(),
+                })
+                .await?;
+            state.events.publish(Event {
+                name: events::CONVERSATION_STARTED,
                 user_id: user.id,
-                session_type,
-                mood_before: req.mood_before,
-                now: state.clock.now(),
-            })
-            .await?;
-        state.events.publish(Event {
-            name: events::CONVERSATION_STARTED,
-            user_id: user.id,
-            session_id: Some(session.id),
-            message_id: None,
-            detail: serde_json::json!({ "sessionType": session.session_type }),
-        });
-        let turn = match message {
-            Some(text) => Some(
-                run_pipeline(
-                    &state,
-                    Incoming {
-                        user: user.account.clone(),
-                        session: session.clone(),
-                        text,
-                        message_type: "text",
-                    },
-                    None,
-                )
-                .await?,
-            ),
-            None => None,
-        };
-        let session = state
-            .store
-            .find_session(user.id, session.id)
-            .await?
-            .unwrap_or(session);
-        Ok((
-            StatusCode::CREATED,
-            StartedConversation {
-                session_id: session.id,
-                session: SessionView::from(&session),
-                message: turn.as_ref().map(|t| t.message.clone()),
-                ai_response: turn.map(|t| t.ai_response),
-            },
-        ))
+                session_id: Some(session.id),
+                message_id: None,
+                detail: serde_json::json!({ "sessionType": session.session_type }),
+            });
+            let turn = match message {
+                Some(text) => Some(
+                    pipeline::run_turn(
+                        &state,
+                        Incoming {
+                            user: user.account.clone(),
+                            session: session.clone(),
+                            text,
+                            message_type: "text",
+                        },
+                        None,
+                    )
+                    .await?,
+                ),
+                None => None,
+            };
+            let session = state
+                .store
+                .find_session(user.id, session.id)
+                .await?
+                .unwrap_or(session);
+            Ok((
+                StatusCode::CREATED,
+                StartedConversation {
+                    session_id: session.id,
+                    session: SessionView::from(&session),
+                    message: turn.as_ref().map(|t| t.message.clone()),
+                    ai_response: turn.map(|t| t.ai_response),
+                },
+            ))
+        }
     };
     idempotent(
         &state,
@@ -419,20 +421,25 @@ pub async fn send_message(
     let req: SendMessage = parse_json(&body)?;
     let text = validate_message(&req.message)?;
     let route = format!("POST /api/conversations/{user_id}/messages");
-    let work = async {
-        let session = open_session(&state, &user, req.session_id).await?;
-        let turn = run_pipeline(
-            &state,
-            Incoming {
-                user: user.account.clone(),
-                session,
-                text,
-                message_type: "text",
-            },
-            None,
-        )
-        .await?;
-        Ok((StatusCode::OK, turn))
+    let work = {
+        let state = state.clone();
+        let user = user.clone();
+        let session_id = req.session_id;
+        async move {
+            let session = open_session(&state, &user, session_id).await?;
+            let turn = pipeline::run_turn(
+                &state,
+                Incoming {
+                    user: user.account.clone(),
+                    session,
+                    text,
+                    message_type: "text",
+                },
+                None,
+            )
+            .await?;
+            Ok((StatusCode::OK, turn))
+        }
     };
     idempotent(&state, &user, &headers, &route, &body, work).await
 }
@@ -466,15 +473,16 @@ pub async fn stream_message(
         text,
         message_type: "text",
     };
-    let task_state = state.clone();
+    // Claimed before the stream starts, so a second reply in progress is a plain 409.
+    let turn = pipeline::spawn_turn(&state, incoming, Some(tx.clone()))?;
     tokio::spawn(async move {
-        let result = pipeline::respond(&task_state, incoming, Some(tx.clone())).await;
-        let last = match result {
-            Ok(turn) => ReplyEvent::Finished(Box::new(turn)),
-            Err(e) => {
+        let last = match turn.await {
+            Ok(Ok(turn)) => ReplyEvent::Finished(Box::new(turn)),
+            Ok(Err(e)) => {
                 tracing::warn!(error = %e, "streamed reply failed");
                 ReplyEvent::Failed
             }
+            Err(_) => ReplyEvent::Failed,
         };
         let _ = tx.send(last).await;
     });

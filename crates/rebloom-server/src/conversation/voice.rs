@@ -112,11 +112,13 @@ pub async fn voice_message(
             Some("audio") => {
                 let declared = field.content_type().unwrap_or("").to_owned();
                 let mut bytes = Vec::new();
-                while let Some(chunk) = field
-                    .chunk()
-                    .await
-                    .map_err(|_| bad_form("The audio could not be read."))?
-                {
+                while let Some(chunk) = field.chunk().await.map_err(|e| {
+                    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                        ApiError::PayloadTooLarge
+                    } else {
+                        bad_form("The audio could not be read.")
+                    }
+                })? {
                     if bytes.len() + chunk.len() > limit {
                         return Err(ApiError::PayloadTooLarge);
                     }
@@ -200,48 +202,43 @@ pub async fn voice_message(
         .ok()
         .and_then(|p| p.store_voice_recordings)
         .unwrap_or(false);
-    let task_state = state.clone();
-    let account = user.account.clone();
-    let turn = tokio::spawn(async move {
-        pipeline::respond(
-            &task_state,
-            Incoming {
-                user: account,
-                session,
-                text: transcript,
-                message_type: "voice",
-            },
-            None,
-        )
-        .await
-    })
-    .await
-    .map_err(|e| ApiError::Internal(anyhow::anyhow!("pipeline task failed: {e}")))??;
-    let audio_stored = keep && store_audio(&state, user.id, turn.message.id, mime, &bytes).is_ok();
+    let turn = pipeline::run_turn(
+        &state,
+        Incoming {
+            user: user.account.clone(),
+            session,
+            text: transcript,
+            message_type: "voice",
+        },
+        None,
+    )
+    .await?;
+    let audio_stored = if keep {
+        let dir = state
+            .config
+            .data_dir
+            .join("audio")
+            .join(user.id.to_string());
+        let path = dir.join(format!("{}.{}", turn.message.id, extension(mime)));
+        tokio::task::spawn_blocking(move || store_audio(&dir, &path, &bytes))
+            .await
+            .map(|r| r.is_ok())
+            .unwrap_or(false)
+    } else {
+        false
+    };
     Ok(ApiJson(VoiceResult { turn, audio_stored }))
 }
 
 /// Writes the recording under the data directory, readable by the owner only.
-fn store_audio(
-    state: &AppState,
-    user_id: Uuid,
-    message_id: Uuid,
-    mime: &str,
-    bytes: &[u8],
-) -> std::io::Result<()> {
+fn store_audio(dir: &std::path::Path, path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    let dir = state
-        .config
-        .data_dir
-        .join("audio")
-        .join(user_id.to_string());
-    std::fs::create_dir_all(&dir)?;
-    let path = dir.join(format!("{message_id}.{}", extension(mime)));
+    std::fs::create_dir_all(dir)?;
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
-        .open(&path)?;
+        .open(path)?;
     file.write_all(bytes)?;
     file.sync_all()
 }

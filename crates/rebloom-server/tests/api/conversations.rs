@@ -20,6 +20,7 @@ cases! {
     validation: [sqlite];
     openai_provider_fallback_and_guard: [sqlite];
     voice_messages: [sqlite, postgres];
+    one_reply_at_a_time: [sqlite];
 }
 
 const PASSWORD: &str = "a long unusual passphrase";
@@ -566,6 +567,93 @@ async fn openai_provider_fallback_and_guard(ctx: Ctx) {
         metrics.contains("output_guard_blocks_total{reason=\"method_or_means\"}"),
         "{metrics}"
     );
+
+    // Means split across two sentences, each harmless alone, is caught too.
+    let split = openai_stub(
+        &["You could take 40 pills. ", "That would be fatal. "],
+        true,
+    )
+    .await;
+    let app = ctx
+        .spawn_app_with(|c| c.openai_base_url = Some(split))
+        .await;
+    let s = app.register("llm4@example.org", PASSWORD).await;
+    let turn = start(&app, &s, json!({ "message": "what should I do tonight" })).await;
+    let content = turn["aiResponse"]["content"].as_str().unwrap();
+    assert!(
+        !content.contains("fatal") && content.contains("respond to you with care"),
+        "{content}"
+    );
+}
+
+/// While a reply is being written, a second message to the same session is
+/// refused (409), so replies never interleave; other sessions are unaffected.
+async fn one_reply_at_a_time(ctx: Ctx) {
+    use std::sync::Arc;
+    use tokio::sync::Notify;
+    let arrived = Arc::new(Notify::new());
+    let release = Arc::new(Notify::new());
+    let (a, r) = (arrived.clone(), release.clone());
+    let stub = Router::new().route(
+        "/chat/completions",
+        post(move || {
+            let (a, r) = (a.clone(), r.clone());
+            async move {
+                a.notify_one();
+                r.notified().await;
+                let events = vec![
+                    Ok::<_, std::io::Error>(format!("data: {}\n\n", json!({"id":"c","object":"chat.completion.chunk","created":1,"model":"stub","choices":[{"index":0,"delta":{"content":"Take your time."},"finish_reason":null}]}))),
+                    Ok(format!("data: {}\n\n", json!({"id":"c","object":"chat.completion.chunk","created":1,"model":"stub","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}))),
+                    Ok("data: [DONE]\n\n".to_owned()),
+                ];
+                axum::response::Response::builder()
+                    .header("content-type", "text/event-stream")
+                    .body(Body::from_stream(futures::stream::iter(events)))
+                    .unwrap()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, stub).await });
+    let app = ctx
+        .spawn_app_with(|c| c.openai_base_url = Some(format!("http://{addr}")))
+        .await;
+    let s = app.register("one@example.org", PASSWORD).await;
+    let first = start(&app, &s, json!({})).await;
+    let second = start(&app, &s, json!({})).await;
+    let session_id = first["sessionId"].as_str().unwrap().to_owned();
+    let path = format!("/api/conversations/{}/messages", s.id());
+    let body = json!({ "message": "I need a moment", "sessionId": session_id });
+    let pending = {
+        let req = app.post(&path).token(&s.access).json(&body);
+        tokio::spawn(async move { req.send().await })
+    };
+    arrived.notified().await;
+    app.post(&path)
+        .token(&s.access)
+        .json(&json!({ "message": "hello again", "sessionId": session_id }))
+        .send()
+        .await
+        .problem(409, "reply_in_progress");
+    // Another session of the same person is free.
+    let other = app
+        .post(&format!("/api/conversations/{}/messages/stream", s.id()))
+        .token(&s.access)
+        .json(&json!({ "message": "meanwhile", "sessionId": second["sessionId"] }));
+    let other = tokio::spawn(async move { other.send().await });
+    arrived.notified().await;
+    release.notify_one();
+    release.notify_one();
+    let turn = pending.await.unwrap().success(StatusCode::OK);
+    assert_eq!(turn["aiResponse"]["content"], "Take your time.");
+    assert_eq!(other.await.unwrap().status, StatusCode::OK);
+    // Free again once the reply is stored.
+    let p = app.post(&path).token(&s.access).json(&body);
+    let again = tokio::spawn(async move { p.send().await });
+    arrived.notified().await;
+    release.notify_one();
+    again.await.unwrap().success(StatusCode::OK);
 }
 
 /// A local OpenAI-compatible transcription endpoint that checks the upload.

@@ -51,6 +51,7 @@ CREATE TABLE conversation_sessions (
     created_at TEXT NOT NULL
 );
 CREATE INDEX idx_conversation_sessions_user_started ON conversation_sessions (user_id, started_at DESC);
+CREATE INDEX idx_conversation_sessions_user_id ON conversation_sessions (user_id, id);
 
 CREATE TABLE messages (
     id BLOB PRIMARY KEY,
@@ -71,6 +72,9 @@ CREATE INDEX idx_messages_session_created ON messages (session_id, created_at);
 CREATE INDEX idx_messages_user_created ON messages (user_id, created_at);
 CREATE INDEX idx_messages_risk_level ON messages (risk_level);
 CREATE INDEX idx_messages_user_session_created ON messages (user_id, session_id, created_at DESC);
+-- Cursor pagination walks ids (UUIDv7, time-ordered).
+CREATE INDEX idx_messages_user_id ON messages (user_id, id);
+CREATE INDEX idx_messages_session_id ON messages (session_id, id);
 
 CREATE TABLE user_goals (
     id BLOB PRIMARY KEY,
