@@ -21,7 +21,9 @@ if (stubPort) {
       req.on('data', (d) => (body += d));
       req.on('end', async () => {
         const started = performance.now();
-        const marker = (body.match(/msg-(\d+-\d+)/) || [])[1];
+        // The latest message is the last marker in the request (earlier turns come first).
+        const markers = [...body.matchAll(/msg-(\d+-\d+)/g)];
+        const marker = markers.length ? markers[markers.length - 1][1] : undefined;
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         const send = (o) => res.write(`data: ${JSON.stringify(o)}\n\n`);
         await new Promise((r) => setTimeout(r, FIRST_MS));

@@ -192,12 +192,17 @@ pub async fn respond(
     sink: Option<mpsc::Sender<ReplyEvent>>,
 ) -> ApiResult<TurnResult> {
     let started = Instant::now();
+    let stage = |name: &'static str, since: Instant| {
+        metrics::histogram!("pipeline_stage_seconds", "stage" => name)
+            .record(since.elapsed().as_secs_f64());
+    };
     let Incoming {
         user,
         session,
         text,
         message_type,
     } = incoming;
+    let context_started = Instant::now();
     let profile = state
         .store
         .get_profile(user.id)
@@ -209,6 +214,7 @@ pub async fn respond(
         .list_messages(user.id, Some(session.id), None, CONTEXT_MESSAGES)
         .await?;
     recent.reverse();
+    stage("context", context_started);
 
     // 1. Safety, before anything else.
     let assess_started = Instant::now();
@@ -225,6 +231,7 @@ pub async fn respond(
         .collect();
     let assessment = state.safety.assessor.assess(&turns, &text);
     metrics::histogram!("safety_assessment_seconds").record(assess_started.elapsed().as_secs_f64());
+    stage("assess", assess_started);
     let analysis = crate::conversation::analysis::analyze(&state.guided, &text, &profile.language);
 
     let now = state.clock.now();
@@ -335,7 +342,9 @@ pub async fn respond(
             max_tokens: 400,
             temperature: 0.7,
         };
+        let generate_started = Instant::now();
         let generated = generate(state, &request, &sink, user.id, session.id).await?;
+        stage("generate", generate_started);
         (
             generated.text,
             generated.provider,
@@ -346,6 +355,7 @@ pub async fn respond(
     };
 
     // 3. Store the reply and tell everyone.
+    let store_started = Instant::now();
     if let Some(engine_state) = &engine_state {
         state
             .store
@@ -372,6 +382,7 @@ pub async fn respond(
         created_at: state.clock.now(),
     };
     state.store.insert_message(&ai_message).await?;
+    stage("store", store_started);
     let elapsed = started.elapsed().as_secs_f64();
     metrics::histogram!("ai_response_time_seconds", "provider" => provider.clone()).record(elapsed);
     state.events.publish(event(

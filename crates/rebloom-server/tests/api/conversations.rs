@@ -21,6 +21,36 @@ cases! {
     openai_provider_fallback_and_guard: [sqlite];
     voice_messages: [sqlite, postgres];
     one_reply_at_a_time: [sqlite];
+    exercise_to_the_end: [sqlite, postgres];
+}
+
+/// A guided exercise runs across requests (its progress lives with the session) to its summary.
+async fn exercise_to_the_end(ctx: Ctx) {
+    let app = ctx.spawn_app().await;
+    let s = app.register("breathe@example.org", PASSWORD).await;
+    app.patch("/api/me/preferences")
+        .token(&s.access)
+        .json(&json!({ "therapeuticPreferences": { "approach": "mindfulness" } }))
+        .send()
+        .await
+        .success(StatusCode::OK);
+    let started = start(
+        &app,
+        &s,
+        json!({ "message": "can we do a breathing exercise" }),
+    )
+    .await;
+    let intro = started["aiResponse"]["content"].as_str().unwrap();
+    assert!(intro.contains("0 to 10"), "{intro}");
+    let session_id = started["sessionId"].as_str().unwrap().to_owned();
+    let mut last = String::new();
+    for answer in ["7", "done", "ok", "I feel calmer, maybe a 4"] {
+        last = say(&app, &s, &session_id, answer).await["aiResponse"]["content"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    }
+    assert!(last.contains("from 7 to 4"), "{last}");
 }
 
 const PASSWORD: &str = "a long unusual passphrase";
