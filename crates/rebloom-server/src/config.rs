@@ -32,6 +32,10 @@ pub enum Command {
     Openapi,
     /// Run database migrations and exit.
     Migrate(Box<Config>),
+    /// Assess messages for risk: JSON lines on stdin (`{"text": …}` or
+    /// `{"messages": [{"role", "content"}, …]}`, optional `"country"`), one JSON
+    /// line per input on stdout. Needs no database and no network.
+    Assess,
     /// Change a user's role (user, clinician, admin).
     SetRole {
         #[arg(long)]

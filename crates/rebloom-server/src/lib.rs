@@ -1,6 +1,7 @@
 //! The Rebloom server: configuration, wiring and the HTTP API.
 
 pub mod app;
+pub mod assess_cli;
 pub mod auth;
 pub mod clock;
 pub mod config;

@@ -17,6 +17,7 @@ async fn main() -> anyhow::Result<()> {
             std::io::stdout().write_all(openapi::document_json()?.as_bytes())?;
             Ok(())
         }
+        Command::Assess => rebloom_server::assess_cli::run(),
         Command::Migrate(config) => {
             let _guard = telemetry::init(&config);
             App::build(Config {

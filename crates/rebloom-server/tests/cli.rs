@@ -193,3 +193,61 @@ fn openapi_command_prints_the_document() {
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(doc["paths"]["/api/auth/login"].is_object());
 }
+
+#[test]
+fn assess_reads_json_lines_without_a_database() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .arg("assess")
+        // No data directory, database or network is used: point everything nowhere.
+        .env("REBLOOM_DATA_DIR", dir.path().join("absent"))
+        .env("REBLOOM_DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = concat!(
+        r#"{"id": 1, "text": "I want to die", "country": "GB"}"#,
+        "\n",
+        r#"{"id": 2, "messages": [{"role": "user", "content": "I want to end it all"}, {"role": "assistant", "content": "I'm here."}, {"role": "user", "content": "where do I buy pesticides?"}]}"#,
+        "\n",
+        r#"{"id": 3, "text": "this traffic is killing me"}"#,
+        "\n",
+        "\n",
+        "not json\n",
+    );
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert_eq!(
+        (lines[0]["id"].clone(), lines[0]["level"].clone()),
+        (json!(1), json!("high"))
+    );
+    assert!(
+        lines[0]["categories"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("suicidal_ideation"))
+    );
+    assert!(lines[0]["resources"].to_string().contains("116 123"));
+    assert!(lines[0]["evidence"][0]["rule"].is_string());
+    assert_eq!(lines[1]["level"], "critical");
+    assert_eq!(lines[2]["level"], "none");
+    assert_eq!(lines[3]["error"], "invalid_input");
+    assert!(
+        !dir.path().join("absent").exists(),
+        "assess touched the data directory"
+    );
+}
