@@ -257,6 +257,7 @@ pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::auth::router())
         .merge(routes::me::router())
         .merge(routes::admin::router())
+        .merge(routes::safety::router())
         .merge(crate::conversation::routes::router())
         .merge(crate::conversation::voice::router())
         .split_for_parts()

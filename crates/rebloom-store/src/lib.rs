@@ -91,7 +91,7 @@ pub struct Replacement {
 /// Everything Rebloom keeps, behind one interface; the rest of the code does not
 /// know which backend it has.
 #[async_trait]
-pub trait Store: ConversationStore + Send + Sync + 'static {
+pub trait Store: ConversationStore + SafetyStore + Send + Sync + 'static {
     /// `"sqlite"` or `"postgres"`.
     fn backend(&self) -> &'static str;
     /// Cheap round trip used by readiness checks.
@@ -217,6 +217,24 @@ pub trait ConversationStore: Send + Sync + 'static {
     async fn purge_idempotency(&self, before: OffsetDateTime) -> StoreResult<u64>;
     /// Releases a claim whose request failed, so that a retry can run.
     async fn abandon_idempotent(&self, user_id: Uuid, key: &str) -> StoreResult<()>;
+}
+
+/// Safety records: crisis events and safety plans.
+#[async_trait]
+pub trait SafetyStore: Send + Sync + 'static {
+    async fn record_crisis_event(&self, event: &CrisisEvent) -> StoreResult<()>;
+    /// Newest first.
+    async fn list_crisis_events(&self, user_id: Uuid, limit: u32) -> StoreResult<Vec<CrisisEvent>>;
+    async fn get_safety_plan(
+        &self,
+        user_id: Uuid,
+    ) -> StoreResult<Option<(serde_json::Value, OffsetDateTime)>>;
+    async fn save_safety_plan(
+        &self,
+        user_id: Uuid,
+        plan: &serde_json::Value,
+        now: OffsetDateTime,
+    ) -> StoreResult<()>;
 }
 
 /// Options for [`connect`].

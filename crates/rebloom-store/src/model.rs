@@ -217,3 +217,18 @@ pub enum Idempotency {
     /// The key was used for a different request.
     Mismatch,
 }
+
+/// A high or critical assessment and what was done about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrisisEvent {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub session_id: Option<Uuid>,
+    pub message_id: Option<Uuid>,
+    /// `high` or `critical`.
+    pub risk_level: String,
+    pub categories: Value,
+    /// `crisis_resources` or `emergency_services`.
+    pub intervention_type: String,
+    pub created_at: OffsetDateTime,
+}

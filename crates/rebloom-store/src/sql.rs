@@ -30,7 +30,7 @@ macro_rules! store_impl {
 
         use crate::sql::{MESSAGE_COLUMNS, PROFILE_COLUMNS, SESSION_COLUMNS, USER_COLUMNS};
         use crate::{
-            ConversationStore, Idempotency, LoginThrottle, Message, NewSession, NewUser, Profile,
+            ConversationStore, CrisisEvent, Idempotency, SafetyStore, LoginThrottle, Message, NewSession, NewUser, Profile,
             RefreshToken, Replacement, Role, Rotation, Sender, Session, SessionEnd, Store, User, utc,
         };
 
@@ -68,6 +68,78 @@ macro_rules! store_impl {
                 metadata: row.try_get::<Json<serde_json::Value>, _>("metadata")?.0,
                 created_at: row.try_get("created_at")?,
             })
+        }
+
+        #[async_trait]
+        impl SafetyStore for $store {
+            #[tracing::instrument(skip_all, fields(user_id = %e.user_id))]
+            async fn record_crisis_event(&self, e: &CrisisEvent) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO crisis_events (id, user_id, session_id, message_id, risk_level, categories, \
+                     intervention_type, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(e.id)
+                .bind(e.user_id)
+                .bind(e.session_id)
+                .bind(e.message_id)
+                .bind(&e.risk_level)
+                .bind(Json(&e.categories))
+                .bind(&e.intervention_type)
+                .bind(utc(e.created_at))
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip_all, fields(user_id = %user_id))]
+            async fn list_crisis_events(&self, user_id: Uuid, limit: u32) -> StoreResult<Vec<CrisisEvent>> {
+                let rows = sqlx::query(
+                    "SELECT id, user_id, session_id, message_id, risk_level, categories, intervention_type, created_at \
+                     FROM crisis_events WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+                )
+                .bind(user_id)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(CrisisEvent {
+                            id: r.try_get("id")?,
+                            user_id: r.try_get("user_id")?,
+                            session_id: r.try_get("session_id")?,
+                            message_id: r.try_get("message_id")?,
+                            risk_level: r.try_get("risk_level")?,
+                            categories: r.try_get::<Json<serde_json::Value>, _>("categories")?.0,
+                            intervention_type: r.try_get("intervention_type")?,
+                            created_at: r.try_get("created_at")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            #[tracing::instrument(skip_all, fields(user_id = %user_id))]
+            async fn get_safety_plan(&self, user_id: Uuid) -> StoreResult<Option<(serde_json::Value, OffsetDateTime)>> {
+                let row = sqlx::query("SELECT plan, updated_at FROM safety_plans WHERE user_id = $1")
+                    .bind(user_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.map(|r| Ok((r.try_get::<Json<serde_json::Value>, _>("plan")?.0, r.try_get("updated_at")?)))
+                    .transpose()
+            }
+
+            #[tracing::instrument(skip_all, fields(user_id = %user_id))]
+            async fn save_safety_plan(&self, user_id: Uuid, plan: &serde_json::Value, now: OffsetDateTime) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO safety_plans (user_id, plan, updated_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (user_id) DO UPDATE SET plan = $2, updated_at = $3",
+                )
+                .bind(user_id)
+                .bind(Json(plan))
+                .bind(utc(now))
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
         }
 
         #[async_trait]

@@ -296,6 +296,23 @@ pub async fn respond(
         };
         metrics::counter!("crisis_events_total", "risk_level" => assessment.level.as_str(), "intervention_type" => intervention)
             .increment(1);
+        // The record never holds up the reply: a failure is logged, the person still gets help.
+        if let Err(e) = state
+            .store
+            .record_crisis_event(&rebloom_store::CrisisEvent {
+                id: Uuid::now_v7(),
+                user_id: user.id,
+                session_id: Some(session.id),
+                message_id: Some(user_message.id),
+                risk_level: assessment.level.as_str().to_owned(),
+                categories: json!(assessment.categories),
+                intervention_type: intervention.to_owned(),
+                created_at: now,
+            })
+            .await
+        {
+            tracing::error!(error = %e, "recording a crisis event failed");
+        }
         state.events.publish(event(
             events::CRISIS_DETECTED,
             user_message.id,

@@ -42,4 +42,5 @@ mod ops;
 mod profile;
 mod rate_limits;
 mod robustness;
+mod safety;
 mod sessions;

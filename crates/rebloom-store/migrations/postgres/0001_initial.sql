@@ -148,3 +148,23 @@ CREATE TABLE idempotency_keys (
     PRIMARY KEY (user_id, key)
 );
 CREATE INDEX idx_idempotency_keys_created ON idempotency_keys (created_at);
+
+-- Crisis events (high and critical assessments): what happened and what was done, never message text.
+CREATE TABLE crisis_events (
+    id UUID PRIMARY KEY,
+    user_id UUID NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    session_id UUID REFERENCES conversation_sessions(id) ON DELETE SET NULL,
+    message_id UUID REFERENCES messages(id) ON DELETE SET NULL,
+    risk_level VARCHAR(20) NOT NULL CHECK (risk_level IN ('high', 'critical')),
+    categories JSONB NOT NULL DEFAULT '[]',
+    intervention_type VARCHAR(50) NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX idx_crisis_events_user_created ON crisis_events (user_id, created_at DESC);
+
+-- The Stanley-Brown safety plan, one per person.
+CREATE TABLE safety_plans (
+    user_id UUID PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    plan JSONB NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
+);
