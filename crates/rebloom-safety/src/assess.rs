@@ -173,11 +173,80 @@ pub fn normalize(text: &str) -> String {
                 space = true;
                 continue;
             }
-            c => out.push(c),
+            c => match fold(c) {
+                Some(f) => out.push_str(f),
+                None => out.push(c),
+            },
         }
         space = false;
     }
     out.trim_end().to_owned()
+}
+
+/// Folds the diacritics of Latin letters (`é` → `e`, `ß` → `ss`) so one
+/// pattern covers accented and unaccented spellings.
+fn fold(c: char) -> Option<&'static str> {
+    Some(match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => "a",
+        'ç' => "c",
+        'è' | 'é' | 'ê' | 'ë' => "e",
+        'ì' | 'í' | 'î' | 'ï' => "i",
+        'ñ' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' => "o",
+        'ù' | 'ú' | 'û' | 'ü' => "u",
+        'ý' | 'ÿ' => "y",
+        'ß' => "ss",
+        'œ' => "oe",
+        'æ' => "ae",
+        _ => return None,
+    })
+}
+
+/// The words just before `end` in the same clause: where a negation governing
+/// the statement would be ("I would never …", "je ne suis pas …").
+fn clause_before(text: &str, end: usize) -> String {
+    let before = &text[..end];
+    let mut clause_start = before
+        .rfind(['.', ',', ';', '!', '?', ':'])
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    if let Some(i) = before[clause_start..].rfind(" but ") {
+        clause_start += i + 5;
+    }
+    let words: Vec<&str> = before[clause_start..].split_whitespace().collect();
+    words[words.len().saturating_sub(3)..].join(" ")
+}
+
+/// Words after which a negator does not govern what follows: "no one
+/// cares, I want to die", "I don't care anymore, I want to die".
+const NOT_GOVERNING: &[&str] = &[
+    "care",
+    "know",
+    "understand",
+    "sure",
+    "one",
+    "body",
+    "matter",
+    "idea",
+    "clue",
+    "point",
+    "reason",
+    "way",
+    "help",
+    "think",
+    "get",
+    "deserve",
+    "feel",
+    "see",
+    "have",
+];
+
+/// Whether a negator in `window` governs the statement right after it.
+fn negated(negators: &Regex, window: &str) -> bool {
+    negators.find_iter(window).any(|m| {
+        let next = window[m.end()..].split_whitespace().next().unwrap_or("");
+        !NOT_GOVERNING.contains(&next)
+    })
 }
 
 impl Assessor {
@@ -236,14 +305,9 @@ impl Assessor {
             if matches!(rule.kind, Kind::Explicit | Kind::Plan)
                 && rule.category != Category::HarmFromOthers
             {
-                // "I would never kill myself": a negation just before the statement.
-                let window_start = text[..m.start()]
-                    .char_indices()
-                    .rev()
-                    .nth(24)
-                    .map(|(i, _)| i)
-                    .unwrap_or(0);
-                if self.negators.is_match(&text[window_start..m.start()]) {
+                // "I would never kill myself": a negation just before the
+                // statement, in the same clause.
+                if negated(&self.negators, &clause_before(text, m.start())) {
                     level = RiskLevel::Low;
                     note = Some("negated".to_owned());
                 }
@@ -327,7 +391,10 @@ impl Assessor {
                 Kind::Explicit
                     if quoted
                         && l >= RiskLevel::High
-                        && rule.category == Category::SuicidalIdeation =>
+                        && matches!(
+                            rule.category,
+                            Category::SuicidalIdeation | Category::SelfHarm
+                        ) =>
                 {
                     l = RiskLevel::Low;
                     note = Some("quoted or academic".into());
