@@ -117,6 +117,8 @@ struct RuleFile {
     humour: String,
     quote: String,
     negators: String,
+    /// Time markers that put a described behaviour in the past (lifetime, not recent).
+    past: String,
 }
 
 #[derive(Deserialize)]
@@ -144,6 +146,7 @@ pub struct Assessor {
     humour: Regex,
     quote: Regex,
     negators: Regex,
+    past: Regex,
 }
 
 const PATTERNS: &str = include_str!("../data/patterns.json");
@@ -278,6 +281,7 @@ impl Assessor {
             humour: compile("humour", &file.humour)?,
             quote: compile("quote", &file.quote)?,
             negators: compile("negators", &file.negators)?,
+            past: compile("past", &file.past)?,
         })
     }
 
@@ -361,6 +365,7 @@ impl Assessor {
             let rule = &self.rules[*i];
             let mut l = *rule_level;
             let mut note = note.clone();
+            let mut category = rule.category;
             match rule.kind {
                 Kind::Masked => {
                     // Asking for heights, doses or means: a crisis right after distress or risk.
@@ -400,12 +405,23 @@ impl Assessor {
                     note = Some("quoted or academic".into());
                 }
                 Kind::Distress if denial => l = l.min(RiskLevel::Low),
+                // C-SSRS: recent behaviour is critical; a past attempt is lifetime
+                // history, still a crisis to ask about, not an emergency now.
+                Kind::Behaviour
+                    if l == RiskLevel::Critical
+                        && rule.id.starts_with("behaviour.")
+                        && self.past.is_match(&text) =>
+                {
+                    l = RiskLevel::High;
+                    category = Category::SuicidalIdeation;
+                    note = Some("past behaviour".into());
+                }
                 _ => {}
             }
             level = level.max(l);
             evidence.push(Evidence {
                 rule: rule.id.clone(),
-                category: rule.category,
+                category,
                 level: l,
                 note,
             });

@@ -253,3 +253,26 @@ fn sentences_are_released_whole() {
     );
     assert_eq!(pending, " Fine");
 }
+
+#[test]
+fn past_attempts_are_high_recent_ones_critical() {
+    let s = safety();
+    let past = s.assessor.assess(
+        &[],
+        "I tried to kill myself when I was 15 and I'm scared of feeling like that again",
+    );
+    assert_eq!(past.level, RiskLevel::High);
+    assert!(past.categories.contains(&Category::SuicidalIdeation));
+    assert!(
+        !past.categories.contains(&Category::MedicalEmergency),
+        "{past:?}"
+    );
+    assert_eq!(
+        level(&s, &[], "I took a bunch of pills an hour ago"),
+        RiskLevel::Critical
+    );
+    assert_eq!(
+        level(&s, &[], "I tried to kill myself last night"),
+        RiskLevel::Critical
+    );
+}
