@@ -36,6 +36,11 @@ pub enum Command {
     /// `{"messages": [{"role", "content"}, …]}`, optional `"country"`), one JSON
     /// line per input on stdout. Needs no database and no network.
     Assess,
+    /// Evaluate against public benchmarks: `rebloom eval safety`.
+    Eval {
+        #[command(subcommand)]
+        what: EvalWhat,
+    },
     /// Change a user's role (user, clinician, admin).
     SetRole {
         #[arg(long)]
@@ -44,6 +49,19 @@ pub enum Command {
         role: String,
         #[command(flatten)]
         config: Box<Config>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvalWhat {
+    /// Replay the safety benchmarks through the pipeline (guided engine) and write a Markdown report.
+    Safety {
+        /// The benchmarks folder (givecare-bench, moore-2025, vera-mh).
+        #[arg(long, default_value = "../shared/eval")]
+        eval_dir: PathBuf,
+        /// Where the report goes.
+        #[arg(long, default_value = "docs/safety-eval.md")]
+        out: PathBuf,
     },
 }
 

@@ -8,6 +8,7 @@ pub mod config;
 pub mod conversation;
 pub mod cpu_pool;
 pub mod error;
+pub mod eval;
 pub mod extract;
 pub mod openapi;
 pub mod ratelimit;

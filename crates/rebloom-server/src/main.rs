@@ -18,6 +18,16 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Assess => rebloom_server::assess_cli::run(),
+        Command::Eval {
+            what: rebloom_server::config::EvalWhat::Safety { eval_dir, out },
+        } => {
+            let (passed, total) = rebloom_server::eval::run(&eval_dir, &out).await?;
+            eprintln!(
+                "safety evaluation: {passed} of {total} passed; report in {}",
+                out.display()
+            );
+            Ok(())
+        }
         Command::Migrate(config) => {
             let _guard = telemetry::init(&config);
             App::build(Config {
