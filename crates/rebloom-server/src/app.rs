@@ -268,6 +268,7 @@ fn router(state: AppState) -> Router {
     let config = &state.config;
     let mut router = api
         .merge(SwaggerUi::new("/docs").url("/api/openapi.json", doc))
+        .route("/", axum::routing::get(crate::routes::ops::root))
         .fallback(|| async { StatusCode::NOT_FOUND })
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .layer(middleware::from_fn(telemetry::http_metrics))

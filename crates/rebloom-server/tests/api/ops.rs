@@ -75,6 +75,11 @@ async fn operations(ctx: Ctx) {
             .contains("default-src")
     );
 
+    let root = app.get("/").send().await;
+    assert_eq!(root.status, StatusCode::OK);
+    assert!(root.content_type().starts_with("text/html"));
+    assert!(root.text().contains("Rebloom is running") && root.text().contains("/docs/"));
+
     let ready = app.get("/ready").send().await.success(StatusCode::OK);
     assert_eq!(ready["status"], "ready");
     assert_eq!(ready["store"], ctx.backend().store_name());
