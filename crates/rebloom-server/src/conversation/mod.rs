@@ -2,9 +2,11 @@
 
 pub mod analysis;
 pub mod events;
+pub mod idempotency;
 pub mod pipeline;
 pub mod prompt;
 pub mod providers;
 pub mod routes;
 pub mod summary;
+pub mod views;
 pub mod voice;

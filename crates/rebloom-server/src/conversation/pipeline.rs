@@ -7,18 +7,19 @@ use std::time::Instant;
 
 use futures::StreamExt;
 use rebloom_ai::{ChatMessage, ChatRequest, ChatRole, Chunk, Persona};
-use rebloom_safety::{Assessment, ReplyContext, RiskLevel, Speaker, Turn, guard::take_sentences};
+use rebloom_safety::{ReplyContext, RiskLevel, Speaker, Turn, guard::take_sentences};
 use rebloom_store::{Message, Profile, Sender, Session, User};
-use serde::Serialize;
 use serde_json::{Value, json};
-use time::OffsetDateTime;
 use tokio::sync::mpsc;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::conversation::events::{self, Event};
 use crate::conversation::prompt;
+use crate::conversation::views::safety_view;
+pub use crate::conversation::views::{
+    AiResponse, MessageView, ResourceView, SafetyView, TurnResult,
+};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::me::{CommunicationPreferences, PrivacySettings, TherapeuticPreferences};
 
@@ -38,83 +39,6 @@ pub enum ReplyEvent {
     Failed,
 }
 
-/// One resource line as clients see it.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct ResourceView {
-    pub name: String,
-    pub contact: String,
-    pub hours: String,
-}
-
-/// The safety side of a reply, for clients (the crisis panel).
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct SafetyView {
-    /// `none`, `low`, `moderate`, `high` or `critical`.
-    pub risk_level: String,
-    pub categories: Vec<String>,
-    /// The person's country's crisis lines, when this reply lists them.
-    pub resources: Vec<ResourceView>,
-    pub emergency_number: Option<String>,
-    pub urge_emergency_services: bool,
-    pub offer_safety_plan: bool,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct MessageView {
-    pub id: Uuid,
-    pub session_id: Uuid,
-    /// `user` or `ai`.
-    pub sender: String,
-    pub content: String,
-    pub message_type: String,
-    pub sentiment_score: Option<f64>,
-    #[schema(value_type = Vec<String>)]
-    pub emotional_tags: Value,
-    pub risk_level: String,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-}
-
-impl From<&Message> for MessageView {
-    fn from(m: &Message) -> Self {
-        MessageView {
-            id: m.id,
-            session_id: m.session_id,
-            sender: m.sender.as_str().to_owned(),
-            content: m.content.clone(),
-            message_type: m.message_type.clone(),
-            sentiment_score: m.sentiment_score,
-            emotional_tags: m.emotional_tags.clone(),
-            risk_level: m.risk_level.clone(),
-            created_at: m.created_at,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct AiResponse {
-    pub id: Uuid,
-    pub content: String,
-    /// Which engine answered: `guided`, `openai`, `anthropic`, or `safety` for templated crisis replies.
-    pub provider: String,
-    pub safety: SafetyView,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-}
-
-/// The outcome of one message: what was stored and what the companion said.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct TurnResult {
-    pub session_id: Uuid,
-    pub message: MessageView,
-    pub ai_response: AiResponse,
-}
-
 /// One message to handle.
 pub struct Incoming {
     pub user: User,
@@ -122,33 +46,6 @@ pub struct Incoming {
     pub text: String,
     /// `text` or `voice`.
     pub message_type: &'static str,
-}
-
-fn safety_view(a: &Assessment, reply: Option<&rebloom_safety::SafeReply>) -> SafetyView {
-    SafetyView {
-        risk_level: a.level.as_str().to_owned(),
-        categories: a
-            .categories
-            .iter()
-            .filter_map(|c| serde_json::to_value(c).ok())
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect(),
-        resources: reply
-            .map(|r| {
-                r.resources
-                    .iter()
-                    .map(|l| ResourceView {
-                        name: l.name.clone(),
-                        contact: l.contact.clone(),
-                        hours: l.hours.clone(),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-        emergency_number: reply.and_then(|r| r.emergency.clone()),
-        urge_emergency_services: reply.is_some_and(|r| r.urged_emergency_services),
-        offer_safety_plan: reply.is_some_and(|r| r.offered_safety_plan),
-    }
 }
 
 fn persona(profile: &Profile, user_emotions: &[String]) -> Persona {

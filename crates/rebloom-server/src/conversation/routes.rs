@@ -5,13 +5,12 @@ use std::convert::Infallible;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
-use axum::response::{IntoResponse, Response};
 use futures::Stream;
-use rebloom_store::{Idempotency, NewSession, Session, SessionEnd};
+use rebloom_store::{NewSession, Session, SessionEnd};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 use tokio::sync::mpsc;
 use utoipa::{IntoParams, ToSchema};
@@ -21,6 +20,7 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::conversation::events::{self, Event};
+use crate::conversation::idempotency::idempotent;
 use crate::conversation::pipeline::{self, Incoming, MessageView, ReplyEvent, TurnResult};
 use crate::conversation::summary;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
@@ -44,9 +44,6 @@ const SESSION_TYPES: &[&str] = &[
     "crisis-support",
     "journal",
 ];
-/// A claimed idempotency key whose request never finished may be retried after
-/// this (longer than any reply can take: request time-out plus provider fallbacks).
-const IDEMPOTENCY_STALE: Duration = Duration::minutes(10);
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -200,103 +197,6 @@ async fn open_session(state: &AppState, user: &AuthUser, id: Uuid) -> ApiResult<
         return Err(ApiError::Conflict("session_ended"));
     }
     Ok(session)
-}
-
-/// The `Idempotency-Key` of a request, validated.
-fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
-    let Some(value) = headers.get("idempotency-key") else {
-        return Ok(None);
-    };
-    let key = value.to_str().map_err(|_| ApiError::BadRequest {
-        code: "invalid_idempotency_key",
-        detail: "Idempotency-Key must be visible ASCII.".into(),
-    })?;
-    if key.is_empty() || key.len() > 255 {
-        return Err(ApiError::BadRequest {
-            code: "invalid_idempotency_key",
-            detail: "Idempotency-Key must be 1 to 255 characters.".into(),
-        });
-    }
-    Ok(Some(key.to_owned()))
-}
-
-/// Runs `work` at most once per idempotency key: a retry gets the first answer.
-async fn idempotent<T, F>(
-    state: &AppState,
-    user: &AuthUser,
-    headers: &HeaderMap,
-    route: &str,
-    body: &[u8],
-    work: F,
-) -> ApiResult<Response>
-where
-    T: Serialize + Send + 'static,
-    F: Future<Output = ApiResult<(StatusCode, T)>> + Send + 'static,
-{
-    let Some(key) = idempotency_key(headers)? else {
-        let (status, value) = work.await?;
-        return Ok((status, ApiJson(value)).into_response());
-    };
-    let mut hasher = Sha256::new();
-    hasher.update(route.as_bytes());
-    hasher.update([0]);
-    hasher.update(body);
-    let hash = hasher.finalize().to_vec();
-    let now = state.clock.now();
-    match state
-        .store
-        .begin_idempotent(user.id, &key, &hash, now, now - IDEMPOTENCY_STALE)
-        .await?
-    {
-        Idempotency::Replay(stored) => {
-            let status = stored
-                .get("status")
-                .and_then(serde_json::Value::as_u64)
-                .and_then(|s| StatusCode::from_u16(s as u16).ok())
-                .unwrap_or(StatusCode::OK);
-            let mut resp = (
-                status,
-                ApiJson(stored.get("body").cloned().unwrap_or_default()),
-            )
-                .into_response();
-            resp.headers_mut()
-                .insert("idempotent-replayed", HeaderValue::from_static("true"));
-            Ok(resp)
-        }
-        Idempotency::InProgress => Err(ApiError::Conflict("request_in_progress")),
-        Idempotency::Mismatch => Err(ApiError::BadRequest {
-            code: "idempotency_key_reused",
-            detail: "This Idempotency-Key was used for a different request.".into(),
-        }),
-        Idempotency::Started => {
-            // The work and its record run on their own task: a client that gives up
-            // (or a request time-out) does not leave the key claimed without an answer.
-            let state = state.clone();
-            let user_id = user.id;
-            let task = tokio::spawn(async move {
-                match work.await {
-                    Ok((status, value)) => {
-                        let body = serde_json::to_value(&value)
-                            .map_err(|e| ApiError::Internal(e.into()))?;
-                        let record = serde_json::json!({ "status": status.as_u16(), "body": body });
-                        state
-                            .store
-                            .finish_idempotent(user_id, &key, &record)
-                            .await?;
-                        Ok((status, body))
-                    }
-                    Err(e) => {
-                        state.store.abandon_idempotent(user_id, &key).await?;
-                        Err(e)
-                    }
-                }
-            });
-            let (status, body) = task
-                .await
-                .map_err(|e| ApiError::Internal(anyhow::anyhow!("request task failed: {e}")))??;
-            Ok((status, ApiJson(body)).into_response())
-        }
-    }
 }
 
 /// Start a session, optionally with a first message.
