@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use rebloom_store::{Role, User};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use time::Duration;
+use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::app::AppState;
@@ -145,17 +145,7 @@ where
 pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, ApiError> {
     let now = state.clock.now();
     let claims = state.keys.verify(token, now)?;
-    let user = state
-        .store
-        .find_user(claims.sub)
-        .await?
-        .ok_or(ApiError::Unauthorized("token_invalid"))?;
-    if user.disabled_at.is_some() || user.token_version != claims.ver {
-        return Err(ApiError::Unauthorized("session_ended"));
-    }
-    if !state.store.refresh_family_active(claims.sid, now).await? {
-        return Err(ApiError::Unauthorized("session_ended"));
-    }
+    let user = current_account(state, &claims, now).await?;
     if user
         .last_active
         .is_none_or(|t| now - t >= LAST_ACTIVE_RESOLUTION)
@@ -169,6 +159,28 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, Api
         claims,
         account: user,
     })
+}
+
+/// The account behind verified claims, if their session still holds: the
+/// account exists and is enabled, the token version is current (no logout-all,
+/// password change or disabling since) and the refresh family is not revoked.
+pub async fn current_account(
+    state: &AppState,
+    claims: &Claims,
+    now: OffsetDateTime,
+) -> Result<User, ApiError> {
+    let user = state
+        .store
+        .find_user(claims.sub)
+        .await?
+        .ok_or(ApiError::Unauthorized("token_invalid"))?;
+    if user.disabled_at.is_some() || user.token_version != claims.ver {
+        return Err(ApiError::Unauthorized("session_ended"));
+    }
+    if !state.store.refresh_family_active(claims.sid, now).await? {
+        return Err(ApiError::Unauthorized("session_ended"));
+    }
+    Ok(user)
 }
 
 /// A role requirement, as a type: `RequireRole<Admin>`.

@@ -16,8 +16,9 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::conversation::pipeline::{self, Incoming, ReplyEvent};
+use crate::conversation::routes::{open_session, validate_message};
 use crate::error::ApiError;
-use crate::extract::{AuthUser, authenticate};
+use crate::extract::{AuthUser, authenticate, current_account};
 
 #[derive(Debug, Deserialize)]
 struct ConnectAuth {
@@ -80,19 +81,8 @@ const RECHECK: std::time::Duration = std::time::Duration::from_secs(15);
 /// out, token version current, account enabled.
 async fn still_valid(state: &AppState, user: &AuthUser) -> bool {
     let now = state.clock.now();
-    if user.claims.exp <= now.unix_timestamp() {
-        return false;
-    }
-    let account_ok = matches!(
-        state.store.find_user(user.id).await,
-        Ok(Some(u)) if u.disabled_at.is_none() && u.token_version == user.claims.ver
-    );
-    account_ok
-        && state
-            .store
-            .refresh_family_active(user.claims.sid, now)
-            .await
-            .unwrap_or(false)
+    user.claims.exp > now.unix_timestamp()
+        && current_account(state, &user.claims, now).await.is_ok()
 }
 
 async fn on_connect<A: Adapter>(
@@ -156,15 +146,13 @@ async fn on_send_message<A: Adapter>(
         let _ = socket.disconnect();
         return;
     }
-    let text = data.message.trim().to_owned();
-    if text.is_empty() || text.chars().count() > crate::conversation::routes::MAX_MESSAGE_CHARS {
-        return refuse(&socket, "validation_failed");
-    }
-    let session = match state.store.find_session(user.id, data.session_id).await {
-        Ok(Some(s)) if s.ended_at.is_none() => s,
-        Ok(Some(_)) => return refuse(&socket, "session_ended"),
-        Ok(None) => return refuse(&socket, "not_found"),
-        Err(e) => return refuse(&socket, ApiError::from(e).code()),
+    let text = match validate_message(&data.message) {
+        Ok(t) => t,
+        Err(e) => return refuse(&socket, e.code()),
+    };
+    let session = match open_session(&state, &user, data.session_id).await {
+        Ok(s) => s,
+        Err(e) => return refuse(&socket, e.code()),
     };
     let session_id = session.id;
     let (tx, mut rx) = mpsc::channel::<ReplyEvent>(64);

@@ -21,7 +21,7 @@ pub use crate::conversation::views::{
     AiResponse, MessageView, ResourceView, SafetyView, TurnResult,
 };
 use crate::error::{ApiError, ApiResult};
-use crate::routes::me::{CommunicationPreferences, PrivacySettings, TherapeuticPreferences};
+use crate::routes::me::{CommunicationPreferences, TherapeuticPreferences};
 
 /// Turns of the session given to the model as context.
 const CONTEXT_MESSAGES: u32 = 20;
@@ -71,14 +71,6 @@ fn persona(profile: &Profile, user_emotions: &[String]) -> Persona {
             .and_then(|l| serde_json::to_value(l).ok())
             .and_then(|v| v.as_str().map(str::to_owned)),
     }
-}
-
-/// Whether the person's privacy settings allow keeping what they say beyond the session.
-pub fn memory_enabled(profile: &Profile) -> bool {
-    serde_json::from_value::<PrivacySettings>(profile.privacy_settings.clone())
-        .ok()
-        .and_then(|p| p.memory_enabled)
-        .unwrap_or(true)
 }
 
 /// Runs the pipeline for one message. `sink` receives the approved reply as it

@@ -162,7 +162,7 @@ fn page_limit(limit: Option<u32>) -> ApiResult<u32> {
     }
 }
 
-fn validate_message(text: &str) -> ApiResult<String> {
+pub fn validate_message(text: &str) -> ApiResult<String> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Err(ApiError::field("message", "empty", "Write a message."));
@@ -186,8 +186,17 @@ fn validate_mood(field: &str, mood: Option<i32>) -> Result<(), FieldError> {
     }
 }
 
+/// Paths name the user (as the architecture's do); only the caller's own is found.
+pub fn ensure_caller(path_user: Uuid, user: &AuthUser) -> ApiResult<()> {
+    if path_user == user.id {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
 /// Loads an open session of the caller (404 for anyone else's, 409 when ended).
-async fn open_session(state: &AppState, user: &AuthUser, id: Uuid) -> ApiResult<Session> {
+pub async fn open_session(state: &AppState, user: &AuthUser, id: Uuid) -> ApiResult<Session> {
     let session = state
         .store
         .find_session(user.id, id)
@@ -315,9 +324,7 @@ pub async fn send_message(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    if user_id != user.id {
-        return Err(ApiError::NotFound);
-    }
+    ensure_caller(user_id, &user)?;
     let req: SendMessage = parse_json(&body)?;
     let text = validate_message(&req.message)?;
     let route = format!("POST /api/conversations/{user_id}/messages");
@@ -361,9 +368,7 @@ pub async fn stream_message(
     Path(user_id): Path<Uuid>,
     ApiJson(req): ApiJson<SendMessage>,
 ) -> ApiResult<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>> {
-    if user_id != user.id {
-        return Err(ApiError::NotFound);
-    }
+    ensure_caller(user_id, &user)?;
     let text = validate_message(&req.message)?;
     let session = open_session(&state, &user, req.session_id).await?;
     let (tx, rx) = mpsc::channel::<ReplyEvent>(64);

@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::conversation::pipeline::{self, Incoming, TurnResult};
+use crate::conversation::routes::{ensure_caller, open_session};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, AuthUser};
 use crate::routes::me::PrivacySettings;
@@ -95,9 +96,7 @@ pub async fn voice_message(
     Path(user_id): Path<Uuid>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<ApiJson<VoiceResult>> {
-    if user_id != user.id {
-        return Err(ApiError::NotFound);
-    }
+    ensure_caller(user_id, &user)?;
     let mut multipart = multipart
         .map_err(|_| bad_form("Send multipart/form-data with `audio` and `sessionId`."))?;
     let limit = state.config.voice_limit_bytes;
@@ -162,14 +161,7 @@ pub async fn voice_message(
             return Err(ApiError::UnsupportedAudio);
         }
     };
-    let session = state
-        .store
-        .find_session(user.id, session_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if session.ended_at.is_some() {
-        return Err(ApiError::Conflict("session_ended"));
-    }
+    let session = open_session(&state, &user, session_id).await?;
     let stt = state
         .stt
         .clone()
