@@ -63,6 +63,10 @@ pub struct AppInner {
     pub events: EventBus,
     /// Sessions with a reply in progress on this server.
     pub in_flight: crate::conversation::pipeline::InFlight,
+    /// The durable job queue (wakes this replica's worker).
+    pub jobs: crate::jobs::Jobs,
+    /// Crisis webhooks and e-mail.
+    pub notifier: crate::jobs::notify::Notifier,
 }
 
 /// Shared, cheaply cloned application state.
@@ -84,6 +88,8 @@ pub struct Engines {
     pub llm: Vec<String>,
     pub rate_limits: &'static str,
     pub generated_secrets: Vec<String>,
+    /// Where crisis events are sent besides the store.
+    pub crisis_notifications: Vec<&'static str>,
 }
 
 /// A built server, bound to its listener, not yet serving.
@@ -150,6 +156,7 @@ impl App {
         let guided = Arc::new(GuidedEngine::try_new().context("guided engine content")?);
         let stt = crate::conversation::providers::speech_to_text(&config)?;
         let (chat, llm) = crate::conversation::providers::build(&config, guided.clone())?;
+        let notifier = crate::jobs::notify::Notifier::from_config(&config)?;
         let engines = Engines {
             llm,
             store: match store.backend() {
@@ -158,6 +165,7 @@ impl App {
             },
             rate_limits: limiter.kind(),
             generated_secrets: secrets.generated.clone(),
+            crisis_notifications: notifier.describe(),
         };
         let cpu_threads = std::thread::available_parallelism()
             .map(|n| n.get())
@@ -180,6 +188,8 @@ impl App {
             stt,
             events: EventBus::default(),
             in_flight: Default::default(),
+            jobs: Default::default(),
+            notifier,
             config,
         }));
         let listener = TcpListener::bind(state.config.bind)
@@ -208,6 +218,7 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let background = tokio::spawn(background_tasks(self.state.clone()));
+        let worker = tokio::spawn(crate::jobs::worker(self.state.clone()));
         // Streamed replies are many small writes: send them at once (no Nagle delay).
         let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp| {
             if let Err(e) = tcp.set_nodelay(true) {
@@ -222,6 +233,7 @@ impl App {
         .with_graceful_shutdown(shutdown)
         .await;
         background.abort();
+        worker.abort();
         served.context("serving")
     }
 }
@@ -258,6 +270,7 @@ pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::me::router())
         .merge(routes::admin::router())
         .merge(routes::safety::router())
+        .merge(routes::trusted_contact::router())
         .merge(crate::conversation::routes::router())
         .merge(crate::conversation::voice::router())
         .split_for_parts()

@@ -158,7 +158,30 @@ pub struct Config {
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     #[arg(long, env = "REBLOOM_TRUST_PROXY", default_value_t = false)]
     pub trust_proxy: bool,
+    /// How often an idle job worker looks for due jobs, in milliseconds (jobs
+    /// enqueued on this replica wake it at once).
+    #[arg(long, env = "REBLOOM_JOB_POLL_MS", default_value_t = 1000)]
+    pub job_poll_ms: u64,
+    /// Crisis notifications: a webhook that receives each high/critical event
+    /// (ids, level, categories and time; never message text), signed with HMAC-SHA256.
+    #[arg(long, env = "REBLOOM_CRISIS_WEBHOOK_URL")]
+    pub crisis_webhook_url: Option<String>,
+    /// The webhook's signing secret; required with the URL.
+    #[arg(long, env = "REBLOOM_CRISIS_WEBHOOK_SECRET", hide_env_values = true)]
+    pub crisis_webhook_secret: Option<SecretString>,
+    /// Outgoing mail: `smtp://user:pass@host:587?tls=required`, `smtps://…:465`
+    /// or `smtp://localhost:25` (lettre's URL format).
+    #[arg(long, env = "REBLOOM_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<SecretString>,
+    /// The sender of Rebloom's e-mails.
+    #[arg(long, env = "REBLOOM_SMTP_FROM", default_value = DEFAULT_SMTP_FROM)]
+    pub smtp_from: String,
+    /// Who is e-mailed about crisis events (the on-call clinician or safety team).
+    #[arg(long, env = "REBLOOM_CRISIS_EMAIL_TO", value_delimiter = ',')]
+    pub crisis_email_to: Vec<String>,
 }
+
+const DEFAULT_SMTP_FROM: &str = "Rebloom <no-reply@rebloom.invalid>";
 
 impl Default for Config {
     fn default() -> Self {
@@ -195,6 +218,12 @@ impl Default for Config {
             stt_api_key: None,
             stt_model: "whisper-1".into(),
             voice_limit_bytes: 10 * 1024 * 1024,
+            job_poll_ms: 1000,
+            crisis_webhook_url: None,
+            crisis_webhook_secret: None,
+            smtp_url: None,
+            smtp_from: DEFAULT_SMTP_FROM.into(),
+            crisis_email_to: Vec::new(),
         }
     }
 }
@@ -242,6 +271,12 @@ const KNOWN_ENV: &[&str] = &[
     "REBLOOM_STT_API_KEY",
     "REBLOOM_STT_MODEL",
     "REBLOOM_VOICE_LIMIT_BYTES",
+    "REBLOOM_JOB_POLL_MS",
+    "REBLOOM_CRISIS_WEBHOOK_URL",
+    "REBLOOM_CRISIS_WEBHOOK_SECRET",
+    "REBLOOM_SMTP_URL",
+    "REBLOOM_SMTP_FROM",
+    "REBLOOM_CRISIS_EMAIL_TO",
     "REBLOOM_TEST_DATABASE_URL",
     "REBLOOM_TEST_REDIS_URL",
 ];

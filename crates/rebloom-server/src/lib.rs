@@ -10,6 +10,7 @@ pub mod cpu_pool;
 pub mod error;
 pub mod eval;
 pub mod extract;
+pub mod jobs;
 pub mod openapi;
 pub mod ratelimit;
 pub mod realtime;

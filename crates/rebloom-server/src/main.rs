@@ -82,10 +82,15 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         );
     }
     eprintln!(
-        "Rebloom is running at http://{addr}  (API docs: http://{addr}/docs)\n  store: {}\n  replies: {} (safety assessment: deterministic rules, before every reply)\n  rate limits: {}",
+        "Rebloom is running at http://{addr}  (API docs: http://{addr}/docs)\n  store: {}\n  replies: {} (safety assessment: deterministic rules, before every reply)\n  rate limits: {}\n  crisis notifications: {}",
         app.engines.store,
         app.engines.llm.join(" -> "),
-        app.engines.rate_limits
+        app.engines.rate_limits,
+        if app.engines.crisis_notifications.is_empty() {
+            "none configured (events are recorded; set REBLOOM_CRISIS_WEBHOOK_URL or REBLOOM_CRISIS_EMAIL_TO)".to_owned()
+        } else {
+            app.engines.crisis_notifications.join(", ")
+        }
     );
     tracing::info!(%addr, store = %app.engines.store, rate_limits = app.engines.rate_limits, "listening");
     app.run(shutdown_signal()).await?;

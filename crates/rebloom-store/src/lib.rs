@@ -5,6 +5,7 @@
 mod model;
 mod postgres;
 mod sql;
+mod sql_jobs;
 mod sqlite;
 mod ts;
 
@@ -91,7 +92,7 @@ pub struct Replacement {
 /// Everything Rebloom keeps, behind one interface; the rest of the code does not
 /// know which backend it has.
 #[async_trait]
-pub trait Store: ConversationStore + SafetyStore + Send + Sync + 'static {
+pub trait Store: ConversationStore + SafetyStore + JobStore + Send + Sync + 'static {
     /// `"sqlite"` or `"postgres"`.
     fn backend(&self) -> &'static str;
     /// Cheap round trip used by readiness checks.
@@ -235,6 +236,53 @@ pub trait SafetyStore: Send + Sync + 'static {
         plan: &serde_json::Value,
         now: OffsetDateTime,
     ) -> StoreResult<()>;
+    async fn get_trusted_contact(&self, user_id: Uuid) -> StoreResult<Option<TrustedContact>>;
+    /// Creates or replaces the contact; `last_notified_at` is kept.
+    async fn save_trusted_contact(&self, contact: &TrustedContact) -> StoreResult<()>;
+    async fn delete_trusted_contact(&self, user_id: Uuid) -> StoreResult<bool>;
+    /// Marks the contact notified at `now` unless they were already notified
+    /// after `not_since`; false when there is no contact or it is too soon.
+    async fn mark_contact_notified(
+        &self,
+        user_id: Uuid,
+        now: OffsetDateTime,
+        not_since: OffsetDateTime,
+    ) -> StoreResult<bool>;
+}
+
+/// A durable job queue shared by every replica: claims are leases, so a job
+/// whose worker died runs again once its lock runs out.
+#[async_trait]
+pub trait JobStore: Send + Sync + 'static {
+    async fn enqueue_job(&self, job: &NewJob, now: OffsetDateTime) -> StoreResult<()>;
+    /// Claims the oldest due job (pending and due, or running with an expired
+    /// lock), counting the attempt; `None` when nothing is due.
+    async fn claim_job(
+        &self,
+        now: OffsetDateTime,
+        lease: Uuid,
+        locked_until: OffsetDateTime,
+    ) -> StoreResult<Option<Job>>;
+    /// Done: the job is removed. False when the lease is no longer held.
+    async fn complete_job(&self, id: Uuid, lease: Uuid) -> StoreResult<bool>;
+    /// Failed this time: run again at `run_at`.
+    async fn retry_job(
+        &self,
+        id: Uuid,
+        lease: Uuid,
+        run_at: OffsetDateTime,
+        error: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<bool>;
+    /// Failed for good: kept as `failed` for operators to see.
+    async fn fail_job(
+        &self,
+        id: Uuid,
+        lease: Uuid,
+        error: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<bool>;
+    async fn job_counts(&self) -> StoreResult<Vec<JobCount>>;
 }
 
 /// Options for [`connect`].

@@ -232,3 +232,49 @@ pub struct CrisisEvent {
     pub intervention_type: String,
     pub created_at: OffsetDateTime,
 }
+
+/// A background job to enqueue. The payload holds ids and levels only.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    pub id: Uuid,
+    /// What kind of work it is, e.g. `crisis.webhook`.
+    pub queue: String,
+    pub payload: Value,
+    /// The person it concerns: their jobs go when their account does.
+    pub user_id: Option<Uuid>,
+    pub run_at: OffsetDateTime,
+    pub max_attempts: i32,
+}
+
+/// A job claimed by a worker. `lease` proves the claim: completing or retrying
+/// with an old lease (the job was reclaimed after its lock ran out) does nothing.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub id: Uuid,
+    pub queue: String,
+    pub payload: Value,
+    pub user_id: Option<Uuid>,
+    /// Including this one.
+    pub attempts: i32,
+    pub max_attempts: i32,
+    pub lease: Uuid,
+}
+
+/// Jobs per queue and status (`pending`, `running`, `failed`), for metrics and operators.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobCount {
+    pub queue: String,
+    pub status: String,
+    pub count: i64,
+}
+
+/// Someone the person trusts, named with their explicit consent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrustedContact {
+    pub user_id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub consented_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub last_notified_at: Option<OffsetDateTime>,
+}

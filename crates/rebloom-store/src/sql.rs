@@ -31,7 +31,7 @@ macro_rules! store_impl {
         use crate::sql::{MESSAGE_COLUMNS, PROFILE_COLUMNS, SESSION_COLUMNS, USER_COLUMNS};
         use crate::{
             ConversationStore, CrisisEvent, Idempotency, SafetyStore, LoginThrottle, Message, NewSession, NewUser, Profile,
-            RefreshToken, Replacement, Role, Rotation, Sender, Session, SessionEnd, Store, User, utc,
+            RefreshToken, Replacement, Role, Rotation, Sender, Session, SessionEnd, Store, TrustedContact, User, utc,
         };
 
         pub(crate) fn session_from_row(row: &$row) -> StoreResult<Session> {
@@ -139,6 +139,68 @@ macro_rules! store_impl {
                 .execute(&self.pool)
                 .await?;
                 Ok(())
+            }
+
+            #[tracing::instrument(skip_all, fields(user_id = %user_id))]
+            async fn get_trusted_contact(&self, user_id: Uuid) -> StoreResult<Option<TrustedContact>> {
+                let row = sqlx::query(
+                    "SELECT user_id, name, email, consented_at, updated_at, last_notified_at \
+                     FROM trusted_contacts WHERE user_id = $1",
+                )
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|r| {
+                    Ok(TrustedContact {
+                        user_id: r.try_get("user_id")?,
+                        name: r.try_get("name")?,
+                        email: r.try_get("email")?,
+                        consented_at: r.try_get("consented_at")?,
+                        updated_at: r.try_get("updated_at")?,
+                        last_notified_at: r.try_get("last_notified_at")?,
+                    })
+                })
+                .transpose()
+            }
+
+            #[tracing::instrument(skip_all, fields(user_id = %c.user_id))]
+            async fn save_trusted_contact(&self, c: &TrustedContact) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO trusted_contacts (user_id, name, email, consented_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id) DO UPDATE \
+                     SET name = $2, email = $3, consented_at = $4, updated_at = $5",
+                )
+                .bind(c.user_id)
+                .bind(&c.name)
+                .bind(&c.email)
+                .bind(utc(c.consented_at))
+                .bind(utc(c.updated_at))
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip_all, fields(user_id = %user_id))]
+            async fn delete_trusted_contact(&self, user_id: Uuid) -> StoreResult<bool> {
+                let done = sqlx::query("DELETE FROM trusted_contacts WHERE user_id = $1")
+                    .bind(user_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            #[tracing::instrument(skip_all, fields(user_id = %user_id))]
+            async fn mark_contact_notified(&self, user_id: Uuid, now: OffsetDateTime, not_since: OffsetDateTime) -> StoreResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE trusted_contacts SET last_notified_at = $2 \
+                     WHERE user_id = $1 AND (last_notified_at IS NULL OR last_notified_at <= $3)",
+                )
+                .bind(user_id)
+                .bind(utc(now))
+                .bind(utc(not_since))
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
             }
         }
 

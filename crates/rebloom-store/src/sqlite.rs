@@ -9,6 +9,7 @@ use sqlx::sqlite::{
 };
 
 use crate::sql::store_impl;
+use crate::sql_jobs::jobs_impl;
 use crate::{ConnectOptions, StoreError, StoreResult};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -50,3 +51,4 @@ impl SqliteStore {
 }
 
 store_impl!(SqliteStore, SqliteRow, "sqlite");
+jobs_impl!(SqliteStore, SqliteRow, "");

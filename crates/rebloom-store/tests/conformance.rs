@@ -13,9 +13,9 @@ use std::future::Future;
 use std::sync::Arc;
 
 use rebloom_store::{
-    ConnectOptions, Idempotency, LoginThrottle, Message, NewSession, NewUser, PostgresStore,
-    Profile, RefreshToken, Replacement, Role, Rotation, Sender, SessionEnd, Store, StoreError,
-    User,
+    ConnectOptions, Idempotency, JobCount, LoginThrottle, Message, NewJob, NewSession, NewUser,
+    PostgresStore, Profile, RefreshToken, Replacement, Role, Rotation, Sender, SessionEnd, Store,
+    StoreError, TrustedContact, User,
 };
 use serde_json::json;
 use time::{Duration, OffsetDateTime, UtcOffset};
@@ -226,6 +226,9 @@ conformance!(
     concurrent_rotation_rotates_once,
     sessions_and_messages,
     idempotency_claims,
+    job_queue_leases_and_retries,
+    concurrent_claims_take_different_jobs,
+    trusted_contacts,
 );
 
 async fn user_round_trip(store: Arc<dyn Store>) {
@@ -1580,4 +1583,232 @@ async fn idempotency_claims(store: Arc<dyn Store>) {
             .unwrap(),
         Idempotency::Started
     );
+}
+
+fn new_job(queue: &str, user_id: Option<Uuid>, run_at: OffsetDateTime) -> NewJob {
+    NewJob {
+        id: Uuid::now_v7(),
+        queue: queue.to_owned(),
+        payload: json!({ "eventId": Uuid::new_v4(), "level": "critical" }),
+        user_id,
+        run_at,
+        max_attempts: 3,
+    }
+}
+
+async fn job_queue_leases_and_retries(store: Arc<dyn Store>) {
+    let t0 = OffsetDateTime::now_utc();
+    let user = some_user(&*store, t0).await;
+    let a = new_job("crisis.webhook", Some(user.id), t0);
+    let later = new_job("crisis.email", None, t0 + Duration::minutes(5));
+    store.enqueue_job(&a, t0).await.unwrap();
+    store.enqueue_job(&later, t0).await.unwrap();
+
+    // Only the due job is claimed; the attempt is counted.
+    let lease = Uuid::new_v4();
+    let job = store
+        .claim_job(t0, lease, t0 + Duration::seconds(60))
+        .await
+        .unwrap()
+        .expect("a due job");
+    assert_eq!(job.id, a.id);
+    assert_eq!(job.queue, "crisis.webhook");
+    assert_eq!(job.payload, a.payload);
+    assert_eq!(job.user_id, Some(user.id));
+    assert_eq!((job.attempts, job.max_attempts, job.lease), (1, 3, lease));
+    assert!(
+        store
+            .claim_job(t0, Uuid::new_v4(), t0 + Duration::seconds(60))
+            .await
+            .unwrap()
+            .is_none(),
+        "nothing else is due"
+    );
+
+    // A retry with the wrong lease does nothing; with the right one it waits until run_at.
+    assert!(
+        !store
+            .retry_job(a.id, Uuid::new_v4(), t0, "nope", t0)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .retry_job(a.id, lease, t0 + Duration::seconds(10), "HTTP 500", t0)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .claim_job(
+                t0 + Duration::seconds(9),
+                Uuid::new_v4(),
+                t0 + Duration::seconds(70)
+            )
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let lease2 = Uuid::new_v4();
+    let again = store
+        .claim_job(
+            t0 + Duration::seconds(10),
+            lease2,
+            t0 + Duration::seconds(70),
+        )
+        .await
+        .unwrap()
+        .expect("due again");
+    assert_eq!((again.id, again.attempts), (a.id, 2));
+
+    // A worker that died: its lock runs out and another worker takes the job over;
+    // the first worker's lease is then worthless.
+    let t1 = t0 + Duration::seconds(71);
+    let lease3 = Uuid::new_v4();
+    let taken = store
+        .claim_job(t1, lease3, t1 + Duration::seconds(60))
+        .await
+        .unwrap()
+        .expect("lock expired");
+    assert_eq!((taken.id, taken.attempts), (a.id, 3));
+    assert!(!store.complete_job(a.id, lease2).await.unwrap());
+    assert!(store.fail_job(a.id, lease3, "HTTP 500", t1).await.unwrap());
+    assert!(
+        !store.complete_job(a.id, lease3).await.unwrap(),
+        "a failed job is not running"
+    );
+
+    // The later job; completing removes it.
+    let t2 = t0 + Duration::minutes(5);
+    let l = Uuid::new_v4();
+    let b = store
+        .claim_job(t2, l, t2 + Duration::seconds(60))
+        .await
+        .unwrap()
+        .expect("due at five minutes");
+    assert_eq!(b.id, later.id);
+    assert_eq!(b.user_id, None);
+    assert_eq!(
+        store.job_counts().await.unwrap(),
+        vec![
+            JobCount {
+                queue: "crisis.email".into(),
+                status: "running".into(),
+                count: 1
+            },
+            JobCount {
+                queue: "crisis.webhook".into(),
+                status: "failed".into(),
+                count: 1
+            },
+        ]
+    );
+    assert!(store.complete_job(b.id, l).await.unwrap());
+    assert!(
+        store
+            .claim_job(
+                t2 + Duration::hours(1),
+                Uuid::new_v4(),
+                t2 + Duration::hours(2)
+            )
+            .await
+            .unwrap()
+            .is_none(),
+        "failed jobs are not claimed"
+    );
+    assert_eq!(store.job_counts().await.unwrap().len(), 1);
+}
+
+async fn concurrent_claims_take_different_jobs(store: Arc<dyn Store>) {
+    let t0 = OffsetDateTime::now_utc();
+    for _ in 0..16 {
+        store
+            .enqueue_job(&new_job("q", None, t0), t0)
+            .await
+            .unwrap();
+    }
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut got = Vec::new();
+            while let Some(job) = store
+                .claim_job(t0, Uuid::new_v4(), t0 + Duration::seconds(60))
+                .await
+                .unwrap()
+            {
+                got.push(job.id);
+            }
+            got
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let unique: HashSet<_> = all.iter().collect();
+    assert_eq!(all.len(), 16, "every job claimed exactly once");
+    assert_eq!(unique.len(), 16);
+}
+
+async fn trusted_contacts(store: Arc<dyn Store>) {
+    let t0 = OffsetDateTime::now_utc();
+    let user = some_user(&*store, t0).await;
+    assert!(store.get_trusted_contact(user.id).await.unwrap().is_none());
+    assert!(
+        !store.mark_contact_notified(user.id, t0, t0).await.unwrap(),
+        "no contact, nobody to notify"
+    );
+    let contact = TrustedContact {
+        user_id: user.id,
+        name: "Sam".into(),
+        email: "sam@example.org".into(),
+        consented_at: t0,
+        updated_at: t0,
+        last_notified_at: None,
+    };
+    store.save_trusted_contact(&contact).await.unwrap();
+    let got = store.get_trusted_contact(user.id).await.unwrap().unwrap();
+    assert_eq!(
+        (got.name.as_str(), got.email.as_str(), got.last_notified_at),
+        ("Sam", "sam@example.org", None)
+    );
+
+    // At most once per window: the second mark within the hour is refused.
+    let t1 = t0 + Duration::minutes(1);
+    assert!(
+        store
+            .mark_contact_notified(user.id, t1, t1 - Duration::hours(1))
+            .await
+            .unwrap()
+    );
+    let t2 = t0 + Duration::minutes(30);
+    assert!(
+        !store
+            .mark_contact_notified(user.id, t2, t2 - Duration::hours(1))
+            .await
+            .unwrap()
+    );
+    let t3 = t1 + Duration::hours(1);
+    assert!(
+        store
+            .mark_contact_notified(user.id, t3, t3 - Duration::hours(1))
+            .await
+            .unwrap()
+    );
+
+    // Replacing keeps the notification time; deleting removes it.
+    store
+        .save_trusted_contact(&TrustedContact {
+            name: "Alex".into(),
+            updated_at: t3,
+            ..contact.clone()
+        })
+        .await
+        .unwrap();
+    let got = store.get_trusted_contact(user.id).await.unwrap().unwrap();
+    assert_eq!(got.name, "Alex");
+    assert!(got.last_notified_at.is_some());
+    assert!(store.delete_trusted_contact(user.id).await.unwrap());
+    assert!(!store.delete_trusted_contact(user.id).await.unwrap());
 }

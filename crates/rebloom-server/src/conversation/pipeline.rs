@@ -185,22 +185,23 @@ pub async fn respond(
         };
         metrics::counter!("crisis_events_total", "risk_level" => assessment.level.as_str(), "intervention_type" => intervention)
             .increment(1);
+        let crisis_event = rebloom_store::CrisisEvent {
+            id: Uuid::now_v7(),
+            user_id: user.id,
+            session_id: Some(session.id),
+            message_id: Some(user_message.id),
+            risk_level: assessment.level.as_str().to_owned(),
+            categories: json!(assessment.categories),
+            intervention_type: intervention.to_owned(),
+            created_at: now,
+        };
         // The record never holds up the reply: a failure is logged, the person still gets help.
-        if let Err(e) = state
-            .store
-            .record_crisis_event(&rebloom_store::CrisisEvent {
-                id: Uuid::now_v7(),
-                user_id: user.id,
-                session_id: Some(session.id),
-                message_id: Some(user_message.id),
-                risk_level: assessment.level.as_str().to_owned(),
-                categories: json!(assessment.categories),
-                intervention_type: intervention.to_owned(),
-                created_at: now,
-            })
-            .await
-        {
+        if let Err(e) = state.store.record_crisis_event(&crisis_event).await {
             tracing::error!(error = %e, "recording a crisis event failed");
+        }
+        // Clinicians hear of a session's crisis once, and again if it escalates.
+        if escalated(&recent, assessment.level) {
+            crate::jobs::notify::crisis(state, &crisis_event, profile.country.as_deref()).await;
         }
         state.events.publish(event(
             events::CRISIS_DETECTED,
@@ -306,6 +307,14 @@ pub async fn respond(
             safety: assessment_view,
             created_at: ai_message.created_at,
         },
+    })
+}
+
+/// Whether `level` is higher than any the person reached earlier in the context.
+fn escalated(recent: &[Message], level: RiskLevel) -> bool {
+    !recent.iter().any(|m| {
+        m.sender == Sender::User
+            && RiskLevel::parse(&m.risk_level).is_some_and(|earlier| earlier >= level)
     })
 }
 

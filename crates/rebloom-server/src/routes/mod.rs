@@ -6,3 +6,4 @@ pub mod auth;
 pub mod me;
 pub mod ops;
 pub mod safety;
+pub mod trusted_contact;

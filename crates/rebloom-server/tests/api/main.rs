@@ -38,6 +38,7 @@ mod harness;
 mod accounts;
 mod admin;
 mod conversations;
+mod notifications;
 mod ops;
 mod profile;
 mod rate_limits;

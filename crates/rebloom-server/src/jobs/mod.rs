@@ -1,0 +1,171 @@
+//! Background jobs: a durable queue in the store (so jobs survive restarts and
+//! every replica shares them) and a worker per replica that runs them with
+//! retries and exponential back-off.
+//!
+//! Better than an external job library here: the queue lives in our own
+//! migrations and schemas (per-test and per-deployment schemas keep working),
+//! uses the injected clock (so back-off is tested without sleeping), and its
+//! rows go with the person's account (`ON DELETE CASCADE`). Payloads hold ids
+//! and levels, never message text.
+
+pub mod notify;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rebloom_store::{Job, NewJob, StoreResult};
+use serde_json::Value;
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+use crate::app::AppState;
+
+/// A crisis event for the configured webhook.
+pub const CRISIS_WEBHOOK: &str = "crisis.webhook";
+/// A crisis event for the configured clinicians' e-mail addresses.
+pub const CRISIS_EMAIL: &str = "crisis.email";
+/// The person asked us to tell their trusted contact.
+pub const CONTACT_EMAIL: &str = "trusted_contact.email";
+
+/// How long a claimed job is locked before another worker may take it over.
+const LOCK: time::Duration = time::Duration::minutes(5);
+/// A single run may take this long before it counts as failed.
+const RUN_LIMIT: Duration = Duration::from_secs(60);
+const MAX_ATTEMPTS: i32 = 10;
+
+/// Wakes this replica's worker when a job is enqueued here.
+#[derive(Clone, Default)]
+pub struct Jobs {
+    wake: Arc<Notify>,
+}
+
+impl Jobs {
+    /// Stores a job due now and wakes the worker.
+    pub async fn enqueue(
+        &self,
+        state: &AppState,
+        queue: &str,
+        payload: Value,
+        user_id: Option<Uuid>,
+    ) -> StoreResult<()> {
+        let now = state.clock.now();
+        state
+            .store
+            .enqueue_job(
+                &NewJob {
+                    id: Uuid::now_v7(),
+                    queue: queue.to_owned(),
+                    payload,
+                    user_id,
+                    run_at: now,
+                    max_attempts: MAX_ATTEMPTS,
+                },
+                now,
+            )
+            .await?;
+        metrics::counter!("jobs_enqueued_total", "queue" => queue.to_owned()).increment(1);
+        self.wake.notify_one();
+        Ok(())
+    }
+
+    /// Makes the worker look for due jobs now (after the clock moved, in tests).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+}
+
+/// Why a run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// Worth trying again later (network, 5xx, 429, SMTP transient).
+    #[error("{0}")]
+    Retry(String),
+    /// Trying again cannot help (bad payload, 4xx, not configured).
+    #[error("{0}")]
+    Permanent(String),
+}
+
+/// Back-off before attempt `attempts + 1`: 10 s doubling, at most an hour.
+pub fn backoff(attempts: i32) -> time::Duration {
+    let exp = u32::try_from(attempts.saturating_sub(1).clamp(0, 9)).unwrap_or(0);
+    time::Duration::seconds((10_i64 << exp).min(3600))
+}
+
+/// This replica's worker: runs due jobs one after another until the server stops.
+pub async fn worker(state: AppState) {
+    let poll = Duration::from_millis(state.config.job_poll_ms.max(10));
+    loop {
+        match run_one(&state).await {
+            Ok(true) => continue,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "claiming a job failed"),
+        }
+        tokio::select! {
+            _ = state.jobs.wake.notified() => {}
+            _ = tokio::time::sleep(poll) => {}
+        }
+    }
+}
+
+/// Claims and runs one due job; false when nothing was due.
+pub async fn run_one(state: &AppState) -> StoreResult<bool> {
+    let now = state.clock.now();
+    let lease = Uuid::new_v4();
+    let Some(job) = state.store.claim_job(now, lease, now + LOCK).await? else {
+        return Ok(false);
+    };
+    let started = std::time::Instant::now();
+    let result = match tokio::time::timeout(RUN_LIMIT, execute(state, &job)).await {
+        Ok(r) => r,
+        Err(_) => Err(JobError::Retry("timed out".into())),
+    };
+    let now = state.clock.now();
+    let outcome = match &result {
+        Ok(()) => {
+            state.store.complete_job(job.id, job.lease).await?;
+            "done"
+        }
+        Err(JobError::Retry(e)) if job.attempts < job.max_attempts => {
+            let at = now + backoff(job.attempts);
+            tracing::warn!(job_id = %job.id, queue = %job.queue, attempts = job.attempts, error = %e, "job failed; retrying");
+            state.store.retry_job(job.id, job.lease, at, e, now).await?;
+            "retry"
+        }
+        Err(e) => {
+            tracing::error!(job_id = %job.id, queue = %job.queue, attempts = job.attempts, error = %e, "job failed for good");
+            state
+                .store
+                .fail_job(job.id, job.lease, &e.to_string(), now)
+                .await?;
+            "failed"
+        }
+    };
+    metrics::counter!("jobs_processed_total", "queue" => job.queue.clone(), "outcome" => outcome)
+        .increment(1);
+    metrics::histogram!("job_duration_seconds", "queue" => job.queue.clone())
+        .record(started.elapsed().as_secs_f64());
+    Ok(true)
+}
+
+async fn execute(state: &AppState, job: &Job) -> Result<(), JobError> {
+    match job.queue.as_str() {
+        CRISIS_WEBHOOK => state.notifier.crisis_webhook(&job.payload).await,
+        CRISIS_EMAIL => state.notifier.crisis_email(&job.payload).await,
+        CONTACT_EMAIL => notify::contact_email(state, job).await,
+        other => Err(JobError::Permanent(format!("unknown queue {other}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff;
+
+    #[test]
+    fn backoff_doubles_to_an_hour() {
+        let secs: Vec<i64> = (1..=11).map(|a| backoff(a).whole_seconds()).collect();
+        assert_eq!(
+            secs,
+            [10, 20, 40, 80, 160, 320, 640, 1280, 2560, 3600, 3600]
+        );
+    }
+}

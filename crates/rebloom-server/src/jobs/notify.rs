@@ -1,0 +1,355 @@
+//! Notifications about crisis events and to a person's trusted contact.
+//! None of them ever holds message text: ids, level, categories and times only.
+//!
+//! Webhooks are signed like Stripe's: `Rebloom-Signature: t=<unix seconds>,v1=<hex
+//! HMAC-SHA256(secret, "<t>.<body>")>`; receivers recompute it and reject old
+//! timestamps. E-mail goes through SMTP (lettre).
+
+use std::time::Duration;
+
+use anyhow::Context;
+use hmac::{Hmac, Mac};
+use lettre::message::Mailbox;
+use lettre::message::header::ContentType;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use rebloom_store::{CrisisEvent, Job};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Value, json};
+use sha2::Sha256;
+use uuid::Uuid;
+
+use super::{CONTACT_EMAIL, CRISIS_EMAIL, CRISIS_WEBHOOK, JobError};
+use crate::app::AppState;
+use crate::config::Config;
+
+/// How often a trusted contact may be notified.
+pub const CONTACT_WINDOW: time::Duration = time::Duration::hours(1);
+
+/// The outgoing channels, built once from configuration.
+pub struct Notifier {
+    http: reqwest::Client,
+    webhook: Option<(String, SecretString)>,
+    smtp: Option<AsyncSmtpTransport<Tokio1Executor>>,
+    from: Mailbox,
+    crisis_to: Vec<Mailbox>,
+}
+
+impl Notifier {
+    pub fn from_config(config: &Config) -> anyhow::Result<Notifier> {
+        let webhook = match (&config.crisis_webhook_url, &config.crisis_webhook_secret) {
+            (Some(url), Some(secret)) => {
+                reqwest::Url::parse(url).context("REBLOOM_CRISIS_WEBHOOK_URL is not a URL")?;
+                if secret.expose_secret().len() < 16 {
+                    anyhow::bail!("REBLOOM_CRISIS_WEBHOOK_SECRET must be at least 16 characters");
+                }
+                Some((url.clone(), secret.clone()))
+            }
+            (Some(_), None) => {
+                anyhow::bail!("REBLOOM_CRISIS_WEBHOOK_URL needs REBLOOM_CRISIS_WEBHOOK_SECRET")
+            }
+            (None, _) => None,
+        };
+        let smtp = config
+            .smtp_url
+            .as_ref()
+            .map(|url| {
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())
+                    .map(|b| b.timeout(Some(Duration::from_secs(20))).build())
+                    .context("REBLOOM_SMTP_URL is not a valid SMTP URL")
+            })
+            .transpose()?;
+        let from: Mailbox = config
+            .smtp_from
+            .parse()
+            .context("REBLOOM_SMTP_FROM is not a mailbox")?;
+        let crisis_to = config
+            .crisis_email_to
+            .iter()
+            .map(|a| a.trim().parse::<Mailbox>())
+            .collect::<Result<Vec<_>, _>>()
+            .context("REBLOOM_CRISIS_EMAIL_TO holds an invalid address")?;
+        if !crisis_to.is_empty() && smtp.is_none() {
+            anyhow::bail!("REBLOOM_CRISIS_EMAIL_TO needs REBLOOM_SMTP_URL");
+        }
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .context("webhook HTTP client")?;
+        Ok(Notifier {
+            http,
+            webhook,
+            smtp,
+            from,
+            crisis_to,
+        })
+    }
+
+    /// Whether e-mail can be sent at all (a trusted contact needs it).
+    pub fn can_email(&self) -> bool {
+        self.smtp.is_some()
+    }
+
+    /// The channels a crisis event goes to, for the start-up banner.
+    pub fn describe(&self) -> Vec<&'static str> {
+        let mut on = Vec::new();
+        if self.webhook.is_some() {
+            on.push("webhook");
+        }
+        if !self.crisis_to.is_empty() {
+            on.push("e-mail");
+        }
+        on
+    }
+
+    /// Posts a crisis event to the webhook, signed.
+    pub async fn crisis_webhook(&self, payload: &Value) -> Result<(), JobError> {
+        let Some((url, secret)) = &self.webhook else {
+            return Err(JobError::Permanent("no webhook configured".into()));
+        };
+        let body = serde_json::to_vec(payload).map_err(|e| JobError::Permanent(e.to_string()))?;
+        let t = time::OffsetDateTime::now_utc().unix_timestamp();
+        let signature = sign(secret.expose_secret().as_bytes(), t, &body)?;
+        let event_id = payload
+            .get("eventId")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let response = self
+            .http
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header("Rebloom-Signature", format!("t={t},v1={signature}"))
+            .header("Rebloom-Event-Id", event_id)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| JobError::Retry(format!("webhook unreachable: {}", e.without_url())))?;
+        let status = response.status();
+        if status.is_success() {
+            Ok(())
+        } else if status.is_server_error() || status.as_u16() == 429 || status.as_u16() == 408 {
+            Err(JobError::Retry(format!("webhook answered {status}")))
+        } else {
+            Err(JobError::Permanent(format!("webhook answered {status}")))
+        }
+    }
+
+    /// E-mails a crisis event to the configured clinicians.
+    pub async fn crisis_email(&self, payload: &Value) -> Result<(), JobError> {
+        if self.crisis_to.is_empty() {
+            return Err(JobError::Permanent("no crisis e-mail recipients".into()));
+        }
+        let field = |k: &str| {
+            payload
+                .get(k)
+                .map(|v| match v {
+                    Value::String(s) => s.clone(),
+                    Value::Array(a) => a
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    other => other.to_string(),
+                })
+                .unwrap_or_else(|| "unknown".into())
+        };
+        let level = field("riskLevel");
+        let subject = format!("Rebloom safety alert: {level} risk");
+        let body = format!(
+            "A Rebloom user's message was assessed as {level} risk.\n\n\
+             Risk level: {level}\n\
+             Categories: {}\n\
+             What Rebloom did: {}\n\
+             When: {}\n\
+             Country: {}\n\
+             User id: {}\n\
+             Event id: {}\n\n\
+             Rebloom answered with safe-messaging guidance and crisis lines for the person's \
+             country, and stays in the conversation with them. This e-mail deliberately \
+             contains nothing of what the person wrote.\n",
+            field("categories"),
+            field("interventionType"),
+            field("occurredAt"),
+            field("country"),
+            field("userId"),
+            field("eventId"),
+        );
+        for to in &self.crisis_to {
+            self.send_mail(to.clone(), &subject, body.clone()).await?;
+        }
+        Ok(())
+    }
+
+    async fn send_mail(&self, to: Mailbox, subject: &str, body: String) -> Result<(), JobError> {
+        let Some(smtp) = &self.smtp else {
+            return Err(JobError::Permanent("no SMTP server configured".into()));
+        };
+        let message = lettre::Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(body)
+            .map_err(|e| JobError::Permanent(format!("building the e-mail: {e}")))?;
+        smtp.send(message).await.map(|_| ()).map_err(|e| {
+            if e.is_permanent() {
+                JobError::Permanent(format!("SMTP refused: {e}"))
+            } else {
+                JobError::Retry(format!("SMTP failed: {e}"))
+            }
+        })
+    }
+}
+
+fn sign(secret: &[u8], t: i64, body: &[u8]) -> Result<String, JobError> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret)
+        .map_err(|e| JobError::Permanent(format!("webhook secret: {e}")))?;
+    mac.update(t.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    Ok(hex::encode(mac.finalize().into_bytes()))
+}
+
+/// Enqueues the notifications a crisis event calls for, on every configured channel.
+pub async fn crisis(state: &AppState, event: &CrisisEvent, country: Option<&str>) {
+    let payload = json!({
+        "type": "safety.crisis.detected",
+        "eventId": event.id,
+        "userId": event.user_id,
+        "sessionId": event.session_id,
+        "riskLevel": event.risk_level,
+        "categories": event.categories,
+        "interventionType": event.intervention_type,
+        "country": country,
+        "occurredAt": event.created_at.format(&time::format_description::well_known::Rfc3339).ok(),
+    });
+    let mut queues = Vec::new();
+    if state.notifier.webhook.is_some() {
+        queues.push(CRISIS_WEBHOOK);
+    }
+    if !state.notifier.crisis_to.is_empty() {
+        queues.push(CRISIS_EMAIL);
+    }
+    for queue in queues {
+        if let Err(e) = state
+            .jobs
+            .enqueue(state, queue, payload.clone(), Some(event.user_id))
+            .await
+        {
+            tracing::error!(error = %e, queue, "enqueueing a crisis notification failed");
+        }
+    }
+}
+
+/// Why a trusted contact could not be notified.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ContactRefusal {
+    NoContact,
+    NoEmail,
+    TooSoon,
+}
+
+/// Asks for the person's trusted contact to be e-mailed (at most once per
+/// [`CONTACT_WINDOW`]). Only ever called when the person asked for it.
+pub async fn notify_contact(state: &AppState, user_id: Uuid) -> Result<(), ContactRefusal> {
+    if !state.notifier.can_email() {
+        return Err(ContactRefusal::NoEmail);
+    }
+    let now = state.clock.now();
+    match state
+        .store
+        .mark_contact_notified(user_id, now, now - CONTACT_WINDOW)
+        .await
+    {
+        Ok(true) => {}
+        Ok(false) => {
+            return match state.store.get_trusted_contact(user_id).await {
+                Ok(Some(_)) => Err(ContactRefusal::TooSoon),
+                _ => Err(ContactRefusal::NoContact),
+            };
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "marking a trusted contact notified failed");
+            return Err(ContactRefusal::NoContact);
+        }
+    }
+    let payload = json!({ "userId": user_id, "requestedAt": now.unix_timestamp() });
+    if let Err(e) = state
+        .jobs
+        .enqueue(state, CONTACT_EMAIL, payload, Some(user_id))
+        .await
+    {
+        tracing::error!(error = %e, "enqueueing a trusted-contact e-mail failed");
+        return Err(ContactRefusal::NoContact);
+    }
+    Ok(())
+}
+
+/// The e-mail to a trusted contact. Read at run time: a contact removed in the
+/// meantime is not written to.
+pub async fn contact_email(state: &AppState, job: &Job) -> Result<(), JobError> {
+    let Some(user_id) = job.user_id else {
+        return Err(JobError::Permanent("no user".into()));
+    };
+    let store = |e: rebloom_store::StoreError| JobError::Retry(e.to_string());
+    let Some(contact) = state
+        .store
+        .get_trusted_contact(user_id)
+        .await
+        .map_err(store)?
+    else {
+        return Ok(());
+    };
+    let user = state.store.find_user(user_id).await.map_err(store)?;
+    let profile = state.store.get_profile(user_id).await.map_err(store)?;
+    let (Some(user), Some(profile)) = (user, profile) else {
+        return Ok(());
+    };
+    let who = profile
+        .display_name
+        .filter(|n| !n.trim().is_empty())
+        .map(|n| format!("{n} ({})", user.email))
+        .unwrap_or(user.email);
+    let (resources, known) = state
+        .safety
+        .directory
+        .for_country(profile.country.as_deref());
+    let emergency = if known {
+        format!("call {} now", resources.emergency)
+    } else {
+        "call your local emergency number now".to_owned()
+    };
+    let line = resources
+        .lines
+        .first()
+        .map(|l| {
+            format!(
+                "\n{} ({}, {}) also helps people who are worried about someone.\n",
+                l.name, l.contact, l.hours
+            )
+        })
+        .unwrap_or_default();
+    let body = format!(
+        "Hello {name},\n\n\
+         {who} uses Rebloom, a wellbeing companion app, and named you as someone they trust. \
+         Just now they asked us to let you know that they are going through a very hard time \
+         and would value you reaching out to them as soon as you can: a call, a message or a \
+         visit.\n\n\
+         If you believe they are in immediate danger, {emergency}.\n{line}\n\
+         This message contains nothing of what they wrote. You received it because they chose \
+         to give Rebloom your address and asked for it to be sent.\n",
+        name = contact.name,
+    );
+    let to = format!(
+        "{} <{}>",
+        contact.name.replace(['<', '>', '"'], ""),
+        contact.email
+    )
+    .parse::<Mailbox>()
+    .or_else(|_| contact.email.parse::<Mailbox>())
+    .map_err(|e| JobError::Permanent(format!("contact address: {e}")))?;
+    state
+        .notifier
+        .send_mail(to, "Someone who trusts you asked us to reach out", body)
+        .await
+}
