@@ -2,9 +2,10 @@
 //!
 //! It listens reflectively (naming the feeling and the topic it notices),
 //! validates, asks open questions, adapts to the person's chosen approach and
-//! reply length, and leads six structured exercises step by step: a thought
+//! reply length, and leads seven structured exercises step by step: a thought
 //! record, behavioural activation, 5-4-3-2-1 grounding, box breathing, a
-//! gratitude practice and a values check-in.
+//! gratitude practice, a values check-in and the Stanley-Brown safety plan
+//! (whose result the server saves: see [`take_safety_plan`]).
 //!
 //! Everything it says comes from `content/guided/<lang>.json`, embedded at
 //! build time and checked at start-up. Its memory (exercise progress, recent
@@ -23,6 +24,7 @@ mod converse;
 mod detect;
 mod exercises;
 mod offers;
+mod plan;
 mod slots;
 mod state;
 mod text;
@@ -35,7 +37,8 @@ use serde_json::Value;
 use crate::{ChatProvider, ChatRequest, Chunk, ChunkStream, Finish, ProviderError};
 
 pub use content::ContentError;
-pub use state::{EngineState, ExerciseKind, ExerciseProgress, Offer};
+pub use plan::{offer_safety_plan, safety_plan_in_progress, take_safety_plan};
+pub use state::{EngineState, ExerciseKind, ExerciseProgress, Offer, SafetyPlanDraft};
 
 /// The provider name in logs, metrics and stored replies.
 pub const PROVIDER_NAME: &str = "guided";

@@ -16,3 +16,7 @@ mod exercises;
 mod harness;
 #[path = "guided/safety.rs"]
 mod safety;
+#[path = "guided/safety_plan.rs"]
+mod safety_plan;
+#[path = "guided/safety_plan_start.rs"]
+mod safety_plan_start;

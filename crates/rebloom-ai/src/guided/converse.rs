@@ -8,8 +8,9 @@ use super::compose::{Approach, Length, Turn, Writer};
 use super::detect::{self, Catalog, Emo, Signals};
 use super::exercises;
 use super::offers::{answer_offer, choose_offer, menu};
+use super::plan;
 use super::slots::DISTORTIONS;
-use super::state::{EngineState, Offer};
+use super::state::{EngineState, ExerciseKind, Offer};
 use super::text::{self, hash, normalize};
 
 /// Turns between uses of the person's name.
@@ -20,6 +21,8 @@ const TRAP_GAP: u32 = 3;
 /// The whole reply to a request, and the state to keep.
 pub fn respond(catalog: &Catalog, request: &ChatRequest) -> (String, EngineState) {
     let mut st = EngineState::from_value(&request.engine_state);
+    // A draft is for the turn that produced it only.
+    st.safety_plan_draft = None;
     let user_turns = request
         .messages
         .iter()
@@ -74,7 +77,11 @@ pub fn respond(catalog: &Catalog, request: &ChatRequest) -> (String, EngineState
 fn converse(t: &Turn, sig: &Signals, st: &mut EngineState, w: &mut Writer) {
     if sig.risk {
         st.offer = None;
-        w.say("risk", &[]);
+        if sig.request == Some(ExerciseKind::SafetyPlan) {
+            plan::start_after_risk(t, st, w);
+        } else {
+            w.say("risk", &[]);
+        }
         return;
     }
     let pending = st.offer.take().filter(|o| o.turn + 1 == t.turn);

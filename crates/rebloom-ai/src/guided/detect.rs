@@ -20,7 +20,7 @@ pub struct Lang {
     topics: Vec<(Matcher, Vec<String>)>,
     distortions: Vec<(Matcher, Matcher)>,
     lexicon: BTreeMap<String, Matcher>,
-    negations: Vec<String>,
+    pub negations: Vec<String>,
     negation_breaks: Vec<String>,
 }
 
@@ -91,7 +91,7 @@ impl Lang {
         }
     }
 
-    fn lex(&self, key: &str) -> Option<&Matcher> {
+    pub fn lex(&self, key: &str) -> Option<&Matcher> {
         self.lexicon.get(key)
     }
 
@@ -206,6 +206,8 @@ pub struct Signals {
     pub question: bool,
     /// An exercise named at all (enough to pick from a menu).
     pub mention: Option<ExerciseKind>,
+    /// "let's do it", "let's make the plan": accepts a safety-plan offer.
+    pub plan_accept: bool,
     /// Indices into [`DISTORTIONS`].
     pub distortions: Vec<usize>,
 }
@@ -229,7 +231,7 @@ fn has_word(langs: &[&Lang], key: &str, word: &str) -> bool {
 }
 
 /// The earliest position any of the lists matches at.
-fn first_pos(langs: &[&Lang], key: &str, norm: &str) -> Option<usize> {
+pub fn first_pos(langs: &[&Lang], key: &str, norm: &str) -> Option<usize> {
     langs
         .iter()
         .filter_map(|l| l.lex(key))
@@ -257,7 +259,12 @@ impl Signals {
         let mut strong_request: Option<(usize, ExerciseKind)> = None;
         let mut mention: Option<(usize, ExerciseKind)> = None;
         let cue = any(langs, "request_cues", norm);
+        // "I don't want a safety plan" neither asks for nor names one.
+        let plan_negated = super::plan::negated(langs, text);
         for kind in ExerciseKind::ALL {
+            if kind == ExerciseKind::SafetyPlan && plan_negated {
+                continue;
+            }
             let strong = first_pos(langs, &format!("trigger.{}.strong", kind.id()), norm);
             let weak = first_pos(langs, &format!("trigger.{}.weak", kind.id()), norm);
             if let Some(p) = strong
@@ -308,6 +315,7 @@ impl Signals {
             strong_request: strong_request.map(|r| r.1),
             question: text_is_question || has_word(langs, "question_words", first),
             mention: mention.map(|m| m.1),
+            plan_accept: any(langs, "plan_accept", norm),
             distortions: distortions(langs, norm),
         }
     }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use super::compose::{Length, Turn, Writer};
 use super::converse;
 use super::detect::{self, Signals};
+use super::plan;
 use super::slots::DISTORTIONS;
 use super::state::{EngineState, ExerciseKind, ExerciseProgress};
 use super::text::{self, normalize, parse_rating};
@@ -43,8 +44,16 @@ pub fn carry_on(
     st: &mut EngineState,
     w: &mut Writer,
 ) {
+    if ex.kind == ExerciseKind::SafetyPlan {
+        plan::carry_on(t, sig, ex, st, w);
+        return;
+    }
     if sig.risk {
-        w.say("risk", &[]);
+        if sig.request == Some(ExerciseKind::SafetyPlan) {
+            plan::start_after_risk(t, st, w);
+        } else {
+            w.say("risk", &[]);
+        }
         return;
     }
     if sig.stop {
@@ -69,7 +78,10 @@ pub fn carry_on(
             return;
         }
     }
-    if let Some(kind) = sig.strong_request.filter(|k| *k != ex.kind) {
+    // Named outright, another exercise takes over; the safety plan does
+    // whenever it is asked for at all.
+    let plan_asked = sig.request.filter(|k| *k == ExerciseKind::SafetyPlan);
+    if let Some(kind) = sig.strong_request.or(plan_asked).filter(|k| *k != ex.kind) {
         start(t, kind, st, w);
         return;
     }
@@ -110,7 +122,7 @@ pub fn carry_on(
 }
 
 /// The step after the current one whose answer is still missing.
-fn next_step(ex: &ExerciseProgress) -> Option<&'static str> {
+pub fn next_step(ex: &ExerciseProgress) -> Option<&'static str> {
     let steps = ex.kind.steps();
     let i = steps.iter().position(|s| *s == ex.step)?;
     steps[i + 1..]
@@ -269,7 +281,7 @@ fn slot(kind: ExerciseKind, name: &str) -> String {
 }
 
 /// Asks for the current step.
-fn prompt(t: &Turn, ex: &ExerciseProgress, w: &mut Writer) {
+pub fn prompt(t: &Turn, ex: &ExerciseProgress, w: &mut Writer) {
     if ex.kind == ExerciseKind::ThoughtRecord && ex.step == "distortions" {
         distortions_prompt(t, ex, w);
         return;
@@ -375,6 +387,8 @@ fn summary(ex: &ExerciseProgress, w: &mut Writer) {
             let v = ["area", "value", "action"].map(|k| (k, get(k).unwrap_or(none)));
             w.say(&slot(kind, "summary"), &v);
         }
+        // Led (and summarised) by `plan::carry_on`, which never comes here.
+        SafetyPlan => return,
     }
     w.paragraph();
     w.say(&slot(kind, "summary.close"), &[]);

@@ -5,6 +5,7 @@
 use super::compose::{Approach, Turn, Writer, join_list};
 use super::detect::Signals;
 use super::exercises;
+use super::plan;
 use super::state::{EngineState, ExerciseKind, Offer};
 
 /// Turns between offers of an exercise (more for person-centred).
@@ -26,6 +27,9 @@ pub fn answer_offer(
     let Some(&first) = offer.kinds.first() else {
         return false;
     };
+    if first == ExerciseKind::SafetyPlan && !offer.menu {
+        return plan::answer_offer(t, sig, st, w);
+    }
     let chosen = match sig.mention {
         Some(k) if offer.menu || k == first => Some(k),
         _ if sig.yes => Some(first),

@@ -52,6 +52,13 @@ pub const WORDS: &[&str] = &[
     "no_traps",
     "something_small",
     "not_rated",
+    "plan_warning_signs",
+    "plan_coping_strategies",
+    "plan_distractions",
+    "plan_people_to_ask",
+    "plan_professionals",
+    "plan_safer_environment",
+    "plan_reasons_for_living",
 ];
 
 /// Lexicon lists every language needs (exercise triggers are added per kind).
@@ -83,6 +90,8 @@ pub const LEXICON: &[&str] = &[
     "because",
     "life_areas",
     "forbidden_echo",
+    "plan_accept",
+    "empty_answer",
 ];
 
 pub const KNOWN_PLACEHOLDERS: &[&str] = &[
@@ -119,6 +128,7 @@ pub const KNOWN_PLACEHOLDERS: &[&str] = &[
     "area",
     "value",
     "action",
+    "section",
 ];
 
 type Spec = (&'static str, &'static [&'static str]);
@@ -263,6 +273,34 @@ const VALUES: &[Spec] = &[
     ("summary.close", &[]),
 ];
 
+/// The safety plan: a prompt per step, its own acknowledgements, the replies
+/// around the offer, and the summary (one line per step, `{section}` being
+/// the step's name from `words.plan_<step>`).
+const SAFETY_PLAN: &[Spec] = &[
+    ("title", &[]),
+    ("intro", &[]),
+    ("warning_signs", &[]),
+    ("coping_strategies", &[]),
+    ("distractions", &[]),
+    ("people_to_ask", &[]),
+    ("professionals", &[]),
+    ("safer_environment", &[]),
+    ("reasons_for_living", &[]),
+    ("ack", &[]),
+    ("skipped", &[]),
+    ("risk", &[]),
+    ("declined", &[]),
+    ("unclear_yes", &[]),
+    ("stopped", &[]),
+    ("saved_partial", &[]),
+    ("summary.header", &[]),
+    ("summary.nothing", &[]),
+    ("summary.item", &["section", "item"]),
+    ("summary.items", &["section", "item", "number"]),
+    ("summary.empty", &["section"]),
+    ("summary.close", &[]),
+];
+
 /// The slots of one exercise, after `ex.<id>.`.
 pub fn exercise_slots(kind: ExerciseKind) -> &'static [Spec] {
     match kind {
@@ -272,6 +310,7 @@ pub fn exercise_slots(kind: ExerciseKind) -> &'static [Spec] {
         ExerciseKind::BehaviouralActivation => BEHAVIOURAL_ACTIVATION,
         ExerciseKind::Gratitude => GRATITUDE,
         ExerciseKind::Values => VALUES,
+        ExerciseKind::SafetyPlan => SAFETY_PLAN,
     }
 }
 
@@ -318,4 +357,5 @@ pub const TRANSLATED: &[&str] = &[
     "about.",
     "ex.breathing.",
     "ex.grounding.",
+    "ex.safety_plan.",
 ];

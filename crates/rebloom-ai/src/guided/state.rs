@@ -21,16 +21,19 @@ pub enum ExerciseKind {
     Breathing,
     Gratitude,
     Values,
+    /// The Stanley-Brown safety plan, one list per step.
+    SafetyPlan,
 }
 
 impl ExerciseKind {
-    pub const ALL: [ExerciseKind; 6] = [
+    pub const ALL: [ExerciseKind; 7] = [
         ExerciseKind::ThoughtRecord,
         ExerciseKind::BehaviouralActivation,
         ExerciseKind::Grounding,
         ExerciseKind::Breathing,
         ExerciseKind::Gratitude,
         ExerciseKind::Values,
+        ExerciseKind::SafetyPlan,
     ];
 
     /// The id used in content slots (`ex.<id>.<step>`) and in the state.
@@ -42,6 +45,7 @@ impl ExerciseKind {
             ExerciseKind::Breathing => "breathing",
             ExerciseKind::Gratitude => "gratitude",
             ExerciseKind::Values => "values",
+            ExerciseKind::SafetyPlan => "safety_plan",
         }
     }
 
@@ -64,6 +68,16 @@ impl ExerciseKind {
             ExerciseKind::Breathing => &["intro", "round1", "round2", "round3"],
             ExerciseKind::Gratitude => &["intro", "why1", "second", "why2", "third", "why3"],
             ExerciseKind::Values => &["intro", "matters", "action"],
+            ExerciseKind::SafetyPlan => &[
+                "intro",
+                "warning_signs",
+                "coping_strategies",
+                "distractions",
+                "people_to_ask",
+                "professionals",
+                "safer_environment",
+                "reasons_for_living",
+            ],
         }
     }
 
@@ -109,13 +123,22 @@ impl ExerciseKind {
             (ExerciseKind::Values, "intro") => "area",
             (ExerciseKind::Values, "matters") => "value",
             (ExerciseKind::Values, "action") => "action",
+            // Each safety-plan step fills the list of the same name.
+            (ExerciseKind::SafetyPlan, "warning_signs") => "warning_signs",
+            (ExerciseKind::SafetyPlan, "coping_strategies") => "coping_strategies",
+            (ExerciseKind::SafetyPlan, "distractions") => "distractions",
+            (ExerciseKind::SafetyPlan, "people_to_ask") => "people_to_ask",
+            (ExerciseKind::SafetyPlan, "professionals") => "professionals",
+            (ExerciseKind::SafetyPlan, "safer_environment") => "safer_environment",
+            (ExerciseKind::SafetyPlan, "reasons_for_living") => "reasons_for_living",
             _ => return None,
         })
     }
 }
 
 /// An exercise in progress: which step waits for an answer, and what the
-/// person has written so far (empty values mark skipped steps).
+/// person has written so far (empty values mark skipped steps; a safety-plan
+/// step keeps its list items one per line).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExerciseProgress {
@@ -143,6 +166,19 @@ pub struct Declined {
     pub turn: u32,
 }
 
+/// A safety plan as the person wrote it, one list per Stanley-Brown step
+/// (items trimmed, at most 200 characters each and 10 per step).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SafetyPlanDraft {
+    pub warning_signs: Vec<String>,
+    pub coping_strategies: Vec<String>,
+    pub distractions: Vec<String>,
+    pub people_to_ask: Vec<String>,
+    pub professionals: Vec<String>,
+    pub safer_environment: Vec<String>,
+    pub reasons_for_living: Vec<String>,
+}
+
 /// The engine's whole memory of a session.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
@@ -163,6 +199,10 @@ pub struct EngineState {
     pub completed: Vec<ExerciseKind>,
     pub last_emotion: Option<String>,
     pub last_topic: Option<String>,
+    /// A safety plan finished or stopped in this turn, for the server to
+    /// save (see `take_safety_plan`); dropped at the start of the next turn.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub safety_plan_draft: Option<SafetyPlanDraft>,
 }
 
 impl EngineState {

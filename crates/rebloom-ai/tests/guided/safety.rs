@@ -171,7 +171,7 @@ fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn check(reply: &str, guard: &rebloom_safety::Guard, input: &str) {
+pub fn check(reply: &str, guard: &rebloom_safety::Guard, input: &str) {
     let ws = words(reply);
     for f in FORBIDDEN {
         let hit = if f.contains(' ') {
