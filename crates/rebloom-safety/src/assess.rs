@@ -1,9 +1,13 @@
 //! Risk assessment of a person's message in the context of their conversation.
 //! Deterministic rules (phrases and patterns in `data/patterns.json`) with
 //! negation, idiom, humour and quotation handling, masked signals read against
-//! the conversation, and risk that persists across turns.
+//! the conversation, warning signs that mean a crisis together (a group of
+//! signs over the last few messages), taking back a disclosure, and risk that
+//! persists across turns.
 
-use regex::{Regex, RegexSet};
+use std::collections::BTreeMap;
+
+use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 /// Risk levels, aligned with the C-SSRS screener.
@@ -76,6 +80,13 @@ enum Kind {
     Goodbye,
     Distress,
     Denial,
+    /// A warning sign that is a crisis only together with other signs of its
+    /// group (stroke signs, signs of financial exploitation).
+    Sign,
+    /// Taking back what was just said ("forget it, I shouldn't have said that").
+    Retract,
+    /// Withdrawal: not eating, not getting out of bed, cutting people off.
+    Withdrawal,
 }
 
 /// One signal that fired: which rule, what it means, how it was weighed.
@@ -113,6 +124,9 @@ pub struct Turn<'a> {
 #[derive(Deserialize)]
 struct RuleFile {
     rules: Vec<RuleDef>,
+    /// Groups of warning signs (`kind: sign`) that mean a crisis together.
+    #[serde(default)]
+    groups: BTreeMap<String, GroupDef>,
     idioms: Vec<String>,
     humour: String,
     quote: String,
@@ -128,6 +142,29 @@ struct RuleDef {
     kind: Kind,
     level: RiskLevel,
     pattern: String,
+    /// For `kind: sign`: the group it belongs to.
+    #[serde(default)]
+    group: Option<String>,
+    /// The rule does not fire when this matches anywhere in the message
+    /// (slurred speech after drinking, a question about the signs of a stroke).
+    #[serde(default)]
+    unless: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct GroupDef {
+    category: Category,
+    /// The level when enough signs are seen together.
+    level: RiskLevel,
+    /// How many distinct signs of the group, in this message and the person's
+    /// previous ones (at least one in this message), make that level.
+    min: usize,
+    /// Context that must appear somewhere in the conversation (a vulnerable person).
+    #[serde(default)]
+    requires: Option<String>,
+    /// The group does not count when this matches in the message.
+    #[serde(default)]
+    unless: Option<String>,
 }
 
 struct Rule {
@@ -136,12 +173,26 @@ struct Rule {
     kind: Kind,
     level: RiskLevel,
     regex: Regex,
+    group: Option<usize>,
+    unless: Option<Regex>,
 }
+
+struct Group {
+    name: String,
+    category: Category,
+    level: RiskLevel,
+    min: usize,
+    requires: Option<Regex>,
+    unless: Option<Regex>,
+}
+
+/// A rule that fired in one message: its index, its level before context, why it differs.
+type Signal = (usize, RiskLevel, Option<String>);
 
 /// The compiled rules. Build once ([`Assessor::new`]) and share.
 pub struct Assessor {
     rules: Vec<Rule>,
-    set: RegexSet,
+    groups: Vec<Group>,
     idioms: Vec<Regex>,
     humour: Regex,
     quote: Regex,
@@ -152,6 +203,11 @@ pub struct Assessor {
 const PATTERNS: &str = include_str!("../data/patterns.json");
 /// How many earlier messages of the person are read for context.
 const HISTORY_TURNS: usize = 12;
+/// Signs of a group count together over this many messages of the person
+/// (this one and the ones just before it).
+const SIGN_WINDOW: usize = 3;
+/// A retraction or withdrawal is read against this many previous messages.
+const RECENT_TURNS: usize = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RuleError {
@@ -159,6 +215,8 @@ pub enum RuleError {
     File(#[from] serde_json::Error),
     #[error("rule {0}: {1}")]
     Pattern(String, regex::Error),
+    #[error("rule {0}: unknown group {1:?}")]
+    Group(String, String),
 }
 
 /// Lower-cases, folds apostrophes away (`don't` → `dont`), and collapses spaces.
@@ -257,18 +315,39 @@ impl Assessor {
         let file: RuleFile = serde_json::from_str(PATTERNS)?;
         let compile =
             |id: &str, p: &str| Regex::new(p).map_err(|e| RuleError::Pattern(id.to_owned(), e));
+        let mut groups = Vec::with_capacity(file.groups.len());
+        for (name, g) in file.groups {
+            let id = format!("group.{name}");
+            groups.push(Group {
+                requires: g.requires.map(|p| compile(&id, &p)).transpose()?,
+                unless: g.unless.map(|p| compile(&id, &p)).transpose()?,
+                name,
+                category: g.category,
+                level: g.level,
+                min: g.min.max(1),
+            });
+        }
         let mut rules = Vec::with_capacity(file.rules.len());
         for r in file.rules {
+            let group = match r.group {
+                Some(name) => Some(
+                    groups
+                        .iter()
+                        .position(|g| g.name == name)
+                        .ok_or_else(|| RuleError::Group(r.id.clone(), name))?,
+                ),
+                None => None,
+            };
             rules.push(Rule {
                 regex: compile(&r.id, &r.pattern)?,
+                unless: r.unless.map(|p| compile(&r.id, &p)).transpose()?,
+                group,
                 id: r.id,
                 category: r.category,
                 kind: r.kind,
                 level: r.level,
             });
         }
-        let set = RegexSet::new(rules.iter().map(|r| r.regex.as_str()))
-            .map_err(|e| RuleError::Pattern("set".into(), e))?;
         let idioms = file
             .idioms
             .iter()
@@ -276,7 +355,7 @@ impl Assessor {
             .collect::<Result<_, _>>()?;
         Ok(Assessor {
             rules,
-            set,
+            groups,
             idioms,
             humour: compile("humour", &file.humour)?,
             quote: compile("quote", &file.quote)?,
@@ -286,15 +365,14 @@ impl Assessor {
     }
 
     /// The signals in one message, before context.
-    fn signals(&self, text: &str) -> Vec<(usize, RiskLevel, Option<String>)> {
+    fn signals(&self, text: &str) -> Vec<Signal> {
         let idiom_spans: Vec<(usize, usize)> = self
             .idioms
             .iter()
             .flat_map(|r| r.find_iter(text).map(|m| (m.start(), m.end())))
             .collect();
         let mut out = Vec::new();
-        for i in self.set.matches(text).iter() {
-            let rule = &self.rules[i];
+        for (i, rule) in self.rules.iter().enumerate() {
             let Some(m) = rule.regex.find(text) else {
                 continue;
             };
@@ -304,21 +382,130 @@ impl Assessor {
             {
                 continue;
             }
+            if rule.unless.as_ref().is_some_and(|u| u.is_match(text)) {
+                continue;
+            }
             let mut level = rule.level;
             let mut note = None;
-            if matches!(rule.kind, Kind::Explicit | Kind::Plan)
-                && rule.category != Category::HarmFromOthers
+            if (matches!(rule.kind, Kind::Explicit | Kind::Plan)
+                && rule.category != Category::HarmFromOthers)
+                || rule.kind == Kind::Sign
             {
                 // "I would never kill myself": a negation just before the
                 // statement, in the same clause.
                 if negated(&self.negators, &clause_before(text, m.start())) {
-                    level = RiskLevel::Low;
+                    level = level.min(RiskLevel::Low);
                     note = Some("negated".to_owned());
                 }
             }
             out.push((i, level, note));
         }
         out
+    }
+
+    /// The groups whose signs are seen together: `window` holds the signals of
+    /// the message being judged first, then of the person's messages before it;
+    /// `texts` is the whole conversation of the person, for a group's required context.
+    fn groups_met(&self, window: &[&[Signal]], texts: &[&str]) -> Vec<(usize, usize)> {
+        let mut met = Vec::new();
+        let Some(first) = window.first() else {
+            return met;
+        };
+        for (g, group) in self.groups.iter().enumerate() {
+            let counts = |(i, _, note): &&Signal| {
+                self.rules[*i].kind == Kind::Sign
+                    && self.rules[*i].group == Some(g)
+                    && note.is_none()
+            };
+            if !first.iter().any(|s| counts(&s)) {
+                continue;
+            }
+            if group
+                .unless
+                .as_ref()
+                .is_some_and(|u| texts.first().is_some_and(|t| u.is_match(t)))
+            {
+                continue;
+            }
+            let mut seen: Vec<usize> = window
+                .iter()
+                .flat_map(|sigs| sigs.iter().filter(counts).map(|(i, _, _)| *i))
+                .collect();
+            seen.sort_unstable();
+            seen.dedup();
+            if seen.len() < group.min {
+                continue;
+            }
+            if group
+                .requires
+                .as_ref()
+                .is_some_and(|req| !texts.iter().any(|t| req.is_match(t)))
+            {
+                continue;
+            }
+            met.push((g, seen.len()));
+        }
+        met
+    }
+
+    /// The highest ideation or self-harm level among `before` (the person's
+    /// messages just before, most recent first): what they had just disclosed.
+    fn recent_risk(&self, before: &[Vec<Signal>]) -> RiskLevel {
+        before
+            .iter()
+            .take(RECENT_TURNS)
+            .flatten()
+            .filter(|(i, _, _)| {
+                let rule = &self.rules[*i];
+                rule.kind != Kind::Denial
+                    && matches!(
+                        rule.category,
+                        Category::SuicidalIdeation | Category::SelfHarm
+                    )
+            })
+            .map(|(_, l, _)| *l)
+            .max()
+            .unwrap_or(RiskLevel::None)
+    }
+
+    /// A retraction or withdrawal read against what came just before it:
+    /// `None` when the rule's own level stands.
+    fn after_disclosure(
+        &self,
+        signals: &[Signal],
+        kind: Kind,
+        recent_risk: RiskLevel,
+    ) -> Option<(RiskLevel, &'static str)> {
+        let kind_here = |k: Kind| signals.iter().any(|(i, _, _)| self.rules[*i].kind == k);
+        if kind_here(Kind::Denial) {
+            return None;
+        }
+        let warning_here = signals
+            .iter()
+            .any(|(i, l, _)| self.rules[*i].kind == Kind::Distress && *l >= RiskLevel::Moderate);
+        // "Never mind, I'm not going to hurt myself": a statement of safety with it.
+        let reassured = signals
+            .iter()
+            .any(|(_, _, note)| note.as_deref() == Some("negated"));
+        match kind {
+            // Taking back a disclosure is not a resolution: the risk stands.
+            Kind::Retract if recent_risk >= RiskLevel::Moderate && reassured => Some((
+                RiskLevel::Moderate,
+                "taking back what was just disclosed, with a reassurance",
+            )),
+            Kind::Retract if recent_risk >= RiskLevel::Moderate => {
+                Some((RiskLevel::High, "taking back what was just disclosed"))
+            }
+            // Withdrawal (not eating, not getting up, cutting people off) keeps a
+            // crisis a crisis, and next to warning signs asks for a check-in.
+            Kind::Withdrawal if recent_risk >= RiskLevel::High => {
+                Some((RiskLevel::High, "withdrawal after risk"))
+            }
+            Kind::Withdrawal if recent_risk >= RiskLevel::Moderate || warning_here => {
+                Some((RiskLevel::Moderate, "withdrawal with warning signs"))
+            }
+            _ => None,
+        }
     }
 
     /// Assesses `message` given the conversation before it (oldest first).
@@ -345,19 +532,46 @@ impl Assessor {
             .take(HISTORY_TURNS)
             .map(|t| normalize(t.text))
             .collect();
+        let earlier_signals: Vec<Vec<Signal>> = earlier.iter().map(|t| self.signals(t)).collect();
+        let texts: Vec<&str> = std::iter::once(text.as_str())
+            .chain(earlier.iter().map(String::as_str))
+            .collect();
         let mut prior = RiskLevel::None;
+        let mut prior_category = Category::SuicidalIdeation;
+        let mut prior_rule = String::new();
         let mut prior_distress = false;
-        for t in &earlier {
-            for (i, l, _) in self.signals(t) {
-                let rule = &self.rules[i];
+        for (j, sigs) in earlier_signals.iter().enumerate() {
+            let before = self.recent_risk(&earlier_signals[j + 1..]);
+            for (i, l, _) in sigs {
+                let rule = &self.rules[*i];
                 if rule.kind == Kind::Distress {
                     prior_distress = true;
                 }
-                if rule.kind != Kind::Denial {
-                    prior = prior.max(l);
+                let l = self
+                    .after_disclosure(sigs, rule.kind, before)
+                    .map_or(*l, |(l, _)| l);
+                if rule.kind != Kind::Denial && l > prior {
+                    prior = l;
+                    prior_category = rule.category;
+                    prior_rule.clone_from(&rule.id);
+                }
+            }
+            let window: Vec<&[Signal]> = earlier_signals[j..]
+                .iter()
+                .take(SIGN_WINDOW)
+                .map(Vec::as_slice)
+                .collect();
+            for (g, _) in self.groups_met(&window, &texts[j + 1..]) {
+                let group = &self.groups[g];
+                if group.level > prior {
+                    prior = group.level;
+                    prior_category = group.category;
+                    prior_rule = format!("group.{}", group.name);
                 }
             }
         }
+        // What the person disclosed just before: ideation, self-harm or warning signs.
+        let recent_risk = self.recent_risk(&earlier_signals);
 
         let humour = self.humour.is_match(&text);
         let quoted = self.quote.is_match(&text) && !text.contains(" i ") && !text.starts_with("i ");
@@ -405,6 +619,14 @@ impl Assessor {
                     note = Some("quoted or academic".into());
                 }
                 Kind::Distress if denial => l = l.min(RiskLevel::Low),
+                Kind::Retract | Kind::Withdrawal => {
+                    if let Some((after, why)) =
+                        self.after_disclosure(&signals, rule.kind, recent_risk)
+                    {
+                        l = after;
+                        note = Some(why.into());
+                    }
+                }
                 // C-SSRS: recent behaviour is critical; a past attempt is lifetime
                 // history, still a crisis to ask about, not an emergency now.
                 Kind::Behaviour
@@ -426,6 +648,24 @@ impl Assessor {
                 note,
             });
         }
+        // Warning signs that together are a crisis (stroke signs, exploitation of a vulnerable person).
+        let mut window: Vec<&[Signal]> = vec![signals.as_slice()];
+        window.extend(
+            earlier_signals
+                .iter()
+                .take(SIGN_WINDOW - 1)
+                .map(Vec::as_slice),
+        );
+        for (g, n) in self.groups_met(&window, &texts) {
+            let group = &self.groups[g];
+            level = level.max(group.level);
+            evidence.push(Evidence {
+                rule: format!("group.{}", group.name),
+                category: group.category,
+                level: group.level,
+                note: Some(format!("{n} warning signs together")),
+            });
+        }
         // An explicit plan with ideation anywhere in the recent conversation is critical.
         if level == RiskLevel::High
             && prior >= RiskLevel::High
@@ -440,9 +680,12 @@ impl Assessor {
             level = prior.down();
             evidence.push(Evidence {
                 rule: "context.persisting_risk".into(),
-                category: Category::SuicidalIdeation,
+                category: prior_category,
                 level,
-                note: Some(format!("{} earlier in the conversation", prior.as_str())),
+                note: Some(format!(
+                    "{} earlier in the conversation ({prior_rule})",
+                    prior.as_str()
+                )),
             });
         }
         let mut categories: Vec<Category> = evidence

@@ -276,3 +276,261 @@ fn past_attempts_are_high_recent_ones_critical() {
         RiskLevel::Critical
     );
 }
+
+fn assess(s: &Safety, history: &[&str], text: &str) -> rebloom_safety::Assessment {
+    let turns: Vec<Turn<'_>> = history
+        .iter()
+        .map(|t| Turn {
+            speaker: Speaker::Person,
+            text: t,
+        })
+        .collect();
+    s.assessor.assess(&turns, text)
+}
+
+#[test]
+fn someone_elses_medical_emergency_is_critical() {
+    let s = safety();
+    for t in [
+        "my grandad fell in the hallway and he can't stand up",
+        "my husband's face is drooping on the left side",
+        "her smile looks lopsided all of a sudden and she can't lift her arm",
+        "my dad is slurring his words and seems really confused",
+        "my baby's lips are turning blue",
+    ] {
+        let a = assess(&s, &[], t);
+        assert_eq!(a.level, RiskLevel::Critical, "{t:?}: {a:?}");
+        assert!(a.categories.contains(&Category::MedicalEmergency), "{t:?}");
+    }
+    // Two signs across consecutive messages count together.
+    assert_eq!(
+        level(
+            &s,
+            &["mum fell this morning and banged her head"],
+            "now her speech is all jumbled"
+        ),
+        RiskLevel::Critical
+    );
+    // One sign alone, or a question about the signs, is not an emergency.
+    for t in [
+        "my dad fell asleep on the couch again",
+        "grandma's stroke of genius: she hid the cookies",
+        "his speech was slurred after six pints lol",
+        "my arm is numb because I slept on it",
+        "what are the signs of a stroke? face drooping, arm weakness?",
+        "my toddler fell over at the park and cried for a minute",
+        "my friend isn't responding to my texts",
+    ] {
+        assert!(level(&s, &[], t) < RiskLevel::Moderate, "{t:?}");
+    }
+    // The reply urges emergency services without assuming the person is the patient.
+    let a = assess(&s, &[], "my grandad fell and he can't get up");
+    let r = s.replies.crisis(
+        &a,
+        &s.directory,
+        &ReplyContext {
+            country: Some("US"),
+            language: "en",
+            resources_given: false,
+            turn: 0,
+        },
+    );
+    assert!(
+        r.urged_emergency_services && r.text.contains("911"),
+        "{}",
+        r.text
+    );
+    assert!(!r.text.contains("ending your life"), "{}", r.text);
+}
+
+#[test]
+fn exploitation_of_a_vulnerable_person_is_harm_from_others() {
+    let s = safety();
+    let a = assess(
+        &s,
+        &["my mom is 79 and lives alone"],
+        "her new boyfriend took her to a lawyer to change her will and now she won't let us see her",
+    );
+    assert_eq!(a.level, RiskLevel::High, "{a:?}");
+    assert!(a.categories.contains(&Category::HarmFromOthers));
+    // One strong sign is enough when the person is vulnerable.
+    assert_eq!(
+        level(
+            &s,
+            &["my dad has alzheimer's"],
+            "his carer has been using his credit card"
+        ),
+        RiskLevel::High
+    );
+    // Without a vulnerable person, or with the family doing the helping, it is not.
+    assert!(
+        level(
+            &s,
+            &[],
+            "my dad updated his will and gave my brother his old car"
+        ) < RiskLevel::Moderate
+    );
+    assert!(
+        level(
+            &s,
+            &["my nan has dementia"],
+            "I drove my nan to the bank and then to her solicitor to sort out power of attorney"
+        ) < RiskLevel::Moderate
+    );
+    // The reply is about the person at risk, not about the one writing.
+    let ctx = ReplyContext {
+        country: Some("US"),
+        language: "en",
+        resources_given: false,
+        turn: 0,
+    };
+    let r = s.replies.crisis(&a, &s.directory, &ctx);
+    assert!(r.text.contains("vulnerable person"), "{}", r.text);
+    assert!(!r.text.contains("ending your life"), "{}", r.text);
+    assert!(s.guard.check(&r.text).allowed, "{}", r.text);
+    // Later doubt keeps a check-in about that person, not a suicide question.
+    let later = assess(
+        &s,
+        &[
+            "my mom is 79 and lives alone",
+            "her new boyfriend took her to a lawyer to change her will and now she won't let us see her",
+        ],
+        "what if I'm wrong and I'm just jealous?",
+    );
+    assert_eq!(later.level, RiskLevel::Moderate, "{later:?}");
+    let c = s.replies.check_in(&later, &ctx);
+    assert!(c.text.contains("person you're worried about"), "{}", c.text);
+}
+
+#[test]
+fn taking_back_a_disclosure_keeps_the_risk() {
+    let s = safety();
+    assert_eq!(
+        level(
+            &s,
+            &["what if I just didn't wake up one day? would that really be so bad"],
+            "forget it, I shouldn't have said that. sorry for wasting your time"
+        ),
+        RiskLevel::High
+    );
+    assert_eq!(
+        level(
+            &s,
+            &["a veces pienso que estarían mejor sin mí"],
+            "olvídalo, no debería haber dicho eso"
+        ),
+        RiskLevel::High
+    );
+    // Without a disclosure just before, it is nothing.
+    assert_eq!(
+        level(&s, &[], "never mind, I found my keys"),
+        RiskLevel::None
+    );
+    assert!(
+        level(
+            &s,
+            &["ugh I failed my exam"],
+            "forget it, I'll just retake it in June"
+        ) < RiskLevel::Moderate
+    );
+}
+
+#[test]
+fn withdrawal_after_distress_is_read_in_context() {
+    let s = safety();
+    assert_eq!(
+        level(
+            &s,
+            &["I want to die"],
+            "I haven't eaten in three days and I can't get out of bed"
+        ),
+        RiskLevel::High
+    );
+    assert_eq!(
+        level(
+            &s,
+            &["I feel so hopeless about everything"],
+            "I haven't left my room in a week"
+        ),
+        RiskLevel::Moderate
+    );
+    for t in [
+        "I'm skipping lunch today, big meeting",
+        "I stopped eating meat last year",
+        "my cat stopped eating, taking her to the vet tomorrow",
+        "I haven't eaten since Tuesday because of this stomach bug",
+    ] {
+        assert!(level(&s, &[], t) < RiskLevel::Moderate, "{t:?}");
+    }
+}
+
+#[test]
+fn passive_ideation_in_everyday_and_uk_phrasing() {
+    let s = safety();
+    for t in [
+        "Every night I think about what it would be like if I just... wasn't there anymore",
+        "sometimes I think about how much easier things would be if I just wasn't around",
+        "i just want to not exist for a while",
+        "honestly I just want to top myself",
+        "i cant be arsed with living anymore",
+        "these thoughts about killing myself won't go away",
+        "of course everyone would be better off without me",
+    ] {
+        assert!(level(&s, &[], t) >= RiskLevel::High, "{t:?}");
+    }
+    for t in [
+        "I need to top myself up on coffee before this shift",
+        "I wonder what it would be like if I wasn't here at this job anymore",
+        "honestly I'd like to not exist on social media for a month",
+        "thinking about dying my hair blue for the summer",
+        "lol I'm going to do something stupid and text my ex",
+    ] {
+        assert!(level(&s, &[], t) < RiskLevel::Moderate, "{t:?}");
+    }
+}
+
+#[test]
+fn every_reply_passes_the_guard() {
+    let s = safety();
+    let cases: &[(&[&str], &str)] = &[
+        (&[], "I want to die"),
+        (&[], "I want to hurt myself again"),
+        (&[], "my grandad fell and he can't get up"),
+        (&[], "my husband hits me"),
+        (&[], "I'm going to kill my boss"),
+        (&[], "my friend told me she wants to kill herself"),
+        (
+            &["my dad has alzheimer's"],
+            "his carer has been using his credit card",
+        ),
+        (&["I want to die"], "the weather is nice"),
+        (&["my husband hits me"], "anyway"),
+        (&["my friend told me she wants to kill herself"], "ok"),
+        (
+            &[
+                "my dad has alzheimer's",
+                "his carer has been using his credit card",
+            ],
+            "maybe I'm wrong",
+        ),
+        (&[], "voices are telling me they are watching me"),
+    ];
+    for language in ["en", "es", "fr", "de"] {
+        for (history, text) in cases {
+            let a = assess(&s, history, text);
+            let ctx = ReplyContext {
+                country: Some("GB"),
+                language,
+                resources_given: false,
+                turn: 0,
+            };
+            let r = if a.level.is_crisis() {
+                s.replies.crisis(&a, &s.directory, &ctx)
+            } else {
+                s.replies.check_in(&a, &ctx)
+            };
+            assert!(!r.text.is_empty(), "{language} {text:?}");
+            assert!(s.guard.check(&r.text).allowed, "{language}: {}", r.text);
+        }
+    }
+}
