@@ -5,15 +5,18 @@
 //! - [`reply`]: safe-messaging crisis replies and check-ins.
 //! - [`resources`]: crisis lines by country.
 //! - [`guard`]: the output guard every generated reply passes.
+//! - [`consent`]: whether a message asks for the trusted contact to be told.
 
 pub mod assess;
+pub mod consent;
 pub mod guard;
 pub mod reply;
 pub mod resources;
 
 pub use assess::{Assessment, Assessor, Category, Evidence, RiskLevel, Speaker, Turn};
+pub use consent::accepts_contact_offer;
 pub use guard::{Guard, GuardReason, Verdict};
-pub use reply::{Replies, ReplyContext, SafeReply};
+pub use reply::{ContactText, Replies, ReplyContext, SafeReply};
 pub use resources::{CountryResources, Directory, Line};
 
 /// Everything the safety layer needs, built once at start-up.

@@ -22,6 +22,23 @@ struct Texts {
     stay: Vec<String>,
     safety_plan_offer: String,
     check_in: BTreeMap<String, Vec<String>>,
+    contact_offer: String,
+    contact_sent: String,
+    contact_recent: String,
+    contact_failed: String,
+}
+
+/// What the companion says about the person's trusted contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactText {
+    /// At `critical`: offers to message them (only if the person asks).
+    Offer,
+    /// The person asked, and the message is on its way.
+    Sent,
+    /// They were told a little while ago already.
+    Recent,
+    /// It could not be sent.
+    Failed,
 }
 
 const DATA: &str = include_str!("../data/replies.json");
@@ -88,7 +105,12 @@ impl Replies {
         };
         let (resources, known_country) = directory.for_country(ctx.country);
         let main = main_category(a);
-        let ask_key = category_key(main);
+        let vulnerable = about_exploitation(a);
+        let ask_key = if vulnerable && main == Category::HarmFromOthers {
+            "harm_from_others_vulnerable"
+        } else {
+            category_key(main)
+        };
         let mut parts: Vec<String> = vec![pick(&t.acknowledge, ctx.turn).to_owned()];
         let critical = a.level == RiskLevel::Critical;
         if critical {
@@ -97,6 +119,7 @@ impl Replies {
         if let Some(ask) = t
             .ask
             .get(ask_key)
+            .or_else(|| t.ask.get(category_key(main)))
             .or_else(|| t.ask.get("suicidal_ideation"))
         {
             parts.push(pick(ask, ctx.turn).to_owned());
@@ -105,7 +128,9 @@ impl Replies {
         if ctx.resources_given && !critical {
             parts.push(t.resources_again.clone());
         } else {
-            let intro = if main == Category::ThirdPartyRisk {
+            let intro = if main == Category::ThirdPartyRisk
+                || (vulnerable && main == Category::HarmFromOthers)
+            {
                 &t.resources_third_party
             } else {
                 &t.resources_intro
@@ -143,6 +168,20 @@ impl Replies {
         }
     }
 
+    /// A sentence about the trusted contact called `name`.
+    pub fn contact(&self, language: &str, which: ContactText, name: &str) -> String {
+        let Some(t) = self.texts(language) else {
+            return String::new();
+        };
+        let template = match which {
+            ContactText::Offer => &t.contact_offer,
+            ContactText::Sent => &t.contact_sent,
+            ContactText::Recent => &t.contact_recent,
+            ContactText::Failed => &t.contact_failed,
+        };
+        template.replace("{name}", name)
+    }
+
     /// The gentle, direct check-in for a `moderate` assessment (gray zones): no hotline list.
     pub fn check_in(&self, a: &Assessment, ctx: &ReplyContext<'_>) -> SafeReply {
         let Some(t) = self.texts(ctx.language) else {
@@ -159,7 +198,16 @@ impl Replies {
         } else if a.evidence.iter().any(|e| e.rule.starts_with("masked.")) {
             "masked"
         } else {
-            "default"
+            // Someone else's emergency, or harm from others: a check-in about
+            // that, not about suicide.
+            match main_category(a) {
+                Category::HarmFromOthers if about_exploitation(a) => "harm_from_others_vulnerable",
+                c @ (Category::HarmFromOthers
+                | Category::MedicalEmergency
+                | Category::ThirdPartyRisk
+                | Category::HarmToOthers) => category_key(c),
+                _ => "default",
+            }
         };
         let options = t.check_in.get(key).or_else(|| t.check_in.get("default"));
         SafeReply {
@@ -184,6 +232,19 @@ impl SafeReply {
             offered_safety_plan: false,
         }
     }
+}
+
+/// Whether the concern is a vulnerable person being exploited by someone
+/// (the signs themselves, or risk persisting from them).
+fn about_exploitation(a: &Assessment) -> bool {
+    a.evidence.iter().any(|e| {
+        e.category == Category::HarmFromOthers
+            && (e.rule.starts_with("exploit.")
+                || e.rule.starts_with("group.exploitation")
+                || e.note
+                    .as_deref()
+                    .is_some_and(|n| n.contains("(exploit.") || n.contains("(group.exploitation")))
+    })
 }
 
 /// The category the reply leads with: immediate danger first.

@@ -1,6 +1,7 @@
 //! Conversations: the response pipeline, its events, and the REST endpoints.
 
 pub mod analysis;
+pub mod care;
 pub mod events;
 pub mod idempotency;
 pub mod pipeline;

@@ -6,14 +6,16 @@
 use std::time::Instant;
 
 use futures::StreamExt;
-use rebloom_ai::{ChatMessage, ChatRequest, ChatRole, Chunk, Persona};
-use rebloom_safety::{ReplyContext, RiskLevel, Speaker, Turn, guard::take_sentences};
+use rebloom_ai::guided::{offer_safety_plan, take_safety_plan};
+use rebloom_ai::{ChatMessage, ChatProvider, ChatRequest, ChatRole, Chunk, Persona};
+use rebloom_safety::{ContactText, ReplyContext, RiskLevel, Speaker, Turn, guard::take_sentences};
 use rebloom_store::{Message, Profile, Sender, Session, User};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use crate::app::AppState;
+use crate::conversation::care::{contact_request, escalated, safety_plan_turn};
 use crate::conversation::events::{self, Event};
 use crate::conversation::prompt;
 use crate::conversation::views::safety_view;
@@ -173,6 +175,46 @@ pub async fn respond(
         resources_given,
         turn: u64::from(session.message_count.unsigned_abs()),
     };
+    // The person may be answering the companion's offer to tell their trusted contact.
+    let contact_offered = recent.iter().any(|m| {
+        m.sender == Sender::Ai
+            && m.metadata.get("contactOffer").and_then(Value::as_bool) == Some(true)
+    });
+    let preface = if contact_offered {
+        contact_request(state, user.id, &text, &profile.language).await
+    } else {
+        None
+    };
+    if let Some(p) = &preface {
+        send(&sink, ReplyEvent::Chunk(format!("{p}\n\n"))).await;
+    }
+    let mut offered_contact = false;
+    // What a provider would be asked, and whether the turn belongs to the
+    // safety plan: a plan under way (or accepted) goes on at `moderate`, where
+    // the check-in would otherwise answer; `high` and above always get the crisis reply.
+    let request = ChatRequest {
+        system: prompt::system_prompt(&profile),
+        messages: recent
+            .iter()
+            .map(|m| {
+                let role = if m.sender == Sender::User {
+                    ChatRole::User
+                } else {
+                    ChatRole::Assistant
+                };
+                ChatMessage::new(role, m.content.clone())
+            })
+            .chain(std::iter::once(ChatMessage::new(
+                ChatRole::User,
+                text.clone(),
+            )))
+            .collect(),
+        persona: persona(&profile, &analysis.emotions),
+        engine_state: session.engine_state.clone(),
+        max_tokens: 400,
+        temperature: 0.7,
+    };
+    let plan_turn = !assessment.level.is_crisis() && safety_plan_turn(state, &request);
     let (content, provider, model, safe_reply, engine_state) = if assessment.level.is_crisis() {
         let reply = state
             .safety
@@ -208,15 +250,35 @@ pub async fn respond(
             user_message.id,
             json!({ "riskLevel": assessment.level.as_str(), "categories": assessment.categories }),
         ));
-        send(&sink, ReplyEvent::Chunk(reply.text.clone())).await;
+        let mut text = reply.text.clone();
+        // At `critical`, offer (once) to message their trusted contact; it is
+        // only sent if they then ask for it.
+        if reply.urged_emergency_services
+            && !contact_offered
+            && state.notifier.can_email()
+            && let Ok(Some(contact)) = state.store.get_trusted_contact(user.id).await
+        {
+            text.push_str("\n\n");
+            text.push_str(&state.safety.replies.contact(
+                &profile.language,
+                ContactText::Offer,
+                &contact.name,
+            ));
+            offered_contact = true;
+        }
+        send(&sink, ReplyEvent::Chunk(text.clone())).await;
+        // The plan the reply offered is built by the guided engine if accepted.
+        let engine_state = reply
+            .offered_safety_plan
+            .then(|| offer_safety_plan(Some(&session.engine_state)));
         (
-            reply.text.clone(),
+            text,
             "safety".to_owned(),
             "templates".to_owned(),
             Some(reply),
-            None,
+            engine_state,
         )
-    } else if assessment.level == RiskLevel::Moderate {
+    } else if assessment.level == RiskLevel::Moderate && !plan_turn {
         let reply = state.safety.replies.check_in(&assessment, &ctx);
         send(&sink, ReplyEvent::Chunk(reply.text.clone())).await;
         (
@@ -227,31 +289,19 @@ pub async fn respond(
             None,
         )
     } else {
-        let request = ChatRequest {
-            system: prompt::system_prompt(&profile),
-            messages: recent
-                .iter()
-                .map(|m| {
-                    let role = if m.sender == Sender::User {
-                        ChatRole::User
-                    } else {
-                        ChatRole::Assistant
-                    };
-                    ChatMessage::new(role, m.content.clone())
-                })
-                .chain(std::iter::once(ChatMessage::new(
-                    ChatRole::User,
-                    text.clone(),
-                )))
-                .collect(),
-            persona: persona(&profile, &analysis.emotions),
-            engine_state: session.engine_state.clone(),
-            max_tokens: 400,
-            temperature: 0.7,
+        // Building a safety plan is the guided engine's, whatever model is
+        // configured: it is deterministic, and what it collects is saved.
+        let provider: &dyn ChatProvider = if plan_turn {
+            state.guided.as_ref()
+        } else {
+            state.chat.as_ref()
         };
         let generate_started = Instant::now();
-        let generated = generate(state, &request, &sink, user.id, session.id).await?;
+        let mut generated = generate(state, provider, &request, &sink, user.id, session.id).await?;
         stage("generate", generate_started);
+        if let Some(draft) = generated.engine_state.as_mut().and_then(take_safety_plan) {
+            crate::routes::safety::save_draft(state, user.id, draft).await?;
+        }
         (
             generated.text,
             generated.provider,
@@ -269,6 +319,10 @@ pub async fn respond(
             .set_engine_state(session.id, engine_state)
             .await?;
     }
+    let content = match &preface {
+        Some(p) => format!("{p}\n\n{content}"),
+        None => content,
+    };
     let assessment_view = safety_view(&assessment, safe_reply.as_ref());
     let ai_message = Message {
         id: Uuid::now_v7(),
@@ -285,6 +339,7 @@ pub async fn respond(
             "provider": provider,
             "model": model,
             "resourcesListed": !assessment_view.resources.is_empty(),
+            "contactOffer": offered_contact,
         }),
         created_at: state.clock.now(),
     };
@@ -310,14 +365,6 @@ pub async fn respond(
     })
 }
 
-/// Whether `level` is higher than any the person reached earlier in the context.
-fn escalated(recent: &[Message], level: RiskLevel) -> bool {
-    !recent.iter().any(|m| {
-        m.sender == Sender::User
-            && RiskLevel::parse(&m.risk_level).is_some_and(|earlier| earlier >= level)
-    })
-}
-
 async fn send(sink: &Option<mpsc::Sender<ReplyEvent>>, event: ReplyEvent) {
     if let Some(tx) = sink {
         // A client that went away does not stop the pipeline: the reply is still stored.
@@ -336,12 +383,13 @@ struct Generated {
 /// sentence by sentence after the output guard approved it.
 async fn generate(
     state: &AppState,
+    provider: &dyn ChatProvider,
     request: &ChatRequest,
     sink: &Option<mpsc::Sender<ReplyEvent>>,
     user_id: Uuid,
     session_id: Uuid,
 ) -> ApiResult<Generated> {
-    let mut stream = state.chat.stream(request).await.map_err(|e| {
+    let mut stream = provider.stream(request).await.map_err(|e| {
         tracing::error!(error = %e, "no provider could start a reply");
         ApiError::Unavailable("reply_unavailable")
     })?;

@@ -2,11 +2,13 @@
 //! own crisis history.
 
 use axum::extract::{Query, State};
+use rebloom_ai::guided::SafetyPlanDraft;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
@@ -197,6 +199,62 @@ async fn view(state: &AppState, user: &AuthUser) -> ApiResult<SafetyPlanView> {
         emergency_number: emergency,
         updated_at,
     })
+}
+
+/// Adds what the person said while building their plan with the companion to
+/// their stored plan: new items only, each list kept within its limit.
+pub fn merge_draft(mut plan: SafetyPlan, draft: SafetyPlanDraft) -> SafetyPlan {
+    fn clean(item: &str) -> Option<String> {
+        let t: String = item
+            .trim()
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(MAX_CHARS)
+            .collect();
+        (!t.is_empty()).then_some(t)
+    }
+    fn texts(list: &mut Vec<String>, new: Vec<String>) {
+        for item in new.iter().filter_map(|i| clean(i)) {
+            if list.len() < MAX_ITEMS && !list.iter().any(|x| x.eq_ignore_ascii_case(&item)) {
+                list.push(item);
+            }
+        }
+    }
+    fn contacts(list: &mut Vec<Contact>, new: Vec<String>) {
+        for item in new.iter().filter_map(|i| clean(i)) {
+            if list.len() < MAX_ITEMS && !list.iter().any(|x| x.name.eq_ignore_ascii_case(&item)) {
+                list.push(Contact {
+                    name: item,
+                    contact: None,
+                });
+            }
+        }
+    }
+    texts(&mut plan.warning_signs, draft.warning_signs);
+    texts(&mut plan.coping_strategies, draft.coping_strategies);
+    contacts(&mut plan.distractions, draft.distractions);
+    contacts(&mut plan.people_to_ask, draft.people_to_ask);
+    contacts(&mut plan.professionals, draft.professionals);
+    texts(&mut plan.safer_environment, draft.safer_environment);
+    texts(&mut plan.reasons_for_living, draft.reasons_for_living);
+    plan
+}
+
+/// Saves a plan built in conversation into the person's safety plan.
+pub async fn save_draft(state: &AppState, user_id: Uuid, draft: SafetyPlanDraft) -> ApiResult<()> {
+    let stored = state
+        .store
+        .get_safety_plan(user_id)
+        .await?
+        .and_then(|(value, _)| serde_json::from_value::<SafetyPlan>(value).ok())
+        .unwrap_or_default();
+    let plan = merge_draft(stored, draft);
+    let value = serde_json::to_value(&plan).map_err(|e| ApiError::Internal(e.into()))?;
+    state
+        .store
+        .save_safety_plan(user_id, &value, state.clock.now())
+        .await?;
+    Ok(())
 }
 
 /// The caller's safety plan; crisis lines are pre-filled for their country.

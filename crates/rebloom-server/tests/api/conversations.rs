@@ -473,7 +473,7 @@ async fn validation(ctx: Ctx) {
 
 /// A local OpenAI-compatible server that streams `pieces` as Chat Completions
 /// chunks; `complete` decides whether it finishes with `[DONE]` or breaks off.
-async fn openai_stub(pieces: &'static [&'static str], complete: bool) -> String {
+pub async fn openai_stub(pieces: &'static [&'static str], complete: bool) -> String {
     let app = Router::new().route(
         "/chat/completions",
         post(move || async move {

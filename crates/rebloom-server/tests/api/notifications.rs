@@ -130,7 +130,7 @@ pub async fn smtp_server() -> (String, mpsc::UnboundedReceiver<Mail>) {
     (format!("smtp://{addr}"), rx)
 }
 
-async fn next<T>(rx: &mut mpsc::UnboundedReceiver<T>, what: &str) -> T {
+pub async fn next<T>(rx: &mut mpsc::UnboundedReceiver<T>, what: &str) -> T {
     tokio::time::timeout(WAIT, rx.recv())
         .await
         .unwrap_or_else(|_| panic!("no {what} within {WAIT:?}"))

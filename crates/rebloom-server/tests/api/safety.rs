@@ -11,6 +11,8 @@ cases! {
     safety_plan: [sqlite, postgres];
     resources_by_country: [sqlite];
     crisis_events_recorded: [sqlite, postgres];
+    safety_plan_built_in_conversation: [sqlite, postgres];
+    trusted_contact_offered_at_critical: [sqlite, postgres];
 }
 
 const PASSWORD: &str = "a long unusual passphrase";
@@ -175,5 +177,234 @@ async fn crisis_events_recorded(ctx: Ctx) {
             .unwrap()
             .len(),
         1
+    );
+}
+
+async fn turn(
+    app: &crate::harness::TestApp,
+    access: &str,
+    user: &str,
+    session: &serde_json::Value,
+    text: &str,
+) -> serde_json::Value {
+    app.post(&format!("/api/conversations/{user}/messages"))
+        .token(access)
+        .json(&json!({ "message": text, "sessionId": session }))
+        .send()
+        .await
+        .success(StatusCode::OK)
+}
+
+async fn safety_plan_built_in_conversation(ctx: Ctx) {
+    // A language model is configured; building the plan is still the guided engine's.
+    let model = crate::conversations::openai_stub(&["I hear you. ", "Tell me more."], true).await;
+    let app = ctx
+        .spawn_app_with(|c| c.openai_base_url = Some(model))
+        .await;
+    let s = app.register("plan-chat@example.org", PASSWORD).await;
+    app.patch("/api/me/profile")
+        .token(&s.access)
+        .json(&json!({ "country": "GB" }))
+        .send()
+        .await
+        .success(StatusCode::OK);
+    let started = app
+        .post("/api/conversations")
+        .token(&s.access)
+        .json(&json!({ "message": "I keep thinking about killing myself" }))
+        .send()
+        .await
+        .success(StatusCode::CREATED);
+    let crisis = &started["aiResponse"];
+    assert_eq!(crisis["safety"]["riskLevel"], "high");
+    assert!(
+        crisis["content"].as_str().unwrap().contains("safety plan"),
+        "{crisis}"
+    );
+    let session = &started["sessionId"];
+
+    let first = turn(
+        &app,
+        &s.access,
+        s.id(),
+        session,
+        "ok, let's make the safety plan",
+    )
+    .await;
+    assert_eq!(first["aiResponse"]["provider"], "guided", "{first}");
+    let answers = [
+        "not sleeping, staying in my room all day",
+        "a walk, music",
+        "the library and the climbing gym",
+        "my sister Ana",
+        "Dr Patel at the surgery",
+        "ask my flatmate to keep certain things for a while",
+        "my dog, my niece",
+    ];
+    let mut last = first;
+    for a in answers {
+        last = turn(&app, &s.access, s.id(), session, a).await;
+        assert_eq!(last["aiResponse"]["provider"], "guided", "{a}: {last}");
+    }
+    assert!(
+        last["aiResponse"]["content"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("safety plan"),
+        "the summary says where the plan is: {last}"
+    );
+    let plan = app
+        .get("/api/me/safety-plan")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(
+        plan["warningSigns"],
+        json!(["not sleeping", "staying in my room all day"])
+    );
+    assert_eq!(plan["copingStrategies"], json!(["a walk", "music"]));
+    assert_eq!(plan["distractions"][1]["name"], "the climbing gym");
+    assert_eq!(plan["peopleToAsk"], json!([{ "name": "my sister Ana" }]));
+    assert_eq!(
+        plan["professionals"],
+        json!([{ "name": "Dr Patel at the surgery" }])
+    );
+    assert_eq!(plan["reasonsForLiving"], json!(["my dog", "my niece"]));
+    assert!(
+        plan["crisisLines"].to_string().contains("116 123"),
+        "{plan}"
+    );
+    // After the plan, the configured model answers again.
+    let after = turn(
+        &app,
+        &s.access,
+        s.id(),
+        session,
+        "thanks, that helped a bit",
+    )
+    .await;
+    // The plan is over: the safety layer (still checking in after the earlier
+    // disclosure) or the configured model answers again, not the plan.
+    assert_ne!(after["aiResponse"]["provider"], "guided", "{after}");
+
+    // Built again later: new items are added, nothing is lost or doubled.
+    let again = turn(
+        &app,
+        &s.access,
+        s.id(),
+        session,
+        "can we make a safety plan",
+    )
+    .await;
+    assert_eq!(again["aiResponse"]["provider"], "guided");
+    for a in [
+        "not sleeping, skipping meals",
+        "skip",
+        "skip",
+        "skip",
+        "skip",
+        "skip",
+        "skip",
+    ] {
+        turn(&app, &s.access, s.id(), session, a).await;
+    }
+    let plan = app
+        .get("/api/me/safety-plan")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(
+        plan["warningSigns"],
+        json!([
+            "not sleeping",
+            "staying in my room all day",
+            "skipping meals"
+        ])
+    );
+    assert_eq!(plan["reasonsForLiving"], json!(["my dog", "my niece"]));
+}
+
+async fn trusted_contact_offered_at_critical(ctx: Ctx) {
+    let (smtp_url, mut mails) = crate::notifications::smtp_server().await;
+    let app = ctx
+        .spawn_app_with(|c| {
+            c.smtp_url = Some(secrecy::SecretString::from(smtp_url));
+            c.job_poll_ms = 20;
+        })
+        .await;
+    let s = app.register("offer@example.org", PASSWORD).await;
+    app.patch("/api/me/profile")
+        .token(&s.access)
+        .json(&json!({ "country": "US" }))
+        .send()
+        .await
+        .success(StatusCode::OK);
+    app.request(reqwest::Method::PUT, "/api/me/trusted-contact")
+        .token(&s.access)
+        .json(&json!({ "name": "Jordan", "email": "jordan@example.org", "consent": true }))
+        .send()
+        .await
+        .success(StatusCode::OK);
+    // High, not critical: no offer.
+    let started = app
+        .post("/api/conversations")
+        .token(&s.access)
+        .json(&json!({ "message": "I want to kill myself" }))
+        .send()
+        .await
+        .success(StatusCode::CREATED);
+    let session = &started["sessionId"];
+    assert!(
+        !started["aiResponse"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Jordan")
+    );
+    // Critical: the offer, once; a bare "yes" (the reply also asks a yes/no question) sends nothing.
+    let critical = turn(
+        &app,
+        &s.access,
+        s.id(),
+        session,
+        "I have the pills in my hand and I'm taking them tonight",
+    )
+    .await;
+    assert_eq!(critical["aiResponse"]["safety"]["riskLevel"], "critical");
+    let text = critical["aiResponse"]["content"].as_str().unwrap();
+    assert!(text.contains("call 911") || text.contains("911"), "{text}");
+    assert!(text.contains("tell Jordan"), "{text}");
+    let yes = turn(&app, &s.access, s.id(), session, "yes").await;
+    assert!(
+        !yes["aiResponse"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("sent Jordan")
+    );
+    assert!(
+        app.get("/api/me/trusted-contact")
+            .token(&s.access)
+            .send()
+            .await
+            .json()["lastNotifiedAt"]
+            .is_null()
+    );
+    // Asked in so many words: the e-mail goes, and the reply says so and stays.
+    let asked = turn(&app, &s.access, s.id(), session, "please tell Jordan").await;
+    let reply = asked["aiResponse"]["content"].as_str().unwrap();
+    assert!(reply.starts_with("I've sent Jordan a message"), "{reply}");
+    let mail = crate::notifications::next(&mut mails, "trusted-contact e-mail").await;
+    assert_eq!(mail.to, ["<jordan@example.org>"]);
+    assert!(mail.data.contains("call 911"), "{}", mail.data);
+    assert!(!mail.data.contains("pills"));
+    // Asking again within the hour sends nothing more.
+    let again = turn(&app, &s.access, s.id(), session, "tell Jordan again").await;
+    assert!(
+        again["aiResponse"]["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("I already let Jordan know")
     );
 }

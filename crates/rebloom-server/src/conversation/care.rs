@@ -1,0 +1,57 @@
+//! The safety actions around a turn that are not the reply itself: whether a
+//! crisis escalated (clinicians are notified once per session and again on
+//! escalation), the person asking for their trusted contact to be told, and
+//! whether a turn belongs to the safety plan the companion is building.
+
+use rebloom_ai::ChatRequest;
+use rebloom_ai::guided::{safety_plan_in_progress, take_safety_plan};
+use rebloom_safety::{ContactText, RiskLevel};
+use rebloom_store::{Message, Sender};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::jobs::notify::ContactRefusal;
+
+/// When the person asks for their trusted contact to be told (after the
+/// companion offered it), sends the request and says what happened.
+pub async fn contact_request(
+    state: &AppState,
+    user_id: Uuid,
+    text: &str,
+    language: &str,
+) -> Option<String> {
+    let contact = state.store.get_trusted_contact(user_id).await.ok()??;
+    if !rebloom_safety::accepts_contact_offer(text, &contact.name) {
+        return None;
+    }
+    let which = match crate::jobs::notify::notify_contact(state, user_id).await {
+        Ok(()) => ContactText::Sent,
+        Err(ContactRefusal::TooSoon) => ContactText::Recent,
+        Err(_) => ContactText::Failed,
+    };
+    Some(state.safety.replies.contact(language, which, &contact.name))
+}
+
+/// Whether this turn belongs to the safety plan: offered or under way before
+/// it, or started or finished by it (the guided engine is asked; it is cheap
+/// and deterministic).
+pub fn safety_plan_turn(state: &AppState, request: &ChatRequest) -> bool {
+    if safety_plan_in_progress(Some(&request.engine_state)) {
+        return true;
+    }
+    match state.guided.reply(request) {
+        Ok(mut trial) => {
+            safety_plan_in_progress(Some(&trial.state))
+                || take_safety_plan(&mut trial.state).is_some()
+        }
+        Err(_) => false,
+    }
+}
+
+/// Whether `level` is higher than any the person reached earlier in the context.
+pub fn escalated(recent: &[Message], level: RiskLevel) -> bool {
+    !recent.iter().any(|m| {
+        m.sender == Sender::User
+            && RiskLevel::parse(&m.risk_level).is_some_and(|earlier| earlier >= level)
+    })
+}
