@@ -5,10 +5,10 @@
 //! ("tell Sam", "avísale", "préviens-la", "sag Sam Bescheid"); any negation in
 //! that clause ("don't tell Sam") refuses.
 
-/// Verbs (with their object where the language attaches it) that ask for the
-/// contact to be told, in the four languages the replies speak.
+/// Verbs that ask for the contact to be told, in the four languages the
+/// replies speak; the name or an object pronoun must follow at once.
 const ASK: &[&str] = &[
-    // en: the verb is followed by the name or a pronoun, checked below.
+    // en
     "tell",
     "text",
     "message",
@@ -21,23 +21,14 @@ const ASK: &[&str] = &[
     "let",
     // es
     "avisa",
-    "avisale",
-    "avísale",
-    "dile",
-    "díselo",
-    "diselo",
-    "escribele",
-    "escríbele",
     "contacta",
     "llama",
-    "llámale",
-    "llamale",
+    "escribe",
     // fr
     "previens",
     "préviens",
     "prevenez",
     "prévenez",
-    "dis-lui",
     "ecris",
     "écris",
     "contacte",
@@ -68,15 +59,25 @@ const SELF_CONTAINED: &[&str] = &[
     "dis-lui",
 ];
 
-const OBJECTS: &[&str] = &[
-    "them", "him", "her", "le", "la", "lui", "ihn", "ihr", "sie", "a", "à",
+/// Object pronouns that may follow a verb ("tell them", "préviens-la", "ruf ihn an").
+const OBJECTS: &[&str] = &["them", "him", "her", "le", "la", "lui", "ihn", "ihr", "sie"];
+
+/// Prepositions before the name ("avisa a Sam", "écris à Sam").
+const TO: &[&str] = &["a", "à", "to"];
+
+/// A speaker talking about themselves ("I'll call a helpline", "should I tell
+/// Sam?") is not asking the companion to do anything.
+const FIRST_PERSON: &[&str] = &[
+    "i", "i'll", "ill", "i'm", "im", "i'd", "id", "i've", "ive", "myself", "we", "we'll", "yo",
+    "je", "j'", "ich", "me", "moi", "mich", "mir",
 ];
 
 const NEGATIONS: &[&str] = &[
-    "don't", "dont", "do not", "never", "not", "no need", "no", "nunca", "ne", "pas", "jamais",
-    "nicht", "kein", "keine", "nie",
+    "dont", "never", "not", "no", "nunca", "nada", "ni", "ne", "pas", "jamais", "rien", "nicht",
+    "nichts", "kein", "keine", "nie",
 ];
 
+/// A clause that is nothing but a refusal ("tell Sam? no").
 const BARE_NO: &[&str] = &["no", "nope", "nah", "non", "nein", "not", "yet"];
 
 fn words(clause: &str) -> Vec<String> {
@@ -90,11 +91,19 @@ fn words(clause: &str) -> Vec<String> {
         .collect()
 }
 
+fn negation(word: &str) -> bool {
+    NEGATIONS.contains(&word) || word.ends_with("n't")
+}
+
 /// True when `text` asks for the trusted contact called `name` to be told.
 pub fn accepts_contact_offer(text: &str, name: &str) -> bool {
-    let name_words = words(name);
-    let first_name = name_words.first().cloned().unwrap_or_default();
-    let lower = text.to_lowercase();
+    let first_name = words(name).first().cloned().unwrap_or_default();
+    let lower = text
+        .to_lowercase()
+        .replace(['\u{2019}', '\u{2018}', '`'], "'");
+    if lower.contains("do not") || lower.contains("no need") {
+        return false;
+    }
     let mut accepted = false;
     for clause in lower.split(['.', ',', ';', '!', '?', '\n']).flat_map(|c| {
         c.split(" but ")
@@ -102,39 +111,44 @@ pub fn accepts_contact_offer(text: &str, name: &str) -> bool {
             .flat_map(|c| c.split(" mais "))
             .flat_map(|c| c.split(" aber "))
     }) {
-        let w = words(clause);
-        let negated = NEGATIONS.iter().any(|n| {
-            if n.contains(' ') {
-                clause.contains(n)
-            } else {
-                w.iter().any(|x| x == n)
-            }
-        });
+        let w: Vec<String> = words(clause)
+            .into_iter()
+            .filter(|x| !matches!(x.as_str(), "please" | "pls" | "bitte" | "porfa"))
+            .collect();
+        if !w.is_empty() && w.iter().all(|x| BARE_NO.contains(&x.as_str())) {
+            return false;
+        }
+        let negated = w.iter().any(|x| negation(x));
         let asks = w.iter().enumerate().any(|(i, word)| {
-            // "préviens-la", "avísale", "sag's ihr": the verb with an object attached.
+            if w[..i].iter().any(|x| FIRST_PERSON.contains(&x.as_str())) {
+                return false;
+            }
+            if SELF_CONTAINED.contains(&word.as_str()) {
+                return true;
+            }
+            // "préviens-la", "avísale": the verb with its object attached.
             let (verb, attached) = match word.split_once('-') {
                 Some((v, o)) => (v, OBJECTS.contains(&o)),
                 None => (word.as_str(), false),
             };
-            if SELF_CONTAINED.contains(&word.as_str()) {
-                return true;
-            }
             if !ASK.contains(&verb) {
                 return false;
             }
             if attached {
                 return true;
             }
-            // The name or an object pronoun within the next three words
-            // ("tell Sam", "let Sam know", "sag Sam Bescheid", "avisa a Sam").
-            w.iter()
-                .skip(i + 1)
-                .take(3)
-                .any(|next| *next == first_name || OBJECTS.contains(&next.as_str()))
+            let next = w.get(i + 1).map(String::as_str).unwrap_or_default();
+            let after = w.get(i + 2).map(String::as_str).unwrap_or_default();
+            let names_them = next == first_name
+                || OBJECTS.contains(&next)
+                || (TO.contains(&next) && after == first_name);
+            if verb == "let" {
+                // "let Sam know", "let them know".
+                return names_them && w.iter().skip(i + 2).take(3).any(|x| x == "know");
+            }
+            names_them
         });
-        // "tell Sam? no": a clause that is only a refusal refuses.
-        let bare_no = !w.is_empty() && w.iter().all(|x| BARE_NO.contains(&x.as_str()));
-        if (asks && negated) || bare_no {
+        if asks && negated {
             return false;
         }
         accepted |= asks;
@@ -187,6 +201,19 @@ mod tests {
             "I told Sam yesterday",
             "Sam would be upset",
             "tell me something nice",
+            "don’t tell Sam",
+            "Sam doesn’t need to know, don’t tell him",
+            "I can't tell her",
+            "I won't tell them",
+            "I'd rather you didn't tell her",
+            "sag Sam nichts",
+            "I should call a helpline",
+            "maybe I'll text a friend",
+            "I want to call them myself later",
+            "I'll ring her tomorrow myself",
+            "should I tell Sam?",
+            "tell me about Sam",
+            "let it be her choice",
         ] {
             assert!(!accepts_contact_offer(text, "Sam"), "{text}");
         }

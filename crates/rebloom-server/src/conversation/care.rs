@@ -20,7 +20,13 @@ pub async fn contact_request(
     text: &str,
     language: &str,
 ) -> Option<String> {
-    let contact = state.store.get_trusted_contact(user_id).await.ok()??;
+    let contact = match state.store.get_trusted_contact(user_id).await {
+        Ok(contact) => contact?,
+        Err(e) => {
+            tracing::error!(error = %e, "reading the trusted contact failed");
+            return None;
+        }
+    };
     if !rebloom_safety::accepts_contact_offer(text, &contact.name) {
         return None;
     }

@@ -176,10 +176,17 @@ pub async fn respond(
         turn: u64::from(session.message_count.unsigned_abs()),
     };
     // The person may be answering the companion's offer to tell their trusted contact.
-    let contact_offered = recent.iter().any(|m| {
-        m.sender == Sender::Ai
-            && m.metadata.get("contactOffer").and_then(Value::as_bool) == Some(true)
-    });
+    // Live for the companion's last five replies within the hour, no longer.
+    let offer_since = state.clock.now() - time::Duration::hours(1);
+    let contact_offered = recent
+        .iter()
+        .rev()
+        .filter(|m| m.sender == Sender::Ai)
+        .take(5)
+        .any(|m| {
+            m.created_at >= offer_since
+                && m.metadata.get("contactOffer").and_then(Value::as_bool) == Some(true)
+        });
     let preface = if contact_offered {
         contact_request(state, user.id, &text, &profile.language).await
     } else {
@@ -299,8 +306,12 @@ pub async fn respond(
         let generate_started = Instant::now();
         let mut generated = generate(state, provider, &request, &sink, user.id, session.id).await?;
         stage("generate", generate_started);
-        if let Some(draft) = generated.engine_state.as_mut().and_then(take_safety_plan) {
-            crate::routes::safety::save_draft(state, user.id, draft).await?;
+        if let Some(draft) = generated.engine_state.as_mut().and_then(take_safety_plan)
+            && let Err(e) = crate::routes::safety::save_draft(state, user.id, draft).await
+        {
+            // The reply has been seen; the plan is not lost to the person, who
+            // can write it on the safety-plan page.
+            tracing::error!(error = %e, "saving a safety plan built in conversation failed");
         }
         (
             generated.text,
@@ -313,11 +324,11 @@ pub async fn respond(
 
     // 3. Store the reply and tell everyone.
     let store_started = Instant::now();
-    if let Some(engine_state) = &engine_state {
-        state
-            .store
-            .set_engine_state(session.id, engine_state)
-            .await?;
+    // Never at the cost of the reply (a crisis reply above all): logged only.
+    if let Some(engine_state) = &engine_state
+        && let Err(e) = state.store.set_engine_state(session.id, engine_state).await
+    {
+        tracing::error!(error = %e, "saving the engine state failed");
     }
     let content = match &preface {
         Some(p) => format!("{p}\n\n{content}"),

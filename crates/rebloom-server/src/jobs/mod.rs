@@ -115,9 +115,21 @@ pub async fn run_one(state: &AppState) -> StoreResult<bool> {
         return Ok(false);
     };
     let started = std::time::Instant::now();
-    let result = match tokio::time::timeout(RUN_LIMIT, execute(state, &job)).await {
-        Ok(r) => r,
-        Err(_) => Err(JobError::Retry("timed out".into())),
+    // A job reclaimed after its worker died as often as it may run: give up.
+    let result = if job.attempts > job.max_attempts {
+        Err(JobError::Permanent("out of attempts".into()))
+    } else {
+        // On its own task: a panic in a job is a failed run, not a dead worker.
+        let (s, j) = (state.clone(), job.clone());
+        let mut run = tokio::spawn(async move { execute(&s, &j).await });
+        match tokio::time::timeout(RUN_LIMIT, &mut run).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(_)) => Err(JobError::Retry("the job panicked".into())),
+            Err(_) => {
+                run.abort();
+                Err(JobError::Retry("timed out".into()))
+            }
+        }
     };
     let now = state.clock.now();
     let outcome = match &result {

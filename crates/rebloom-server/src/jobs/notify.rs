@@ -174,28 +174,33 @@ impl Notifier {
             field("userId"),
             field("eventId"),
         );
-        for to in &self.crisis_to {
-            self.send_mail(to.clone(), &subject, body.clone()).await?;
-        }
-        Ok(())
+        // One message to every recipient: a retry never repeats it to some.
+        self.send_mail(&self.crisis_to, &subject, body).await
     }
 
-    async fn send_mail(&self, to: Mailbox, subject: &str, body: String) -> Result<(), JobError> {
+    async fn send_mail(&self, to: &[Mailbox], subject: &str, body: String) -> Result<(), JobError> {
         let Some(smtp) = &self.smtp else {
             return Err(JobError::Permanent("no SMTP server configured".into()));
         };
-        let message = lettre::Message::builder()
-            .from(self.from.clone())
-            .to(to)
+        let mut builder = lettre::Message::builder().from(self.from.clone());
+        for m in to {
+            builder = builder.to(m.clone());
+        }
+        let message = builder
             .subject(subject)
             .header(ContentType::TEXT_PLAIN)
             .body(body)
             .map_err(|e| JobError::Permanent(format!("building the e-mail: {e}")))?;
         smtp.send(message).await.map(|_| ()).map_err(|e| {
+            // The server's text may repeat an address: keep only the code.
+            let code = e
+                .status()
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| "no reply (connection, TLS or time-out)".into());
             if e.is_permanent() {
-                JobError::Permanent(format!("SMTP refused: {e}"))
+                JobError::Permanent(format!("SMTP refused: {code}"))
             } else {
-                JobError::Retry(format!("SMTP failed: {e}"))
+                JobError::Retry(format!("SMTP failed: {code}"))
             }
         })
     }
@@ -242,11 +247,13 @@ pub async fn crisis(state: &AppState, event: &CrisisEvent, country: Option<&str>
 }
 
 /// Why a trusted contact could not be notified.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum ContactRefusal {
     NoContact,
     NoEmail,
     TooSoon,
+    /// The store failed; nothing was sent.
+    Store(rebloom_store::StoreError),
 }
 
 /// Asks for the person's trusted contact to be e-mailed (at most once per
@@ -265,13 +272,11 @@ pub async fn notify_contact(state: &AppState, user_id: Uuid) -> Result<(), Conta
         Ok(false) => {
             return match state.store.get_trusted_contact(user_id).await {
                 Ok(Some(_)) => Err(ContactRefusal::TooSoon),
-                _ => Err(ContactRefusal::NoContact),
+                Ok(None) => Err(ContactRefusal::NoContact),
+                Err(e) => Err(ContactRefusal::Store(e)),
             };
         }
-        Err(e) => {
-            tracing::error!(error = %e, "marking a trusted contact notified failed");
-            return Err(ContactRefusal::NoContact);
-        }
+        Err(e) => return Err(ContactRefusal::Store(e)),
     }
     let payload = json!({ "userId": user_id, "requestedAt": now.unix_timestamp() });
     if let Err(e) = state
@@ -280,7 +285,7 @@ pub async fn notify_contact(state: &AppState, user_id: Uuid) -> Result<(), Conta
         .await
     {
         tracing::error!(error = %e, "enqueueing a trusted-contact e-mail failed");
-        return Err(ContactRefusal::NoContact);
+        return Err(ContactRefusal::Store(e));
     }
     Ok(())
 }
@@ -350,6 +355,6 @@ pub async fn contact_email(state: &AppState, job: &Job) -> Result<(), JobError> 
     .map_err(|e| JobError::Permanent(format!("contact address: {e}")))?;
     state
         .notifier
-        .send_mail(to, "Someone who trusts you asked us to reach out", body)
+        .send_mail(&[to], "Someone who trusts you asked us to reach out", body)
         .await
 }

@@ -177,6 +177,7 @@ pub async fn notify_contact(
         )),
         Err(ContactRefusal::NoContact) => Err(ApiError::Conflict("no_trusted_contact")),
         Err(ContactRefusal::NoEmail) => Err(ApiError::Unavailable("email_unavailable")),
+        Err(ContactRefusal::Store(e)) => Err(e.into()),
         Err(ContactRefusal::TooSoon) => Err(ApiError::TooManyRequests {
             code: "contact_recently_notified",
             retry_after_secs: CONTACT_WINDOW.whole_seconds().unsigned_abs(),

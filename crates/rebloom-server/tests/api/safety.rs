@@ -376,6 +376,16 @@ async fn trusted_contact_offered_at_critical(ctx: Ctx) {
     let text = critical["aiResponse"]["content"].as_str().unwrap();
     assert!(text.contains("call 911") || text.contains("911"), "{text}");
     assert!(text.contains("tell Jordan"), "{text}");
+    for refusal in ["don’t tell Jordan", "I'll call a helpline myself"] {
+        let r = turn(&app, &s.access, s.id(), session, refusal).await;
+        assert!(
+            !r["aiResponse"]["content"]
+                .as_str()
+                .unwrap()
+                .contains("sent Jordan"),
+            "{refusal}"
+        );
+    }
     let yes = turn(&app, &s.access, s.id(), session, "yes").await;
     assert!(
         !yes["aiResponse"]["content"]
