@@ -6,7 +6,7 @@
 use rebloom_ai::ChatRequest;
 use rebloom_ai::guided::{safety_plan_in_progress, take_safety_plan};
 use rebloom_safety::{ContactText, RiskLevel};
-use rebloom_store::{Message, Sender};
+use rebloom_store::CrisisEvent;
 use uuid::Uuid;
 
 use crate::app::AppState;
@@ -54,10 +54,20 @@ pub fn safety_plan_turn(state: &AppState, request: &ChatRequest) -> bool {
     }
 }
 
-/// Whether `level` is higher than any the person reached earlier in the context.
-pub fn escalated(recent: &[Message], level: RiskLevel) -> bool {
-    !recent.iter().any(|m| {
-        m.sender == Sender::User
-            && RiskLevel::parse(&m.risk_level).is_some_and(|earlier| earlier >= level)
-    })
+/// Whether `event` is the session's first crisis event at its level or above
+/// (from the store, so a long session's early crisis still counts).
+pub async fn escalated(state: &AppState, event: &CrisisEvent) -> bool {
+    let level = RiskLevel::parse(&event.risk_level);
+    match state.store.list_crisis_events(event.user_id, 200).await {
+        Ok(events) => !events.iter().any(|e| {
+            e.id != event.id
+                && e.session_id == event.session_id
+                && RiskLevel::parse(&e.risk_level) >= level
+        }),
+        // Unsure: notify rather than stay silent.
+        Err(e) => {
+            tracing::warn!(error = %e, "reading earlier crisis events failed");
+            true
+        }
+    }
 }

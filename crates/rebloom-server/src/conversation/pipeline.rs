@@ -249,7 +249,7 @@ pub async fn respond(
             tracing::error!(error = %e, "recording a crisis event failed");
         }
         // Clinicians hear of a session's crisis once, and again if it escalates.
-        if escalated(&recent, assessment.level) {
+        if escalated(state, &crisis_event).await {
             crate::jobs::notify::crisis(state, &crisis_event, profile.country.as_deref()).await;
         }
         state.events.publish(event(
