@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::PrometheusHandle;
 use rebloom_store::{ConnectOptions, Store};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -40,7 +41,10 @@ use rebloom_ai::guided::GuidedEngine;
 use rebloom_safety::Safety;
 
 pub struct AppInner {
+    /// The store, behind the encryption layer.
     pub store: Arc<dyn Store>,
+    /// The same store as the encryption layer, for people's data keys (files).
+    pub vault: Arc<rebloom_store::EncryptedStore>,
     pub clock: Arc<dyn Clock>,
     pub keys: TokenKeys,
     pub hasher: Hasher,
@@ -139,6 +143,13 @@ impl App {
         })
         .await
         .context("opening the database")?;
+        // Health content is sealed with each person's data key before it reaches the store.
+        let ring = Arc::new(rebloom_store::crypto::KeyRing::new(
+            *secrets.master_key.expose_secret(),
+            secrets.old_master_keys.clone(),
+        ));
+        let vault = Arc::new(rebloom_store::EncryptedStore::new(store, ring));
+        let store: Arc<dyn Store> = vault.clone();
         let redis = config.redis_url.as_deref().map(redis_manager).transpose()?;
         let (limiter, in_process_limiter): (Arc<dyn RateLimiter>, _) = match &redis {
             Some(conn) => (
@@ -173,6 +184,7 @@ impl App {
         let cpu = CpuPool::new("rebloom-cpu", cpu_threads)?;
         let state = AppState(Arc::new(AppInner {
             store,
+            vault,
             clock,
             keys: TokenKeys::new(&secrets.jwt_secret),
             hasher: Hasher::new(cpu.clone())?,

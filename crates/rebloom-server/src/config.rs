@@ -41,6 +41,15 @@ pub enum Command {
         #[command(subcommand)]
         what: EvalWhat,
     },
+    /// Encryption keys: `rebloom keys rotate` re-wraps every data key with the
+    /// current master key (set the new `REBLOOM_MASTER_KEY` and list the old
+    /// one in `REBLOOM_MASTER_KEYS_OLD` first; drop it once this has run).
+    Keys {
+        #[command(subcommand)]
+        what: KeysWhat,
+        #[command(flatten)]
+        config: Box<Config>,
+    },
     /// Change a user's role (user, clinician, admin).
     SetRole {
         #[arg(long)]
@@ -50,6 +59,12 @@ pub enum Command {
         #[command(flatten)]
         config: Box<Config>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysWhat {
+    /// Re-wrap every data key with the current master key.
+    Rotate,
 }
 
 #[derive(Debug, Subcommand)]
@@ -95,6 +110,15 @@ pub struct Config {
     #[arg(long, env = "REBLOOM_MASTER_KEY", hide_env_values = true)]
     pub master_key: Option<SecretString>,
     /// Allowed CORS origins, comma-separated. None: same origin only.
+    /// Earlier master keys (comma-separated, 64 hex characters each), kept
+    /// after a rotation until `rebloom keys rotate` has re-wrapped every data key.
+    #[arg(
+        long,
+        env = "REBLOOM_MASTER_KEYS_OLD",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub master_keys_old: Vec<SecretString>,
     #[arg(long, env = "REBLOOM_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
     /// Sentry DSN for error reports (never with message content).
@@ -197,6 +221,7 @@ impl Default for Config {
             data_dir: PathBuf::from(DEFAULT_DATA_DIR),
             jwt_secret: None,
             master_key: None,
+            master_keys_old: Vec::new(),
             cors_origins: Vec::new(),
             sentry_dsn: None,
             log_format: "auto".into(),
@@ -249,6 +274,7 @@ const KNOWN_ENV: &[&str] = &[
     "REBLOOM_DATA_DIR",
     "REBLOOM_JWT_SECRET",
     "REBLOOM_MASTER_KEY",
+    "REBLOOM_MASTER_KEYS_OLD",
     "REBLOOM_CORS_ORIGINS",
     "REBLOOM_SENTRY_DSN",
     "REBLOOM_LOG_FORMAT",

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use rebloom_server::config::{Cli, Command, Config, unknown_env_vars};
+use rebloom_server::config::{Cli, Command, Config, KeysWhat, unknown_env_vars};
 use rebloom_server::{App, openapi, telemetry};
 use rebloom_store::Role;
 
@@ -36,6 +36,31 @@ async fn main() -> anyhow::Result<()> {
             })
             .await?;
             eprintln!("migrations are up to date");
+            Ok(())
+        }
+        Command::Keys {
+            what: KeysWhat::Rotate,
+            config,
+        } => {
+            let _guard = telemetry::init(&config);
+            let app = App::build(Config {
+                bind: "127.0.0.1:0".parse()?,
+                ..*config
+            })
+            .await?;
+            let vault = app.state().vault.clone();
+            let mut total = 0;
+            loop {
+                let n = vault.rotate(500).await?;
+                if n == 0 {
+                    break;
+                }
+                total += n;
+            }
+            eprintln!(
+                "re-wrapped {total} data keys with master key {}",
+                vault.master_key_id()
+            );
             Ok(())
         }
         Command::SetRole {

@@ -16,6 +16,9 @@ use crate::config::Config;
 pub struct Secrets {
     pub jwt_secret: SecretBox<Vec<u8>>,
     pub master_key: SecretBox<[u8; 32]>,
+    /// Earlier master keys: they still unwrap the data keys they wrapped
+    /// until `rebloom keys rotate` re-wraps them with the current one.
+    pub old_master_keys: Vec<[u8; 32]>,
     /// Files generated on this start, to say so in the log.
     pub generated: Vec<String>,
 }
@@ -99,9 +102,16 @@ pub fn load(config: &Config) -> anyhow::Result<Secrets> {
         Some(s) => s.clone(),
         None => load_or_generate(&dir, MASTER_FILE, 32, &mut generated)?,
     };
+    let old_master_keys = config
+        .master_keys_old
+        .iter()
+        .map(|k| parse_master_key(k).map(|k| *k.expose_secret()))
+        .collect::<anyhow::Result<Vec<_>>>()
+        .context("REBLOOM_MASTER_KEYS_OLD")?;
     Ok(Secrets {
         jwt_secret: SecretBox::new(Box::new(jwt.expose_secret().as_bytes().to_vec())),
         master_key: parse_master_key(&master)?,
+        old_master_keys,
         generated,
     })
 }

@@ -2,10 +2,13 @@
 //! per backend (SQLite for the embedded default, PostgreSQL when scaled out).
 //! SQL lives only in this crate; each backend keeps its own migrations.
 
+pub mod crypto;
+mod encrypted;
 mod model;
 mod postgres;
 mod sql;
 mod sql_jobs;
+mod sql_keys;
 mod sqlite;
 mod ts;
 
@@ -15,6 +18,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+pub use encrypted::EncryptedStore;
 pub use model::*;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -92,7 +96,9 @@ pub struct Replacement {
 /// Everything Rebloom keeps, behind one interface; the rest of the code does not
 /// know which backend it has.
 #[async_trait]
-pub trait Store: ConversationStore + SafetyStore + JobStore + Send + Sync + 'static {
+pub trait Store:
+    ConversationStore + SafetyStore + JobStore + KeyStore + Send + Sync + 'static
+{
     /// `"sqlite"` or `"postgres"`.
     fn backend(&self) -> &'static str;
     /// Cheap round trip used by readiness checks.
@@ -185,6 +191,7 @@ pub trait ConversationStore: Send + Sync + 'static {
     ) -> StoreResult<Option<Session>>;
     async fn set_engine_state(
         &self,
+        user_id: Uuid,
         session_id: Uuid,
         state: &serde_json::Value,
     ) -> StoreResult<()>;
@@ -283,6 +290,31 @@ pub trait JobStore: Send + Sync + 'static {
         now: OffsetDateTime,
     ) -> StoreResult<bool>;
     async fn job_counts(&self) -> StoreResult<Vec<JobCount>>;
+}
+
+/// People's data keys, wrapped by a master key (see [`crypto`]).
+#[async_trait]
+pub trait KeyStore: Send + Sync + 'static {
+    async fn get_user_key(&self, user_id: Uuid) -> StoreResult<Option<crypto::WrappedKey>>;
+    /// Stores the key unless the person has one already; returns the one stored.
+    async fn insert_user_key(
+        &self,
+        key: &crypto::WrappedKey,
+        now: OffsetDateTime,
+    ) -> StoreResult<crypto::WrappedKey>;
+    /// Keys wrapped by another master key than `master_key_id` (to rotate).
+    async fn keys_not_wrapped_by(
+        &self,
+        master_key_id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<crypto::WrappedKey>>;
+    /// Replaces a wrap, if it is still the one made by `previous_master_id`.
+    async fn rewrap_user_key(
+        &self,
+        previous_master_id: &str,
+        key: &crypto::WrappedKey,
+        now: OffsetDateTime,
+    ) -> StoreResult<bool>;
 }
 
 /// Options for [`connect`].

@@ -8,6 +8,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 
 use crate::sql::store_impl;
 use crate::sql_jobs::jobs_impl;
+use crate::sql_keys::keys_impl;
 use crate::{ConnectOptions, StoreError, StoreResult};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -78,3 +79,4 @@ impl PostgresStore {
 
 store_impl!(PostgresStore, PgRow, "postgres");
 jobs_impl!(PostgresStore, PgRow, " FOR UPDATE SKIP LOCKED");
+keys_impl!(PostgresStore, PgRow);

@@ -267,10 +267,11 @@ macro_rules! store_impl {
             }
 
             #[tracing::instrument(skip_all, fields(session_id = %session_id))]
-            async fn set_engine_state(&self, session_id: Uuid, state: &serde_json::Value) -> StoreResult<()> {
-                sqlx::query("UPDATE conversation_sessions SET engine_state = $2 WHERE id = $1")
+            async fn set_engine_state(&self, user_id: Uuid, session_id: Uuid, state: &serde_json::Value) -> StoreResult<()> {
+                sqlx::query("UPDATE conversation_sessions SET engine_state = $2 WHERE id = $1 AND user_id = $3")
                     .bind(session_id)
                     .bind(Json(state))
+                    .bind(user_id)
                     .execute(&self.pool)
                     .await?;
                 Ok(())

@@ -10,6 +10,7 @@ use sqlx::sqlite::{
 
 use crate::sql::store_impl;
 use crate::sql_jobs::jobs_impl;
+use crate::sql_keys::keys_impl;
 use crate::{ConnectOptions, StoreError, StoreResult};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -52,3 +53,4 @@ impl SqliteStore {
 
 store_impl!(SqliteStore, SqliteRow, "sqlite");
 jobs_impl!(SqliteStore, SqliteRow, "");
+keys_impl!(SqliteStore, SqliteRow);

@@ -13,9 +13,9 @@ use std::future::Future;
 use std::sync::Arc;
 
 use rebloom_store::{
-    ConnectOptions, Idempotency, JobCount, LoginThrottle, Message, NewJob, NewSession, NewUser,
-    PostgresStore, Profile, RefreshToken, Replacement, Role, Rotation, Sender, SessionEnd, Store,
-    StoreError, TrustedContact, User,
+    ConnectOptions, ConversationStore, Idempotency, JobCount, LoginThrottle, Message, NewJob,
+    NewSession, NewUser, PostgresStore, Profile, RefreshToken, Replacement, Role, Rotation, Sender,
+    SessionEnd, Store, StoreError, TrustedContact, User,
 };
 use serde_json::json;
 use time::{Duration, OffsetDateTime, UtcOffset};
@@ -46,7 +46,47 @@ macro_rules! conformance {
     };
 }
 
+/// Every case runs through the encryption layer, as the server does; it must
+/// be invisible to callers.
+fn encrypted(store: Arc<dyn Store>) -> Arc<dyn Store> {
+    let ring = Arc::new(rebloom_store::crypto::KeyRing::new([7; 32], vec![]));
+    Arc::new(rebloom_store::EncryptedStore::new(store, ring))
+}
+
 async fn on_sqlite<F, Fut>(case: F)
+where
+    F: FnOnce(Arc<dyn Store>) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    on_sqlite_with(case, encrypted).await
+}
+
+async fn on_postgres<F, Fut>(case: F)
+where
+    F: FnOnce(Arc<dyn Store>) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    on_postgres_with(case, encrypted).await
+}
+
+/// Runs a case on the bare backend store (no encryption layer).
+async fn on_sqlite_raw<F, Fut>(case: F)
+where
+    F: FnOnce(Arc<dyn Store>) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    on_sqlite_with(case, |s| s).await
+}
+
+async fn on_postgres_raw<F, Fut>(case: F)
+where
+    F: FnOnce(Arc<dyn Store>) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    on_postgres_with(case, |s| s).await
+}
+
+async fn on_sqlite_with<F, Fut>(case: F, wrap: fn(Arc<dyn Store>) -> Arc<dyn Store>)
 where
     F: FnOnce(Arc<dyn Store>) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
@@ -61,11 +101,11 @@ where
     .expect("open the SQLite store");
     assert_eq!(store.backend(), "sqlite");
     store.ping().await.expect("ping SQLite");
-    case(store).await;
+    case(wrap(store)).await;
     drop(dir);
 }
 
-async fn on_postgres<F, Fut>(case: F)
+async fn on_postgres_with<F, Fut>(case: F, wrap: fn(Arc<dyn Store>) -> Arc<dyn Store>)
 where
     F: FnOnce(Arc<dyn Store>) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
@@ -87,7 +127,7 @@ where
     store.ping().await.expect("ping PostgreSQL");
 
     // Run the case on its own task so that the schema is dropped even when it panics.
-    let outcome = tokio::spawn(case(store)).await;
+    let outcome = tokio::spawn(case(wrap(store))).await;
 
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "DROP SCHEMA IF EXISTS {schema} CASCADE"
@@ -206,6 +246,18 @@ async fn find(store: &dyn Store, id: Uuid) -> User {
 // ---------------------------------------------------------------------------
 // Cases
 // ---------------------------------------------------------------------------
+
+mod key_rotation {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        crate::on_sqlite_raw(super::key_rotation).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        crate::on_postgres_raw(super::key_rotation).await;
+    }
+}
 
 conformance!(
     user_round_trip,
@@ -1440,7 +1492,11 @@ async fn sessions_and_messages(store: Arc<dyn Store>) {
     );
     // Engine state and ending.
     store
-        .set_engine_state(session.id, &serde_json::json!({"exercise": "breathing"}))
+        .set_engine_state(
+            user.id,
+            session.id,
+            &serde_json::json!({"exercise": "breathing"}),
+        )
         .await
         .unwrap();
     let end = SessionEnd {
@@ -1811,4 +1867,77 @@ async fn trusted_contacts(store: Arc<dyn Store>) {
     assert!(got.last_notified_at.is_some());
     assert!(store.delete_trusted_contact(user.id).await.unwrap());
     assert!(!store.delete_trusted_contact(user.id).await.unwrap());
+}
+
+/// Data keys wrapped by an old master key still open after a rotation, and
+/// once re-wrapped the old master key is no longer needed. The rows hold
+/// ciphertext only.
+async fn key_rotation(raw: Arc<dyn Store>) {
+    use rebloom_store::EncryptedStore;
+    use rebloom_store::crypto::KeyRing;
+    let t0 = OffsetDateTime::now_utc();
+    let user = some_user(&*raw, t0).await;
+    let old = EncryptedStore::new(raw.clone(), Arc::new(KeyRing::new([1; 32], vec![])));
+    let session = old
+        .create_session(&NewSession {
+            id: Uuid::now_v7(),
+            user_id: user.id,
+            session_type: "chat".into(),
+            mood_before: None,
+            now: t0,
+        })
+        .await
+        .unwrap();
+    let message = Message {
+        id: Uuid::now_v7(),
+        session_id: session.id,
+        user_id: user.id,
+        sender: Sender::User,
+        content: "the words I said".into(),
+        message_type: "text".into(),
+        sentiment_score: None,
+        emotional_tags: json!([]),
+        risk_level: "none".into(),
+        ai_confidence_score: None,
+        metadata: json!({}),
+        created_at: t0,
+    };
+    old.insert_message(&message).await.unwrap();
+    let stored = raw.list_messages(user.id, None, None, 1).await.unwrap();
+    assert!(
+        stored[0].content.starts_with("enc:v1:"),
+        "ciphertext at rest"
+    );
+    assert!(!stored[0].content.contains("words"));
+
+    // New master key, old one still listed: reads work, then rotate.
+    let both = EncryptedStore::new(raw.clone(), Arc::new(KeyRing::new([2; 32], vec![[1; 32]])));
+    assert_eq!(
+        both.list_messages(user.id, None, None, 1).await.unwrap()[0].content,
+        "the words I said"
+    );
+    assert_eq!(both.rotate(100).await.unwrap(), 1);
+    assert_eq!(
+        both.rotate(100).await.unwrap(),
+        0,
+        "nothing left to re-wrap"
+    );
+    // The old master key can go.
+    let new_only = EncryptedStore::new(raw.clone(), Arc::new(KeyRing::new([2; 32], vec![])));
+    assert_eq!(
+        new_only
+            .list_messages(user.id, None, None, 1)
+            .await
+            .unwrap()[0]
+            .content,
+        "the words I said"
+    );
+    // Without the right master key nothing opens.
+    let stranger = EncryptedStore::new(raw.clone(), Arc::new(KeyRing::new([3; 32], vec![])));
+    assert!(
+        stranger
+            .list_messages(user.id, None, None, 1)
+            .await
+            .is_err()
+    );
 }

@@ -326,7 +326,10 @@ pub async fn respond(
     let store_started = Instant::now();
     // Never at the cost of the reply (a crisis reply above all): logged only.
     if let Some(engine_state) = &engine_state
-        && let Err(e) = state.store.set_engine_state(session.id, engine_state).await
+        && let Err(e) = state
+            .store
+            .set_engine_state(user.id, session.id, engine_state)
+            .await
     {
         tracing::error!(error = %e, "saving the engine state failed");
     }

@@ -211,11 +211,24 @@ pub async fn voice_message(
             .data_dir
             .join("audio")
             .join(user.id.to_string());
-        let path = dir.join(format!("{}.{}", turn.message.id, extension(mime)));
-        tokio::task::spawn_blocking(move || store_audio(&dir, &path, &bytes))
+        let name = format!("{}.{}", turn.message.id, extension(mime));
+        let path = dir.join(&name);
+        // Sealed with the person's data key, bound to the file's name and owner.
+        let aad = rebloom_store::crypto::aad("files", "audio", &name, user.id);
+        match state.vault.data_key(user.id).await {
+            Ok(key) => tokio::task::spawn_blocking(move || {
+                let sealed = rebloom_store::crypto::seal_file(&key, &aad, &bytes)
+                    .map_err(std::io::Error::other)?;
+                store_audio(&dir, &path, &sealed)
+            })
             .await
             .map(|r| r.is_ok())
-            .unwrap_or(false)
+            .unwrap_or(false),
+            Err(e) => {
+                tracing::error!(error = %e, "no data key for the recording");
+                false
+            }
+        }
     } else {
         false
     };

@@ -818,7 +818,31 @@ async fn voice_messages(ctx: Ctx) {
         std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777,
         0o600
     );
-    assert_eq!(std::fs::read(&file).unwrap(), wav(8_000));
+    // Stored sealed with the person's data key, and opens to the recording.
+    let sealed = std::fs::read(&file).unwrap();
+    assert!(sealed.starts_with(b"RBENC1"));
+    assert!(
+        !sealed.windows(4).any(|w| w == b"RIFF"),
+        "no plain audio on disk"
+    );
+    let key = app
+        .state
+        .vault
+        .data_key(uuid::Uuid::parse_str(s.id()).unwrap())
+        .await
+        .unwrap();
+    let aad = rebloom_store::crypto::aad(
+        "files",
+        "audio",
+        file.file_name().unwrap().to_str().unwrap(),
+        uuid::Uuid::parse_str(s.id()).unwrap(),
+    );
+    assert_eq!(
+        rebloom_store::crypto::open_file(&key, &aad, &sealed)
+            .unwrap()
+            .as_slice(),
+        wav(8_000).as_slice()
+    );
 
     // Not audio, mislabelled, too large, not multipart.
     upload(

@@ -40,6 +40,7 @@ mod admin;
 mod conversations;
 mod notifications;
 mod ops;
+mod privacy;
 mod profile;
 mod rate_limits;
 mod robustness;

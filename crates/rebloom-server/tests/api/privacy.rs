@@ -1,0 +1,191 @@
+//! Encryption at rest: canary strings written through the API are found in
+//! none of the places data rests — the SQLite file (and its WAL), a `pg_dump`
+//! of the schema, the Redis keyspace, the data directory's files — while the
+//! API still returns them to their owner. A control string that is stored in
+//! the clear (the e-mail address) is found, so the scans do look in the right
+//! places.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::harness::{Backend, Ctx};
+
+cases! {
+    canaries_never_at_rest: [sqlite, postgres_redis];
+}
+
+const PASSWORD: &str = "a long unusual passphrase";
+
+fn files_under(dir: &std::path::Path, out: &mut Vec<(String, Vec<u8>)>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files_under(&path, out);
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            out.push((path.display().to_string(), bytes));
+        }
+    }
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+async fn canaries_never_at_rest(ctx: Ctx) {
+    let app = ctx.spawn_app().await;
+    let email = "canary-control@example.org";
+    let s = app.register(email, PASSWORD).await;
+    let canary = |what: &str| format!("CNRY{what}7Q");
+    app.patch("/api/me/profile")
+        .token(&s.access)
+        .json(&json!({
+            "goals": [canary("goal")],
+            "mentalHealthHistory": { "notes": canary("history") },
+        }))
+        .send()
+        .await
+        .success(StatusCode::OK);
+    let started = app
+        .post("/api/conversations")
+        .token(&s.access)
+        .json(&json!({ "message": format!("my week was {} and tiring", canary("message")) }))
+        .send()
+        .await
+        .success(StatusCode::CREATED);
+    let session = started["sessionId"].clone();
+    let send = |text: String, key: Option<&str>| {
+        let mut req = app
+            .post(&format!("/api/conversations/{}/messages", s.id()))
+            .token(&s.access)
+            .json(&json!({ "message": text, "sessionId": session }));
+        if let Some(k) = key {
+            req = req.header("Idempotency-Key", k);
+        }
+        req
+    };
+    // An exercise keeps the person's answers in the engine state; a keyed
+    // request keeps its reply in the idempotency record.
+    send("can we do a thought record".into(), None)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    send("ok".into(), None).send().await.success(StatusCode::OK);
+    send(format!("the thought is {}", canary("thought")), Some("k-1"))
+        .send()
+        .await
+        .success(StatusCode::OK);
+    app.request(Method::PUT, "/api/me/safety-plan")
+        .token(&s.access)
+        .json(&json!({ "warningSigns": [canary("plan")], "peopleToAsk": [{ "name": canary("person") }] }))
+        .send()
+        .await
+        .success(StatusCode::OK);
+    app.request(Method::PUT, "/api/me/trusted-contact")
+        .token(&s.access)
+        .json(&json!({ "name": canary("contact"), "email": "cnrycontact7q@example.org", "consent": true }))
+        .send()
+        .await
+        .success(StatusCode::OK);
+    app.post(&format!(
+        "/api/conversations/sessions/{}/end",
+        session.as_str().unwrap()
+    ))
+    .token(&s.access)
+    .json(&json!({ "moodAfter": 6 }))
+    .send()
+    .await
+    .success(StatusCode::OK);
+
+    // The owner reads everything back in the clear.
+    let history = app
+        .get(&format!(
+            "/api/conversations/sessions/{}",
+            session.as_str().unwrap()
+        ))
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK)
+        .to_string();
+    assert!(history.contains(&canary("message")) && history.contains(&canary("thought")));
+    let profile = app
+        .get("/api/me/profile")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(profile["goals"], json!([canary("goal")]));
+    assert_eq!(profile["mentalHealthHistory"]["notes"], canary("history"));
+    let plan = app
+        .get("/api/me/safety-plan")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(plan["warningSigns"], json!([canary("plan")]));
+    let contact = app
+        .get("/api/me/trusted-contact")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(contact["name"], canary("contact"));
+
+    // Where data rests.
+    let mut places: Vec<(String, Vec<u8>)> = Vec::new();
+    files_under(&app.config.data_dir, &mut places);
+    if ctx.backend() == Backend::PostgresRedis {
+        let dump = std::process::Command::new("pg_dump")
+            .args(["--data-only", "--no-owner", "-n"])
+            .arg(app.config.database_schema.as_ref().unwrap())
+            .arg(app.config.database_url.as_ref().unwrap())
+            .output()
+            .expect("pg_dump runs");
+        assert!(
+            dump.status.success(),
+            "{}",
+            String::from_utf8_lossy(&dump.stderr)
+        );
+        places.push(("pg_dump".into(), dump.stdout));
+        let client = redis::Client::open(app.config.redis_url.clone().unwrap()).unwrap();
+        let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg(format!("{}*", app.config.redis_key_prefix))
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        assert!(!keys.is_empty(), "the rate limiter wrote keys");
+        let mut redis_bytes = Vec::new();
+        for key in keys {
+            redis_bytes.extend(key.as_bytes());
+            let dumped: Option<Vec<u8>> = redis::cmd("DUMP")
+                .arg(&key)
+                .query_async(&mut conn)
+                .await
+                .unwrap();
+            redis_bytes.extend(dumped.unwrap_or_default());
+        }
+        places.push(("redis".into(), redis_bytes));
+    }
+    let all: Vec<u8> = places.iter().flat_map(|(_, b)| b.iter().copied()).collect();
+    assert!(
+        contains(&all, email),
+        "the control string is found: the scans look in the right places"
+    );
+    for what in [
+        "goal", "history", "message", "thought", "plan", "person", "contact",
+    ] {
+        for (place, bytes) in &places {
+            assert!(
+                !contains(bytes, &canary(what)),
+                "{what} canary in the clear in {place}"
+            );
+        }
+    }
+    assert!(
+        !contains(&all, "cnrycontact7q"),
+        "the contact's e-mail in the clear"
+    );
+}

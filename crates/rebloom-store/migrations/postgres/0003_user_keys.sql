@@ -1,0 +1,10 @@
+-- Each person's data key, wrapped by a master key (never stored in the clear).
+-- Deleting the row destroys every copy of their encrypted content, backups included.
+CREATE TABLE user_keys (
+    user_id UUID PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    master_key_id VARCHAR(16) NOT NULL,
+    wrapped BYTEA NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX idx_user_keys_master ON user_keys (master_key_id);
