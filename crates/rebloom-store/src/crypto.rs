@@ -6,8 +6,8 @@
 //! Content is sealed with AES-256-GCM under the person's data key, a random
 //! 96-bit nonce per value, and associated data naming the table, column, row
 //! and person, so a ciphertext moved to another row, column or person does not
-//! open. Keys are zeroized when dropped. Destroying a person's data key makes
-//! every copy of their content unreadable, backups included.
+//! open. Keys held here are zeroized when dropped. Content is readable only
+//! with both the person's wrapped data key and a master key that unwraps it.
 
 use aes_gcm::aead::{Aead, Generate, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};

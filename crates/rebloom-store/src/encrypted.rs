@@ -46,13 +46,29 @@ impl EncryptedStore {
         }
     }
 
-    /// The person's data key, created on first use.
+    /// The person's data key, created on first use (only ever when sealing).
     pub async fn data_key(&self, user_id: Uuid) -> StoreResult<Arc<Key>> {
+        self.key(user_id, true).await
+    }
+
+    /// The key to open with: never created, so a missing key row (lost,
+    /// restored without it, shredded) is an error, not a fresh key that would
+    /// leave the old content unreadable for good.
+    async fn existing_key(&self, user_id: Uuid) -> StoreResult<Arc<Key>> {
+        self.key(user_id, false).await
+    }
+
+    async fn key(&self, user_id: Uuid, create: bool) -> StoreResult<Arc<Key>> {
         if let Some(k) = self.cached(user_id) {
             return Ok(k);
         }
         let stored = match self.inner.get_user_key(user_id).await? {
             Some(k) => k,
+            None if !create => {
+                return Err(StoreError::Backend(
+                    "encryption: no data key for sealed content".into(),
+                ));
+            }
             None => {
                 let fresh = crypto::random_key().map_err(crypto_err)?;
                 let wrapped = self.ring.wrap(user_id, &fresh).map_err(crypto_err)?;
@@ -120,9 +136,10 @@ impl EncryptedStore {
 
     async fn open_text(&self, user_id: Uuid, aad: &str, stored: String) -> StoreResult<String> {
         if !stored.starts_with(SEALED_PREFIX) {
+            // Written before encryption was on.
             return Ok(stored);
         }
-        let key = self.data_key(user_id).await?;
+        let key = self.existing_key(user_id).await?;
         let bytes = crypto::open(&key, aad, &stored).map_err(crypto_err)?;
         String::from_utf8(bytes.to_vec()).map_err(|_| crypto_err(CryptoError::Format))
     }
@@ -142,6 +159,31 @@ impl EncryptedStore {
                 serde_json::from_str(&text).map_err(|e| StoreError::Backend(e.to_string()))
             }
             other => Ok(other),
+        }
+    }
+
+    /// Opens a value that must have been sealed: plaintext here could only
+    /// have been planted by someone writing to the database (a trusted
+    /// contact's address, a safety plan's numbers), so it is refused.
+    async fn open_sealed_text(
+        &self,
+        user_id: Uuid,
+        aad: &str,
+        stored: String,
+    ) -> StoreResult<String> {
+        if !stored.starts_with(SEALED_PREFIX) {
+            return Err(crypto_err(CryptoError::Format));
+        }
+        self.open_text(user_id, aad, stored).await
+    }
+
+    async fn open_sealed_json(&self, user_id: Uuid, aad: &str, v: Value) -> StoreResult<Value> {
+        match v {
+            Value::String(s) => {
+                let text = self.open_sealed_text(user_id, aad, s).await?;
+                serde_json::from_str(&text).map_err(|e| StoreError::Backend(e.to_string()))
+            }
+            _ => Err(crypto_err(CryptoError::Format)),
         }
     }
 
@@ -439,7 +481,10 @@ impl SafetyStore for EncryptedStore {
         match self.inner.get_safety_plan(user_id).await? {
             Some((plan, at)) => {
                 let aad = crypto::aad("safety_plans", "plan", &user_id.to_string(), user_id);
-                Ok(Some((self.open_json(user_id, &aad, plan).await?, at)))
+                Ok(Some((
+                    self.open_sealed_json(user_id, &aad, plan).await?,
+                    at,
+                )))
             }
             None => Ok(None),
         }
@@ -460,14 +505,14 @@ impl SafetyStore for EncryptedStore {
         };
         let row = user_id.to_string();
         c.name = self
-            .open_text(
+            .open_sealed_text(
                 user_id,
                 &crypto::aad("trusted_contacts", "name", &row, user_id),
                 c.name,
             )
             .await?;
         c.email = self
-            .open_text(
+            .open_sealed_text(
                 user_id,
                 &crypto::aad("trusted_contacts", "email", &row, user_id),
                 c.email,

@@ -1873,8 +1873,8 @@ async fn trusted_contacts(store: Arc<dyn Store>) {
 /// once re-wrapped the old master key is no longer needed. The rows hold
 /// ciphertext only.
 async fn key_rotation(raw: Arc<dyn Store>) {
-    use rebloom_store::EncryptedStore;
     use rebloom_store::crypto::KeyRing;
+    use rebloom_store::{EncryptedStore, SafetyStore};
     let t0 = OffsetDateTime::now_utc();
     let user = some_user(&*raw, t0).await;
     let old = EncryptedStore::new(raw.clone(), Arc::new(KeyRing::new([1; 32], vec![])));
@@ -1932,6 +1932,32 @@ async fn key_rotation(raw: Arc<dyn Store>) {
             .content,
         "the words I said"
     );
+    // A planted plaintext trusted contact (to redirect a crisis e-mail) is refused;
+    // a sealed one opens.
+    let contact = TrustedContact {
+        user_id: user.id,
+        name: "Mallory".into(),
+        email: "mallory@example.org".into(),
+        consented_at: t0,
+        updated_at: t0,
+        last_notified_at: None,
+    };
+    raw.save_trusted_contact(&contact).await.unwrap();
+    assert!(new_only.get_trusted_contact(user.id).await.is_err());
+    new_only.save_trusted_contact(&contact).await.unwrap();
+    assert_eq!(
+        new_only
+            .get_trusted_contact(user.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .name,
+        "Mallory"
+    );
+    raw.save_safety_plan(user.id, &json!({"peopleToAsk": []}), t0)
+        .await
+        .unwrap();
+    assert!(new_only.get_safety_plan(user.id).await.is_err());
     // Without the right master key nothing opens.
     let stranger = EncryptedStore::new(raw.clone(), Arc::new(KeyRing::new([3; 32], vec![])));
     assert!(

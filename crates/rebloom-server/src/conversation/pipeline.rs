@@ -94,16 +94,28 @@ pub async fn respond(
         message_type,
     } = incoming;
     let context_started = Instant::now();
-    let profile = state
-        .store
-        .get_profile(user.id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    // Context that cannot be read (a store error, a value that does not
+    // decrypt) never stops the crisis assessment: it runs on the message alone.
+    let profile = match state.store.get_profile(user.id).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return Err(ApiError::NotFound),
+        Err(e) => {
+            tracing::error!(error = %e, "reading the profile failed; answering without it");
+            rebloom_store::Profile::empty(user.id, state.clock.now())
+        }
+    };
     // The session so far, oldest first.
-    let mut recent = state
+    let mut recent = match state
         .store
         .list_messages(user.id, Some(session.id), None, CONTEXT_MESSAGES)
-        .await?;
+        .await
+    {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::error!(error = %e, "reading the conversation failed; answering without it");
+            Vec::new()
+        }
+    };
     recent.reverse();
     stage("context", context_started);
 

@@ -1,5 +1,5 @@
 -- Each person's data key, wrapped by a master key (never stored in the clear).
--- Deleting the row destroys every copy of their encrypted content, backups included.
+-- Without the row (and a master key that unwraps it) their content cannot be read.
 CREATE TABLE user_keys (
     user_id UUID PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
     master_key_id VARCHAR(16) NOT NULL,
