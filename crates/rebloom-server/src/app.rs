@@ -148,7 +148,11 @@ impl App {
             *secrets.master_key.expose_secret(),
             secrets.old_master_keys.clone(),
         ));
-        let vault = Arc::new(rebloom_store::EncryptedStore::new(store, ring));
+        let (keys_url, keys_schema) = config.effective_keys_store();
+        let keys = rebloom_store::keydb::connect(&keys_url, keys_schema.as_deref())
+            .await
+            .context("opening the key store")?;
+        let vault = Arc::new(rebloom_store::EncryptedStore::new(store, keys, ring));
         let store: Arc<dyn Store> = vault.clone();
         let redis = config.redis_url.as_deref().map(redis_manager).transpose()?;
         let (limiter, in_process_limiter): (Arc<dyn RateLimiter>, _) = match &redis {
@@ -280,6 +284,7 @@ pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::ops::router())
         .merge(routes::auth::router())
         .merge(routes::me::router())
+        .merge(routes::erasure::router())
         .merge(routes::admin::router())
         .merge(routes::safety::router())
         .merge(routes::trusted_contact::router())

@@ -110,6 +110,13 @@ pub struct Config {
     #[arg(long, env = "REBLOOM_MASTER_KEY", hide_env_values = true)]
     pub master_key: Option<SecretString>,
     /// Allowed CORS origins, comma-separated. None: same origin only.
+    /// The key store (people's wrapped data keys), kept apart from the data:
+    /// `sqlite://…` or `postgres://…`. Default: `keys.db` in the data directory
+    /// with SQLite; with PostgreSQL the same database, schema `<schema>_keys`
+    /// (`rebloom_keys` without one). Back it up separately, with a short
+    /// retention: erasing a person destroys their key here.
+    #[arg(long, env = "REBLOOM_KEYS_DATABASE_URL")]
+    pub keys_database_url: Option<String>,
     /// Earlier master keys (comma-separated, 64 hex characters each), kept
     /// after a rotation until `rebloom keys rotate` has re-wrapped every data key.
     #[arg(
@@ -222,6 +229,7 @@ impl Default for Config {
             jwt_secret: None,
             master_key: None,
             master_keys_old: Vec::new(),
+            keys_database_url: None,
             cors_origins: Vec::new(),
             sentry_dsn: None,
             log_format: "auto".into(),
@@ -254,6 +262,26 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The key store in force: its URL and, for PostgreSQL, its schema.
+    pub fn effective_keys_store(&self) -> (String, Option<String>) {
+        if let Some(url) = &self.keys_database_url {
+            return (url.clone(), None);
+        }
+        match &self.database_url {
+            Some(url) if !url.starts_with("sqlite:") => (
+                url.clone(),
+                Some(match &self.database_schema {
+                    Some(s) => format!("{s}_keys"),
+                    None => "rebloom_keys".to_owned(),
+                }),
+            ),
+            _ => (
+                format!("sqlite://{}", self.data_dir.join("keys.db").display()),
+                None,
+            ),
+        }
+    }
+
     /// The database URL in force: the configured one, else SQLite in the data directory.
     pub fn effective_database_url(&self) -> String {
         match &self.database_url {
@@ -275,6 +303,7 @@ const KNOWN_ENV: &[&str] = &[
     "REBLOOM_JWT_SECRET",
     "REBLOOM_MASTER_KEY",
     "REBLOOM_MASTER_KEYS_OLD",
+    "REBLOOM_KEYS_DATABASE_URL",
     "REBLOOM_CORS_ORIGINS",
     "REBLOOM_SENTRY_DSN",
     "REBLOOM_LOG_FORMAT",

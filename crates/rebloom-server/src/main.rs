@@ -6,7 +6,6 @@ use anyhow::{Context, bail};
 use clap::Parser;
 use rebloom_server::config::{Cli, Command, Config, KeysWhat, unknown_env_vars};
 use rebloom_server::{App, openapi, telemetry};
-use rebloom_store::KeyStore;
 use rebloom_store::Role;
 
 #[tokio::main]
@@ -59,8 +58,7 @@ async fn main() -> anyhow::Result<()> {
                 total += n;
             }
             // A race (another replica still wrapping with the old key) can leave some.
-            let left = vault.keys_not_wrapped_by(vault.master_key_id(), 1).await?;
-            if !left.is_empty() {
+            if vault.keys_left_to_rotate(1).await? > 0 {
                 bail!(
                     "re-wrapped {total} data keys, but some are still wrapped by another master key: \
                      make sure every replica runs with the new REBLOOM_MASTER_KEY, then run this again \

@@ -98,7 +98,7 @@ fn socket_io_clients_across_two_replicas() {
             pg.as_str(),
             "-q",
             "-c",
-            &format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
+            &format!("DROP SCHEMA IF EXISTS {schema}, {schema}_keys CASCADE"),
         ])
         .status();
     assert!(out.status.success(), "socket.io tests failed");

@@ -15,7 +15,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::crypto::{self, CryptoError, Key, KeyRing, SEALED_PREFIX, WrappedKey};
+use crate::crypto::{self, CryptoError, Key, KeyRing, SEALED_PREFIX};
 use crate::*;
 
 /// Unwrapped data keys kept in memory (zeroized when evicted).
@@ -23,6 +23,8 @@ const CACHE_MAX: usize = 10_000;
 
 pub struct EncryptedStore {
     inner: Arc<dyn Store>,
+    /// The key store, apart from the data.
+    keys: Arc<dyn KeyStore>,
     ring: Arc<KeyRing>,
     cache: Mutex<HashMap<Uuid, Arc<Key>>>,
 }
@@ -38,9 +40,14 @@ fn crypto_err(e: CryptoError) -> StoreError {
 }
 
 impl EncryptedStore {
-    pub fn new(inner: Arc<dyn Store>, ring: Arc<KeyRing>) -> EncryptedStore {
+    pub fn new(
+        inner: Arc<dyn Store>,
+        keys: Arc<dyn KeyStore>,
+        ring: Arc<KeyRing>,
+    ) -> EncryptedStore {
         EncryptedStore {
             inner,
+            keys,
             ring,
             cache: Mutex::new(HashMap::new()),
         }
@@ -62,7 +69,7 @@ impl EncryptedStore {
         if let Some(k) = self.cached(user_id) {
             return Ok(k);
         }
-        let stored = match self.inner.get_user_key(user_id).await? {
+        let stored = match self.keys.get_user_key(user_id).await? {
             Some(k) => k,
             None if !create => {
                 return Err(StoreError::Backend(
@@ -72,7 +79,7 @@ impl EncryptedStore {
             None => {
                 let fresh = crypto::random_key().map_err(crypto_err)?;
                 let wrapped = self.ring.wrap(user_id, &fresh).map_err(crypto_err)?;
-                self.inner
+                self.keys
                     .insert_user_key(&wrapped, OffsetDateTime::now_utc())
                     .await?
             }
@@ -99,19 +106,36 @@ impl EncryptedStore {
         self.ring.current_id()
     }
 
-    /// Forgets the person's key from memory (erasure).
-    pub fn forget_key(&self, user_id: Uuid) {
+    /// Destroys the person's data key (erasure, crypto-shredding): in the key
+    /// store and in memory. Their content, here and in every backup of the
+    /// data, can no longer be read.
+    pub async fn destroy_key(&self, user_id: Uuid) -> StoreResult<bool> {
         self.cache
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(&user_id);
+        self.keys.delete_user_key(user_id).await
+    }
+
+    /// How many data keys are still wrapped by another master key (at most `limit`).
+    pub async fn keys_left_to_rotate(&self, limit: u32) -> StoreResult<usize> {
+        Ok(self
+            .keys
+            .keys_not_wrapped_by(self.ring.current_id(), limit)
+            .await?
+            .len())
+    }
+
+    /// Opens a message read from the bare store, e.g. from a restored backup.
+    pub async fn open_backup_message(&self, m: Message) -> StoreResult<Message> {
+        self.open_message(m).await
     }
 
     /// Re-wraps up to `batch` data keys that another master key wrapped;
     /// returns how many were re-wrapped (0 when none is left).
     pub async fn rotate(&self, batch: u32) -> StoreResult<usize> {
         let old = self
-            .inner
+            .keys
             .keys_not_wrapped_by(self.ring.current_id(), batch)
             .await?;
         let mut done = 0;
@@ -119,7 +143,7 @@ impl EncryptedStore {
             let key = self.ring.unwrap(&stored).map_err(crypto_err)?;
             let fresh = self.ring.wrap(stored.user_id, &key).map_err(crypto_err)?;
             if self
-                .inner
+                .keys
                 .rewrap_user_key(&stored.master_key_id, &fresh, OffsetDateTime::now_utc())
                 .await?
             {
@@ -257,6 +281,9 @@ impl Store for EncryptedStore {
     }
     async fn count_active_users(&self, since: OffsetDateTime) -> StoreResult<i64> {
         self.inner.count_active_users(since).await
+    }
+    async fn delete_user(&self, id: Uuid) -> StoreResult<bool> {
+        self.inner.delete_user(id).await
     }
     async fn get_profile(&self, user_id: Uuid) -> StoreResult<Option<Profile>> {
         let Some(mut p) = self.inner.get_profile(user_id).await? else {
@@ -592,36 +619,5 @@ impl JobStore for EncryptedStore {
     }
     async fn job_counts(&self) -> StoreResult<Vec<JobCount>> {
         self.inner.job_counts().await
-    }
-}
-
-#[async_trait]
-impl KeyStore for EncryptedStore {
-    async fn get_user_key(&self, user_id: Uuid) -> StoreResult<Option<WrappedKey>> {
-        self.inner.get_user_key(user_id).await
-    }
-    async fn insert_user_key(
-        &self,
-        key: &WrappedKey,
-        now: OffsetDateTime,
-    ) -> StoreResult<WrappedKey> {
-        self.inner.insert_user_key(key, now).await
-    }
-    async fn keys_not_wrapped_by(
-        &self,
-        master_key_id: &str,
-        limit: u32,
-    ) -> StoreResult<Vec<WrappedKey>> {
-        self.inner.keys_not_wrapped_by(master_key_id, limit).await
-    }
-    async fn rewrap_user_key(
-        &self,
-        previous_master_id: &str,
-        key: &WrappedKey,
-        now: OffsetDateTime,
-    ) -> StoreResult<bool> {
-        self.inner
-            .rewrap_user_key(previous_master_id, key, now)
-            .await
     }
 }

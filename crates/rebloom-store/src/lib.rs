@@ -4,6 +4,7 @@
 
 pub mod crypto;
 mod encrypted;
+pub mod keydb;
 mod model;
 mod postgres;
 mod sql;
@@ -96,9 +97,7 @@ pub struct Replacement {
 /// Everything Rebloom keeps, behind one interface; the rest of the code does not
 /// know which backend it has.
 #[async_trait]
-pub trait Store:
-    ConversationStore + SafetyStore + JobStore + KeyStore + Send + Sync + 'static
-{
+pub trait Store: ConversationStore + SafetyStore + JobStore + Send + Sync + 'static {
     /// `"sqlite"` or `"postgres"`.
     fn backend(&self) -> &'static str;
     /// Cheap round trip used by readiness checks.
@@ -129,6 +128,11 @@ pub trait Store:
     async fn touch_last_active(&self, id: Uuid, now: OffsetDateTime) -> StoreResult<()>;
     /// Users seen at or after `since`.
     async fn count_active_users(&self, since: OffsetDateTime) -> StoreResult<i64>;
+    /// Erasure: deletes the account and, through the schema's cascades, every
+    /// row that belongs to it (profile, sessions, messages, goals, moods,
+    /// insights, tokens, idempotency records, crisis events, safety plan,
+    /// trusted contact, jobs). False when there was no such account.
+    async fn delete_user(&self, id: Uuid) -> StoreResult<bool>;
 
     // Profiles
     async fn get_profile(&self, user_id: Uuid) -> StoreResult<Option<Profile>>;
@@ -292,7 +296,8 @@ pub trait JobStore: Send + Sync + 'static {
     async fn job_counts(&self) -> StoreResult<Vec<JobCount>>;
 }
 
-/// People's data keys, wrapped by a master key (see [`crypto`]).
+/// People's data keys, wrapped by a master key (see [`crypto`]), kept in a
+/// key store apart from the data ([`keydb`]).
 #[async_trait]
 pub trait KeyStore: Send + Sync + 'static {
     async fn get_user_key(&self, user_id: Uuid) -> StoreResult<Option<crypto::WrappedKey>>;
@@ -308,6 +313,9 @@ pub trait KeyStore: Send + Sync + 'static {
         master_key_id: &str,
         limit: u32,
     ) -> StoreResult<Vec<crypto::WrappedKey>>;
+    /// Destroys the person's data key (erasure): their content can no longer
+    /// be read anywhere, backups of the data included.
+    async fn delete_user_key(&self, user_id: Uuid) -> StoreResult<bool>;
     /// Replaces a wrap, if it is still the one made by `previous_master_id`.
     async fn rewrap_user_key(
         &self,

@@ -8,7 +8,6 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 
 use crate::sql::store_impl;
 use crate::sql_jobs::jobs_impl;
-use crate::sql_keys::keys_impl;
 use crate::{ConnectOptions, StoreError, StoreResult};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -79,4 +78,3 @@ impl PostgresStore {
 
 store_impl!(PostgresStore, PgRow, "postgres");
 jobs_impl!(PostgresStore, PgRow, " FOR UPDATE SKIP LOCKED");
-keys_impl!(PostgresStore, PgRow);

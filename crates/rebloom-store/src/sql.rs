@@ -594,6 +594,15 @@ macro_rules! store_impl {
                 Ok(n)
             }
 
+            #[tracing::instrument(skip_all, fields(user_id = %id))]
+            async fn delete_user(&self, id: Uuid) -> StoreResult<bool> {
+                let done = sqlx::query("DELETE FROM users WHERE id = $1")
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
             #[tracing::instrument(skip_all, fields(user_id = %user_id))]
             async fn get_profile(&self, user_id: Uuid) -> StoreResult<Option<Profile>> {
                 let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {PROFILE_COLUMNS} FROM user_profiles WHERE user_id = $1")))

@@ -1,4 +1,4 @@
-//! The wrapped data keys' SQL, shared by both backends like `sql.rs`.
+//! The key store's SQL, shared by both backends like `sql.rs`.
 
 macro_rules! keys_impl {
     ($store:ident, $row:ident) => {
@@ -9,6 +9,8 @@ macro_rules! keys_impl {
             use uuid::Uuid;
 
             use super::{$row, $store};
+            #[allow(unused_imports)]
+            use crate::Store as _;
             use crate::crypto::WrappedKey;
             use crate::{KeyStore, StoreResult, utc};
 
@@ -49,6 +51,15 @@ macro_rules! keys_impl {
                         .fetch_one(&self.pool)
                         .await?;
                     key_from_row(&row)
+                }
+
+                #[tracing::instrument(skip_all, fields(user_id = %user_id))]
+                async fn delete_user_key(&self, user_id: Uuid) -> StoreResult<bool> {
+                    let done = sqlx::query("DELETE FROM user_keys WHERE user_id = $1")
+                        .bind(user_id)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(done.rows_affected() == 1)
                 }
 
                 #[tracing::instrument(skip_all)]

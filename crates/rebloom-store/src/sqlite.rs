@@ -10,7 +10,6 @@ use sqlx::sqlite::{
 
 use crate::sql::store_impl;
 use crate::sql_jobs::jobs_impl;
-use crate::sql_keys::keys_impl;
 use crate::{ConnectOptions, StoreError, StoreResult};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -53,4 +52,3 @@ impl SqliteStore {
 
 store_impl!(SqliteStore, SqliteRow, "sqlite");
 jobs_impl!(SqliteStore, SqliteRow, "");
-keys_impl!(SqliteStore, SqliteRow);

@@ -48,9 +48,17 @@ macro_rules! conformance {
 
 /// Every case runs through the encryption layer, as the server does; it must
 /// be invisible to callers.
-fn encrypted(store: Arc<dyn Store>) -> Arc<dyn Store> {
+async fn encrypted(store: Arc<dyn Store>, keys_dir: &std::path::Path) -> Arc<dyn Store> {
     let ring = Arc::new(rebloom_store::crypto::KeyRing::new([7; 32], vec![]));
-    Arc::new(rebloom_store::EncryptedStore::new(store, ring))
+    let keys = keys_at(keys_dir).await;
+    Arc::new(rebloom_store::EncryptedStore::new(store, keys, ring))
+}
+
+/// A key store (SQLite) in `dir`.
+async fn keys_at(dir: &std::path::Path) -> Arc<dyn rebloom_store::KeyStore> {
+    rebloom_store::keydb::connect(&format!("sqlite://{}/keys.db", dir.display()), None)
+        .await
+        .expect("open the key store")
 }
 
 async fn on_sqlite<F, Fut>(case: F)
@@ -58,7 +66,7 @@ where
     F: FnOnce(Arc<dyn Store>) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    on_sqlite_with(case, encrypted).await
+    on_sqlite_with(case, true).await
 }
 
 async fn on_postgres<F, Fut>(case: F)
@@ -66,7 +74,7 @@ where
     F: FnOnce(Arc<dyn Store>) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    on_postgres_with(case, encrypted).await
+    on_postgres_with(case, true).await
 }
 
 /// Runs a case on the bare backend store (no encryption layer).
@@ -75,7 +83,7 @@ where
     F: FnOnce(Arc<dyn Store>) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    on_sqlite_with(case, |s| s).await
+    on_sqlite_with(case, false).await
 }
 
 async fn on_postgres_raw<F, Fut>(case: F)
@@ -83,10 +91,10 @@ where
     F: FnOnce(Arc<dyn Store>) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    on_postgres_with(case, |s| s).await
+    on_postgres_with(case, false).await
 }
 
-async fn on_sqlite_with<F, Fut>(case: F, wrap: fn(Arc<dyn Store>) -> Arc<dyn Store>)
+async fn on_sqlite_with<F, Fut>(case: F, encrypt: bool)
 where
     F: FnOnce(Arc<dyn Store>) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
@@ -101,11 +109,16 @@ where
     .expect("open the SQLite store");
     assert_eq!(store.backend(), "sqlite");
     store.ping().await.expect("ping SQLite");
-    case(wrap(store)).await;
+    let store = if encrypt {
+        encrypted(store, dir.path()).await
+    } else {
+        store
+    };
+    case(store).await;
     drop(dir);
 }
 
-async fn on_postgres_with<F, Fut>(case: F, wrap: fn(Arc<dyn Store>) -> Arc<dyn Store>)
+async fn on_postgres_with<F, Fut>(case: F, encrypt: bool)
 where
     F: FnOnce(Arc<dyn Store>) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
@@ -127,7 +140,13 @@ where
     store.ping().await.expect("ping PostgreSQL");
 
     // Run the case on its own task so that the schema is dropped even when it panics.
-    let outcome = tokio::spawn(case(wrap(store))).await;
+    let keys_dir = tempfile::TempDir::new().expect("temporary directory");
+    let store = if encrypt {
+        encrypted(store, keys_dir.path()).await
+    } else {
+        store
+    };
+    let outcome = tokio::spawn(case(store)).await;
 
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "DROP SCHEMA IF EXISTS {schema} CASCADE"
@@ -1877,7 +1896,10 @@ async fn key_rotation(raw: Arc<dyn Store>) {
     use rebloom_store::{EncryptedStore, SafetyStore};
     let t0 = OffsetDateTime::now_utc();
     let user = some_user(&*raw, t0).await;
-    let old = EncryptedStore::new(raw.clone(), Arc::new(KeyRing::new([1; 32], vec![])));
+    let dir = tempfile::TempDir::new().unwrap();
+    let keys = keys_at(dir.path()).await;
+    let layer = |ring: KeyRing| EncryptedStore::new(raw.clone(), keys.clone(), Arc::new(ring));
+    let old = layer(KeyRing::new([1; 32], vec![]));
     let session = old
         .create_session(&NewSession {
             id: Uuid::now_v7(),
@@ -1911,7 +1933,7 @@ async fn key_rotation(raw: Arc<dyn Store>) {
     assert!(!stored[0].content.contains("words"));
 
     // New master key, old one still listed: reads work, then rotate.
-    let both = EncryptedStore::new(raw.clone(), Arc::new(KeyRing::new([2; 32], vec![[1; 32]])));
+    let both = layer(KeyRing::new([2; 32], vec![[1; 32]]));
     assert_eq!(
         both.list_messages(user.id, None, None, 1).await.unwrap()[0].content,
         "the words I said"
@@ -1923,7 +1945,7 @@ async fn key_rotation(raw: Arc<dyn Store>) {
         "nothing left to re-wrap"
     );
     // The old master key can go.
-    let new_only = EncryptedStore::new(raw.clone(), Arc::new(KeyRing::new([2; 32], vec![])));
+    let new_only = layer(KeyRing::new([2; 32], vec![]));
     assert_eq!(
         new_only
             .list_messages(user.id, None, None, 1)
@@ -1959,7 +1981,7 @@ async fn key_rotation(raw: Arc<dyn Store>) {
         .unwrap();
     assert!(new_only.get_safety_plan(user.id).await.is_err());
     // Without the right master key nothing opens.
-    let stranger = EncryptedStore::new(raw.clone(), Arc::new(KeyRing::new([3; 32], vec![])));
+    let stranger = layer(KeyRing::new([3; 32], vec![]));
     assert!(
         stranger
             .list_messages(user.id, None, None, 1)

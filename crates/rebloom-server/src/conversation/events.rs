@@ -7,6 +7,7 @@ use tokio::sync::broadcast;
 use uuid::Uuid;
 
 pub const USER_REGISTERED: &str = "user.registered";
+pub const USER_DELETED: &str = "user.deleted";
 pub const CONVERSATION_STARTED: &str = "conversation.started";
 pub const CONVERSATION_ENDED: &str = "conversation.ended";
 pub const MESSAGE_SENT: &str = "message.sent";

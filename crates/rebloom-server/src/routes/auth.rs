@@ -207,7 +207,7 @@ pub fn lock_duration(failures: i64) -> Option<Duration> {
 }
 
 /// The throttle key of an e-mail address: per account, whatever the client's address.
-fn login_key(email: &str) -> String {
+pub(crate) fn login_key(email: &str) -> String {
     hex::encode(Sha256::digest(format!("login:{email}").as_bytes()))
 }
 

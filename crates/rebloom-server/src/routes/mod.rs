@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod erasure;
 pub mod me;
 pub mod ops;
 pub mod safety;

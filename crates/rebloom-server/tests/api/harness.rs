@@ -221,11 +221,11 @@ where
     }
     if let (Some(pool), Some(schema)) = (&admin_pool, &ctx.0.schema) {
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP SCHEMA IF EXISTS {schema} CASCADE"
+            "DROP SCHEMA IF EXISTS {schema}, {schema}_keys CASCADE"
         )))
         .execute(pool)
         .await
-        .expect("drop the test schema");
+        .expect("drop the test schemas");
         pool.close().await;
     }
     if let (Some(mut conn), Some(prefix)) = (redis, &ctx.0.redis_prefix) {

@@ -138,7 +138,7 @@ async fn operations(ctx: Ctx) {
     }
     for (method, path) in [
         (Method::GET, "/api/auth/login"),
-        (Method::DELETE, "/api/me"),
+        (Method::PUT, "/api/me"),
         (Method::PUT, "/api/me/profile"),
         (Method::POST, "/health"),
     ] {

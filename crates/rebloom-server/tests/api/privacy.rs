@@ -12,6 +12,7 @@ use crate::harness::{Backend, Ctx};
 
 cases! {
     canaries_never_at_rest: [sqlite, postgres_redis];
+    erasure_shreds_backups: [sqlite, postgres];
 }
 
 const PASSWORD: &str = "a long unusual passphrase";
@@ -188,4 +189,179 @@ async fn canaries_never_at_rest(ctx: Ctx) {
         !contains(&all, "cnrycontact7q"),
         "the contact's e-mail in the clear"
     );
+}
+
+/// Takes a backup of the data (not the key store) the way an operator would:
+/// `VACUUM INTO` for SQLite, `pg_dump` restored into another schema for
+/// PostgreSQL. Returns the backup opened as a bare store.
+async fn backup(
+    app: &crate::harness::TestApp,
+) -> (std::sync::Arc<dyn rebloom_store::Store>, Option<String>) {
+    match &app.config.database_schema {
+        None => {
+            let db = app.config.data_dir.join("rebloom.db");
+            let copy = app.config.data_dir.join("backup.db");
+            let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+                .await
+                .unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "VACUUM INTO '{}'",
+                copy.display()
+            )))
+            .execute(&pool)
+            .await
+            .unwrap();
+            pool.close().await;
+            let store = rebloom_store::connect(&rebloom_store::ConnectOptions {
+                database_url: format!("sqlite://{}", copy.display()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+            (store, None)
+        }
+        Some(schema) => {
+            let url = app.config.database_url.clone().unwrap();
+            let dump = std::process::Command::new("pg_dump")
+                .args(["--no-owner", "-n", schema, &url])
+                .output()
+                .unwrap();
+            assert!(
+                dump.status.success(),
+                "{}",
+                String::from_utf8_lossy(&dump.stderr)
+            );
+            let restored = format!("{schema}_bak");
+            let sql = String::from_utf8(dump.stdout)
+                .unwrap()
+                .replace(schema.as_str(), &restored);
+            let mut psql = std::process::Command::new("psql")
+                .args(["-q", "-v", "ON_ERROR_STOP=1", &url])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap();
+            std::io::Write::write_all(psql.stdin.as_mut().unwrap(), sql.as_bytes()).unwrap();
+            assert!(psql.wait().unwrap().success(), "the dump restores");
+            let store = rebloom_store::connect(&rebloom_store::ConnectOptions {
+                database_url: url,
+                schema: Some(restored.clone()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+            (store, Some(restored))
+        }
+    }
+}
+
+async fn erasure_shreds_backups(ctx: Ctx) {
+    let app = ctx.spawn_app().await;
+    let a = app.register("erase-me@example.org", PASSWORD).await;
+    let b = app.register("keep-me@example.org", PASSWORD).await;
+    for (s, text) in [(&a, "what I told only you"), (&b, "a day like any other")] {
+        app.post("/api/conversations")
+            .token(&s.access)
+            .json(&json!({ "message": text }))
+            .send()
+            .await
+            .success(StatusCode::CREATED);
+    }
+    app.request(Method::PUT, "/api/me/safety-plan")
+        .token(&a.access)
+        .json(&json!({ "reasonsForLiving": ["my brother"] }))
+        .send()
+        .await
+        .success(StatusCode::OK);
+    let a_id = uuid::Uuid::parse_str(a.id()).unwrap();
+    let b_id = uuid::Uuid::parse_str(b.id()).unwrap();
+
+    // Last night's backup of the data.
+    let (restored, restored_schema) = backup(&app).await;
+
+    // Erasure needs the password; a wrong one changes nothing.
+    app.request(Method::DELETE, "/api/me")
+        .token(&a.access)
+        .json(&json!({ "password": "not my password at all" }))
+        .send()
+        .await
+        .problem(403, "reauthentication_failed");
+    app.me(&a.access).await.success(StatusCode::OK);
+    app.request(Method::DELETE, "/api/me")
+        .token(&a.access)
+        .json(&json!({ "password": PASSWORD }))
+        .send()
+        .await
+        .expect_no_content();
+
+    // Gone: the account, its sessions, its rows; the other person is untouched.
+    assert_eq!(app.me(&a.access).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.login_resp("erase-me@example.org", PASSWORD)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(app.state.store.find_user(a_id).await.unwrap().is_none());
+    assert!(
+        app.state
+            .store
+            .list_messages(a_id, None, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        app.state
+            .store
+            .get_safety_plan(a_id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let kept = app
+        .get("/api/conversations/messages")
+        .token(&b.access)
+        .send()
+        .await
+        .success(StatusCode::OK)
+        .to_string();
+    assert!(kept.contains("a day like any other"));
+
+    // The backup still holds the erased person's rows, but nothing in them can
+    // be read any more: their data key is gone. The other person's still open.
+    let old_a = restored.list_messages(a_id, None, None, 10).await.unwrap();
+    assert_eq!(old_a.len(), 2, "the backup predates the erasure");
+    for m in old_a {
+        assert!(m.content.starts_with("enc:v1:"));
+        assert!(app.state.vault.open_backup_message(m).await.is_err());
+    }
+    let old_b = restored.list_messages(b_id, None, None, 10).await.unwrap();
+    let mut opened = Vec::new();
+    for m in old_b {
+        opened.push(
+            app.state
+                .vault
+                .open_backup_message(m)
+                .await
+                .unwrap()
+                .content,
+        );
+    }
+    assert!(
+        opened.contains(&"a day like any other".to_owned()),
+        "{opened:?}"
+    );
+
+    if let Some(schema) = restored_schema {
+        let pool = sqlx::PgPool::connect(app.config.database_url.as_ref().unwrap())
+            .await
+            .unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE"
+        )))
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
 }

@@ -1,0 +1,87 @@
+//! Erasure (GDPR Art. 17): `DELETE /api/me`, after the person confirms with
+//! their password. Their data key is destroyed first (crypto-shredding: their
+//! content in every backup of the data becomes unreadable), then every row
+//! that belongs to them (the schema's cascades), their files and their
+//! sign-in throttling record.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use zeroize::Zeroizing;
+
+use crate::app::AppState;
+use crate::conversation::events::{self, Event};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::{ApiJson, AuthUser};
+use crate::routes::auth::login_key;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(delete_me))
+}
+
+/// Confirms an erasure.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EraseRequest {
+    /// The account's password, to confirm it is really the person.
+    pub password: String,
+}
+
+/// Deletes the caller's account and everything held about them, for good.
+#[utoipa::path(delete, path = "/api/me", tag = "me", security(("bearer" = [])),
+    request_body = EraseRequest,
+    responses(
+        (status = 204, description = "Erased"),
+        (status = 403, description = "`reauthentication_failed`: wrong password", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn delete_me(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(body): ApiJson<EraseRequest>,
+) -> ApiResult<StatusCode> {
+    let password = Zeroizing::new(body.password);
+    let key = login_key(&user.account.email);
+    let ok = state
+        .hasher
+        .verify(password, Some(user.account.password_hash.clone()))
+        .await?;
+    if !ok {
+        // Counts towards the account's sign-in lock-out, like a failed login.
+        let now = state.clock.now();
+        let failures = state.store.record_login_failure(&key, now).await?;
+        if let Some(lock) = crate::routes::auth::lock_duration(failures) {
+            state.store.lock_login(&key, now + lock).await?;
+        }
+        return Err(ApiError::Forbidden("reauthentication_failed"));
+    }
+    // 1. The key: from here on nothing of theirs can be read, anywhere.
+    state.vault.destroy_key(user.id).await?;
+    // 2. Their rows, through the cascades.
+    state.store.delete_user(user.id).await?;
+    // 3. Their files and their throttling record.
+    let dir = state
+        .config
+        .data_dir
+        .join("audio")
+        .join(user.id.to_string());
+    if let Err(e) = tokio::fs::remove_dir_all(&dir).await
+        && e.kind() != std::io::ErrorKind::NotFound
+    {
+        tracing::error!(error = %e, "removing the person's files failed");
+    }
+    state.store.clear_login_failures(&key).await?;
+    metrics::counter!("account_erasures_total").increment(1);
+    state.events.publish(Event {
+        name: events::USER_DELETED,
+        user_id: user.id,
+        session_id: None,
+        message_id: None,
+        detail: json!({}),
+    });
+    Ok(StatusCode::NO_CONTENT)
+}
