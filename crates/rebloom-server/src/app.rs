@@ -285,6 +285,7 @@ pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::auth::router())
         .merge(routes::me::router())
         .merge(routes::erasure::router())
+        .merge(crate::audit::router())
         .merge(routes::admin::router())
         .merge(routes::safety::router())
         .merge(routes::trusted_contact::router())

@@ -50,6 +50,14 @@ pub enum Command {
         #[command(flatten)]
         config: Box<Config>,
     },
+    /// The audit log: `rebloom audit verify` recomputes the hash chain and
+    /// exits with 1 if any entry was altered or removed.
+    Audit {
+        #[command(subcommand)]
+        what: AuditWhat,
+        #[command(flatten)]
+        config: Box<Config>,
+    },
     /// Change a user's role (user, clinician, admin).
     SetRole {
         #[arg(long)]
@@ -59,6 +67,12 @@ pub enum Command {
         #[command(flatten)]
         config: Box<Config>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditWhat {
+    /// Check that no entry was altered, inserted or removed.
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]

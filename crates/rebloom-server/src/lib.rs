@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod assess_cli;
+pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod config;

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use rebloom_server::config::{Cli, Command, Config, KeysWhat, unknown_env_vars};
+use rebloom_server::config::{AuditWhat, Cli, Command, Config, KeysWhat, unknown_env_vars};
 use rebloom_server::{App, openapi, telemetry};
 use rebloom_store::Role;
 
@@ -71,6 +71,27 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Audit {
+            what: AuditWhat::Verify,
+            config,
+        } => {
+            let _guard = telemetry::init(&config);
+            let app = App::build(Config {
+                bind: "127.0.0.1:0".parse()?,
+                ..*config
+            })
+            .await?;
+            match app.state().store.verify_audit().await? {
+                rebloom_store::AuditVerdict::Intact { entries } => {
+                    eprintln!("audit log intact: {entries} entries");
+                    Ok(())
+                }
+                rebloom_store::AuditVerdict::Broken { seq, reason } => {
+                    eprintln!("audit log BROKEN at entry {seq}: {reason}");
+                    std::process::exit(1);
+                }
+            }
+        }
         Command::SetRole {
             email,
             role,
@@ -92,6 +113,17 @@ async fn main() -> anyhow::Result<()> {
                 .find_user_by_email(&email)
                 .await?
                 .with_context(|| format!("no account with e-mail {email}"))?;
+            state
+                .store
+                .append_audit(&rebloom_store::NewAudit {
+                    actor_id: None,
+                    actor_role: "system".into(),
+                    subject_id: Some(user.id),
+                    action: "admin.role_changed".into(),
+                    detail: serde_json::json!({ "role": role.as_str(), "via": "cli" }),
+                    at: state.clock.now(),
+                })
+                .await?;
             state
                 .store
                 .set_user_role(user.id, role, state.clock.now())

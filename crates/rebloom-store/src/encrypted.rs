@@ -621,3 +621,21 @@ impl JobStore for EncryptedStore {
         self.inner.job_counts().await
     }
 }
+
+#[async_trait]
+impl AuditStore for EncryptedStore {
+    async fn append_audit(&self, entry: &NewAudit) -> StoreResult<AuditEntry> {
+        self.inner.append_audit(entry).await
+    }
+    async fn list_audit(
+        &self,
+        subject_id: Uuid,
+        before_seq: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditEntry>> {
+        self.inner.list_audit(subject_id, before_seq, limit).await
+    }
+    async fn verify_audit(&self) -> StoreResult<AuditVerdict> {
+        self.inner.verify_audit().await
+    }
+}

@@ -8,6 +8,7 @@ pub mod keydb;
 mod model;
 mod postgres;
 mod sql;
+mod sql_audit;
 mod sql_jobs;
 mod sql_keys;
 mod sqlite;
@@ -97,7 +98,9 @@ pub struct Replacement {
 /// Everything Rebloom keeps, behind one interface; the rest of the code does not
 /// know which backend it has.
 #[async_trait]
-pub trait Store: ConversationStore + SafetyStore + JobStore + Send + Sync + 'static {
+pub trait Store:
+    ConversationStore + SafetyStore + JobStore + AuditStore + Send + Sync + 'static
+{
     /// `"sqlite"` or `"postgres"`.
     fn backend(&self) -> &'static str;
     /// Cheap round trip used by readiness checks.
@@ -294,6 +297,22 @@ pub trait JobStore: Send + Sync + 'static {
         now: OffsetDateTime,
     ) -> StoreResult<bool>;
     async fn job_counts(&self) -> StoreResult<Vec<JobCount>>;
+}
+
+/// The append-only, hash-chained audit log.
+#[async_trait]
+pub trait AuditStore: Send + Sync + 'static {
+    /// Appends an entry, chained to the one before (appends are serialised).
+    async fn append_audit(&self, entry: &NewAudit) -> StoreResult<AuditEntry>;
+    /// Entries about one person, newest first, before `before_seq`.
+    async fn list_audit(
+        &self,
+        subject_id: Uuid,
+        before_seq: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditEntry>>;
+    /// Recomputes the whole chain and compares it with the stored hashes and head.
+    async fn verify_audit(&self) -> StoreResult<AuditVerdict>;
 }
 
 /// People's data keys, wrapped by a master key (see [`crypto`]), kept in a

@@ -7,6 +7,7 @@ use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 
 use crate::sql::store_impl;
+use crate::sql_audit::audit_impl;
 use crate::sql_jobs::jobs_impl;
 use crate::{ConnectOptions, StoreError, StoreResult};
 
@@ -78,3 +79,4 @@ impl PostgresStore {
 
 store_impl!(PostgresStore, PgRow, "postgres");
 jobs_impl!(PostgresStore, PgRow, " FOR UPDATE SKIP LOCKED");
+audit_impl!(PostgresStore, PgRow);

@@ -31,7 +31,20 @@ pub async fn contact_request(
         return None;
     }
     let which = match crate::jobs::notify::notify_contact(state, user_id).await {
-        Ok(()) => ContactText::Sent,
+        Ok(()) => {
+            let entry = rebloom_store::NewAudit {
+                actor_id: Some(user_id),
+                actor_role: "user".into(),
+                subject_id: Some(user_id),
+                action: "trusted_contact.notified".into(),
+                detail: serde_json::json!({ "via": "conversation" }),
+                at: state.clock.now(),
+            };
+            if let Err(e) = state.store.append_audit(&entry).await {
+                tracing::error!(error = %e, "recording a trusted-contact notification failed");
+            }
+            ContactText::Sent
+        }
         Err(ContactRefusal::TooSoon) => ContactText::Recent,
         Err(_) => ContactText::Failed,
     };

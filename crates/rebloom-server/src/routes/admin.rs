@@ -112,6 +112,14 @@ pub async fn update_user(
     }
     let now = state.clock.now();
     state.store.find_user(id).await?.ok_or(ApiError::NotFound)?;
+    crate::audit::record(
+        &state,
+        Some(&admin),
+        Some(id),
+        "admin.user_updated",
+        serde_json::json!({ "role": update.role.map(|r| r.as_str()), "disabled": update.disabled }),
+    )
+    .await?;
     if let Some(role) = update.role {
         state.store.set_user_role(id, role, now).await?;
     }

@@ -137,6 +137,14 @@ pub async fn put_contact(
         updated_at: now,
         last_notified_at: previous.and_then(|p| p.last_notified_at),
     };
+    crate::audit::record(
+        &state,
+        Some(&user),
+        Some(user.id),
+        "trusted_contact.consented",
+        serde_json::json!({}),
+    )
+    .await?;
     state.store.save_trusted_contact(&contact).await?;
     Ok(ApiJson(view(&state, contact)))
 }
@@ -150,6 +158,14 @@ pub async fn delete_contact(
     user: AuthUser,
 ) -> ApiResult<StatusCode> {
     if state.store.delete_trusted_contact(user.id).await? {
+        crate::audit::record(
+            &state,
+            Some(&user),
+            Some(user.id),
+            "trusted_contact.withdrawn",
+            serde_json::json!({}),
+        )
+        .await?;
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound)
@@ -171,10 +187,20 @@ pub async fn notify_contact(
     user: AuthUser,
 ) -> ApiResult<(StatusCode, ApiJson<NotifyView>)> {
     match notify::notify_contact(&state, user.id).await {
-        Ok(()) => Ok((
-            StatusCode::ACCEPTED,
-            ApiJson(NotifyView { status: "queued" }),
-        )),
+        Ok(()) => {
+            crate::audit::record(
+                &state,
+                Some(&user),
+                Some(user.id),
+                "trusted_contact.notified",
+                serde_json::json!({ "via": "app" }),
+            )
+            .await?;
+            Ok((
+                StatusCode::ACCEPTED,
+                ApiJson(NotifyView { status: "queued" }),
+            ))
+        }
         Err(ContactRefusal::NoContact) => Err(ApiError::Conflict("no_trusted_contact")),
         Err(ContactRefusal::NoEmail) => Err(ApiError::Unavailable("email_unavailable")),
         Err(ContactRefusal::Store(e)) => Err(e.into()),

@@ -13,6 +13,7 @@ use crate::harness::{Backend, Ctx};
 cases! {
     canaries_never_at_rest: [sqlite, postgres_redis];
     erasure_shreds_backups: [sqlite, postgres];
+    audit_log_chain: [sqlite, postgres];
 }
 
 const PASSWORD: &str = "a long unusual passphrase";
@@ -364,4 +365,178 @@ async fn erasure_shreds_backups(ctx: Ctx) {
         .await
         .unwrap();
     }
+}
+
+/// Runs SQL straight against the test's database, as someone with database
+/// access (not the server) would; `{t}` is the audit table's qualified name.
+async fn raw_sql(app: &crate::harness::TestApp, sql: &str) -> Result<(), sqlx::Error> {
+    match &app.config.database_schema {
+        None => {
+            let db = app.config.data_dir.join("rebloom.db");
+            let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display())).await?;
+            let sql = sql.replace("{t}", "audit_log");
+            let r = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(&pool)
+                .await
+                .map(|_| ());
+            pool.close().await;
+            r
+        }
+        Some(schema) => {
+            let pool = sqlx::PgPool::connect(app.config.database_url.as_ref().unwrap()).await?;
+            let sql = sql.replace("{t}", &format!("{schema}.audit_log"));
+            let r = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(&pool)
+                .await
+                .map(|_| ());
+            pool.close().await;
+            r
+        }
+    }
+}
+
+async fn audit_log_chain(ctx: Ctx) {
+    use rebloom_store::AuditVerdict;
+    let app = ctx.spawn_app().await;
+    let admin = app.register("audit-admin@example.org", PASSWORD).await;
+    app.set_role(admin.id(), rebloom_store::Role::Admin).await;
+    let admin = app.login("audit-admin@example.org", PASSWORD).await;
+    let s = app.register("audited@example.org", PASSWORD).await;
+    app.request(Method::PATCH, &format!("/api/admin/users/{}", s.id()))
+        .token(&admin.access)
+        .json(&json!({ "disabled": false }))
+        .send()
+        .await
+        .success(StatusCode::OK);
+    app.request(Method::PUT, "/api/me/trusted-contact")
+        .token(&s.access)
+        .json(&json!({ "name": "Sam", "email": "sam@example.org", "consent": true }))
+        .send()
+        .await
+        .success(StatusCode::OK);
+
+    // The person sees who did what with their account, newest first, no content.
+    let mine = app
+        .get("/api/me/audit")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    let entries = mine["entries"].as_array().unwrap();
+    let actions: Vec<(&str, &str, bool)> = entries
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap(),
+                e["actorRole"].as_str().unwrap(),
+                e["byYou"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("trusted_contact.consented", "user", true),
+            ("admin.user_updated", "admin", false)
+        ]
+    );
+    assert!(
+        !mine.to_string().contains("sam@example.org"),
+        "no contact details in the log"
+    );
+    // Someone else's entries are not theirs to see.
+    let admins = app
+        .get("/api/me/audit")
+        .token(&admin.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(admins["entries"], json!([]));
+
+    // Concurrent appends stay one unbroken chain.
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let store = app.state.store.clone();
+        let subject = uuid::Uuid::parse_str(s.id()).unwrap();
+        tasks.push(tokio::spawn(async move {
+            store
+                .append_audit(&rebloom_store::NewAudit {
+                    actor_id: None,
+                    actor_role: "system".into(),
+                    subject_id: Some(subject),
+                    action: "test.append".into(),
+                    detail: json!({ "i": i }),
+                    at: time::OffsetDateTime::now_utc(),
+                })
+                .await
+                .unwrap()
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(
+        app.state.store.verify_audit().await.unwrap(),
+        AuditVerdict::Intact { entries: 18 }
+    );
+
+    // Append-only: the database itself refuses changes.
+    assert!(
+        raw_sql(&app, "UPDATE {t} SET action = 'nothing' WHERE seq = 1")
+            .await
+            .is_err()
+    );
+    assert!(
+        raw_sql(&app, "DELETE FROM {t} WHERE seq = 1")
+            .await
+            .is_err()
+    );
+
+    // Someone who gets round that (dropping the trigger) is still caught.
+    let drop_trigger = if app.config.database_schema.is_some() {
+        "ALTER TABLE {t} DISABLE TRIGGER audit_log_no_update"
+    } else {
+        "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete"
+    };
+    raw_sql(&app, drop_trigger).await.unwrap();
+    raw_sql(&app, "UPDATE {t} SET action = 'nothing' WHERE seq = 2")
+        .await
+        .unwrap();
+    assert_eq!(
+        app.state.store.verify_audit().await.unwrap(),
+        AuditVerdict::Broken {
+            seq: 2,
+            reason: "altered".into()
+        }
+    );
+    raw_sql(
+        &app,
+        "UPDATE {t} SET action = 'trusted_contact.consented' WHERE seq = 2",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        app.state.store.verify_audit().await.unwrap(),
+        AuditVerdict::Intact { entries: 18 }
+    );
+    raw_sql(&app, "DELETE FROM {t} WHERE seq = 18")
+        .await
+        .unwrap();
+    assert_eq!(
+        app.state.store.verify_audit().await.unwrap(),
+        AuditVerdict::Broken {
+            seq: 18,
+            reason: "entries removed from the end".into()
+        }
+    );
+    raw_sql(&app, "DELETE FROM {t} WHERE seq = 5")
+        .await
+        .unwrap();
+    assert_eq!(
+        app.state.store.verify_audit().await.unwrap(),
+        AuditVerdict::Broken {
+            seq: 5,
+            reason: "entry missing".into()
+        }
+    );
 }

@@ -1,0 +1,110 @@
+//! Recording to the audit log and reading one's own entries
+//! (`GET /api/me/audit`). Every grant, revoke, export, erasure and admin action
+//! (and, with clinician access, every read of health data by someone other
+//! than its owner) is appended before it takes effect; if it cannot be
+//! recorded, it does not happen.
+
+use axum::extract::{Query, State};
+use rebloom_store::{AuditEntry, NewAudit};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::error::{ApiResult, Problem};
+use crate::extract::{ApiJson, AuthUser};
+
+/// Appends an entry: `actor` (None for the system itself) did `action` to
+/// `subject`'s account or data.
+pub async fn record(
+    state: &AppState,
+    actor: Option<&AuthUser>,
+    subject: Option<Uuid>,
+    action: &str,
+    detail: Value,
+) -> ApiResult<()> {
+    state
+        .store
+        .append_audit(&NewAudit {
+            actor_id: actor.map(|a| a.id),
+            actor_role: actor
+                .map(|a| a.role.as_str().to_owned())
+                .unwrap_or_else(|| "system".to_owned()),
+            subject_id: subject,
+            action: action.to_owned(),
+            detail,
+            at: state.clock.now(),
+        })
+        .await?;
+    Ok(())
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(my_audit))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditView {
+    pub seq: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// Who acted: `user` (the person themselves), `clinician`, `admin` or `system`.
+    pub actor_role: String,
+    /// Whether the person themselves did it.
+    pub by_you: bool,
+    pub action: String,
+    #[schema(value_type = Object)]
+    pub detail: Value,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditPage {
+    pub entries: Vec<AuditView>,
+    /// Pass as `before` for older entries; null at the end.
+    pub next: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    pub before: Option<i64>,
+    /// 1 to 100, default 50.
+    pub limit: Option<u32>,
+}
+
+fn view(user: Uuid, e: AuditEntry) -> AuditView {
+    AuditView {
+        seq: e.seq,
+        at: e.at,
+        actor_role: e.actor_role,
+        by_you: e.actor_id == Some(user),
+        action: e.action,
+        detail: serde_json::from_str(&e.detail).unwrap_or(Value::Null),
+    }
+}
+
+/// Who did what with the caller's account and data, newest first.
+#[utoipa::path(get, path = "/api/me/audit", tag = "me", security(("bearer" = [])), params(AuditQuery),
+    responses((status = 200, body = AuditPage), (status = 401, body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn my_audit(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Query(q): Query<AuditQuery>,
+) -> ApiResult<ApiJson<AuditPage>> {
+    let limit = q.limit.unwrap_or(50).clamp(1, 100);
+    let entries = state.store.list_audit(user.id, q.before, limit).await?;
+    let next = (entries.len() == limit as usize)
+        .then(|| entries.last().map(|e| e.seq))
+        .flatten();
+    Ok(ApiJson(AuditPage {
+        entries: entries.into_iter().map(|e| view(user.id, e)).collect(),
+        next,
+    }))
+}
