@@ -234,7 +234,11 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let background = tokio::spawn(background_tasks(self.state.clone()));
-        let worker = tokio::spawn(crate::jobs::worker(self.state.clone()));
+        let worker = self
+            .state
+            .config
+            .job_worker
+            .then(|| tokio::spawn(crate::jobs::worker(self.state.clone())));
         // Streamed replies are many small writes: send them at once (no Nagle delay).
         let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp| {
             if let Err(e) = tcp.set_nodelay(true) {
@@ -249,7 +253,9 @@ impl App {
         .with_graceful_shutdown(shutdown)
         .await;
         background.abort();
-        worker.abort();
+        if let Some(w) = worker {
+            w.abort();
+        }
         served.context("serving")
     }
 }
@@ -285,6 +291,7 @@ pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::auth::router())
         .merge(routes::me::router())
         .merge(routes::erasure::router())
+        .merge(routes::export::router())
         .merge(crate::audit::router())
         .merge(routes::admin::router())
         .merge(routes::safety::router())

@@ -207,6 +207,10 @@ pub struct Config {
     /// enqueued on this replica wake it at once).
     #[arg(long, env = "REBLOOM_JOB_POLL_MS", default_value_t = 1000)]
     pub job_poll_ms: u64,
+    /// Whether this replica runs background jobs (turn off on replicas that
+    /// should only serve requests).
+    #[arg(long, env = "REBLOOM_JOB_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
+    pub job_worker: bool,
     /// Crisis notifications: a webhook that receives each high/critical event
     /// (ids, level, categories and time; never message text), signed with HMAC-SHA256.
     #[arg(long, env = "REBLOOM_CRISIS_WEBHOOK_URL")]
@@ -266,6 +270,7 @@ impl Default for Config {
             stt_model: "whisper-1".into(),
             voice_limit_bytes: 10 * 1024 * 1024,
             job_poll_ms: 1000,
+            job_worker: true,
             crisis_webhook_url: None,
             crisis_webhook_secret: None,
             smtp_url: None,
@@ -341,6 +346,7 @@ const KNOWN_ENV: &[&str] = &[
     "REBLOOM_STT_MODEL",
     "REBLOOM_VOICE_LIMIT_BYTES",
     "REBLOOM_JOB_POLL_MS",
+    "REBLOOM_JOB_WORKER",
     "REBLOOM_CRISIS_WEBHOOK_URL",
     "REBLOOM_CRISIS_WEBHOOK_SECRET",
     "REBLOOM_SMTP_URL",

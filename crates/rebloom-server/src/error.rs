@@ -61,6 +61,8 @@ pub enum ApiError {
     UnsupportedAudio,
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    #[error("gone: {0}")]
+    Gone(&'static str),
     #[error("too many requests: {code}")]
     TooManyRequests {
         code: &'static str,
@@ -106,6 +108,7 @@ impl ApiError {
                 Some("Send WAV, WebM or Ogg audio.".into()),
             ),
             ApiError::Conflict(code) => (StatusCode::CONFLICT, code, None),
+            ApiError::Gone(code) => (StatusCode::GONE, code, None),
             ApiError::TooManyRequests { code, .. } => (StatusCode::TOO_MANY_REQUESTS, code, None),
             ApiError::Unavailable(code) => (StatusCode::SERVICE_UNAVAILABLE, code, None),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", None),

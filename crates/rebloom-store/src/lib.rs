@@ -9,6 +9,7 @@ mod model;
 mod postgres;
 mod sql;
 mod sql_audit;
+mod sql_exports;
 mod sql_jobs;
 mod sql_keys;
 mod sqlite;
@@ -99,7 +100,7 @@ pub struct Replacement {
 /// know which backend it has.
 #[async_trait]
 pub trait Store:
-    ConversationStore + SafetyStore + JobStore + AuditStore + Send + Sync + 'static
+    ConversationStore + SafetyStore + JobStore + AuditStore + ExportStore + Send + Sync + 'static
 {
     /// `"sqlite"` or `"postgres"`.
     fn backend(&self) -> &'static str;
@@ -297,6 +298,33 @@ pub trait JobStore: Send + Sync + 'static {
         now: OffsetDateTime,
     ) -> StoreResult<bool>;
     async fn job_counts(&self) -> StoreResult<Vec<JobCount>>;
+}
+
+/// Data exports: created pending, finished by a job, downloaded once.
+#[async_trait]
+pub trait ExportStore: Send + Sync + 'static {
+    async fn create_export(
+        &self,
+        id: Uuid,
+        user_id: Uuid,
+        now: OffsetDateTime,
+    ) -> StoreResult<Export>;
+    async fn get_export(&self, user_id: Uuid, id: Uuid) -> StoreResult<Option<Export>>;
+    /// Ready with its file and size, or failed (`None`); only from pending.
+    async fn finish_export(
+        &self,
+        id: Uuid,
+        result: Option<(&str, i64)>,
+        now: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> StoreResult<bool>;
+    /// Marks a ready, unexpired export downloaded and returns it: once only.
+    async fn claim_download(
+        &self,
+        user_id: Uuid,
+        id: Uuid,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<Export>>;
 }
 
 /// The append-only, hash-chained audit log.

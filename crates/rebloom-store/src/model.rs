@@ -357,3 +357,19 @@ pub enum AuditVerdict {
         reason: String,
     },
 }
+
+/// A data export and where it is in its life.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Export {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    /// `pending`, `ready`, `downloaded` or `failed`.
+    pub status: String,
+    /// The sealed ZIP's file name under the data directory's `exports/`.
+    pub file: Option<String>,
+    pub size_bytes: Option<i64>,
+    pub created_at: OffsetDateTime,
+    pub ready_at: Option<OffsetDateTime>,
+    pub expires_at: Option<OffsetDateTime>,
+    pub downloaded_at: Option<OffsetDateTime>,
+}

@@ -8,6 +8,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 
 use crate::sql::store_impl;
 use crate::sql_audit::audit_impl;
+use crate::sql_exports::exports_impl;
 use crate::sql_jobs::jobs_impl;
 use crate::{ConnectOptions, StoreError, StoreResult};
 
@@ -80,3 +81,4 @@ impl PostgresStore {
 store_impl!(PostgresStore, PgRow, "postgres");
 jobs_impl!(PostgresStore, PgRow, " FOR UPDATE SKIP LOCKED");
 audit_impl!(PostgresStore, PgRow);
+exports_impl!(PostgresStore, PgRow);

@@ -10,6 +10,7 @@ use sqlx::sqlite::{
 
 use crate::sql::store_impl;
 use crate::sql_audit::audit_impl;
+use crate::sql_exports::exports_impl;
 use crate::sql_jobs::jobs_impl;
 use crate::{ConnectOptions, StoreError, StoreResult};
 
@@ -54,3 +55,4 @@ impl SqliteStore {
 store_impl!(SqliteStore, SqliteRow, "sqlite");
 jobs_impl!(SqliteStore, SqliteRow, "");
 audit_impl!(SqliteStore, SqliteRow);
+exports_impl!(SqliteStore, SqliteRow);

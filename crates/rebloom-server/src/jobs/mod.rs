@@ -164,6 +164,7 @@ async fn execute(state: &AppState, job: &Job) -> Result<(), JobError> {
         CRISIS_WEBHOOK => state.notifier.crisis_webhook(&job.payload).await,
         CRISIS_EMAIL => state.notifier.crisis_email(&job.payload).await,
         CONTACT_EMAIL => notify::contact_email(state, job).await,
+        crate::routes::export::EXPORT_JOB => crate::routes::export::build(state, job).await,
         other => Err(JobError::Permanent(format!("unknown queue {other}"))),
     }
 }

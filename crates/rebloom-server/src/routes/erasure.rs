@@ -73,15 +73,13 @@ pub async fn delete_me(
     // 2. Their rows, through the cascades.
     state.store.delete_user(user.id).await?;
     // 3. Their files and their throttling record.
-    let dir = state
-        .config
-        .data_dir
-        .join("audio")
-        .join(user.id.to_string());
-    if let Err(e) = tokio::fs::remove_dir_all(&dir).await
-        && e.kind() != std::io::ErrorKind::NotFound
-    {
-        tracing::error!(error = %e, "removing the person's files failed");
+    for kind in ["audio", "exports"] {
+        let dir = state.config.data_dir.join(kind).join(user.id.to_string());
+        if let Err(e) = tokio::fs::remove_dir_all(&dir).await
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::error!(error = %e, kind, "removing the person's files failed");
+        }
     }
     state.store.clear_login_failures(&key).await?;
     metrics::counter!("account_erasures_total").increment(1);

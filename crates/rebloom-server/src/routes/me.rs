@@ -211,7 +211,7 @@ pub struct ProfileView {
 }
 
 impl ProfileView {
-    fn new(p: &Profile, onboarding_completed: bool) -> ProfileView {
+    pub fn new(p: &Profile, onboarding_completed: bool) -> ProfileView {
         ProfileView {
             display_name: p.display_name.clone(),
             age_range: p.age_range.clone(),

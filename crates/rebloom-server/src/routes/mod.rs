@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod erasure;
+pub mod export;
 pub mod me;
 pub mod ops;
 pub mod safety;

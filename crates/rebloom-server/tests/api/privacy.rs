@@ -14,6 +14,7 @@ cases! {
     canaries_never_at_rest: [sqlite, postgres_redis];
     erasure_shreds_backups: [sqlite, postgres];
     audit_log_chain: [sqlite, postgres];
+    export_downloaded_once: [sqlite, postgres];
 }
 
 const PASSWORD: &str = "a long unusual passphrase";
@@ -257,7 +258,7 @@ async fn backup(
 }
 
 async fn erasure_shreds_backups(ctx: Ctx) {
-    let app = ctx.spawn_app().await;
+    let app = ctx.spawn_app_with(|c| c.job_worker = false).await;
     let a = app.register("erase-me@example.org", PASSWORD).await;
     let b = app.register("keep-me@example.org", PASSWORD).await;
     for (s, text) in [(&a, "what I told only you"), (&b, "a day like any other")] {
@@ -276,6 +277,22 @@ async fn erasure_shreds_backups(ctx: Ctx) {
         .success(StatusCode::OK);
     let a_id = uuid::Uuid::parse_str(a.id()).unwrap();
     let b_id = uuid::Uuid::parse_str(b.id()).unwrap();
+
+    // An export waiting to be downloaded: a file of theirs.
+    let export = app
+        .post("/api/me/export")
+        .token(&a.access)
+        .send()
+        .await
+        .success(StatusCode::ACCEPTED);
+    while rebloom_server::jobs::run_one(&app.state).await.unwrap() {}
+    let export_file = app
+        .config
+        .data_dir
+        .join("exports")
+        .join(a.id())
+        .join(format!("{}.zip.sealed", export["id"].as_str().unwrap()));
+    assert!(export_file.exists());
 
     // Last night's backup of the data.
     let (restored, restored_schema) = backup(&app).await;
@@ -320,6 +337,7 @@ async fn erasure_shreds_backups(ctx: Ctx) {
             .unwrap()
             .is_none()
     );
+    assert!(!export_file.exists(), "their files are gone too");
     let kept = app
         .get("/api/conversations/messages")
         .token(&b.access)
@@ -539,4 +557,137 @@ async fn audit_log_chain(ctx: Ctx) {
             reason: "entry missing".into()
         }
     );
+}
+
+async fn run_jobs(app: &crate::harness::TestApp) {
+    while rebloom_server::jobs::run_one(&app.state).await.unwrap() {}
+}
+
+async fn export_downloaded_once(ctx: Ctx) {
+    // Jobs run when the test says so.
+    let app = ctx.spawn_app_with(|c| c.job_worker = false).await;
+    let s = app.register("export-me@example.org", PASSWORD).await;
+    let other = app.register("someone-else@example.org", PASSWORD).await;
+    app.post("/api/conversations")
+        .token(&s.access)
+        .json(&json!({ "message": "the garden helped today" }))
+        .send()
+        .await
+        .success(StatusCode::CREATED);
+    app.request(Method::PUT, "/api/me/safety-plan")
+        .token(&s.access)
+        .json(&json!({ "reasonsForLiving": ["the garden"] }))
+        .send()
+        .await
+        .success(StatusCode::OK);
+
+    let started = app
+        .post("/api/me/export")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::ACCEPTED);
+    assert_eq!(started["status"], "pending");
+    assert!(started["downloadUrl"].is_null());
+    let id = started["id"].as_str().unwrap().to_owned();
+    app.get(&format!("/api/me/export/{id}/download"))
+        .token(&s.access)
+        .send()
+        .await
+        .problem(409, "export_not_ready");
+    app.get(&format!("/api/me/export/{id}"))
+        .token(&other.access)
+        .send()
+        .await
+        .problem(404, "not_found");
+
+    run_jobs(&app).await;
+    let ready = app
+        .get(&format!("/api/me/export/{id}"))
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(ready["status"], "ready");
+    let url = ready["downloadUrl"].as_str().unwrap().to_owned();
+    // At rest it is sealed with the person's key.
+    let file = app
+        .config
+        .data_dir
+        .join("exports")
+        .join(s.id())
+        .join(format!("{id}.zip.sealed"));
+    let sealed = std::fs::read(&file).unwrap();
+    assert!(sealed.starts_with(b"RBENC1") && !contains(&sealed, "garden"));
+    app.get(&url)
+        .token(&other.access)
+        .send()
+        .await
+        .problem(404, "not_found");
+
+    let zip = app.get(&url).token(&s.access).send().await;
+    assert_eq!(zip.status, StatusCode::OK);
+    assert_eq!(zip.header("content-type"), Some("application/zip"));
+    assert!(
+        zip.header("content-disposition")
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.body.clone())).unwrap();
+    let mut data = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("data.json").unwrap(), &mut data).unwrap();
+    let data: serde_json::Value = serde_json::from_str(&data).unwrap();
+    assert_eq!(data["account"]["email"], "export-me@example.org");
+    assert_eq!(
+        data["sessions"][0]["messages"][0]["content"],
+        "the garden helped today"
+    );
+    assert_eq!(data["sessions"][0]["messages"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        data["safetyPlan"]["plan"]["reasonsForLiving"],
+        json!(["the garden"])
+    );
+    assert!(data["audit"].to_string().contains("export.requested"));
+    let mut md = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("conversations.md").unwrap(), &mut md)
+        .unwrap();
+    assert!(
+        md.contains("**You**")
+            && md.contains("the garden helped today")
+            && md.contains("**Rebloom**"),
+        "{md}"
+    );
+
+    // Once only: the link is spent and the file gone.
+    app.get(&url)
+        .token(&s.access)
+        .send()
+        .await
+        .problem(410, "export_gone");
+    assert!(!file.exists());
+
+    // A ready export not fetched within 24 hours expires.
+    let second = app
+        .post("/api/me/export")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::ACCEPTED);
+    let id2 = second["id"].as_str().unwrap().to_owned();
+    run_jobs(&app).await;
+    app.advance(time::Duration::hours(25));
+    let s = app.login("export-me@example.org", PASSWORD).await;
+    let late = app
+        .get(&format!("/api/me/export/{id2}"))
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(late["status"], "expired");
+    assert!(late["downloadUrl"].is_null());
+    app.get(&format!("/api/me/export/{id2}/download"))
+        .token(&s.access)
+        .send()
+        .await
+        .problem(410, "export_gone");
 }
