@@ -273,6 +273,7 @@ async fn background_tasks(state: AppState) {
         if let Some(l) = &state.in_process_limiter {
             l.sweep();
         }
+        crate::routes::export::purge_expired(&state).await;
         // Idempotency records hold replies: keep them only as long as retries happen.
         if let Err(e) = state
             .store

@@ -662,6 +662,9 @@ impl ExportStore for EncryptedStore {
     ) -> StoreResult<bool> {
         self.inner.finish_export(id, result, now, expires_at).await
     }
+    async fn expire_exports(&self, now: OffsetDateTime) -> StoreResult<Vec<Export>> {
+        self.inner.expire_exports(now).await
+    }
     async fn claim_download(
         &self,
         user_id: Uuid,

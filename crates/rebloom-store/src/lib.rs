@@ -318,6 +318,9 @@ pub trait ExportStore: Send + Sync + 'static {
         now: OffsetDateTime,
         expires_at: OffsetDateTime,
     ) -> StoreResult<bool>;
+    /// Marks ready exports past their time expired and returns them (their
+    /// files are then deleted).
+    async fn expire_exports(&self, now: OffsetDateTime) -> StoreResult<Vec<Export>>;
     /// Marks a ready, unexpired export downloaded and returns it: once only.
     async fn claim_download(
         &self,

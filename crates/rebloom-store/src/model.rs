@@ -363,7 +363,7 @@ pub enum AuditVerdict {
 pub struct Export {
     pub id: Uuid,
     pub user_id: Uuid,
-    /// `pending`, `ready`, `downloaded` or `failed`.
+    /// `pending`, `ready`, `downloaded`, `expired` or `failed`.
     pub status: String,
     /// The sealed ZIP's file name under the data directory's `exports/`.
     pub file: Option<String>,

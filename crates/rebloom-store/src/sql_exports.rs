@@ -78,6 +78,16 @@ macro_rules! exports_impl {
                     Ok(done.rows_affected() == 1)
                 }
 
+                async fn expire_exports(&self, now: OffsetDateTime) -> StoreResult<Vec<Export>> {
+                    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "UPDATE exports SET status = 'expired' WHERE status = 'ready' AND expires_at <= $1 RETURNING {COLUMNS}"
+                    )))
+                    .bind(utc(now))
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.iter().map(export_from_row).collect()
+                }
+
                 async fn claim_download(&self, user_id: Uuid, id: Uuid, now: OffsetDateTime) -> StoreResult<Option<Export>> {
                     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
                         "UPDATE exports SET status = 'downloaded', downloaded_at = $3 \

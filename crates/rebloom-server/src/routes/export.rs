@@ -170,6 +170,20 @@ pub async fn download_export(
         .into_response())
 }
 
+/// Expires ready exports nobody fetched in time and deletes their files.
+pub async fn purge_expired(state: &AppState) {
+    match state.store.expire_exports(state.clock.now()).await {
+        Ok(expired) => {
+            for e in expired {
+                if let Some(name) = e.file {
+                    let _ = tokio::fs::remove_file(export_dir(state, e.user_id).join(name)).await;
+                }
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "expiring exports failed"),
+    }
+}
+
 fn export_dir(state: &AppState, user_id: Uuid) -> std::path::PathBuf {
     state
         .config

@@ -684,6 +684,16 @@ async fn export_downloaded_once(ctx: Ctx) {
         .await
         .success(StatusCode::OK);
     assert_eq!(late["status"], "expired");
+    // The background task deletes what expired.
+    let file2 = app
+        .config
+        .data_dir
+        .join("exports")
+        .join(s.id())
+        .join(format!("{id2}.zip.sealed"));
+    assert!(file2.exists());
+    rebloom_server::routes::export::purge_expired(&app.state).await;
+    assert!(!file2.exists());
     assert!(late["downloadUrl"].is_null());
     app.get(&format!("/api/me/export/{id2}/download"))
         .token(&s.access)

@@ -3,7 +3,7 @@
 CREATE TABLE exports (
     id UUID PRIMARY KEY,
     user_id UUID NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    status VARCHAR(16) NOT NULL CHECK (status IN ('pending', 'ready', 'downloaded', 'failed')),
+    status VARCHAR(16) NOT NULL CHECK (status IN ('pending', 'ready', 'downloaded', 'expired', 'failed')),
     file TEXT,
     size_bytes BIGINT,
     created_at TIMESTAMPTZ NOT NULL,

@@ -3,7 +3,7 @@
 CREATE TABLE exports (
     id BLOB PRIMARY KEY,
     user_id BLOB NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    status TEXT NOT NULL CHECK (status IN ('pending', 'ready', 'downloaded', 'failed')),
+    status TEXT NOT NULL CHECK (status IN ('pending', 'ready', 'downloaded', 'expired', 'failed')),
     file TEXT,
     size_bytes INTEGER,
     created_at TEXT NOT NULL,
