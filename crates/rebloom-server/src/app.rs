@@ -293,6 +293,7 @@ pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::me::router())
         .merge(routes::erasure::router())
         .merge(routes::export::router())
+        .merge(routes::clinician::router())
         .merge(crate::audit::router())
         .merge(routes::admin::router())
         .merge(routes::safety::router())

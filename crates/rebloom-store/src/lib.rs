@@ -10,6 +10,7 @@ mod postgres;
 mod sql;
 mod sql_audit;
 mod sql_exports;
+mod sql_grants;
 mod sql_jobs;
 mod sql_keys;
 mod sqlite;
@@ -100,7 +101,15 @@ pub struct Replacement {
 /// know which backend it has.
 #[async_trait]
 pub trait Store:
-    ConversationStore + SafetyStore + JobStore + AuditStore + ExportStore + Send + Sync + 'static
+    ConversationStore
+    + SafetyStore
+    + JobStore
+    + AuditStore
+    + ExportStore
+    + GrantStore
+    + Send
+    + Sync
+    + 'static
 {
     /// `"sqlite"` or `"postgres"`.
     fn backend(&self) -> &'static str;
@@ -328,6 +337,26 @@ pub trait ExportStore: Send + Sync + 'static {
         id: Uuid,
         now: OffsetDateTime,
     ) -> StoreResult<Option<Export>>;
+}
+
+/// Clinician grants (consented, scoped, time-limited access).
+#[async_trait]
+pub trait GrantStore: Send + Sync + 'static {
+    async fn create_grant(&self, grant: &Grant) -> StoreResult<()>;
+    /// All of a person's grants, newest first.
+    async fn grants_of_user(&self, user_id: Uuid) -> StoreResult<Vec<Grant>>;
+    /// Grants in force to a clinician, for one person or all.
+    async fn active_grants_to(
+        &self,
+        clinician_id: Uuid,
+        user_id: Option<Uuid>,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<Grant>>;
+    /// A person's grants in force (their linked clinicians).
+    async fn active_grants_of(&self, user_id: Uuid, now: OffsetDateTime)
+    -> StoreResult<Vec<Grant>>;
+    async fn revoke_grant(&self, user_id: Uuid, id: Uuid, now: OffsetDateTime)
+    -> StoreResult<bool>;
 }
 
 /// The append-only, hash-chained audit log.

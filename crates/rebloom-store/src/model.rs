@@ -373,3 +373,24 @@ pub struct Export {
     pub expires_at: Option<OffsetDateTime>,
     pub downloaded_at: Option<OffsetDateTime>,
 }
+
+/// A person's consent for one clinician to see part of their data for a time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grant {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub clinician_id: Uuid,
+    /// `mood`, `summaries`, `conversations` (the chosen sessions) or `everything`.
+    pub scope: String,
+    /// With `conversations`: the sessions shared.
+    pub session_ids: Vec<Uuid>,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+impl Grant {
+    pub fn active(&self, now: OffsetDateTime) -> bool {
+        self.revoked_at.is_none() && self.expires_at > now
+    }
+}

@@ -9,6 +9,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use crate::sql::store_impl;
 use crate::sql_audit::audit_impl;
 use crate::sql_exports::exports_impl;
+use crate::sql_grants::grants_impl;
 use crate::sql_jobs::jobs_impl;
 use crate::{ConnectOptions, StoreError, StoreResult};
 
@@ -82,3 +83,4 @@ store_impl!(PostgresStore, PgRow, "postgres");
 jobs_impl!(PostgresStore, PgRow, " FOR UPDATE SKIP LOCKED");
 audit_impl!(PostgresStore, PgRow);
 exports_impl!(PostgresStore, PgRow);
+grants_impl!(PostgresStore, PgRow);

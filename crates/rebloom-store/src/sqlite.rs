@@ -11,6 +11,7 @@ use sqlx::sqlite::{
 use crate::sql::store_impl;
 use crate::sql_audit::audit_impl;
 use crate::sql_exports::exports_impl;
+use crate::sql_grants::grants_impl;
 use crate::sql_jobs::jobs_impl;
 use crate::{ConnectOptions, StoreError, StoreResult};
 
@@ -56,3 +57,4 @@ store_impl!(SqliteStore, SqliteRow, "sqlite");
 jobs_impl!(SqliteStore, SqliteRow, "");
 audit_impl!(SqliteStore, SqliteRow);
 exports_impl!(SqliteStore, SqliteRow);
+grants_impl!(SqliteStore, SqliteRow);

@@ -24,6 +24,8 @@ use crate::app::AppState;
 pub const CRISIS_WEBHOOK: &str = "crisis.webhook";
 /// A crisis event for the configured clinicians' e-mail addresses.
 pub const CRISIS_EMAIL: &str = "crisis.email";
+/// A crisis event for a clinician the person shares data with (level and time).
+pub const CLINICIAN_EMAIL: &str = "clinician.email";
 /// The person asked us to tell their trusted contact.
 pub const CONTACT_EMAIL: &str = "trusted_contact.email";
 
@@ -164,6 +166,7 @@ async fn execute(state: &AppState, job: &Job) -> Result<(), JobError> {
         CRISIS_WEBHOOK => state.notifier.crisis_webhook(&job.payload).await,
         CRISIS_EMAIL => state.notifier.crisis_email(&job.payload).await,
         CONTACT_EMAIL => notify::contact_email(state, job).await,
+        CLINICIAN_EMAIL => notify::clinician_email(state, job).await,
         crate::routes::export::EXPORT_JOB => crate::routes::export::build(state, job).await,
         other => Err(JobError::Permanent(format!("unknown queue {other}"))),
     }

@@ -235,6 +235,36 @@ pub async fn crisis(state: &AppState, event: &CrisisEvent, country: Option<&str>
     if !state.notifier.crisis_to.is_empty() {
         queues.push(CRISIS_EMAIL);
     }
+    // Clinicians the person shares data with hear of it whatever the grant's
+    // scope: the level and the time only.
+    if state.notifier.can_email() {
+        match state
+            .store
+            .active_grants_of(event.user_id, state.clock.now())
+            .await
+        {
+            Ok(grants) => {
+                let mut clinicians: Vec<_> = grants.iter().map(|g| g.clinician_id).collect();
+                clinicians.dedup();
+                for clinician_id in clinicians {
+                    let payload = json!({
+                        "clinicianId": clinician_id,
+                        "userId": event.user_id,
+                        "riskLevel": event.risk_level,
+                        "occurredAt": event.created_at.format(&time::format_description::well_known::Rfc3339).ok(),
+                    });
+                    if let Err(e) = state
+                        .jobs
+                        .enqueue(state, super::CLINICIAN_EMAIL, payload, Some(event.user_id))
+                        .await
+                    {
+                        tracing::error!(error = %e, "enqueueing a clinician notification failed");
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "reading linked clinicians failed"),
+        }
+    }
     for queue in queues {
         if let Err(e) = state
             .jobs
@@ -356,5 +386,62 @@ pub async fn contact_email(state: &AppState, job: &Job) -> Result<(), JobError> 
     state
         .notifier
         .send_mail(&[to], "Someone who trusts you asked us to reach out", body)
+        .await
+}
+
+/// The e-mail to a linked clinician about a crisis event: level and time only.
+pub async fn clinician_email(state: &AppState, job: &Job) -> Result<(), JobError> {
+    let id = |k: &str| {
+        job.payload
+            .get(k)
+            .and_then(Value::as_str)
+            .and_then(|s| Uuid::parse_str(s).ok())
+    };
+    let (Some(clinician_id), Some(user_id)) = (id("clinicianId"), id("userId")) else {
+        return Err(JobError::Permanent("bad payload".into()));
+    };
+    // The grant may have been revoked meanwhile: then nothing is sent.
+    let linked = state
+        .store
+        .active_grants_to(clinician_id, Some(user_id), state.clock.now())
+        .await
+        .map_err(|e| JobError::Retry(e.to_string()))?;
+    if linked.is_empty() {
+        return Ok(());
+    }
+    let Some(clinician) = state
+        .store
+        .find_user(clinician_id)
+        .await
+        .map_err(|e| JobError::Retry(e.to_string()))?
+    else {
+        return Ok(());
+    };
+    let field = |k: &str| {
+        job.payload
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or("unknown")
+            .to_owned()
+    };
+    let level = field("riskLevel");
+    let body = format!(
+        "A person who shares their Rebloom data with you (user id {user_id}) had a {level}-risk \
+         safety event at {}.\n\nRebloom answered with safe-messaging guidance and crisis lines \
+         for their country and stays in the conversation. This e-mail holds only the level and \
+         the time; what you can see beyond that depends on what they chose to share.\n",
+        field("occurredAt"),
+    );
+    let to = clinician
+        .email
+        .parse::<Mailbox>()
+        .map_err(|e| JobError::Permanent(format!("clinician address: {e}")))?;
+    state
+        .notifier
+        .send_mail(
+            &[to],
+            &format!("Rebloom: {level}-risk event for a person you support"),
+            body,
+        )
         .await
 }

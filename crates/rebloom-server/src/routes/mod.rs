@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod clinician;
 pub mod erasure;
 pub mod export;
 pub mod me;

@@ -37,6 +37,7 @@ mod harness;
 
 mod accounts;
 mod admin;
+mod clinician;
 mod conversations;
 mod notifications;
 mod ops;
