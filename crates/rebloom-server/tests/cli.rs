@@ -15,10 +15,27 @@ const BIN: &str = env!("CARGO_BIN_EXE_rebloom");
 
 /// Starts `rebloom serve` on a free port in `data_dir`; returns the child, its base URL and what it printed.
 fn start(data_dir: &Path) -> (Child, String, Vec<String>) {
+    let (child, base, lines, _) = start_with(data_dir, "warn", &[]);
+    (child, base, lines)
+}
+
+/// Starts `rebloom serve` with a log level and extra environment; the last
+/// value collects everything it writes to stderr (its logs).
+fn start_with(
+    data_dir: &Path,
+    log: &str,
+    env: &[(&str, String)],
+) -> (
+    Child,
+    String,
+    Vec<String>,
+    std::sync::Arc<std::sync::Mutex<String>>,
+) {
     let mut child = Command::new(BIN)
         .args(["serve", "--bind", "127.0.0.1:0", "--log-format", "json"])
         .env("REBLOOM_DATA_DIR", data_dir)
-        .env("REBLOOM_LOG", "warn")
+        .env("REBLOOM_LOG", log)
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .env_remove("REBLOOM_DATABASE_URL")
         .env_remove("REBLOOM_REDIS_URL")
         .stderr(Stdio::piped())
@@ -46,8 +63,16 @@ fn start(data_dir: &Path) -> (Child, String, Vec<String>) {
     }
     let base = base.expect("the banner names the URL");
     // Keep draining stderr so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in reader.lines() {});
-    (child, base, lines)
+    let logs = std::sync::Arc::new(std::sync::Mutex::new(lines.concat()));
+    let sink = logs.clone();
+    std::thread::spawn(move || {
+        for line in reader.lines().map_while(Result::ok) {
+            let mut l = sink.lock().unwrap();
+            l.push_str(&line);
+            l.push('\n');
+        }
+    });
+    (child, base, lines, logs)
 }
 
 fn terminate(child: &mut Child) -> std::process::ExitStatus {
@@ -287,4 +312,138 @@ fn eval_safety_replays_the_public_benchmarks() {
     assert!(md.contains("## VERA-MH personas") && md.contains("## givecare-bench crisis"));
     // No reply anywhere named means or failed the guard.
     assert!(!md.contains("guard: false"), "{md}");
+}
+
+/// Canaries written through the API never reach the logs, even at debug level;
+/// `rebloom audit verify` checks the chain; `rebloom keys rotate` moves every
+/// data key to a new master key, after which the old key can go and the
+/// content still opens.
+#[tokio::test]
+async fn logs_hold_no_content_and_keys_rotate() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (mut child, base, _, logs) = start_with(&data, "debug", &[]);
+    let client = reqwest::Client::new();
+    let creds = json!({"email": "logs@example.org", "password": "a long unusual passphrase"});
+    client
+        .post(format!("{base}/api/auth/register"))
+        .json(&creds)
+        .send()
+        .await
+        .unwrap();
+    let login: Value = client
+        .post(format!("{base}/api/auth/login"))
+        .json(&creds)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["accessToken"].as_str().unwrap().to_owned();
+    let canaries = [
+        "CNRYLOGone7Q",
+        "CNRYLOGtwo7Q",
+        "CNRYLOGthree7Q",
+        "CNRYLOGfour7Q",
+    ];
+    let started: Value = client
+        .post(format!("{base}/api/conversations"))
+        .bearer_auth(&token)
+        .json(&json!({ "message": format!("today {} happened", canaries[0]) }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let session = started["sessionId"].as_str().unwrap().to_owned();
+    let user = login["user"]["id"].as_str().unwrap().to_owned();
+    // A crisis message, a profile note, and a request that fails validation.
+    client
+        .post(format!("{base}/api/conversations/{user}/messages"))
+        .bearer_auth(&token)
+        .json(&json!({ "message": format!("I want to kill myself {}", canaries[1]), "sessionId": session }))
+        .send()
+        .await
+        .unwrap();
+    client
+        .patch(format!("{base}/api/me/profile"))
+        .bearer_auth(&token)
+        .json(&json!({ "mentalHealthHistory": { "note": canaries[2] } }))
+        .send()
+        .await
+        .unwrap();
+    let bad = client
+        .post(format!("{base}/api/conversations/{user}/messages"))
+        .bearer_auth(&token)
+        .json(&json!({ "message": canaries[3], "sessionId": "not-a-uuid" }))
+        .send()
+        .await
+        .unwrap();
+    assert!(bad.status().is_client_error());
+    assert!(terminate(&mut child).success());
+    let logged = logs.lock().unwrap().clone();
+    assert!(
+        logged.contains("/api/conversations"),
+        "requests are logged: the check can see them"
+    );
+    for c in canaries {
+        assert!(!logged.contains(c), "{c} in the logs");
+    }
+
+    // The audit chain is intact.
+    let out = Command::new(BIN)
+        .args(["audit", "verify"])
+        .env("REBLOOM_DATA_DIR", &data)
+        .env("REBLOOM_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("audit log intact"));
+
+    // Rotate to a new master key, keeping the old one readable meanwhile...
+    let old = std::fs::read_to_string(data.join("secrets").join("master_key"))
+        .unwrap()
+        .trim()
+        .to_owned();
+    let new = "ab".repeat(32);
+    let out = Command::new(BIN)
+        .args(["keys", "rotate"])
+        .env("REBLOOM_DATA_DIR", &data)
+        .env("REBLOOM_LOG", "warn")
+        .env("REBLOOM_MASTER_KEY", &new)
+        .env("REBLOOM_MASTER_KEYS_OLD", &old)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("re-wrapped 1 data keys"), "{said}");
+    // ...then run with the new key alone: everything still opens.
+    let (mut child, base, _, _) = start_with(&data, "warn", &[("REBLOOM_MASTER_KEY", new.clone())]);
+    let login: Value = client
+        .post(format!("{base}/api/auth/login"))
+        .json(&creds)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["accessToken"].as_str().unwrap().to_owned();
+    let history = client
+        .get(format!("{base}/api/conversations/messages"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(history.contains(canaries[0]), "{history}");
+    assert!(terminate(&mut child).success());
 }
