@@ -61,7 +61,7 @@ impl EncryptedStore {
     /// The key to open with: never created, so a missing key row (lost,
     /// restored without it, shredded) is an error, not a fresh key that would
     /// leave the old content unreadable for good.
-    async fn existing_key(&self, user_id: Uuid) -> StoreResult<Arc<Key>> {
+    pub async fn existing_key(&self, user_id: Uuid) -> StoreResult<Arc<Key>> {
         self.key(user_id, false).await
     }
 

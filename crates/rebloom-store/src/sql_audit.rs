@@ -94,14 +94,22 @@ macro_rules! audit_impl {
 
                 #[tracing::instrument(skip_all)]
                 async fn verify_audit(&self) -> StoreResult<AuditVerdict> {
+                    // The head first: entries appended while this runs are past
+                    // it and not judged (an append writes both in one transaction).
+                    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE one = 1")
+                        .fetch_one(&self.pool)
+                        .await?;
+                    let head_seq: i64 = head.try_get("seq")?;
+                    let head_hash: Vec<u8> = head.try_get("hash")?;
                     let mut prev = vec![0u8; 32];
                     let mut expected_seq = 1i64;
                     let mut after = 0i64;
-                    loop {
+                    while after < head_seq {
                         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                            "SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 1000"
+                            "SELECT {COLUMNS} FROM audit_log WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT 1000"
                         )))
                         .bind(after)
+                        .bind(head_seq)
                         .fetch_all(&self.pool)
                         .await?;
                         if rows.is_empty() {
@@ -123,12 +131,7 @@ macro_rules! audit_impl {
                             expected_seq += 1;
                         }
                     }
-                    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE one = 1")
-                        .fetch_one(&self.pool)
-                        .await?;
-                    let head_seq: i64 = head.try_get("seq")?;
-                    let head_hash: Vec<u8> = head.try_get("hash")?;
-                    if head_seq != after || head_hash != prev {
+                    if after != head_seq || prev != head_hash {
                         return Ok(AuditVerdict::Broken { seq: after + 1, reason: "entries removed from the end".into() });
                     }
                     Ok(AuditVerdict::Intact { entries: after })

@@ -129,7 +129,7 @@ pub async fn create_grant(
                 "Choose 1 to 100 of your sessions to share.",
             ));
         }
-        for id in &req.session_ids {
+        for id in req.session_ids.iter().take(100) {
             if state.store.find_session(user.id, *id).await?.is_none() {
                 errors.push(FieldError::new(
                     "sessionIds",

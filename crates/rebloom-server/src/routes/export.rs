@@ -317,7 +317,16 @@ pub async fn build(state: &AppState, job: &Job) -> Result<(), JobError> {
     .map_err(|e| JobError::Retry(e.to_string()))?
     .map_err(|e| JobError::Retry(format!("zip: {e}")))?;
     let name = format!("{id}.zip.sealed");
-    let key = state.vault.data_key(user_id).await.map_err(retry)?;
+    // Not a new key for someone erased meanwhile; whatever is written then is
+    // removed below, as the export row is gone.
+    let key = match state.vault.existing_key(user_id).await {
+        Ok(k) => k,
+        Err(e) => match state.store.find_user(user_id).await.map_err(retry)? {
+            // Nothing of theirs was ever sealed: their first key.
+            Some(_) => state.vault.data_key(user_id).await.map_err(retry)?,
+            None => return Err(JobError::Permanent(format!("account gone: {e}"))),
+        },
+    };
     let aad = rebloom_store::crypto::aad("files", "export", &name, user_id);
     let sealed = rebloom_store::crypto::seal_file(&key, &aad, &zip)
         .map_err(|e| JobError::Retry(e.to_string()))?;
@@ -340,11 +349,15 @@ pub async fn build(state: &AppState, job: &Job) -> Result<(), JobError> {
     .map_err(|e| JobError::Retry(e.to_string()))?
     .map_err(|e| JobError::Retry(format!("writing the export: {}", e.kind())))?;
     let now = state.clock.now();
-    state
+    let finished = state
         .store
         .finish_export(id, Some((&name, size)), now, now + READY_FOR)
         .await
         .map_err(retry)?;
+    if !finished {
+        // The export (or the whole account) went while it was built.
+        let _ = tokio::fs::remove_file(export_dir(state, user_id).join(&name)).await;
+    }
     Ok(())
 }
 
