@@ -27,13 +27,25 @@ pub async fn record(
     action: &str,
     detail: Value,
 ) -> ApiResult<()> {
+    let role = actor.map_or("system", |a| a.role.as_str());
+    record_as(state, actor.map(|a| a.id), role, subject, action, detail).await
+}
+
+/// [`record`] for an actor known by id and role rather than by request
+/// (the conversation pipeline, the command line).
+pub async fn record_as(
+    state: &AppState,
+    actor_id: Option<Uuid>,
+    actor_role: &str,
+    subject: Option<Uuid>,
+    action: &str,
+    detail: Value,
+) -> ApiResult<()> {
     state
         .store
         .append_audit(&NewAudit {
-            actor_id: actor.map(|a| a.id),
-            actor_role: actor
-                .map(|a| a.role.as_str().to_owned())
-                .unwrap_or_else(|| "system".to_owned()),
+            actor_id,
+            actor_role: actor_role.to_owned(),
             subject_id: subject,
             action: action.to_owned(),
             detail,

@@ -113,17 +113,16 @@ async fn main() -> anyhow::Result<()> {
                 .find_user_by_email(&email)
                 .await?
                 .with_context(|| format!("no account with e-mail {email}"))?;
-            state
-                .store
-                .append_audit(&rebloom_store::NewAudit {
-                    actor_id: None,
-                    actor_role: "system".into(),
-                    subject_id: Some(user.id),
-                    action: "admin.role_changed".into(),
-                    detail: serde_json::json!({ "role": role.as_str(), "via": "cli" }),
-                    at: state.clock.now(),
-                })
-                .await?;
+            rebloom_server::audit::record_as(
+                &state,
+                None,
+                "system",
+                Some(user.id),
+                "admin.role_changed",
+                serde_json::json!({ "role": role.as_str(), "via": "cli" }),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("recording the change: {e}"))?;
             state
                 .store
                 .set_user_role(user.id, role, state.clock.now())

@@ -29,12 +29,6 @@ pub struct EncryptedStore {
     cache: Mutex<HashMap<Uuid, Arc<Key>>>,
 }
 
-/// A data key cannot be made for an account that does not exist; calls that
-/// would have changed nothing for it answer as the backend does.
-fn no_account(e: &StoreError) -> bool {
-    matches!(e, StoreError::Conflict("reference"))
-}
-
 fn crypto_err(e: CryptoError) -> StoreError {
     StoreError::Backend(format!("encryption: {e}"))
 }
@@ -301,14 +295,9 @@ impl Store for EncryptedStore {
     async fn save_profile(&self, profile: &Profile) -> StoreResult<bool> {
         let id = profile.user_id;
         let mut p = profile.clone();
-        p.goals = match self
+        p.goals = self
             .seal_json(id, &Self::profile_aad(id, "goals"), &p.goals)
-            .await
-        {
-            Ok(v) => v,
-            Err(e) if no_account(&e) => return Ok(false),
-            Err(e) => return Err(e),
-        };
+            .await?;
         if let Some(h) = &profile.mental_health_history {
             let aad = Self::profile_aad(id, "mental_health_history");
             p.mental_health_history = Some(self.seal_json(id, &aad, h).await?);
@@ -399,11 +388,7 @@ impl ConversationStore for EncryptedStore {
                 &id.to_string(),
                 user_id,
             );
-            end.summary = match self.seal_text(user_id, &aad, summary).await {
-                Ok(v) => Some(v),
-                Err(e) if no_account(&e) => return Ok(None),
-                Err(e) => return Err(e),
-            };
+            end.summary = Some(self.seal_text(user_id, &aad, summary).await?);
         }
         match self.inner.end_session(user_id, id, &end).await? {
             Some(s) => Ok(Some(self.open_session(s).await?)),
@@ -422,15 +407,10 @@ impl ConversationStore for EncryptedStore {
             &session_id.to_string(),
             user_id,
         );
-        match self.seal_json(user_id, &aad, state).await {
-            Ok(sealed) => {
-                self.inner
-                    .set_engine_state(user_id, session_id, &sealed)
-                    .await
-            }
-            Err(e) if no_account(&e) => Ok(()),
-            Err(e) => Err(e),
-        }
+        let sealed = self.seal_json(user_id, &aad, state).await?;
+        self.inner
+            .set_engine_state(user_id, session_id, &sealed)
+            .await
     }
     async fn insert_message(&self, message: &Message) -> StoreResult<()> {
         let mut m = message.clone();
@@ -482,11 +462,8 @@ impl ConversationStore for EncryptedStore {
         response: &Value,
     ) -> StoreResult<()> {
         let aad = crypto::aad("idempotency_keys", "response", key, user_id);
-        match self.seal_json(user_id, &aad, response).await {
-            Ok(sealed) => self.inner.finish_idempotent(user_id, key, &sealed).await,
-            Err(e) if no_account(&e) => Ok(()),
-            Err(e) => Err(e),
-        }
+        let sealed = self.seal_json(user_id, &aad, response).await?;
+        self.inner.finish_idempotent(user_id, key, &sealed).await
     }
     async fn purge_idempotency(&self, before: OffsetDateTime) -> StoreResult<u64> {
         self.inner.purge_idempotency(before).await

@@ -32,15 +32,16 @@ pub async fn contact_request(
     }
     let which = match crate::jobs::notify::notify_contact(state, user_id).await {
         Ok(()) => {
-            let entry = rebloom_store::NewAudit {
-                actor_id: Some(user_id),
-                actor_role: "user".into(),
-                subject_id: Some(user_id),
-                action: "trusted_contact.notified".into(),
-                detail: serde_json::json!({ "via": "conversation" }),
-                at: state.clock.now(),
-            };
-            if let Err(e) = state.store.append_audit(&entry).await {
+            if let Err(e) = crate::audit::record_as(
+                state,
+                Some(user_id),
+                "user",
+                Some(user_id),
+                "trusted_contact.notified",
+                serde_json::json!({ "via": "conversation" }),
+            )
+            .await
+            {
                 tracing::error!(error = %e, "recording a trusted-contact notification failed");
             }
             ContactText::Sent

@@ -3,6 +3,7 @@
 pub mod analysis;
 pub mod care;
 pub mod events;
+pub mod history;
 pub mod idempotency;
 pub mod pipeline;
 pub mod prompt;

@@ -7,7 +7,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use rebloom_store::{Grant, Role, Session};
+use rebloom_store::{Grant, Role};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::OffsetDateTime;
@@ -17,6 +17,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::app::AppState;
+use crate::conversation::history::{all_messages, all_sessions};
 use crate::conversation::routes::SessionView;
 use crate::conversation::views::MessageView;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
@@ -264,20 +265,6 @@ async fn allowed(
     Ok((summaries, everything, chosen))
 }
 
-async fn all_sessions(state: &AppState, user_id: Uuid) -> ApiResult<Vec<Session>> {
-    let mut out = Vec::new();
-    let mut before = None;
-    loop {
-        let page = state.store.list_sessions(user_id, before, 100).await?;
-        let done = page.len() < 100;
-        before = page.last().map(|s| s.id);
-        out.extend(page);
-        if done {
-            return Ok(out);
-        }
-    }
-}
-
 /// A person's sessions as their grants allow: moods always; summaries with
 /// `summaries` and above.
 #[utoipa::path(get, path = "/api/clinician/patients/{userId}/sessions", tag = "clinician", security(("bearer" = [])),
@@ -297,7 +284,7 @@ pub async fn patient_sessions(
         json!({ "what": if summaries { "sessions_with_summaries" } else { "moods" } }),
     )
     .await?;
-    let sessions = all_sessions(&state, user_id).await?;
+    let sessions = all_sessions(state.store.as_ref(), user_id).await?;
     Ok(ApiJson(
         sessions
             .iter()
@@ -338,20 +325,6 @@ pub async fn patient_messages(
         json!({ "what": "messages", "sessionId": session_id }),
     )
     .await?;
-    let mut messages = Vec::new();
-    let mut before = None;
-    loop {
-        let page = state
-            .store
-            .list_messages(user_id, Some(session_id), before, 200)
-            .await?;
-        let done = page.len() < 200;
-        before = page.last().map(|m| m.id);
-        messages.extend(page);
-        if done {
-            break;
-        }
-    }
-    messages.reverse();
+    let messages = all_messages(state.store.as_ref(), user_id, Some(session_id)).await?;
     Ok(ApiJson(messages.iter().map(MessageView::from).collect()))
 }

@@ -19,6 +19,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::app::AppState;
+use crate::conversation::history::{all_messages, all_sessions};
 use crate::conversation::views::MessageView;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, AuthUser};
@@ -213,38 +214,12 @@ pub async fn build(state: &AppState, job: &Job) -> Result<(), JobError> {
     };
     let profile = state.store.get_profile(user_id).await.map_err(retry)?;
     // Every session and message, oldest first.
-    let mut sessions = Vec::new();
-    let mut before = None;
-    loop {
-        let page = state
-            .store
-            .list_sessions(user_id, before, 100)
-            .await
-            .map_err(retry)?;
-        let done = page.len() < 100;
-        before = page.last().map(|s| s.id);
-        sessions.extend(page);
-        if done {
-            break;
-        }
-    }
-    sessions.reverse();
-    let mut messages = Vec::new();
-    let mut before = None;
-    loop {
-        let page = state
-            .store
-            .list_messages(user_id, None, before, 200)
-            .await
-            .map_err(retry)?;
-        let done = page.len() < 200;
-        before = page.last().map(|m| m.id);
-        messages.extend(page);
-        if done {
-            break;
-        }
-    }
-    messages.reverse();
+    let sessions = all_sessions(state.store.as_ref(), user_id)
+        .await
+        .map_err(retry)?;
+    let messages = all_messages(state.store.as_ref(), user_id, None)
+        .await
+        .map_err(retry)?;
     let plan = state.store.get_safety_plan(user_id).await.map_err(retry)?;
     let contact = state
         .store

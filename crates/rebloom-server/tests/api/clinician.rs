@@ -6,17 +6,13 @@ use reqwest::{Method, StatusCode};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 
-use crate::harness::{Ctx, TestApp};
+use crate::harness::Ctx;
 
 cases! {
     clinician_grants: [sqlite, postgres];
 }
 
 const PASSWORD: &str = "a long unusual passphrase";
-
-async fn run_jobs(app: &TestApp) {
-    while rebloom_server::jobs::run_one(&app.state).await.unwrap() {}
-}
 
 async fn clinician_grants(ctx: Ctx) {
     let (smtp_url, mut mails) = crate::notifications::smtp_server().await;
@@ -176,7 +172,7 @@ async fn clinician_grants(ctx: Ctx) {
         .send()
         .await
         .success(StatusCode::OK);
-    run_jobs(&app).await;
+    app.run_jobs().await;
     let mail = crate::notifications::next(&mut mails, "clinician e-mail").await;
     assert_eq!(mail.to, ["<dr-lee@clinic.example>"]);
     assert!(mail.data.contains("high-risk"), "{}", mail.data);

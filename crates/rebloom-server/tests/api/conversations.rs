@@ -45,7 +45,7 @@ async fn exercise_to_the_end(ctx: Ctx) {
     let session_id = started["sessionId"].as_str().unwrap().to_owned();
     let mut last = String::new();
     for answer in ["7", "done", "ok", "I feel calmer, maybe a 4"] {
-        last = say(&app, &s, &session_id, answer).await["aiResponse"]["content"]
+        last = app.say(&s, &session_id, answer).await["aiResponse"]["content"]
             .as_str()
             .unwrap()
             .to_owned();
@@ -64,24 +64,11 @@ async fn start(app: &TestApp, s: &Session, body: Value) -> Value {
         .success(StatusCode::CREATED)
 }
 
-async fn say(app: &TestApp, s: &Session, session_id: &str, text: &str) -> Value {
-    app.post(&format!("/api/conversations/{}/messages", s.id()))
-        .token(&s.access)
-        .json(&json!({ "message": text, "sessionId": session_id }))
-        .send()
-        .await
-        .success(StatusCode::OK)
-}
-
 async fn guided_conversation(ctx: Ctx) {
     let app = ctx.spawn_app().await;
     let s = app.register("talker@example.org", PASSWORD).await;
-    app.patch("/api/me/profile")
-        .token(&s.access)
-        .json(&json!({ "displayName": "Robin", "country": "GB" }))
-        .send()
-        .await
-        .success(StatusCode::OK);
+    app.set_profile(&s, json!({ "displayName": "Robin", "country": "GB" }))
+        .await;
     let first = start(
         &app,
         &s,
@@ -102,7 +89,7 @@ async fn guided_conversation(ctx: Ctx) {
         "I haven't been sleeping well either",
         "Maybe I could try something to calm down",
     ] {
-        let turn = say(&app, &s, &session_id, text).await;
+        let turn = app.say(&s, &session_id, text).await;
         assert_eq!(turn["sessionId"], session_id.as_str());
         assert_eq!(turn["message"]["content"], text);
         assert_eq!(turn["message"]["sender"], "user");
@@ -211,15 +198,12 @@ async fn guided_conversation(ctx: Ctx) {
 async fn crisis_replies(ctx: Ctx) {
     let app = ctx.spawn_app().await;
     let s = app.register("crisis@example.org", PASSWORD).await;
-    app.patch("/api/me/profile")
-        .token(&s.access)
-        .json(&json!({ "country": "GB" }))
-        .send()
-        .await
-        .success(StatusCode::OK);
+    app.set_profile(&s, json!({ "country": "GB" })).await;
     let first = start(&app, &s, json!({ "message": "I had a long day" })).await;
     let session_id = first["sessionId"].as_str().unwrap().to_owned();
-    let turn = say(&app, &s, &session_id, "I don't want to be alive anymore").await;
+    let turn = app
+        .say(&s, &session_id, "I don't want to be alive anymore")
+        .await;
     let reply = &turn["aiResponse"];
     assert_eq!(reply["provider"], "safety");
     assert_eq!(reply["safety"]["riskLevel"], "high");
@@ -245,13 +229,9 @@ async fn crisis_replies(ctx: Ctx) {
         "{text}"
     );
     // The conversation goes on; resources are not listed again word for word.
-    let next = say(
-        &app,
-        &s,
-        &session_id,
-        "I don't know, everything just feels heavy",
-    )
-    .await;
+    let next = app
+        .say(&s, &session_id, "I don't know, everything just feels heavy")
+        .await;
     assert!(
         next["aiResponse"]["safety"]["resources"]
             .as_array()
@@ -265,13 +245,13 @@ async fn crisis_replies(ctx: Ctx) {
             .contains("116 123")
     );
     // A plan is critical: emergency services now.
-    let critical = say(
-        &app,
-        &s,
-        &session_id,
-        "I have the pills saved up and I'm going to do it tonight",
-    )
-    .await;
+    let critical = app
+        .say(
+            &s,
+            &session_id,
+            "I have the pills saved up and I'm going to do it tonight",
+        )
+        .await;
     assert_eq!(critical["aiResponse"]["safety"]["riskLevel"], "critical");
     assert_eq!(
         critical["aiResponse"]["safety"]["urgeEmergencyServices"],

@@ -397,6 +397,31 @@ impl TestApp {
     }
 
     /// `GET /api/me` with `access`.
+    /// Sends a message in a session as `s` and returns the turn (200).
+    pub async fn say(&self, s: &Session, session: &impl serde::Serialize, text: &str) -> Value {
+        self.post(&format!("/api/conversations/{}/messages", s.id()))
+            .token(&s.access)
+            .json(&serde_json::json!({ "message": text, "sessionId": session }))
+            .send()
+            .await
+            .success(StatusCode::OK)
+    }
+
+    /// Changes `s`'s profile (200).
+    pub async fn set_profile(&self, s: &Session, changes: Value) {
+        self.patch("/api/me/profile")
+            .token(&s.access)
+            .json(&changes)
+            .send()
+            .await
+            .success(StatusCode::OK);
+    }
+
+    /// Runs every due job now (tests that start the app with `job_worker = false`).
+    pub async fn run_jobs(&self) {
+        while rebloom_server::jobs::run_one(&self.state).await.unwrap() {}
+    }
+
     pub async fn me(&self, access: &str) -> Resp {
         self.get("/api/me").token(access).send().await
     }

@@ -163,15 +163,6 @@ fn check_signature(hook: &Hook) -> Value {
     serde_json::from_slice(&hook.body).unwrap()
 }
 
-async fn say(app: &TestApp, access: &str, user: &str, session: &Value, text: &str) -> Value {
-    app.post(&format!("/api/conversations/{user}/messages"))
-        .token(access)
-        .json(&json!({ "message": text, "sessionId": session }))
-        .send()
-        .await
-        .success(StatusCode::OK)
-}
-
 async fn crisis_webhook_and_email(ctx: Ctx) {
     let (hook_url, mut hooks) = webhook(1).await;
     let (smtp_url, mut mails) = smtp_server().await;
@@ -185,12 +176,7 @@ async fn crisis_webhook_and_email(ctx: Ctx) {
         })
         .await;
     let s = app.register("notify@example.org", PASSWORD).await;
-    app.patch("/api/me/profile")
-        .token(&s.access)
-        .json(&json!({ "country": "GB" }))
-        .send()
-        .await
-        .success(StatusCode::OK);
+    app.set_profile(&s, json!({ "country": "GB" })).await;
     let secret_words = "thinking about killing myself";
     let started = app
         .post("/api/conversations")
@@ -249,22 +235,14 @@ async fn crisis_webhook_and_email(ctx: Ctx) {
     assert_eq!(check_signature(&second)["eventId"], event["eventId"]);
 
     // The same level again in this session notifies nobody; an escalation does.
-    say(
-        &app,
-        &s.access,
-        s.id(),
-        session,
-        "I still want to kill myself",
-    )
-    .await;
-    let critical = say(
-        &app,
-        &s.access,
-        s.id(),
-        session,
-        "I have the pills here and I'm going to take them all tonight",
-    )
-    .await;
+    app.say(&s, session, "I still want to kill myself").await;
+    let critical = app
+        .say(
+            &s,
+            session,
+            "I have the pills here and I'm going to take them all tonight",
+        )
+        .await;
     assert_eq!(critical["aiResponse"]["safety"]["riskLevel"], "critical");
     let escalated = check_signature(&next(&mut hooks, "escalation webhook").await);
     assert_eq!(escalated["riskLevel"], "critical");
@@ -339,12 +317,8 @@ async fn trusted_contact(ctx: Ctx) {
             c.job_poll_ms = 20;
         })
         .await;
-    app.patch("/api/me/profile")
-        .token(&s.access)
-        .json(&json!({ "country": "IE", "displayName": "Robin" }))
-        .send()
-        .await
-        .success(StatusCode::OK);
+    app.set_profile(&s, json!({ "country": "IE", "displayName": "Robin" }))
+        .await;
     let queued = app
         .post("/api/me/trusted-contact/notify")
         .token(&s.access)

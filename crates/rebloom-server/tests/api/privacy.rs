@@ -41,15 +41,14 @@ async fn canaries_never_at_rest(ctx: Ctx) {
     let email = "canary-control@example.org";
     let s = app.register(email, PASSWORD).await;
     let canary = |what: &str| format!("CNRY{what}7Q");
-    app.patch("/api/me/profile")
-        .token(&s.access)
-        .json(&json!({
+    app.set_profile(
+        &s,
+        json!({
             "goals": [canary("goal")],
             "mentalHealthHistory": { "notes": canary("history") },
-        }))
-        .send()
-        .await
-        .success(StatusCode::OK);
+        }),
+    )
+    .await;
     let started = app
         .post("/api/conversations")
         .token(&s.access)
@@ -285,7 +284,7 @@ async fn erasure_shreds_backups(ctx: Ctx) {
         .send()
         .await
         .success(StatusCode::ACCEPTED);
-    while rebloom_server::jobs::run_one(&app.state).await.unwrap() {}
+    app.run_jobs().await;
     let export_file = app
         .config
         .data_dir
@@ -559,10 +558,6 @@ async fn audit_log_chain(ctx: Ctx) {
     );
 }
 
-async fn run_jobs(app: &crate::harness::TestApp) {
-    while rebloom_server::jobs::run_one(&app.state).await.unwrap() {}
-}
-
 async fn export_downloaded_once(ctx: Ctx) {
     // Jobs run when the test says so.
     let app = ctx.spawn_app_with(|c| c.job_worker = false).await;
@@ -601,7 +596,7 @@ async fn export_downloaded_once(ctx: Ctx) {
         .await
         .problem(404, "not_found");
 
-    run_jobs(&app).await;
+    app.run_jobs().await;
     let ready = app
         .get(&format!("/api/me/export/{id}"))
         .token(&s.access)
@@ -674,7 +669,7 @@ async fn export_downloaded_once(ctx: Ctx) {
         .await
         .success(StatusCode::ACCEPTED);
     let id2 = second["id"].as_str().unwrap().to_owned();
-    run_jobs(&app).await;
+    app.run_jobs().await;
     app.advance(time::Duration::hours(25));
     let s = app.login("export-me@example.org", PASSWORD).await;
     let late = app

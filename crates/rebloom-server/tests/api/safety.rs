@@ -20,12 +20,7 @@ const PASSWORD: &str = "a long unusual passphrase";
 async fn safety_plan(ctx: Ctx) {
     let app = ctx.spawn_app().await;
     let s = app.register("plan@example.org", PASSWORD).await;
-    app.patch("/api/me/profile")
-        .token(&s.access)
-        .json(&json!({ "country": "AU" }))
-        .send()
-        .await
-        .success(StatusCode::OK);
+    app.set_profile(&s, json!({ "country": "AU" })).await;
     // Empty at first, with the country's crisis lines pre-filled.
     let empty = app
         .get("/api/me/safety-plan")
@@ -180,21 +175,6 @@ async fn crisis_events_recorded(ctx: Ctx) {
     );
 }
 
-async fn turn(
-    app: &crate::harness::TestApp,
-    access: &str,
-    user: &str,
-    session: &serde_json::Value,
-    text: &str,
-) -> serde_json::Value {
-    app.post(&format!("/api/conversations/{user}/messages"))
-        .token(access)
-        .json(&json!({ "message": text, "sessionId": session }))
-        .send()
-        .await
-        .success(StatusCode::OK)
-}
-
 async fn safety_plan_built_in_conversation(ctx: Ctx) {
     // A language model is configured; building the plan is still the guided engine's.
     let model = crate::conversations::openai_stub(&["I hear you. ", "Tell me more."], true).await;
@@ -202,12 +182,7 @@ async fn safety_plan_built_in_conversation(ctx: Ctx) {
         .spawn_app_with(|c| c.openai_base_url = Some(model))
         .await;
     let s = app.register("plan-chat@example.org", PASSWORD).await;
-    app.patch("/api/me/profile")
-        .token(&s.access)
-        .json(&json!({ "country": "GB" }))
-        .send()
-        .await
-        .success(StatusCode::OK);
+    app.set_profile(&s, json!({ "country": "GB" })).await;
     let started = app
         .post("/api/conversations")
         .token(&s.access)
@@ -223,14 +198,7 @@ async fn safety_plan_built_in_conversation(ctx: Ctx) {
     );
     let session = &started["sessionId"];
 
-    let first = turn(
-        &app,
-        &s.access,
-        s.id(),
-        session,
-        "ok, let's make the safety plan",
-    )
-    .await;
+    let first = app.say(&s, session, "ok, let's make the safety plan").await;
     assert_eq!(first["aiResponse"]["provider"], "guided", "{first}");
     let answers = [
         "not sleeping, staying in my room all day",
@@ -243,7 +211,7 @@ async fn safety_plan_built_in_conversation(ctx: Ctx) {
     ];
     let mut last = first;
     for a in answers {
-        last = turn(&app, &s.access, s.id(), session, a).await;
+        last = app.say(&s, session, a).await;
         assert_eq!(last["aiResponse"]["provider"], "guided", "{a}: {last}");
     }
     assert!(
@@ -277,27 +245,13 @@ async fn safety_plan_built_in_conversation(ctx: Ctx) {
         "{plan}"
     );
     // After the plan, the configured model answers again.
-    let after = turn(
-        &app,
-        &s.access,
-        s.id(),
-        session,
-        "thanks, that helped a bit",
-    )
-    .await;
+    let after = app.say(&s, session, "thanks, that helped a bit").await;
     // The plan is over: the safety layer (still checking in after the earlier
     // disclosure) or the configured model answers again, not the plan.
     assert_ne!(after["aiResponse"]["provider"], "guided", "{after}");
 
     // Built again later: new items are added, nothing is lost or doubled.
-    let again = turn(
-        &app,
-        &s.access,
-        s.id(),
-        session,
-        "can we make a safety plan",
-    )
-    .await;
+    let again = app.say(&s, session, "can we make a safety plan").await;
     assert_eq!(again["aiResponse"]["provider"], "guided");
     for a in [
         "not sleeping, skipping meals",
@@ -308,7 +262,7 @@ async fn safety_plan_built_in_conversation(ctx: Ctx) {
         "skip",
         "skip",
     ] {
-        turn(&app, &s.access, s.id(), session, a).await;
+        app.say(&s, session, a).await;
     }
     let plan = app
         .get("/api/me/safety-plan")
@@ -336,12 +290,7 @@ async fn trusted_contact_offered_at_critical(ctx: Ctx) {
         })
         .await;
     let s = app.register("offer@example.org", PASSWORD).await;
-    app.patch("/api/me/profile")
-        .token(&s.access)
-        .json(&json!({ "country": "US" }))
-        .send()
-        .await
-        .success(StatusCode::OK);
+    app.set_profile(&s, json!({ "country": "US" })).await;
     app.request(reqwest::Method::PUT, "/api/me/trusted-contact")
         .token(&s.access)
         .json(&json!({ "name": "Jordan", "email": "jordan@example.org", "consent": true }))
@@ -364,20 +313,19 @@ async fn trusted_contact_offered_at_critical(ctx: Ctx) {
             .contains("Jordan")
     );
     // Critical: the offer, once; a bare "yes" (the reply also asks a yes/no question) sends nothing.
-    let critical = turn(
-        &app,
-        &s.access,
-        s.id(),
-        session,
-        "I have the pills in my hand and I'm taking them tonight",
-    )
-    .await;
+    let critical = app
+        .say(
+            &s,
+            session,
+            "I have the pills in my hand and I'm taking them tonight",
+        )
+        .await;
     assert_eq!(critical["aiResponse"]["safety"]["riskLevel"], "critical");
     let text = critical["aiResponse"]["content"].as_str().unwrap();
-    assert!(text.contains("call 911") || text.contains("911"), "{text}");
+    assert!(text.contains("911"), "{text}");
     assert!(text.contains("tell Jordan"), "{text}");
     for refusal in ["don’t tell Jordan", "I'll call a helpline myself"] {
-        let r = turn(&app, &s.access, s.id(), session, refusal).await;
+        let r = app.say(&s, session, refusal).await;
         assert!(
             !r["aiResponse"]["content"]
                 .as_str()
@@ -386,7 +334,7 @@ async fn trusted_contact_offered_at_critical(ctx: Ctx) {
             "{refusal}"
         );
     }
-    let yes = turn(&app, &s.access, s.id(), session, "yes").await;
+    let yes = app.say(&s, session, "yes").await;
     assert!(
         !yes["aiResponse"]["content"]
             .as_str()
@@ -402,7 +350,7 @@ async fn trusted_contact_offered_at_critical(ctx: Ctx) {
             .is_null()
     );
     // Asked in so many words: the e-mail goes, and the reply says so and stays.
-    let asked = turn(&app, &s.access, s.id(), session, "please tell Jordan").await;
+    let asked = app.say(&s, session, "please tell Jordan").await;
     let reply = asked["aiResponse"]["content"].as_str().unwrap();
     assert!(reply.starts_with("I've sent Jordan a message"), "{reply}");
     let mail = crate::notifications::next(&mut mails, "trusted-contact e-mail").await;
@@ -410,7 +358,7 @@ async fn trusted_contact_offered_at_critical(ctx: Ctx) {
     assert!(mail.data.contains("call 911"), "{}", mail.data);
     assert!(!mail.data.contains("pills"));
     // Asking again within the hour sends nothing more.
-    let again = turn(&app, &s.access, s.id(), session, "tell Jordan again").await;
+    let again = app.say(&s, session, "tell Jordan again").await;
     assert!(
         again["aiResponse"]["content"]
             .as_str()
