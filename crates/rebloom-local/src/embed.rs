@@ -1,0 +1,1 @@
+//! Local sentence embeddings (all-MiniLM-L6-v2 with candle).

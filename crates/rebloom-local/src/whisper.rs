@@ -1,0 +1,1 @@
+//! Local speech-to-text (Whisper with candle).
