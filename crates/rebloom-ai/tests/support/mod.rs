@@ -8,6 +8,7 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod embeddings;
 pub mod fixtures;
 
 use std::net::SocketAddr;
@@ -96,7 +97,7 @@ impl Reply {
     }
 }
 
-type Respond = dyn Fn(usize) -> Reply + Send + Sync;
+type Respond = dyn Fn(usize, &Recorded) -> Reply + Send + Sync;
 
 /// A running test server. It stops with the test's runtime.
 pub struct TestServer {
@@ -107,6 +108,14 @@ pub struct TestServer {
 impl TestServer {
     /// Starts a server that answers the `n`th request (from 0) with `respond(n)`.
     pub async fn start(respond: impl Fn(usize) -> Reply + Send + Sync + 'static) -> TestServer {
+        TestServer::answering(move |n, _| respond(n)).await
+    }
+
+    /// Starts a server that answers the `n`th request (from 0) with
+    /// `respond(n, request)`, for replies that depend on what was sent.
+    pub async fn answering(
+        respond: impl Fn(usize, &Recorded) -> Reply + Send + Sync + 'static,
+    ) -> TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -174,8 +183,9 @@ async fn serve(
             return;
         };
         let n = counter.fetch_add(1, Ordering::SeqCst);
+        let reply = respond(n, &request);
         recorded.lock().unwrap().push(request);
-        let keep_going = match respond(n) {
+        let keep_going = match reply {
             Reply::Silence => {
                 std::future::pending::<()>().await;
                 false
