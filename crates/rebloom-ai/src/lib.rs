@@ -125,6 +125,9 @@ pub enum ProviderError {
     CircuitOpen,
     #[error("not configured: {0}")]
     NotConfigured(String),
+    /// An on-device model failed (inference error, or its worker stopped).
+    #[error("local model: {0}")]
+    Local(String),
 }
 
 pub type ChunkStream = Pin<Box<dyn Stream<Item = Result<Chunk, ProviderError>> + Send>>;
