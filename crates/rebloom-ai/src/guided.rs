@@ -27,7 +27,7 @@ mod offers;
 mod plan;
 mod slots;
 mod state;
-mod text;
+pub(crate) mod text;
 
 use std::sync::Arc;
 

@@ -9,6 +9,7 @@
 pub mod anthropic;
 pub mod chain;
 pub mod embed;
+pub mod emotion;
 pub mod guided;
 pub mod openai;
 mod sse;

@@ -45,8 +45,6 @@ pub struct Emotion {
     pub feeling: String,
     /// The emotion as a noun ("sadness").
     pub noun: String,
-    /// Words and phrases that signal it.
-    pub words: Vec<String>,
     /// Words that signal it with a more exact name ("frustrat*" → "frustrated").
     #[serde(default)]
     pub variants: BTreeMap<String, String>,
@@ -206,9 +204,6 @@ pub fn validate(lang: &str, c: &Content, own_slots: &[String]) -> Vec<String> {
                     &mut p,
                 );
                 plain(lang, &format!("emotions.{e}.noun"), Some(&em.noun), &mut p);
-                if em.words.is_empty() {
-                    p.push(format!("{lang}: emotions.{e} has no words"));
-                }
                 for (k, v) in &em.variants {
                     plain(lang, &format!("emotions.{e}.variants.{k}"), Some(v), &mut p);
                 }

@@ -1,6 +1,7 @@
 //! What the engine notices in a message: emotions, topics, thinking traps,
 //! intents (greeting, thanks, yes, stop, …) and requests for exercises. All
-//! lexicon-based, from the content files.
+//! lexicon-based, from the content files; emotion words and negations come
+//! from the emotion lexicon shared with [`crate::emotion`].
 
 use std::collections::BTreeMap;
 
@@ -8,6 +9,7 @@ use super::content::{self, Content, ContentError};
 use super::slots::{DISTORTIONS, EMOTIONS, POSITIVE, TOPICS};
 use super::state::ExerciseKind;
 use super::text::{Matcher, normalize, words};
+use crate::emotion::{self, LangLexicon};
 
 /// One language, compiled for matching.
 #[derive(Debug)]
@@ -16,26 +18,25 @@ pub struct Lang {
     pub c: Content,
     /// Exercises this language's own file translates.
     pub native: Vec<ExerciseKind>,
-    emotions: Vec<(Matcher, Matcher, Vec<String>)>,
+    /// This language's emotion words and negations.
+    emo: &'static LangLexicon,
+    /// Per emotion: words with a more exact name, and those names.
+    emotions: Vec<(Matcher, Vec<String>)>,
     topics: Vec<(Matcher, Vec<String>)>,
     distortions: Vec<(Matcher, Matcher)>,
     lexicon: BTreeMap<String, Matcher>,
-    pub negations: Vec<String>,
-    negation_breaks: Vec<String>,
 }
 
 impl Lang {
-    fn compile(loaded: content::Loaded) -> Lang {
+    fn compile(loaded: content::Loaded, emo: &'static LangLexicon) -> Lang {
         let c = loaded.content;
         let emotions = EMOTIONS
             .iter()
             .map(|id| match c.emotions.get(*id) {
                 Some(e) => {
-                    let mut all = e.words.clone();
-                    all.extend(e.variants.keys().cloned());
                     let keys: Vec<&String> = e.variants.keys().collect();
                     let names = e.variants.values().cloned().collect();
-                    (Matcher::new(&all), Matcher::new(&keys), names)
+                    (Matcher::new(&keys), names)
                 }
                 None => Default::default(),
             })
@@ -66,14 +67,6 @@ impl Lang {
             .iter()
             .map(|(k, v)| (k.clone(), Matcher::new(v)))
             .collect();
-        let list = |key: &str| -> Vec<String> {
-            c.lexicon
-                .get(key)
-                .map(|v| v.iter().map(|w| normalize(w).trim().to_string()).collect())
-                .unwrap_or_default()
-        };
-        let negations = list("negations");
-        let negation_breaks = list("negation_breaks");
         let native = ExerciseKind::ALL
             .into_iter()
             .filter(|k| loaded.own_slots.contains(&format!("ex.{}.intro", k.id())))
@@ -81,14 +74,18 @@ impl Lang {
         Lang {
             id: loaded.id,
             native,
+            emo,
             emotions,
             topics,
             distortions,
             lexicon,
-            negations,
-            negation_breaks,
             c,
         }
+    }
+
+    /// Words that deny what follows them ("not", "never"), normalised.
+    pub fn negations(&self) -> &[String] {
+        &self.emo.negations
     }
 
     pub fn lex(&self, key: &str) -> Option<&Matcher> {
@@ -123,10 +120,20 @@ pub struct Catalog {
 
 impl Catalog {
     pub fn load() -> Result<Catalog, ContentError> {
-        let langs: Vec<Lang> = content::load_all()?
-            .into_iter()
-            .map(Lang::compile)
-            .collect();
+        let lexicon = emotion::lexicon().map_err(|e| ContentError {
+            problems: e.problems,
+        })?;
+        let mut langs = Vec::new();
+        let mut problems = Vec::new();
+        for loaded in content::load_all()? {
+            match lexicon.lang(&loaded.id) {
+                Some(emo) => langs.push(Lang::compile(loaded, emo)),
+                None => problems.push(format!("{}: no emotion lexicon", loaded.id)),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(ContentError { problems });
+        }
         if langs.is_empty() {
             return Err(ContentError {
                 problems: vec!["no languages".into()],
@@ -321,53 +328,26 @@ impl Signals {
     }
 }
 
-fn negated(langs: &[&Lang], norm: &str, pos: usize) -> bool {
-    for w in norm[..pos].split_whitespace().rev().take(3) {
-        if langs
-            .iter()
-            .any(|l| l.negation_breaks.iter().any(|b| b == w))
-        {
-            return false;
-        }
-        if langs.iter().any(|l| l.negations.iter().any(|b| b == w)) {
-            return true;
-        }
-    }
-    false
-}
-
 /// Emotions in the text (and any the caller detected), strongest first.
 pub fn emotions(langs: &[&Lang], norm: &str, extra: &[String]) -> Vec<Emo> {
-    let mut scores = vec![0u32; EMOTIONS.len()];
+    let lex: Vec<&LangLexicon> = langs.iter().map(|l| l.emo).collect();
+    let mut scores = emotion::lexicon_scores(&lex, norm);
     let mut variants: Vec<Option<String>> = vec![None; EMOTIONS.len()];
-    let sadness = EMOTIONS.iter().position(|e| *e == "sadness").unwrap_or(0);
-    for (li, lang) in langs.iter().enumerate() {
-        for (ei, (all, keys, names)) in lang.emotions.iter().enumerate() {
-            for (pos, _) in all.find_all(norm) {
-                if !negated(langs, norm, pos) {
-                    scores[ei] += 2;
-                } else if POSITIVE.contains(&EMOTIONS[ei]) {
-                    scores[sadness] += 1;
-                }
-            }
-            if li == 0 && variants[ei].is_none() {
-                variants[ei] = keys
-                    .find_all(norm)
-                    .into_iter()
-                    .find(|(pos, _)| !negated(langs, norm, *pos))
-                    .and_then(|(_, k)| names.get(k).cloned());
-            }
+    if let Some(reply) = langs.first() {
+        for (ei, (keys, names)) in reply.emotions.iter().enumerate() {
+            variants[ei] = keys
+                .find_all(norm)
+                .into_iter()
+                .find(|(pos, _)| !emotion::negated(&lex, norm, *pos))
+                .and_then(|(_, k)| names.get(k).cloned());
         }
     }
     for e in extra {
         let n = normalize(e);
-        let found = EMOTIONS.iter().position(|id| n.trim() == *id).or_else(|| {
-            langs.iter().find_map(|l| {
-                l.emotions
-                    .iter()
-                    .position(|(all, _, _)| !all.find_all(&n).is_empty())
-            })
-        });
+        let found = EMOTIONS
+            .iter()
+            .position(|id| n.trim() == *id)
+            .or_else(|| lex.iter().find_map(|l| l.first_emotion(&n)));
         if let Some(ei) = found {
             scores[ei] += 2;
         }

@@ -96,7 +96,7 @@ pub fn negated(langs: &[&Lang], text: &str) -> bool {
                 };
                 let denied = norm[..pos]
                     .split_whitespace()
-                    .any(|w| langs.iter().any(|l| l.negations.iter().any(|n| n == w)));
+                    .any(|w| langs.iter().any(|l| l.negations().iter().any(|n| n == w)));
                 if !denied {
                     return false;
                 }

@@ -4,24 +4,8 @@
 
 use super::state::ExerciseKind;
 
-/// Emotions the detector knows, in the order ties are broken.
-pub const EMOTIONS: &[&str] = &[
-    "sadness",
-    "anxiety",
-    "anger",
-    "fear",
-    "shame",
-    "loneliness",
-    "overwhelm",
-    "guilt",
-    "tiredness",
-    "joy",
-    "gratitude",
-    "hope",
-    "calm",
-];
-
-pub const POSITIVE: &[&str] = &["joy", "gratitude", "hope", "calm"];
+/// Emotions the detector knows (the lexicon's, shared with the classifier).
+pub use crate::emotion::{EMOTIONS, POSITIVE};
 
 pub const TOPICS: &[&str] = &[
     "work", "sleep", "family", "partner", "friends", "school", "health", "money", "loss",
@@ -83,8 +67,6 @@ pub const LEXICON: &[&str] = &[
     "request_cues",
     "question_words",
     "menu",
-    "negations",
-    "negation_breaks",
     "thought_cues",
     "clause_breaks",
     "because",
