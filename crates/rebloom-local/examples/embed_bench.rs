@@ -2,8 +2,12 @@
 //! (median of several runs). Run in release mode after `scripts/models.sh`:
 //!
 //! ```sh
-//! cargo run --release -p rebloom-local --example embed_bench [MODEL_DIR] [RUNS]
+//! cargo run --release -p rebloom-local --example embed_bench [MODEL_DIR] [RUNS] [uniform]
 //! ```
+//!
+//! The texts are messages of mixed lengths (5 to 40 words), so a batch pads
+//! its short texts to its longest; `uniform` uses one 12-word sentence
+//! throughout, to see what batching gains without padding.
 
 #![allow(clippy::print_stdout)]
 
@@ -48,6 +52,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .transpose()?
         .unwrap_or(5)
         .max(1);
+    let uniform = args.next().is_some_and(|a| a == "uniform");
     let started = Instant::now();
     let embedder = LocalEmbedder::load(&dir)?;
     println!(
@@ -56,12 +61,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         dir.display(),
         started.elapsed().as_secs_f64()
     );
-    let texts: Vec<String> = SENTENCES
-        .iter()
-        .cycle()
-        .take(TOTAL)
-        .map(|s| (*s).to_owned())
-        .collect();
+    let texts: Vec<String> = if uniform {
+        vec![SENTENCES[2].to_owned(); TOTAL]
+    } else {
+        SENTENCES
+            .iter()
+            .cycle()
+            .take(TOTAL)
+            .map(|s| (*s).to_owned())
+            .collect()
+    };
     // Warm up (allocations, thread pool).
     embedder.embed(&texts[..8]).await?;
     for batch in [1usize, 8, 32] {

@@ -12,8 +12,9 @@
 //! Inference runs on one dedicated thread fed by a bounded queue, never on
 //! the async runtime. Concurrent callers' texts are coalesced: the worker
 //! takes every request waiting in the queue (up to [`COALESCE_TEXTS`] texts),
-//! sorts the texts by length and runs them in batches of up to [`BATCH`], so
-//! little time goes on padding. Callers wait when the queue is full.
+//! sorts the texts by length and runs them in batches of up to [`BATCH`] texts
+//! of similar lengths, so little time goes on padding. Callers wait when the
+//! queue is full.
 
 use std::path::{Path, PathBuf};
 
@@ -34,6 +35,8 @@ pub const MAX_TOKENS: usize = 256;
 pub const BATCH: usize = 32;
 /// Most texts the worker takes from the queue at once.
 pub const COALESCE_TEXTS: usize = 256;
+/// Longest text in a forward pass relative to its shortest (see [`similar_lengths`]).
+const PAD_RATIO: f32 = 1.5;
 /// Requests that may wait in the queue before callers wait to enqueue.
 const QUEUE: usize = 64;
 
@@ -110,6 +113,24 @@ impl Embedder for LocalEmbedder {
             .map_err(|_| stopped())?
             .map_err(ProviderError::Local)
     }
+}
+
+/// Splits indices sorted by length into forward passes of at most [`BATCH`]
+/// texts whose longest is at most [`PAD_RATIO`] times (plus 8 tokens) their
+/// shortest, so short texts are not padded to a long one's length.
+fn similar_lengths(sorted: &[usize], len: impl Fn(usize) -> usize) -> Vec<&[usize]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for end in 1..=sorted.len() {
+        let full = end - start == BATCH;
+        let too_long = end < sorted.len()
+            && len(sorted[end]) as f32 > len(sorted[start]) as f32 * PAD_RATIO + 8.0;
+        if end == sorted.len() || full || too_long {
+            out.push(&sorted[start..end]);
+            start = end;
+        }
+    }
+    out
 }
 
 /// Serves jobs until every [`LocalEmbedder`] handle is gone.
@@ -214,7 +235,7 @@ impl Model {
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|&i| tokens[i].len());
         let mut out: Vec<Vec<f32>> = vec![Vec::new(); texts.len()];
-        for chunk in order.chunks(BATCH) {
+        for chunk in similar_lengths(&order, |i| tokens[i].len()) {
             let batch: Vec<&[u32]> = chunk.iter().map(|&i| tokens[i].as_slice()).collect();
             let vectors = self.forward(&batch).map_err(|e| e.to_string())?;
             for (&i, v) in chunk.iter().zip(vectors) {
@@ -246,5 +267,25 @@ impl Model {
         let mean = summed.broadcast_div(&counts)?;
         let norms = mean.sqr()?.sum_keepdim(1)?.sqrt()?.clamp(1e-12, f32::MAX)?;
         mean.broadcast_div(&norms)?.to_vec2::<f32>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_group_similar_lengths() {
+        let lens = [3usize, 4, 5, 12, 13, 40, 41];
+        let order: Vec<usize> = (0..lens.len()).collect();
+        let groups = similar_lengths(&order, |i| lens[i]);
+        assert_eq!(groups, vec![&[0, 1, 2, 3][..], &[4], &[5, 6]]);
+        let many: Vec<usize> = (0..70).collect();
+        let sizes: Vec<usize> = similar_lengths(&many, |_| 10)
+            .iter()
+            .map(|g| g.len())
+            .collect();
+        assert_eq!(sizes, vec![BATCH, BATCH, 70 - 2 * BATCH]);
+        assert!(similar_lengths(&[], |_| 1).is_empty());
     }
 }
