@@ -8,6 +8,7 @@
 
 pub mod anthropic;
 pub mod chain;
+pub mod embed;
 pub mod guided;
 pub mod openai;
 mod sse;
