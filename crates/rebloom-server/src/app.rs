@@ -71,6 +71,8 @@ pub struct AppInner {
     pub jobs: crate::jobs::Jobs,
     /// Crisis webhooks and e-mail.
     pub notifier: crate::jobs::notify::Notifier,
+    /// What the companion remembers: rules, embedder and context cache.
+    pub memory: Arc<crate::memory::MemoryService>,
 }
 
 /// Shared, cheaply cloned application state.
@@ -172,6 +174,11 @@ impl App {
         let stt = crate::conversation::providers::speech_to_text(&config)?;
         let (chat, llm) = crate::conversation::providers::build(&config, guided.clone())?;
         let notifier = crate::jobs::notify::Notifier::from_config(&config)?;
+        let memory = Arc::new(crate::memory::MemoryService {
+            extractor: crate::memory::extract::Extractor::new().context("memory rules")?,
+            embedder: None,
+            cache: crate::memory::cache::ContextCache::new(&config.redis_key_prefix),
+        });
         let engines = Engines {
             llm,
             store: match store.backend() {
@@ -206,6 +213,7 @@ impl App {
             in_flight: Default::default(),
             jobs: Default::default(),
             notifier,
+            memory,
             config,
         }));
         let listener = TcpListener::bind(state.config.bind)
@@ -298,6 +306,7 @@ pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::admin::router())
         .merge(routes::safety::router())
         .merge(routes::trusted_contact::router())
+        .merge(crate::memory::routes::router())
         .merge(crate::conversation::routes::router())
         .merge(crate::conversation::voice::router())
         .split_for_parts()

@@ -12,6 +12,7 @@ pub mod error;
 pub mod eval;
 pub mod extract;
 pub mod jobs;
+pub mod memory;
 pub mod openapi;
 pub mod ratelimit;
 pub mod realtime;

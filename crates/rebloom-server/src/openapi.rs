@@ -16,6 +16,7 @@ use utoipa::{Modify, OpenApi};
         (name = "me", description = "The caller's account, profile and preferences"),
         (name = "conversations", description = "Sessions, messages and the companion's replies"),
         (name = "safety", description = "Safety plan and crisis resources"),
+        (name = "memory", description = "What the companion remembers, and why"),
         (name = "admin", description = "Administration (admins only)"),
         (name = "operations", description = "Health, readiness and metrics"),
     )

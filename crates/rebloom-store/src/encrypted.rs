@@ -95,6 +95,11 @@ impl EncryptedStore {
             .cloned()
     }
 
+    /// The store behind the encryption layer.
+    pub(crate) fn inner(&self) -> &dyn Store {
+        self.inner.as_ref()
+    }
+
     /// The id of the master key that wraps new data keys.
     pub fn master_key_id(&self) -> &str {
         self.ring.current_id()
@@ -147,7 +152,12 @@ impl EncryptedStore {
         Ok(done)
     }
 
-    async fn seal_text(&self, user_id: Uuid, aad: &str, text: &str) -> StoreResult<String> {
+    pub(crate) async fn seal_text(
+        &self,
+        user_id: Uuid,
+        aad: &str,
+        text: &str,
+    ) -> StoreResult<String> {
         let key = self.data_key(user_id).await?;
         crypto::seal(&key, aad, text.as_bytes()).map_err(crypto_err)
     }
@@ -183,7 +193,7 @@ impl EncryptedStore {
     /// Opens a value that must have been sealed: plaintext here could only
     /// have been planted by someone writing to the database (a trusted
     /// contact's address, a safety plan's numbers), so it is refused.
-    async fn open_sealed_text(
+    pub(crate) async fn open_sealed_text(
         &self,
         user_id: Uuid,
         aad: &str,
@@ -205,7 +215,7 @@ impl EncryptedStore {
         }
     }
 
-    async fn open_message(&self, mut m: Message) -> StoreResult<Message> {
+    pub(crate) async fn open_message(&self, mut m: Message) -> StoreResult<Message> {
         let aad = crypto::aad("messages", "content", &m.id.to_string(), m.user_id);
         m.content = self.open_text(m.user_id, &aad, m.content).await?;
         Ok(m)

@@ -13,6 +13,7 @@ mod sql_exports;
 mod sql_grants;
 mod sql_jobs;
 mod sql_keys;
+mod sql_memory;
 mod sqlite;
 mod ts;
 
@@ -27,6 +28,7 @@ pub use model::*;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 pub(crate) use ts::utc;
+mod encrypted_memory;
 
 /// Errors a store call can return. Constraint violations are named, so the HTTP
 /// layer can map them to client errors in one place.
@@ -107,6 +109,8 @@ pub trait Store:
     + AuditStore
     + ExportStore
     + GrantStore
+    + MemoryStore
+    + VectorStore
     + Send
     + Sync
     + 'static
@@ -360,6 +364,41 @@ pub trait GrantStore: Send + Sync + 'static {
 }
 
 /// The append-only, hash-chained audit log.
+/// What the companion remembers, and the person's memory settings.
+#[async_trait]
+pub trait MemoryStore: Send + Sync + 'static {
+    async fn insert_memory(&self, memory: &Memory) -> StoreResult<()>;
+    /// The person's memories, most recently seen first.
+    async fn list_memories(&self, user_id: Uuid) -> StoreResult<Vec<Memory>>;
+    async fn find_memory(&self, user_id: Uuid, id: Uuid) -> StoreResult<Option<Memory>>;
+    /// Saves kind, content, sources, count, origin and times of an existing memory.
+    async fn update_memory(&self, memory: &Memory) -> StoreResult<bool>;
+    /// Deletes the memory and its vector.
+    async fn delete_memory(&self, user_id: Uuid, id: Uuid) -> StoreResult<bool>;
+    /// Deletes every memory and every vector of the person; returns the memories deleted.
+    async fn delete_memories(&self, user_id: Uuid) -> StoreResult<u64>;
+    async fn get_memory_settings(&self, user_id: Uuid) -> StoreResult<Option<MemorySettings>>;
+    async fn save_memory_settings(
+        &self,
+        user_id: Uuid,
+        settings: &MemorySettings,
+        now: OffsetDateTime,
+    ) -> StoreResult<()>;
+    /// The person's messages with these ids (at most 100), in no particular order.
+    async fn messages_by_id(&self, user_id: Uuid, ids: &[Uuid]) -> StoreResult<Vec<Message>>;
+}
+
+/// Sentence embeddings of memories and messages. Search is exact and per
+/// person: a person has at most thousands of items, so scanning their own
+/// vectors is faster and more accurate than an index over everyone's.
+#[async_trait]
+pub trait VectorStore: Send + Sync + 'static {
+    /// Stores the vector of a memory or message, replacing an earlier one.
+    async fn upsert_vector(&self, vector: &StoredVector) -> StoreResult<()>;
+    /// Every vector of the person made with `model`.
+    async fn user_vectors(&self, user_id: Uuid, model: &str) -> StoreResult<Vec<StoredVector>>;
+}
+
 #[async_trait]
 pub trait AuditStore: Send + Sync + 'static {
     /// Appends an entry, chained to the one before (appends are serialised).

@@ -394,3 +394,87 @@ impl Grant {
         self.revoked_at.is_none() && self.expires_at > now
     }
 }
+
+/// Something the companion remembers about a person, and where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Memory {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    /// `person`, `goal`, `stressor`, `coping` or `note`.
+    pub kind: String,
+    pub content: String,
+    /// The messages it was learnt from (ids only), oldest first.
+    pub sources: Vec<MemorySource>,
+    /// How often it came up.
+    pub mention_count: i32,
+    /// `conversation` (learnt) or `person` (written or edited by them).
+    pub origin: String,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+}
+
+/// A message a memory was learnt from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MemorySource {
+    pub message_id: Uuid,
+    pub session_id: Uuid,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+/// What a memory vector belongs to: a memory or one of the person's messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VectorOf {
+    Memory(Uuid),
+    Message { message_id: Uuid, session_id: Uuid },
+}
+
+/// A sentence embedding of a memory or a message, for exact per-person search.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredVector {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub of: VectorOf,
+    /// The embedding model; vectors of different models are never compared.
+    pub model: String,
+    /// The values as little-endian `f32`s (see [`StoredVector::values`]).
+    pub bytes: Vec<u8>,
+    pub created_at: OffsetDateTime,
+}
+
+impl StoredVector {
+    pub fn new(
+        user_id: Uuid,
+        of: VectorOf,
+        model: &str,
+        values: &[f32],
+        now: OffsetDateTime,
+    ) -> StoredVector {
+        StoredVector {
+            id: Uuid::now_v7(),
+            user_id,
+            of,
+            model: model.to_owned(),
+            bytes: values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+            created_at: now,
+        }
+    }
+
+    pub fn values(&self) -> Vec<f32> {
+        self.bytes
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect()
+    }
+}
+
+/// A person's memory settings.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MemorySettings {
+    /// Nothing new is learnt while paused; what is kept is still used.
+    pub paused: bool,
+    /// Topics never to remember (words or short phrases).
+    pub never_remember: Vec<String>,
+}

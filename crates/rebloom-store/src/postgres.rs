@@ -11,6 +11,7 @@ use crate::sql_audit::audit_impl;
 use crate::sql_exports::exports_impl;
 use crate::sql_grants::grants_impl;
 use crate::sql_jobs::jobs_impl;
+use crate::sql_memory::memory_impl;
 use crate::{ConnectOptions, StoreError, StoreResult};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -84,3 +85,4 @@ jobs_impl!(PostgresStore, PgRow, " FOR UPDATE SKIP LOCKED");
 audit_impl!(PostgresStore, PgRow);
 exports_impl!(PostgresStore, PgRow);
 grants_impl!(PostgresStore, PgRow);
+memory_impl!(PostgresStore, PgRow);

@@ -13,6 +13,7 @@ use crate::sql_audit::audit_impl;
 use crate::sql_exports::exports_impl;
 use crate::sql_grants::grants_impl;
 use crate::sql_jobs::jobs_impl;
+use crate::sql_memory::memory_impl;
 use crate::{ConnectOptions, StoreError, StoreResult};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -58,3 +59,4 @@ jobs_impl!(SqliteStore, SqliteRow, "");
 audit_impl!(SqliteStore, SqliteRow);
 exports_impl!(SqliteStore, SqliteRow);
 grants_impl!(SqliteStore, SqliteRow);
+memory_impl!(SqliteStore, SqliteRow);

@@ -300,6 +300,7 @@ conformance!(
     job_queue_leases_and_retries,
     concurrent_claims_take_different_jobs,
     trusted_contacts,
+    memories_and_vectors,
 );
 
 async fn user_round_trip(store: Arc<dyn Store>) {
@@ -1988,4 +1989,186 @@ async fn key_rotation(raw: Arc<dyn Store>) {
             .await
             .is_err()
     );
+}
+
+async fn memories_and_vectors(store: Arc<dyn Store>) {
+    use rebloom_store::{Memory, MemorySettings, MemorySource, StoredVector, VectorOf};
+    let t0 = OffsetDateTime::now_utc();
+    let user = some_user(&*store, t0).await;
+    let other = some_user(&*store, t0).await;
+    let session = store
+        .create_session(&NewSession {
+            id: Uuid::now_v7(),
+            user_id: user.id,
+            session_type: "general".into(),
+            mood_before: None,
+            now: t0,
+        })
+        .await
+        .unwrap();
+    let message = Message {
+        id: Uuid::now_v7(),
+        session_id: session.id,
+        user_id: user.id,
+        sender: Sender::User,
+        content: "My sister Anna is visiting".into(),
+        message_type: "text".into(),
+        sentiment_score: None,
+        emotional_tags: json!([]),
+        risk_level: "none".into(),
+        ai_confidence_score: None,
+        metadata: json!({}),
+        created_at: t0,
+    };
+    store.insert_message(&message).await.unwrap();
+    let memory = Memory {
+        id: Uuid::now_v7(),
+        user_id: user.id,
+        kind: "person".into(),
+        content: "Your sister Anna".into(),
+        sources: vec![MemorySource {
+            message_id: message.id,
+            session_id: session.id,
+            at: t0,
+        }],
+        mention_count: 1,
+        origin: "conversation".into(),
+        created_at: t0,
+        updated_at: t0,
+        last_seen_at: t0,
+    };
+    store.insert_memory(&memory).await.unwrap();
+    let listed = store.list_memories(user.id).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].content, "Your sister Anna");
+    assert_eq!(listed[0].sources, memory.sources);
+    assert!(store.list_memories(other.id).await.unwrap().is_empty());
+    assert!(
+        store
+            .find_memory(other.id, memory.id)
+            .await
+            .unwrap()
+            .is_none(),
+        "not another person's"
+    );
+
+    let mut edited = listed[0].clone();
+    edited.content = "Your older sister Anna".into();
+    edited.origin = "person".into();
+    edited.mention_count = 2;
+    edited.last_seen_at = t0 + Duration::minutes(5);
+    assert!(store.update_memory(&edited).await.unwrap());
+    let found = store
+        .find_memory(user.id, memory.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.content, "Your older sister Anna");
+    assert_eq!((found.origin.as_str(), found.mention_count), ("person", 2));
+    let mut foreign = edited.clone();
+    foreign.user_id = other.id;
+    assert!(
+        !store.update_memory(&foreign).await.unwrap(),
+        "no update across people"
+    );
+
+    // Vectors: one per memory or message, replaced on upsert, per model.
+    let v1 = StoredVector::new(user.id, VectorOf::Memory(memory.id), "m1", &[0.6, 0.8], t0);
+    store.upsert_vector(&v1).await.unwrap();
+    let v2 = StoredVector::new(user.id, VectorOf::Memory(memory.id), "m1", &[1.0, 0.0], t0);
+    store.upsert_vector(&v2).await.unwrap();
+    let vm = StoredVector::new(
+        user.id,
+        VectorOf::Message {
+            message_id: message.id,
+            session_id: session.id,
+        },
+        "m1",
+        &[0.0, 1.0],
+        t0,
+    );
+    store.upsert_vector(&vm).await.unwrap();
+    let mut vectors = store.user_vectors(user.id, "m1").await.unwrap();
+    vectors.sort_by_key(|v| v.id);
+    assert_eq!(vectors.len(), 2, "the memory's vector was replaced");
+    assert!(
+        vectors
+            .iter()
+            .any(|v| v.of == VectorOf::Memory(memory.id) && v.values() == vec![1.0, 0.0])
+    );
+    assert!(
+        vectors
+            .iter()
+            .any(|v| matches!(v.of, VectorOf::Message { .. }) && v.values() == vec![0.0, 1.0])
+    );
+    assert!(
+        store
+            .user_vectors(user.id, "other-model")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.user_vectors(other.id, "m1").await.unwrap().is_empty());
+
+    // Sources: the person's own messages only.
+    assert_eq!(
+        store.messages_by_id(user.id, &[message.id]).await.unwrap()[0].content,
+        message.content
+    );
+    assert!(
+        store
+            .messages_by_id(other.id, &[message.id])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.messages_by_id(user.id, &[]).await.unwrap().is_empty());
+
+    // Settings.
+    assert!(store.get_memory_settings(user.id).await.unwrap().is_none());
+    let settings = MemorySettings {
+        paused: true,
+        never_remember: vec!["my ex".into(), "work".into()],
+    };
+    store
+        .save_memory_settings(user.id, &settings, t0)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_memory_settings(user.id).await.unwrap(),
+        Some(settings)
+    );
+    let cleared = MemorySettings::default();
+    store
+        .save_memory_settings(user.id, &cleared, t0)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_memory_settings(user.id).await.unwrap(),
+        Some(cleared)
+    );
+
+    // Deleting a memory takes its vector; deleting all takes message vectors too.
+    assert!(!store.delete_memory(other.id, memory.id).await.unwrap());
+    assert!(store.delete_memory(user.id, memory.id).await.unwrap());
+    assert!(
+        store
+            .find_memory(user.id, memory.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let left = store.user_vectors(user.id, "m1").await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert!(matches!(left[0].of, VectorOf::Message { .. }));
+    store
+        .insert_memory(&Memory {
+            id: Uuid::now_v7(),
+            ..memory.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.delete_memories(user.id).await.unwrap(), 1);
+    assert!(store.list_memories(user.id).await.unwrap().is_empty());
+    assert!(store.user_vectors(user.id, "m1").await.unwrap().is_empty());
 }

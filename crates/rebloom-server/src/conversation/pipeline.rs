@@ -158,6 +158,7 @@ pub async fn respond(
         created_at: now,
     };
     state.store.insert_message(&user_message).await?;
+    crate::memory::after_message(state, &profile, &user_message, assessment.level).await;
     let event = |name, message_id, detail| Event {
         name,
         user_id: user.id,
@@ -211,8 +212,19 @@ pub async fn respond(
     // What a provider would be asked, and whether the turn belongs to the
     // safety plan: a plan under way (or accepted) goes on at `moderate`, where
     // the check-in would otherwise answer; `high` and above always get the crisis reply.
+    // What they shared before, for replies a model writes (never for crisis replies).
+    let recall = if assessment.level <= RiskLevel::Low {
+        crate::memory::recall(state, &profile, session.id, &text)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "recalling memories failed; answering without them");
+                Default::default()
+            })
+    } else {
+        Default::default()
+    };
     let request = ChatRequest {
-        system: prompt::system_prompt(&profile),
+        system: prompt::system_prompt(&profile) + &recall.prompt_lines(),
         messages: recent
             .iter()
             .map(|m| {

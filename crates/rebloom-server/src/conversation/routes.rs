@@ -116,6 +116,9 @@ pub struct StartedConversation {
     pub session: SessionView,
     pub message: Option<MessageView>,
     pub ai_response: Option<pipeline::AiResponse>,
+    /// For a session opened without a message, by someone who allows memory
+    /// and is remembered: the companion's greeting from what they shared before.
+    pub greeting: Option<pipeline::AiResponse>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -279,6 +282,11 @@ pub async fn start_conversation(
                 ),
                 None => None,
             };
+            // A session opened without a message starts with what they shared before.
+            let greeting = match &turn {
+                Some(_) => None,
+                None => crate::memory::greeting::open_session(&state, &session).await?,
+            };
             let session = state
                 .store
                 .find_session(user.id, session.id)
@@ -291,6 +299,7 @@ pub async fn start_conversation(
                     session: SessionView::from(&session),
                     message: turn.as_ref().map(|t| t.message.clone()),
                     ai_response: turn.map(|t| t.ai_response),
+                    greeting,
                 },
             ))
         }

@@ -87,6 +87,12 @@ pub enum JobError {
     Permanent(String),
 }
 
+impl From<rebloom_store::StoreError> for JobError {
+    fn from(e: rebloom_store::StoreError) -> Self {
+        JobError::Retry(e.to_string())
+    }
+}
+
 /// Back-off before attempt `attempts + 1`: 10 s doubling, at most an hour.
 pub fn backoff(attempts: i32) -> time::Duration {
     let exp = u32::try_from(attempts.saturating_sub(1).clamp(0, 9)).unwrap_or(0);
@@ -168,6 +174,7 @@ async fn execute(state: &AppState, job: &Job) -> Result<(), JobError> {
         CONTACT_EMAIL => notify::contact_email(state, job).await,
         CLINICIAN_EMAIL => notify::clinician_email(state, job).await,
         crate::routes::export::EXPORT_JOB => crate::routes::export::build(state, job).await,
+        crate::memory::LEARN => crate::memory::learn(state, &job.payload).await,
         other => Err(JobError::Permanent(format!("unknown queue {other}"))),
     }
 }

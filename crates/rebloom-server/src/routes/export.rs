@@ -231,6 +231,13 @@ pub async fn build(state: &AppState, job: &Job) -> Result<(), JobError> {
         .list_crisis_events(user_id, 10_000)
         .await
         .map_err(retry)?;
+    let memories = state.store.list_memories(user_id).await.map_err(retry)?;
+    let memory_settings = state
+        .store
+        .get_memory_settings(user_id)
+        .await
+        .map_err(retry)?
+        .unwrap_or_default();
     let audit = state
         .store
         .list_audit(user_id, None, 10_000)
@@ -252,6 +259,12 @@ pub async fn build(state: &AppState, job: &Job) -> Result<(), JobError> {
         })).collect::<Vec<_>>(),
         "safetyPlan": plan.map(|(p, at)| json!({ "plan": p, "updatedAt": ts(at) })),
         "trustedContact": contact.map(|c| json!({ "name": c.name, "email": c.email, "consentedAt": ts(c.consented_at) })),
+        "memories": memories.iter().map(|m| json!({
+            "id": m.id, "kind": m.kind, "content": m.content, "origin": m.origin,
+            "mentionCount": m.mention_count, "createdAt": ts(m.created_at), "lastSeenAt": ts(m.last_seen_at),
+            "sources": m.sources,
+        })).collect::<Vec<_>>(),
+        "memorySettings": { "paused": memory_settings.paused, "neverRemember": memory_settings.never_remember },
         "crisisEvents": crisis.iter().map(|e| json!({
             "id": e.id, "sessionId": e.session_id, "riskLevel": e.risk_level, "categories": e.categories,
             "interventionType": e.intervention_type, "at": ts(e.created_at),

@@ -39,6 +39,7 @@ mod accounts;
 mod admin;
 mod clinician;
 mod conversations;
+mod memory;
 mod notifications;
 mod ops;
 mod privacy;

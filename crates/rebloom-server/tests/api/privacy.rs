@@ -90,6 +90,18 @@ async fn canaries_never_at_rest(ctx: Ctx) {
         .send()
         .await
         .success(StatusCode::OK);
+    app.request(Method::PUT, "/api/me/memories/settings")
+        .token(&s.access)
+        .json(&json!({ "enabled": true, "neverRemember": [canary("topic")] }))
+        .send()
+        .await
+        .success(StatusCode::OK);
+    app.post("/api/me/memories")
+        .token(&s.access)
+        .json(&json!({ "content": format!("my note {}", canary("memory")) }))
+        .send()
+        .await
+        .success(StatusCode::CREATED);
     app.post(&format!(
         "/api/conversations/sessions/{}/end",
         session.as_str().unwrap()
@@ -177,7 +189,7 @@ async fn canaries_never_at_rest(ctx: Ctx) {
         "the control string is found: the scans look in the right places"
     );
     for what in [
-        "goal", "history", "message", "thought", "plan", "person", "contact",
+        "goal", "history", "message", "thought", "plan", "person", "contact", "topic", "memory",
     ] {
         for (place, bytes) in &places {
             assert!(
@@ -575,6 +587,18 @@ async fn export_downloaded_once(ctx: Ctx) {
         .send()
         .await
         .success(StatusCode::OK);
+    app.request(Method::PUT, "/api/me/memories/settings")
+        .token(&s.access)
+        .json(&json!({ "enabled": true, "neverRemember": ["my ex"] }))
+        .send()
+        .await
+        .success(StatusCode::OK);
+    app.post("/api/me/memories")
+        .token(&s.access)
+        .json(&json!({ "content": "Gardening helps me", "kind": "coping" }))
+        .send()
+        .await
+        .success(StatusCode::CREATED);
 
     let started = app
         .post("/api/me/export")
@@ -643,6 +667,8 @@ async fn export_downloaded_once(ctx: Ctx) {
         json!(["the garden"])
     );
     assert!(data["audit"].to_string().contains("export.requested"));
+    assert_eq!(data["memories"][0]["content"], "Gardening helps me");
+    assert_eq!(data["memorySettings"]["neverRemember"], json!(["my ex"]));
     let mut md = String::new();
     std::io::Read::read_to_string(&mut archive.by_name("conversations.md").unwrap(), &mut md)
         .unwrap();
