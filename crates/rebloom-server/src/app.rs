@@ -73,6 +73,8 @@ pub struct AppInner {
     pub notifier: crate::jobs::notify::Notifier,
     /// What the companion remembers: rules, embedder and context cache.
     pub memory: Arc<crate::memory::MemoryService>,
+    /// Emotions and sentiment of each message (embeddings and word lists).
+    pub emotions: Arc<rebloom_ai::emotion::EmotionClassifier>,
 }
 
 /// Shared, cheaply cloned application state.
@@ -96,6 +98,10 @@ pub struct Engines {
     pub generated_secrets: Vec<String>,
     /// Where crisis events are sent besides the store.
     pub crisis_notifications: Vec<&'static str>,
+    /// The sentence embedder, and why.
+    pub embeddings: String,
+    /// How emotions are classified.
+    pub emotions: String,
 }
 
 /// A built server, bound to its listener, not yet serving.
@@ -174,9 +180,13 @@ impl App {
         let stt = crate::conversation::providers::speech_to_text(&config)?;
         let (chat, llm) = crate::conversation::providers::build(&config, guided.clone())?;
         let notifier = crate::jobs::notify::Notifier::from_config(&config)?;
+        let (embedder, embeddings) = crate::conversation::providers::embedder(&config)?;
+        let emotions = Arc::new(rebloom_ai::emotion::EmotionClassifier::new(
+            embedder.clone(),
+        ));
         let memory = Arc::new(crate::memory::MemoryService {
             extractor: crate::memory::extract::Extractor::new().context("memory rules")?,
-            embedder: None,
+            embedder,
             cache: crate::memory::cache::ContextCache::new(&config.redis_key_prefix),
         });
         let engines = Engines {
@@ -188,6 +198,11 @@ impl App {
             rate_limits: limiter.kind(),
             generated_secrets: secrets.generated.clone(),
             crisis_notifications: notifier.describe(),
+            embeddings,
+            emotions: match emotions.method() {
+                "lexicon" => "word lists (en, es, fr, de)".to_owned(),
+                model => format!("example sentences ({model}) and word lists"),
+            },
         };
         let cpu_threads = std::thread::available_parallelism()
             .map(|n| n.get())
@@ -214,6 +229,7 @@ impl App {
             jobs: Default::default(),
             notifier,
             memory,
+            emotions,
             config,
         }));
         let listener = TcpListener::bind(state.config.bind)

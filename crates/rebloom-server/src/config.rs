@@ -197,6 +197,28 @@ pub struct Config {
     pub stt_api_key: Option<SecretString>,
     #[arg(long, env = "REBLOOM_STT_MODEL", default_value = "whisper-1")]
     pub stt_model: String,
+    /// Where on-device models are (`scripts/models.sh` fetches them).
+    #[arg(long, env = "REBLOOM_MODELS_DIR", default_value = "./models")]
+    pub models_dir: std::path::PathBuf,
+    /// Sentence embeddings (memory search, emotions): `auto` (an
+    /// OpenAI-compatible endpoint when `REBLOOM_EMBEDDINGS_BASE_URL` is set,
+    /// else the local all-MiniLM-L6-v2 when present, else none), `local`,
+    /// `openai` or `off`.
+    #[arg(long, env = "REBLOOM_EMBEDDINGS", default_value = "auto")]
+    pub embeddings: String,
+    /// OpenAI-compatible embeddings endpoint (everything before `/embeddings`).
+    #[arg(long, env = "REBLOOM_EMBEDDINGS_BASE_URL")]
+    pub embeddings_base_url: Option<String>,
+    #[arg(long, env = "REBLOOM_EMBEDDINGS_API_KEY", hide_env_values = true)]
+    pub embeddings_api_key: Option<SecretString>,
+    #[arg(
+        long,
+        env = "REBLOOM_EMBEDDINGS_MODEL",
+        default_value = "text-embedding-3-small"
+    )]
+    pub embeddings_model: String,
+    #[arg(long, env = "REBLOOM_EMBEDDINGS_DIMENSIONS", default_value_t = 1536)]
+    pub embeddings_dimensions: usize,
     /// Largest voice upload, in bytes.
     #[arg(long, env = "REBLOOM_VOICE_LIMIT_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub voice_limit_bytes: usize,
@@ -268,6 +290,12 @@ impl Default for Config {
             stt_base_url: None,
             stt_api_key: None,
             stt_model: "whisper-1".into(),
+            models_dir: "./models".into(),
+            embeddings: "auto".into(),
+            embeddings_base_url: None,
+            embeddings_api_key: None,
+            embeddings_model: "text-embedding-3-small".into(),
+            embeddings_dimensions: 1536,
             voice_limit_bytes: 10 * 1024 * 1024,
             job_poll_ms: 1000,
             job_worker: true,
@@ -344,6 +372,12 @@ const KNOWN_ENV: &[&str] = &[
     "REBLOOM_STT_BASE_URL",
     "REBLOOM_STT_API_KEY",
     "REBLOOM_STT_MODEL",
+    "REBLOOM_MODELS_DIR",
+    "REBLOOM_EMBEDDINGS",
+    "REBLOOM_EMBEDDINGS_BASE_URL",
+    "REBLOOM_EMBEDDINGS_API_KEY",
+    "REBLOOM_EMBEDDINGS_MODEL",
+    "REBLOOM_EMBEDDINGS_DIMENSIONS",
     "REBLOOM_VOICE_LIMIT_BYTES",
     "REBLOOM_JOB_POLL_MS",
     "REBLOOM_JOB_WORKER",

@@ -146,7 +146,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         );
     }
     eprintln!(
-        "Rebloom is running at http://{addr}  (API docs: http://{addr}/docs)\n  store: {}\n  replies: {} (safety assessment: deterministic rules, before every reply)\n  rate limits: {}\n  crisis notifications: {}",
+        "Rebloom is running at http://{addr}  (API docs: http://{addr}/docs)\n  store: {}\n  replies: {} (safety assessment: deterministic rules, before every reply)\n  rate limits: {}\n  crisis notifications: {}\n  embeddings: {}\n  emotions: {}",
         app.engines.store,
         app.engines.llm.join(" -> "),
         app.engines.rate_limits,
@@ -154,7 +154,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             "none configured (events are recorded; set REBLOOM_CRISIS_WEBHOOK_URL or REBLOOM_CRISIS_EMAIL_TO)".to_owned()
         } else {
             app.engines.crisis_notifications.join(", ")
-        }
+        },
+        app.engines.embeddings,
+        app.engines.emotions,
     );
     tracing::info!(%addr, store = %app.engines.store, rate_limits = app.engines.rate_limits, "listening");
     app.run(shutdown_signal()).await?;

@@ -135,7 +135,13 @@ pub async fn respond(
     let assessment = state.safety.assessor.assess(&turns, &text);
     metrics::histogram!("safety_assessment_seconds").record(assess_started.elapsed().as_secs_f64());
     stage("assess", assess_started);
-    let analysis = crate::conversation::analysis::analyze(&state.guided, &text, &profile.language);
+    let analysis = crate::conversation::analysis::analyze(
+        state,
+        &text,
+        &profile.language,
+        assessment.level.is_crisis(),
+    )
+    .await;
 
     let now = state.clock.now();
     let user_message = Message {

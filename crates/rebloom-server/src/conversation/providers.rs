@@ -9,6 +9,7 @@ use anyhow::{Context, bail};
 use rebloom_ai::ChatProvider;
 use rebloom_ai::anthropic::{AnthropicConfig, AnthropicProvider};
 use rebloom_ai::chain::{BreakerConfig, ChainTimeouts, FallbackChain};
+use rebloom_ai::embed::{Embedder, OpenAiEmbedder, OpenAiEmbedderConfig};
 use rebloom_ai::guided::GuidedEngine;
 use rebloom_ai::openai::{OpenAiConfig, OpenAiProvider};
 use rebloom_ai::stt::{OpenAiStt, OpenAiSttConfig, SpeechToText};
@@ -114,4 +115,53 @@ pub fn speech_to_text(config: &Config) -> anyhow::Result<Option<Arc<dyn SpeechTo
     let mut c = OpenAiSttConfig::new(base, config.stt_model.clone());
     c.api_key = key;
     Ok(Some(Arc::new(OpenAiStt::new(c).context("speech-to-text")?)))
+}
+
+/// The sentence embedder for memory search and emotions, and why this one
+/// (said at start-up).
+pub fn embedder(config: &Config) -> anyhow::Result<(Option<Arc<dyn Embedder>>, String)> {
+    let local_dir = config.models_dir.join(rebloom_local::embed::MODEL_DIR);
+    let openai = || -> anyhow::Result<(Option<Arc<dyn Embedder>>, String)> {
+        let Some(url) = &config.embeddings_base_url else {
+            bail!("REBLOOM_EMBEDDINGS=openai needs REBLOOM_EMBEDDINGS_BASE_URL");
+        };
+        let mut c = OpenAiEmbedderConfig::new(
+            url.clone(),
+            config.embeddings_model.clone(),
+            config.embeddings_dimensions,
+        );
+        c.api_key = config.embeddings_api_key.clone();
+        c.name = format!("openai:{}", config.embeddings_model);
+        let e = OpenAiEmbedder::new(c).context("OpenAI-compatible embeddings")?;
+        Ok((
+            Some(Arc::new(e)),
+            format!("OpenAI-compatible {} ({url})", config.embeddings_model),
+        ))
+    };
+    let local = || -> anyhow::Result<(Option<Arc<dyn Embedder>>, String)> {
+        let e = rebloom_local::embed::LocalEmbedder::load(&local_dir)
+            .with_context(|| format!("loading the local embedder from {}", local_dir.display()))?;
+        Ok((
+            Some(Arc::new(e)),
+            format!("local all-MiniLM-L6-v2 ({})", local_dir.display()),
+        ))
+    };
+    match config.embeddings.as_str() {
+        "off" => Ok((
+            None,
+            "off (REBLOOM_EMBEDDINGS=off): memories found by words".to_owned(),
+        )),
+        "openai" => openai(),
+        "local" => local(),
+        "auto" if config.embeddings_base_url.is_some() => openai(),
+        "auto" if local_dir.join("model.safetensors").exists() => local(),
+        "auto" => Ok((
+            None,
+            format!(
+                "none: no model in {} (run scripts/models.sh); memories found by words, emotions by word lists",
+                local_dir.display()
+            ),
+        )),
+        other => bail!("REBLOOM_EMBEDDINGS must be auto, local, openai or off, not {other:?}"),
+    }
 }

@@ -14,6 +14,7 @@ cases! {
     deleting_a_memory_reaches_every_replica: [sqlite, postgres_redis];
     memories_edited_added_and_validated: [sqlite, postgres];
     nothing_learnt_from_a_crisis: [sqlite, postgres];
+    recall_by_vectors_with_the_local_model: [sqlite, postgres];
 }
 
 const PASSWORD: &str = "a long unusual passphrase";
@@ -386,4 +387,92 @@ async fn nothing_learnt_from_a_crisis(ctx: Ctx) {
     .await;
     app.run_jobs().await;
     assert!(memories(&app, &s).await.is_empty());
+}
+
+/// The on-device embedder (fetched by scripts/models.sh; the test fails without it).
+fn models_dir() -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
+    assert!(
+        dir.join("all-MiniLM-L6-v2/model.safetensors").exists(),
+        "no local embedding model: run scripts/models.sh"
+    );
+    dir
+}
+
+async fn recall_by_vectors_with_the_local_model(ctx: Ctx) {
+    let models = models_dir();
+    let app = ctx
+        .spawn_app_with(|c| {
+            c.job_worker = false;
+            c.embeddings = "local".into();
+            c.models_dir = models;
+        })
+        .await;
+    let s = app.register("vectors@example.org", PASSWORD).await;
+    settings(&app, &s, json!({ "enabled": true })).await;
+    let first = start(
+        &app,
+        &s,
+        Some("I can't sleep because I'm worried about my exams."),
+    )
+    .await;
+    app.say(&s, &first["sessionId"], "My friend Priya makes me laugh.")
+        .await;
+    app.run_jobs().await;
+    let user_id = uuid::Uuid::parse_str(s.id()).unwrap();
+    let kept = memories(&app, &s).await;
+    let vectors = app
+        .state
+        .store
+        .user_vectors(user_id, "all-MiniLM-L6-v2")
+        .await
+        .unwrap();
+    // One per memory and one per message (two messages).
+    assert_eq!(vectors.len(), kept.len() + 2, "{kept:?}");
+    assert!(vectors.iter().all(|v| v.values().len() == 384));
+
+    // A paraphrase in a new session finds the earlier moment and the memory.
+    let second = start(&app, &s, None).await;
+    let second_id = uuid::Uuid::parse_str(second["sessionId"].as_str().unwrap()).unwrap();
+    let profile = app.state.store.get_profile(user_id).await.unwrap().unwrap();
+    let recall = rebloom_server::memory::recall(
+        &app.state,
+        &profile,
+        second_id,
+        "Exam stress keeps me awake at night",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        recall.similar.first().map(|m| m.content.as_str()),
+        Some("I can't sleep because I'm worried about my exams.")
+    );
+    let lines = recall.prompt_lines();
+    assert!(lines.contains("Pressure from exams and studies") || lines.contains("Sleep problems"), "{lines}");
+
+    // Deleting a memory deletes its vector.
+    let priya = kept.iter().find(|m| m["content"] == "Your friend Priya").unwrap();
+    let priya_id = uuid::Uuid::parse_str(priya["id"].as_str().unwrap()).unwrap();
+    app.request(Method::DELETE, &format!("/api/me/memories/{priya_id}"))
+        .token(&s.access)
+        .send()
+        .await
+        .expect_no_content();
+    let after = app
+        .state
+        .store
+        .user_vectors(user_id, "all-MiniLM-L6-v2")
+        .await
+        .unwrap();
+    assert_eq!(after.len(), vectors.len() - 1);
+    assert!(after.iter().all(|v| v.of != rebloom_store::VectorOf::Memory(priya_id)));
+    // Emotions came from the embedder too.
+    let history = app
+        .get(&format!("/api/conversations/sessions/{}", first["sessionId"].as_str().unwrap()))
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    let tags = history["messages"].to_string();
+    assert!(tags.contains("anxiety") || tags.contains("fear"), "{tags}");
 }
