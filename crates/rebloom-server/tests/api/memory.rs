@@ -448,10 +448,16 @@ async fn recall_by_vectors_with_the_local_model(ctx: Ctx) {
         Some("I can't sleep because I'm worried about my exams.")
     );
     let lines = recall.prompt_lines();
-    assert!(lines.contains("Pressure from exams and studies") || lines.contains("Sleep problems"), "{lines}");
+    assert!(
+        lines.contains("Pressure from exams and studies") || lines.contains("Sleep problems"),
+        "{lines}"
+    );
 
     // Deleting a memory deletes its vector.
-    let priya = kept.iter().find(|m| m["content"] == "Your friend Priya").unwrap();
+    let priya = kept
+        .iter()
+        .find(|m| m["content"] == "Your friend Priya")
+        .unwrap();
     let priya_id = uuid::Uuid::parse_str(priya["id"].as_str().unwrap()).unwrap();
     app.request(Method::DELETE, &format!("/api/me/memories/{priya_id}"))
         .token(&s.access)
@@ -465,10 +471,17 @@ async fn recall_by_vectors_with_the_local_model(ctx: Ctx) {
         .await
         .unwrap();
     assert_eq!(after.len(), vectors.len() - 1);
-    assert!(after.iter().all(|v| v.of != rebloom_store::VectorOf::Memory(priya_id)));
+    assert!(
+        after
+            .iter()
+            .all(|v| v.of != rebloom_store::VectorOf::Memory(priya_id))
+    );
     // Emotions came from the embedder too.
     let history = app
-        .get(&format!("/api/conversations/sessions/{}", first["sessionId"].as_str().unwrap()))
+        .get(&format!(
+            "/api/conversations/sessions/{}",
+            first["sessionId"].as_str().unwrap()
+        ))
         .token(&s.access)
         .send()
         .await
