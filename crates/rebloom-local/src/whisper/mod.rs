@@ -85,7 +85,8 @@ pub struct WhisperOptions {
     /// Longest recording accepted, in seconds.
     pub max_seconds: u32,
     /// Recordings that may wait while every worker is busy; one more is
-    /// refused with [`WhisperError::Busy`].
+    /// refused with [`WhisperError::Busy`]. With 0, a recording is taken only
+    /// when a worker is idle.
     pub queue: usize,
     /// Worker threads, each with its own decoder state over shared weights.
     /// One suits a small machine: candle already spreads each matrix product
