@@ -100,6 +100,8 @@ pub struct Engines {
     pub crisis_notifications: Vec<&'static str>,
     /// The sentence embedder, and why.
     pub embeddings: String,
+    /// Speech-to-text for voice messages, and why.
+    pub speech_to_text: String,
     /// How emotions are classified.
     pub emotions: String,
 }
@@ -177,7 +179,7 @@ impl App {
             }
         };
         let guided = Arc::new(GuidedEngine::try_new().context("guided engine content")?);
-        let stt = crate::conversation::providers::speech_to_text(&config)?;
+        let (stt, speech_to_text) = crate::conversation::providers::speech_to_text(&config)?;
         let (chat, llm) = crate::conversation::providers::build(&config, guided.clone())?;
         let notifier = crate::jobs::notify::Notifier::from_config(&config)?;
         let (embedder, embeddings) = crate::conversation::providers::embedder(&config)?;
@@ -199,6 +201,7 @@ impl App {
             generated_secrets: secrets.generated.clone(),
             crisis_notifications: notifier.describe(),
             embeddings,
+            speech_to_text,
             emotions: match emotions.method() {
                 "lexicon" => "word lists (en, es, fr, de)".to_owned(),
                 model => format!("example sentences ({model}) and word lists"),

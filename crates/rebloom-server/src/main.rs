@@ -146,7 +146,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         );
     }
     eprintln!(
-        "Rebloom is running at http://{addr}  (API docs: http://{addr}/docs)\n  store: {}\n  replies: {} (safety assessment: deterministic rules, before every reply)\n  rate limits: {}\n  crisis notifications: {}\n  embeddings: {}\n  emotions: {}",
+        "Rebloom is running at http://{addr}  (API docs: http://{addr}/docs)\n  store: {}\n  replies: {} (safety assessment: deterministic rules, before every reply)\n  rate limits: {}\n  crisis notifications: {}\n  embeddings: {}\n  emotions: {}\n  speech-to-text: {}",
         app.engines.store,
         app.engines.llm.join(" -> "),
         app.engines.rate_limits,
@@ -157,6 +157,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         },
         app.engines.embeddings,
         app.engines.emotions,
+        app.engines.speech_to_text,
     );
     tracing::info!(%addr, store = %app.engines.store, rate_limits = app.engines.rate_limits, "listening");
     app.run(shutdown_signal()).await?;

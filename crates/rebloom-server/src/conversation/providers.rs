@@ -95,7 +95,33 @@ pub fn build(
 }
 
 /// Speech-to-text from configuration, if any.
-pub fn speech_to_text(config: &Config) -> anyhow::Result<Option<Arc<dyn SpeechToText>>> {
+/// Speech-to-text for voice messages, and why this one (said at start-up):
+/// an OpenAI-compatible endpoint when configured, else the local Whisper model
+/// when present, else none.
+pub fn speech_to_text(config: &Config) -> anyhow::Result<(Option<Arc<dyn SpeechToText>>, String)> {
+    if let Some(remote) = remote_speech_to_text(config)? {
+        let what = format!("OpenAI-compatible {}", config.stt_model);
+        return Ok((Some(remote), what));
+    }
+    let dir = config.models_dir.join("whisper-tiny.en");
+    if !dir.join("model.bin").exists() {
+        return Ok((
+            None,
+            format!(
+                "none: no model in {} (run scripts/models.sh) and no REBLOOM_STT_BASE_URL",
+                dir.display()
+            ),
+        ));
+    }
+    let local = rebloom_local::whisper::LocalWhisper::load(&dir)
+        .with_context(|| format!("loading local Whisper from {}", dir.display()))?;
+    Ok((
+        Some(Arc::new(local)),
+        format!("local Whisper tiny.en ({})", dir.display()),
+    ))
+}
+
+fn remote_speech_to_text(config: &Config) -> anyhow::Result<Option<Arc<dyn SpeechToText>>> {
     let (base, key) = match (
         &config.stt_base_url,
         &config.stt_api_key,

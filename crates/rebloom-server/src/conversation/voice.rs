@@ -7,6 +7,7 @@ use std::os::unix::fs::OpenOptionsExt;
 
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use rebloom_ai::ProviderError;
 use rebloom_ai::stt::Audio;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -87,7 +88,7 @@ fn bad_form(detail: &str) -> ApiError {
         (status = 413, description = "`payload_too_large`", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "`unsupported_audio`: WAV, WebM or Ogg only", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`no_speech`: nothing could be heard", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "`speech_to_text_unavailable` or `speech_to_text_failed`", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`speech_to_text_unavailable`, `speech_to_text_busy` or `speech_to_text_failed`", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn voice_message(
@@ -181,7 +182,20 @@ pub async fn voice_message(
         .await
         .map_err(|e| {
             tracing::warn!(provider = stt.name(), error = %e, "transcription failed");
-            ApiError::Unavailable("speech_to_text_failed")
+            match e {
+                // What a provider (the local Whisper model above all) says of the audio itself.
+                ProviderError::Http { status: 415, .. } => ApiError::UnsupportedAudio,
+                ProviderError::Http { status: 413, .. } => ApiError::PayloadTooLarge,
+                ProviderError::Http { status: 422, .. } => ApiError::field(
+                    "audio",
+                    "no_speech",
+                    "No speech could be heard in the recording.",
+                ),
+                ProviderError::Http { status: 503, .. } => {
+                    ApiError::Unavailable("speech_to_text_busy")
+                }
+                _ => ApiError::Unavailable("speech_to_text_failed"),
+            }
         })?;
     if transcript.trim().is_empty() {
         return Err(ApiError::field(

@@ -20,6 +20,7 @@ cases! {
     validation: [sqlite];
     openai_provider_fallback_and_guard: [sqlite];
     voice_messages: [sqlite, postgres];
+    voice_with_local_whisper: [sqlite, postgres];
     one_reply_at_a_time: [sqlite];
     exercise_to_the_end: [sqlite, postgres];
 }
@@ -856,4 +857,42 @@ async fn voice_messages(ctx: Ctx) {
         session["session"]["messageCount"], 4,
         "a refused upload stored something"
     );
+}
+
+/// Speech-to-text with the on-device Whisper model (fetched by
+/// scripts/models.sh; the test fails without it): a real recording in, the
+/// person's words answered like a typed message.
+async fn voice_with_local_whisper(ctx: Ctx) {
+    let models = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
+    let clip = models.join("test-audio/beckett.wav");
+    assert!(
+        models.join("whisper-tiny.en/model.bin").exists() && clip.exists(),
+        "no local Whisper model or test clip: run scripts/models.sh"
+    );
+    let app = ctx.spawn_app_with(|c| c.models_dir = models).await;
+    let s = app.register("voice-local@example.org", PASSWORD).await;
+    let started = start(&app, &s, json!({})).await;
+    let session = started["sessionId"].as_str().unwrap();
+    let done = upload(
+        &app,
+        &s,
+        session,
+        std::fs::read(&clip).unwrap(),
+        "audio/wav",
+    )
+    .await
+    .success(StatusCode::OK);
+    let heard = done["message"]["content"].as_str().unwrap().to_lowercase();
+    assert!(
+        heard.contains("ever tried") && heard.contains("fail better"),
+        "{heard}"
+    );
+    assert_eq!(done["message"]["messageType"], "voice");
+    assert!(!done["aiResponse"]["content"].as_str().unwrap().is_empty());
+    // What the local model cannot read is a clear 415, not a failure.
+    let mut webm = vec![0x1A, 0x45, 0xDF, 0xA3];
+    webm.extend_from_slice(&[0u8; 64]);
+    upload(&app, &s, session, webm, "audio/webm")
+        .await
+        .problem(415, "unsupported_audio");
 }

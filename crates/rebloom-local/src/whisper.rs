@@ -1,1 +1,0 @@
-//! Local speech-to-text (Whisper with candle).
