@@ -183,6 +183,11 @@ impl App {
         let (chat, llm) = crate::conversation::providers::build(&config, guided.clone())?;
         let notifier = crate::jobs::notify::Notifier::from_config(&config)?;
         let (embedder, embeddings) = crate::conversation::providers::embedder(&config)?;
+        // One message is embedded once per turn (emotions, recall, learning).
+        let embedder = embedder.map(|e| {
+            Arc::new(crate::memory::cache::CachedEmbedder::new(e))
+                as Arc<dyn rebloom_ai::embed::Embedder>
+        });
         let emotions = Arc::new(rebloom_ai::emotion::EmotionClassifier::new(
             embedder.clone(),
         ));

@@ -159,7 +159,7 @@ pub struct Config {
     #[arg(long, env = "REBLOOM_BODY_LIMIT_BYTES", default_value_t = DEFAULT_BODY_LIMIT)]
     pub body_limit_bytes: usize,
     /// Language-model providers in order of preference, comma-separated (`openai`,
-    /// `anthropic`); default: every configured one. The guided engine always comes last.
+    /// `anthropic`, `local`); default: every configured one. The guided engine always comes last.
     #[arg(long, env = "REBLOOM_LLM_PROVIDERS", value_delimiter = ',')]
     pub llm_providers: Vec<String>,
     /// OpenAI-compatible endpoint (OpenAI, Azure, vLLM, Ollama, llama.cpp server).
@@ -197,6 +197,17 @@ pub struct Config {
     pub stt_api_key: Option<SecretString>,
     #[arg(long, env = "REBLOOM_STT_MODEL", default_value = "whisper-1")]
     pub stt_model: String,
+    /// A GGUF chat model run in this process by llama.cpp (provider `local`), e.g.
+    /// `models/SmolLM2-135M-Instruct/SmolLM2-135M-Instruct.Q4_1.gguf`. Needs a build
+    /// with the `local-llm` feature. Unset: no local model.
+    #[arg(long, env = "REBLOOM_LOCAL_LLM_MODEL")]
+    pub local_llm_model: Option<std::path::PathBuf>,
+    /// CPU threads for one local generation (default: the cores, at most 4).
+    #[arg(long, env = "REBLOOM_LOCAL_LLM_THREADS")]
+    pub local_llm_threads: Option<u32>,
+    /// The local model's context window in tokens (prompt and reply).
+    #[arg(long, env = "REBLOOM_LOCAL_LLM_CONTEXT", default_value_t = 2048)]
+    pub local_llm_context: u32,
     /// Where on-device models are (`scripts/models.sh` fetches them).
     #[arg(long, env = "REBLOOM_MODELS_DIR", default_value = "./models")]
     pub models_dir: std::path::PathBuf,
@@ -290,6 +301,9 @@ impl Default for Config {
             stt_base_url: None,
             stt_api_key: None,
             stt_model: "whisper-1".into(),
+            local_llm_model: None,
+            local_llm_threads: None,
+            local_llm_context: 2048,
             models_dir: "./models".into(),
             embeddings: "auto".into(),
             embeddings_base_url: None,
@@ -372,6 +386,9 @@ const KNOWN_ENV: &[&str] = &[
     "REBLOOM_STT_BASE_URL",
     "REBLOOM_STT_API_KEY",
     "REBLOOM_STT_MODEL",
+    "REBLOOM_LOCAL_LLM_MODEL",
+    "REBLOOM_LOCAL_LLM_THREADS",
+    "REBLOOM_LOCAL_LLM_CONTEXT",
     "REBLOOM_MODELS_DIR",
     "REBLOOM_EMBEDDINGS",
     "REBLOOM_EMBEDDINGS_BASE_URL",

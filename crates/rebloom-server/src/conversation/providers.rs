@@ -46,6 +46,33 @@ fn anthropic(config: &Config) -> anyhow::Result<Option<Arc<dyn ChatProvider>>> {
     )))
 }
 
+/// The in-process GGUF model, when one is configured.
+#[cfg(feature = "local-llm")]
+fn local(config: &Config) -> anyhow::Result<Option<Arc<dyn ChatProvider>>> {
+    let Some(path) = &config.local_llm_model else {
+        return Ok(None);
+    };
+    let mut c = rebloom_llama::LocalLlmConfig::new(path);
+    c.context_tokens = config.local_llm_context;
+    if let Some(threads) = config.local_llm_threads {
+        c.threads = threads;
+    }
+    let llm = rebloom_llama::LocalLlm::load(c)
+        .with_context(|| format!("loading the local model {}", path.display()))?;
+    Ok(Some(Arc::new(llm)))
+}
+
+#[cfg(not(feature = "local-llm"))]
+fn local(config: &Config) -> anyhow::Result<Option<Arc<dyn ChatProvider>>> {
+    match &config.local_llm_model {
+        None => Ok(None),
+        Some(_) => bail!(
+            "REBLOOM_LOCAL_LLM_MODEL is set, but this build has no local model support \
+             (build with `--features local-llm`; it needs cmake and a C++ compiler)"
+        ),
+    }
+}
+
 /// The chain and the names of its providers, in order.
 pub fn build(
     config: &Config,
@@ -53,8 +80,9 @@ pub fn build(
 ) -> anyhow::Result<(Arc<dyn ChatProvider>, Vec<String>)> {
     let openai = openai(config)?;
     let anthropic = anthropic(config)?;
+    let local = local(config)?;
     let order: Vec<String> = if config.llm_providers.is_empty() {
-        vec!["openai".into(), "anthropic".into()]
+        vec!["openai".into(), "anthropic".into(), "local".into()]
     } else {
         config
             .llm_providers
@@ -67,8 +95,9 @@ pub fn build(
         let provider = match name.as_str() {
             "openai" => openai.clone(),
             "anthropic" => anthropic.clone(),
+            "local" => local.clone(),
             "guided" => None,
-            other => bail!("unknown LLM provider {other:?} (expected openai, anthropic)"),
+            other => bail!("unknown LLM provider {other:?} (expected openai, anthropic, local)"),
         };
         match provider {
             Some(p) => providers.push(p),

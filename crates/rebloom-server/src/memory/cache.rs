@@ -12,6 +12,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use rebloom_ai::ProviderError;
+use rebloom_ai::embed::Embedder;
 use rebloom_store::{Memory, StoreResult, VectorOf};
 use redis::AsyncCommands;
 use uuid::Uuid;
@@ -149,5 +151,129 @@ impl ContextCache {
                 tracing::error!(error = %e, "bumping the context version failed");
             }
         }
+    }
+}
+
+/// Vectors of recently embedded texts, so one message is embedded once per
+/// turn although the emotion classifier, recall and the learning job all
+/// ask for it. Keyed by a hash of the text (the text itself is not kept);
+/// only this process, only minutes.
+pub struct CachedEmbedder {
+    inner: Arc<dyn Embedder>,
+    recent: moka::sync::Cache<[u8; 32], Arc<Vec<f32>>>,
+}
+
+/// How long a text's vector is kept, and how many are.
+const EMBED_TTL: Duration = Duration::from_secs(600);
+const EMBED_MAX: u64 = 10_000;
+
+impl CachedEmbedder {
+    pub fn new(inner: Arc<dyn Embedder>) -> CachedEmbedder {
+        CachedEmbedder {
+            inner,
+            recent: moka::sync::Cache::builder()
+                .time_to_live(EMBED_TTL)
+                .max_capacity(EMBED_MAX)
+                .build(),
+        }
+    }
+
+    fn key(&self, text: &str) -> [u8; 32] {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        h.update(self.inner.name().as_bytes());
+        h.update([0]);
+        h.update(text.as_bytes());
+        h.finalize().into()
+    }
+}
+
+#[async_trait::async_trait]
+impl Embedder for CachedEmbedder {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    fn dimensions(&self) -> usize {
+        self.inner.dimensions()
+    }
+
+    async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, ProviderError> {
+        let keys: Vec<[u8; 32]> = texts.iter().map(|t| self.key(t)).collect();
+        let mut out: Vec<Option<Vec<f32>>> = keys
+            .iter()
+            .map(|k| self.recent.get(k).map(|v| v.as_ref().clone()))
+            .collect();
+        let missing: Vec<usize> = (0..texts.len()).filter(|i| out[*i].is_none()).collect();
+        metrics::counter!("embedding_cache_total", "outcome" => "hit")
+            .increment((texts.len() - missing.len()) as u64);
+        if !missing.is_empty() {
+            metrics::counter!("embedding_cache_total", "outcome" => "miss")
+                .increment(missing.len() as u64);
+            let asked: Vec<String> = missing.iter().map(|i| texts[*i].clone()).collect();
+            let vectors = self.inner.embed(&asked).await?;
+            if vectors.len() != asked.len() {
+                return Err(ProviderError::Local(format!(
+                    "the embedder returned {} vectors for {} texts",
+                    vectors.len(),
+                    asked.len()
+                )));
+            }
+            for (i, v) in missing.into_iter().zip(vectors) {
+                self.recent.insert(keys[i], Arc::new(v.clone()));
+                out[i] = Some(v);
+            }
+        }
+        Ok(out.into_iter().flatten().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use std::sync::Mutex;
+
+    /// Embeds a text as [its length, its first byte] and records what it was asked.
+    #[derive(Default)]
+    struct Recording(Mutex<Vec<Vec<String>>>);
+
+    #[async_trait::async_trait]
+    impl Embedder for Recording {
+        fn name(&self) -> &str {
+            "recording"
+        }
+        fn dimensions(&self) -> usize {
+            2
+        }
+        async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, ProviderError> {
+            self.0.lock().unwrap().push(texts.to_vec());
+            Ok(texts
+                .iter()
+                .map(|t| vec![t.len() as f32, f32::from(t.as_bytes()[0])])
+                .collect())
+        }
+    }
+
+    #[tokio::test]
+    async fn embeds_each_text_once_and_keeps_the_order() {
+        let inner = Arc::new(Recording::default());
+        let cached = CachedEmbedder::new(inner.clone());
+        let t = |s: &str| s.to_owned();
+        let first = cached.embed(&[t("apple"), t("be")]).await.unwrap();
+        assert_eq!(first, vec![vec![5.0, 97.0], vec![2.0, 98.0]]);
+        let second = cached
+            .embed(&[t("cat"), t("be"), t("apple")])
+            .await
+            .unwrap();
+        assert_eq!(
+            second,
+            vec![vec![3.0, 99.0], vec![2.0, 98.0], vec![5.0, 97.0]]
+        );
+        assert!(cached.embed(&[]).await.unwrap().is_empty());
+        assert_eq!(
+            *inner.0.lock().unwrap(),
+            vec![vec![t("apple"), t("be")], vec![t("cat")]]
+        );
     }
 }

@@ -114,14 +114,17 @@ pub async fn learn(state: &AppState, payload: &Value) -> Result<(), JobError> {
     else {
         return Ok(()); // deleted since
     };
+    // A message touching a "never remember" topic teaches nothing at all.
+    if extract::blocked("", &message.content, &settings.never_remember) {
+        return Ok(());
+    }
     let risk = RiskLevel::parse(&message.risk_level).unwrap_or(RiskLevel::Critical);
-    let blocked_message = extract::blocked("", &message.content, &settings.never_remember);
     let candidates: Vec<_> = state
         .memory
         .extractor
         .extract(&state.safety, &message.content, &profile.language, risk)
         .into_iter()
-        .filter(|c| !extract::blocked(&c.content, &message.content, &settings.never_remember))
+        .filter(|c| !extract::blocked(&c.content, "", &settings.never_remember))
         .collect();
     let now = state.clock.now();
     let source = MemorySource {
@@ -168,7 +171,7 @@ pub async fn learn(state: &AppState, payload: &Value) -> Result<(), JobError> {
     }
     if let Some(embedder) = &state.memory.embedder {
         let mut texts: Vec<String> = fresh.iter().map(|m| m.content.clone()).collect();
-        let with_message = !blocked_message && risk <= RiskLevel::Low;
+        let with_message = risk <= RiskLevel::Low;
         if with_message {
             texts.push(message.content.clone());
         }
@@ -351,12 +354,10 @@ pub async fn forget_topics(
     user_id: Uuid,
     settings: &MemorySettings,
 ) -> StoreResult<usize> {
-    if settings.never_remember.is_empty() {
-        return Ok(0);
-    }
     let mut forgotten = 0;
+    let listed = !settings.never_remember.is_empty();
     for m in state.store.list_memories(user_id).await? {
-        if extract::blocked(&m.content, "", &settings.never_remember) {
+        if listed && extract::blocked(&m.content, "", &settings.never_remember) {
             state.store.delete_memory(user_id, m.id).await?;
             forgotten += 1;
         }

@@ -433,7 +433,7 @@ pub async fn put_settings(
         .store
         .save_memory_settings(user.id, &settings, state.clock.now())
         .await?;
+    // Forgets what touches a listed topic and drops the cached context.
     super::forget_topics(&state, user.id, &settings).await?;
-    state.memory.cache.invalidate(&state, user.id).await;
     Ok(ApiJson(settings_view(&state, user.id).await?))
 }

@@ -35,12 +35,9 @@ async fn exercise_to_the_end(ctx: Ctx) {
         .send()
         .await
         .success(StatusCode::OK);
-    let started = start(
-        &app,
-        &s,
-        json!({ "message": "can we do a breathing exercise" }),
-    )
-    .await;
+    let started = app
+        .start(&s, json!({ "message": "can we do a breathing exercise" }))
+        .await;
     let intro = started["aiResponse"]["content"].as_str().unwrap();
     assert!(intro.contains("0 to 10"), "{intro}");
     let session_id = started["sessionId"].as_str().unwrap().to_owned();
@@ -54,28 +51,60 @@ async fn exercise_to_the_end(ctx: Ctx) {
     assert!(last.contains("from 7 to 4"), "{last}");
 }
 
-const PASSWORD: &str = "a long unusual passphrase";
-
-async fn start(app: &TestApp, s: &Session, body: Value) -> Value {
-    app.post("/api/conversations")
-        .token(&s.access)
-        .json(&body)
-        .send()
-        .await
-        .success(StatusCode::CREATED)
+#[cfg(feature = "local-llm")]
+cases! {
+    local_model_replies: [sqlite, postgres];
 }
+
+/// With a GGUF model configured, replies come from it in-process (SmolLM2-135M
+/// here: a mechanics test, not one of quality); a crisis never waits on it.
+#[cfg(feature = "local-llm")]
+async fn local_model_replies(ctx: Ctx) {
+    let model = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../models/SmolLM2-135M-Instruct/SmolLM2-135M-Instruct.Q4_1.gguf");
+    assert!(model.is_file(), "no local model: run scripts/models.sh");
+    let app = ctx
+        .spawn_app_with(|c| {
+            c.local_llm_model = Some(model);
+            c.local_llm_context = 1024;
+        })
+        .await;
+    let s = app.register("local-llm@example.org", PASSWORD).await;
+    let started = app
+        .start(
+            &s,
+            json!({ "message": "Work was long today and I feel a bit flat." }),
+        )
+        .await;
+    let reply = &started["aiResponse"];
+    assert_eq!(reply["provider"], "local", "{reply}");
+    assert!(!reply["content"].as_str().unwrap().trim().is_empty());
+    let session = started["sessionId"].as_str().unwrap();
+    let next = app
+        .say(&s, &session, "Thanks. What could I try tonight?")
+        .await;
+    assert_eq!(next["aiResponse"]["provider"], "local");
+    let crisis = app.say(&s, &session, "I want to kill myself tonight").await;
+    let level = crisis["aiResponse"]["safety"]["riskLevel"]
+        .as_str()
+        .unwrap();
+    assert!(matches!(level, "high" | "critical"), "{level}");
+    assert_ne!(crisis["aiResponse"]["provider"], "local");
+}
+
+const PASSWORD: &str = "a long unusual passphrase";
 
 async fn guided_conversation(ctx: Ctx) {
     let app = ctx.spawn_app().await;
     let s = app.register("talker@example.org", PASSWORD).await;
     app.set_profile(&s, json!({ "displayName": "Robin", "country": "GB" }))
         .await;
-    let first = start(
-        &app,
-        &s,
-        json!({ "message": "Hi, I'm new here", "moodBefore": 4 }),
-    )
-    .await;
+    let first = app
+        .start(
+            &s,
+            json!({ "message": "Hi, I'm new here", "moodBefore": 4 }),
+        )
+        .await;
     let session_id = first["sessionId"].as_str().unwrap().to_owned();
     assert_eq!(first["session"]["moodBefore"], 4);
     assert_eq!(first["session"]["messageCount"], 2);
@@ -200,7 +229,9 @@ async fn crisis_replies(ctx: Ctx) {
     let app = ctx.spawn_app().await;
     let s = app.register("crisis@example.org", PASSWORD).await;
     app.set_profile(&s, json!({ "country": "GB" })).await;
-    let first = start(&app, &s, json!({ "message": "I had a long day" })).await;
+    let first = app
+        .start(&s, json!({ "message": "I had a long day" }))
+        .await;
     let session_id = first["sessionId"].as_str().unwrap().to_owned();
     let turn = app
         .say(&s, &session_id, "I don't want to be alive anymore")
@@ -274,7 +305,7 @@ async fn isolation(ctx: Ctx) {
     let app = ctx.spawn_app().await;
     let a = app.register("a-conv@example.org", PASSWORD).await;
     let b = app.register("b-conv@example.org", PASSWORD).await;
-    let started = start(&app, &a, json!({ "message": "hello" })).await;
+    let started = app.start(&a, json!({ "message": "hello" })).await;
     let session_id = started["sessionId"].as_str().unwrap();
     app.get(&format!("/api/conversations/sessions/{session_id}"))
         .token(&b.access)
@@ -316,7 +347,7 @@ async fn isolation(ctx: Ctx) {
 async fn idempotent_sends(ctx: Ctx) {
     let app = ctx.spawn_app().await;
     let s = app.register("retry@example.org", PASSWORD).await;
-    let started = start(&app, &s, json!({})).await;
+    let started = app.start(&s, json!({})).await;
     assert!(started["aiResponse"].is_null());
     let session_id = started["sessionId"].as_str().unwrap().to_owned();
     let body = json!({ "message": "sending this once, hopefully", "sessionId": session_id });
@@ -358,7 +389,7 @@ async fn idempotent_sends(ctx: Ctx) {
         .problem(400, "idempotency_key_reused");
     // Keys are per user: another user may use the same one.
     let other = app.register("retry2@example.org", PASSWORD).await;
-    let other_started = start(&app, &other, json!({})).await;
+    let other_started = app.start(&other, json!({})).await;
     app.post(&format!("/api/conversations/{}/messages", other.id()))
         .token(&other.access)
         .header("idempotency-key", "send-1")
@@ -389,7 +420,7 @@ fn sse_events(body: &str) -> Vec<(String, Value)> {
 async fn sse_stream(ctx: Ctx) {
     let app = ctx.spawn_app().await;
     let s = app.register("stream@example.org", PASSWORD).await;
-    let started = start(&app, &s, json!({})).await;
+    let started = app.start(&s, json!({})).await;
     let resp = app
         .post(&format!("/api/conversations/{}/messages/stream", s.id()))
         .token(&s.access)
@@ -497,7 +528,9 @@ async fn openai_provider_fallback_and_guard(ctx: Ctx) {
     .await;
     let app = ctx.spawn_app_with(|c| c.openai_base_url = Some(good)).await;
     let s = app.register("llm@example.org", PASSWORD).await;
-    let turn = start(&app, &s, json!({ "message": "I had a rough week" })).await;
+    let turn = app
+        .start(&s, json!({ "message": "I had a rough week" }))
+        .await;
     assert_eq!(turn["aiResponse"]["provider"], "openai");
     assert_eq!(
         turn["aiResponse"]["content"],
@@ -510,7 +543,7 @@ async fn openai_provider_fallback_and_guard(ctx: Ctx) {
         .spawn_app_with(|c| c.openai_base_url = Some(broken))
         .await;
     let s = app.register("llm2@example.org", PASSWORD).await;
-    let started = start(&app, &s, json!({})).await;
+    let started = app.start(&s, json!({})).await;
     let resp = app
         .post(&format!("/api/conversations/{}/messages/stream", s.id()))
         .token(&s.access)
@@ -550,7 +583,7 @@ async fn openai_provider_fallback_and_guard(ctx: Ctx) {
         .spawn_app_with(|c| c.openai_base_url = Some(unsafe_stub))
         .await;
     let s = app.register("llm3@example.org", PASSWORD).await;
-    let started = start(&app, &s, json!({})).await;
+    let started = app.start(&s, json!({})).await;
     let resp = app
         .post(&format!("/api/conversations/{}/messages/stream", s.id()))
         .token(&s.access)
@@ -586,7 +619,9 @@ async fn openai_provider_fallback_and_guard(ctx: Ctx) {
         .spawn_app_with(|c| c.openai_base_url = Some(split))
         .await;
     let s = app.register("llm4@example.org", PASSWORD).await;
-    let turn = start(&app, &s, json!({ "message": "what should I do tonight" })).await;
+    let turn = app
+        .start(&s, json!({ "message": "what should I do tonight" }))
+        .await;
     let content = turn["aiResponse"]["content"].as_str().unwrap();
     assert!(
         !content.contains("fatal") && content.contains("respond to you with care"),
@@ -628,8 +663,8 @@ async fn one_reply_at_a_time(ctx: Ctx) {
         .spawn_app_with(|c| c.openai_base_url = Some(format!("http://{addr}")))
         .await;
     let s = app.register("one@example.org", PASSWORD).await;
-    let first = start(&app, &s, json!({})).await;
-    let second = start(&app, &s, json!({})).await;
+    let first = app.start(&s, json!({})).await;
+    let second = app.start(&s, json!({})).await;
     let session_id = first["sessionId"].as_str().unwrap().to_owned();
     let path = format!("/api/conversations/{}/messages", s.id());
     let body = json!({ "message": "I need a moment", "sessionId": session_id });
@@ -748,7 +783,7 @@ async fn voice_messages(ctx: Ctx) {
     // Without speech-to-text configured, a clear 503.
     let plain = ctx.spawn_app().await;
     let s = plain.register("voice0@example.org", PASSWORD).await;
-    let started = start(&plain, &s, json!({})).await;
+    let started = plain.start(&s, json!({})).await;
     upload(
         &plain,
         &s,
@@ -767,7 +802,7 @@ async fn voice_messages(ctx: Ctx) {
         })
         .await;
     let s = app.register("voice@example.org", PASSWORD).await;
-    let started = start(&app, &s, json!({})).await;
+    let started = app.start(&s, json!({})).await;
     let session_id = started["sessionId"].as_str().unwrap().to_owned();
     let turn = upload(&app, &s, &session_id, wav(16_000), "audio/wav")
         .await
@@ -871,7 +906,7 @@ async fn voice_with_local_whisper(ctx: Ctx) {
     );
     let app = ctx.spawn_app_with(|c| c.models_dir = models).await;
     let s = app.register("voice-local@example.org", PASSWORD).await;
-    let started = start(&app, &s, json!({})).await;
+    let started = app.start(&s, json!({})).await;
     let session = started["sessionId"].as_str().unwrap();
     let done = upload(
         &app,

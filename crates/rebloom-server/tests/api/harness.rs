@@ -396,7 +396,16 @@ impl TestApp {
             .await
     }
 
-    /// `GET /api/me` with `access`.
+    /// Starts a conversation as `s` (`POST /api/conversations` with `body`, 201).
+    pub async fn start(&self, s: &Session, body: Value) -> Value {
+        self.post("/api/conversations")
+            .token(&s.access)
+            .json(&body)
+            .send()
+            .await
+            .success(StatusCode::CREATED)
+    }
+
     /// Sends a message in a session as `s` and returns the turn (200).
     pub async fn say(&self, s: &Session, session: &impl serde::Serialize, text: &str) -> Value {
         self.post(&format!("/api/conversations/{}/messages", s.id()))

@@ -45,30 +45,13 @@ fn contents(list: &[Value]) -> Vec<String> {
         .collect()
 }
 
-async fn start(app: &TestApp, s: &Session, message: Option<&str>) -> Value {
-    let body = match message {
-        Some(m) => json!({ "message": m }),
-        None => json!({}),
-    };
-    app.post("/api/conversations")
-        .token(&s.access)
-        .json(&body)
-        .send()
-        .await
-        .success(StatusCode::CREATED)
-}
-
 async fn second_session_greets_with_the_first(ctx: Ctx) {
     let app = ctx.spawn_app_with(|c| c.job_worker = false).await;
     let s = app.register("remember-me@example.org", PASSWORD).await;
     app.set_profile(&s, json!({ "displayName": "Sam" })).await;
     let set = settings(&app, &s, json!({ "enabled": true })).await;
     assert_eq!(set["enabled"], true);
-    let first = start(
-        &app,
-        &s,
-        Some("My sister Anna is visiting and I'm really stressed about my exams."),
-    )
+    let first = app.start(&s, json!({ "message": "My sister Anna is visiting and I'm really stressed about my exams." }))
     .await;
     app.say(
         &s,
@@ -103,7 +86,7 @@ async fn second_session_greets_with_the_first(ctx: Ctx) {
     );
 
     // The next session opens with what they shared.
-    let second = start(&app, &s, None).await;
+    let second = app.start(&s, json!({})).await;
     let greeting = second["greeting"]["content"].as_str().unwrap();
     assert!(greeting.starts_with("Welcome back, Sam."), "{greeting}");
     assert!(greeting.contains("your sister Anna"), "{greeting}");
@@ -147,15 +130,15 @@ async fn opt_in_pause_and_never_remember(ctx: Ctx) {
         .await
         .success(StatusCode::OK);
     assert_eq!(off["enabled"], false);
-    let first = start(
-        &app,
-        &s,
-        Some("My brother Tom and I argued about money, I'm so stressed."),
-    )
-    .await;
+    let first = app
+        .start(
+            &s,
+            json!({ "message": "My brother Tom and I argued about money, I'm so stressed." }),
+        )
+        .await;
     app.run_jobs().await;
     assert!(memories(&app, &s).await.is_empty());
-    assert!(start(&app, &s, None).await["greeting"].is_null());
+    assert!(app.start(&s, json!({})).await["greeting"].is_null());
 
     // On but paused: still nothing new.
     settings(&app, &s, json!({ "enabled": true, "paused": true })).await;
@@ -235,16 +218,15 @@ async fn deleting_a_memory_reaches_every_replica(ctx: Ctx) {
     let two = second.as_ref().unwrap_or(&one);
     let s = one.register("forget-me@example.org", PASSWORD).await;
     settings(&one, &s, json!({ "enabled": true })).await;
-    start(
-        &one,
+    one.start(
         &s,
-        Some("My friend Priya helped me move, and I'm worried about rent money."),
+        json!({ "message": "My friend Priya helped me move, and I'm worried about rent money." }),
     )
     .await;
     one.run_jobs().await;
     // Each replica has them cached from a greeting.
     for app in [&one, two] {
-        let g = start(app, &s, None).await;
+        let g = app.start(&s, json!({})).await;
         assert!(g["greeting"]["content"].as_str().unwrap().contains("Priya"));
     }
     let priya = memories(&one, &s)
@@ -266,7 +248,7 @@ async fn deleting_a_memory_reaches_every_replica(ctx: Ctx) {
     // Gone from the store and from both replicas' next greeting.
     for app in [&one, two] {
         assert!(!contents(&memories(app, &s).await).contains(&"Your friend Priya".to_owned()));
-        let g = start(app, &s, None).await;
+        let g = app.start(&s, json!({})).await;
         let text = g["greeting"]["content"].as_str().unwrap_or("").to_owned();
         assert!(!text.contains("Priya"), "{text}");
     }
@@ -291,7 +273,7 @@ async fn deleting_a_memory_reaches_every_replica(ctx: Ctx) {
         .success(StatusCode::OK);
     assert!(all["deleted"].as_u64().unwrap() >= 1);
     assert!(memories(two, &s).await.is_empty());
-    assert!(start(two, &s, None).await["greeting"].is_null());
+    assert!(two.start(&s, json!({})).await["greeting"].is_null());
 }
 
 async fn memories_edited_added_and_validated(ctx: Ctx) {
@@ -372,11 +354,7 @@ async fn nothing_learnt_from_a_crisis(ctx: Ctx) {
     let app = ctx.spawn_app_with(|c| c.job_worker = false).await;
     let s = app.register("crisis-memory@example.org", PASSWORD).await;
     settings(&app, &s, json!({ "enabled": true })).await;
-    let first = start(
-        &app,
-        &s,
-        Some("My sister Anna doesn't know I have been thinking about killing myself."),
-    )
+    let first = app.start(&s, json!({ "message": "My sister Anna doesn't know I have been thinking about killing myself." }))
     .await;
     assert_ne!(first["aiResponse"]["safety"]["riskLevel"], "none");
     app.say(
@@ -410,12 +388,12 @@ async fn recall_by_vectors_with_the_local_model(ctx: Ctx) {
         .await;
     let s = app.register("vectors@example.org", PASSWORD).await;
     settings(&app, &s, json!({ "enabled": true })).await;
-    let first = start(
-        &app,
-        &s,
-        Some("I can't sleep because I'm worried about my exams."),
-    )
-    .await;
+    let first = app
+        .start(
+            &s,
+            json!({ "message": "I can't sleep because I'm worried about my exams." }),
+        )
+        .await;
     app.say(&s, &first["sessionId"], "My friend Priya makes me laugh.")
         .await;
     app.run_jobs().await;
@@ -432,7 +410,7 @@ async fn recall_by_vectors_with_the_local_model(ctx: Ctx) {
     assert!(vectors.iter().all(|v| v.values().len() == 384));
 
     // A paraphrase in a new session finds the earlier moment and the memory.
-    let second = start(&app, &s, None).await;
+    let second = app.start(&s, json!({})).await;
     let second_id = uuid::Uuid::parse_str(second["sessionId"].as_str().unwrap()).unwrap();
     let profile = app.state.store.get_profile(user_id).await.unwrap().unwrap();
     let recall = rebloom_server::memory::recall(
