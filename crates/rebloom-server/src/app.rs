@@ -331,6 +331,7 @@ pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::safety::router())
         .merge(routes::trusted_contact::router())
         .merge(crate::memory::routes::router())
+        .merge(crate::wellbeing::router())
         .merge(crate::conversation::routes::router())
         .merge(crate::conversation::voice::router())
         .split_for_parts()

@@ -19,6 +19,7 @@ pub mod realtime;
 pub mod routes;
 pub mod secrets;
 pub mod telemetry;
+pub mod wellbeing;
 
 pub use app::{App, AppState};
 pub use config::Config;

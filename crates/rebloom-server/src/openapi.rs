@@ -17,6 +17,7 @@ use utoipa::{Modify, OpenApi};
         (name = "conversations", description = "Sessions, messages and the companion's replies"),
         (name = "safety", description = "Safety plan and crisis resources"),
         (name = "memory", description = "What the companion remembers, and why"),
+        (name = "wellbeing", description = "Mood check-ins and trends, goals, questionnaires (PHQ-9, GAD-7)"),
         (name = "admin", description = "Administration (admins only)"),
         (name = "operations", description = "Health, readiness and metrics"),
     )

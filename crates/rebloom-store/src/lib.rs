@@ -14,6 +14,7 @@ mod sql_grants;
 mod sql_jobs;
 mod sql_keys;
 mod sql_memory;
+mod sql_wellbeing;
 mod sqlite;
 mod ts;
 
@@ -29,6 +30,7 @@ pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 pub(crate) use ts::utc;
 mod encrypted_memory;
+mod encrypted_wellbeing;
 
 /// Errors a store call can return. Constraint violations are named, so the HTTP
 /// layer can map them to client errors in one place.
@@ -111,6 +113,7 @@ pub trait Store:
     + GrantStore
     + MemoryStore
     + VectorStore
+    + WellbeingStore
     + Send
     + Sync
     + 'static
@@ -363,7 +366,6 @@ pub trait GrantStore: Send + Sync + 'static {
     -> StoreResult<bool>;
 }
 
-/// The append-only, hash-chained audit log.
 /// What the companion remembers, and the person's memory settings.
 #[async_trait]
 pub trait MemoryStore: Send + Sync + 'static {
@@ -399,6 +401,47 @@ pub trait VectorStore: Send + Sync + 'static {
     async fn user_vectors(&self, user_id: Uuid, model: &str) -> StoreResult<Vec<StoredVector>>;
 }
 
+/// Mood check-ins, goals with their progress history, and questionnaires.
+#[async_trait]
+pub trait WellbeingStore: Send + Sync + 'static {
+    async fn insert_mood(&self, entry: &MoodEntry) -> StoreResult<()>;
+    /// The person's entries recorded in `[from, to)`, oldest first, at most `limit`.
+    async fn list_moods(
+        &self,
+        user_id: Uuid,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+        limit: i64,
+    ) -> StoreResult<Vec<MoodEntry>>;
+    async fn find_mood(&self, user_id: Uuid, id: Uuid) -> StoreResult<Option<MoodEntry>>;
+    /// Saves every field of an existing entry; false when there is none.
+    async fn update_mood(&self, entry: &MoodEntry) -> StoreResult<bool>;
+    async fn delete_mood(&self, user_id: Uuid, id: Uuid) -> StoreResult<bool>;
+
+    async fn insert_goal(&self, goal: &Goal) -> StoreResult<()>;
+    /// The person's goals, newest first.
+    async fn list_goals(&self, user_id: Uuid) -> StoreResult<Vec<Goal>>;
+    async fn find_goal(&self, user_id: Uuid, id: Uuid) -> StoreResult<Option<Goal>>;
+    async fn update_goal(&self, goal: &Goal) -> StoreResult<bool>;
+    /// Deletes the goal and its progress history.
+    async fn delete_goal(&self, user_id: Uuid, id: Uuid) -> StoreResult<bool>;
+    /// Records a progress step and sets the goal's progress (and status and
+    /// completion time, as given) in one transaction; false when the goal is gone.
+    async fn record_goal_progress(&self, goal: &Goal, step: &GoalProgress) -> StoreResult<bool>;
+    /// A goal's progress history, oldest first.
+    async fn goal_progress(&self, user_id: Uuid, goal_id: Uuid) -> StoreResult<Vec<GoalProgress>>;
+
+    async fn insert_questionnaire(&self, response: &QuestionnaireResponse) -> StoreResult<()>;
+    /// The person's responses (of one instrument, or all), newest first.
+    async fn list_questionnaires(
+        &self,
+        user_id: Uuid,
+        instrument: Option<&str>,
+        limit: i64,
+    ) -> StoreResult<Vec<QuestionnaireResponse>>;
+}
+
+/// The append-only, hash-chained audit log.
 #[async_trait]
 pub trait AuditStore: Send + Sync + 'static {
     /// Appends an entry, chained to the one before (appends are serialised).

@@ -478,3 +478,67 @@ pub struct MemorySettings {
     /// Topics never to remember (words or short phrases).
     pub never_remember: Vec<String>,
 }
+
+/// A mood check-in. Notes and triggers are sealed; the levels are not, so
+/// they can be aggregated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MoodEntry {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub session_id: Option<Uuid>,
+    /// 1 (very low) to 10 (very good).
+    pub mood_score: i32,
+    /// 1 to 10 each, when given.
+    pub anxiety_level: Option<i32>,
+    pub stress_level: Option<i32>,
+    pub energy_level: Option<i32>,
+    pub notes: Option<String>,
+    /// What the person tagged as affecting their mood ("work", "sleep").
+    pub triggers: Vec<String>,
+    pub recorded_at: OffsetDateTime,
+    pub updated_at: Option<OffsetDateTime>,
+}
+
+/// A goal of the person's. Title and description are sealed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Goal {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub title: String,
+    pub description: Option<String>,
+    pub category: Option<String>,
+    pub target_date: Option<time::Date>,
+    /// `active`, `completed`, `paused` or `archived`.
+    pub status: String,
+    pub progress_percentage: i32,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub completed_at: Option<OffsetDateTime>,
+}
+
+/// One step of a goal's progress history. The note is sealed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GoalProgress {
+    pub id: Uuid,
+    pub goal_id: Uuid,
+    pub user_id: Uuid,
+    pub progress_percentage: i32,
+    pub note: Option<String>,
+    pub recorded_at: OffsetDateTime,
+}
+
+/// A completed standardised questionnaire (PHQ-9, GAD-7). Like mood levels,
+/// its numbers are not sealed (so they can be aggregated and trended).
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuestionnaireResponse {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    /// `phq9` or `gad7`.
+    pub instrument: String,
+    /// Each item's answer, 0 to 3, in the instrument's order.
+    pub answers: Vec<i32>,
+    pub total_score: i32,
+    pub severity: String,
+    pub session_id: Option<Uuid>,
+    pub completed_at: OffsetDateTime,
+}

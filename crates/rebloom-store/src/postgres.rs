@@ -12,6 +12,7 @@ use crate::sql_exports::exports_impl;
 use crate::sql_grants::grants_impl;
 use crate::sql_jobs::jobs_impl;
 use crate::sql_memory::memory_impl;
+use crate::sql_wellbeing::wellbeing_impl;
 use crate::{ConnectOptions, StoreError, StoreResult};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -86,3 +87,4 @@ audit_impl!(PostgresStore, PgRow);
 exports_impl!(PostgresStore, PgRow);
 grants_impl!(PostgresStore, PgRow);
 memory_impl!(PostgresStore, PgRow);
+wellbeing_impl!(PostgresStore, PgRow);

@@ -14,6 +14,7 @@ use crate::sql_exports::exports_impl;
 use crate::sql_grants::grants_impl;
 use crate::sql_jobs::jobs_impl;
 use crate::sql_memory::memory_impl;
+use crate::sql_wellbeing::wellbeing_impl;
 use crate::{ConnectOptions, StoreError, StoreResult};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -60,3 +61,4 @@ audit_impl!(SqliteStore, SqliteRow);
 exports_impl!(SqliteStore, SqliteRow);
 grants_impl!(SqliteStore, SqliteRow);
 memory_impl!(SqliteStore, SqliteRow);
+wellbeing_impl!(SqliteStore, SqliteRow);

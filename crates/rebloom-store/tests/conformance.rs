@@ -301,6 +301,7 @@ conformance!(
     concurrent_claims_take_different_jobs,
     trusted_contacts,
     memories_and_vectors,
+    wellbeing_round_trip,
 );
 
 async fn user_round_trip(store: Arc<dyn Store>) {
@@ -2171,4 +2172,213 @@ async fn memories_and_vectors(store: Arc<dyn Store>) {
     assert_eq!(store.delete_memories(user.id).await.unwrap(), 1);
     assert!(store.list_memories(user.id).await.unwrap().is_empty());
     assert!(store.user_vectors(user.id, "m1").await.unwrap().is_empty());
+}
+
+async fn wellbeing_round_trip(store: Arc<dyn Store>) {
+    use rebloom_store::{Goal, GoalProgress, MoodEntry, QuestionnaireResponse};
+    let t0 = now();
+    let user = some_user(&*store, t0).await;
+    let other = some_user(&*store, t0).await;
+    let h = time::Duration::hours;
+    let entry = |at: OffsetDateTime, score: i32| MoodEntry {
+        id: Uuid::now_v7(),
+        user_id: user.id,
+        session_id: None,
+        mood_score: score,
+        anxiety_level: Some(3),
+        stress_level: None,
+        energy_level: Some(8),
+        notes: Some("a long walk".into()),
+        triggers: vec!["work".into(), "Sleep".into()],
+        recorded_at: at,
+        updated_at: None,
+    };
+    let early = entry(t0 - h(48), 3);
+    let mid = entry(t0 - h(24), 5);
+    let mut late = entry(t0, 7);
+    late.notes = None;
+    late.triggers = Vec::new();
+    for e in [&late, &early, &mid] {
+        store.insert_mood(e).await.unwrap();
+    }
+    // [from, to): oldest first, the end excluded, at most `limit`.
+    let got = store.list_moods(user.id, t0 - h(48), t0, 10).await.unwrap();
+    assert_eq!(got, vec![early.clone(), mid.clone()]);
+    let got = store
+        .list_moods(user.id, t0 - h(100), t0 + h(1), 2)
+        .await
+        .unwrap();
+    assert_eq!(got.len(), 2);
+    assert_eq!(
+        store
+            .list_moods(user.id, t0 - h(100), t0 + h(1), 10)
+            .await
+            .unwrap()[2],
+        late
+    );
+    assert!(
+        store
+            .list_moods(other.id, t0 - h(100), t0 + h(1), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.find_mood(other.id, mid.id).await.unwrap().is_none());
+    let mut changed = mid.clone();
+    changed.mood_score = 6;
+    changed.notes = None;
+    changed.triggers = vec!["family".into()];
+    changed.updated_at = Some(t0);
+    assert!(store.update_mood(&changed).await.unwrap());
+    assert_eq!(
+        store.find_mood(user.id, mid.id).await.unwrap(),
+        Some(changed)
+    );
+    let mut foreign = mid.clone();
+    foreign.user_id = other.id;
+    assert!(
+        !store.update_mood(&foreign).await.unwrap(),
+        "not theirs to change"
+    );
+    assert!(!store.delete_mood(other.id, mid.id).await.unwrap());
+    assert!(store.delete_mood(user.id, mid.id).await.unwrap());
+    assert!(store.find_mood(user.id, mid.id).await.unwrap().is_none());
+
+    let goal = Goal {
+        id: Uuid::now_v7(),
+        user_id: user.id,
+        title: "Sleep better".into(),
+        description: Some("Up at seven".into()),
+        category: Some("sleep".into()),
+        target_date: Some(time::macros::date!(2099 - 01 - 31)),
+        status: "active".into(),
+        progress_percentage: 0,
+        created_at: t0,
+        updated_at: t0,
+        completed_at: None,
+    };
+    store.insert_goal(&goal).await.unwrap();
+    assert_eq!(store.list_goals(user.id).await.unwrap(), vec![goal.clone()]);
+    let mut done = goal.clone();
+    done.progress_percentage = 100;
+    done.status = "completed".into();
+    done.completed_at = Some(t0 + h(1));
+    done.updated_at = t0 + h(1);
+    let step = |pct: i32, at: OffsetDateTime| GoalProgress {
+        id: Uuid::now_v7(),
+        goal_id: goal.id,
+        user_id: user.id,
+        progress_percentage: pct,
+        note: Some(format!("at {pct}")),
+        recorded_at: at,
+    };
+    let s1 = step(40, t0);
+    let s2 = step(100, t0 + h(1));
+    let mut half = goal.clone();
+    half.progress_percentage = 40;
+    assert!(store.record_goal_progress(&half, &s1).await.unwrap());
+    assert!(store.record_goal_progress(&done, &s2).await.unwrap());
+    assert_eq!(
+        store.find_goal(user.id, goal.id).await.unwrap(),
+        Some(done.clone())
+    );
+    assert_eq!(
+        store.goal_progress(user.id, goal.id).await.unwrap(),
+        vec![s1, s2]
+    );
+    // A goal that is gone takes no progress, and nothing is half-written.
+    let mut missing = goal.clone();
+    missing.id = Uuid::now_v7();
+    let orphan = GoalProgress {
+        goal_id: missing.id,
+        ..step(10, t0)
+    };
+    assert!(!store.record_goal_progress(&missing, &orphan).await.unwrap());
+    assert!(
+        store
+            .goal_progress(user.id, missing.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let mut renamed = done.clone();
+    renamed.title = "Sleep well".into();
+    renamed.description = None;
+    renamed.target_date = None;
+    assert!(store.update_goal(&renamed).await.unwrap());
+    assert_eq!(
+        store.find_goal(user.id, goal.id).await.unwrap(),
+        Some(renamed)
+    );
+    assert!(store.find_goal(other.id, goal.id).await.unwrap().is_none());
+    assert!(!store.delete_goal(other.id, goal.id).await.unwrap());
+    assert!(store.delete_goal(user.id, goal.id).await.unwrap());
+    assert!(
+        store
+            .goal_progress(user.id, goal.id)
+            .await
+            .unwrap()
+            .is_empty(),
+        "history goes with it"
+    );
+
+    let response =
+        |instrument: &str, answers: Vec<i32>, at: OffsetDateTime| QuestionnaireResponse {
+            id: Uuid::now_v7(),
+            user_id: user.id,
+            instrument: instrument.into(),
+            total_score: answers.iter().sum(),
+            answers,
+            severity: "mild".into(),
+            session_id: None,
+            completed_at: at,
+        };
+    let q1 = response("phq9", vec![1, 1, 1, 1, 1, 1, 0, 0, 0], t0 - h(24));
+    let q2 = response("gad7", vec![1, 1, 1, 1, 1, 0, 0], t0 - h(12));
+    let q3 = response("phq9", vec![0, 1, 1, 1, 1, 1, 0, 0, 1], t0);
+    for q in [&q1, &q2, &q3] {
+        store.insert_questionnaire(q).await.unwrap();
+    }
+    assert_eq!(
+        store.list_questionnaires(user.id, None, 10).await.unwrap(),
+        vec![q3.clone(), q2.clone(), q1.clone()]
+    );
+    assert_eq!(
+        store
+            .list_questionnaires(user.id, Some("phq9"), 10)
+            .await
+            .unwrap(),
+        vec![q3.clone(), q1]
+    );
+    assert_eq!(
+        store
+            .list_questionnaires(user.id, Some("phq9"), 1)
+            .await
+            .unwrap(),
+        vec![q3]
+    );
+    assert!(
+        store
+            .list_questionnaires(other.id, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Erasure takes everything with the person.
+    assert!(store.delete_user(user.id).await.unwrap());
+    assert!(
+        store
+            .list_moods(user.id, t0 - h(100), t0 + h(1), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .list_questionnaires(user.id, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

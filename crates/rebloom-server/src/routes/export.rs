@@ -238,6 +238,32 @@ pub async fn build(state: &AppState, job: &Job) -> Result<(), JobError> {
         .await
         .map_err(retry)?
         .unwrap_or_default();
+    let moods = state
+        .store
+        .list_moods(
+            user_id,
+            time::OffsetDateTime::UNIX_EPOCH,
+            state.clock.now() + time::Duration::days(1),
+            i64::MAX,
+        )
+        .await
+        .map_err(retry)?;
+    let goals = state.store.list_goals(user_id).await.map_err(retry)?;
+    let mut goal_history = Vec::with_capacity(goals.len());
+    for g in &goals {
+        goal_history.push(
+            state
+                .store
+                .goal_progress(user_id, g.id)
+                .await
+                .map_err(retry)?,
+        );
+    }
+    let questionnaires = state
+        .store
+        .list_questionnaires(user_id, None, i64::MAX)
+        .await
+        .map_err(retry)?;
     let audit = state
         .store
         .list_audit(user_id, None, 10_000)
@@ -265,6 +291,26 @@ pub async fn build(state: &AppState, job: &Job) -> Result<(), JobError> {
             "sources": m.sources,
         })).collect::<Vec<_>>(),
         "memorySettings": { "paused": memory_settings.paused, "neverRemember": memory_settings.never_remember },
+        "moods": moods.iter().map(|m| json!({
+            "id": m.id, "moodScore": m.mood_score, "anxietyLevel": m.anxiety_level,
+            "stressLevel": m.stress_level, "energyLevel": m.energy_level, "notes": m.notes,
+            "triggers": m.triggers, "sessionId": m.session_id, "recordedAt": ts(m.recorded_at),
+        })).collect::<Vec<_>>(),
+        "goals": goals.iter().zip(&goal_history).map(|(g, history)| json!({
+            "id": g.id, "title": g.title, "description": g.description, "category": g.category,
+            "targetDate": g.target_date.map(|d| d.to_string()), "status": g.status,
+            "progressPercentage": g.progress_percentage, "createdAt": ts(g.created_at),
+            "completedAt": g.completed_at.map(ts),
+            "history": history.iter().map(|p| json!({
+                "progressPercentage": p.progress_percentage, "note": p.note, "at": ts(p.recorded_at),
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "questionnaires": questionnaires.iter().map(|q| json!({
+            "id": q.id, "instrument": q.instrument, "answers": q.answers, "totalScore": q.total_score,
+            "severity": q.severity, "completedAt": ts(q.completed_at),
+        })).collect::<Vec<_>>(),
+        // The same responses as FHIR R4, for a clinician's system.
+        "questionnairesFhir": crate::wellbeing::questionnaires::routes::bundle(&questionnaires),
         "crisisEvents": crisis.iter().map(|e| json!({
             "id": e.id, "sessionId": e.session_id, "riskLevel": e.risk_level, "categories": e.categories,
             "interventionType": e.intervention_type, "at": ts(e.created_at),

@@ -129,7 +129,7 @@ pub struct PrivacySettings {
 }
 
 /// A field that may be absent (unchanged), `null` (cleared) or a value.
-fn double_option<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+pub(crate) fn double_option<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     d: D,
 ) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)

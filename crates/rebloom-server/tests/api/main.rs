@@ -48,3 +48,4 @@ mod rate_limits;
 mod robustness;
 mod safety;
 mod sessions;
+mod wellbeing;

@@ -102,6 +102,28 @@ async fn canaries_never_at_rest(ctx: Ctx) {
         .send()
         .await
         .success(StatusCode::CREATED);
+    app.post("/api/me/moods")
+        .token(&s.access)
+        .json(&json!({ "moodScore": 4, "notes": canary("moodnote"), "triggers": [canary("trigger")] }))
+        .send()
+        .await
+        .success(StatusCode::CREATED);
+    let goal = app
+        .post("/api/me/goals")
+        .token(&s.access)
+        .json(&json!({ "title": canary("goaltitle"), "description": canary("goaldesc") }))
+        .send()
+        .await
+        .success(StatusCode::CREATED);
+    app.post(&format!(
+        "/api/me/goals/{}/progress",
+        goal["id"].as_str().unwrap()
+    ))
+    .token(&s.access)
+    .json(&json!({ "progressPercentage": 30, "note": canary("progress") }))
+    .send()
+    .await
+    .success(StatusCode::OK);
     app.post(&format!(
         "/api/conversations/sessions/{}/end",
         session.as_str().unwrap()
@@ -146,6 +168,22 @@ async fn canaries_never_at_rest(ctx: Ctx) {
         .await
         .success(StatusCode::OK);
     assert_eq!(contact["name"], canary("contact"));
+    let moods = app
+        .get("/api/me/moods")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(moods["entries"][0]["notes"], canary("moodnote"));
+    assert_eq!(moods["entries"][0]["triggers"], json!([canary("trigger")]));
+    let goal = app
+        .get(&format!("/api/me/goals/{}", goal["id"].as_str().unwrap()))
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(goal["title"], canary("goaltitle"));
+    assert_eq!(goal["history"][0]["note"], canary("progress"));
 
     // Where data rests.
     let mut places: Vec<(String, Vec<u8>)> = Vec::new();
@@ -189,7 +227,20 @@ async fn canaries_never_at_rest(ctx: Ctx) {
         "the control string is found: the scans look in the right places"
     );
     for what in [
-        "goal", "history", "message", "thought", "plan", "person", "contact", "topic", "memory",
+        "goal",
+        "history",
+        "message",
+        "thought",
+        "plan",
+        "person",
+        "contact",
+        "topic",
+        "memory",
+        "moodnote",
+        "trigger",
+        "goaltitle",
+        "goaldesc",
+        "progress",
     ] {
         for (place, bytes) in &places {
             assert!(
@@ -286,6 +337,34 @@ async fn erasure_shreds_backups(ctx: Ctx) {
         .send()
         .await
         .success(StatusCode::OK);
+    app.post("/api/me/moods")
+        .token(&a.access)
+        .json(&json!({ "moodScore": 3, "notes": "only for me" }))
+        .send()
+        .await
+        .success(StatusCode::CREATED);
+    let goal = app
+        .post("/api/me/goals")
+        .token(&a.access)
+        .json(&json!({ "title": "Call my brother" }))
+        .send()
+        .await
+        .success(StatusCode::CREATED);
+    app.post(&format!(
+        "/api/me/goals/{}/progress",
+        goal["id"].as_str().unwrap()
+    ))
+    .token(&a.access)
+    .json(&json!({ "progressPercentage": 10 }))
+    .send()
+    .await
+    .success(StatusCode::OK);
+    app.post("/api/me/questionnaires")
+        .token(&a.access)
+        .json(&json!({ "instrument": "phq9", "answers": [1, 1, 1, 1, 0, 0, 0, 0, 0] }))
+        .send()
+        .await
+        .success(StatusCode::CREATED);
     let a_id = uuid::Uuid::parse_str(a.id()).unwrap();
     let b_id = uuid::Uuid::parse_str(b.id()).unwrap();
 
@@ -347,6 +426,28 @@ async fn erasure_shreds_backups(ctx: Ctx) {
             .await
             .unwrap()
             .is_none()
+    );
+    let store = &app.state.store;
+    let all_time = (
+        time::OffsetDateTime::UNIX_EPOCH,
+        time::OffsetDateTime::now_utc() + time::Duration::days(1),
+    );
+    assert!(
+        store
+            .list_moods(a_id, all_time.0, all_time.1, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.list_goals(a_id).await.unwrap().is_empty());
+    let goal_id = uuid::Uuid::parse_str(goal["id"].as_str().unwrap()).unwrap();
+    assert!(store.goal_progress(a_id, goal_id).await.unwrap().is_empty());
+    assert!(
+        store
+            .list_questionnaires(a_id, None, 100)
+            .await
+            .unwrap()
+            .is_empty()
     );
     assert!(!export_file.exists(), "their files are gone too");
     let kept = app
@@ -599,6 +700,34 @@ async fn export_downloaded_once(ctx: Ctx) {
         .send()
         .await
         .success(StatusCode::CREATED);
+    app.post("/api/me/moods")
+        .token(&s.access)
+        .json(&json!({ "moodScore": 7, "notes": "after the garden", "triggers": ["outdoors"] }))
+        .send()
+        .await
+        .success(StatusCode::CREATED);
+    let goal = app
+        .post("/api/me/goals")
+        .token(&s.access)
+        .json(&json!({ "title": "Garden twice a week", "category": "activity" }))
+        .send()
+        .await
+        .success(StatusCode::CREATED);
+    app.post(&format!(
+        "/api/me/goals/{}/progress",
+        goal["id"].as_str().unwrap()
+    ))
+    .token(&s.access)
+    .json(&json!({ "progressPercentage": 50, "note": "once so far" }))
+    .send()
+    .await
+    .success(StatusCode::OK);
+    app.post("/api/me/questionnaires")
+        .token(&s.access)
+        .json(&json!({ "instrument": "gad7", "answers": [1, 1, 0, 2, 0, 1, 0] }))
+        .send()
+        .await
+        .success(StatusCode::CREATED);
 
     let started = app
         .post("/api/me/export")
@@ -669,6 +798,18 @@ async fn export_downloaded_once(ctx: Ctx) {
     assert!(data["audit"].to_string().contains("export.requested"));
     assert_eq!(data["memories"][0]["content"], "Gardening helps me");
     assert_eq!(data["memorySettings"]["neverRemember"], json!(["my ex"]));
+    assert_eq!(data["moods"][0]["notes"], "after the garden");
+    assert_eq!(data["moods"][0]["triggers"], json!(["outdoors"]));
+    assert_eq!(data["goals"][0]["title"], "Garden twice a week");
+    assert_eq!(data["goals"][0]["history"][0]["note"], "once so far");
+    assert_eq!(data["questionnaires"][0]["totalScore"], 5);
+    assert_eq!(data["questionnaires"][0]["severity"], "mild");
+    let fhir = &data["questionnairesFhir"];
+    assert_eq!(fhir["resourceType"], "Bundle");
+    assert_eq!(
+        fhir["entry"][0]["resource"]["resourceType"],
+        "QuestionnaireResponse"
+    );
     let mut md = String::new();
     std::io::Read::read_to_string(&mut archive.by_name("conversations.md").unwrap(), &mut md)
         .unwrap();

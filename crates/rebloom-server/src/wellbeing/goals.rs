@@ -1,0 +1,636 @@
+//! `/api/me/goals`: the person's goals (`trackUserGoal`) with category,
+//! target date and status, progress updates with their history
+//! (`updateGoalProgress`), and small next steps suggested for where they are.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use rebloom_store::{Goal, GoalProgress};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::extract::{ApiJson, AuthUser};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_goals, create_goal))
+        .routes(routes!(get_goal, edit_goal, delete_goal))
+        .routes(routes!(record_progress))
+}
+
+pub const CATEGORIES: &[&str] = &[
+    "mood",
+    "anxiety",
+    "stress",
+    "sleep",
+    "relationships",
+    "self_care",
+    "activity",
+    "work_study",
+    "mindfulness",
+    "other",
+];
+pub const STATUSES: &[&str] = &["active", "completed", "paused", "archived"];
+const MAX_TITLE: usize = 200;
+const MAX_DESCRIPTION: usize = 2000;
+const MAX_NOTE: usize = 1000;
+const MAX_GOALS: usize = 100;
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProgressView {
+    pub id: Uuid,
+    pub progress_percentage: i32,
+    pub note: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub recorded_at: OffsetDateTime,
+}
+
+impl From<GoalProgress> for ProgressView {
+    fn from(p: GoalProgress) -> ProgressView {
+        ProgressView {
+            id: p.id,
+            progress_percentage: p.progress_percentage,
+            note: p.note,
+            recorded_at: p.recorded_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GoalView {
+    pub id: Uuid,
+    pub title: String,
+    pub description: Option<String>,
+    pub category: Option<String>,
+    /// YYYY-MM-DD.
+    pub target_date: Option<String>,
+    /// `active`, `completed`, `paused` or `archived`.
+    pub status: String,
+    pub progress_percentage: i32,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub completed_at: Option<OffsetDateTime>,
+    /// Small next steps for where the goal is (only while it is active).
+    pub next_steps: Vec<String>,
+    /// Progress updates, oldest first (on a single goal; empty in lists).
+    pub history: Vec<ProgressView>,
+}
+
+impl GoalView {
+    pub fn new(g: Goal, history: Vec<GoalProgress>) -> GoalView {
+        let next_steps = if g.status == "active" {
+            next_steps(g.category.as_deref(), g.progress_percentage)
+        } else {
+            Vec::new()
+        };
+        GoalView {
+            id: g.id,
+            title: g.title,
+            description: g.description,
+            category: g.category,
+            target_date: g.target_date.map(|d| d.to_string()),
+            status: g.status,
+            progress_percentage: g.progress_percentage,
+            created_at: g.created_at,
+            updated_at: g.updated_at,
+            completed_at: g.completed_at,
+            next_steps,
+            history: history.into_iter().map(ProgressView::from).collect(),
+        }
+    }
+}
+
+/// Two small, concrete steps for a goal of `category` at `progress` percent:
+/// getting started below 30, keeping going below 80, making it last above.
+pub fn next_steps(category: Option<&str>, progress: i32) -> Vec<String> {
+    let stage = match progress {
+        ..30 => 0,
+        30..80 => 1,
+        _ => 2,
+    };
+    let steps: [[&str; 2]; 3] = match category.unwrap_or("other") {
+        "sleep" => [
+            [
+                "Pick one wake-up time and keep it for the next three days.",
+                "Put screens away 30 minutes before bed tonight.",
+            ],
+            [
+                "Note how you slept each morning this week, in a word or two.",
+                "Keep the wake-up time on one weekend day too.",
+            ],
+            [
+                "Write down the two habits that helped your sleep most.",
+                "Plan what you will do on a night when sleep goes badly.",
+            ],
+        ],
+        "anxiety" => [
+            [
+                "Try one slow breathing exercise today (4 in, 6 out, for 2 minutes).",
+                "Write down one worry and what you would tell a friend about it.",
+            ],
+            [
+                "Do one small thing you have been avoiding, for 10 minutes.",
+                "Notice one moment this week when anxiety eased, and what helped.",
+            ],
+            [
+                "List the three tools that calm you fastest.",
+                "Choose one situation to practise in again next week.",
+            ],
+        ],
+        "stress" => [
+            [
+                "Write down the three things weighing on you most.",
+                "Take a 10-minute break away from screens today.",
+            ],
+            [
+                "Pick one task to drop, delegate or postpone this week.",
+                "Add one short pause between two tasks each day.",
+            ],
+            [
+                "Note the early signs that stress is building for you.",
+                "Plan one restful thing for the week ahead.",
+            ],
+        ],
+        "mood" => [
+            [
+                "Do one small thing you used to enjoy, for 15 minutes.",
+                "Check in with your mood once a day this week.",
+            ],
+            [
+                "Plan one pleasant activity for each of the next three days.",
+                "Notice which activities lift your mood even a little.",
+            ],
+            [
+                "Write down what has helped most, to return to on hard days.",
+                "Share one good moment with someone you trust.",
+            ],
+        ],
+        "relationships" => [
+            [
+                "Send a short message to one person you miss.",
+                "Think of one thing you would like to say more often.",
+            ],
+            [
+                "Plan a call or a meeting with someone this week.",
+                "Practise saying one need kindly and clearly.",
+            ],
+            [
+                "Notice which connections leave you feeling better.",
+                "Make a regular time for someone who matters to you.",
+            ],
+        ],
+        "self_care" => [
+            [
+                "Choose one kind thing to do for yourself today.",
+                "Drink a glass of water and eat something nourishing.",
+            ],
+            [
+                "Put one self-care moment in your calendar each day.",
+                "Notice what gets in the way, without judging it.",
+            ],
+            [
+                "Keep the habit that mattered most, even on busy days.",
+                "Write yourself a note for a day when it is hard.",
+            ],
+        ],
+        "activity" => [
+            [
+                "Take a 10-minute walk today.",
+                "Choose a time of day that suits you to move.",
+            ],
+            [
+                "Add five minutes to one walk or activity this week.",
+                "Try one new kind of movement you might enjoy.",
+            ],
+            [
+                "Plan your activity for the next week in advance.",
+                "Notice how your mood changes after moving.",
+            ],
+        ],
+        "work_study" => [
+            [
+                "Break the next task into steps of 25 minutes or less.",
+                "Decide one thing you will not do today.",
+            ],
+            [
+                "Keep a short list of what you finished each day.",
+                "Take a real break between two blocks of work.",
+            ],
+            [
+                "Notice the routine that helped you most.",
+                "Set a clear end to your working day.",
+            ],
+        ],
+        "mindfulness" => [
+            [
+                "Try two minutes of mindful breathing today.",
+                "Notice five things you can see, right now.",
+            ],
+            [
+                "Practise at the same time each day this week.",
+                "Bring full attention to one everyday task.",
+            ],
+            [
+                "Try a longer practice once this week.",
+                "Use a short pause when you notice strong feelings.",
+            ],
+        ],
+        _ => [
+            [
+                "Write down why this goal matters to you.",
+                "Choose one first step small enough to do today.",
+            ],
+            [
+                "Pick the next small step and when you will do it.",
+                "Notice what helped you move forward so far.",
+            ],
+            [
+                "Think about how to keep this going.",
+                "Take a moment to acknowledge how far you have come.",
+            ],
+        ],
+    };
+    steps[stage].iter().map(|s| (*s).to_owned()).collect()
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewGoal {
+    #[schema(example = "Sleep better")]
+    pub title: String,
+    pub description: Option<String>,
+    /// One of mood, anxiety, stress, sleep, relationships, self_care, activity, work_study, mindfulness, other.
+    pub category: Option<String>,
+    /// YYYY-MM-DD, not in the past.
+    pub target_date: Option<String>,
+}
+
+/// A change to a goal: absent fields stay; `null` clears an optional one.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GoalChange {
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "crate::routes::me::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::routes::me::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub category: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::routes::me::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub target_date: Option<Option<String>>,
+    /// `active`, `completed`, `paused` or `archived`.
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProgressUpdate {
+    /// 0 to 100; 100 completes the goal.
+    #[schema(minimum = 0, maximum = 100)]
+    pub progress_percentage: i32,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct GoalQuery {
+    /// Only goals with this status.
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GoalList {
+    pub goals: Vec<GoalView>,
+}
+
+fn check_title(title: &str, errors: &mut Vec<FieldError>) -> String {
+    let t = title.trim();
+    if t.is_empty() || t.chars().count() > MAX_TITLE || t.chars().any(char::is_control) {
+        errors.push(FieldError::new(
+            "title",
+            "invalid_title",
+            format!("1 to {MAX_TITLE} characters."),
+        ));
+    }
+    t.to_owned()
+}
+
+fn check_text(
+    field: &str,
+    v: Option<String>,
+    max: usize,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
+    let v = v.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty())?;
+    if v.chars().count() > max {
+        errors.push(FieldError::new(
+            field,
+            "too_long",
+            format!("At most {max} characters."),
+        ));
+    }
+    Some(v)
+}
+
+fn check_category(c: Option<String>, errors: &mut Vec<FieldError>) -> Option<String> {
+    let c = c?;
+    if !CATEGORIES.contains(&c.as_str()) {
+        errors.push(FieldError::new(
+            "category",
+            "invalid_category",
+            format!("One of {}.", CATEGORIES.join(", ")),
+        ));
+    }
+    Some(c)
+}
+
+fn check_date(
+    v: Option<String>,
+    today: time::Date,
+    errors: &mut Vec<FieldError>,
+) -> Option<time::Date> {
+    let v = v?;
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    match time::Date::parse(&v, &format) {
+        Ok(d) if d >= today => Some(d),
+        Ok(_) => {
+            errors.push(FieldError::new(
+                "targetDate",
+                "in_the_past",
+                "Choose today or a later day.",
+            ));
+            None
+        }
+        Err(_) => {
+            errors.push(FieldError::new(
+                "targetDate",
+                "invalid_date",
+                "Use a date such as 2026-12-31.",
+            ));
+            None
+        }
+    }
+}
+
+async fn today(state: &AppState, user_id: Uuid) -> ApiResult<time::Date> {
+    let calendar = super::calendar::Calendar::of(state, user_id).await?;
+    let d = calendar.date_of(state.clock.now());
+    time::Date::from_calendar_date(
+        i32::from(d.year()),
+        time::Month::try_from(d.month().unsigned_abs()).unwrap_or(time::Month::January),
+        d.day().unsigned_abs(),
+    )
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!("date: {e}")))
+}
+
+/// Sets a goal's status, and its completion time when it becomes completed.
+fn set_status(goal: &mut Goal, status: &str, now: OffsetDateTime) {
+    if status == "completed" && goal.status != "completed" {
+        goal.completed_at = Some(now);
+    } else if status != "completed" {
+        goal.completed_at = None;
+    }
+    goal.status = status.to_owned();
+}
+
+/// The caller's goals, newest first.
+#[utoipa::path(get, path = "/api/me/goals", tag = "wellbeing", security(("bearer" = [])),
+    params(GoalQuery),
+    responses((status = 200, body = GoalList), (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn list_goals(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Query(q): Query<GoalQuery>,
+) -> ApiResult<ApiJson<GoalList>> {
+    if let Some(s) = &q.status
+        && !STATUSES.contains(&s.as_str())
+    {
+        return Err(ApiError::field(
+            "status",
+            "invalid_status",
+            format!("One of {}.", STATUSES.join(", ")),
+        ));
+    }
+    let goals = state.store.list_goals(user.id).await?;
+    Ok(ApiJson(GoalList {
+        goals: goals
+            .into_iter()
+            .filter(|g| q.status.as_ref().is_none_or(|s| *s == g.status))
+            .map(|g| GoalView::new(g, Vec::new()))
+            .collect(),
+    }))
+}
+
+/// Sets a new goal (`trackUserGoal`).
+#[utoipa::path(post, path = "/api/me/goals", tag = "wellbeing", security(("bearer" = [])),
+    request_body = NewGoal,
+    responses(
+        (status = 201, body = GoalView),
+        (status = 409, description = "`too_many_goals`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn create_goal(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(req): ApiJson<NewGoal>,
+) -> ApiResult<(StatusCode, ApiJson<GoalView>)> {
+    let mut errors = Vec::new();
+    let title = check_title(&req.title, &mut errors);
+    let description = check_text("description", req.description, MAX_DESCRIPTION, &mut errors);
+    let category = check_category(req.category, &mut errors);
+    let target_date = check_date(req.target_date, today(&state, user.id).await?, &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    if state.store.list_goals(user.id).await?.len() >= MAX_GOALS {
+        return Err(ApiError::Conflict("too_many_goals"));
+    }
+    let now = state.clock.now();
+    let goal = Goal {
+        id: Uuid::now_v7(),
+        user_id: user.id,
+        title,
+        description,
+        category,
+        target_date,
+        status: "active".to_owned(),
+        progress_percentage: 0,
+        created_at: now,
+        updated_at: now,
+        completed_at: None,
+    };
+    state.store.insert_goal(&goal).await?;
+    Ok((
+        StatusCode::CREATED,
+        ApiJson(GoalView::new(goal, Vec::new())),
+    ))
+}
+
+/// One goal with its progress history.
+#[utoipa::path(get, path = "/api/me/goals/{id}", tag = "wellbeing", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = GoalView), (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn get_goal(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult<ApiJson<GoalView>> {
+    let goal = state
+        .store
+        .find_goal(user.id, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let history = state.store.goal_progress(user.id, id).await?;
+    Ok(ApiJson(GoalView::new(goal, history)))
+}
+
+/// Changes a goal's title, description, category, target date or status.
+#[utoipa::path(patch, path = "/api/me/goals/{id}", tag = "wellbeing", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = GoalChange,
+    responses(
+        (status = 200, body = GoalView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn edit_goal(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<Uuid>,
+    ApiJson(req): ApiJson<GoalChange>,
+) -> ApiResult<ApiJson<GoalView>> {
+    let mut goal = state
+        .store
+        .find_goal(user.id, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let now = state.clock.now();
+    let mut errors = Vec::new();
+    if let Some(t) = &req.title {
+        goal.title = check_title(t, &mut errors);
+    }
+    if let Some(d) = req.description {
+        goal.description = check_text("description", d, MAX_DESCRIPTION, &mut errors);
+    }
+    if let Some(c) = req.category {
+        goal.category = check_category(c, &mut errors);
+    }
+    if let Some(d) = req.target_date {
+        goal.target_date = check_date(d, today(&state, user.id).await?, &mut errors);
+    }
+    if let Some(s) = &req.status {
+        if STATUSES.contains(&s.as_str()) {
+            set_status(&mut goal, s, now);
+        } else {
+            errors.push(FieldError::new(
+                "status",
+                "invalid_status",
+                format!("One of {}.", STATUSES.join(", ")),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    goal.updated_at = now;
+    if !state.store.update_goal(&goal).await? {
+        return Err(ApiError::NotFound);
+    }
+    let history = state.store.goal_progress(user.id, id).await?;
+    Ok(ApiJson(GoalView::new(goal, history)))
+}
+
+/// Deletes a goal and its history.
+#[utoipa::path(delete, path = "/api/me/goals/{id}", tag = "wellbeing", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 204, description = "Deleted"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn delete_goal(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult<StatusCode> {
+    if state.store.delete_goal(user.id, id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// Records progress (`updateGoalProgress`): kept in the goal's history; 100
+/// completes the goal, less reopens a completed one.
+#[utoipa::path(post, path = "/api/me/goals/{id}/progress", tag = "wellbeing", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = ProgressUpdate,
+    responses(
+        (status = 200, body = GoalView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`goal_archived`: restore it first", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn record_progress(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<Uuid>,
+    ApiJson(req): ApiJson<ProgressUpdate>,
+) -> ApiResult<ApiJson<GoalView>> {
+    let mut errors = Vec::new();
+    if !(0..=100).contains(&req.progress_percentage) {
+        errors.push(FieldError::new(
+            "progressPercentage",
+            "out_of_range",
+            "Use 0 to 100.",
+        ));
+    }
+    let note = check_text("note", req.note, MAX_NOTE, &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let mut goal = state
+        .store
+        .find_goal(user.id, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if goal.status == "archived" {
+        return Err(ApiError::Conflict("goal_archived"));
+    }
+    let now = state.clock.now();
+    goal.progress_percentage = req.progress_percentage;
+    if req.progress_percentage == 100 {
+        set_status(&mut goal, "completed", now);
+    } else if goal.status == "completed" {
+        set_status(&mut goal, "active", now);
+    }
+    goal.updated_at = now;
+    let step = GoalProgress {
+        id: Uuid::now_v7(),
+        goal_id: goal.id,
+        user_id: user.id,
+        progress_percentage: req.progress_percentage,
+        note,
+        recorded_at: now,
+    };
+    if !state.store.record_goal_progress(&goal, &step).await? {
+        return Err(ApiError::NotFound);
+    }
+    metrics::counter!("goal_progress_updates_total").increment(1);
+    let history = state.store.goal_progress(user.id, id).await?;
+    Ok(ApiJson(GoalView::new(goal, history)))
+}

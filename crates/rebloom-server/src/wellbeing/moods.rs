@@ -1,0 +1,466 @@
+//! `/api/me/moods`: mood check-ins (the architecture's fields: mood 1-10,
+//! anxiety, stress and energy, notes, triggers, an optional session) and
+//! their trends over the person's own days, weeks and months.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use rebloom_store::MoodEntry;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::calendar::{Calendar, RangeParams};
+use super::trends::{self, Bucket, Point, Trends};
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::extract::{ApiJson, AuthUser};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_moods, record_mood))
+        .routes(routes!(mood_trends))
+        .routes(routes!(get_mood, edit_mood, delete_mood))
+}
+
+const MAX_NOTES: usize = 2000;
+const MAX_TRIGGERS: usize = 20;
+const MAX_TRIGGER: usize = 50;
+/// Entries read for one list or trend at most.
+pub const MAX_ENTRIES: i64 = 10_000;
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MoodView {
+    pub id: Uuid,
+    /// 1 (very low) to 10 (very good).
+    pub mood_score: i32,
+    pub anxiety_level: Option<i32>,
+    pub stress_level: Option<i32>,
+    pub energy_level: Option<i32>,
+    pub notes: Option<String>,
+    pub triggers: Vec<String>,
+    pub session_id: Option<Uuid>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub recorded_at: OffsetDateTime,
+    /// The person's own date of the entry (their time zone), YYYY-MM-DD.
+    pub local_date: String,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub updated_at: Option<OffsetDateTime>,
+}
+
+impl MoodView {
+    pub fn new(m: MoodEntry, calendar: &Calendar) -> MoodView {
+        MoodView {
+            id: m.id,
+            mood_score: m.mood_score,
+            anxiety_level: m.anxiety_level,
+            stress_level: m.stress_level,
+            energy_level: m.energy_level,
+            local_date: calendar.date_of(m.recorded_at).to_string(),
+            notes: m.notes,
+            triggers: m.triggers,
+            session_id: m.session_id,
+            recorded_at: m.recorded_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MoodList {
+    pub timezone: String,
+    pub from: String,
+    pub to: String,
+    /// Newest first.
+    pub entries: Vec<MoodView>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewMood {
+    #[schema(minimum = 1, maximum = 10, example = 6)]
+    pub mood_score: i32,
+    #[schema(minimum = 1, maximum = 10)]
+    pub anxiety_level: Option<i32>,
+    #[schema(minimum = 1, maximum = 10)]
+    pub stress_level: Option<i32>,
+    #[schema(minimum = 1, maximum = 10)]
+    pub energy_level: Option<i32>,
+    pub notes: Option<String>,
+    /// Tags such as `work` or `sleep`: up to 20, each up to 50 characters.
+    pub triggers: Option<Vec<String>>,
+    /// One of the caller's sessions.
+    pub session_id: Option<Uuid>,
+    /// When it was felt (default now); not in the future, at most a year ago.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub recorded_at: Option<OffsetDateTime>,
+}
+
+/// A change to an entry: absent fields stay; `null` clears an optional one.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MoodChange {
+    pub mood_score: Option<i32>,
+    #[serde(default, deserialize_with = "crate::routes::me::double_option")]
+    #[schema(value_type = Option<i32>)]
+    pub anxiety_level: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "crate::routes::me::double_option")]
+    #[schema(value_type = Option<i32>)]
+    pub stress_level: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "crate::routes::me::double_option")]
+    #[schema(value_type = Option<i32>)]
+    pub energy_level: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "crate::routes::me::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub notes: Option<Option<String>>,
+    pub triggers: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::routes::me::double_option")]
+    #[schema(value_type = Option<Uuid>)]
+    pub session_id: Option<Option<Uuid>>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub recorded_at: Option<OffsetDateTime>,
+}
+
+fn check_level(field: &str, v: Option<i32>, errors: &mut Vec<FieldError>) {
+    if let Some(v) = v
+        && !(1..=10).contains(&v)
+    {
+        errors.push(FieldError::new(field, "out_of_range", "Use 1 to 10."));
+    }
+}
+
+fn check_notes(notes: Option<String>, errors: &mut Vec<FieldError>) -> Option<String> {
+    let notes = notes
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty())?;
+    if notes.chars().count() > MAX_NOTES {
+        errors.push(FieldError::new(
+            "notes",
+            "too_long",
+            format!("At most {MAX_NOTES} characters."),
+        ));
+    }
+    Some(notes)
+}
+
+/// Trimmed, without repeats (ignoring case; the first spelling stays);
+/// checked for number and length.
+pub fn check_triggers(list: Vec<String>, errors: &mut Vec<FieldError>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for t in list {
+        let t = t.trim().to_owned();
+        if t.is_empty() || t.chars().count() > MAX_TRIGGER || t.chars().any(char::is_control) {
+            errors.push(FieldError::new(
+                "triggers",
+                "invalid_trigger",
+                format!("Each trigger is 1 to {MAX_TRIGGER} characters."),
+            ));
+            return out;
+        }
+        if !out.iter().any(|o| o.to_lowercase() == t.to_lowercase()) {
+            out.push(t);
+        }
+    }
+    if out.len() > MAX_TRIGGERS {
+        errors.push(FieldError::new(
+            "triggers",
+            "too_many",
+            format!("At most {MAX_TRIGGERS} triggers."),
+        ));
+    }
+    out
+}
+
+/// To the microsecond, as stored.
+fn micros(at: OffsetDateTime) -> OffsetDateTime {
+    at.replace_nanosecond(at.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(at)
+}
+
+fn check_time(at: OffsetDateTime, now: OffsetDateTime, errors: &mut Vec<FieldError>) {
+    if at > now + time::Duration::minutes(5) || at < now - time::Duration::days(366) {
+        errors.push(FieldError::new(
+            "recordedAt",
+            "out_of_range",
+            "Not in the future and at most a year ago.",
+        ));
+    }
+}
+
+/// Adds a field error unless `session` is one of the person's sessions.
+pub(super) async fn check_session(
+    state: &AppState,
+    user_id: Uuid,
+    session: Option<Uuid>,
+    errors: &mut Vec<FieldError>,
+) -> ApiResult<()> {
+    if let Some(id) = session
+        && state.store.find_session(user_id, id).await?.is_none()
+    {
+        errors.push(FieldError::new(
+            "sessionId",
+            "unknown_session",
+            "Not one of your sessions.",
+        ));
+    }
+    Ok(())
+}
+
+/// Records a mood check-in.
+#[utoipa::path(post, path = "/api/me/moods", tag = "wellbeing", security(("bearer" = [])),
+    request_body = NewMood,
+    responses(
+        (status = 201, body = MoodView),
+        (status = 422, description = "`validation_failed`", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn record_mood(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(req): ApiJson<NewMood>,
+) -> ApiResult<(StatusCode, ApiJson<MoodView>)> {
+    let now = state.clock.now();
+    let mut errors = Vec::new();
+    check_level("moodScore", Some(req.mood_score), &mut errors);
+    check_level("anxietyLevel", req.anxiety_level, &mut errors);
+    check_level("stressLevel", req.stress_level, &mut errors);
+    check_level("energyLevel", req.energy_level, &mut errors);
+    let notes = check_notes(req.notes, &mut errors);
+    let triggers = check_triggers(req.triggers.unwrap_or_default(), &mut errors);
+    let recorded_at = micros(req.recorded_at.unwrap_or(now));
+    check_time(recorded_at, now, &mut errors);
+    check_session(&state, user.id, req.session_id, &mut errors).await?;
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let entry = MoodEntry {
+        id: Uuid::now_v7(),
+        user_id: user.id,
+        session_id: req.session_id,
+        mood_score: req.mood_score,
+        anxiety_level: req.anxiety_level,
+        stress_level: req.stress_level,
+        energy_level: req.energy_level,
+        notes,
+        triggers,
+        recorded_at,
+        updated_at: None,
+    };
+    state.store.insert_mood(&entry).await?;
+    metrics::counter!("mood_entries_total").increment(1);
+    let calendar = Calendar::of(&state, user.id).await?;
+    Ok((
+        StatusCode::CREATED,
+        ApiJson(MoodView::new(entry, &calendar)),
+    ))
+}
+
+/// The caller's check-ins in a range of their own days (default the last 30), newest first.
+#[utoipa::path(get, path = "/api/me/moods", tag = "wellbeing", security(("bearer" = [])),
+    params(RangeParams),
+    responses((status = 200, body = MoodList), (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn list_moods(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Query(q): Query<RangeParams>,
+) -> ApiResult<ApiJson<MoodList>> {
+    let calendar = Calendar::of(&state, user.id).await?;
+    let (from, to) = calendar.range(&q, state.clock.now())?;
+    let (start, end) = calendar.bounds(from, to)?;
+    let mut entries = state
+        .store
+        .list_moods(user.id, start, end, MAX_ENTRIES)
+        .await?;
+    entries.reverse();
+    Ok(ApiJson(MoodList {
+        timezone: calendar.name().to_owned(),
+        from: from.to_string(),
+        to: to.to_string(),
+        entries: entries
+            .into_iter()
+            .map(|m| MoodView::new(m, &calendar))
+            .collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TrendParams {
+    /// `day` (default), `week` (Monday first) or `month`.
+    pub bucket: Option<String>,
+    /// As for the list: `7d`, `30d` (default), `12w`, `6m`, `1y`…
+    pub range: Option<String>,
+    /// First local day (YYYY-MM-DD), instead of `range`.
+    pub from: Option<String>,
+    /// Last local day (YYYY-MM-DD), default today.
+    pub to: Option<String>,
+}
+
+/// Mood trends per day, week or month of the caller's calendar: averages,
+/// minimum and maximum, counts, a moving average, and chart-ready series.
+#[utoipa::path(get, path = "/api/me/moods/trends", tag = "wellbeing", security(("bearer" = [])),
+    params(TrendParams),
+    responses((status = 200, body = Trends), (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn mood_trends(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Query(q): Query<TrendParams>,
+) -> ApiResult<ApiJson<Trends>> {
+    let bucket = match q.bucket.as_deref() {
+        None | Some("day") => Bucket::Day,
+        Some("week") => Bucket::Week,
+        Some("month") => Bucket::Month,
+        Some(_) => {
+            return Err(ApiError::field(
+                "bucket",
+                "invalid_bucket",
+                "One of day, week, month.",
+            ));
+        }
+    };
+    let calendar = Calendar::of(&state, user.id).await?;
+    let range = RangeParams {
+        range: q.range,
+        from: q.from,
+        to: q.to,
+    };
+    let (from, to) = calendar.range(&range, state.clock.now())?;
+    Ok(ApiJson(
+        trends_for(&state, user.id, &calendar, from, to, bucket).await?,
+    ))
+}
+
+/// Trends of a person's entries between two of their local days (inclusive).
+pub async fn trends_for(
+    state: &AppState,
+    user_id: Uuid,
+    calendar: &Calendar,
+    from: jiff::civil::Date,
+    to: jiff::civil::Date,
+    bucket: Bucket,
+) -> ApiResult<Trends> {
+    // Whole buckets: the first week or month may start before `from`.
+    let first = bucket.start(from);
+    let (start, end) = calendar.bounds(first, to)?;
+    let entries = state
+        .store
+        .list_moods(user_id, start, end, MAX_ENTRIES)
+        .await?;
+    let points: Vec<Point> = entries
+        .iter()
+        .map(|m| Point {
+            date: calendar.date_of(m.recorded_at),
+            mood: m.mood_score,
+            anxiety: m.anxiety_level,
+            stress: m.stress_level,
+            energy: m.energy_level,
+        })
+        .collect();
+    Ok(trends::compute(&points, first, to, bucket, calendar.name()))
+}
+
+/// One check-in.
+#[utoipa::path(get, path = "/api/me/moods/{id}", tag = "wellbeing", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = MoodView), (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn get_mood(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult<ApiJson<MoodView>> {
+    let entry = state
+        .store
+        .find_mood(user.id, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let calendar = Calendar::of(&state, user.id).await?;
+    Ok(ApiJson(MoodView::new(entry, &calendar)))
+}
+
+/// Corrects a check-in.
+#[utoipa::path(patch, path = "/api/me/moods/{id}", tag = "wellbeing", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = MoodChange,
+    responses(
+        (status = 200, body = MoodView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn edit_mood(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<Uuid>,
+    ApiJson(req): ApiJson<MoodChange>,
+) -> ApiResult<ApiJson<MoodView>> {
+    let now = state.clock.now();
+    let mut entry = state
+        .store
+        .find_mood(user.id, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut errors = Vec::new();
+    if let Some(v) = req.mood_score {
+        check_level("moodScore", Some(v), &mut errors);
+        entry.mood_score = v;
+    }
+    if let Some(v) = req.anxiety_level {
+        check_level("anxietyLevel", v, &mut errors);
+        entry.anxiety_level = v;
+    }
+    if let Some(v) = req.stress_level {
+        check_level("stressLevel", v, &mut errors);
+        entry.stress_level = v;
+    }
+    if let Some(v) = req.energy_level {
+        check_level("energyLevel", v, &mut errors);
+        entry.energy_level = v;
+    }
+    if let Some(v) = req.notes {
+        entry.notes = check_notes(v, &mut errors);
+    }
+    if let Some(v) = req.triggers {
+        entry.triggers = check_triggers(v, &mut errors);
+    }
+    if let Some(v) = req.session_id {
+        check_session(&state, user.id, v, &mut errors).await?;
+        entry.session_id = v;
+    }
+    if let Some(at) = req.recorded_at {
+        check_time(at, now, &mut errors);
+        entry.recorded_at = micros(at);
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    entry.updated_at = Some(now);
+    if !state.store.update_mood(&entry).await? {
+        return Err(ApiError::NotFound);
+    }
+    let calendar = Calendar::of(&state, user.id).await?;
+    Ok(ApiJson(MoodView::new(entry, &calendar)))
+}
+
+/// Deletes a check-in.
+#[utoipa::path(delete, path = "/api/me/moods/{id}", tag = "wellbeing", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 204, description = "Deleted"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn delete_mood(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult<StatusCode> {
+    if state.store.delete_mood(user.id, id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}

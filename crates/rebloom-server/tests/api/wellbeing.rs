@@ -1,0 +1,576 @@
+//! Wellbeing end to end: mood check-ins and their trends in the person's own
+//! time zone, goals with a progress history, and PHQ-9 / GAD-7 scored, with
+//! PHQ-9 item 9 going straight to the safety protocol and FHIR export.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::harness::{Ctx, Session, TestApp};
+
+cases! {
+    moods_recorded_edited_and_deleted: [sqlite, postgres];
+    trends_follow_the_persons_days: [sqlite, postgres];
+    goals_with_progress_history: [sqlite, postgres];
+    questionnaires_scored_and_exported: [sqlite, postgres];
+}
+
+const PASSWORD: &str = "a long unusual passphrase";
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap()
+}
+
+async fn mood(app: &TestApp, s: &Session, body: Value) -> Value {
+    app.post("/api/me/moods")
+        .token(&s.access)
+        .json(&body)
+        .send()
+        .await
+        .success(StatusCode::CREATED)
+}
+
+async fn moods_recorded_edited_and_deleted(ctx: Ctx) {
+    let app = ctx.spawn_app().await;
+    let s = app.register("moods@example.org", PASSWORD).await;
+    let other = app.register("not-mine@example.org", PASSWORD).await;
+    let started = app.start(&s, json!({ "message": "hello" })).await;
+    let session = started["sessionId"].as_str().unwrap();
+
+    let m = mood(
+        &app,
+        &s,
+        json!({
+            "moodScore": 6, "anxietyLevel": 4, "stressLevel": 5, "energyLevel": 7,
+            "notes": "  a walk at lunch  ", "triggers": ["Work", "work ", "sleep"],
+            "sessionId": session,
+        }),
+    )
+    .await;
+    assert_eq!(m["moodScore"], 6);
+    assert_eq!(m["notes"], "a walk at lunch");
+    assert_eq!(m["triggers"], json!(["Work", "sleep"]));
+    assert_eq!(m["sessionId"], session);
+    assert_eq!(m["localDate"].as_str().unwrap().len(), 10);
+    let id = m["id"].as_str().unwrap().to_owned();
+
+    // Bad input: named fields, nothing stored.
+    let now = app.state.clock.now();
+    for (body, field) in [
+        (json!({ "moodScore": 11 }), "moodScore"),
+        (json!({ "moodScore": 0 }), "moodScore"),
+        (json!({ "moodScore": 5, "anxietyLevel": 0 }), "anxietyLevel"),
+        (
+            json!({ "moodScore": 5, "triggers": ["x".repeat(51)] }),
+            "triggers",
+        ),
+        (
+            json!({ "moodScore": 5, "notes": "n".repeat(2001) }),
+            "notes",
+        ),
+        (
+            json!({ "moodScore": 5, "sessionId": uuid::Uuid::now_v7() }),
+            "sessionId",
+        ),
+        (
+            json!({ "moodScore": 5, "recordedAt": rfc3339(now + time::Duration::hours(1)) }),
+            "recordedAt",
+        ),
+    ] {
+        let p = app
+            .post("/api/me/moods")
+            .token(&s.access)
+            .json(&body)
+            .send()
+            .await
+            .problem(422, "validation_failed");
+        assert_eq!(p["errors"][0]["field"], field, "{body}");
+    }
+    app.post("/api/me/moods")
+        .token(&s.access)
+        .json(&json!({ "moodScore": 5, "colour": "blue" }))
+        .send()
+        .await
+        .problem(422, "validation_failed");
+    // Another person's session is not theirs to link.
+    let theirs = app.start(&other, json!({})).await;
+    app.post("/api/me/moods")
+        .token(&s.access)
+        .json(&json!({ "moodScore": 5, "sessionId": theirs["sessionId"] }))
+        .send()
+        .await
+        .problem(422, "validation_failed");
+
+    // Earlier entries, back-dated.
+    mood(
+        &app,
+        &s,
+        json!({ "moodScore": 3, "recordedAt": rfc3339(now - time::Duration::days(3)) }),
+    )
+    .await;
+    mood(
+        &app,
+        &s,
+        json!({ "moodScore": 2, "recordedAt": rfc3339(now - time::Duration::days(40)) }),
+    )
+    .await;
+    let list = app
+        .get("/api/me/moods?range=7d")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    let scores: Vec<i64> = list["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["moodScore"].as_i64().unwrap())
+        .collect();
+    assert_eq!(scores, [6, 3], "newest first, the 40-day-old one outside");
+    let all = app
+        .get("/api/me/moods?range=60d")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(all["entries"].as_array().unwrap().len(), 3);
+    app.get("/api/me/moods?range=9x")
+        .token(&s.access)
+        .send()
+        .await
+        .problem(422, "validation_failed");
+
+    // Edit: absent fields stay, null clears.
+    let edited = app
+        .patch(&format!("/api/me/moods/{id}"))
+        .token(&s.access)
+        .json(&json!({ "moodScore": 7, "anxietyLevel": null, "triggers": ["family"] }))
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(edited["moodScore"], 7);
+    assert!(edited["anxietyLevel"].is_null());
+    assert_eq!(edited["stressLevel"], 5);
+    assert_eq!(edited["triggers"], json!(["family"]));
+    assert_eq!(edited["notes"], "a walk at lunch");
+    assert!(edited["updatedAt"].is_string());
+    app.patch(&format!("/api/me/moods/{id}"))
+        .token(&s.access)
+        .json(&json!({ "moodScore": 12 }))
+        .send()
+        .await
+        .problem(422, "validation_failed");
+    let again = app
+        .get(&format!("/api/me/moods/{id}"))
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(again["moodScore"], 7, "a refused edit changed nothing");
+
+    // Only theirs.
+    for req in [
+        app.get(&format!("/api/me/moods/{id}")),
+        app.patch(&format!("/api/me/moods/{id}"))
+            .json(&json!({ "moodScore": 1 })),
+        app.request(reqwest::Method::DELETE, &format!("/api/me/moods/{id}")),
+    ] {
+        req.token(&other.access)
+            .send()
+            .await
+            .problem(404, "not_found");
+    }
+    app.request(reqwest::Method::DELETE, &format!("/api/me/moods/{id}"))
+        .token(&s.access)
+        .send()
+        .await
+        .expect_no_content();
+    app.get(&format!("/api/me/moods/{id}"))
+        .token(&s.access)
+        .send()
+        .await
+        .problem(404, "not_found");
+}
+
+/// Days, weeks and months are the person's: an entry at 23:30 UTC belongs to
+/// the next day in Auckland (UTC+13 in November).
+async fn trends_follow_the_persons_days(ctx: Ctx) {
+    let app = ctx.spawn_app().await;
+    let s = app.register("trends@example.org", PASSWORD).await;
+    app.set_profile(&s, json!({ "timezone": "Pacific/Auckland" }))
+        .await;
+    let tz = jiff::tz::db().get("Pacific/Auckland").unwrap();
+    let now = app.state.clock.now();
+    let local = |t: OffsetDateTime| {
+        jiff::Timestamp::from_second(t.unix_timestamp())
+            .unwrap()
+            .to_zoned(tz.clone())
+            .date()
+    };
+    let today = local(now);
+    // Noon local time, `days` days ago.
+    let noon = |days: i64| {
+        let d = today.checked_sub(jiff::Span::new().days(days)).unwrap();
+        let z = d.at(12, 0, 0, 0).to_zoned(tz.clone()).unwrap();
+        OffsetDateTime::from_unix_timestamp(z.timestamp().as_second()).unwrap()
+    };
+    // Six days of entries: mood 2, 4, 6, 8, then a gap, then two on the last day.
+    let entries = [
+        (6, 2, Some(8)),
+        (5, 4, Some(6)),
+        (4, 6, None),
+        (3, 8, Some(2)),
+        (0, 5, None),
+        (0, 9, Some(3)),
+    ];
+    for (days, score, anxiety) in entries {
+        let mut body = json!({ "moodScore": score, "recordedAt": rfc3339(noon(days).min(now)) });
+        if let Some(a) = anxiety {
+            body["anxietyLevel"] = json!(a);
+        }
+        mood(&app, &s, body).await;
+    }
+    let t = app
+        .get("/api/me/moods/trends?range=7d&bucket=day")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(t["timezone"], "Pacific/Auckland");
+    assert_eq!(t["to"], today.to_string());
+    assert_eq!(t["count"], 6);
+    let series = &t["series"];
+    assert_eq!(series["labels"].as_array().unwrap().len(), 7);
+    assert_eq!(series["labels"][6], today.to_string());
+    assert_eq!(series["mood"], json!([2.0, 4.0, 6.0, 8.0, null, null, 7.0]));
+    assert_eq!(series["count"], json!([1, 1, 1, 1, 0, 0, 2]));
+    assert_eq!(
+        series["anxiety"],
+        json!([8.0, 6.0, null, 2.0, null, null, 3.0])
+    );
+    // The trailing week on the last day holds every entry: (2+4+6+8+5+9)/6.
+    assert_eq!(series["movingAverage"][6], json!(5.67));
+    assert_eq!(series["movingAverage"][1], json!(3.0));
+    let last = &t["buckets"][6];
+    assert_eq!(last["mood"]["min"], 5);
+    assert_eq!(last["mood"]["max"], 9);
+    assert_eq!(t["mood"]["avg"], json!(5.67));
+    assert_eq!(t["mood"]["min"], 2);
+
+    // A late-evening UTC entry lands on the person's next day.
+    let late = app
+        .get("/api/me/moods?range=7d")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    for e in late["entries"].as_array().unwrap() {
+        let at = OffsetDateTime::parse(e["recordedAt"].as_str().unwrap(), &Rfc3339).unwrap();
+        assert_eq!(e["localDate"], local(at).to_string());
+    }
+
+    // Weeks start on Monday; every entry counted once.
+    let w = app
+        .get("/api/me/moods/trends?range=7d&bucket=week")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    let weeks = w["buckets"].as_array().unwrap();
+    assert!(weeks.len() == 1 || weeks.len() == 2, "{w}");
+    for b in weeks {
+        let start: jiff::civil::Date = b["start"].as_str().unwrap().parse().unwrap();
+        assert_eq!(start.weekday(), jiff::civil::Weekday::Monday);
+    }
+    let counted: i64 = weeks.iter().map(|b| b["count"].as_i64().unwrap()).sum();
+    assert_eq!(counted, 6);
+    let m = app
+        .get("/api/me/moods/trends?range=3m&bucket=month")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert!(m["series"]["labels"].as_array().unwrap().len() >= 3);
+    app.get("/api/me/moods/trends?bucket=hour")
+        .token(&s.access)
+        .send()
+        .await
+        .problem(422, "validation_failed");
+    app.get("/api/me/moods/trends?range=5y")
+        .token(&s.access)
+        .send()
+        .await
+        .problem(422, "validation_failed");
+}
+
+async fn goals_with_progress_history(ctx: Ctx) {
+    let app = ctx.spawn_app().await;
+    let s = app.register("goals@example.org", PASSWORD).await;
+    let other = app.register("other-goals@example.org", PASSWORD).await;
+    let goal = app
+        .post("/api/me/goals")
+        .token(&s.access)
+        .json(&json!({ "title": "Sleep better", "category": "sleep", "targetDate": "2099-01-31", "description": "Up at 7" }))
+        .send()
+        .await
+        .success(StatusCode::CREATED);
+    assert_eq!(goal["status"], "active");
+    assert_eq!(goal["progressPercentage"], 0);
+    assert_eq!(goal["targetDate"], "2099-01-31");
+    assert_eq!(goal["nextSteps"].as_array().unwrap().len(), 2);
+    assert!(
+        goal["nextSteps"][0]
+            .as_str()
+            .unwrap()
+            .contains("wake-up time")
+    );
+    let id = goal["id"].as_str().unwrap().to_owned();
+
+    for (body, field) in [
+        (json!({ "title": "" }), "title"),
+        (json!({ "title": "x", "category": "astrology" }), "category"),
+        (
+            json!({ "title": "x", "targetDate": "2001-01-01" }),
+            "targetDate",
+        ),
+        (json!({ "title": "x", "targetDate": "soon" }), "targetDate"),
+    ] {
+        let p = app
+            .post("/api/me/goals")
+            .token(&s.access)
+            .json(&body)
+            .send()
+            .await
+            .problem(422, "validation_failed");
+        assert_eq!(p["errors"][0]["field"], field);
+    }
+
+    let progress = |pct: i64, note: Option<&str>| {
+        let mut body = json!({ "progressPercentage": pct });
+        if let Some(n) = note {
+            body["note"] = json!(n);
+        }
+        app.post(&format!("/api/me/goals/{id}/progress"))
+            .token(&s.access)
+            .json(&body)
+            .send()
+    };
+    let g = progress(40, Some("three good nights"))
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(g["progressPercentage"], 40);
+    assert_eq!(g["history"][0]["note"], "three good nights");
+    assert!(g["nextSteps"][0].as_str().unwrap().contains("slept"));
+    app.advance(time::Duration::minutes(1));
+    let done = progress(100, None).await.success(StatusCode::OK);
+    assert_eq!(done["status"], "completed");
+    assert!(done["completedAt"].is_string());
+    assert!(done["nextSteps"].as_array().unwrap().is_empty());
+    let history: Vec<i64> = done["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["progressPercentage"].as_i64().unwrap())
+        .collect();
+    assert_eq!(history, [40, 100]);
+    progress(101, None).await.problem(422, "validation_failed");
+    // Back below 100 reopens it.
+    let reopened = progress(90, None).await.success(StatusCode::OK);
+    assert_eq!(reopened["status"], "active");
+    assert!(reopened["completedAt"].is_null());
+
+    // Archived goals take no progress until restored.
+    let archived = app
+        .patch(&format!("/api/me/goals/{id}"))
+        .token(&s.access)
+        .json(&json!({ "status": "archived", "description": null }))
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(archived["status"], "archived");
+    assert!(archived["description"].is_null());
+    assert_eq!(archived["history"].as_array().unwrap().len(), 3);
+    progress(95, None).await.problem(409, "goal_archived");
+    app.patch(&format!("/api/me/goals/{id}"))
+        .token(&s.access)
+        .json(&json!({ "status": "finished" }))
+        .send()
+        .await
+        .problem(422, "validation_failed");
+
+    let active = app
+        .get("/api/me/goals?status=active")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert!(active["goals"].as_array().unwrap().is_empty());
+    let all = app
+        .get("/api/me/goals")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(all["goals"][0]["title"], "Sleep better");
+    app.get(&format!("/api/me/goals/{id}"))
+        .token(&other.access)
+        .send()
+        .await
+        .problem(404, "not_found");
+    app.request(reqwest::Method::DELETE, &format!("/api/me/goals/{id}"))
+        .token(&other.access)
+        .send()
+        .await
+        .problem(404, "not_found");
+    app.request(reqwest::Method::DELETE, &format!("/api/me/goals/{id}"))
+        .token(&s.access)
+        .send()
+        .await
+        .expect_no_content();
+    app.get(&format!("/api/me/goals/{id}"))
+        .token(&s.access)
+        .send()
+        .await
+        .problem(404, "not_found");
+}
+
+async fn questionnaires_scored_and_exported(ctx: Ctx) {
+    let app = ctx.spawn_app().await;
+    let first_session = app.register("phq@example.org", PASSWORD).await;
+    app.set_profile(&first_session, json!({ "country": "GB" }))
+        .await;
+    let mut s = first_session;
+    let instruments = app
+        .get("/api/questionnaires")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    let phq = &instruments["instruments"][0];
+    assert_eq!(phq["id"], "phq9");
+    assert_eq!(phq["items"].as_array().unwrap().len(), 9);
+    assert_eq!(
+        instruments["instruments"][1]["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        7
+    );
+
+    let submit = |s: &Session, body: Value| {
+        app.post("/api/me/questionnaires")
+            .token(&s.access)
+            .json(&body)
+            .send()
+    };
+    let first = submit(
+        &s,
+        json!({ "instrument": "phq9", "answers": [2, 2, 2, 2, 2, 2, 1, 1, 0] }),
+    )
+    .await
+    .success(StatusCode::CREATED);
+    assert_eq!(first["response"]["totalScore"], 14);
+    assert_eq!(first["response"]["severity"], "moderate");
+    assert_eq!(first["response"]["maxScore"], 27);
+    assert!(first["response"]["change"].is_null());
+    assert!(first["safety"].is_null());
+
+    // Two weeks later (signed in again).
+    app.advance(time::Duration::days(14));
+    s = app.login("phq@example.org", PASSWORD).await;
+    // Item 9 above 0: the safety protocol, with the person's country's lines.
+    let second = submit(
+        &s,
+        json!({ "instrument": "phq9", "answers": [1, 1, 1, 1, 1, 0, 0, 0, 1] }),
+    )
+    .await
+    .success(StatusCode::CREATED);
+    assert_eq!(second["response"]["totalScore"], 6);
+    assert_eq!(second["response"]["severity"], "mild");
+    assert_eq!(second["response"]["change"], -8);
+    assert_eq!(second["safety"]["riskLevel"], "high");
+    let lines = second["safety"]["resources"].to_string();
+    assert!(lines.contains("116 123"), "Samaritans for GB: {lines}");
+    assert!(!second["safetyMessage"].as_str().unwrap().is_empty());
+    let events = app
+        .state
+        .store
+        .list_crisis_events(uuid::Uuid::parse_str(s.id()).unwrap(), 10)
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].intervention_type, "questionnaire");
+    assert_eq!(events[0].risk_level, "high");
+
+    let gad = submit(
+        &s,
+        json!({ "instrument": "gad7", "answers": [3, 3, 3, 2, 2, 2, 1] }),
+    )
+    .await
+    .success(StatusCode::CREATED);
+    assert_eq!(gad["response"]["totalScore"], 16);
+    assert_eq!(gad["response"]["severity"], "severe");
+    assert!(gad["safety"].is_null());
+
+    for (body, field) in [
+        (
+            json!({ "instrument": "phq9", "answers": [1, 1] }),
+            "answers",
+        ),
+        (
+            json!({ "instrument": "gad7", "answers": [0, 0, 0, 4, 0, 0, 0] }),
+            "answers[3]",
+        ),
+        (json!({ "instrument": "bdi", "answers": [] }), "instrument"),
+    ] {
+        let p = submit(&s, body).await.problem(422, "validation_failed");
+        assert_eq!(p["errors"][0]["field"], field);
+    }
+
+    let history = app
+        .get("/api/me/questionnaires")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(history["responses"].as_array().unwrap().len(), 3);
+    assert_eq!(history["trend"]["phq9"]["direction"], "improving");
+    assert_eq!(history["trend"]["phq9"]["change"], -8);
+    assert!(history["trend"]["gad7"].is_null());
+    let only_gad = app
+        .get("/api/me/questionnaires?instrument=gad7")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(only_gad["responses"].as_array().unwrap().len(), 1);
+
+    let fhir = app
+        .get("/api/me/questionnaires/fhir")
+        .token(&s.access)
+        .send()
+        .await;
+    assert_eq!(fhir.status, StatusCode::OK);
+    assert_eq!(fhir.header("content-type"), Some("application/fhir+json"));
+    let bundle: Value = serde_json::from_slice(&fhir.body).unwrap();
+    assert_eq!(bundle["resourceType"], "Bundle");
+    assert_eq!(bundle["total"], 3);
+    let phq_latest = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .find(|r| r["questionnaire"] == "http://loinc.org/q/44249-1")
+        .unwrap();
+    assert_eq!(phq_latest["status"], "completed");
+    assert_eq!(
+        phq_latest["subject"]["reference"],
+        format!("Patient/{}", s.id())
+    );
+    let items = phq_latest["item"].as_array().unwrap();
+    assert_eq!(items[8]["linkId"], "44260-8");
+    assert_eq!(items[8]["answer"][0]["valueCoding"]["code"], "LA6569-3");
+    assert_eq!(items[9]["linkId"], "44261-6");
+    assert_eq!(items[9]["answer"][0]["valueInteger"], 6);
+}
