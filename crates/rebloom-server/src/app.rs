@@ -266,6 +266,9 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let background = tokio::spawn(background_tasks(self.state.clone()));
+        if self.state.config.job_worker {
+            crate::wellbeing::insights::start_schedule(&self.state).await;
+        }
         let worker = self
             .state
             .config

@@ -215,6 +215,61 @@ impl WellbeingStore for EncryptedStore {
         Ok(out)
     }
 
+    async fn save_insight(&self, insight: &Insight) -> StoreResult<bool> {
+        let mut sealed = insight.clone();
+        sealed.title = self
+            .seal_text(
+                insight.user_id,
+                &aad("user_insights", "title", insight.id, insight.user_id),
+                &insight.title,
+            )
+            .await?;
+        sealed.content = serde_json::Value::String(
+            self.seal_text(
+                insight.user_id,
+                &aad("user_insights", "content", insight.id, insight.user_id),
+                &insight.content.to_string(),
+            )
+            .await?,
+        );
+        self.inner().save_insight(&sealed).await
+    }
+
+    async fn list_insights(&self, user_id: Uuid, limit: i64) -> StoreResult<Vec<Insight>> {
+        let stored = self.inner().list_insights(user_id, limit).await?;
+        let mut out = Vec::with_capacity(stored.len());
+        for mut i in stored {
+            let title_aad = aad("user_insights", "title", i.id, i.user_id);
+            i.title = self
+                .open_sealed_text(i.user_id, &title_aad, std::mem::take(&mut i.title))
+                .await?;
+            let serde_json::Value::String(sealed) = std::mem::take(&mut i.content) else {
+                return Err(crypto_err(CryptoError::Format));
+            };
+            let content_aad = aad("user_insights", "content", i.id, i.user_id);
+            let text = self
+                .open_sealed_text(i.user_id, &content_aad, sealed)
+                .await?;
+            i.content =
+                serde_json::from_str(&text).map_err(|e| StoreError::Backend(e.to_string()))?;
+            out.push(i);
+        }
+        Ok(out)
+    }
+
+    async fn acknowledge_insight(
+        &self,
+        user_id: Uuid,
+        id: Uuid,
+        at: OffsetDateTime,
+    ) -> StoreResult<bool> {
+        self.inner().acknowledge_insight(user_id, id, at).await
+    }
+
+    async fn insights_due(&self, after: Option<Uuid>, limit: i64) -> StoreResult<Vec<InsightDue>> {
+        self.inner().insights_due(after, limit).await
+    }
+
     async fn insert_questionnaire(&self, response: &QuestionnaireResponse) -> StoreResult<()> {
         self.inner().insert_questionnaire(response).await
     }

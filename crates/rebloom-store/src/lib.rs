@@ -431,6 +431,20 @@ pub trait WellbeingStore: Send + Sync + 'static {
     /// A goal's progress history, oldest first.
     async fn goal_progress(&self, user_id: Uuid, goal_id: Uuid) -> StoreResult<Vec<GoalProgress>>;
 
+    /// Stores an insight unless one of its type and period exists (then false).
+    async fn save_insight(&self, insight: &Insight) -> StoreResult<bool>;
+    /// The person's insights, newest period first.
+    async fn list_insights(&self, user_id: Uuid, limit: i64) -> StoreResult<Vec<Insight>>;
+    async fn acknowledge_insight(
+        &self,
+        user_id: Uuid,
+        id: Uuid,
+        at: OffsetDateTime,
+    ) -> StoreResult<bool>;
+    /// Enabled people (role `user`) after `after` by id, with their time zone
+    /// and latest weekly insight period, for the scheduler.
+    async fn insights_due(&self, after: Option<Uuid>, limit: i64) -> StoreResult<Vec<InsightDue>>;
+
     async fn insert_questionnaire(&self, response: &QuestionnaireResponse) -> StoreResult<()>;
     /// The person's responses (of one instrument, or all), newest first.
     async fn list_questionnaires(

@@ -542,3 +542,27 @@ pub struct QuestionnaireResponse {
     pub session_id: Option<Uuid>,
     pub completed_at: OffsetDateTime,
 }
+
+/// A generated insight (the weekly report). Title and content are sealed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Insight {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    /// `weekly`.
+    pub insight_type: String,
+    pub title: String,
+    pub content: serde_json::Value,
+    pub confidence_score: Option<f64>,
+    /// The first local day of the period it covers.
+    pub period_start: Option<time::Date>,
+    pub generated_at: OffsetDateTime,
+    pub acknowledged_at: Option<OffsetDateTime>,
+}
+
+/// Who may be due an insight: a person's id, time zone and latest weekly period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InsightDue {
+    pub user_id: Uuid,
+    pub timezone: Option<String>,
+    pub last_weekly: Option<time::Date>,
+}

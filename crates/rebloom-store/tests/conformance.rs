@@ -2355,7 +2355,7 @@ async fn wellbeing_round_trip(store: Arc<dyn Store>) {
             .list_questionnaires(user.id, Some("phq9"), 1)
             .await
             .unwrap(),
-        vec![q3]
+        vec![q3.clone()]
     );
     assert!(
         store
@@ -2365,8 +2365,71 @@ async fn wellbeing_round_trip(store: Arc<dyn Store>) {
             .is_empty()
     );
 
+    // Insights: one per type and period; acknowledged once; the scheduler's view.
+    use rebloom_store::Insight;
+    let week = time::macros::date!(2026 - 11 - 16);
+    let insight = Insight {
+        id: Uuid::now_v7(),
+        user_id: user.id,
+        insight_type: "weekly".into(),
+        title: "Your week".into(),
+        content: json!({ "mood": { "average": 6.33, "evidence": [q3.id] } }),
+        confidence_score: Some(0.43),
+        period_start: Some(week),
+        generated_at: t0,
+        acknowledged_at: None,
+    };
+    assert!(store.save_insight(&insight).await.unwrap());
+    let twin = Insight {
+        id: Uuid::now_v7(),
+        title: "again".into(),
+        ..insight.clone()
+    };
+    assert!(!store.save_insight(&twin).await.unwrap(), "one per week");
+    assert_eq!(
+        store.list_insights(user.id, 10).await.unwrap(),
+        vec![insight.clone()]
+    );
+    assert!(store.list_insights(other.id, 10).await.unwrap().is_empty());
+    assert!(
+        !store
+            .acknowledge_insight(other.id, insight.id, t0)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .acknowledge_insight(user.id, insight.id, t0 + h(1))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .acknowledge_insight(user.id, insight.id, t0 + h(2))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.list_insights(user.id, 10).await.unwrap()[0].acknowledged_at,
+        Some(t0 + h(1)),
+        "the first reading counts"
+    );
+    let mut due = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.insights_due(after, 100).await.unwrap();
+        let Some(last) = page.last() else { break };
+        after = Some(last.user_id);
+        due.extend(page);
+    }
+    let mine = due.iter().find(|d| d.user_id == user.id).unwrap();
+    assert_eq!(mine.last_weekly, Some(week));
+    let theirs = due.iter().find(|d| d.user_id == other.id).unwrap();
+    assert_eq!(theirs.last_weekly, None);
+
     // Erasure takes everything with the person.
     assert!(store.delete_user(user.id).await.unwrap());
+    assert!(store.list_insights(user.id, 10).await.unwrap().is_empty());
     assert!(
         store
             .list_moods(user.id, t0 - h(100), t0 + h(1), 10)

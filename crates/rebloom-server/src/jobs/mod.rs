@@ -51,15 +51,34 @@ impl Jobs {
         user_id: Option<Uuid>,
     ) -> StoreResult<()> {
         let now = state.clock.now();
+        self.enqueue_at(state, Uuid::now_v7(), queue, payload, user_id, now)
+            .await
+    }
+
+    /// Stores a job with this id, due at `run_at`. The same id queued twice
+    /// (a job computed alike on two replicas) is a [`StoreError::Conflict`]
+    /// while the first is pending.
+    ///
+    /// [`StoreError::Conflict`]: rebloom_store::StoreError::Conflict
+    pub async fn enqueue_at(
+        &self,
+        state: &AppState,
+        id: Uuid,
+        queue: &str,
+        payload: Value,
+        user_id: Option<Uuid>,
+        run_at: time::OffsetDateTime,
+    ) -> StoreResult<()> {
+        let now = state.clock.now();
         state
             .store
             .enqueue_job(
                 &NewJob {
-                    id: Uuid::now_v7(),
+                    id,
                     queue: queue.to_owned(),
                     payload,
                     user_id,
-                    run_at: now,
+                    run_at,
                     max_attempts: MAX_ATTEMPTS,
                 },
                 now,
@@ -175,6 +194,12 @@ async fn execute(state: &AppState, job: &Job) -> Result<(), JobError> {
         CLINICIAN_EMAIL => notify::clinician_email(state, job).await,
         crate::routes::export::EXPORT_JOB => crate::routes::export::build(state, job).await,
         crate::memory::LEARN => crate::memory::learn(state, &job.payload).await,
+        crate::wellbeing::insights::WEEKLY => {
+            crate::wellbeing::insights::run_weekly(state, &job.payload).await
+        }
+        crate::wellbeing::insights::SCHEDULE => {
+            crate::wellbeing::insights::run_schedule(state, &job.payload).await
+        }
         other => Err(JobError::Permanent(format!("unknown queue {other}"))),
     }
 }

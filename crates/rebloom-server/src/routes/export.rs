@@ -264,6 +264,11 @@ pub async fn build(state: &AppState, job: &Job) -> Result<(), JobError> {
         .list_questionnaires(user_id, None, i64::MAX)
         .await
         .map_err(retry)?;
+    let insights = state
+        .store
+        .list_insights(user_id, i64::MAX)
+        .await
+        .map_err(retry)?;
     let audit = state
         .store
         .list_audit(user_id, None, 10_000)
@@ -311,6 +316,11 @@ pub async fn build(state: &AppState, job: &Job) -> Result<(), JobError> {
         })).collect::<Vec<_>>(),
         // The same responses as FHIR R4, for a clinician's system.
         "questionnairesFhir": crate::wellbeing::questionnaires::routes::bundle(&questionnaires),
+        "insights": insights.iter().map(|i| json!({
+            "id": i.id, "type": i.insight_type, "title": i.title, "content": i.content,
+            "periodStart": i.period_start.map(|d| d.to_string()), "generatedAt": ts(i.generated_at),
+            "acknowledgedAt": i.acknowledged_at.map(ts),
+        })).collect::<Vec<_>>(),
         "crisisEvents": crisis.iter().map(|e| json!({
             "id": e.id, "sessionId": e.session_id, "riskLevel": e.risk_level, "categories": e.categories,
             "interventionType": e.intervention_type, "at": ts(e.created_at),

@@ -4,6 +4,7 @@
 
 pub mod calendar;
 pub mod goals;
+pub mod insights;
 pub mod moods;
 pub mod questionnaires;
 pub mod trends;
@@ -17,4 +18,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(moods::router())
         .merge(goals::router())
         .merge(questionnaires::routes::router())
+        .merge(insights::routes::router())
 }

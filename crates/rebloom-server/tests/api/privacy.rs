@@ -729,6 +729,12 @@ async fn export_downloaded_once(ctx: Ctx) {
         .await
         .success(StatusCode::CREATED);
 
+    app.post("/api/me/insights/weekly")
+        .token(&s.access)
+        .json(&json!({}))
+        .send()
+        .await
+        .success(StatusCode::OK);
     let started = app
         .post("/api/me/export")
         .token(&s.access)
@@ -804,6 +810,8 @@ async fn export_downloaded_once(ctx: Ctx) {
     assert_eq!(data["goals"][0]["history"][0]["note"], "once so far");
     assert_eq!(data["questionnaires"][0]["totalScore"], 5);
     assert_eq!(data["questionnaires"][0]["severity"], "mild");
+    assert_eq!(data["insights"][0]["type"], "weekly");
+    assert!(data["insights"][0]["content"]["mood"].is_object());
     let fhir = &data["questionnairesFhir"];
     assert_eq!(fhir["resourceType"], "Bundle");
     assert_eq!(

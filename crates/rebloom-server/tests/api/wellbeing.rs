@@ -574,3 +574,244 @@ async fn questionnaires_scored_and_exported(ctx: Ctx) {
     assert_eq!(items[9]["linkId"], "44261-6");
     assert_eq!(items[9]["answer"][0]["valueInteger"], 6);
 }
+
+cases! {
+    weekly_insight_checks_against_entries: [sqlite, postgres];
+}
+
+/// Six weeks of check-ins in Berlin; the weekly insight's every figure is
+/// recomputed here from the entries it cites. The scheduler queues each
+/// person's finished week once; the architecture's path serves it.
+async fn weekly_insight_checks_against_entries(ctx: Ctx) {
+    use rebloom_server::wellbeing::insights;
+    let app = ctx.spawn_app_with(|c| c.job_worker = false).await;
+    let email = "weekly@example.org";
+    let s = app.register(email, PASSWORD).await;
+    let other = app.register("weekly-other@example.org", PASSWORD).await;
+    app.set_profile(&s, json!({ "timezone": "Europe/Berlin" }))
+        .await;
+    let tz = jiff::tz::db().get("Europe/Berlin").unwrap();
+    let local = |t: OffsetDateTime| {
+        jiff::Timestamp::from_second(t.unix_timestamp())
+            .unwrap()
+            .to_zoned(tz.clone())
+            .date()
+    };
+    // Progress on a goal now; then a week passes, so this week is the last finished one.
+    let t0 = app.state.clock.now();
+    let week = rebloom_server::wellbeing::trends::Bucket::Week.start(local(t0));
+    let goal = app
+        .post("/api/me/goals")
+        .token(&s.access)
+        .json(&json!({ "title": "Walk more", "category": "activity" }))
+        .send()
+        .await
+        .success(StatusCode::CREATED);
+    for pct in [30, 60] {
+        app.post(&format!(
+            "/api/me/goals/{}/progress",
+            goal["id"].as_str().unwrap()
+        ))
+        .token(&s.access)
+        .json(&json!({ "progressPercentage": pct }))
+        .send()
+        .await
+        .success(StatusCode::OK);
+    }
+    app.advance(time::Duration::days(7));
+    let s = app.login(email, PASSWORD).await;
+    let other = {
+        let _ = other;
+        app.login("weekly-other@example.org", PASSWORD).await
+    };
+    // Monday, Wednesday and Friday at noon, for six weeks ending with `week`.
+    let noon = |d: jiff::civil::Date| {
+        let z = d.at(12, 0, 0, 0).to_zoned(tz.clone()).unwrap();
+        rfc3339(OffsetDateTime::from_unix_timestamp(z.timestamp().as_second()).unwrap())
+    };
+    for k in (0..6).rev() {
+        let monday = week.checked_sub(jiff::Span::new().weeks(k)).unwrap();
+        let day = |n: i64| monday.checked_add(jiff::Span::new().days(n)).unwrap();
+        let friday_mood = if k == 0 { 8 } else { 6 };
+        for body in [
+            json!({ "moodScore": 7, "triggers": ["walk"], "recordedAt": noon(day(0)) }),
+            json!({ "moodScore": 4, "triggers": ["work"], "anxietyLevel": 7, "recordedAt": noon(day(2)) }),
+            json!({ "moodScore": friday_mood, "recordedAt": noon(day(4)) }),
+        ] {
+            mood(&app, &s, body).await;
+        }
+    }
+
+    let insight = app
+        .post("/api/me/insights/weekly")
+        .token(&s.access)
+        .json(&json!({}))
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(insight["periodStart"], week.to_string());
+    let c = &insight["content"];
+    assert_eq!(c["period"]["timezone"], "Europe/Berlin");
+
+    // Every cited entry, read back through the API.
+    let entries = app
+        .get("/api/me/moods?range=60d")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    let by_id = |id: &Value| {
+        entries["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == *id)
+            .unwrap_or_else(|| panic!("cited entry {id} exists"))
+            .clone()
+    };
+    let avg = |ids: &Value| {
+        let v: Vec<f64> = ids
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|id| by_id(id)["moodScore"].as_f64().unwrap())
+            .collect();
+        (v.iter().sum::<f64>() / v.len() as f64 * 100.0).round() / 100.0
+    };
+    let mood_part = &c["mood"];
+    assert_eq!(mood_part["entries"], 3);
+    assert_eq!(mood_part["average"], json!(avg(&mood_part["evidence"])));
+    assert_eq!(mood_part["average"], json!(6.33));
+    assert_eq!(
+        mood_part["previousAverage"],
+        json!(avg(&mood_part["previousEvidence"]))
+    );
+    assert_eq!(mood_part["previousAverage"], json!(5.67));
+    assert_eq!(mood_part["change"], json!(0.66));
+    assert_eq!(mood_part["direction"], "up");
+    assert_eq!(mood_part["size"], "small");
+    assert_eq!(mood_part["anxietyAverage"], json!(7.0));
+    for id in mood_part["evidence"].as_array().unwrap() {
+        let d: jiff::civil::Date = by_id(id)["localDate"].as_str().unwrap().parse().unwrap();
+        assert!(d >= week && d < week.checked_add(jiff::Span::new().days(7)).unwrap());
+    }
+    let friday = week.checked_add(jiff::Span::new().days(4)).unwrap();
+    let wednesday = week.checked_add(jiff::Span::new().days(2)).unwrap();
+    assert_eq!(c["bestDay"]["date"], friday.to_string());
+    assert_eq!(c["bestDay"]["average"], json!(8.0));
+    assert_eq!(c["hardestDay"]["date"], wednesday.to_string());
+
+    // Triggers over the last four weeks: "work" lower, "walk" higher.
+    let triggers = c["triggers"].as_array().unwrap();
+    assert_eq!(triggers.len(), 2, "{triggers:?}");
+    let work = &triggers[0];
+    assert_eq!(work["trigger"], "work");
+    assert_eq!(work["association"], "lower");
+    assert_eq!(work["entriesWith"], 4);
+    assert_eq!(work["entriesWithout"], 8);
+    assert_eq!(work["withAverage"], json!(avg(&work["evidence"])));
+    assert_eq!(work["withAverage"], json!(4.0));
+    assert_eq!(work["withoutAverage"], json!(6.75));
+    assert_eq!(work["difference"], json!(-2.75));
+    let walk = &triggers[1];
+    assert_eq!(walk["trigger"], "walk");
+    assert_eq!(walk["withAverage"], json!(7.0));
+    assert_eq!(walk["withoutAverage"], json!(5.25));
+    assert!(c["suggestion"].as_str().unwrap().contains("\"walk\""));
+
+    // Goal progress made in that week, and engagement.
+    let goals = c["goals"].as_array().unwrap();
+    assert_eq!(goals.len(), 1);
+    assert_eq!(goals[0]["progressFrom"], 0);
+    assert_eq!(goals[0]["progressTo"], 60);
+    assert_eq!(goals[0]["updates"], 2);
+    let mut active: std::collections::BTreeSet<jiff::civil::Date> = [0, 2, 4]
+        .iter()
+        .map(|n| week.checked_add(jiff::Span::new().days(*n)).unwrap())
+        .collect();
+    active.insert(local(t0));
+    assert_eq!(c["engagement"]["activeDays"], active.len());
+    assert_eq!(c["engagement"]["moodCheckIns"], 3);
+    let areas: Vec<&str> = c["improvementAreas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["area"].as_str().unwrap())
+        .collect();
+    assert!(
+        areas.contains(&"anxiety") && areas.contains(&"trigger"),
+        "{areas:?}"
+    );
+
+    // Asked again: the same insight, not a second one.
+    let again = app
+        .post("/api/me/insights/weekly")
+        .token(&s.access)
+        .json(&json!({ "weekStart": week.to_string() }))
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(again["id"], insight["id"]);
+    app.post("/api/me/insights/weekly")
+        .token(&s.access)
+        .json(&json!({ "weekStart": week.checked_add(jiff::Span::new().days(1)).unwrap().to_string() }))
+        .send()
+        .await
+        .problem(422, "validation_failed");
+
+    // The scheduler: the other person's finished week is queued once, written by the job.
+    let now = app.state.clock.now();
+    let queued = insights::schedule_due(&app.state, now).await.unwrap();
+    assert_eq!(queued, 1, "only the person without this week's insight");
+    assert_eq!(
+        insights::schedule_due(&app.state, now).await.unwrap(),
+        0,
+        "queued once"
+    );
+    app.run_jobs().await;
+    let theirs = app
+        .get(&format!("/api/users/{}/insights", other.id()))
+        .token(&other.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(theirs["insights"].as_array().unwrap().len(), 1);
+    assert_eq!(theirs["insights"][0]["content"]["mood"]["entries"], 0);
+    assert!(insights::schedule_due(&app.state, now).await.unwrap() == 0);
+
+    // Only one's own; acknowledged once read.
+    app.get(&format!("/api/users/{}/insights", s.id()))
+        .token(&other.access)
+        .send()
+        .await
+        .problem(404, "not_found");
+    let mine = app
+        .get(&format!("/api/users/{}/insights", s.id()))
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    let me = app
+        .get("/api/me/insights")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(mine, me);
+    assert!(me["insights"][0]["acknowledgedAt"].is_null());
+    app.post(&format!(
+        "/api/me/insights/{}/acknowledge",
+        insight["id"].as_str().unwrap()
+    ))
+    .token(&s.access)
+    .send()
+    .await
+    .expect_no_content();
+    let me = app
+        .get("/api/me/insights")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert!(me["insights"][0]["acknowledgedAt"].is_string());
+}
