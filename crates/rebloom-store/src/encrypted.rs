@@ -607,6 +607,12 @@ impl JobStore for EncryptedStore {
     async fn job_counts(&self) -> StoreResult<Vec<JobCount>> {
         self.inner.job_counts().await
     }
+    async fn failed_jobs(&self, before: Option<Uuid>, limit: i64) -> StoreResult<Vec<FailedJob>> {
+        self.inner.failed_jobs(before, limit).await
+    }
+    async fn requeue_job(&self, id: Uuid, now: OffsetDateTime) -> StoreResult<bool> {
+        self.inner.requeue_job(id, now).await
+    }
 }
 
 #[async_trait]

@@ -314,6 +314,11 @@ pub trait JobStore: Send + Sync + 'static {
         now: OffsetDateTime,
     ) -> StoreResult<bool>;
     async fn job_counts(&self) -> StoreResult<Vec<JobCount>>;
+    /// Jobs that failed for good, latest failure first, before `before` (by id).
+    async fn failed_jobs(&self, before: Option<Uuid>, limit: i64) -> StoreResult<Vec<FailedJob>>;
+    /// Puts a failed job back in the queue, due at `now`, with fresh attempts;
+    /// false when there is no such failed job.
+    async fn requeue_job(&self, id: Uuid, now: OffsetDateTime) -> StoreResult<bool>;
 }
 
 /// Data exports: created pending, finished by a job, downloaded once.

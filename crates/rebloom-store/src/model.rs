@@ -566,3 +566,16 @@ pub struct InsightDue {
     pub timezone: Option<String>,
     pub last_weekly: Option<time::Date>,
 }
+
+/// A job that used up its attempts (the dead-letter view). Payloads are not
+/// shown: they hold ids only, and operators need the error, not the data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailedJob {
+    pub id: Uuid,
+    pub queue: String,
+    pub user_id: Option<Uuid>,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub failed_at: OffsetDateTime,
+}

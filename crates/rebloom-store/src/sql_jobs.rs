@@ -12,7 +12,7 @@ macro_rules! jobs_impl {
             use time::OffsetDateTime;
             use uuid::Uuid;
 
-            use crate::{Job, JobCount, JobStore, NewJob, StoreError, StoreResult, utc};
+            use crate::{FailedJob, Job, JobCount, JobStore, NewJob, StoreError, StoreResult, utc};
 
             use super::{$row, $store};
 
@@ -121,6 +121,44 @@ macro_rules! jobs_impl {
                     .bind(id)
                     .bind(lease)
                     .bind(error)
+                    .bind(utc(now))
+                    .execute(&self.pool)
+                    .await?;
+                    Ok(done.rows_affected() == 1)
+                }
+
+                #[tracing::instrument(skip_all)]
+                async fn failed_jobs(&self, before: Option<Uuid>, limit: i64) -> StoreResult<Vec<FailedJob>> {
+                    let rows = sqlx::query(
+                        "SELECT id, queue, user_id, attempts, last_error, created_at, updated_at FROM jobs \
+                         WHERE status = 'failed' AND ($1 IS NULL OR id < $1) ORDER BY id DESC LIMIT $2",
+                    )
+                    .bind(before)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(FailedJob {
+                                id: r.try_get("id")?,
+                                queue: r.try_get("queue")?,
+                                user_id: r.try_get("user_id")?,
+                                attempts: r.try_get("attempts")?,
+                                last_error: r.try_get("last_error")?,
+                                created_at: r.try_get("created_at")?,
+                                failed_at: r.try_get("updated_at")?,
+                            })
+                        })
+                        .collect()
+                }
+
+                #[tracing::instrument(skip_all)]
+                async fn requeue_job(&self, id: Uuid, now: OffsetDateTime) -> StoreResult<bool> {
+                    let done = sqlx::query(
+                        "UPDATE jobs SET status = 'pending', attempts = 0, run_at = $2, updated_at = $2 \
+                         WHERE id = $1 AND status = 'failed'",
+                    )
+                    .bind(id)
                     .bind(utc(now))
                     .execute(&self.pool)
                     .await?;

@@ -1,4 +1,5 @@
-//! Administration: accounts, roles, disabling. Admins only.
+//! Administration: accounts, roles, disabling, and the jobs that failed for
+//! good (the dead-letter view). Admins only.
 
 use axum::extract::{Path, Query, State};
 use rebloom_store::Role;
@@ -17,6 +18,112 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_users))
         .routes(routes!(update_user))
+        .routes(routes!(failed_jobs))
+        .routes(routes!(retry_job))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FailedJobView {
+    pub id: Uuid,
+    /// What kind of work, e.g. `crisis.email`, `insights.weekly`.
+    pub queue: String,
+    pub user_id: Option<Uuid>,
+    pub attempts: i32,
+    /// The last error (never message content: payloads hold ids only).
+    pub last_error: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: time::OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub failed_at: time::OffsetDateTime,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FailedJobPage {
+    pub jobs: Vec<FailedJobView>,
+    /// Pass as `before` for the next page; absent on the last page.
+    pub next_cursor: Option<Uuid>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FailedParams {
+    /// Cursor: the last id of the previous page.
+    pub before: Option<Uuid>,
+    /// 1 to 100, default 50.
+    pub limit: Option<u32>,
+}
+
+/// Jobs that used up their attempts (retries with back-off), latest first.
+#[utoipa::path(get, path = "/api/admin/jobs/failed", tag = "admin", security(("bearer" = [])),
+    params(FailedParams),
+    responses((status = 200, body = FailedJobPage), (status = 403, body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all)]
+pub async fn failed_jobs(
+    State(state): State<AppState>,
+    RequireRole(_admin, _): RequireRole<Admin>,
+    Query(q): Query<FailedParams>,
+) -> ApiResult<ApiJson<FailedJobPage>> {
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::field("limit", "out_of_range", "Use 1 to 100."));
+    }
+    let jobs = state.store.failed_jobs(q.before, i64::from(limit)).await?;
+    let next_cursor = (jobs.len() == limit as usize)
+        .then(|| jobs.last().map(|j| j.id))
+        .flatten();
+    Ok(ApiJson(FailedJobPage {
+        jobs: jobs
+            .into_iter()
+            .map(|j| FailedJobView {
+                id: j.id,
+                queue: j.queue,
+                user_id: j.user_id,
+                attempts: j.attempts,
+                last_error: j.last_error,
+                created_at: j.created_at,
+                failed_at: j.failed_at,
+            })
+            .collect(),
+        next_cursor,
+    }))
+}
+
+/// Puts a failed job back in the queue with fresh attempts (audited).
+#[utoipa::path(post, path = "/api/admin/jobs/{id}/retry", tag = "admin", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 204, description = "Queued again"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No failed job with this id", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all, fields(job = %id))]
+pub async fn retry_job(
+    State(state): State<AppState>,
+    RequireRole(admin, _): RequireRole<Admin>,
+    Path(id): Path<Uuid>,
+) -> ApiResult<axum::http::StatusCode> {
+    let job = state
+        .store
+        .failed_jobs(None, 10_000)
+        .await?
+        .into_iter()
+        .find(|j| j.id == id)
+        .ok_or(ApiError::NotFound)?;
+    crate::audit::record(
+        &state,
+        Some(&admin),
+        job.user_id,
+        "admin.job_retried",
+        serde_json::json!({ "jobId": id, "queue": job.queue }),
+    )
+    .await?;
+    if !state.store.requeue_job(id, state.clock.now()).await? {
+        return Err(ApiError::NotFound);
+    }
+    state.jobs.wake();
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -480,7 +480,7 @@ pub fn from_time_date(d: time::Date) -> Option<Date> {
 }
 
 /// The person's messages in `[from, to)`, walking back from the newest.
-async fn messages_between(
+pub(super) async fn messages_between(
     state: &AppState,
     user_id: Uuid,
     from: OffsetDateTime,

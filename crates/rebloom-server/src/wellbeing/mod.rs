@@ -3,6 +3,7 @@
 //! are the person's own (their profile's time zone).
 
 pub mod calendar;
+pub mod engagement;
 pub mod goals;
 pub mod insights;
 pub mod moods;
@@ -19,4 +20,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(goals::router())
         .merge(questionnaires::routes::router())
         .merge(insights::routes::router())
+        .merge(engagement::router())
 }

@@ -10,6 +10,90 @@ use crate::harness::{Ctx, TestApp};
 
 cases! {
     roles: [sqlite, postgres];
+    dead_letter_view: [sqlite, postgres];
+}
+
+/// A job that fails for good shows in the admins' dead-letter view with its
+/// error, and can be queued again (audited).
+async fn dead_letter_view(ctx: Ctx) {
+    let app = ctx.spawn_app_with(|c| c.job_worker = false).await;
+    let admin = app.register("dl-admin@example.org", PASSWORD).await;
+    let user = app.register("dl-user@example.org", PASSWORD).await;
+    app.set_role(admin.id(), Role::Admin).await;
+    let user_id = uuid::Uuid::parse_str(user.id()).unwrap();
+    app.state
+        .jobs
+        .enqueue(
+            &app.state,
+            "no.such.queue",
+            json!({ "n": 1 }),
+            Some(user_id),
+        )
+        .await
+        .unwrap();
+    app.run_jobs().await;
+    app.get("/api/admin/jobs/failed")
+        .token(&user.access)
+        .send()
+        .await
+        .problem(403, "forbidden");
+    let page = app
+        .get("/api/admin/jobs/failed")
+        .token(&admin.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    let jobs = page["jobs"].as_array().unwrap();
+    assert_eq!(jobs.len(), 1, "{page}");
+    assert_eq!(jobs[0]["queue"], "no.such.queue");
+    assert_eq!(jobs[0]["userId"], user.id());
+    assert!(
+        jobs[0]["lastError"]
+            .as_str()
+            .unwrap()
+            .contains("unknown queue")
+    );
+    assert!(jobs[0].get("payload").is_none());
+    let id = jobs[0]["id"].as_str().unwrap().to_owned();
+    app.get("/api/admin/jobs/failed?limit=0")
+        .token(&admin.access)
+        .send()
+        .await
+        .problem(422, "validation_failed");
+
+    app.post(&format!("/api/admin/jobs/{id}/retry"))
+        .token(&admin.access)
+        .send()
+        .await
+        .expect_no_content();
+    let page = app
+        .get("/api/admin/jobs/failed")
+        .token(&admin.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert!(page["jobs"].as_array().unwrap().is_empty(), "queued again");
+    app.post(&format!("/api/admin/jobs/{id}/retry"))
+        .token(&admin.access)
+        .send()
+        .await
+        .problem(404, "not_found");
+    // It runs again (and fails again: the queue still does not exist).
+    app.run_jobs().await;
+    let page = app
+        .get("/api/admin/jobs/failed")
+        .token(&admin.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(page["jobs"][0]["id"], id.as_str());
+    let audit = app
+        .get("/api/me/audit")
+        .token(&user.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert!(audit.to_string().contains("admin.job_retried"), "{audit}");
 }
 
 const PASSWORD: &str = "tea with the moomins";

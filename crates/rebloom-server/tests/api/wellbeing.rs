@@ -815,3 +815,72 @@ async fn weekly_insight_checks_against_entries(ctx: Ctx) {
         .success(StatusCode::OK);
     assert!(me["insights"][0]["acknowledgedAt"].is_string());
 }
+
+cases! {
+    engagement_counts_active_days: [sqlite, postgres];
+}
+
+async fn engagement_counts_active_days(ctx: Ctx) {
+    let app = ctx.spawn_app().await;
+    let s = app.register("engaged@example.org", PASSWORD).await;
+    let now = app.state.clock.now();
+    app.start(&s, json!({ "message": "a quiet day" })).await;
+    mood(&app, &s, json!({ "moodScore": 6 })).await;
+    mood(
+        &app,
+        &s,
+        json!({ "moodScore": 5, "recordedAt": rfc3339(now - time::Duration::days(1)) }),
+    )
+    .await;
+    mood(
+        &app,
+        &s,
+        json!({ "moodScore": 4, "recordedAt": rfc3339(now - time::Duration::days(20)) }),
+    )
+    .await;
+    let goal = app
+        .post("/api/me/goals")
+        .token(&s.access)
+        .json(&json!({ "title": "Read" }))
+        .send()
+        .await
+        .success(StatusCode::CREATED);
+    app.post(&format!(
+        "/api/me/goals/{}/progress",
+        goal["id"].as_str().unwrap()
+    ))
+    .token(&s.access)
+    .json(&json!({ "progressPercentage": 10 }))
+    .send()
+    .await
+    .success(StatusCode::OK);
+    app.post("/api/me/questionnaires")
+        .token(&s.access)
+        .json(&json!({ "instrument": "gad7", "answers": [0, 0, 0, 0, 0, 0, 1] }))
+        .send()
+        .await
+        .success(StatusCode::CREATED);
+    let e = app
+        .get("/api/me/engagement?range=7d")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(e["activeDays"], 2, "{e}");
+    assert_eq!(e["currentStreak"], 2);
+    assert_eq!(e["longestStreak"], 2);
+    assert_eq!(e["sessions"], 1);
+    assert_eq!(e["messages"], 1);
+    assert_eq!(e["moodCheckIns"], 2);
+    assert_eq!(e["goalUpdates"], 1);
+    assert_eq!(e["questionnaires"], 1);
+    assert_eq!(e["sessionsPerWeek"], json!(1.0));
+    let month = app
+        .get("/api/me/engagement?range=30d")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(month["activeDays"], 3);
+    assert_eq!(month["moodCheckIns"], 3);
+}
