@@ -309,6 +309,12 @@ async fn background_tasks(state: AppState) {
             l.sweep();
         }
         crate::routes::export::purge_expired(&state).await;
+        // Check-in reminders go out from replicas that run jobs.
+        if state.config.job_worker
+            && let Err(e) = crate::notifications::tick(&state).await
+        {
+            tracing::warn!(error = %e, "sending reminders failed");
+        }
         // Idempotency records hold replies: keep them only as long as retries happen.
         if let Err(e) = state
             .store
@@ -335,6 +341,7 @@ pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::trusted_contact::router())
         .merge(crate::memory::routes::router())
         .merge(crate::wellbeing::router())
+        .merge(crate::notifications::router())
         .merge(crate::conversation::routes::router())
         .merge(crate::conversation::voice::router())
         .split_for_parts()

@@ -13,6 +13,7 @@ pub mod eval;
 pub mod extract;
 pub mod jobs;
 pub mod memory;
+pub mod notifications;
 pub mod openapi;
 pub mod ratelimit;
 pub mod realtime;

@@ -14,6 +14,7 @@ mod sql_grants;
 mod sql_jobs;
 mod sql_keys;
 mod sql_memory;
+mod sql_notifications;
 mod sql_wellbeing;
 mod sqlite;
 mod ts;
@@ -30,6 +31,7 @@ pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 pub(crate) use ts::utc;
 mod encrypted_memory;
+mod encrypted_notifications;
 mod encrypted_wellbeing;
 
 /// Errors a store call can return. Constraint violations are named, so the HTTP
@@ -114,6 +116,7 @@ pub trait Store:
     + MemoryStore
     + VectorStore
     + WellbeingStore
+    + NotificationStore
     + Send
     + Sync
     + 'static
@@ -458,6 +461,47 @@ pub trait WellbeingStore: Send + Sync + 'static {
         instrument: Option<&str>,
         limit: i64,
     ) -> StoreResult<Vec<QuestionnaireResponse>>;
+}
+
+/// The in-app inbox and check-in reminder settings.
+#[async_trait]
+pub trait NotificationStore: Send + Sync + 'static {
+    async fn insert_notification(&self, n: &Notification) -> StoreResult<()>;
+    /// The person's notifications, newest first, before `before` (by id).
+    async fn list_notifications(
+        &self,
+        user_id: Uuid,
+        before: Option<Uuid>,
+        limit: i64,
+    ) -> StoreResult<Vec<Notification>>;
+    async fn find_notification(&self, user_id: Uuid, id: Uuid)
+    -> StoreResult<Option<Notification>>;
+    async fn count_unread(&self, user_id: Uuid) -> StoreResult<i64>;
+    /// Marks one (`Some(id)`) or all as read; returns how many changed.
+    async fn mark_read(
+        &self,
+        user_id: Uuid,
+        id: Option<Uuid>,
+        at: OffsetDateTime,
+    ) -> StoreResult<u64>;
+    async fn get_reminders(&self, user_id: Uuid) -> StoreResult<Option<ReminderSettings>>;
+    async fn save_reminders(&self, settings: &ReminderSettings) -> StoreResult<()>;
+    /// Enabled reminders due at `now`, earliest first.
+    async fn due_reminders(
+        &self,
+        now: OffsetDateTime,
+        limit: i64,
+    ) -> StoreResult<Vec<ReminderSettings>>;
+    /// Moves a reminder on from `due` to `next` (and records it sent at
+    /// `now`), only if it is still due at `due`: of replicas racing for one
+    /// reminder, exactly one gets true.
+    async fn advance_reminder(
+        &self,
+        user_id: Uuid,
+        due: OffsetDateTime,
+        next: Option<OffsetDateTime>,
+        now: OffsetDateTime,
+    ) -> StoreResult<bool>;
 }
 
 /// The append-only, hash-chained audit log.

@@ -579,3 +579,37 @@ pub struct FailedJob {
     pub created_at: OffsetDateTime,
     pub failed_at: OffsetDateTime,
 }
+
+/// A message in the person's in-app inbox. Title and body are sealed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notification {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    /// `reminder`, `insight`, …
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    /// Where in the app it leads, e.g. `/insights`.
+    pub link: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub read_at: Option<OffsetDateTime>,
+}
+
+/// When the person wants a check-in reminder, in their own time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReminderSettings {
+    pub user_id: Uuid,
+    pub enabled: bool,
+    /// Local time of day, `HH:MM`.
+    pub local_time: String,
+    /// ISO weekdays (1 = Monday … 7 = Sunday).
+    pub days: Vec<u8>,
+    /// Also by e-mail (when the server can send e-mail).
+    pub email: bool,
+    /// Quiet hours, `HH:MM` to `HH:MM` local (may wrap past midnight).
+    pub quiet_start: Option<String>,
+    pub quiet_end: Option<String>,
+    pub next_due_at: Option<OffsetDateTime>,
+    pub last_sent_at: Option<OffsetDateTime>,
+    pub updated_at: OffsetDateTime,
+}

@@ -12,6 +12,7 @@ use crate::sql_exports::exports_impl;
 use crate::sql_grants::grants_impl;
 use crate::sql_jobs::jobs_impl;
 use crate::sql_memory::memory_impl;
+use crate::sql_notifications::notifications_impl;
 use crate::sql_wellbeing::wellbeing_impl;
 use crate::{ConnectOptions, StoreError, StoreResult};
 
@@ -88,3 +89,4 @@ exports_impl!(PostgresStore, PgRow);
 grants_impl!(PostgresStore, PgRow);
 memory_impl!(PostgresStore, PgRow);
 wellbeing_impl!(PostgresStore, PgRow);
+notifications_impl!(PostgresStore, PgRow);

@@ -14,6 +14,7 @@ use crate::sql_exports::exports_impl;
 use crate::sql_grants::grants_impl;
 use crate::sql_jobs::jobs_impl;
 use crate::sql_memory::memory_impl;
+use crate::sql_notifications::notifications_impl;
 use crate::sql_wellbeing::wellbeing_impl;
 use crate::{ConnectOptions, StoreError, StoreResult};
 
@@ -62,3 +63,4 @@ exports_impl!(SqliteStore, SqliteRow);
 grants_impl!(SqliteStore, SqliteRow);
 memory_impl!(SqliteStore, SqliteRow);
 wellbeing_impl!(SqliteStore, SqliteRow);
+notifications_impl!(SqliteStore, SqliteRow);

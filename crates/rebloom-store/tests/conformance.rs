@@ -302,6 +302,7 @@ conformance!(
     trusted_contacts,
     memories_and_vectors,
     wellbeing_round_trip,
+    notifications_and_reminders,
 );
 
 async fn user_round_trip(store: Arc<dyn Store>) {
@@ -2444,4 +2445,132 @@ async fn wellbeing_round_trip(store: Arc<dyn Store>) {
             .unwrap()
             .is_empty()
     );
+}
+
+async fn notifications_and_reminders(store: Arc<dyn Store>) {
+    use rebloom_store::{Notification, ReminderSettings};
+    let t0 = now();
+    let user = some_user(&*store, t0).await;
+    let other = some_user(&*store, t0).await;
+    let note = |n: i64| Notification {
+        id: Uuid::now_v7(),
+        user_id: user.id,
+        kind: "reminder".into(),
+        title: format!("Check-in {n}"),
+        body: "How are you?".into(),
+        link: Some("/mood".into()),
+        created_at: t0 + time::Duration::minutes(n),
+        read_at: None,
+    };
+    let (a, b, c) = (note(1), note(2), note(3));
+    for n in [&a, &b, &c] {
+        store.insert_notification(n).await.unwrap();
+    }
+    assert_eq!(
+        store.list_notifications(user.id, None, 2).await.unwrap(),
+        vec![c.clone(), b.clone()]
+    );
+    assert_eq!(
+        store
+            .list_notifications(user.id, Some(b.id), 10)
+            .await
+            .unwrap(),
+        vec![a.clone()]
+    );
+    assert!(
+        store
+            .list_notifications(other.id, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(store.count_unread(user.id).await.unwrap(), 3);
+    assert_eq!(store.mark_read(other.id, Some(a.id), t0).await.unwrap(), 0);
+    assert_eq!(store.mark_read(user.id, Some(a.id), t0).await.unwrap(), 1);
+    assert_eq!(
+        store.mark_read(user.id, Some(a.id), t0).await.unwrap(),
+        0,
+        "read once"
+    );
+    assert_eq!(store.count_unread(user.id).await.unwrap(), 2);
+    assert_eq!(store.mark_read(user.id, None, t0).await.unwrap(), 2);
+    assert_eq!(
+        store
+            .find_notification(user.id, a.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .read_at,
+        Some(t0)
+    );
+
+    let due = t0 + time::Duration::hours(1);
+    let mut r = ReminderSettings {
+        user_id: user.id,
+        enabled: true,
+        local_time: "09:00".into(),
+        days: vec![1, 3, 5],
+        email: false,
+        quiet_start: Some("22:00".into()),
+        quiet_end: Some("07:00".into()),
+        next_due_at: Some(due),
+        last_sent_at: None,
+        updated_at: t0,
+    };
+    store.save_reminders(&r).await.unwrap();
+    assert_eq!(store.get_reminders(user.id).await.unwrap(), Some(r.clone()));
+    r.days = vec![1, 2, 3, 4, 5, 6, 7];
+    store.save_reminders(&r).await.unwrap();
+    assert_eq!(store.get_reminders(user.id).await.unwrap(), Some(r.clone()));
+    assert!(
+        store
+            .due_reminders(t0, 10)
+            .await
+            .unwrap()
+            .iter()
+            .all(|d| d.user_id != user.id)
+    );
+    let found = store.due_reminders(due, 1000).await.unwrap();
+    assert!(found.iter().any(|d| d.user_id == user.id));
+    // Two replicas race: one wins.
+    let next = due + time::Duration::days(1);
+    assert!(
+        store
+            .advance_reminder(user.id, due, Some(next), due)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .advance_reminder(user.id, due, Some(next), due)
+            .await
+            .unwrap()
+    );
+    let after = store.get_reminders(user.id).await.unwrap().unwrap();
+    assert_eq!(
+        (after.next_due_at, after.last_sent_at),
+        (Some(next), Some(due))
+    );
+    r.enabled = false;
+    r.next_due_at = Some(due);
+    store.save_reminders(&r).await.unwrap();
+    assert!(
+        store
+            .due_reminders(next, 1000)
+            .await
+            .unwrap()
+            .iter()
+            .all(|d| d.user_id != user.id),
+        "disabled"
+    );
+
+    assert!(store.delete_user(user.id).await.unwrap());
+    assert!(
+        store
+            .list_notifications(user.id, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.get_reminders(user.id).await.unwrap().is_none());
 }

@@ -197,6 +197,7 @@ async fn execute(state: &AppState, job: &Job) -> Result<(), JobError> {
         crate::wellbeing::insights::WEEKLY => {
             crate::wellbeing::insights::run_weekly(state, &job.payload).await
         }
+        crate::notifications::EMAIL => crate::notifications::run_email(state, job).await,
         crate::wellbeing::insights::SCHEDULE => {
             crate::wellbeing::insights::run_schedule(state, &job.payload).await
         }

@@ -178,7 +178,12 @@ impl Notifier {
         self.send_mail(&self.crisis_to, &subject, body).await
     }
 
-    async fn send_mail(&self, to: &[Mailbox], subject: &str, body: String) -> Result<(), JobError> {
+    pub(crate) async fn send_mail(
+        &self,
+        to: &[Mailbox],
+        subject: &str,
+        body: String,
+    ) -> Result<(), JobError> {
         let Some(smtp) = &self.smtp else {
             return Err(JobError::Permanent("no SMTP server configured".into()));
         };

@@ -269,6 +269,12 @@ pub async fn build(state: &AppState, job: &Job) -> Result<(), JobError> {
         .list_insights(user_id, i64::MAX)
         .await
         .map_err(retry)?;
+    let notifications = state
+        .store
+        .list_notifications(user_id, None, i64::MAX)
+        .await
+        .map_err(retry)?;
+    let reminders = state.store.get_reminders(user_id).await.map_err(retry)?;
     let audit = state
         .store
         .list_audit(user_id, None, 10_000)
@@ -321,6 +327,14 @@ pub async fn build(state: &AppState, job: &Job) -> Result<(), JobError> {
             "periodStart": i.period_start.map(|d| d.to_string()), "generatedAt": ts(i.generated_at),
             "acknowledgedAt": i.acknowledged_at.map(ts),
         })).collect::<Vec<_>>(),
+        "notifications": notifications.iter().map(|n| json!({
+            "id": n.id, "kind": n.kind, "title": n.title, "body": n.body, "link": n.link,
+            "createdAt": ts(n.created_at), "readAt": n.read_at.map(ts),
+        })).collect::<Vec<_>>(),
+        "reminders": reminders.map(|r| json!({
+            "enabled": r.enabled, "localTime": r.local_time, "days": r.days, "email": r.email,
+            "quietStart": r.quiet_start, "quietEnd": r.quiet_end,
+        })),
         "crisisEvents": crisis.iter().map(|e| json!({
             "id": e.id, "sessionId": e.session_id, "riskLevel": e.risk_level, "categories": e.categories,
             "interventionType": e.intervention_type, "at": ts(e.created_at),

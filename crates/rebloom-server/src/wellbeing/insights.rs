@@ -442,6 +442,16 @@ pub async fn generate(state: &AppState, user_id: Uuid, start: Date) -> ApiResult
     };
     if state.store.save_insight(&insight).await? {
         metrics::counter!("insights_generated_total", "type" => KIND).increment(1);
+        crate::notifications::notify(
+            state,
+            user_id,
+            "insight",
+            "Your week in review is ready".to_owned(),
+            format!("A look back at your week from {start}: your mood, what seemed to affect it, and one small suggestion."),
+            Some(format!("/insights/{}", insight.id)),
+            false,
+        )
+        .await?;
         return Ok(insight);
     }
     // Another replica wrote it first.

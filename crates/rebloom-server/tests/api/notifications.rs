@@ -21,6 +21,7 @@ use tokio::sync::mpsc;
 use crate::harness::{Ctx, TestApp};
 
 cases! {
+    reminders_at_local_time_across_dst: [sqlite, postgres];
     crisis_webhook_and_email: [sqlite, postgres];
     trusted_contact: [sqlite, postgres];
 }
@@ -372,4 +373,151 @@ async fn trusted_contact(ctx: Ctx) {
         .send()
         .await
         .problem(409, "no_trusted_contact");
+}
+
+/// A daily 09:00 reminder in Berlin across the spring-forward night of 28
+/// March 2027 (the injected clock moves; nothing waits): 08:00 UTC before,
+/// 07:00 UTC after, in the inbox and by e-mail, sent once however often the
+/// replicas look.
+async fn reminders_at_local_time_across_dst(ctx: Ctx) {
+    use time::format_description::well_known::Rfc3339;
+    let (smtp_url, mut mails) = smtp_server().await;
+    let app = ctx
+        .spawn_app_with(|c| {
+            c.job_worker = false;
+            c.smtp_url = Some(SecretString::from(smtp_url));
+        })
+        .await;
+    let email = "remind-me@example.org";
+    let s = app.register(email, PASSWORD).await;
+    app.set_profile(
+        &s,
+        json!({ "timezone": "Europe/Berlin", "displayName": "Ana" }),
+    )
+    .await;
+    let at = |v: &str| time::OffsetDateTime::parse(v, &Rfc3339).unwrap();
+    let go_to = |t: time::OffsetDateTime| app.advance(t - app.state.clock.now());
+    go_to(at("2027-03-26T12:00:00Z"));
+    let s = app.login(email, PASSWORD).await;
+    let put = |s: &crate::harness::Session, body: Value| {
+        app.request(reqwest::Method::PUT, "/api/me/reminders")
+            .token(&s.access)
+            .json(&body)
+            .send()
+    };
+    for bad in [
+        json!({ "enabled": true, "localTime": "9am" }),
+        json!({ "enabled": true, "localTime": "09:00", "days": [0] }),
+        json!({ "enabled": true, "localTime": "09:00", "quietStart": "22:00" }),
+    ] {
+        put(&s, bad).await.problem(422, "validation_failed");
+    }
+    let set = put(
+        &s,
+        json!({ "enabled": true, "localTime": "09:00", "email": true }),
+    )
+    .await
+    .success(StatusCode::OK);
+    assert_eq!(set["timezone"], "Europe/Berlin");
+    assert_eq!(set["days"], json!([1, 2, 3, 4, 5, 6, 7]));
+    // Saturday 27 March, still winter time: 09:00 CET is 08:00 UTC.
+    assert_eq!(set["nextDueAt"], "2027-03-27T08:00:00Z");
+
+    let tick = || rebloom_server::notifications::tick(&app.state);
+    go_to(at("2027-03-27T07:59:30Z"));
+    assert_eq!(tick().await.unwrap(), 0, "not yet");
+    go_to(at("2027-03-27T08:00:10Z"));
+    assert_eq!(tick().await.unwrap(), 1);
+    assert_eq!(tick().await.unwrap(), 0, "sent once");
+    // Sunday 28 March: the clocks went forward, 09:00 CEST is 07:00 UTC.
+    let s = app.login(email, PASSWORD).await;
+    let r = app
+        .get("/api/me/reminders")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(r["nextDueAt"], "2027-03-28T07:00:00Z");
+    go_to(at("2027-03-28T06:59:50Z"));
+    assert_eq!(
+        tick().await.unwrap(),
+        0,
+        "an hour early would be the old offset"
+    );
+    go_to(at("2027-03-28T07:00:05Z"));
+    let s = app.login(email, PASSWORD).await;
+    assert_eq!(tick().await.unwrap(), 1);
+    let got = app
+        .get("/api/me/notifications")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(got["unread"], 2);
+    let items = got["notifications"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["kind"], "reminder");
+    assert_eq!(items[0]["createdAt"], "2027-03-28T07:00:05Z");
+    assert_eq!(items[1]["createdAt"], "2027-03-27T08:00:10Z");
+
+    // By e-mail too, through the job queue and real SMTP.
+    app.run_jobs().await;
+    for _ in 0..2 {
+        let mail = next(&mut mails, "reminder e-mail").await;
+        assert_eq!(mail.to, vec![format!("<{email}>")]);
+        assert!(
+            mail.data.contains("Subject: Time for a check-in"),
+            "{}",
+            mail.data
+        );
+        assert!(mail.data.contains("Hello Ana"), "{}", mail.data);
+    }
+
+    // Read one, then all.
+    let id = items[0]["id"].as_str().unwrap();
+    app.post(&format!("/api/me/notifications/{id}/read"))
+        .token(&s.access)
+        .send()
+        .await
+        .expect_no_content();
+    app.post(&format!(
+        "/api/me/notifications/{}/read",
+        uuid::Uuid::now_v7()
+    ))
+    .token(&s.access)
+    .send()
+    .await
+    .problem(404, "not_found");
+    let got = app
+        .get("/api/me/notifications")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(got["unread"], 1);
+    app.post("/api/me/notifications/read-all")
+        .token(&s.access)
+        .send()
+        .await
+        .expect_no_content();
+    let got = app
+        .get("/api/me/notifications")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(got["unread"], 0);
+
+    // Quiet hours hold the reminder to their end; turning it off stops it.
+    let quiet = put(&s, json!({ "enabled": true, "localTime": "08:30", "quietStart": "22:00", "quietEnd": "09:15" }))
+        .await
+        .success(StatusCode::OK);
+    // 09:00:05 now: 08:30 is held to 09:15 today.
+    assert_eq!(quiet["nextDueAt"], "2027-03-28T07:15:00Z");
+    let off = put(&s, json!({ "enabled": false, "localTime": "08:30" }))
+        .await
+        .success(StatusCode::OK);
+    assert!(off["nextDueAt"].is_null());
+    go_to(at("2027-03-30T12:00:00Z"));
+    assert_eq!(tick().await.unwrap(), 0);
 }

@@ -811,6 +811,8 @@ async fn export_downloaded_once(ctx: Ctx) {
     assert_eq!(data["questionnaires"][0]["totalScore"], 5);
     assert_eq!(data["questionnaires"][0]["severity"], "mild");
     assert_eq!(data["insights"][0]["type"], "weekly");
+    // Writing the insight put a notice in the inbox.
+    assert_eq!(data["notifications"][0]["kind"], "insight");
     assert!(data["insights"][0]["content"]["mood"].is_object());
     let fhir = &data["questionnairesFhir"];
     assert_eq!(fhir["resourceType"], "Bundle");

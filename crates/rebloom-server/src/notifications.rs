@@ -1,0 +1,578 @@
+//! The in-app inbox and check-in reminders.
+//!
+//! A person picks a local time and weekdays (and, if they like, quiet hours
+//! and e-mail). The next reminder is kept as an instant computed in their
+//! time zone with jiff, so it follows daylight-saving changes: 09:00 in
+//! Berlin is 08:00 UTC in winter and 07:00 UTC in summer; a time a
+//! clock change skips (02:30 on the spring-forward night) comes at the
+//! first moment after the gap. A reminder that would fall in quiet hours
+//! waits for their end. Replicas that run jobs look for due reminders every
+//! 30 s; of replicas racing for one, a compare-and-set on its due time lets
+//! exactly one send it.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use jiff::civil::{Date, Time};
+use rebloom_store::{Notification, ReminderSettings};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::extract::{ApiJson, AuthUser};
+use crate::jobs::JobError;
+use crate::wellbeing::calendar::{Calendar, from_timestamp};
+
+/// The job that e-mails one notification.
+pub const EMAIL: &str = "notification.email";
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(read_one))
+        .routes(routes!(read_all))
+        .routes(routes!(get_reminders, put_reminders))
+}
+
+fn parse_time(v: &str) -> Option<Time> {
+    let (h, m) = v.split_once(':')?;
+    if h.len() != 2 || m.len() != 2 {
+        return None;
+    }
+    Time::new(h.parse().ok()?, m.parse().ok()?, 0, 0).ok()
+}
+
+/// Whether local time-of-day `t` is within quiet hours `[start, end)` (which may wrap midnight).
+fn quiet(t: Time, start: Time, end: Time) -> bool {
+    if start <= end {
+        t >= start && t < end
+    } else {
+        t >= start || t < end
+    }
+}
+
+/// The next reminder after `now`, in `calendar`'s zone; `None` when disabled or no day is chosen.
+pub fn next_due(
+    s: &ReminderSettings,
+    calendar: &Calendar,
+    now: OffsetDateTime,
+) -> Option<OffsetDateTime> {
+    if !s.enabled || s.days.is_empty() {
+        return None;
+    }
+    let at = parse_time(&s.local_time)?;
+    let window = match (
+        s.quiet_start.as_deref().and_then(parse_time),
+        s.quiet_end.as_deref().and_then(parse_time),
+    ) {
+        (Some(a), Some(b)) if a != b => Some((a, b)),
+        _ => None,
+    };
+    let today = calendar.date_of(now);
+    for offset in 0..9 {
+        let day: Date = today.checked_add(jiff::Span::new().days(offset)).ok()?;
+        let weekday = day.weekday().to_monday_one_offset();
+        if !s
+            .days
+            .iter()
+            .any(|d| i8::try_from(*d).ok() == Some(weekday))
+        {
+            continue;
+        }
+        let (mut day_of, mut time_of) = (day, at);
+        if let Some((start, end)) = window
+            && quiet(at, start, end)
+        {
+            // Wait for the end of the quiet hours (the next day, when they wrap past midnight).
+            if start > end && at >= start {
+                day_of = day.tomorrow().ok()?;
+            }
+            time_of = end;
+        }
+        // `to_zoned` resolves a skipped time to just after the gap, a repeated one to its first.
+        let zoned = day_of
+            .to_datetime(time_of)
+            .to_zoned(calendar.tz().clone())
+            .ok()?;
+        let instant = from_timestamp(zoned.timestamp());
+        if instant > now {
+            return Some(instant);
+        }
+    }
+    None
+}
+
+/// Puts a notification in the person's inbox (and queues its e-mail when asked).
+pub async fn notify(
+    state: &AppState,
+    user_id: Uuid,
+    kind: &str,
+    title: String,
+    body: String,
+    link: Option<String>,
+    email: bool,
+) -> rebloom_store::StoreResult<Notification> {
+    let n = Notification {
+        id: Uuid::now_v7(),
+        user_id,
+        kind: kind.to_owned(),
+        title,
+        body,
+        link,
+        created_at: state.clock.now(),
+        read_at: None,
+    };
+    state.store.insert_notification(&n).await?;
+    metrics::counter!("notifications_total", "kind" => kind.to_owned(), "channel" => "in_app")
+        .increment(1);
+    if email && state.notifier.can_email() {
+        state
+            .jobs
+            .enqueue(
+                state,
+                EMAIL,
+                json!({ "notificationId": n.id }),
+                Some(user_id),
+            )
+            .await?;
+    }
+    Ok(n)
+}
+
+/// Sends every reminder due now; returns how many this replica sent.
+pub async fn tick(state: &AppState) -> rebloom_store::StoreResult<usize> {
+    let now = state.clock.now();
+    let mut sent = 0;
+    for due in state.store.due_reminders(now, 500).await? {
+        let Some(at) = due.next_due_at else { continue };
+        let calendar = Calendar::of(state, due.user_id)
+            .await
+            .unwrap_or_else(|_| Calendar::named(None));
+        let next = next_due(&due, &calendar, now);
+        if !state
+            .store
+            .advance_reminder(due.user_id, at, next, now)
+            .await?
+        {
+            continue; // another replica sent it
+        }
+        notify(
+            state,
+            due.user_id,
+            "reminder",
+            "Time for a check-in".to_owned(),
+            "How are you feeling right now? A quick mood check-in takes two taps.".to_owned(),
+            Some("/mood".to_owned()),
+            due.email,
+        )
+        .await?;
+        sent += 1;
+    }
+    Ok(sent)
+}
+
+/// The job: e-mails one notification to its person (templated, plain text).
+pub async fn run_email(state: &AppState, job: &rebloom_store::Job) -> Result<(), JobError> {
+    let user_id = job
+        .user_id
+        .ok_or_else(|| JobError::Permanent("no user".into()))?;
+    let id = job
+        .payload
+        .get("notificationId")
+        .and_then(Value::as_str)
+        .and_then(|s| Uuid::parse_str(s).ok())
+        .ok_or_else(|| JobError::Permanent("payload without notificationId".into()))?;
+    let Some(n) = state.store.find_notification(user_id, id).await? else {
+        return Ok(()); // deleted with the account
+    };
+    let Some(user) = state.store.find_user(user_id).await? else {
+        return Ok(());
+    };
+    let name = state
+        .store
+        .get_profile(user_id)
+        .await?
+        .and_then(|p| p.display_name)
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| "there".to_owned());
+    let body = format!(
+        "Hello {name},\n\n{}\n\nOpen Rebloom to continue{}.\n\n\
+         You get this e-mail because you turned on e-mail reminders. \
+         You can change or stop them in Settings, Reminders.\n",
+        n.body,
+        n.link
+            .as_deref()
+            .map(|l| format!(" ({l})"))
+            .unwrap_or_default(),
+    );
+    let to = user
+        .email
+        .parse::<lettre::message::Mailbox>()
+        .map_err(|e| JobError::Permanent(format!("address: {e}")))?;
+    state.notifier.send_mail(&[to], &n.title, body).await?;
+    metrics::counter!("notifications_total", "kind" => n.kind, "channel" => "email").increment(1);
+    Ok(())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationView {
+    pub id: Uuid,
+    /// `reminder`, `insight`, …
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub link: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub read_at: Option<OffsetDateTime>,
+}
+
+impl From<Notification> for NotificationView {
+    fn from(n: Notification) -> NotificationView {
+        NotificationView {
+            id: n.id,
+            kind: n.kind,
+            title: n.title,
+            body: n.body,
+            link: n.link,
+            created_at: n.created_at,
+            read_at: n.read_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Inbox {
+    pub unread: i64,
+    /// Newest first.
+    pub notifications: Vec<NotificationView>,
+    /// Pass as `before` for the next page; absent on the last page.
+    pub next_cursor: Option<Uuid>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InboxParams {
+    pub before: Option<Uuid>,
+    /// 1 to 100, default 50.
+    pub limit: Option<u32>,
+}
+
+/// The caller's inbox.
+#[utoipa::path(get, path = "/api/me/notifications", tag = "me", security(("bearer" = [])),
+    params(InboxParams),
+    responses((status = 200, body = Inbox), (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn list(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Query(q): Query<InboxParams>,
+) -> ApiResult<ApiJson<Inbox>> {
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::field("limit", "out_of_range", "Use 1 to 100."));
+    }
+    let items = state
+        .store
+        .list_notifications(user.id, q.before, i64::from(limit))
+        .await?;
+    let next_cursor = (items.len() == limit as usize)
+        .then(|| items.last().map(|n| n.id))
+        .flatten();
+    Ok(ApiJson(Inbox {
+        unread: state.store.count_unread(user.id).await?,
+        notifications: items.into_iter().map(NotificationView::from).collect(),
+        next_cursor,
+    }))
+}
+
+/// Marks one notification as read.
+#[utoipa::path(post, path = "/api/me/notifications/{id}/read", tag = "me", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 204, description = "Read"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn read_one(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult<StatusCode> {
+    if state.store.find_notification(user.id, id).await?.is_none() {
+        return Err(ApiError::NotFound);
+    }
+    state
+        .store
+        .mark_read(user.id, Some(id), state.clock.now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Marks every notification as read.
+#[utoipa::path(post, path = "/api/me/notifications/read-all", tag = "me", security(("bearer" = [])),
+    responses((status = 204, description = "All read")))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn read_all(State(state): State<AppState>, user: AuthUser) -> ApiResult<StatusCode> {
+    state
+        .store
+        .mark_read(user.id, None, state.clock.now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RemindersView {
+    pub enabled: bool,
+    /// Local time, `HH:MM`.
+    pub local_time: String,
+    /// ISO weekdays, 1 = Monday … 7 = Sunday.
+    pub days: Vec<u8>,
+    pub email: bool,
+    pub quiet_start: Option<String>,
+    pub quiet_end: Option<String>,
+    /// The time zone the times are in (the profile's).
+    pub timezone: String,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub next_due_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_sent_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RemindersChange {
+    pub enabled: bool,
+    /// Local time, `HH:MM` (24 h).
+    #[schema(example = "20:30")]
+    pub local_time: String,
+    /// ISO weekdays (1 = Monday … 7 = Sunday); default every day.
+    pub days: Option<Vec<u8>>,
+    #[serde(default)]
+    pub email: bool,
+    /// Quiet hours, `HH:MM` to `HH:MM` (both or neither; may wrap past midnight).
+    pub quiet_start: Option<String>,
+    pub quiet_end: Option<String>,
+}
+
+fn view(s: &ReminderSettings, calendar: &Calendar) -> RemindersView {
+    RemindersView {
+        enabled: s.enabled,
+        local_time: s.local_time.clone(),
+        days: s.days.clone(),
+        email: s.email,
+        quiet_start: s.quiet_start.clone(),
+        quiet_end: s.quiet_end.clone(),
+        timezone: calendar.name().to_owned(),
+        next_due_at: s.next_due_at,
+        last_sent_at: s.last_sent_at,
+    }
+}
+
+/// The caller's check-in reminder.
+#[utoipa::path(get, path = "/api/me/reminders", tag = "me", security(("bearer" = [])),
+    responses((status = 200, body = RemindersView)))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn get_reminders(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> ApiResult<ApiJson<RemindersView>> {
+    let calendar = Calendar::of(&state, user.id).await?;
+    let s = state
+        .store
+        .get_reminders(user.id)
+        .await?
+        .unwrap_or(ReminderSettings {
+            user_id: user.id,
+            enabled: false,
+            local_time: "20:00".to_owned(),
+            days: (1..=7).collect(),
+            email: false,
+            quiet_start: None,
+            quiet_end: None,
+            next_due_at: None,
+            last_sent_at: None,
+            updated_at: state.clock.now(),
+        });
+    Ok(ApiJson(view(&s, &calendar)))
+}
+
+/// Sets the caller's check-in reminder; the next one is computed in their time zone.
+#[utoipa::path(put, path = "/api/me/reminders", tag = "me", security(("bearer" = [])),
+    request_body = RemindersChange,
+    responses((status = 200, body = RemindersView), (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn put_reminders(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(req): ApiJson<RemindersChange>,
+) -> ApiResult<ApiJson<RemindersView>> {
+    let mut errors = Vec::new();
+    if parse_time(&req.local_time).is_none() {
+        errors.push(FieldError::new(
+            "localTime",
+            "invalid_time",
+            "A time such as 20:30.",
+        ));
+    }
+    let mut days = req.days.unwrap_or_else(|| (1..=7).collect());
+    days.sort_unstable();
+    days.dedup();
+    if days.iter().any(|d| !(1..=7).contains(d)) {
+        errors.push(FieldError::new(
+            "days",
+            "invalid_days",
+            "Weekdays 1 (Monday) to 7 (Sunday).",
+        ));
+    }
+    match (&req.quiet_start, &req.quiet_end) {
+        (None, None) => {}
+        (Some(a), Some(b)) if parse_time(a).is_some() && parse_time(b).is_some() => {}
+        _ => errors.push(FieldError::new(
+            "quietStart",
+            "invalid_quiet_hours",
+            "Both quietStart and quietEnd, as times such as 22:00 and 07:00.",
+        )),
+    }
+    if req.email && !state.notifier.can_email() {
+        errors.push(FieldError::new(
+            "email",
+            "email_unavailable",
+            "This server cannot send e-mail.",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let calendar = Calendar::of(&state, user.id).await?;
+    let now = state.clock.now();
+    let last_sent_at = state
+        .store
+        .get_reminders(user.id)
+        .await?
+        .and_then(|s| s.last_sent_at);
+    let mut settings = ReminderSettings {
+        user_id: user.id,
+        enabled: req.enabled,
+        local_time: req.local_time,
+        days,
+        email: req.email,
+        quiet_start: req.quiet_start,
+        quiet_end: req.quiet_end,
+        next_due_at: None,
+        last_sent_at,
+        updated_at: now,
+    };
+    settings.next_due_at = next_due(&settings, &calendar, now);
+    state.store.save_reminders(&settings).await?;
+    Ok(ApiJson(view(&settings, &calendar)))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use time::format_description::well_known::Rfc3339;
+
+    fn at(s: &str) -> OffsetDateTime {
+        OffsetDateTime::parse(s, &Rfc3339).unwrap()
+    }
+
+    fn daily(time: &str) -> ReminderSettings {
+        ReminderSettings {
+            user_id: Uuid::nil(),
+            enabled: true,
+            local_time: time.into(),
+            days: (1..=7).collect(),
+            email: false,
+            quiet_start: None,
+            quiet_end: None,
+            next_due_at: None,
+            last_sent_at: None,
+            updated_at: at("2027-01-01T00:00:00Z"),
+        }
+    }
+
+    #[test]
+    fn follows_daylight_saving_in_both_directions() {
+        let berlin = Calendar::named(Some("Europe/Berlin"));
+        let s = daily("09:00");
+        // Winter: 09:00 CET is 08:00 UTC.
+        assert_eq!(
+            next_due(&s, &berlin, at("2027-03-27T09:00:00Z")),
+            Some(at("2027-03-28T07:00:00Z"))
+        );
+        // The clocks went forward on 28 March: 09:00 CEST is 07:00 UTC.
+        assert_eq!(
+            next_due(&s, &berlin, at("2027-03-26T12:00:00Z")),
+            Some(at("2027-03-27T08:00:00Z"))
+        );
+        // Back on 31 October: 09:00 CET is 08:00 UTC again.
+        assert_eq!(
+            next_due(&s, &berlin, at("2027-10-30T08:00:00Z")),
+            Some(at("2027-10-31T08:00:00Z"))
+        );
+        assert_eq!(
+            next_due(&s, &berlin, at("2027-10-29T12:00:00Z")),
+            Some(at("2027-10-30T07:00:00Z"))
+        );
+        // 02:30 does not exist on 28 March 2027 in Berlin: just after the gap (03:30 CEST).
+        let gap = daily("02:30");
+        assert_eq!(
+            next_due(&gap, &berlin, at("2027-03-27T12:00:00Z")),
+            Some(at("2027-03-28T01:30:00Z"))
+        );
+        // 02:30 happens twice on 31 October: the first.
+        assert_eq!(
+            next_due(&gap, &berlin, at("2027-10-30T12:00:00Z")),
+            Some(at("2027-10-31T00:30:00Z"))
+        );
+    }
+
+    #[test]
+    fn chosen_days_and_quiet_hours() {
+        let utc = Calendar::named(None);
+        let mut s = daily("21:00");
+        s.days = vec![1]; // Mondays; 2027-03-01 is a Monday
+        assert_eq!(
+            next_due(&s, &utc, at("2027-03-01T21:00:00Z")),
+            Some(at("2027-03-08T21:00:00Z"))
+        );
+        assert_eq!(
+            next_due(&s, &utc, at("2027-03-01T20:59:00Z")),
+            Some(at("2027-03-01T21:00:00Z"))
+        );
+        // Quiet from 20:00 to 07:00: the reminder waits for the morning after.
+        s.quiet_start = Some("20:00".into());
+        s.quiet_end = Some("07:00".into());
+        assert_eq!(
+            next_due(&s, &utc, at("2027-03-01T12:00:00Z")),
+            Some(at("2027-03-02T07:00:00Z"))
+        );
+        // Quiet within one day (13:00-15:00) holds a 14:00 reminder to 15:00.
+        let mut lunch = daily("14:00");
+        lunch.quiet_start = Some("13:00".into());
+        lunch.quiet_end = Some("15:00".into());
+        assert_eq!(
+            next_due(&lunch, &utc, at("2027-03-01T12:00:00Z")),
+            Some(at("2027-03-01T15:00:00Z"))
+        );
+        let mut off = daily("09:00");
+        off.enabled = false;
+        assert_eq!(next_due(&off, &utc, at("2027-03-01T12:00:00Z")), None);
+        off.enabled = true;
+        off.days.clear();
+        assert_eq!(next_due(&off, &utc, at("2027-03-01T12:00:00Z")), None);
+        assert!(
+            parse_time("24:00").is_none()
+                && parse_time("9:00").is_none()
+                && parse_time("09:60").is_none()
+        );
+    }
+}

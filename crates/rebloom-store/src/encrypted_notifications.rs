@@ -1,0 +1,106 @@
+//! The encryption layer for the inbox: titles and bodies are sealed with
+//! the person's data key (an insight's title can name a goal). Reminder
+//! settings (times and days) pass through.
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::crypto;
+use crate::*;
+
+fn aad(column: &str, n: &Notification) -> String {
+    crypto::aad("notifications", column, &n.id.to_string(), n.user_id)
+}
+
+impl EncryptedStore {
+    async fn open_notification(&self, mut n: Notification) -> StoreResult<Notification> {
+        let (title_aad, body_aad) = (aad("title", &n), aad("body", &n));
+        n.title = self
+            .open_sealed_text(n.user_id, &title_aad, std::mem::take(&mut n.title))
+            .await?;
+        n.body = self
+            .open_sealed_text(n.user_id, &body_aad, std::mem::take(&mut n.body))
+            .await?;
+        Ok(n)
+    }
+}
+
+#[async_trait]
+impl NotificationStore for EncryptedStore {
+    async fn insert_notification(&self, n: &Notification) -> StoreResult<()> {
+        let mut sealed = n.clone();
+        sealed.title = self
+            .seal_text(n.user_id, &aad("title", n), &n.title)
+            .await?;
+        sealed.body = self.seal_text(n.user_id, &aad("body", n), &n.body).await?;
+        self.inner().insert_notification(&sealed).await
+    }
+
+    async fn list_notifications(
+        &self,
+        user_id: Uuid,
+        before: Option<Uuid>,
+        limit: i64,
+    ) -> StoreResult<Vec<Notification>> {
+        let stored = self
+            .inner()
+            .list_notifications(user_id, before, limit)
+            .await?;
+        let mut out = Vec::with_capacity(stored.len());
+        for n in stored {
+            out.push(self.open_notification(n).await?);
+        }
+        Ok(out)
+    }
+
+    async fn find_notification(
+        &self,
+        user_id: Uuid,
+        id: Uuid,
+    ) -> StoreResult<Option<Notification>> {
+        match self.inner().find_notification(user_id, id).await? {
+            Some(n) => Ok(Some(self.open_notification(n).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn count_unread(&self, user_id: Uuid) -> StoreResult<i64> {
+        self.inner().count_unread(user_id).await
+    }
+
+    async fn mark_read(
+        &self,
+        user_id: Uuid,
+        id: Option<Uuid>,
+        at: OffsetDateTime,
+    ) -> StoreResult<u64> {
+        self.inner().mark_read(user_id, id, at).await
+    }
+
+    async fn get_reminders(&self, user_id: Uuid) -> StoreResult<Option<ReminderSettings>> {
+        self.inner().get_reminders(user_id).await
+    }
+
+    async fn save_reminders(&self, settings: &ReminderSettings) -> StoreResult<()> {
+        self.inner().save_reminders(settings).await
+    }
+
+    async fn due_reminders(
+        &self,
+        now: OffsetDateTime,
+        limit: i64,
+    ) -> StoreResult<Vec<ReminderSettings>> {
+        self.inner().due_reminders(now, limit).await
+    }
+
+    async fn advance_reminder(
+        &self,
+        user_id: Uuid,
+        due: OffsetDateTime,
+        next: Option<OffsetDateTime>,
+        now: OffsetDateTime,
+    ) -> StoreResult<bool> {
+        self.inner().advance_reminder(user_id, due, next, now).await
+    }
+}
