@@ -353,6 +353,12 @@ fn router(state: AppState) -> Router {
     let mut router = api
         .merge(SwaggerUi::new("/docs").url("/api/openapi.json", doc))
         .route("/", axum::routing::get(crate::routes::ops::root))
+        .route(
+            "/api/graphql",
+            axum::routing::post(crate::graphql::handler).layer(axum::Extension(Arc::new(
+                crate::graphql::schema(state.clone()),
+            ))),
+        )
         .fallback(|| async { StatusCode::NOT_FOUND })
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .layer(middleware::from_fn(telemetry::http_metrics))

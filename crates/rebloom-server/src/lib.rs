@@ -11,6 +11,7 @@ pub mod cpu_pool;
 pub mod error;
 pub mod eval;
 pub mod extract;
+pub mod graphql;
 pub mod jobs;
 pub mod memory;
 pub mod notifications;

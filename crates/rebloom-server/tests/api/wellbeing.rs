@@ -884,3 +884,184 @@ async fn engagement_counts_active_days(ctx: Ctx) {
     assert_eq!(month["activeDays"], 3);
     assert_eq!(month["moodCheckIns"], 3);
 }
+
+cases! {
+    graphql_and_rest_agree: [sqlite, postgres];
+}
+
+async fn graphql(app: &TestApp, s: &Session, query: &str) -> Value {
+    app.post("/api/graphql")
+        .token(&s.access)
+        .json(&json!({ "query": query }))
+        .send()
+        .await
+        .success(StatusCode::OK)
+}
+
+/// The dashboard's GraphQL gives the caller's own data, the same as REST,
+/// within depth and complexity limits, behind the same authentication.
+async fn graphql_and_rest_agree(ctx: Ctx) {
+    let app = ctx.spawn_app().await;
+    let s = app.register("graph@example.org", PASSWORD).await;
+    let other = app.register("graph-other@example.org", PASSWORD).await;
+    app.set_profile(&s, json!({ "timezone": "America/New_York" }))
+        .await;
+    let now = app.state.clock.now();
+    app.start(&s, json!({ "message": "work was a lot today" }))
+        .await;
+    for (days, score, trigger) in [(0, 6, "walk"), (1, 4, "work"), (3, 7, "walk")] {
+        mood(
+            &app,
+            &s,
+            json!({ "moodScore": score, "triggers": [trigger], "recordedAt": rfc3339(now - time::Duration::days(days)) }),
+        )
+        .await;
+    }
+    let goal = app
+        .post("/api/me/goals")
+        .token(&s.access)
+        .json(&json!({ "title": "Walk daily", "category": "activity" }))
+        .send()
+        .await
+        .success(StatusCode::CREATED);
+    app.post(&format!(
+        "/api/me/goals/{}/progress",
+        goal["id"].as_str().unwrap()
+    ))
+    .token(&s.access)
+    .json(&json!({ "progressPercentage": 25, "note": "two walks" }))
+    .send()
+    .await
+    .success(StatusCode::OK);
+    app.post("/api/me/questionnaires")
+        .token(&s.access)
+        .json(&json!({ "instrument": "phq9", "answers": [1, 1, 1, 0, 0, 0, 0, 0, 0] }))
+        .send()
+        .await
+        .success(StatusCode::CREATED);
+
+    let g = graphql(
+        &app,
+        &s,
+        r#"{ me
+             sessions(first: 5) { id messageCount messages(first: 10) { sender riskLevel emotionalTags } }
+             moods(range: "30d") { id moodScore triggers localDate }
+             moodTrends(range: "7d", bucket: "day")
+             engagement(range: "7d")
+             goals { id title progressPercentage history { progressPercentage note } }
+             questionnaires { instrument totalScore severity }
+             insights { id } }"#,
+    )
+    .await;
+    assert!(g["errors"].is_null(), "{g}");
+    let d = &g["data"];
+    assert_eq!(d["me"], s.id());
+    assert_eq!(d["sessions"][0]["messageCount"], 2);
+    assert_eq!(d["sessions"][0]["messages"][0]["sender"], "user");
+    assert!(d["sessions"][0]["messages"][0].get("content").is_none());
+
+    let rest = |path: &str| {
+        let path = path.to_owned();
+        let s = &s;
+        let app = &app;
+        async move {
+            app.get(&path)
+                .token(&s.access)
+                .send()
+                .await
+                .success(StatusCode::OK)
+        }
+    };
+    let moods = rest("/api/me/moods?range=30d").await;
+    let rest_moods: Vec<(Value, Value, Value)> = moods["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["id"].clone(),
+                m["moodScore"].clone(),
+                m["localDate"].clone(),
+            )
+        })
+        .collect();
+    let gql_moods: Vec<(Value, Value, Value)> = d["moods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["id"].clone(),
+                m["moodScore"].clone(),
+                m["localDate"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(gql_moods, rest_moods);
+    assert_eq!(gql_moods.len(), 3);
+    assert_eq!(
+        d["moodTrends"],
+        rest("/api/me/moods/trends?range=7d&bucket=day").await
+    );
+    assert_eq!(d["engagement"], rest("/api/me/engagement?range=7d").await);
+    let g_goal = &d["goals"][0];
+    let r_goal = rest(&format!("/api/me/goals/{}", goal["id"].as_str().unwrap())).await;
+    assert_eq!(g_goal["id"], r_goal["id"]);
+    assert_eq!(g_goal["progressPercentage"], r_goal["progressPercentage"]);
+    assert_eq!(g_goal["history"][0]["note"], r_goal["history"][0]["note"]);
+    let r_q = rest("/api/me/questionnaires").await;
+    assert_eq!(
+        d["questionnaires"][0]["totalScore"],
+        r_q["responses"][0]["totalScore"]
+    );
+    assert_eq!(d["questionnaires"][0]["severity"], "minimal");
+
+    // Only one's own.
+    let theirs = graphql(
+        &app,
+        &other,
+        "{ moods(range: \"30d\") { id } goals { id } sessions { id } }",
+    )
+    .await;
+    assert_eq!(theirs["data"]["moods"], json!([]));
+    assert_eq!(theirs["data"]["goals"], json!([]));
+    // The same authentication.
+    app.post("/api/graphql")
+        .json(&json!({ "query": "{ me }" }))
+        .send()
+        .await
+        .problem(401, "token_missing");
+    // Bad arguments name the REST error code.
+    let bad = graphql(&app, &s, "{ moods(range: \"9x\") { id } }").await;
+    assert_eq!(
+        bad["errors"][0]["extensions"]["code"], "validation_failed",
+        "{bad}"
+    );
+    // Limits.
+    let complex = graphql(
+        &app,
+        &s,
+        "{ sessions(first: 200) { messages(first: 200) { id sender riskLevel } } }",
+    )
+    .await;
+    assert!(
+        complex["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("too complex"),
+        "{complex}"
+    );
+    let deep = graphql(
+        &app,
+        &s,
+        "{ __schema { types { fields { type { ofType { ofType { ofType { name } } } } } } } }",
+    )
+    .await;
+    assert!(
+        deep["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nested too deep"),
+        "{deep}"
+    );
+}

@@ -1,0 +1,430 @@
+//! `/api/graphql`: the analytics dashboard's queries over the caller's own
+//! data (sessions with message metadata, moods and their trends, goals,
+//! insights, questionnaires, engagement), read-only, with the REST API's
+//! authentication and depth and complexity limits. Message text is not
+//! offered here (the dashboard needs counts, levels and tags, not words).
+//! Where REST computes something (trends, engagement), the resolvers call
+//! the same handlers, so the two cannot disagree.
+
+use std::sync::Arc;
+
+use async_graphql::{
+    ComplexObject, Context, EmptyMutation, EmptySubscription, ErrorExtensions, Json, Object,
+    Schema, SimpleObject,
+};
+use axum::extract::{Query, State};
+use axum::response::IntoResponse;
+use serde_json::Value;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, AuthUser};
+use crate::wellbeing::calendar::RangeParams;
+
+/// Deepest nesting a query may have.
+pub const MAX_DEPTH: usize = 6;
+/// Most fields (weighted by list sizes) one query may ask for.
+pub const MAX_COMPLEXITY: usize = 5_000;
+/// Items a list field returns at most.
+const MAX_ITEMS: i32 = 200;
+
+pub type AnalyticsSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+
+pub fn schema(state: AppState) -> AnalyticsSchema {
+    Schema::build(QueryRoot, EmptyMutation, EmptySubscription)
+        .data(state)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .finish()
+}
+
+/// `POST /api/graphql` with `{query, variables, operationName}`.
+pub async fn handler(
+    axum::Extension(schema): axum::Extension<Arc<AnalyticsSchema>>,
+    user: AuthUser,
+    ApiJson(request): ApiJson<async_graphql::Request>,
+) -> axum::response::Response {
+    let started = std::time::Instant::now();
+    let response = schema.execute(request.data(user)).await;
+    metrics::histogram!("graphql_request_duration_seconds").record(started.elapsed().as_secs_f64());
+    axum::Json(response).into_response()
+}
+
+fn ts(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+fn gql(e: ApiError) -> async_graphql::Error {
+    let code = e.code();
+    let message = match &e {
+        ApiError::Validation(errors) => errors
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    };
+    async_graphql::Error::new(message).extend_with(|_, ext| ext.set("code", code))
+}
+
+fn parts<'a>(ctx: &Context<'a>) -> async_graphql::Result<(AppState, AuthUser)> {
+    Ok((
+        ctx.data::<AppState>()?.clone(),
+        ctx.data::<AuthUser>()?.clone(),
+    ))
+}
+
+fn limit(first: Option<i32>) -> async_graphql::Result<usize> {
+    let n = first.unwrap_or(50);
+    if !(1..=MAX_ITEMS).contains(&n) {
+        return Err(gql(ApiError::field(
+            "first",
+            "out_of_range",
+            format!("Use 1 to {MAX_ITEMS}."),
+        )));
+    }
+    Ok(n as usize)
+}
+
+/// A conversation session.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct SessionNode {
+    pub id: Uuid,
+    pub session_type: String,
+    pub started_at: String,
+    pub ended_at: Option<String>,
+    pub message_count: i32,
+    pub mood_before: Option<i32>,
+    pub mood_after: Option<i32>,
+    #[graphql(skip)]
+    user_id: Uuid,
+}
+
+/// A message's metadata (never its text).
+#[derive(SimpleObject)]
+pub struct MessageNode {
+    pub id: Uuid,
+    /// `user` or `ai`.
+    pub sender: String,
+    pub message_type: String,
+    pub sentiment_score: Option<f64>,
+    pub emotional_tags: Json<Value>,
+    pub risk_level: String,
+    pub created_at: String,
+}
+
+#[ComplexObject]
+impl SessionNode {
+    /// The session's messages, oldest first.
+    #[graphql(complexity = "first.unwrap_or(50) as usize * child_complexity")]
+    async fn messages(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<MessageNode>> {
+        let n = limit(first)?;
+        let state = ctx.data::<AppState>()?;
+        let messages = crate::conversation::history::all_messages(
+            state.store.as_ref(),
+            self.user_id,
+            Some(self.id),
+        )
+        .await
+        .map_err(|e| gql(e.into()))?;
+        Ok(messages
+            .into_iter()
+            .take(n)
+            .map(|m| MessageNode {
+                id: m.id,
+                sender: if m.sender == rebloom_store::Sender::User {
+                    "user"
+                } else {
+                    "ai"
+                }
+                .to_owned(),
+                message_type: m.message_type,
+                sentiment_score: m.sentiment_score,
+                emotional_tags: Json(m.emotional_tags),
+                risk_level: m.risk_level,
+                created_at: ts(m.created_at),
+            })
+            .collect())
+    }
+}
+
+/// A mood check-in.
+#[derive(SimpleObject)]
+pub struct MoodNode {
+    pub id: Uuid,
+    pub mood_score: i32,
+    pub anxiety_level: Option<i32>,
+    pub stress_level: Option<i32>,
+    pub energy_level: Option<i32>,
+    pub notes: Option<String>,
+    pub triggers: Vec<String>,
+    pub session_id: Option<Uuid>,
+    pub recorded_at: String,
+    pub local_date: String,
+}
+
+/// A goal and its progress history.
+#[derive(SimpleObject)]
+pub struct GoalNode {
+    pub id: Uuid,
+    pub title: String,
+    pub category: Option<String>,
+    pub status: String,
+    pub progress_percentage: i32,
+    pub target_date: Option<String>,
+    pub created_at: String,
+    pub completed_at: Option<String>,
+    pub history: Vec<ProgressNode>,
+}
+
+#[derive(SimpleObject)]
+pub struct ProgressNode {
+    pub progress_percentage: i32,
+    pub note: Option<String>,
+    pub recorded_at: String,
+}
+
+#[derive(SimpleObject)]
+pub struct InsightNode {
+    pub id: Uuid,
+    pub insight_type: String,
+    pub title: String,
+    pub period_start: Option<String>,
+    pub generated_at: String,
+    pub acknowledged_at: Option<String>,
+    pub confidence_score: Option<f64>,
+    /// The report, every figure with the entries it came from.
+    pub content: Json<Value>,
+}
+
+#[derive(SimpleObject)]
+pub struct QuestionnaireNode {
+    pub id: Uuid,
+    pub instrument: String,
+    pub answers: Vec<i32>,
+    pub total_score: i32,
+    pub severity: String,
+    pub completed_at: String,
+}
+
+pub struct QueryRoot;
+
+#[Object]
+impl QueryRoot {
+    /// The caller's id.
+    async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Uuid> {
+        Ok(parts(ctx)?.1.id)
+    }
+
+    /// The caller's sessions, newest first.
+    #[graphql(complexity = "first.unwrap_or(50) as usize * child_complexity")]
+    async fn sessions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<SessionNode>> {
+        let n = limit(first)?;
+        let (state, user) = parts(ctx)?;
+        let sessions = crate::conversation::history::all_sessions(state.store.as_ref(), user.id)
+            .await
+            .map_err(|e| gql(e.into()))?;
+        Ok(sessions
+            .into_iter()
+            .take(n)
+            .map(|s| SessionNode {
+                id: s.id,
+                session_type: s.session_type,
+                started_at: ts(s.started_at),
+                ended_at: s.ended_at.map(ts),
+                message_count: s.message_count,
+                mood_before: s.mood_before,
+                mood_after: s.mood_after,
+                user_id: s.user_id,
+            })
+            .collect())
+    }
+
+    /// Mood check-ins in a range of the caller's days (as `GET /api/me/moods`), newest first.
+    #[graphql(complexity = "200 * child_complexity")]
+    async fn moods(
+        &self,
+        ctx: &Context<'_>,
+        range: Option<String>,
+        from: Option<String>,
+        to: Option<String>,
+    ) -> async_graphql::Result<Vec<MoodNode>> {
+        let (state, user) = parts(ctx)?;
+        let ApiJson(list) = crate::wellbeing::moods::list_moods(
+            State(state),
+            user,
+            Query(RangeParams { range, from, to }),
+        )
+        .await
+        .map_err(gql)?;
+        Ok(list
+            .entries
+            .into_iter()
+            .map(|m| MoodNode {
+                id: m.id,
+                mood_score: m.mood_score,
+                anxiety_level: m.anxiety_level,
+                stress_level: m.stress_level,
+                energy_level: m.energy_level,
+                notes: m.notes,
+                triggers: m.triggers,
+                session_id: m.session_id,
+                recorded_at: ts(m.recorded_at),
+                local_date: m.local_date,
+            })
+            .collect())
+    }
+
+    /// Mood trends, exactly as `GET /api/me/moods/trends` gives them.
+    async fn mood_trends(
+        &self,
+        ctx: &Context<'_>,
+        bucket: Option<String>,
+        range: Option<String>,
+        from: Option<String>,
+        to: Option<String>,
+    ) -> async_graphql::Result<Json<Value>> {
+        let (state, user) = parts(ctx)?;
+        let ApiJson(t) = crate::wellbeing::moods::mood_trends(
+            State(state),
+            user,
+            Query(crate::wellbeing::moods::TrendParams {
+                bucket,
+                range,
+                from,
+                to,
+            }),
+        )
+        .await
+        .map_err(gql)?;
+        Ok(Json(serde_json::to_value(t)?))
+    }
+
+    /// Engagement, exactly as `GET /api/me/engagement` gives it.
+    async fn engagement(
+        &self,
+        ctx: &Context<'_>,
+        range: Option<String>,
+    ) -> async_graphql::Result<Json<Value>> {
+        let (state, user) = parts(ctx)?;
+        let ApiJson(e) = crate::wellbeing::engagement::engagement(
+            State(state),
+            user,
+            Query(RangeParams {
+                range,
+                from: None,
+                to: None,
+            }),
+        )
+        .await
+        .map_err(gql)?;
+        Ok(Json(serde_json::to_value(e)?))
+    }
+
+    /// Goals with their progress history, newest first.
+    #[graphql(complexity = "100 * child_complexity")]
+    async fn goals(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<String>,
+    ) -> async_graphql::Result<Vec<GoalNode>> {
+        let (state, user) = parts(ctx)?;
+        let mut out = Vec::new();
+        for g in state
+            .store
+            .list_goals(user.id)
+            .await
+            .map_err(|e| gql(e.into()))?
+        {
+            if status.as_ref().is_some_and(|s| *s != g.status) {
+                continue;
+            }
+            let history = state
+                .store
+                .goal_progress(user.id, g.id)
+                .await
+                .map_err(|e| gql(e.into()))?;
+            out.push(GoalNode {
+                id: g.id,
+                title: g.title,
+                category: g.category,
+                status: g.status,
+                progress_percentage: g.progress_percentage,
+                target_date: g.target_date.map(|d| d.to_string()),
+                created_at: ts(g.created_at),
+                completed_at: g.completed_at.map(ts),
+                history: history
+                    .into_iter()
+                    .map(|p| ProgressNode {
+                        progress_percentage: p.progress_percentage,
+                        note: p.note,
+                        recorded_at: ts(p.recorded_at),
+                    })
+                    .collect(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Weekly insights, newest first.
+    #[graphql(complexity = "52 * child_complexity")]
+    async fn insights(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<InsightNode>> {
+        let (state, user) = parts(ctx)?;
+        let insights = state
+            .store
+            .list_insights(user.id, 52)
+            .await
+            .map_err(|e| gql(e.into()))?;
+        Ok(insights
+            .into_iter()
+            .map(|i| InsightNode {
+                id: i.id,
+                insight_type: i.insight_type,
+                title: i.title,
+                period_start: i.period_start.map(|d| d.to_string()),
+                generated_at: ts(i.generated_at),
+                acknowledged_at: i.acknowledged_at.map(ts),
+                confidence_score: i.confidence_score,
+                content: Json(i.content),
+            })
+            .collect())
+    }
+
+    /// Questionnaire responses (PHQ-9, GAD-7), newest first.
+    #[graphql(complexity = "200 * child_complexity")]
+    async fn questionnaires(
+        &self,
+        ctx: &Context<'_>,
+        instrument: Option<String>,
+    ) -> async_graphql::Result<Vec<QuestionnaireNode>> {
+        let (state, user) = parts(ctx)?;
+        let responses = state
+            .store
+            .list_questionnaires(user.id, instrument.as_deref(), 200)
+            .await
+            .map_err(|e| gql(e.into()))?;
+        Ok(responses
+            .into_iter()
+            .map(|q| QuestionnaireNode {
+                id: q.id,
+                instrument: q.instrument,
+                answers: q.answers,
+                total_score: q.total_score,
+                severity: q.severity,
+                completed_at: ts(q.completed_at),
+            })
+            .collect())
+    }
+}
