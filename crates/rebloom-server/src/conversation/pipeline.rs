@@ -354,6 +354,9 @@ pub async fn respond(
 
     // 3. Store the reply and tell everyone.
     let store_started = Instant::now();
+    let exercise_completed = engine_state
+        .as_ref()
+        .and_then(|new| completed_exercise(&session.engine_state, new));
     // Never at the cost of the reply (a crisis reply above all): logged only.
     if let Some(engine_state) = &engine_state
         && let Err(e) = state
@@ -384,6 +387,7 @@ pub async fn respond(
             "model": model,
             "resourcesListed": !assessment_view.resources.is_empty(),
             "contactOffer": offered_contact,
+            "exerciseCompleted": exercise_completed,
         }),
         created_at: state.clock.now(),
     };
@@ -589,4 +593,17 @@ pub async fn run_turn(
     spawn_turn(state, incoming, sink)?
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("reply task failed: {e}")))?
+}
+
+/// The exercise this turn finished, if any: one was under way before and
+/// now none is, with its kind the latest completed (engagement counts these).
+pub fn completed_exercise(before: &Value, after: &Value) -> Option<String> {
+    let kind = before.get("exercise")?.get("kind")?.as_str()?;
+    let still_running = after.get("exercise").is_some_and(|e| !e.is_null());
+    let last_done = after
+        .get("completed")
+        .and_then(Value::as_array)
+        .and_then(|c| c.last())
+        .and_then(Value::as_str);
+    (!still_running && last_done == Some(kind)).then(|| kind.to_owned())
 }

@@ -39,6 +39,8 @@ pub struct Engagement {
     pub mood_check_ins: usize,
     pub goal_updates: usize,
     pub questionnaires: usize,
+    /// Guided exercises taken to their end.
+    pub exercises_completed: usize,
     /// The active days (YYYY-MM-DD), oldest first.
     pub days: Vec<String>,
 }
@@ -89,8 +91,17 @@ pub async fn engagement(
         .store
         .list_moods(user.id, start, end, super::moods::MAX_ENTRIES)
         .await?;
-    let messages: Vec<_> = super::insights::messages_between(&state, user.id, start, end)
-        .await?
+    let all = super::insights::messages_between(&state, user.id, start, end).await?;
+    let exercises_completed = all
+        .iter()
+        .filter(|m| {
+            m.sender == Sender::Ai
+                && m.metadata
+                    .get("exerciseCompleted")
+                    .is_some_and(|v| v.is_string())
+        })
+        .count();
+    let messages: Vec<_> = all
         .into_iter()
         .filter(|m| m.sender == Sender::User)
         .collect();
@@ -137,6 +148,7 @@ pub async fn engagement(
         mood_check_ins: moods.len(),
         goal_updates: progress.len(),
         questionnaires: questionnaires.len(),
+        exercises_completed,
         days: days.iter().map(ToString::to_string).collect(),
     }))
 }

@@ -49,6 +49,14 @@ async fn exercise_to_the_end(ctx: Ctx) {
             .to_owned();
     }
     assert!(last.contains("from 7 to 4"), "{last}");
+    // Counted once in engagement.
+    let engaged = app
+        .get("/api/me/engagement?range=7d")
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(engaged["exercisesCompleted"], 1, "{engaged}");
 }
 
 #[cfg(feature = "local-llm")]
