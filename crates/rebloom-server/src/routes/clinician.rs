@@ -1,5 +1,6 @@
 //! Clinician access with consent (`TeletherapyConnector`): a person grants one
-//! clinician a scope — `mood` (mood before and after sessions), `summaries`
+//! clinician a scope — `mood` (mood before and after sessions, and mood
+//! check-ins: their levels and dates; notes and triggers with `everything`), `summaries`
 //! (plus session summaries), `conversations` (plus the sessions they chose) or
 //! `everything` — for a time (90 days by default) and may revoke it whenever
 //! they like. Clinicians see only what a grant in force covers; anything else
@@ -34,6 +35,42 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(patients))
         .routes(routes!(patient_sessions))
         .routes(routes!(patient_messages))
+        .routes(routes!(patient_moods))
+}
+
+/// The person's mood check-ins (last 90 days of their calendar by default),
+/// newest first: levels and dates with any grant; notes and triggers only
+/// with `everything`.
+#[utoipa::path(get, path = "/api/clinician/patients/{userId}/moods", tag = "clinician", security(("bearer" = [])),
+    params(("userId" = Uuid, Path), crate::wellbeing::calendar::RangeParams),
+    responses((status = 200, body = crate::wellbeing::moods::MoodList), (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all)]
+pub async fn patient_moods(
+    State(state): State<AppState>,
+    RequireRole(clinician, _): RequireRole<Clinician>,
+    Path(user_id): Path<Uuid>,
+    axum::extract::Query(mut q): axum::extract::Query<crate::wellbeing::calendar::RangeParams>,
+) -> ApiResult<ApiJson<crate::wellbeing::moods::MoodList>> {
+    let (_, everything, _) = allowed(&state, &clinician, user_id).await?;
+    crate::audit::record(
+        &state,
+        Some(&clinician),
+        Some(user_id),
+        "clinician.read",
+        json!({ "what": "moods" }),
+    )
+    .await?;
+    if q.range.is_none() && q.from.is_none() {
+        q.range = Some("90d".to_owned());
+    }
+    let mut list = crate::wellbeing::moods::moods_in_range(&state, user_id, &q).await?;
+    if !everything {
+        for m in &mut list.entries {
+            m.notes = None;
+            m.triggers.clear();
+        }
+    }
+    Ok(ApiJson(list))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

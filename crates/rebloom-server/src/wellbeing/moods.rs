@@ -269,15 +269,24 @@ pub async fn list_moods(
     user: AuthUser,
     Query(q): Query<RangeParams>,
 ) -> ApiResult<ApiJson<MoodList>> {
-    let calendar = Calendar::of(&state, user.id).await?;
-    let (from, to) = calendar.range(&q, state.clock.now())?;
+    Ok(ApiJson(moods_in_range(&state, user.id, &q).await?))
+}
+
+/// A person's check-ins in a range of their days, newest first.
+pub async fn moods_in_range(
+    state: &AppState,
+    user_id: Uuid,
+    q: &RangeParams,
+) -> ApiResult<MoodList> {
+    let calendar = Calendar::of(state, user_id).await?;
+    let (from, to) = calendar.range(q, state.clock.now())?;
     let (start, end) = calendar.bounds(from, to)?;
     let mut entries = state
         .store
-        .list_moods(user.id, start, end, MAX_ENTRIES)
+        .list_moods(user_id, start, end, MAX_ENTRIES)
         .await?;
     entries.reverse();
-    Ok(ApiJson(MoodList {
+    Ok(MoodList {
         timezone: calendar.name().to_owned(),
         from: from.to_string(),
         to: to.to_string(),
@@ -285,7 +294,7 @@ pub async fn list_moods(
             .into_iter()
             .map(|m| MoodView::new(m, &calendar))
             .collect(),
-    }))
+    })
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

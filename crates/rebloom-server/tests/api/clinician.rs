@@ -97,6 +97,28 @@ async fn clinician_grants(ctx: Ctx) {
             .all(|x| x["summary"].is_null())
     );
     assert!(listed.to_string().contains("\"moodAfter\":7"));
+    // Mood check-ins: levels with the mood scope, never the notes or triggers.
+    app.post("/api/me/moods")
+        .token(&s.access)
+        .json(&json!({ "moodScore": 3, "anxietyLevel": 8, "notes": "my private note", "triggers": ["exams"] }))
+        .send()
+        .await
+        .success(StatusCode::CREATED);
+    let moods = app
+        .get(&format!("{base}/moods"))
+        .token(&doc.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(moods["entries"][0]["moodScore"], 3);
+    assert_eq!(moods["entries"][0]["anxietyLevel"], 8);
+    assert!(moods["entries"][0]["notes"].is_null());
+    assert_eq!(moods["entries"][0]["triggers"], json!([]));
+    app.get(&format!("/api/clinician/patients/{}/moods", stranger.id()))
+        .token(&doc.access)
+        .send()
+        .await
+        .problem(404, "not_found");
     app.get(&format!("{base}/sessions/{}/messages", sessions[0]))
         .token(&doc.access)
         .send()
@@ -163,7 +185,7 @@ async fn clinician_grants(ctx: Ctx) {
         .iter()
         .filter(|e| e["action"] == "clinician.read" && e["actorRole"] == "clinician")
         .count();
-    assert_eq!(reads, 3);
+    assert_eq!(reads, 4, "every read, the mood check-ins too");
 
     // A crisis: the linked clinician hears of it, level and time only.
     app.post(&format!("/api/conversations/{}/messages", s.id()))
