@@ -44,7 +44,7 @@ pub struct WeekData<'a> {
     pub start: Date,
     /// Mood entries from 28 days before `start` to the end of the week.
     pub moods: &'a [MoodEntry],
-    /// The person's messages in the week.
+    /// The person's messages from the start of the trigger window to the end of the week.
     pub messages: &'a [Message],
     pub goals: &'a [(Goal, Vec<GoalProgress>)],
 }
@@ -163,6 +163,11 @@ pub fn weekly(data: &WeekData<'_>) -> Value {
         _ => None,
     };
 
+    let in_week = |t: OffsetDateTime| {
+        let d = data.calendar.date_of(t);
+        d >= start && d < end
+    };
+
     // Triggers: mean mood with and without each tag, over the last four weeks.
     let window: Vec<&(Date, &MoodEntry)> = dated
         .iter()
@@ -203,9 +208,63 @@ pub fn weekly(data: &WeekData<'_>) -> Value {
             "withAverage": a,
             "withoutAverage": b,
             "difference": diff,
+            "source": "check-ins",
             "entriesWith": with.len(),
             "entriesWithout": without.len(),
             "evidence": with.iter().map(|m| m.id).collect::<Vec<_>>(),
+        }));
+    }
+    // Emotions named in their own messages: mean daily mood on days with the
+    // emotion against days without (among days with check-ins), same window.
+    let mut daily_mood: BTreeMap<Date, Vec<&MoodEntry>> = BTreeMap::new();
+    for (d, m) in &window {
+        daily_mood.entry(*d).or_default().push(m);
+    }
+    let mut emotion_days: BTreeMap<String, (BTreeSet<Date>, Vec<Uuid>)> = BTreeMap::new();
+    for m in data.messages.iter().filter(|m| m.sender == Sender::User) {
+        let d = data.calendar.date_of(m.created_at);
+        if d < trigger_start || d >= end {
+            continue;
+        }
+        for e in emotion_tags(m) {
+            let entry = emotion_days.entry(e).or_default();
+            entry.0.insert(d);
+            entry.1.push(m.id);
+        }
+    }
+    for (emotion, (days, message_ids)) in &emotion_days {
+        let side = |with: bool| {
+            daily_mood
+                .iter()
+                .filter(|(d, _)| days.contains(d) == with)
+                .filter_map(|(_, es)| {
+                    mean(&es.iter().map(|m| m.mood_score).collect::<Vec<_>>())
+                        .map(|avg| (avg, es.iter().map(|m| m.id).collect::<Vec<_>>()))
+                })
+                .collect::<Vec<(f64, Vec<Uuid>)>>()
+        };
+        let (w, wo) = (side(true), side(false));
+        if w.len() < 2 || wo.len() < 2 {
+            continue;
+        }
+        let avg =
+            |v: &[(f64, Vec<Uuid>)]| round2(v.iter().map(|x| x.0).sum::<f64>() / v.len() as f64);
+        let (a, b) = (avg(&w), avg(&wo));
+        let diff = round2(a - b);
+        if diff.abs() < TRIGGER_MIN_DIFF {
+            continue;
+        }
+        triggers.push(json!({
+            "trigger": emotion,
+            "source": "messages",
+            "association": if diff < 0.0 { "lower" } else { "higher" },
+            "withAverage": a,
+            "withoutAverage": b,
+            "difference": diff,
+            "daysWith": w.len(),
+            "daysWithout": wo.len(),
+            "evidence": message_ids,
+            "moodEvidence": w.iter().flat_map(|x| x.1.iter().copied()).collect::<Vec<_>>(),
         }));
     }
     triggers.sort_by(|a, b| {
@@ -217,17 +276,12 @@ pub fn weekly(data: &WeekData<'_>) -> Value {
     let own: Vec<&Message> = data
         .messages
         .iter()
-        .filter(|m| m.sender == Sender::User)
+        .filter(|m| m.sender == Sender::User && in_week(m.created_at))
         .collect();
     let mut emotions: BTreeMap<String, Vec<&Message>> = BTreeMap::new();
     for m in &own {
-        for tag in m.emotional_tags.as_array().into_iter().flatten() {
-            if let Some(t) = tag
-                .as_str()
-                .or_else(|| tag.get("emotion").and_then(Value::as_str))
-            {
-                emotions.entry(t.to_owned()).or_default().push(m);
-            }
+        for e in emotion_tags(m) {
+            emotions.entry(e).or_default().push(m);
         }
     }
     let mut emotion_list: Vec<Value> = emotions
@@ -246,10 +300,6 @@ pub fn weekly(data: &WeekData<'_>) -> Value {
         .then(|| round2(sentiments.iter().sum::<f64>() / sentiments.len() as f64));
 
     // Goals: progress recorded this week.
-    let in_week = |t: OffsetDateTime| {
-        let d = data.calendar.date_of(t);
-        d >= start && d < end
-    };
     let goals: Vec<Value> = data
         .goals
         .iter()
@@ -353,6 +403,20 @@ pub fn weekly(data: &WeekData<'_>) -> Value {
     })
 }
 
+/// The emotions a message was tagged with (plain names, or `{emotion}` objects).
+fn emotion_tags(m: &Message) -> Vec<String> {
+    m.emotional_tags
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|tag| {
+            tag.as_str()
+                .or_else(|| tag.get("emotion").and_then(Value::as_str))
+                .map(str::to_owned)
+        })
+        .collect()
+}
+
 /// One gentle suggestion, from the most pressing area (or encouragement).
 fn suggest(
     areas: &[Value],
@@ -365,7 +429,10 @@ fn suggest(
                 makes next week's picture clearer."
             .to_owned();
     }
-    if let Some(lift) = triggers.iter().find(|t| t["association"] == "higher") {
+    if let Some(lift) = triggers
+        .iter()
+        .find(|t| t["association"] == "higher" && t["source"] == "check-ins")
+    {
         return format!(
             "Your mood was higher on days you tagged \"{}\". Could you plan a little more of that this week?",
             lift["trigger"].as_str().unwrap_or_default()
@@ -410,13 +477,13 @@ pub async fn generate(state: &AppState, user_id: Uuid, start: Date) -> ApiResult
                 .map_err(|_| ApiError::NotFound)?,
         );
     let (from_t, _) = calendar.bounds(from, from)?;
-    let (week_t, _) = calendar.bounds(start, start)?;
     let (end_t, _) = calendar.bounds(end, end)?;
     let moods = state
         .store
         .list_moods(user_id, from_t, end_t, super::moods::MAX_ENTRIES)
         .await?;
-    let messages = messages_between(state, user_id, week_t, end_t).await?;
+    // Messages over the trigger window: emotions are associated with mood there.
+    let messages = messages_between(state, user_id, from_t, end_t).await?;
     let mut goals = Vec::new();
     for g in state.store.list_goals(user_id).await? {
         let history = state.store.goal_progress(user_id, g.id).await?;
@@ -809,5 +876,105 @@ pub mod routes {
         } else {
             Err(ApiError::NotFound)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use jiff::civil::date;
+    use rebloom_store::Sender;
+
+    fn at(d: Date, hour: i8) -> OffsetDateTime {
+        let z = d
+            .at(hour, 0, 0, 0)
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .unwrap();
+        OffsetDateTime::from_unix_timestamp(z.timestamp().as_second()).unwrap()
+    }
+
+    fn mood(d: Date, score: i32) -> MoodEntry {
+        MoodEntry {
+            id: Uuid::now_v7(),
+            user_id: Uuid::nil(),
+            session_id: None,
+            mood_score: score,
+            anxiety_level: None,
+            stress_level: None,
+            energy_level: None,
+            notes: None,
+            triggers: Vec::new(),
+            recorded_at: at(d, 20),
+            updated_at: None,
+        }
+    }
+
+    fn said(d: Date, emotions: &[&str]) -> Message {
+        Message {
+            id: Uuid::now_v7(),
+            session_id: Uuid::nil(),
+            user_id: Uuid::nil(),
+            sender: Sender::User,
+            content: String::new(),
+            message_type: "text".into(),
+            sentiment_score: Some(-0.5),
+            emotional_tags: json!(emotions),
+            risk_level: "none".into(),
+            ai_confidence_score: None,
+            metadata: json!({}),
+            created_at: at(d, 12),
+        }
+    }
+
+    /// Days their messages named anxiety had lower moods: found from the
+    /// message tags and the check-ins, with both cited.
+    #[test]
+    fn emotions_in_messages_are_associated_with_mood() {
+        let calendar = Calendar::named(None);
+        let start = date(2026, 11, 16); // a Monday
+        let day = |n: i64| start.checked_sub(jiff::Span::new().days(n)).unwrap();
+        // Four anxious days (mood 3), four calm days (mood 7), in the four weeks before the week ends.
+        let anxious = [-1, 3, 10, 17];
+        let calm = [-3, 5, 12, 19];
+        let mut moods = Vec::new();
+        let mut messages = Vec::new();
+        for n in anxious {
+            moods.push(mood(day(n), 3));
+            messages.push(said(day(n), &["anxiety"]));
+        }
+        for n in calm {
+            moods.push(mood(day(n), 7));
+            messages.push(said(day(n), &["calm"]));
+        }
+        let report = weekly(&WeekData {
+            calendar: &calendar,
+            start,
+            moods: &moods,
+            messages: &messages,
+            goals: &[],
+        });
+        let triggers = report["triggers"].as_array().unwrap();
+        let anxiety = triggers.iter().find(|t| t["trigger"] == "anxiety").unwrap();
+        assert_eq!(anxiety["source"], "messages");
+        assert_eq!(anxiety["association"], "lower");
+        assert_eq!(anxiety["withAverage"], json!(3.0));
+        assert_eq!(anxiety["withoutAverage"], json!(7.0));
+        assert_eq!(anxiety["daysWith"], 4);
+        assert_eq!(anxiety["evidence"].as_array().unwrap().len(), 4);
+        assert_eq!(anxiety["moodEvidence"].as_array().unwrap().len(), 4);
+        let calm = triggers.iter().find(|t| t["trigger"] == "calm").unwrap();
+        assert_eq!(calm["association"], "higher");
+        // Only this week's messages count as this week's emotions.
+        let week: Vec<&str> = report["emotions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["emotion"].as_str().unwrap())
+            .collect();
+        assert_eq!(week, ["anxiety", "calm"]);
+        assert_eq!(report["engagement"]["messages"], 2);
+        // A message-only association is not turned into "plan more of that".
+        assert!(!report["suggestion"].as_str().unwrap().contains("\"calm\""));
     }
 }
