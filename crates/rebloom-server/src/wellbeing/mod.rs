@@ -7,6 +7,7 @@ pub mod engagement;
 pub mod goals;
 pub mod insights;
 pub mod moods;
+pub mod next_steps;
 pub mod questionnaires;
 pub mod trends;
 

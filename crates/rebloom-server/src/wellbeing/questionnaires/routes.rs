@@ -1,0 +1,329 @@
+//! `/api/questionnaires` (the instruments) and `/api/me/questionnaires` (the
+//! caller's responses, their history and FHIR export).
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use rebloom_safety::{Assessment, Category, ReplyContext, RiskLevel};
+use rebloom_store::QuestionnaireResponse;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::{INSTRUMENTS, ScoreError, instrument};
+use crate::app::AppState;
+use crate::conversation::views::{SafetyView, safety_view};
+use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::extract::{ApiJson, AuthUser};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_instruments))
+        .routes(routes!(history, submit))
+        .routes(routes!(fhir_bundle))
+}
+
+const MAX_HISTORY: i64 = 500;
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ResponseView {
+    pub id: Uuid,
+    /// `phq9` or `gad7`.
+    pub instrument: String,
+    pub answers: Vec<i32>,
+    pub total_score: i32,
+    pub max_score: i32,
+    /// `minimal`, `mild`, `moderate`, `moderately_severe` (PHQ-9 only) or `severe`.
+    pub severity: String,
+    /// Change in total from the previous response to the same instrument.
+    pub change: Option<i32>,
+    pub session_id: Option<Uuid>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub completed_at: OffsetDateTime,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Submitted {
+    pub response: ResponseView,
+    /// Present when an answer calls for the safety protocol (PHQ-9 item 9
+    /// above 0): the person's country's crisis lines and a message.
+    pub safety: Option<SafetyView>,
+    pub safety_message: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct History {
+    /// Newest first.
+    pub responses: Vec<ResponseView>,
+    /// Per instrument: `improving`, `worsening` or `stable` (a change of
+    /// 5 points or more, the usual threshold for a clinically meaningful
+    /// change) from the first to the latest response; null with fewer than two.
+    #[schema(value_type = Object)]
+    pub trend: Value,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Submission {
+    /// `phq9` or `gad7`.
+    pub instrument: String,
+    /// One answer per item, each 0 (not at all) to 3 (nearly every day).
+    pub answers: Vec<i32>,
+    pub session_id: Option<Uuid>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HistoryQuery {
+    /// Only this instrument.
+    pub instrument: Option<String>,
+}
+
+fn views(responses: Vec<QuestionnaireResponse>) -> Vec<ResponseView> {
+    // Newest first: the previous response to an instrument comes later in the list.
+    let mut out: Vec<ResponseView> = Vec::with_capacity(responses.len());
+    for (i, r) in responses.iter().enumerate() {
+        let previous = responses[i + 1..]
+            .iter()
+            .find(|p| p.instrument == r.instrument);
+        out.push(ResponseView {
+            id: r.id,
+            instrument: r.instrument.clone(),
+            answers: r.answers.clone(),
+            total_score: r.total_score,
+            max_score: instrument(&r.instrument).map_or(0, |i| i.max_score()),
+            severity: r.severity.clone(),
+            change: previous.map(|p| r.total_score - p.total_score),
+            session_id: r.session_id,
+            completed_at: r.completed_at,
+        });
+    }
+    out
+}
+
+/// The questionnaires a person can take, with their items and answers.
+#[utoipa::path(get, path = "/api/questionnaires", tag = "wellbeing", security(("bearer" = [])),
+    responses((status = 200, body = Object)))]
+pub async fn list_instruments(_user: AuthUser) -> ApiJson<Value> {
+    ApiJson(json!({ "instruments": INSTRUMENTS.iter().map(|i| i.describe()).collect::<Vec<_>>() }))
+}
+
+/// The caller's responses with the change between them, and each instrument's trend.
+#[utoipa::path(get, path = "/api/me/questionnaires", tag = "wellbeing", security(("bearer" = [])),
+    params(HistoryQuery),
+    responses((status = 200, body = History), (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn history(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Query(q): Query<HistoryQuery>,
+) -> ApiResult<ApiJson<History>> {
+    if let Some(i) = &q.instrument
+        && instrument(i).is_none()
+    {
+        return Err(ApiError::field(
+            "instrument",
+            "unknown_instrument",
+            "phq9 or gad7.",
+        ));
+    }
+    let responses = state
+        .store
+        .list_questionnaires(user.id, q.instrument.as_deref(), MAX_HISTORY)
+        .await?;
+    let mut trend = serde_json::Map::new();
+    for i in INSTRUMENTS {
+        let of: Vec<&QuestionnaireResponse> =
+            responses.iter().filter(|r| r.instrument == i.id).collect();
+        let value = match (of.first(), of.last()) {
+            (Some(latest), Some(first)) if of.len() >= 2 => {
+                let change = latest.total_score - first.total_score;
+                json!({
+                    "direction": if change <= -5 { "improving" } else if change >= 5 { "worsening" } else { "stable" },
+                    "change": change,
+                    "from": first.total_score,
+                    "to": latest.total_score,
+                    "responses": of.len(),
+                })
+            }
+            _ => Value::Null,
+        };
+        trend.insert(i.id.to_owned(), value);
+    }
+    Ok(ApiJson(History {
+        responses: views(responses),
+        trend: Value::Object(trend),
+    }))
+}
+
+/// Scores and keeps a completed questionnaire. A PHQ-9 item 9 answer above
+/// 0 goes straight to the safety protocol: a crisis event (clinicians the
+/// person shares with are told the level and time), and the reply carries
+/// the person's country's crisis lines.
+#[utoipa::path(post, path = "/api/me/questionnaires", tag = "wellbeing", security(("bearer" = [])),
+    request_body = Submission,
+    responses(
+        (status = 201, body = Submitted),
+        (status = 422, description = "`validation_failed`", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn submit(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(req): ApiJson<Submission>,
+) -> ApiResult<(StatusCode, ApiJson<Submitted>)> {
+    let Some(inst) = instrument(&req.instrument) else {
+        return Err(ApiError::field(
+            "instrument",
+            "unknown_instrument",
+            "phq9 or gad7.",
+        ));
+    };
+    let score = inst.score(&req.answers).map_err(|e| {
+        ApiError::Validation(vec![match e {
+            ScoreError::Count { expected, got } => FieldError::new(
+                "answers",
+                "wrong_count",
+                format!("{expected} answers, not {got}."),
+            ),
+            ScoreError::Range(i) => FieldError::new(
+                format!("answers[{i}]"),
+                "out_of_range",
+                "Each answer is 0 to 3.",
+            ),
+        }])
+    })?;
+    let mut errors = Vec::new();
+    crate::wellbeing::moods::check_session(&state, user.id, req.session_id, &mut errors).await?;
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let now = state.clock.now();
+    let response = QuestionnaireResponse {
+        id: Uuid::now_v7(),
+        user_id: user.id,
+        instrument: inst.id.to_owned(),
+        answers: req.answers,
+        total_score: score.total,
+        severity: score.severity.to_owned(),
+        session_id: req.session_id,
+        completed_at: now,
+    };
+    state.store.insert_questionnaire(&response).await?;
+    metrics::counter!("questionnaires_total", "instrument" => inst.id, "severity" => score.severity)
+        .increment(1);
+    let (safety, safety_message) = if score.self_harm_thoughts {
+        let (view, text) = safety_protocol(&state, user.id, req.session_id, now).await?;
+        (Some(view), Some(text))
+    } else {
+        (None, None)
+    };
+    let previous = state
+        .store
+        .list_questionnaires(user.id, Some(inst.id), 2)
+        .await?;
+    let view = views(previous)
+        .into_iter()
+        .find(|v| v.id == response.id)
+        .ok_or(ApiError::NotFound)?;
+    Ok((
+        StatusCode::CREATED,
+        ApiJson(Submitted {
+            response: view,
+            safety,
+            safety_message,
+        }),
+    ))
+}
+
+/// The crisis protocol for a questionnaire answer: recorded as a crisis
+/// event at `high` (thoughts of death or self-harm, asked about directly),
+/// notified as any crisis is, answered with the templated crisis reply.
+async fn safety_protocol(
+    state: &AppState,
+    user_id: Uuid,
+    session_id: Option<Uuid>,
+    now: OffsetDateTime,
+) -> ApiResult<(SafetyView, String)> {
+    let profile = state.store.get_profile(user_id).await?;
+    let country = profile.as_ref().and_then(|p| p.country.clone());
+    let language = profile
+        .as_ref()
+        .map_or_else(|| "en".to_owned(), |p| p.language.clone());
+    let assessment = Assessment {
+        level: RiskLevel::High,
+        categories: vec![Category::SuicidalIdeation],
+        evidence: Vec::new(),
+        confidence: 1.0,
+    };
+    let ctx = ReplyContext {
+        country: country.as_deref(),
+        language: &language,
+        resources_given: false,
+        turn: 0,
+    };
+    let reply = state
+        .safety
+        .replies
+        .crisis(&assessment, &state.safety.directory, &ctx);
+    let event = rebloom_store::CrisisEvent {
+        id: Uuid::now_v7(),
+        user_id,
+        session_id,
+        message_id: None,
+        risk_level: assessment.level.as_str().to_owned(),
+        categories: json!(assessment.categories),
+        intervention_type: "questionnaire".to_owned(),
+        created_at: now,
+    };
+    metrics::counter!("crisis_events_total", "risk_level" => assessment.level.as_str(), "intervention_type" => "questionnaire")
+        .increment(1);
+    state.store.record_crisis_event(&event).await?;
+    crate::jobs::notify::crisis(state, &event, country.as_deref()).await;
+    Ok((safety_view(&assessment, Some(&reply)), reply.text))
+}
+
+/// Every response as a FHIR R4 `Bundle` (type `collection`) of
+/// `QuestionnaireResponse` resources with LOINC codes.
+#[utoipa::path(get, path = "/api/me/questionnaires/fhir", tag = "wellbeing", security(("bearer" = [])),
+    responses((status = 200, description = "A FHIR R4 Bundle", body = Object, content_type = "application/fhir+json")))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn fhir_bundle(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let responses = state
+        .store
+        .list_questionnaires(user.id, None, MAX_HISTORY)
+        .await?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/fhir+json")],
+        axum::Json(bundle(&responses)),
+    )
+        .into_response())
+}
+
+/// A FHIR `Bundle` of the responses.
+pub fn bundle(responses: &[QuestionnaireResponse]) -> Value {
+    let entries: Vec<Value> = responses
+        .iter()
+        .filter_map(|r| {
+            let i = instrument(&r.instrument)?;
+            let resource = i.fhir(r.id, r.user_id, &r.answers, r.total_score, r.completed_at);
+            Some(json!({ "fullUrl": format!("urn:uuid:{}", r.id), "resource": resource }))
+        })
+        .collect();
+    json!({
+        "resourceType": "Bundle",
+        "type": "collection",
+        "total": entries.len(),
+        "entry": entries,
+    })
+}
