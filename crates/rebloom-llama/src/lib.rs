@@ -51,11 +51,15 @@ pub struct LocalLlmConfig {
     /// Sampling seed: the same request with the same seed gets the same
     /// reply. `None` draws a new seed for every request.
     pub seed: Option<u32>,
+    /// Longest reply in tokens, whatever a request asks for (a small CPU
+    /// model writes a few tokens a second on a busy machine).
+    pub max_reply_tokens: u32,
 }
 
 impl LocalLlmConfig {
     /// Defaults: 2048 tokens of context, one thread per available core (at
-    /// most 4), 4 waiting requests, a random seed per request.
+    /// most 4), 4 waiting requests, a random seed per request, replies of at
+    /// most 512 tokens.
     pub fn new(model_path: impl Into<PathBuf>) -> LocalLlmConfig {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         LocalLlmConfig {
@@ -64,6 +68,7 @@ impl LocalLlmConfig {
             threads: u32::try_from(cores.min(4)).unwrap_or(4),
             max_queue: 4,
             seed: None,
+            max_reply_tokens: DEFAULT_MAX_TOKENS,
         }
     }
 }

@@ -109,6 +109,7 @@ pub(crate) fn start(
         context_tokens,
         threads: config.threads,
         seed: config.seed,
+        max_reply_tokens: config.max_reply_tokens.max(1),
         model_name: model_name.clone(),
         shared,
     };
@@ -146,6 +147,7 @@ struct Engine {
     context_tokens: u32,
     threads: u32,
     seed: Option<u32>,
+    max_reply_tokens: u32,
     model_name: String,
     shared: Arc<Shared>,
 }
@@ -251,7 +253,8 @@ impl Engine {
         let max_new = match request.max_tokens {
             0 => DEFAULT_MAX_TOKENS,
             n => n,
-        } as usize;
+        }
+        .min(self.max_reply_tokens) as usize;
         // Leave at least half of the window to the prompt.
         let max_new = max_new.min(context / 2);
         let max_bytes = context.saturating_mul(MAX_BYTES_PER_TOKEN);

@@ -208,6 +208,9 @@ pub struct Config {
     /// The local model's context window in tokens (prompt and reply).
     #[arg(long, env = "REBLOOM_LOCAL_LLM_CONTEXT", default_value_t = 2048)]
     pub local_llm_context: u32,
+    /// The local model's longest reply in tokens.
+    #[arg(long, env = "REBLOOM_LOCAL_LLM_MAX_TOKENS", default_value_t = 256)]
+    pub local_llm_max_tokens: u32,
     /// Where on-device models are (`scripts/models.sh` fetches them).
     #[arg(long, env = "REBLOOM_MODELS_DIR", default_value = "./models")]
     pub models_dir: std::path::PathBuf,
@@ -304,6 +307,7 @@ impl Default for Config {
             local_llm_model: None,
             local_llm_threads: None,
             local_llm_context: 2048,
+            local_llm_max_tokens: 256,
             models_dir: "./models".into(),
             embeddings: "auto".into(),
             embeddings_base_url: None,
@@ -389,6 +393,7 @@ const KNOWN_ENV: &[&str] = &[
     "REBLOOM_LOCAL_LLM_MODEL",
     "REBLOOM_LOCAL_LLM_THREADS",
     "REBLOOM_LOCAL_LLM_CONTEXT",
+    "REBLOOM_LOCAL_LLM_MAX_TOKENS",
     "REBLOOM_MODELS_DIR",
     "REBLOOM_EMBEDDINGS",
     "REBLOOM_EMBEDDINGS_BASE_URL",

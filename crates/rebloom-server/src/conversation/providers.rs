@@ -54,6 +54,7 @@ fn local(config: &Config) -> anyhow::Result<Option<Arc<dyn ChatProvider>>> {
     };
     let mut c = rebloom_llama::LocalLlmConfig::new(path);
     c.context_tokens = config.local_llm_context;
+    c.max_reply_tokens = config.local_llm_max_tokens;
     if let Some(threads) = config.local_llm_threads {
         c.threads = threads;
     }

@@ -75,6 +75,8 @@ async fn local_model_replies(ctx: Ctx) {
         .spawn_app_with(|c| {
             c.local_llm_model = Some(model);
             c.local_llm_context = 1024;
+            // Short replies: this checks the wiring, and a busy CI machine writes a few tokens a second.
+            c.local_llm_max_tokens = 24;
         })
         .await;
     let s = app.register("local-llm@example.org", PASSWORD).await;
