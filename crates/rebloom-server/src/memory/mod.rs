@@ -348,18 +348,21 @@ pub async fn recall(
     Ok(recall)
 }
 
-/// Deletes memories touching a topic the person asked never to be remembered.
+/// Deletes memories touching a topic the person asked never to be remembered,
+/// and drops the cached context (here and, scaled out, on every replica).
 pub async fn forget_topics(
     state: &AppState,
     user_id: Uuid,
     settings: &MemorySettings,
 ) -> StoreResult<usize> {
     let mut forgotten = 0;
-    let listed = !settings.never_remember.is_empty();
-    for m in state.store.list_memories(user_id).await? {
-        if listed && extract::blocked(&m.content, "", &settings.never_remember) {
-            state.store.delete_memory(user_id, m.id).await?;
-            forgotten += 1;
+    // Reading (and opening) every memory is only worth it when there is a topic to forget.
+    if !settings.never_remember.is_empty() {
+        for m in state.store.list_memories(user_id).await? {
+            if extract::blocked(&m.content, "", &settings.never_remember) {
+                state.store.delete_memory(user_id, m.id).await?;
+                forgotten += 1;
+            }
         }
     }
     state.memory.cache.invalidate(state, user_id).await;
