@@ -341,21 +341,14 @@ impl QueryRoot {
         status: Option<String>,
     ) -> async_graphql::Result<Vec<GoalNode>> {
         let (state, user) = parts(ctx)?;
-        let mut out = Vec::new();
-        for g in state
-            .store
-            .list_goals(user.id)
+        let goals = crate::wellbeing::goals::with_history(&state, user.id)
             .await
-            .map_err(|e| gql(e.into()))?
-        {
+            .map_err(|e| gql(e.into()))?;
+        let mut out = Vec::new();
+        for (g, history) in goals {
             if status.as_ref().is_some_and(|s| *s != g.status) {
                 continue;
             }
-            let history = state
-                .store
-                .goal_progress(user.id, g.id)
-                .await
-                .map_err(|e| gql(e.into()))?;
             out.push(GoalNode {
                 id: g.id,
                 title: g.title,
@@ -384,7 +377,7 @@ impl QueryRoot {
         let (state, user) = parts(ctx)?;
         let insights = state
             .store
-            .list_insights(user.id, 52)
+            .list_insights(user.id, None, 52)
             .await
             .map_err(|e| gql(e.into()))?;
         Ok(insights

@@ -610,6 +610,9 @@ impl JobStore for EncryptedStore {
     async fn failed_jobs(&self, before: Option<Uuid>, limit: i64) -> StoreResult<Vec<FailedJob>> {
         self.inner.failed_jobs(before, limit).await
     }
+    async fn find_failed_job(&self, id: Uuid) -> StoreResult<Option<FailedJob>> {
+        self.inner.find_failed_job(id).await
+    }
     async fn requeue_job(&self, id: Uuid, now: OffsetDateTime) -> StoreResult<bool> {
         self.inner.requeue_job(id, now).await
     }

@@ -204,7 +204,11 @@ impl WellbeingStore for EncryptedStore {
         self.inner().record_goal_progress(goal, &sealed).await
     }
 
-    async fn goal_progress(&self, user_id: Uuid, goal_id: Uuid) -> StoreResult<Vec<GoalProgress>> {
+    async fn goal_progress(
+        &self,
+        user_id: Uuid,
+        goal_id: Option<Uuid>,
+    ) -> StoreResult<Vec<GoalProgress>> {
         let stored = self.inner().goal_progress(user_id, goal_id).await?;
         let mut out = Vec::with_capacity(stored.len());
         for mut p in stored {
@@ -235,8 +239,16 @@ impl WellbeingStore for EncryptedStore {
         self.inner().save_insight(&sealed).await
     }
 
-    async fn list_insights(&self, user_id: Uuid, limit: i64) -> StoreResult<Vec<Insight>> {
-        let stored = self.inner().list_insights(user_id, limit).await?;
+    async fn list_insights(
+        &self,
+        user_id: Uuid,
+        period_start: Option<time::Date>,
+        limit: i64,
+    ) -> StoreResult<Vec<Insight>> {
+        let stored = self
+            .inner()
+            .list_insights(user_id, period_start, limit)
+            .await?;
         let mut out = Vec::with_capacity(stored.len());
         for mut i in stored {
             let title_aad = aad("user_insights", "title", i.id, i.user_id);

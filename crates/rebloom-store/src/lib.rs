@@ -319,6 +319,8 @@ pub trait JobStore: Send + Sync + 'static {
     async fn job_counts(&self) -> StoreResult<Vec<JobCount>>;
     /// Jobs that failed for good, latest failure first, before `before` (by id).
     async fn failed_jobs(&self, before: Option<Uuid>, limit: i64) -> StoreResult<Vec<FailedJob>>;
+    /// One job that failed for good.
+    async fn find_failed_job(&self, id: Uuid) -> StoreResult<Option<FailedJob>>;
     /// Puts a failed job back in the queue, due at `now`, with fresh attempts;
     /// false when there is no such failed job.
     async fn requeue_job(&self, id: Uuid, now: OffsetDateTime) -> StoreResult<bool>;
@@ -436,13 +438,22 @@ pub trait WellbeingStore: Send + Sync + 'static {
     /// Records a progress step and sets the goal's progress (and status and
     /// completion time, as given) in one transaction; false when the goal is gone.
     async fn record_goal_progress(&self, goal: &Goal, step: &GoalProgress) -> StoreResult<bool>;
-    /// A goal's progress history, oldest first.
-    async fn goal_progress(&self, user_id: Uuid, goal_id: Uuid) -> StoreResult<Vec<GoalProgress>>;
+    /// Progress history, oldest first: of one goal, or (`None`) of all the person's goals.
+    async fn goal_progress(
+        &self,
+        user_id: Uuid,
+        goal_id: Option<Uuid>,
+    ) -> StoreResult<Vec<GoalProgress>>;
 
     /// Stores an insight unless one of its type and period exists (then false).
     async fn save_insight(&self, insight: &Insight) -> StoreResult<bool>;
-    /// The person's insights, newest period first.
-    async fn list_insights(&self, user_id: Uuid, limit: i64) -> StoreResult<Vec<Insight>>;
+    /// The person's insights, newest period first; only those of one period when given.
+    async fn list_insights(
+        &self,
+        user_id: Uuid,
+        period_start: Option<time::Date>,
+        limit: i64,
+    ) -> StoreResult<Vec<Insight>>;
     async fn acknowledge_insight(
         &self,
         user_id: Uuid,

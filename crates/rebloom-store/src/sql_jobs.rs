@@ -32,6 +32,20 @@ macro_rules! jobs_impl {
                 })
             }
 
+            const FAILED_COLUMNS: &str = "id, queue, user_id, attempts, last_error, created_at, updated_at";
+
+            fn failed_from_row(r: &$row) -> StoreResult<FailedJob> {
+                Ok(FailedJob {
+                    id: r.try_get("id")?,
+                    queue: r.try_get("queue")?,
+                    user_id: r.try_get("user_id")?,
+                    attempts: r.try_get("attempts")?,
+                    last_error: r.try_get("last_error")?,
+                    created_at: r.try_get("created_at")?,
+                    failed_at: r.try_get("updated_at")?,
+                })
+            }
+
             #[async_trait]
             impl JobStore for $store {
                 #[tracing::instrument(skip_all, fields(queue = %job.queue))]
@@ -129,27 +143,25 @@ macro_rules! jobs_impl {
 
                 #[tracing::instrument(skip_all)]
                 async fn failed_jobs(&self, before: Option<Uuid>, limit: i64) -> StoreResult<Vec<FailedJob>> {
-                    let rows = sqlx::query(
-                        "SELECT id, queue, user_id, attempts, last_error, created_at, updated_at FROM jobs \
-                         WHERE status = 'failed' AND ($1 IS NULL OR id < $1) ORDER BY id DESC LIMIT $2",
-                    )
+                    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "SELECT {FAILED_COLUMNS} FROM jobs WHERE status = 'failed' AND ($1 IS NULL OR id < $1) ORDER BY id DESC LIMIT $2"
+                    )))
                     .bind(before)
                     .bind(limit)
                     .fetch_all(&self.pool)
                     .await?;
-                    rows.iter()
-                        .map(|r| {
-                            Ok(FailedJob {
-                                id: r.try_get("id")?,
-                                queue: r.try_get("queue")?,
-                                user_id: r.try_get("user_id")?,
-                                attempts: r.try_get("attempts")?,
-                                last_error: r.try_get("last_error")?,
-                                created_at: r.try_get("created_at")?,
-                                failed_at: r.try_get("updated_at")?,
-                            })
-                        })
-                        .collect()
+                    rows.iter().map(failed_from_row).collect()
+                }
+
+                #[tracing::instrument(skip_all)]
+                async fn find_failed_job(&self, id: Uuid) -> StoreResult<Option<FailedJob>> {
+                    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "SELECT {FAILED_COLUMNS} FROM jobs WHERE status = 'failed' AND id = $1"
+                    )))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    row.as_ref().map(failed_from_row).transpose()
                 }
 
                 #[tracing::instrument(skip_all)]

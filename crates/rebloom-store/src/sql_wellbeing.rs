@@ -116,11 +116,18 @@ macro_rules! wellbeing_impl {
                 }
 
                 #[tracing::instrument(skip_all, fields(user_id = %user_id))]
-                async fn list_insights(&self, user_id: Uuid, limit: i64) -> StoreResult<Vec<Insight>> {
+                async fn list_insights(
+                    &self,
+                    user_id: Uuid,
+                    period_start: Option<time::Date>,
+                    limit: i64,
+                ) -> StoreResult<Vec<Insight>> {
                     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "SELECT {INSIGHT_COLUMNS} FROM user_insights WHERE user_id = $1 ORDER BY period_start DESC, generated_at DESC, id DESC LIMIT $2"
+                        "SELECT {INSIGHT_COLUMNS} FROM user_insights WHERE user_id = $1 AND ($2 IS NULL OR period_start = $2) \
+                         ORDER BY period_start DESC, generated_at DESC, id DESC LIMIT $3"
                     )))
                     .bind(user_id)
+                    .bind(period_start)
                     .bind(limit)
                     .fetch_all(&self.pool)
                     .await?;
@@ -355,9 +362,9 @@ macro_rules! wellbeing_impl {
                 }
 
                 #[tracing::instrument(skip_all, fields(user_id = %user_id))]
-                async fn goal_progress(&self, user_id: Uuid, goal_id: Uuid) -> StoreResult<Vec<GoalProgress>> {
+                async fn goal_progress(&self, user_id: Uuid, goal_id: Option<Uuid>) -> StoreResult<Vec<GoalProgress>> {
                     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "SELECT {PROGRESS_COLUMNS} FROM goal_progress WHERE user_id = $1 AND goal_id = $2 ORDER BY recorded_at, id"
+                        "SELECT {PROGRESS_COLUMNS} FROM goal_progress WHERE user_id = $1 AND ($2 IS NULL OR goal_id = $2) ORDER BY recorded_at, id"
                     )))
                     .bind(user_id)
                     .bind(goal_id)

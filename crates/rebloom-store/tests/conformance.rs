@@ -1755,6 +1755,20 @@ async fn job_queue_leases_and_retries(store: Arc<dyn Store>) {
         !store.complete_job(a.id, lease3).await.unwrap(),
         "a failed job is not running"
     );
+    // The dead-letter view finds it by id, with its error; a running job is not in it.
+    let failed = store.find_failed_job(a.id).await.unwrap().expect("failed");
+    assert_eq!(
+        (failed.attempts, failed.last_error.as_deref()),
+        (3, Some("HTTP 500"))
+    );
+    assert_eq!(store.failed_jobs(None, 10).await.unwrap(), vec![failed]);
+    assert!(
+        store
+            .find_failed_job(Uuid::new_v4())
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     // The later job; completing removes it.
     let t2 = t0 + Duration::minutes(5);
@@ -2284,9 +2298,33 @@ async fn wellbeing_round_trip(store: Arc<dyn Store>) {
         Some(done.clone())
     );
     assert_eq!(
-        store.goal_progress(user.id, goal.id).await.unwrap(),
-        vec![s1, s2]
+        store.goal_progress(user.id, Some(goal.id)).await.unwrap(),
+        vec![s1.clone(), s2.clone()]
     );
+    // All the person's progress at once, across goals, in time order; nobody else's.
+    let second = Goal {
+        id: Uuid::now_v7(),
+        title: "Read more".into(),
+        ..goal.clone()
+    };
+    store.insert_goal(&second).await.unwrap();
+    let s3 = GoalProgress {
+        goal_id: second.id,
+        ..step(20, t0 + time::Duration::minutes(30))
+    };
+    assert!(store.record_goal_progress(&second, &s3).await.unwrap());
+    assert_eq!(
+        store.goal_progress(user.id, None).await.unwrap(),
+        vec![s1, s3, s2]
+    );
+    assert!(
+        store
+            .goal_progress(other.id, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.delete_goal(user.id, second.id).await.unwrap());
     // A goal that is gone takes no progress, and nothing is half-written.
     let mut missing = goal.clone();
     missing.id = Uuid::now_v7();
@@ -2297,7 +2335,7 @@ async fn wellbeing_round_trip(store: Arc<dyn Store>) {
     assert!(!store.record_goal_progress(&missing, &orphan).await.unwrap());
     assert!(
         store
-            .goal_progress(user.id, missing.id)
+            .goal_progress(user.id, Some(missing.id))
             .await
             .unwrap()
             .is_empty()
@@ -2316,7 +2354,7 @@ async fn wellbeing_round_trip(store: Arc<dyn Store>) {
     assert!(store.delete_goal(user.id, goal.id).await.unwrap());
     assert!(
         store
-            .goal_progress(user.id, goal.id)
+            .goal_progress(user.id, Some(goal.id))
             .await
             .unwrap()
             .is_empty(),
@@ -2388,10 +2426,28 @@ async fn wellbeing_round_trip(store: Arc<dyn Store>) {
     };
     assert!(!store.save_insight(&twin).await.unwrap(), "one per week");
     assert_eq!(
-        store.list_insights(user.id, 10).await.unwrap(),
+        store.list_insights(user.id, None, 10).await.unwrap(),
         vec![insight.clone()]
     );
-    assert!(store.list_insights(other.id, 10).await.unwrap().is_empty());
+    assert!(
+        store
+            .list_insights(other.id, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store.list_insights(user.id, Some(week), 10).await.unwrap(),
+        vec![insight.clone()]
+    );
+    let next_week = time::macros::date!(2026 - 11 - 23);
+    assert!(
+        store
+            .list_insights(user.id, Some(next_week), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(
         !store
             .acknowledge_insight(other.id, insight.id, t0)
@@ -2411,7 +2467,7 @@ async fn wellbeing_round_trip(store: Arc<dyn Store>) {
             .unwrap()
     );
     assert_eq!(
-        store.list_insights(user.id, 10).await.unwrap()[0].acknowledged_at,
+        store.list_insights(user.id, None, 10).await.unwrap()[0].acknowledged_at,
         Some(t0 + h(1)),
         "the first reading counts"
     );
@@ -2430,7 +2486,13 @@ async fn wellbeing_round_trip(store: Arc<dyn Store>) {
 
     // Erasure takes everything with the person.
     assert!(store.delete_user(user.id).await.unwrap());
-    assert!(store.list_insights(user.id, 10).await.unwrap().is_empty());
+    assert!(
+        store
+            .list_insights(user.id, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(
         store
             .list_moods(user.id, t0 - h(100), t0 + h(1), 10)

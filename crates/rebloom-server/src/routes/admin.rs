@@ -106,10 +106,8 @@ pub async fn retry_job(
 ) -> ApiResult<axum::http::StatusCode> {
     let job = state
         .store
-        .failed_jobs(None, 10_000)
+        .find_failed_job(id)
         .await?
-        .into_iter()
-        .find(|j| j.id == id)
         .ok_or(ApiError::NotFound)?;
     crate::audit::record(
         &state,

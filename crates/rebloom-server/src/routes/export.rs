@@ -248,17 +248,9 @@ pub async fn build(state: &AppState, job: &Job) -> Result<(), JobError> {
         )
         .await
         .map_err(retry)?;
-    let goals = state.store.list_goals(user_id).await.map_err(retry)?;
-    let mut goal_history = Vec::with_capacity(goals.len());
-    for g in &goals {
-        goal_history.push(
-            state
-                .store
-                .goal_progress(user_id, g.id)
-                .await
-                .map_err(retry)?,
-        );
-    }
+    let goals = crate::wellbeing::goals::with_history(state, user_id)
+        .await
+        .map_err(retry)?;
     let questionnaires = state
         .store
         .list_questionnaires(user_id, None, i64::MAX)
@@ -266,7 +258,7 @@ pub async fn build(state: &AppState, job: &Job) -> Result<(), JobError> {
         .map_err(retry)?;
     let insights = state
         .store
-        .list_insights(user_id, i64::MAX)
+        .list_insights(user_id, None, i64::MAX)
         .await
         .map_err(retry)?;
     let notifications = state
@@ -307,7 +299,7 @@ pub async fn build(state: &AppState, job: &Job) -> Result<(), JobError> {
             "stressLevel": m.stress_level, "energyLevel": m.energy_level, "notes": m.notes,
             "triggers": m.triggers, "sessionId": m.session_id, "recordedAt": ts(m.recorded_at),
         })).collect::<Vec<_>>(),
-        "goals": goals.iter().zip(&goal_history).map(|(g, history)| json!({
+        "goals": goals.iter().map(|(g, history)| json!({
             "id": g.id, "title": g.title, "description": g.description, "category": g.category,
             "targetDate": g.target_date.map(|d| d.to_string()), "status": g.status,
             "progressPercentage": g.progress_percentage, "createdAt": ts(g.created_at),

@@ -42,6 +42,27 @@ pub fn from_timestamp(t: jiff::Timestamp) -> OffsetDateTime {
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
+/// A jiff date as a `time` date (the store's).
+pub fn to_time_date(d: Date) -> ApiResult<time::Date> {
+    time::Date::from_calendar_date(
+        i32::from(d.year()),
+        time::Month::try_from(d.month().unsigned_abs())
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("month: {e}")))?,
+        d.day().unsigned_abs(),
+    )
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!("date: {e}")))
+}
+
+/// A `time` date (the store's) as a jiff date.
+pub fn from_time_date(d: time::Date) -> Option<Date> {
+    Date::new(
+        i16::try_from(d.year()).ok()?,
+        i8::try_from(u8::from(d.month())).ok()?,
+        i8::try_from(d.day()).ok()?,
+    )
+    .ok()
+}
+
 impl Calendar {
     /// The zone named (an IANA name), or UTC when there is none or it is unknown.
     pub fn named(name: Option<&str>) -> Calendar {

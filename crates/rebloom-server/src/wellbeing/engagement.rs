@@ -105,17 +105,13 @@ pub async fn engagement(
         .into_iter()
         .filter(|m| m.sender == Sender::User)
         .collect();
-    let mut progress = Vec::new();
-    for g in state.store.list_goals(user.id).await? {
-        progress.extend(
-            state
-                .store
-                .goal_progress(user.id, g.id)
-                .await?
-                .into_iter()
-                .filter(|p| within(p.recorded_at)),
-        );
-    }
+    let progress: Vec<_> = state
+        .store
+        .goal_progress(user.id, None)
+        .await?
+        .into_iter()
+        .filter(|p| within(p.recorded_at))
+        .collect();
     let questionnaires: Vec<_> = state
         .store
         .list_questionnaires(user.id, None, 1_000)

@@ -233,13 +233,7 @@ fn check_date(
 
 async fn today(state: &AppState, user_id: Uuid) -> ApiResult<time::Date> {
     let calendar = super::calendar::Calendar::of(state, user_id).await?;
-    let d = calendar.date_of(state.clock.now());
-    time::Date::from_calendar_date(
-        i32::from(d.year()),
-        time::Month::try_from(d.month().unsigned_abs()).unwrap_or(time::Month::January),
-        d.day().unsigned_abs(),
-    )
-    .map_err(|e| ApiError::Internal(anyhow::anyhow!("date: {e}")))
+    super::calendar::to_time_date(calendar.date_of(state.clock.now()))
 }
 
 /// Sets a goal's status, and its completion time when it becomes completed.
@@ -250,6 +244,23 @@ fn set_status(goal: &mut Goal, status: &str, now: OffsetDateTime) {
         goal.completed_at = None;
     }
     goal.status = status.to_owned();
+}
+
+/// Every goal of the person (newest first) with its progress history, in two reads.
+pub async fn with_history(
+    state: &AppState,
+    user_id: Uuid,
+) -> rebloom_store::StoreResult<Vec<(Goal, Vec<GoalProgress>)>> {
+    let goals = state.store.list_goals(user_id).await?;
+    let mut steps = state.store.goal_progress(user_id, None).await?;
+    Ok(goals
+        .into_iter()
+        .map(|g| {
+            let (mine, rest) = steps.drain(..).partition(|p| p.goal_id == g.id);
+            steps = rest;
+            (g, mine)
+        })
+        .collect())
 }
 
 /// The caller's goals, newest first.
@@ -342,7 +353,7 @@ pub async fn get_goal(
         .find_goal(user.id, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let history = state.store.goal_progress(user.id, id).await?;
+    let history = state.store.goal_progress(user.id, Some(id)).await?;
     Ok(ApiJson(GoalView::new(goal, history)))
 }
 
@@ -399,7 +410,7 @@ pub async fn edit_goal(
     if !state.store.update_goal(&goal).await? {
         return Err(ApiError::NotFound);
     }
-    let history = state.store.goal_progress(user.id, id).await?;
+    let history = state.store.goal_progress(user.id, Some(id)).await?;
     Ok(ApiJson(GoalView::new(goal, history)))
 }
 
@@ -478,6 +489,6 @@ pub async fn record_progress(
         return Err(ApiError::NotFound);
     }
     metrics::counter!("goal_progress_updates_total").increment(1);
-    let history = state.store.goal_progress(user.id, id).await?;
+    let history = state.store.goal_progress(user.id, Some(id)).await?;
     Ok(ApiJson(GoalView::new(goal, history)))
 }

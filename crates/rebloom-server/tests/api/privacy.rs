@@ -441,7 +441,13 @@ async fn erasure_shreds_backups(ctx: Ctx) {
     );
     assert!(store.list_goals(a_id).await.unwrap().is_empty());
     let goal_id = uuid::Uuid::parse_str(goal["id"].as_str().unwrap()).unwrap();
-    assert!(store.goal_progress(a_id, goal_id).await.unwrap().is_empty());
+    assert!(
+        store
+            .goal_progress(a_id, Some(goal_id))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(
         store
             .list_questionnaires(a_id, None, 100)

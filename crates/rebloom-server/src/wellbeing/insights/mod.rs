@@ -16,7 +16,7 @@ use uuid::Uuid;
 pub mod report;
 pub mod routes;
 
-use super::calendar::Calendar;
+use super::calendar::{Calendar, from_time_date, to_time_date};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::jobs::JobError;
@@ -66,11 +66,7 @@ pub async fn generate(state: &AppState, user_id: Uuid, start: Date) -> ApiResult
         .await?;
     // Messages over the trigger window: emotions are associated with mood there.
     let messages = messages_between(state, user_id, from_t, end_t).await?;
-    let mut goals = Vec::new();
-    for g in state.store.list_goals(user_id).await? {
-        let history = state.store.goal_progress(user_id, g.id).await?;
-        goals.push((g, history));
-    }
+    let goals = super::goals::with_history(state, user_id).await?;
     let content = weekly(&WeekData {
         calendar: &calendar,
         start,
@@ -113,29 +109,10 @@ async fn find_week(state: &AppState, user_id: Uuid, start: Date) -> ApiResult<Op
     let period = to_time_date(start)?;
     Ok(state
         .store
-        .list_insights(user_id, 60)
+        .list_insights(user_id, Some(period), 10)
         .await?
         .into_iter()
-        .find(|i| i.insight_type == KIND && i.period_start == Some(period)))
-}
-
-pub fn to_time_date(d: Date) -> ApiResult<time::Date> {
-    time::Date::from_calendar_date(
-        i32::from(d.year()),
-        time::Month::try_from(d.month().unsigned_abs())
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("month: {e}")))?,
-        d.day().unsigned_abs(),
-    )
-    .map_err(|e| ApiError::Internal(anyhow::anyhow!("date: {e}")))
-}
-
-pub fn from_time_date(d: time::Date) -> Option<Date> {
-    Date::new(
-        i16::try_from(d.year()).ok()?,
-        i8::try_from(u8::from(d.month())).ok()?,
-        i8::try_from(d.day()).ok()?,
-    )
-    .ok()
+        .find(|i| i.insight_type == KIND))
 }
 
 /// The person's messages in `[from, to)`, walking back from the newest.

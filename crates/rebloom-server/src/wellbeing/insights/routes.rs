@@ -75,7 +75,7 @@ pub struct WeekChoice {
 }
 
 async fn list(state: &AppState, user_id: Uuid) -> ApiResult<InsightList> {
-    let insights = state.store.list_insights(user_id, LIST).await?;
+    let insights = state.store.list_insights(user_id, None, LIST).await?;
     Ok(InsightList {
         insights: insights.into_iter().map(InsightView::from).collect(),
     })
