@@ -112,9 +112,7 @@ pub async fn my_audit(
 ) -> ApiResult<ApiJson<AuditPage>> {
     let limit = q.limit.unwrap_or(50).clamp(1, 100);
     let entries = state.store.list_audit(user.id, q.before, limit).await?;
-    let next = (entries.len() == limit as usize)
-        .then(|| entries.last().map(|e| e.seq))
-        .flatten();
+    let next = crate::extract::next_cursor(&entries, limit, |e| e.seq);
     Ok(ApiJson(AuditPage {
         entries: entries.into_iter().map(|e| view(user.id, e)).collect(),
         next,

@@ -61,6 +61,23 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 /// Parses JSON with the path of the failing field in the error.
 /// Every request body is a JSON object; serde would otherwise also accept a
 /// struct written as an array of its fields.
+/// A page size from `?limit=`: 1 to 100, default 50.
+pub fn page_limit(limit: Option<u32>) -> Result<u32, ApiError> {
+    let limit = limit.unwrap_or(50);
+    if (1..=100).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ApiError::field("limit", "out_of_range", "Use 1 to 100."))
+    }
+}
+
+/// The cursor for the page after a full one: the last item's key.
+pub fn next_cursor<T, C>(page: &[T], limit: u32, key: impl Fn(&T) -> C) -> Option<C> {
+    (page.len() == limit as usize)
+        .then(|| page.last().map(key))
+        .flatten()
+}
+
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
         return Err(ApiError::Validation(vec![FieldError::new(

@@ -8,6 +8,15 @@ use rebloom_ai::emotion::analyze_lexicon;
 
 use crate::app::AppState;
 
+/// The emotions a stored message was tagged with (`emotional_tags`, a list of names).
+pub fn emotion_tags(m: &rebloom_store::Message) -> impl Iterator<Item = &str> {
+    m.emotional_tags
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(serde_json::Value::as_str)
+}
+
 pub struct Analysis {
     pub emotions: Vec<String>,
     pub sentiment: f64,

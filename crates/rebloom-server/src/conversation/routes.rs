@@ -24,7 +24,7 @@ use crate::conversation::idempotency::idempotent;
 use crate::conversation::pipeline::{self, Incoming, MessageView, ReplyEvent, TurnResult};
 use crate::conversation::summary;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
-use crate::extract::{ApiJson, AuthUser, parse_json};
+use crate::extract::{ApiJson, AuthUser, next_cursor, page_limit, parse_json};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -154,15 +154,6 @@ pub struct PageParams {
     #[serde(rename = "sessionId")]
     #[param(rename = "sessionId")]
     pub session_id: Option<Uuid>,
-}
-
-fn page_limit(limit: Option<u32>) -> ApiResult<u32> {
-    let limit = limit.unwrap_or(50);
-    if (1..=100).contains(&limit) {
-        Ok(limit)
-    } else {
-        Err(ApiError::field("limit", "out_of_range", "Use 1 to 100."))
-    }
 }
 
 pub fn validate_message(text: &str) -> ApiResult<String> {
@@ -432,9 +423,7 @@ pub async fn list_sessions(
         .store
         .list_sessions(user.id, params.before, limit)
         .await?;
-    let next_cursor = (sessions.len() == limit as usize)
-        .then(|| sessions.last().map(|s| s.id))
-        .flatten();
+    let next_cursor = next_cursor(&sessions, limit, |s| s.id);
     Ok(ApiJson(SessionPage {
         sessions: sessions.iter().map(SessionView::from).collect(),
         next_cursor,
@@ -453,9 +442,7 @@ async fn message_page(
         .store
         .list_messages(user.id, session_id, before, limit)
         .await?;
-    let next_cursor = (messages.len() == limit as usize)
-        .then(|| messages.last().map(|m| m.id))
-        .flatten();
+    let next_cursor = next_cursor(&messages, limit, |m| m.id);
     Ok(MessagePage {
         messages: messages.iter().map(MessageView::from).collect(),
         next_cursor,

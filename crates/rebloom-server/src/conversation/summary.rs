@@ -13,10 +13,8 @@ pub fn summarize(session: &Session, messages: &[Message], mood_after: Option<i32
         .collect();
     let mut emotions: BTreeMap<String, usize> = BTreeMap::new();
     for m in &from_person {
-        if let Some(tags) = m.emotional_tags.as_array() {
-            for t in tags.iter().filter_map(|t| t.as_str()) {
-                *emotions.entry(t.to_owned()).or_default() += 1;
-            }
+        for t in super::analysis::emotion_tags(m) {
+            *emotions.entry(t.to_owned()).or_default() += 1;
         }
     }
     let mut top: Vec<(String, usize)> = emotions.into_iter().collect();

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::{next_due, parse_time};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
-use crate::extract::{ApiJson, AuthUser};
+use crate::extract::{ApiJson, AuthUser, next_cursor, page_limit};
 use crate::wellbeing::calendar::Calendar;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -81,17 +81,12 @@ pub async fn list(
     user: AuthUser,
     Query(q): Query<InboxParams>,
 ) -> ApiResult<ApiJson<Inbox>> {
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::field("limit", "out_of_range", "Use 1 to 100."));
-    }
+    let limit = page_limit(q.limit)?;
     let items = state
         .store
         .list_notifications(user.id, q.before, i64::from(limit))
         .await?;
-    let next_cursor = (items.len() == limit as usize)
-        .then(|| items.last().map(|n| n.id))
-        .flatten();
+    let next_cursor = next_cursor(&items, limit, |n| n.id);
     Ok(ApiJson(Inbox {
         unread: state.store.count_unread(user.id).await?,
         notifications: items.into_iter().map(NotificationView::from).collect(),

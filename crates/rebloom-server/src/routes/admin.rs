@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{Admin, ApiJson, RequireRole};
+use crate::extract::{Admin, ApiJson, RequireRole, next_cursor, page_limit};
 use crate::routes::me::UserView;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -65,14 +65,9 @@ pub async fn failed_jobs(
     RequireRole(_admin, _): RequireRole<Admin>,
     Query(q): Query<FailedParams>,
 ) -> ApiResult<ApiJson<FailedJobPage>> {
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::field("limit", "out_of_range", "Use 1 to 100."));
-    }
+    let limit = page_limit(q.limit)?;
     let jobs = state.store.failed_jobs(q.before, i64::from(limit)).await?;
-    let next_cursor = (jobs.len() == limit as usize)
-        .then(|| jobs.last().map(|j| j.id))
-        .flatten();
+    let next_cursor = next_cursor(&jobs, limit, |j| j.id);
     Ok(ApiJson(FailedJobPage {
         jobs: jobs
             .into_iter()
@@ -174,14 +169,9 @@ pub async fn list_users(
     RequireRole(_admin, _): RequireRole<Admin>,
     Query(params): Query<ListParams>,
 ) -> ApiResult<ApiJson<UserPage>> {
-    let limit = params.limit.unwrap_or(50);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::field("limit", "out_of_range", "Use 1 to 100."));
-    }
+    let limit = page_limit(params.limit)?;
     let users = state.store.list_users(params.after, limit).await?;
-    let next_cursor = (users.len() == limit as usize)
-        .then(|| users.last().map(|u| u.id))
-        .flatten();
+    let next_cursor = next_cursor(&users, limit, |u| u.id);
     Ok(ApiJson(UserPage {
         users: users
             .iter()

@@ -174,23 +174,6 @@ fn check_title(title: &str, errors: &mut Vec<FieldError>) -> String {
     t.to_owned()
 }
 
-fn check_text(
-    field: &str,
-    v: Option<String>,
-    max: usize,
-    errors: &mut Vec<FieldError>,
-) -> Option<String> {
-    let v = v.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty())?;
-    if v.chars().count() > max {
-        errors.push(FieldError::new(
-            field,
-            "too_long",
-            format!("At most {max} characters."),
-        ));
-    }
-    Some(v)
-}
-
 fn check_category(c: Option<String>, errors: &mut Vec<FieldError>) -> Option<String> {
     let c = c?;
     if !CATEGORIES.contains(&c.as_str()) {
@@ -308,7 +291,8 @@ pub async fn create_goal(
 ) -> ApiResult<(StatusCode, ApiJson<GoalView>)> {
     let mut errors = Vec::new();
     let title = check_title(&req.title, &mut errors);
-    let description = check_text("description", req.description, MAX_DESCRIPTION, &mut errors);
+    let description =
+        super::optional_text("description", req.description, MAX_DESCRIPTION, &mut errors);
     let category = check_category(req.category, &mut errors);
     let target_date = check_date(req.target_date, today(&state, user.id).await?, &mut errors);
     if !errors.is_empty() {
@@ -384,7 +368,7 @@ pub async fn edit_goal(
         goal.title = check_title(t, &mut errors);
     }
     if let Some(d) = req.description {
-        goal.description = check_text("description", d, MAX_DESCRIPTION, &mut errors);
+        goal.description = super::optional_text("description", d, MAX_DESCRIPTION, &mut errors);
     }
     if let Some(c) = req.category {
         goal.category = check_category(c, &mut errors);
@@ -457,7 +441,7 @@ pub async fn record_progress(
             "Use 0 to 100.",
         ));
     }
-    let note = check_text("note", req.note, MAX_NOTE, &mut errors);
+    let note = super::optional_text("note", req.note, MAX_NOTE, &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }

@@ -14,6 +14,7 @@ pub mod trends;
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::app::AppState;
+use crate::error::FieldError;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -22,4 +23,23 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(questionnaires::routes::router())
         .merge(insights::routes::router())
         .merge(engagement::router())
+}
+
+/// Optional free text: trimmed, empty as none, at most `max` characters
+/// (else a field error; the value is still returned for the other checks).
+pub(crate) fn optional_text(
+    field: &str,
+    v: Option<String>,
+    max: usize,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
+    let v = v.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty())?;
+    if v.chars().count() > max {
+        errors.push(FieldError::new(
+            field,
+            "too_long",
+            format!("At most {max} characters."),
+        ));
+    }
+    Some(v)
 }

@@ -133,20 +133,6 @@ fn check_level(field: &str, v: Option<i32>, errors: &mut Vec<FieldError>) {
     }
 }
 
-fn check_notes(notes: Option<String>, errors: &mut Vec<FieldError>) -> Option<String> {
-    let notes = notes
-        .map(|n| n.trim().to_owned())
-        .filter(|n| !n.is_empty())?;
-    if notes.chars().count() > MAX_NOTES {
-        errors.push(FieldError::new(
-            "notes",
-            "too_long",
-            format!("At most {MAX_NOTES} characters."),
-        ));
-    }
-    Some(notes)
-}
-
 /// Trimmed, without repeats (ignoring case; the first spelling stays);
 /// checked for number and length.
 pub fn check_triggers(list: Vec<String>, errors: &mut Vec<FieldError>) -> Vec<String> {
@@ -229,7 +215,7 @@ pub async fn record_mood(
     check_level("anxietyLevel", req.anxiety_level, &mut errors);
     check_level("stressLevel", req.stress_level, &mut errors);
     check_level("energyLevel", req.energy_level, &mut errors);
-    let notes = check_notes(req.notes, &mut errors);
+    let notes = super::optional_text("notes", req.notes, MAX_NOTES, &mut errors);
     let triggers = check_triggers(req.triggers.unwrap_or_default(), &mut errors);
     let recorded_at = micros(req.recorded_at.unwrap_or(now));
     check_time(recorded_at, now, &mut errors);
@@ -433,7 +419,7 @@ pub async fn edit_mood(
         entry.energy_level = v;
     }
     if let Some(v) = req.notes {
-        entry.notes = check_notes(v, &mut errors);
+        entry.notes = super::optional_text("notes", v, MAX_NOTES, &mut errors);
     }
     if let Some(v) = req.triggers {
         entry.triggers = check_triggers(v, &mut errors);

@@ -587,7 +587,7 @@ async fn weekly_insight_checks_against_entries(ctx: Ctx) {
     let app = ctx.spawn_app_with(|c| c.job_worker = false).await;
     let email = "weekly@example.org";
     let s = app.register(email, PASSWORD).await;
-    let other = app.register("weekly-other@example.org", PASSWORD).await;
+    app.register("weekly-other@example.org", PASSWORD).await;
     app.set_profile(&s, json!({ "timezone": "Europe/Berlin" }))
         .await;
     let tz = jiff::tz::db().get("Europe/Berlin").unwrap();
@@ -620,10 +620,7 @@ async fn weekly_insight_checks_against_entries(ctx: Ctx) {
     }
     app.advance(time::Duration::days(7));
     let s = app.login(email, PASSWORD).await;
-    let other = {
-        let _ = other;
-        app.login("weekly-other@example.org", PASSWORD).await
-    };
+    let other = app.login("weekly-other@example.org", PASSWORD).await;
     // Monday, Wednesday and Friday at noon, for six weeks ending with `week`.
     let noon = |d: jiff::civil::Date| {
         let z = d.at(12, 0, 0, 0).to_zoned(tz.clone()).unwrap();

@@ -14,8 +14,10 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::conversation::analysis::emotion_tags;
 use crate::wellbeing::calendar::Calendar;
-use crate::wellbeing::trends::round2;
+use crate::wellbeing::engagement::streaks;
+use crate::wellbeing::trends::{Stat, round2};
 
 /// Days of mood entries behind trigger associations.
 pub const TRIGGER_DAYS: i64 = 28;
@@ -34,8 +36,7 @@ pub struct WeekData<'a> {
 }
 
 fn mean(values: &[i32]) -> Option<f64> {
-    (!values.is_empty())
-        .then(|| round2(values.iter().map(|v| f64::from(*v)).sum::<f64>() / values.len() as f64))
+    Stat::of(values.iter().copied()).map(|s| s.avg)
 }
 
 /// The report for the week starting `start` (a Monday).
@@ -211,7 +212,7 @@ pub fn weekly(data: &WeekData<'_>) -> Value {
             continue;
         }
         for e in emotion_tags(m) {
-            let entry = emotion_days.entry(e).or_default();
+            let entry = emotion_days.entry(e.to_owned()).or_default();
             entry.0.insert(d);
             entry.1.push(m.id);
         }
@@ -265,7 +266,7 @@ pub fn weekly(data: &WeekData<'_>) -> Value {
     let mut emotions: BTreeMap<String, Vec<&Message>> = BTreeMap::new();
     for m in &own {
         for e in emotion_tags(m) {
-            emotions.entry(e).or_default().push(m);
+            emotions.entry(e.to_owned()).or_default().push(m);
         }
     }
     let mut emotion_list: Vec<Value> = emotions
@@ -319,18 +320,7 @@ pub fn weekly(data: &WeekData<'_>) -> Value {
             .map(|p| data.calendar.date_of(p.recorded_at)),
     );
     active.retain(|d| *d >= start && *d < end);
-    let mut streak = 0usize;
-    let mut longest = 0usize;
-    let mut d = start;
-    while d < end {
-        if active.contains(&d) {
-            streak += 1;
-            longest = longest.max(streak);
-        } else {
-            streak = 0;
-        }
-        d = d.tomorrow().unwrap_or(end);
-    }
+    let (_, longest) = streaks(&active, end.yesterday().unwrap_or(start));
     let sessions: BTreeSet<Uuid> = own.iter().map(|m| m.session_id).collect();
     let engagement = json!({
         "activeDays": active.len(),
@@ -385,20 +375,6 @@ pub fn weekly(data: &WeekData<'_>) -> Value {
         "confidence": round2(confidence),
         "method": "statistics",
     })
-}
-
-/// The emotions a message was tagged with (plain names, or `{emotion}` objects).
-fn emotion_tags(m: &Message) -> Vec<String> {
-    m.emotional_tags
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|tag| {
-            tag.as_str()
-                .or_else(|| tag.get("emotion").and_then(Value::as_str))
-                .map(str::to_owned)
-        })
-        .collect()
 }
 
 /// One gentle suggestion, from the most pressing area (or encouragement).
