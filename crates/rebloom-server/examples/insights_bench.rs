@@ -25,23 +25,18 @@ const ZONES: [&str; 6] = [
     "UTC",
 ];
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{Target, percentile};
 
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let backend = args
-        .get(1)
-        .map(String::as_str)
-        .unwrap_or("sqlite")
-        .to_owned();
+    let target = Target::from_args("insights");
+    let backend = target.backend.clone();
     let people: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(10_000);
     let dir = tempfile::TempDir::new().unwrap();
-    let schema = format!("bench_insights_{}", Uuid::new_v4().simple());
-    let pg_url = std::env::var("REBLOOM_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
     let mut config = Config {
         bind: "127.0.0.1:0".parse().unwrap(),
         data_dir: dir.path().to_path_buf(),
@@ -49,9 +44,9 @@ async fn main() {
         embeddings: "off".into(),
         ..Config::default()
     };
-    if backend == "postgres" {
-        config.database_url = Some(pg_url.clone());
-        config.database_schema = Some(schema.clone());
+    if target.postgres() {
+        config.database_url = Some(target.pg_url.clone());
+        config.database_schema = Some(target.schema.clone());
     }
     let app = App::build(config).await.unwrap();
     let state = app.state();
@@ -127,15 +122,5 @@ async fn main() {
         "all {people}: {total:.1} s one job at a time ({:.0} people/s)",
         per.len() as f64 / total
     );
-    if backend == "postgres" {
-        let pool = sqlx::PgPool::connect(&pg_url).await.unwrap();
-        for s in [schema.clone(), format!("{schema}_keys")] {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DROP SCHEMA IF EXISTS {s} CASCADE"
-            )))
-            .execute(&pool)
-            .await
-            .unwrap();
-        }
-    }
+    target.clean_up().await;
 }

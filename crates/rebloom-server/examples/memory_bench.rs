@@ -23,9 +23,10 @@ use rebloom_store::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{Target, percentile};
 
 /// A deterministic pseudo-random unit vector (xorshift), no extra crate.
 fn vector(seed: u64) -> Vec<f32> {
@@ -46,21 +47,15 @@ fn vector(seed: u64) -> Vec<f32> {
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let backend = args
-        .get(1)
-        .map(String::as_str)
-        .unwrap_or("sqlite")
-        .to_owned();
+    let target = Target::from_args("memory");
+    let backend = target.backend.clone();
     let items: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(10_000);
     let runs: usize = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(30);
     let dir = tempfile::TempDir::new().unwrap();
-    let schema = format!("bench_memory_{}", Uuid::new_v4().simple());
-    let pg_url = std::env::var("REBLOOM_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
     let opts = match backend.as_str() {
         "postgres" => ConnectOptions {
-            database_url: pg_url.clone(),
-            schema: Some(schema.clone()),
+            database_url: target.pg_url.clone(),
+            schema: Some(target.schema.clone()),
             ..Default::default()
         },
         _ => ConnectOptions {
@@ -173,11 +168,5 @@ async fn main() {
         percentile(&warm, 0.5),
         percentile(&warm, 0.95)
     );
-    if backend == "postgres" {
-        let pool = sqlx::PgPool::connect(&pg_url).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
-            .execute(&pool)
-            .await
-            .unwrap();
-    }
+    target.clean_up().await;
 }
