@@ -23,6 +23,9 @@ use crate::app::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, AuthUser};
 use crate::wellbeing::calendar::RangeParams;
+use crate::wellbeing::goals::GoalView;
+use crate::wellbeing::moods::MoodView;
+use crate::wellbeing::questionnaires::routes::ResponseView;
 
 /// Deepest nesting a query may have.
 pub const MAX_DEPTH: usize = 6;
@@ -156,42 +159,6 @@ impl SessionNode {
     }
 }
 
-/// A mood check-in.
-#[derive(SimpleObject)]
-pub struct MoodNode {
-    pub id: Uuid,
-    pub mood_score: i32,
-    pub anxiety_level: Option<i32>,
-    pub stress_level: Option<i32>,
-    pub energy_level: Option<i32>,
-    pub notes: Option<String>,
-    pub triggers: Vec<String>,
-    pub session_id: Option<Uuid>,
-    pub recorded_at: String,
-    pub local_date: String,
-}
-
-/// A goal and its progress history.
-#[derive(SimpleObject)]
-pub struct GoalNode {
-    pub id: Uuid,
-    pub title: String,
-    pub category: Option<String>,
-    pub status: String,
-    pub progress_percentage: i32,
-    pub target_date: Option<String>,
-    pub created_at: String,
-    pub completed_at: Option<String>,
-    pub history: Vec<ProgressNode>,
-}
-
-#[derive(SimpleObject)]
-pub struct ProgressNode {
-    pub progress_percentage: i32,
-    pub note: Option<String>,
-    pub recorded_at: String,
-}
-
 #[derive(SimpleObject)]
 pub struct InsightNode {
     pub id: Uuid,
@@ -203,16 +170,6 @@ pub struct InsightNode {
     pub confidence_score: Option<f64>,
     /// The report, every figure with the entries it came from.
     pub content: Json<Value>,
-}
-
-#[derive(SimpleObject)]
-pub struct QuestionnaireNode {
-    pub id: Uuid,
-    pub instrument: String,
-    pub answers: Vec<i32>,
-    pub total_score: i32,
-    pub severity: String,
-    pub completed_at: String,
 }
 
 pub struct QueryRoot;
@@ -260,31 +217,16 @@ impl QueryRoot {
         range: Option<String>,
         from: Option<String>,
         to: Option<String>,
-    ) -> async_graphql::Result<Vec<MoodNode>> {
+    ) -> async_graphql::Result<Vec<MoodView>> {
         let (state, user) = parts(ctx)?;
-        let ApiJson(list) = crate::wellbeing::moods::list_moods(
-            State(state),
-            user,
-            Query(RangeParams { range, from, to }),
+        let list = crate::wellbeing::moods::moods_in_range(
+            &state,
+            user.id,
+            &RangeParams { range, from, to },
         )
         .await
         .map_err(gql)?;
-        Ok(list
-            .entries
-            .into_iter()
-            .map(|m| MoodNode {
-                id: m.id,
-                mood_score: m.mood_score,
-                anxiety_level: m.anxiety_level,
-                stress_level: m.stress_level,
-                energy_level: m.energy_level,
-                notes: m.notes,
-                triggers: m.triggers,
-                session_id: m.session_id,
-                recorded_at: ts(m.recorded_at),
-                local_date: m.local_date,
-            })
-            .collect())
+        Ok(list.entries)
     }
 
     /// Mood trends, exactly as `GET /api/me/moods/trends` gives them.
@@ -339,36 +281,16 @@ impl QueryRoot {
         &self,
         ctx: &Context<'_>,
         status: Option<String>,
-    ) -> async_graphql::Result<Vec<GoalNode>> {
+    ) -> async_graphql::Result<Vec<GoalView>> {
         let (state, user) = parts(ctx)?;
         let goals = crate::wellbeing::goals::with_history(&state, user.id)
             .await
             .map_err(|e| gql(e.into()))?;
-        let mut out = Vec::new();
-        for (g, history) in goals {
-            if status.as_ref().is_some_and(|s| *s != g.status) {
-                continue;
-            }
-            out.push(GoalNode {
-                id: g.id,
-                title: g.title,
-                category: g.category,
-                status: g.status,
-                progress_percentage: g.progress_percentage,
-                target_date: g.target_date.map(|d| d.to_string()),
-                created_at: ts(g.created_at),
-                completed_at: g.completed_at.map(ts),
-                history: history
-                    .into_iter()
-                    .map(|p| ProgressNode {
-                        progress_percentage: p.progress_percentage,
-                        note: p.note,
-                        recorded_at: ts(p.recorded_at),
-                    })
-                    .collect(),
-            });
-        }
-        Ok(out)
+        Ok(goals
+            .into_iter()
+            .filter(|(g, _)| status.as_ref().is_none_or(|s| *s == g.status))
+            .map(|(g, history)| GoalView::new(g, history))
+            .collect())
     }
 
     /// Weekly insights, newest first.
@@ -401,23 +323,15 @@ impl QueryRoot {
         &self,
         ctx: &Context<'_>,
         instrument: Option<String>,
-    ) -> async_graphql::Result<Vec<QuestionnaireNode>> {
+    ) -> async_graphql::Result<Vec<ResponseView>> {
         let (state, user) = parts(ctx)?;
-        let responses = state
-            .store
-            .list_questionnaires(user.id, instrument.as_deref(), 200)
-            .await
-            .map_err(|e| gql(e.into()))?;
-        Ok(responses
-            .into_iter()
-            .map(|q| QuestionnaireNode {
-                id: q.id,
-                instrument: q.instrument,
-                answers: q.answers,
-                total_score: q.total_score,
-                severity: q.severity,
-                completed_at: ts(q.completed_at),
-            })
-            .collect())
+        let ApiJson(history) = crate::wellbeing::questionnaires::routes::history(
+            State(state),
+            user,
+            Query(crate::wellbeing::questionnaires::routes::HistoryQuery { instrument }),
+        )
+        .await
+        .map_err(gql)?;
+        Ok(history.responses)
     }
 }

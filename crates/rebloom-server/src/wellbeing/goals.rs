@@ -41,8 +41,9 @@ const MAX_DESCRIPTION: usize = 2000;
 const MAX_NOTE: usize = 1000;
 const MAX_GOALS: usize = 100;
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema, async_graphql::SimpleObject)]
 #[serde(rename_all = "camelCase")]
+#[graphql(name = "GoalProgress")]
 pub struct ProgressView {
     pub id: Uuid,
     pub progress_percentage: i32,
@@ -62,8 +63,10 @@ impl From<GoalProgress> for ProgressView {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+// Also the GraphQL `Goal`.
+#[derive(Debug, Serialize, ToSchema, async_graphql::SimpleObject)]
 #[serde(rename_all = "camelCase")]
+#[graphql(name = "Goal")]
 pub struct GoalView {
     pub id: Uuid,
     pub title: String,

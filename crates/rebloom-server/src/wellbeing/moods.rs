@@ -31,8 +31,10 @@ const MAX_TRIGGER: usize = 50;
 /// Entries read for one list or trend at most.
 pub const MAX_ENTRIES: i64 = 10_000;
 
-#[derive(Debug, Serialize, ToSchema)]
+// Also the GraphQL `Mood`: REST and GraphQL give the same fields.
+#[derive(Debug, Serialize, ToSchema, async_graphql::SimpleObject)]
 #[serde(rename_all = "camelCase")]
+#[graphql(name = "Mood")]
 pub struct MoodView {
     pub id: Uuid,
     /// 1 (very low) to 10 (very good).

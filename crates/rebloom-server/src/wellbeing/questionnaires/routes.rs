@@ -28,8 +28,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 const MAX_HISTORY: i64 = 500;
 
-#[derive(Debug, Serialize, ToSchema)]
+// Also the GraphQL `QuestionnaireResponse`.
+#[derive(Debug, Serialize, ToSchema, async_graphql::SimpleObject)]
 #[serde(rename_all = "camelCase")]
+#[graphql(name = "QuestionnaireResponse")]
 pub struct ResponseView {
     pub id: Uuid,
     /// `phq9` or `gad7`.
