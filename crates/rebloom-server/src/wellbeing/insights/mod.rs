@@ -50,16 +50,12 @@ pub async fn generate(state: &AppState, user_id: Uuid, start: Date) -> ApiResult
     let end = start
         .checked_add(jiff::Span::new().days(7))
         .map_err(|_| ApiError::NotFound)?;
+    // The trigger window (four weeks) also holds the week before, for the trend.
+    const _: () = assert!(TRIGGER_DAYS >= 14);
     let from = end
         .checked_sub(jiff::Span::new().days(TRIGGER_DAYS))
-        .map_err(|_| ApiError::NotFound)?
-        .min(
-            start
-                .checked_sub(jiff::Span::new().days(7))
-                .map_err(|_| ApiError::NotFound)?,
-        );
-    let (from_t, _) = calendar.bounds(from, from)?;
-    let (end_t, _) = calendar.bounds(end, end)?;
+        .map_err(|_| ApiError::NotFound)?;
+    let (from_t, end_t) = (calendar.start_of(from)?, calendar.start_of(end)?);
     let moods = state
         .store
         .list_moods(user_id, from_t, end_t, super::moods::MAX_ENTRIES)
