@@ -352,14 +352,16 @@ fn router(state: AppState) -> Router {
     let config = &state.config;
     let mut router = api
         .merge(SwaggerUi::new("/docs").url("/api/openapi.json", doc))
-        .route("/", axum::routing::get(crate::routes::ops::root))
         .route(
             "/api/graphql",
             axum::routing::post(crate::graphql::handler).layer(axum::Extension(Arc::new(
                 crate::graphql::schema(state.clone()),
             ))),
         )
-        .fallback(|| async { StatusCode::NOT_FOUND })
+        .fallback({
+            let dir = config.web_dir.clone();
+            move |req: Request| crate::web::serve(dir.clone(), req)
+        })
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .layer(middleware::from_fn(telemetry::http_metrics))
         .layer(TimeoutLayer::with_status_code(

@@ -214,6 +214,9 @@ pub struct Config {
     /// Where on-device models are (`scripts/models.sh` fetches them).
     #[arg(long, env = "REBLOOM_MODELS_DIR", default_value = "./models")]
     pub models_dir: std::path::PathBuf,
+    /// The built web app (`npm run build --prefix web`), served at `/`.
+    #[arg(long, env = "REBLOOM_WEB_DIR", default_value = "./web/dist")]
+    pub web_dir: std::path::PathBuf,
     /// Sentence embeddings (memory search, emotions): `auto` (an
     /// OpenAI-compatible endpoint when `REBLOOM_EMBEDDINGS_BASE_URL` is set,
     /// else the local all-MiniLM-L6-v2 when present, else none), `local`,
@@ -309,6 +312,7 @@ impl Default for Config {
             local_llm_context: 2048,
             local_llm_max_tokens: 256,
             models_dir: "./models".into(),
+            web_dir: "./web/dist".into(),
             embeddings: "auto".into(),
             embeddings_base_url: None,
             embeddings_api_key: None,

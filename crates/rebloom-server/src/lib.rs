@@ -21,6 +21,7 @@ pub mod realtime;
 pub mod routes;
 pub mod secrets;
 pub mod telemetry;
+pub mod web;
 pub mod wellbeing;
 
 pub use app::{App, AppState};

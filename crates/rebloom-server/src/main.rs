@@ -138,6 +138,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     for name in unknown_env_vars() {
         tracing::warn!(variable = %name, "unknown REBLOOM_* environment variable (typo?)");
     }
+    let web_dir = config.web_dir.clone();
     let app = App::build(config).await?;
     let addr = app.local_addr()?;
     for file in &app.engines.generated_secrets {
@@ -146,7 +147,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         );
     }
     eprintln!(
-        "Rebloom is running at http://{addr}  (API docs: http://{addr}/docs)\n  store: {}\n  replies: {} (safety assessment: deterministic rules, before every reply)\n  rate limits: {}\n  crisis notifications: {}\n  embeddings: {}\n  emotions: {}\n  speech-to-text: {}",
+        "Rebloom is running at http://{addr}  (API docs: http://{addr}/docs)\n  store: {}\n  replies: {} (safety assessment: deterministic rules, before every reply)\n  rate limits: {}\n  crisis notifications: {}\n  embeddings: {}\n  emotions: {}\n  speech-to-text: {}\n  web app: {}",
         app.engines.store,
         app.engines.llm.join(" -> "),
         app.engines.rate_limits,
@@ -158,6 +159,14 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         app.engines.embeddings,
         app.engines.emotions,
         app.engines.speech_to_text,
+        if rebloom_server::web::is_built(&web_dir) {
+            format!("http://{addr}/ (from {})", web_dir.display())
+        } else {
+            format!(
+                "not built ({} has no index.html): bash scripts/run.sh builds it",
+                web_dir.display()
+            )
+        },
     );
     tracing::info!(%addr, store = %app.engines.store, rate_limits = app.engines.rate_limits, "listening");
     app.run(shutdown_signal()).await?;

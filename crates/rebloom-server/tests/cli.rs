@@ -4,14 +4,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use serde_json::{Value, json};
 
-const BIN: &str = env!("CARGO_BIN_EXE_rebloom");
+mod common;
+
+use common::BIN;
 
 /// Starts `rebloom serve` on a free port in `data_dir`; returns the child, its base URL and what it printed.
 fn start(data_dir: &Path) -> (Child, String, Vec<String>) {
@@ -19,8 +20,8 @@ fn start(data_dir: &Path) -> (Child, String, Vec<String>) {
     (child, base, lines)
 }
 
-/// Starts `rebloom serve` with a log level and extra environment; the last
-/// value collects everything it writes to stderr (its logs).
+/// Starts `rebloom serve` on SQLite with a log level and extra environment;
+/// the last value collects everything it writes to stderr (its logs).
 fn start_with(
     data_dir: &Path,
     log: &str,
@@ -31,48 +32,12 @@ fn start_with(
     Vec<String>,
     std::sync::Arc<std::sync::Mutex<String>>,
 ) {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--bind", "127.0.0.1:0", "--log-format", "json"])
-        .env("REBLOOM_DATA_DIR", data_dir)
-        .env("REBLOOM_LOG", log)
-        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .env_remove("REBLOOM_DATABASE_URL")
-        .env_remove("REBLOOM_REDIS_URL")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let mut lines = Vec::new();
-    let mut reader = BufReader::new(stderr);
-    // The banner ends with the rate-limit engine line.
-    let mut base = None;
-    loop {
-        let mut line = String::new();
-        assert!(
-            reader.read_line(&mut line).unwrap() > 0,
-            "server exited early: {lines:?}"
-        );
-        lines.push(line.clone());
-        if let Some(rest) = line.split("Rebloom is running at ").nth(1) {
-            base = rest.split_whitespace().next().map(str::to_owned);
-        }
-        if line.contains("rate limits:") {
-            break;
-        }
-    }
-    let base = base.expect("the banner names the URL");
-    // Keep draining stderr so the server never blocks on a full pipe.
-    let logs = std::sync::Arc::new(std::sync::Mutex::new(lines.concat()));
-    let sink = logs.clone();
-    std::thread::spawn(move || {
-        for line in reader.lines().map_while(Result::ok) {
-            let mut l = sink.lock().unwrap();
-            l.push_str(&line);
-            l.push('\n');
-        }
-    });
-    (child, base, lines, logs)
+    let mut vars: Vec<(&str, Option<String>)> =
+        env.iter().map(|(k, v)| (*k, Some(v.clone()))).collect();
+    vars.push(("REBLOOM_DATABASE_URL", None));
+    vars.push(("REBLOOM_REDIS_URL", None));
+    let s = common::serve(data_dir, log, &vars);
+    (s.child, s.base, s.banner, s.logs)
 }
 
 fn terminate(child: &mut Child) -> std::process::ExitStatus {

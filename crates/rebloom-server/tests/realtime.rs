@@ -5,64 +5,21 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_rebloom");
+use std::path::PathBuf;
+use std::process::Command;
 
-struct Server {
-    child: Child,
-    base: String,
-}
+use common::{Guard, drop_schema, postgres_env, serve};
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(data: &Path, schema: &str, prefix: &str) -> Server {
-    let pg = std::env::var("REBLOOM_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let redis =
-        std::env::var("REBLOOM_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
-    let mut child = Command::new(BIN)
-        .args(["serve", "--bind", "127.0.0.1:0", "--log-format", "json"])
-        .env("REBLOOM_DATA_DIR", data)
-        .env("REBLOOM_DATABASE_URL", pg)
-        .env("REBLOOM_DATABASE_SCHEMA", schema)
-        .env("REBLOOM_REDIS_URL", redis)
-        .env("REBLOOM_REDIS_KEY_PREFIX", prefix)
-        .env("REBLOOM_LOG", "warn")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stderr.take().unwrap());
-    let mut base = None;
-    let mut seen = String::new();
-    loop {
-        let mut line = String::new();
-        assert!(
-            reader.read_line(&mut line).unwrap() > 0,
-            "server exited: {seen}"
-        );
-        seen.push_str(&line);
-        if let Some(rest) = line.split("Rebloom is running at ").nth(1) {
-            base = rest.split_whitespace().next().map(str::to_owned);
-        }
-        if line.contains("rate limits:") {
-            break;
-        }
-    }
-    assert!(seen.contains("rate limits: redis"), "{seen}");
-    std::thread::spawn(move || for _ in reader.lines() {});
-    Server {
-        child,
-        base: base.unwrap(),
-    }
+fn start(data: &std::path::Path, schema: &str, prefix: &str) -> (Guard, String) {
+    let started = serve(data, "warn", &postgres_env(schema, prefix));
+    assert!(
+        started.banner.concat().contains("rate limits: redis"),
+        "{:?}",
+        started.banner
+    );
+    (Guard(started.child), started.base)
 }
 
 #[test]
@@ -83,23 +40,13 @@ fn socket_io_clients_across_two_replicas() {
     let out = Command::new("node")
         .args(["--test", "--test-reporter=spec", "realtime.test.mjs"])
         .current_dir(&js)
-        .env("REBLOOM_A", &a.base)
-        .env("REBLOOM_B", &b.base)
+        .env("REBLOOM_A", &a.1)
+        .env("REBLOOM_B", &b.1)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
     drop((a, b));
-    let pg = std::env::var("REBLOOM_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let _ = Command::new("psql")
-        .env("PGOPTIONS", "--client-min-messages=warning")
-        .args([
-            pg.as_str(),
-            "-q",
-            "-c",
-            &format!("DROP SCHEMA IF EXISTS {schema}, {schema}_keys CASCADE"),
-        ])
-        .status();
+    drop_schema(&schema);
     assert!(out.status.success(), "socket.io tests failed");
 }

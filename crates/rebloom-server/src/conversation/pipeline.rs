@@ -18,10 +18,10 @@ use crate::app::AppState;
 use crate::conversation::care::{contact_request, escalated, safety_plan_turn};
 use crate::conversation::events::{self, Event};
 use crate::conversation::prompt;
-use crate::conversation::views::safety_view;
 pub use crate::conversation::views::{
     AiResponse, MessageView, ResourceView, SafetyView, TurnResult,
 };
+use crate::conversation::views::{ExerciseView, safety_view};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::me::{CommunicationPreferences, TherapeuticPreferences};
 
@@ -409,6 +409,10 @@ pub async fn respond(
             provider,
             safety: assessment_view,
             created_at: ai_message.created_at,
+            exercise: ExerciseView::from_state(
+                engine_state.as_ref(),
+                exercise_completed.as_deref(),
+            ),
         },
     })
 }

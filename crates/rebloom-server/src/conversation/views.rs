@@ -74,6 +74,52 @@ pub struct AiResponse {
     pub safety: SafetyView,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// The guided exercise this reply belongs to, for clients to show it as a card.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exercise: Option<ExerciseView>,
+}
+
+/// A guided exercise under way, or finished by this reply.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ExerciseView {
+    /// `thought_record`, `behavioural_activation`, `grounding`, `breathing`, `gratitude`, `values` or `safety_plan`.
+    pub kind: String,
+    /// The step waiting for an answer (e.g. `round2`), or `done`.
+    pub step: String,
+    /// Position of that step, from 1 (equals `totalSteps` when done).
+    pub step_number: u32,
+    pub total_steps: u32,
+    pub completed: bool,
+}
+
+impl ExerciseView {
+    /// From the engine state after a reply and the exercise the reply finished, if any.
+    pub fn from_state(after: Option<&serde_json::Value>, completed: Option<&str>) -> Option<Self> {
+        use rebloom_ai::guided::{ExerciseKind, ExerciseProgress};
+        if let Some(id) = completed {
+            let kind = ExerciseKind::ALL.into_iter().find(|k| k.id() == id)?;
+            let total = kind.steps().len() as u32;
+            return Some(Self {
+                kind: id.to_owned(),
+                step: "done".to_owned(),
+                step_number: total,
+                total_steps: total,
+                completed: true,
+            });
+        }
+        let progress: ExerciseProgress =
+            serde_json::from_value(after?.get("exercise")?.clone()).ok()?;
+        let steps = progress.kind.steps();
+        let position = steps.iter().position(|s| *s == progress.step)?;
+        Some(Self {
+            kind: progress.kind.id().to_owned(),
+            step: progress.step,
+            step_number: position as u32 + 1,
+            total_steps: steps.len() as u32,
+            completed: false,
+        })
+    }
 }
 
 /// The outcome of one message: what was stored and what the companion said.

@@ -32,9 +32,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// The multipart form of a voice message.
 #[derive(ToSchema)]
+#[schema(rename_all = "camelCase")]
 #[allow(dead_code)]
 pub struct VoiceUpload {
-    /// WAV, WebM or Ogg audio.
+    /// WAV, FLAC, MP3 or Ogg Vorbis audio (WebM/Opus only with a remote speech-to-text provider).
     #[schema(format = Binary, value_type = String)]
     audio: Vec<u8>,
     #[schema(value_type = String, format = Uuid)]

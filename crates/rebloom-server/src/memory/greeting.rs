@@ -64,6 +64,7 @@ pub async fn open_session(state: &AppState, session: &Session) -> ApiResult<Opti
         provider: "memory".to_owned(),
         safety: safety_view(&none, None),
         created_at: message.created_at,
+        exercise: None,
     }))
 }
 

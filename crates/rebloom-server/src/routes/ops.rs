@@ -107,23 +107,3 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     );
     resp
 }
-
-const ROOT_PAGE: &str = r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Rebloom</title>
-<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;line-height:1.5;color:#1f2d2a}a{color:#1d6b57}</style>
-</head><body>
-<h1>Rebloom is running</h1>
-<p>The API is up. The web app has not been built into this server yet.</p>
-<ul>
-<li><a href="/docs/">API documentation</a> (OpenAPI at <a href="/api/openapi.json">/api/openapi.json</a>)</li>
-<li><a href="/health">Health</a> and <a href="/ready">readiness</a></li>
-</ul>
-<p>If you are in crisis, please contact your local emergency number or find a helpline at findahelpline.com.</p>
-</body></html>
-"#;
-
-/// What a browser sees at `/` until the web app is served there.
-pub async fn root() -> axum::response::Html<&'static str> {
-    axum::response::Html(ROOT_PAGE)
-}

@@ -9,6 +9,77 @@ use crate::harness::Ctx;
 cases! {
     operations: [sqlite, postgres];
     cors: [sqlite];
+    web_app: [sqlite];
+}
+
+/// The built web app from the same origin: files, `index.html` for app paths,
+/// long caching for hashed assets only, a strict CSP, and server paths untouched.
+async fn web_app(ctx: Ctx) {
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dist.path().join("assets")).unwrap();
+    std::fs::write(
+        dist.path().join("index.html"),
+        "<!doctype html><title>app shell</title>",
+    )
+    .unwrap();
+    std::fs::write(dist.path().join("assets/app-1a2b.js"), "console.log(1)").unwrap();
+    std::fs::write(dist.path().join("sw.js"), "// worker").unwrap();
+    let dir = dist.path().to_path_buf();
+    let app = ctx.spawn_app_with(move |c| c.web_dir = dir).await;
+
+    for page in [
+        "/",
+        "/chat",
+        "/chat/0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b",
+        "/settings",
+    ] {
+        let resp = app.get(page).send().await;
+        assert_eq!(resp.status, StatusCode::OK, "{page}");
+        assert!(resp.text().contains("app shell"), "{page}");
+        assert_eq!(resp.header("cache-control"), Some("no-cache"), "{page}");
+        let csp = resp.header("content-security-policy").unwrap();
+        for directive in [
+            "script-src 'self'",
+            "style-src 'self'",
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+        ] {
+            assert!(csp.contains(directive), "{csp}");
+        }
+        assert!(
+            !csp.contains("unsafe-inline") && !csp.contains("upgrade-insecure-requests"),
+            "{csp}"
+        );
+    }
+    let asset = app.get("/assets/app-1a2b.js").send().await;
+    assert_eq!(asset.status, StatusCode::OK);
+    assert!(asset.content_type().contains("javascript"));
+    assert_eq!(
+        asset.header("cache-control"),
+        Some("public, max-age=31536000, immutable")
+    );
+    assert_eq!(
+        app.get("/sw.js").send().await.header("cache-control"),
+        Some("no-cache")
+    );
+    // A missing file is a 404, not the app's page; so are unknown server paths.
+    for missing in [
+        "/assets/gone-9z.js",
+        "/favicon.ico",
+        "/api/nothing-here",
+        "/docs/nope.js",
+    ] {
+        let resp = app.get(missing).send().await;
+        assert_eq!(resp.status, StatusCode::NOT_FOUND, "{missing}");
+        assert!(
+            resp.content_type().starts_with("application/problem+json"),
+            "{missing}"
+        );
+    }
+    let post = app.request(Method::POST, "/chat").send().await;
+    assert_eq!(post.status, StatusCode::METHOD_NOT_ALLOWED);
+    // The API still answers beside it.
+    assert_eq!(app.get("/health").send().await.status, StatusCode::OK);
 }
 
 /// Configured origins get CORS headers (and preflights answer); others get none.
@@ -78,7 +149,9 @@ async fn operations(ctx: Ctx) {
     let root = app.get("/").send().await;
     assert_eq!(root.status, StatusCode::OK);
     assert!(root.content_type().starts_with("text/html"));
-    assert!(root.text().contains("Rebloom is running") && root.text().contains("/docs/"));
+    // No web app built in the test's working directory: `/` says how to build it.
+    assert!(root.text().contains("Rebloom is running") && root.text().contains("scripts/run.sh"));
+    assert!(root.text().contains("/docs/"));
 
     let ready = app.get("/ready").send().await.success(StatusCode::OK);
     assert_eq!(ready["status"], "ready");
@@ -132,8 +205,9 @@ async fn operations(ctx: Ctx) {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }
 
-    // Unknown routes and wrong methods: problems, not empty bodies.
-    for path in ["/nope", "/api/nope", "/api/auth", "/api/me/profile/extra"] {
+    // Unknown API routes and wrong methods: problems, not empty bodies (other
+    // paths belong to the web app: see `web_app`).
+    for path in ["/api/nope", "/api/auth", "/api/me/profile/extra"] {
         app.get(path).send().await.problem(404, "not_found");
     }
     for (method, path) in [
