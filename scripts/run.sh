@@ -9,4 +9,6 @@ cd "$(dirname "$0")/.."
 if [ ! -f "${REBLOOM_MODELS_DIR:-./models}/all-MiniLM-L6-v2/model.safetensors" ]; then
   bash scripts/models.sh || echo "[run] could not fetch the on-device models; starting without them" >&2
 fi
+# The web app, built when missing or older than its sources (Node.js and npm).
+bash scripts/web.sh build || echo "[run] the web app could not be built; the API still runs and / says how to build it" >&2
 exec cargo run --release --locked --bin rebloom -- serve "$@"

