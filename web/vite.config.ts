@@ -6,7 +6,9 @@ const server = process.env.REBLOOM_URL ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
   plugins: [react()],
-  build: { target: 'es2022', sourcemap: false, chunkSizeWarningLimit: 400 },
+  // The shell (React, the router, Socket.IO, i18next, the chat) is ~500 kB minified, 160 kB gzip;
+  // other areas are split off and load when first opened.
+  build: { target: 'es2022', sourcemap: false, chunkSizeWarningLimit: 550 },
   server: {
     proxy: {
       '/api': server,

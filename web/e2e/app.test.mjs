@@ -68,7 +68,7 @@ async function deleteAccount(page) {
 }
 
 test('a crisis message shows the crisis panel with the person’s country’s resources', async () => {
-  const context = await newContext(browser);
+  const context = await newContext(browser, { ...DESKTOP, reducedMotion: 'reduce' });
   const page = await context.newPage();
   await register(page, uniqueEmail('crisis'), { country: 'ES', name: 'Ana' });
   const reply = await say(page, 'I want to kill myself');
@@ -78,11 +78,16 @@ test('a crisis message shows the crisis panel with the person’s country’s re
   assert.match(text, /024/, `Spain's 024 line in the panel: ${text}`);
   assert.match(text, /112/, 'Spain’s emergency number');
   assert.doesNotMatch(text, /116 123/, 'not another country’s line');
+  assert.deepEqual(await seriousViolations(page), [], 'the chat with the crisis panel open is accessible');
   assert.ok(reply.length > 0);
   // The panel stays on other screens while risk is high.
   await page.getByRole('link', { name: 'Mood' }).click();
   await panel.waitFor();
   await screenshot(page, 'crisis-desktop');
+  // And after a reload.
+  await page.reload();
+  await panel.waitFor();
+  assert.match(await panel.innerText(), /024/);
   // And the person is still in the conversation: they can keep talking.
   await page.getByRole('link', { name: 'Talk' }).click();
   assert.equal(await page.getByLabel('Your message').isEnabled(), true);
@@ -113,6 +118,27 @@ test('two browsers signed in as one person see the same conversation live', asyn
   assert.deepEqual([...laptop.problems, ...phone.problems], []);
   await laptop.close();
   await phone.close();
+});
+
+test('a voice message is recorded in the browser, transcribed on the device and answered', async () => {
+  assert.ok(process.env.REBLOOM_FAKE_AUDIO, 'REBLOOM_FAKE_AUDIO: a WAV file the fake microphone plays');
+  const context = await newContext(browser);
+  await context.grantPermissions(['microphone']);
+  const page = await context.newPage();
+  await register(page, uniqueEmail('voice'));
+  await page.getByRole('button', { name: 'Record voice' }).click();
+  await page.getByRole('status').filter({ hasText: 'Recording' }).waitFor();
+  // The fake microphone plays the sentence (about 2.5 s) in a loop: record one pass of it.
+  await page.waitForTimeout(3000);
+  await page.getByRole('button', { name: 'Stop and send' }).click();
+  const mine = page.locator('[data-testid="messages"] [data-sender="user"]').first();
+  await mine.waitFor({ timeout: 60_000 });
+  const heard = (await mine.innerText()).replace(/^You:\s*/, '');
+  console.log(`voice message heard as: "${heard}" (spoken: "I have been feeling stressed about work.")`);
+  assert.match(heard, /stress|work/i);
+  await page.locator('[data-testid="messages"] [data-sender="ai"]').first().waitFor();
+  assert.deepEqual(context.problems, []);
+  await context.close();
 });
 
 const SCREENS = [

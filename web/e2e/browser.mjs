@@ -21,6 +21,7 @@ export async function launch() {
       '--no-first-run',
       '--use-fake-ui-for-media-stream',
       '--use-fake-device-for-media-stream',
+      ...(process.env.REBLOOM_FAKE_AUDIO ? [`--use-file-for-fake-audio-capture=${process.env.REBLOOM_FAKE_AUDIO}`] : []),
     ],
   });
 }

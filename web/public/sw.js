@@ -23,8 +23,12 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(
       fetch(event.request)
         .then((res) => {
-          const copy = res.clone();
-          void caches.open(CACHE).then((c) => c.put('/', copy));
+          // Only the app's own page is the shell (not /docs, errors or the "not built" page).
+          const appPage = !/^\/(docs|health|ready|metrics)/.test(url.pathname);
+          if (res.ok && appPage && res.headers.get('content-type')?.includes('text/html')) {
+            const copy = res.clone();
+            void caches.open(CACHE).then((c) => c.put('/', copy));
+          }
           return res;
         })
         .catch(() => caches.match('/')),

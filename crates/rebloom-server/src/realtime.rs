@@ -77,12 +77,19 @@ async fn authenticate_socket<A: Adapter>(
 /// How often a connection re-checks that its session is still valid.
 const RECHECK: std::time::Duration = std::time::Duration::from_secs(15);
 
-/// Whether the connection's session is still valid: not expired, not logged
-/// out, token version current, account enabled.
-async fn still_valid(state: &AppState, user: &AuthUser) -> bool {
+/// Why the connection's login no longer holds, if it does not: `token_expired`
+/// (the client connects again with a fresh token) or `signed_out` (logged out,
+/// password changed, account disabled). Distinct from `session_ended`, which
+/// on this channel means the conversation was ended.
+async fn login_ended(state: &AppState, user: &AuthUser) -> Option<&'static str> {
     let now = state.clock.now();
-    user.claims.exp > now.unix_timestamp()
-        && current_account(state, &user.claims, now).await.is_ok()
+    if user.claims.exp <= now.unix_timestamp() {
+        return Some("token_expired");
+    }
+    current_account(state, &user.claims, now)
+        .await
+        .err()
+        .map(|_| "signed_out")
 }
 
 async fn on_connect<A: Adapter>(
@@ -101,8 +108,8 @@ async fn on_connect<A: Adapter>(
             if !watched.connected() {
                 return;
             }
-            if !still_valid(&state, &user).await {
-                let _ = watched.emit("error", &json!({ "code": "session_ended" }));
+            if let Some(code) = login_ended(&state, &user).await {
+                let _ = watched.emit("error", &json!({ "code": code }));
                 let _ = watched.disconnect();
                 return;
             }
@@ -141,8 +148,8 @@ async fn on_send_message<A: Adapter>(
         return refuse(&socket, "validation_failed");
     };
     // The session behind the connection may have ended since it connected.
-    if !still_valid(&state, &user).await {
-        refuse(&socket, "session_ended");
+    if let Some(code) = login_ended(&state, &user).await {
+        refuse(&socket, code);
         let _ = socket.disconnect();
         return;
     }

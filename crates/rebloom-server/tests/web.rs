@@ -23,11 +23,29 @@ fn run_e2e(backend: &str, mut env: Vec<(&'static str, Option<String>)>) {
         web.join("dist/index.html").is_file() && web.join("node_modules/playwright-core").exists(),
         "build the web app first: `npm ci --prefix web && npm run build --prefix web` (scripts/test.sh does)"
     );
+    let models = repo().join("models");
+    assert!(
+        models.join("whisper-tiny.en").is_dir(),
+        "fetch the on-device models first: `bash scripts/models.sh` (scripts/test.sh does)"
+    );
     let data = tempfile::tempdir().unwrap();
+    // A spoken sentence for the browser's fake microphone (espeak-ng, as the speech tests use).
+    let voice = data.path().join("voice.wav");
+    let spoken = Command::new("espeak-ng")
+        .args(["-s", "140", "-w"])
+        .arg(&voice)
+        .arg("I have been feeling stressed about work.")
+        .status()
+        .unwrap();
+    assert!(
+        spoken.success(),
+        "espeak-ng (scripts/system-deps.sh installs it)"
+    );
     env.push((
         "REBLOOM_WEB_DIR",
         Some(web.join("dist").display().to_string()),
     ));
+    env.push(("REBLOOM_MODELS_DIR", Some(models.display().to_string())));
     // The tests register a dozen people from one address.
     env.push(("REBLOOM_AUTH_RATE_LIMIT_PER_MINUTE", Some("1000".into())));
     env.push(("REBLOOM_RATE_LIMIT_PER_MINUTE", Some("100000".into())));
@@ -47,7 +65,8 @@ fn run_e2e(backend: &str, mut env: Vec<(&'static str, Option<String>)>) {
         "e2e/",
     ])
     .current_dir(&web)
-    .env("REBLOOM_URL", &server.base);
+    .env("REBLOOM_URL", &server.base)
+    .env("REBLOOM_FAKE_AUDIO", &voice);
     if backend == "sqlite" {
         cmd.env("REBLOOM_SCREENSHOTS", repo().join("docs/screenshots"));
     }

@@ -47,6 +47,15 @@ export function setTokens(t: Schemas['TokenResponse'] | null): void {
   listeners.forEach((l) => l(tokens !== null));
 }
 
+// Another tab signed in, refreshed or signed out: follow it (a refresh token
+// works once, so tabs must share the newest pair rather than each refresh its own).
+globalThis.addEventListener?.('storage', (e: StorageEvent) => {
+  if (e.key !== STORAGE_KEY) return;
+  const wasSignedIn = tokens !== null;
+  tokens = readTokens();
+  if (wasSignedIn !== (tokens !== null)) listeners.forEach((l) => l(tokens !== null));
+});
+
 export function onSignedInChange(listener: (signedIn: boolean) => void): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
@@ -64,19 +73,25 @@ let refreshing: Promise<string | null> | null = null;
 
 /** A valid access token, refreshed (once, however many callers ask) shortly before it expires. */
 export async function accessToken(): Promise<string | null> {
+  // Another tab may have refreshed already.
+  const stored = readTokens();
+  if (stored && tokens && stored.expiresAt > tokens.expiresAt) tokens = stored;
   if (!tokens) return null;
   if (tokens.expiresAt - Date.now() > 30_000) return tokens.accessToken;
-  refreshing ??= (async () => {
+  const refresh = async (): Promise<string | null> => {
     try {
       const res = await fetch(`${globalThis.location?.origin ?? ''}/api/auth/refresh`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ refreshToken: tokens?.refreshToken }),
       });
-      if (!res.ok) {
+      // Only a refused refresh token signs out; a rate limit, an outage or a
+      // network error leaves the person signed in to try again.
+      if (res.status === 400 || res.status === 401) {
         setTokens(null);
         return null;
       }
+      if (!res.ok) return tokens?.accessToken ?? null;
       const body = (await res.json()) as Schemas['TokenResponse'];
       setTokens(body);
       return body.accessToken;
@@ -85,7 +100,23 @@ export async function accessToken(): Promise<string | null> {
     } finally {
       refreshing = null;
     }
-  })();
+  };
+  // One refresh at a time across tabs where the browser can lock.
+  const locks = globalThis.navigator?.locks;
+  refreshing ??= locks
+    ? new Promise<string | null>((resolve) => {
+        void locks.request('rebloom.refresh', async () => {
+          const latest = readTokens();
+          if (latest && latest.expiresAt - Date.now() > 30_000) {
+            tokens = latest;
+            refreshing = null;
+            resolve(latest.accessToken);
+          } else {
+            resolve(await refresh());
+          }
+        });
+      })
+    : refresh();
   return refreshing;
 }
 

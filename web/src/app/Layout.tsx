@@ -5,6 +5,9 @@ import { useSession } from './session';
 import { applyTheme, savedTheme, type Theme } from './theme';
 import { LANGUAGES } from '../i18n';
 import { CrisisPanel } from '../components/CrisisPanel';
+import { useCrisis } from './crisis';
+import { ErrorBoundary } from '../components/ErrorBoundary';
+import { RealtimeProvider } from '../features/chat/realtime';
 import { Loading, usePageFocus } from '../components/Page';
 
 const LINKS = [
@@ -59,61 +62,69 @@ export function ThemeAndLanguage({ id = 'top', className = 'row' }: { id?: strin
 export function Layout() {
   const { t } = useTranslation();
   const { user, signOut } = useSession();
+  const crisis = useCrisis();
   const [menuOpen, setMenuOpen] = useState(false);
   const location = useLocation();
   useEffect(() => setMenuOpen(false), [location.pathname]);
   usePageFocus(location.pathname);
   const isClinician = user?.role === 'clinician' || user?.role === 'admin';
   return (
-    <div className="app">
-      <a className="skip-link" href="#main">
-        {t('skipToContent')}
-      </a>
-      <header className="topbar">
-        <button
-          type="button"
-          className="menu-button"
-          aria-expanded={menuOpen}
-          aria-controls="sidenav"
-          onClick={() => setMenuOpen((o) => !o)}
-        >
-          {t('nav.menu')}
-        </button>
-        <NavLink to="/chat" className="brand">
-          {t('appName')}
-        </NavLink>
-        <ThemeAndLanguage className="row topbar-prefs" />
-      </header>
-      <CrisisPanel />
-      <div className="shell">
-        <nav id="sidenav" className={menuOpen ? 'sidenav open' : 'sidenav'} aria-label={t('nav.label')}>
-          <ul>
-            {LINKS.map(([to, key]) => (
-              <li key={to}>
-                <NavLink to={to}>{t(key)}</NavLink>
+    <RealtimeProvider>
+      <div className="app">
+        <a className="skip-link" href="#main">
+          {t('skipToContent')}
+        </a>
+        <header className="topbar">
+          <button
+            type="button"
+            className="menu-button"
+            aria-expanded={menuOpen}
+            aria-controls="sidenav"
+            onClick={() => setMenuOpen((o) => !o)}
+          >
+            {t('nav.menu')}
+          </button>
+          <NavLink to="/chat" className="brand">
+            {t('appName')}
+          </NavLink>
+          <ThemeAndLanguage className="row topbar-prefs" />
+        </header>
+        <CrisisPanel />
+        <div className="shell">
+          <nav id="sidenav" className={menuOpen ? 'sidenav open' : 'sidenav'} aria-label={t('nav.label')}>
+            <ul>
+              {LINKS.map(([to, key]) => (
+                <li key={to}>
+                  <NavLink to={to}>{t(key)}</NavLink>
+                </li>
+              ))}
+              {isClinician && (
+                <li>
+                  <NavLink to="/clinician">{t('nav.clinician')}</NavLink>
+                </li>
+              )}
+              <li className="nav-prefs">
+                <ThemeAndLanguage id="nav" className="stack" />
               </li>
-            ))}
-            {isClinician && (
               <li>
-                <NavLink to="/clinician">{t('nav.clinician')}</NavLink>
+                <button type="button" className="link" onClick={() => {
+                    crisis.clear();
+                    void signOut();
+                  }}>
+                  {t('nav.signOut')}
+                </button>
               </li>
-            )}
-            <li className="nav-prefs">
-              <ThemeAndLanguage id="nav" className="stack" />
-            </li>
-            <li>
-              <button type="button" className="link" onClick={() => void signOut()}>
-                {t('nav.signOut')}
-              </button>
-            </li>
-          </ul>
-        </nav>
-        <main id="main" tabIndex={-1}>
-          <Suspense fallback={<Loading />}>
-            <Outlet />
-          </Suspense>
-        </main>
+            </ul>
+          </nav>
+          <main id="main" tabIndex={-1}>
+            <ErrorBoundary resetKey={location.pathname}>
+              <Suspense fallback={<Loading />}>
+                <Outlet />
+              </Suspense>
+            </ErrorBoundary>
+          </main>
+        </div>
       </div>
-    </div>
+    </RealtimeProvider>
   );
 }

@@ -3,14 +3,16 @@ import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api, unwrap } from '../api/client';
 import { useCrisis } from '../app/crisis';
+import { useSession } from '../app/session';
 
 /** Stays on every screen while risk is high: the country's lines, the safety plan, and that we are still here. */
 export function CrisisPanel() {
   const { t } = useTranslation();
   const { crisis, minimised, setMinimised } = useCrisis();
+  const { signedIn } = useSession();
   const plan = useQuery({
     queryKey: ['safety-plan'],
-    enabled: crisis !== null,
+    enabled: crisis !== null && signedIn,
     queryFn: async () => unwrap(await api.GET('/api/me/safety-plan')),
   });
   if (!crisis) return null;
@@ -34,6 +36,10 @@ export function CrisisPanel() {
   return (
     <section className="crisis-panel" aria-labelledby="crisis-title" data-testid="crisis-panel">
       <h2 id="crisis-title">{t('crisis.title')}</h2>
+      {/* Announced when the panel appears, wherever focus is. */}
+      <p className="visually-hidden" role="alert">
+        {t('crisis.announce')}
+      </p>
       <p>
         {crisis.emergencyNumber ? t('crisis.body', { number: crisis.emergencyNumber }) : t('crisis.bodyNoNumber')}
       </p>

@@ -3,12 +3,13 @@ import { useTranslation } from 'react-i18next';
 
 /** Moves focus to the page's main region after navigation, so screen readers start at the new page. */
 export function usePageFocus(path: string): void {
-  const first = useRef(true);
+  const previous = useRef<string | null>(null);
   useEffect(() => {
-    if (first.current) {
-      first.current = false;
-      return;
-    }
+    // Same screen, another item (e.g. /chat → /chat/<id> as a conversation starts): focus stays.
+    const screen = path.split('/')[1] ?? '';
+    const before = previous.current;
+    previous.current = screen;
+    if (before === null || before === screen) return;
     document.getElementById('main')?.focus();
   }, [path]);
 }

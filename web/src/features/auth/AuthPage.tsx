@@ -6,6 +6,7 @@ import { useSession } from '../../app/session';
 import { ErrorMessage, fieldError } from '../../components/ErrorMessage';
 import { ThemeAndLanguage } from '../../app/Layout';
 import { Page } from '../../components/Page';
+import { CrisisPanel } from '../../components/CrisisPanel';
 
 /** Sign in, or create an account (mode `register`). */
 export function AuthPage({ mode }: { mode: 'login' | 'register' }) {
@@ -54,6 +55,7 @@ export function AuthPage({ mode }: { mode: 'login' | 'register' }) {
         <span className="brand">{t('appName')}</span>
         <ThemeAndLanguage />
       </div>
+      <CrisisPanel />
       <main id="main">
         <Page title={register ? t('auth.registerTitle') : t('auth.signInTitle')}>
           <p className="muted">{t('auth.tagline')}</p>

@@ -7,7 +7,7 @@ import { useSession } from '../../app/session';
 import { isCrisis, useCrisis } from '../../app/crisis';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { Page } from '../../components/Page';
-import { useSocket } from './socket';
+import { useRealtime } from './realtime';
 import { startRecording, type Recording } from './recorder';
 
 export interface Shown {
@@ -27,13 +27,32 @@ type AiEvent =
 
 const EXERCISES = ['breathing', 'grounding', 'thought_record', 'gratitude', 'values', 'behavioural_activation'] as const;
 
+const RISK_ORDER = ['none', 'low', 'moderate', 'high', 'critical'];
+
+/** The highest risk level among messages (the person's and the companion's). */
+export function highestRisk(messages: Schemas['MessageView'][]): string {
+  return messages.reduce(
+    (top, m) => (RISK_ORDER.indexOf(m.riskLevel) > RISK_ORDER.indexOf(top) ? m.riskLevel : top),
+    'none',
+  );
+}
+
 function fromView(m: Schemas['MessageView']): Shown {
   return { id: m.id, sender: m.sender === 'user' ? 'user' : 'ai', content: m.content, riskLevel: m.riskLevel };
 }
 
 /** Adds a finished turn, replacing the optimistic copy of the person's message; idempotent. */
 export function addTurn(list: Shown[], turn: Turn): Shown[] {
-  const rest = list.filter((m) => !m.pending && m.id !== turn.message.id && m.id !== turn.aiResponse.id);
+  let dropped = false;
+  const rest = list.filter((m) => {
+    if (m.id === turn.message.id || m.id === turn.aiResponse.id) return false;
+    // This device's optimistic copy of the message (one, however many are pending).
+    if (!dropped && m.pending && m.sender === 'user' && m.content === turn.message.content.trim()) {
+      dropped = true;
+      return false;
+    }
+    return true;
+  });
   return [
     ...rest,
     fromView(turn.message),
@@ -81,7 +100,7 @@ export function ChatPage() {
   const queries = useQueryClient();
   const { user, profile } = useSession();
   const crisis = useCrisis();
-  const { socket, connected } = useSocket(true);
+  const { socket, connected } = useRealtime();
   const [messages, setMessages] = useState<Shown[]>([]);
   const [older, setOlder] = useState<string | null>(null);
   const [streaming, setStreaming] = useState<string | null>(null);
@@ -95,6 +114,9 @@ export function ChatPage() {
   const [note, setNote] = useState('');
   const [moodAfter, setMoodAfter] = useState('');
   const justCreated = useRef<string | null>(null);
+  // A message sent over the live connection and not answered yet.
+  const inFlight = useRef<{ sessionId: string; text: string } | null>(null);
+  const recordingRef = useRef<Recording | null>(null);
   // The session on screen, for event handlers (set at once when a session is created).
   const current = useRef<string | undefined>(sessionId);
   const joined = useRef<Set<string>>(new Set());
@@ -109,10 +131,15 @@ export function ChatPage() {
   const showCrisisFor = useCallback(
     async (level: string) => {
       if (!isCrisis(level) || crisis.crisis) return;
-      const res = unwrap(
-        await api.GET('/api/safety/resources', { params: { query: profile?.country ? { country: profile.country } : {} } }),
-      );
-      crisis.show({ riskLevel: level, emergencyNumber: res.emergencyNumber, resources: res.lines });
+      try {
+        const res = unwrap(
+          await api.GET('/api/safety/resources', { params: { query: profile?.country ? { country: profile.country } : {} } }),
+        );
+        crisis.show({ riskLevel: level, emergencyNumber: res.emergencyNumber, resources: res.lines });
+      } catch {
+        // Without the lines the panel still shows, with the international guidance.
+        crisis.show({ riskLevel: level, resources: [] });
+      }
     },
     [crisis, profile?.country],
   );
@@ -120,7 +147,10 @@ export function ChatPage() {
   // Load the session when it changes (not the one this page just created: it is already shown).
   useEffect(() => {
     current.current = sessionId;
-    if (sessionId && justCreated.current === sessionId) return;
+    if (sessionId && justCreated.current === sessionId) {
+      justCreated.current = null;
+      return;
+    }
     setError(null);
     setStreaming(null);
     setWaiting(false);
@@ -131,31 +161,37 @@ export function ChatPage() {
       return;
     }
     let live = true;
-    void (async () => {
-      try {
-        const detail = unwrap(
-          await api.GET('/api/conversations/sessions/{id}', { params: { path: { id: sessionId }, query: { limit: 50 } } }),
-        );
-        if (!live) return;
-        setMessages(detail.messages.messages.map(fromView).reverse());
-        setOlder(detail.messages.nextCursor ?? null);
-        setEnded(detail.session.endedAt != null);
-        const lastAi = detail.messages.messages.find((m) => m.sender !== 'user');
-        if (lastAi) void showCrisisFor(lastAi.riskLevel);
-      } catch (e) {
-        if (live) setError(e);
-      }
-    })();
+    void reload(sessionId, () => live);
     return () => {
       live = false;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [sessionId]);
 
-  // Live events for this page: our streamed reply, and turns from the person's other devices.
+  /** Shows a session as the server has it (newest page), and the crisis panel if its latest turns call for it. */
+  async function reload(id: string, live: () => boolean = () => true): Promise<Schemas['SessionDetail'] | null> {
+    try {
+      const detail = unwrap(
+        await api.GET('/api/conversations/sessions/{id}', { params: { path: { id }, query: { limit: 50 } } }),
+      );
+      if (!live() || current.current !== id) return null;
+      setMessages(detail.messages.messages.map(fromView).reverse());
+      setOlder(detail.messages.nextCursor ?? null);
+      setEnded(detail.session.endedAt != null);
+      void showCrisisFor(highestRisk(detail.messages.messages.slice(0, 6)));
+      return detail;
+    } catch (e) {
+      if (live()) setError(e);
+      return null;
+    }
+  }
+
+  // Live events for this page: our streamed reply, and turns from the person's
+  // other devices (the crisis panel is raised for every turn by RealtimeProvider).
   useEffect(() => {
     if (!socket) return;
     const onAi = (ev: AiEvent) => {
+      if (ev.type === 'final' && inFlight.current?.sessionId === ev.sessionId) inFlight.current = null;
       if (ev.sessionId !== current.current) return;
       if (ev.type === 'chunk') {
         setWaiting(false);
@@ -167,30 +203,61 @@ export function ChatPage() {
       }
     };
     const onUpdate = (ev: Turn) => {
-      void queries.invalidateQueries({ queryKey: ['sessions'] });
       if (ev.sessionId !== current.current) return;
       setMessages((list) => addTurn(list, ev));
       setAnnounce(ev.aiResponse.content);
       setNote(t('updatedElsewhere'));
-      crisis.report(ev.aiResponse.safety);
     };
-    const onError = (e: { code?: string }) => {
+    const onError = (e: { event?: string; code?: string }) => {
+      // Without `event`: the connection's login ended; it reconnects by itself.
+      if (e.event !== 'send-message') return;
+      const sent = inFlight.current;
+      inFlight.current = null;
       setWaiting(false);
       setStreaming(null);
       setMessages((list) => list.filter((m) => !m.pending));
+      if (sent && sent.sessionId === current.current) setDraft(sent.text);
       if (e.code === 'session_ended') setEnded(true);
       setError(new ApiProblem(0, e.code ?? 'error', e.code ?? 'error'));
+    };
+    // The connection dropped while a reply was on its way: stop waiting, and
+    // when it is back show what the server stored (the reply may be there).
+    const onDisconnect = () => {
+      if (!inFlight.current) return;
+      setWaiting(false);
+      setStreaming(null);
+    };
+    const onConnect = () => {
+      const sent = inFlight.current;
+      if (!sent) return;
+      inFlight.current = null;
+      if (sent.sessionId !== current.current) return;
+      void reload(sent.sessionId).then((detail) => {
+        if (detail && !detail.messages.messages.some((m) => m.sender === 'user' && m.content === sent.text)) {
+          setDraft(sent.text);
+        }
+      });
     };
     socket.on('ai-response', onAi);
     socket.on('conversation-update', onUpdate);
     socket.on('error', onError);
+    socket.on('disconnect', onDisconnect);
+    socket.on('connect', onConnect);
     return () => {
       socket.off('ai-response', onAi);
       socket.off('conversation-update', onUpdate);
       socket.off('error', onError);
+      socket.off('disconnect', onDisconnect);
+      socket.off('connect', onConnect);
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [socket]);
+
+  // A recording in progress stops with the page (the microphone is released).
+  useEffect(() => () => recordingRef.current?.cancel(), []);
+  useEffect(() => {
+    recordingRef.current = recording;
+  }, [recording]);
 
   // Join the session's room so this device hears about it.
   useEffect(() => {
@@ -242,16 +309,20 @@ export function ChatPage() {
           joined.current.add(id);
           await socket.emitWithAck('join-session', { sessionId: id });
         }
+        inFlight.current = { sessionId: id, text: message };
         socket.emit('send-message', { message, sessionId: id });
-      } else if (user) {
-        // Without the live connection: the same turn over HTTP, answered whole.
+      } else {
+        // Without the live connection: the same turn over HTTP, answered whole
+        // (an idempotency key makes a retry after a lost answer safe).
+        if (!user) throw new ApiProblem(0, 'offline', t('offline'));
         const turn = unwrap(
           await api.POST('/api/conversations/{userId}/messages', {
-            params: { path: { userId: user.id } },
+            params: { path: { userId: user.id }, header: { 'Idempotency-Key': crypto.randomUUID() } },
             body: { message, sessionId: id },
           }),
         );
-        finishTurn(turn);
+        if (turn.sessionId === current.current) finishTurn(turn);
+        else crisis.report(turn.aiResponse.safety);
       }
     } catch (e) {
       setWaiting(false);
@@ -330,7 +401,7 @@ export function ChatPage() {
       unwrap(
         await api.POST('/api/conversations/sessions/{id}/end', {
           params: { path: { id: sessionId } },
-          body: mood >= 1 && mood <= 10 ? { moodAfter: mood } : {},
+          body: Number.isInteger(mood) && mood >= 1 && mood <= 10 ? { moodAfter: mood } : {},
         }),
       );
       setEnded(true);

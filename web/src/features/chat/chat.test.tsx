@@ -2,9 +2,11 @@ import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MemoryRouter } from 'react-router';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { addTurn, type Shown } from './ChatPage';
+import { addTurn, highestRisk, type Shown } from './ChatPage';
+import { setTokens } from '../../api/client';
 import { encodeWav, resample } from './recorder';
 import { CrisisProvider, useCrisis } from '../../app/crisis';
+import { SessionProvider } from '../../app/session';
 import { CrisisPanel } from '../../components/CrisisPanel';
 
 const turn = {
@@ -69,17 +71,27 @@ function Reporter({ level }: { level: string }) {
 }
 
 test('the crisis panel appears at high risk with the resources given, and not below', async () => {
-  vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ copingStrategies: ['Call my sister'] }), {
-    status: 200, headers: { 'content-type': 'application/json' },
-  })));
+  vi.stubGlobal('fetch', vi.fn(async (req: Request) => {
+    const json = (body: unknown, status = 200) =>
+      new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+    if (req.url.endsWith('/api/me/safety-plan')) return json({ copingStrategies: ['Call my sister'] });
+    return json({ type: 'https://rebloom.example/problems/not_found', title: 'Not found', status: 404, code: 'not_found' }, 404);
+  }));
+  // Signed in: the panel shows the person's own safety plan.
+  setTokens({
+    accessToken: 'a', refreshToken: 'r', tokenType: 'Bearer', expiresIn: 900, refreshExpiresIn: 3600,
+    user: { id: 'u', email: 'sam@example.org', role: 'user', createdAt: '2026-11-25T10:00:00Z', onboardingCompleted: true, subscriptionTier: 'free' },
+  });
   const user = userEvent.setup();
   const view = (level: string) => (
     <QueryClientProvider client={new QueryClient()}>
       <MemoryRouter>
-        <CrisisProvider>
-          <CrisisPanel />
-          <Reporter level={level} />
-        </CrisisProvider>
+        <SessionProvider>
+          <CrisisProvider>
+            <CrisisPanel />
+            <Reporter level={level} />
+          </CrisisProvider>
+        </SessionProvider>
       </MemoryRouter>
     </QueryClientProvider>
   );
@@ -95,5 +107,13 @@ test('the crisis panel appears at high risk with the resources given, and not be
   expect(await screen.findByText('Call my sister')).toBeInTheDocument();
   await user.click(screen.getByRole('button', { name: 'Minimise' }));
   expect(screen.getByRole('button', { name: 'Crisis support' })).toBeInTheDocument();
+  setTokens(null);
   vi.unstubAllGlobals();
+});
+
+test('the highest risk among the latest messages decides, whoever sent it', () => {
+  const m = (riskLevel: string, sender = 'ai') => ({ ...turn.message, sender, riskLevel });
+  expect(highestRisk([m('none'), m('high', 'user'), m('low')])).toBe('high');
+  expect(highestRisk([m('moderate'), m('critical')])).toBe('critical');
+  expect(highestRisk([])).toBe('none');
 });

@@ -6,7 +6,7 @@ import { api, unwrap, type Schemas } from '../../api/client';
 import { useSession } from '../../app/session';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { Page } from '../../components/Page';
-import { countries, guessCountry } from '../../components/countries';
+import { countries } from '../../components/countries';
 
 const AGE_RANGES = ['13-17', '18-24', '25-34', '35-44', '45-54', '55-64', '65+'];
 const GOALS = ['anxiety', 'mood', 'sleep', 'stress', 'relationships', 'selfEsteem'] as const;
@@ -24,7 +24,9 @@ export function Onboarding() {
   const [age, setAge] = useState(profile?.ageRange ?? '');
   const [goals, setGoals] = useState<string[]>([]);
   const [approach, setApproach] = useState<Schemas['Approach']>('cbt');
-  const [country, setCountry] = useState(profile?.country ?? guessCountry() ?? '');
+  // Never guessed from the browser's language (an en-US browser is not a US
+  // resident): a wrong country would list the wrong crisis lines.
+  const [country, setCountry] = useState(profile?.country ?? '');
   const [memory, setMemory] = useState(false);
   const [voice, setVoice] = useState(false);
   const [analytics, setAnalytics] = useState(false);
