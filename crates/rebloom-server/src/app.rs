@@ -67,6 +67,8 @@ pub struct AppInner {
     pub events: EventBus,
     /// Sessions with a reply in progress on this server.
     pub in_flight: crate::conversation::pipeline::InFlight,
+    /// Turns made over HTTP, delivered to the person's open devices.
+    pub devices: crate::realtime::Devices,
     /// The durable job queue (wakes this replica's worker).
     pub jobs: crate::jobs::Jobs,
     /// Crisis webhooks and e-mail.
@@ -234,6 +236,7 @@ impl App {
             stt,
             events: EventBus::default(),
             in_flight: Default::default(),
+            devices: Default::default(),
             jobs: Default::default(),
             notifier,
             memory,

@@ -15,7 +15,7 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::conversation::pipeline::{self, Incoming, ReplyEvent};
+use crate::conversation::pipeline::{self, Incoming, ReplyEvent, TurnResult};
 use crate::conversation::routes::{open_session, validate_message};
 use crate::error::ApiError;
 use crate::extract::{AuthUser, authenticate, current_account};
@@ -52,6 +52,50 @@ impl std::fmt::Display for Refusal {
 
 fn user_room(id: Uuid) -> String {
     format!("user-{id}")
+}
+
+type Deliver =
+    Box<dyn Fn(Uuid, serde_json::Value) -> futures::future::BoxFuture<'static, ()> + Send + Sync>;
+
+/// Delivers turns made over HTTP (a message, a stream, a voice message) to the
+/// person's open devices as `conversation-update`, as turns sent over the
+/// socket are; on every replica when rooms are in Redis. Set once the
+/// Socket.IO layer exists (before that, and in tests without it, nothing to do).
+#[derive(Default, Clone)]
+pub struct Devices(std::sync::Arc<std::sync::OnceLock<Deliver>>);
+
+impl Devices {
+    pub async fn turn(&self, user_id: Uuid, turn: &TurnResult) {
+        let Some(deliver) = self.0.get() else {
+            return;
+        };
+        let mut payload = serde_json::to_value(turn).unwrap_or_default();
+        if let Some(map) = payload.as_object_mut() {
+            map.insert("serverSentAt".into(), json!(now_millis()));
+        }
+        deliver(user_id, payload).await;
+    }
+
+    fn set<A: Adapter>(&self, io: SocketIo<A>) {
+        let _ = self.0.set(Box::new(move |user, payload| {
+            let io = io.clone();
+            Box::pin(async move {
+                if let Err(e) = io
+                    .to(user_room(user))
+                    .emit("conversation-update", &payload)
+                    .await
+                {
+                    tracing::warn!(error = %e, "delivering to the person's devices failed");
+                }
+            })
+        }));
+    }
+}
+
+/// The send time put on `conversation-update`, so clients (and load tests)
+/// can measure delivery.
+fn now_millis() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
 /// Connect middleware: only sockets with a valid access token get in.
@@ -193,8 +237,7 @@ async fn on_send_message<A: Adapter>(
             // The user's other devices, on this replica or any other; the send
             // time lets clients (and tests) measure delivery latency.
             if let Some(map) = payload.as_object_mut() {
-                let sent = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
-                map.insert("serverSentAt".into(), json!(sent as i64));
+                map.insert("serverSentAt".into(), json!(now_millis()));
             }
             if let Err(e) = socket
                 .to(user_room(user.id))
@@ -248,7 +291,10 @@ pub async fn attach(router: axum::Router, state: &AppState) -> axum::Router {
                     .with_adapter::<socketioxide_redis::RedisAdapter<_>>(adapter)
                     .build_layer();
                 match io.ns("/", on_connect.with(authenticate_socket)).await {
-                    Ok(()) => return router.layer(layer),
+                    Ok(()) => {
+                        state.devices.set(io);
+                        return router.layer(layer);
+                    }
                     Err(e) => {
                         tracing::error!(error = %e, "real-time: Redis adapter failed; delivering in this process only")
                     }
@@ -263,5 +309,6 @@ pub async fn attach(router: axum::Router, state: &AppState) -> axum::Router {
         .with_state(state.clone())
         .build_layer();
     io.ns("/", on_connect.with(authenticate_socket));
+    state.devices.set(io);
     router.layer(layer)
 }

@@ -1023,7 +1023,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the store (and Redis, when configured) answer. */
+        /**
+         * Readiness: the store answers. Redis being down does not make a replica
+         *     unready: it is shared by every replica (all of them would leave the load
+         *     balancer at once) and the server carries on without it (in-process limits,
+         *     sign-in refused until it is back); the answer says `degraded`.
+         */
         get: operations["ready"];
         put?: never;
         post?: never;
@@ -1627,11 +1632,14 @@ export interface components {
         };
         Readiness: {
             /**
-             * @description `ok`, or `not_configured` when running without Redis.
+             * @description `ok`, `unavailable`, or `not_configured` when running without Redis.
              * @example not_configured
              */
             redis: string;
-            /** @example ready */
+            /**
+             * @description `ready`, or `degraded` when Redis is configured but unreachable.
+             * @example ready
+             */
             status: string;
             /** @example sqlite */
             store: string;

@@ -273,6 +273,9 @@ pub async fn start_conversation(
                 ),
                 None => None,
             };
+            if let Some(turn) = &turn {
+                state.devices.turn(user.id, turn).await;
+            }
             // A session opened without a message starts with what they shared before.
             let greeting = match &turn {
                 Some(_) => None,
@@ -345,6 +348,7 @@ pub async fn send_message(
                 None,
             )
             .await?;
+            state.devices.turn(user.id, &turn).await;
             Ok((StatusCode::OK, turn))
         }
     };
@@ -380,9 +384,14 @@ pub async fn stream_message(
     };
     // Claimed before the stream starts, so a second reply in progress is a plain 409.
     let turn = pipeline::spawn_turn(&state, incoming, Some(tx.clone()))?;
+    let devices = state.devices.clone();
+    let user_id = user.id;
     tokio::spawn(async move {
         let last = match turn.await {
-            Ok(Ok(turn)) => ReplyEvent::Finished(Box::new(turn)),
+            Ok(Ok(turn)) => {
+                devices.turn(user_id, &turn).await;
+                ReplyEvent::Finished(Box::new(turn))
+            }
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "streamed reply failed");
                 ReplyEvent::Failed

@@ -220,6 +220,7 @@ pub async fn voice_message(
         None,
     )
     .await?;
+    state.devices.turn(user.id, &turn).await;
     let audio_stored = if keep {
         let dir = state
             .config

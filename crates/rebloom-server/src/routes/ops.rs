@@ -29,11 +29,12 @@ pub struct Health {
 
 #[derive(Serialize, ToSchema)]
 pub struct Readiness {
+    /// `ready`, or `degraded` when Redis is configured but unreachable.
     #[schema(example = "ready")]
     pub status: &'static str,
     #[schema(example = "sqlite")]
     pub store: &'static str,
-    /// `ok`, or `not_configured` when running without Redis.
+    /// `ok`, `unavailable`, or `not_configured` when running without Redis.
     #[schema(example = "not_configured")]
     pub redis: &'static str,
 }
@@ -46,7 +47,10 @@ pub async fn health() -> ApiJson<Health> {
     ApiJson(Health { status: "ok" })
 }
 
-/// Readiness: the store (and Redis, when configured) answer.
+/// Readiness: the store answers. Redis being down does not make a replica
+/// unready: it is shared by every replica (all of them would leave the load
+/// balancer at once) and the server carries on without it (in-process limits,
+/// sign-in refused until it is back); the answer says `degraded`.
 #[utoipa::path(get, path = "/ready", tag = "operations",
     responses(
         (status = 200, body = Readiness),
@@ -73,25 +77,22 @@ pub async fn ready(State(state): State<AppState>) -> Response {
             }
         }
     };
-    if store_ok && redis != "unavailable" {
+    if store_ok {
         return ApiJson(Readiness {
-            status: "ready",
+            status: if redis == "unavailable" {
+                "degraded"
+            } else {
+                "ready"
+            },
             store: state.store.backend(),
             redis,
         })
         .into_response();
     }
-    let mut failed = Vec::new();
-    if !store_ok {
-        failed.push("store");
-    }
-    if redis == "unavailable" {
-        failed.push("redis");
-    }
     problem_response(
         StatusCode::SERVICE_UNAVAILABLE,
         "not_ready",
-        Some(format!("Unavailable: {}.", failed.join(", "))),
+        Some("Unavailable: store.".to_owned()),
         Vec::new(),
     )
 }

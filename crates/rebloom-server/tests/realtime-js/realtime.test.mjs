@@ -103,6 +103,26 @@ test('a reply reaches the sender in chunks and the same user on another replica,
   for (const s of [phone, laptop, stranger]) s.close();
 });
 
+test('a message sent over HTTP (typed or spoken) reaches the person\'s open devices on any replica', async () => {
+  const email = `rt-http-${Date.now()}-${Math.random().toString(16).slice(2)}@example.org`;
+  const reg = await api(A, '/api/auth/register', { body: { email, password: PASSWORD } });
+  assert.equal(reg.status, 201);
+  const laptop = connect(B, reg.json.accessToken, ['polling']);
+  await once(laptop, 'connect');
+  const started = await api(A, '/api/conversations', { token: reg.json.accessToken, body: {} });
+  const update = once(laptop, 'conversation-update');
+  const sent = await api(A, `/api/conversations/${reg.json.user.id}/messages`, {
+    token: reg.json.accessToken,
+    body: { message: 'I sent this from my phone without the app open', sessionId: started.json.sessionId },
+  });
+  assert.equal(sent.status, 200);
+  const u = await update;
+  assert.equal(u.aiResponse.id, sent.json.aiResponse.id);
+  assert.equal(u.message.content, 'I sent this from my phone without the app open');
+  assert.equal(typeof u.serverSentAt, 'number');
+  laptop.close();
+});
+
 test('connections without a valid token are refused', async () => {
   for (const [token, code] of [[undefined, 'token_missing'], ['garbage', 'token_invalid']]) {
     const s = connect(A, token, ['websocket']);

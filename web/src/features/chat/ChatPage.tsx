@@ -117,6 +117,10 @@ export function ChatPage() {
   // A message sent over the live connection and not answered yet.
   const inFlight = useRef<{ sessionId: string; text: string } | null>(null);
   const recordingRef = useRef<Recording | null>(null);
+  // This device's own sends (texts waiting, a voice message), so that the
+  // server's delivery of them to every device is not taken for another device's.
+  const ownPending = useRef<Set<string>>(new Set());
+  const voiceSending = useRef(false);
   // The session on screen, for event handlers (set at once when a session is created).
   const current = useRef<string | undefined>(sessionId);
   const joined = useRef<Set<string>>(new Set());
@@ -191,7 +195,11 @@ export function ChatPage() {
   useEffect(() => {
     if (!socket) return;
     const onAi = (ev: AiEvent) => {
-      if (ev.type === 'final' && inFlight.current?.sessionId === ev.sessionId) inFlight.current = null;
+      if (ev.type === 'final') {
+        // Turns sent over the socket are delivered to the other devices only.
+        ownPending.current.delete(ev.message.content);
+        if (inFlight.current?.sessionId === ev.sessionId) inFlight.current = null;
+      }
       if (ev.sessionId !== current.current) return;
       if (ev.type === 'chunk') {
         setWaiting(false);
@@ -204,7 +212,9 @@ export function ChatPage() {
     };
     const onUpdate = (ev: Turn) => {
       if (ev.sessionId !== current.current) return;
+      const ours = ownPending.current.has(ev.message.content) || voiceSending.current;
       setMessages((list) => addTurn(list, ev));
+      if (ours) return;
       setAnnounce(ev.aiResponse.content);
       setNote(t('updatedElsewhere'));
     };
@@ -302,6 +312,7 @@ export function ChatPage() {
     try {
       const id = await ensureSession();
       setMessages((list) => [...list, { id: `pending-${Date.now()}`, sender: 'user', content: message, pending: true }]);
+      ownPending.current.add(message);
       setDraft('');
       setWaiting(true);
       if (socket && connected) {
@@ -323,8 +334,11 @@ export function ChatPage() {
         );
         if (turn.sessionId === current.current) finishTurn(turn);
         else crisis.report(turn.aiResponse.safety);
+        // The server's delivery to every device may still be on its way.
+        setTimeout(() => ownPending.current.delete(message), 5000);
       }
     } catch (e) {
+      ownPending.current.delete(message);
       setWaiting(false);
       setMessages((list) => list.filter((m) => !m.pending));
       setDraft(message);
@@ -357,6 +371,7 @@ export function ChatPage() {
     const rec = recording;
     setRecording(null);
     setTranscribing(true);
+    voiceSending.current = true;
     try {
       const audio = await rec.stop();
       const id = await ensureSession();
@@ -376,6 +391,9 @@ export function ChatPage() {
       setError(e);
     } finally {
       setTranscribing(false);
+      setTimeout(() => {
+        voiceSending.current = false;
+      }, 5000);
     }
   }
 
@@ -435,7 +453,9 @@ export function ChatPage() {
           </ul>
         </nav>
         <section className="chat-main" aria-label={t('title')}>
-          {!connected && <p className="hint" role="status">{t('offline')}</p>}
+          <p className="hint" role="status">
+            {connected ? '' : t('offline')}
+          </p>
           <ErrorMessage error={error} />
           {messages.length === 0 && !busy && (
             <div className="card">
@@ -468,21 +488,16 @@ export function ChatPage() {
             )}
             <li ref={listEnd} aria-hidden="true" />
           </ol>
-          {(waiting || (streaming !== null && streaming === '')) && (
-            <p className="typing" role="status">
-              {t('typing')}
-            </p>
-          )}
-          {transcribing && (
-            <p className="typing" role="status">
-              {t('transcribing')}
-            </p>
-          )}
-          {recording && (
-            <p className="typing" role="status">
-              {t('recording')}
-            </p>
-          )}
+          {/* Always present, so screen readers announce each change of its text. */}
+          <p className="typing" role="status">
+            {recording
+              ? t('recording')
+              : transcribing
+                ? t('transcribing')
+                : waiting || streaming === ''
+                  ? t('typing')
+                  : ''}
+          </p>
           <div className="visually-hidden" aria-live="polite" data-testid="reply-announcer">
             {announce}
           </div>
