@@ -6,38 +6,10 @@
 // be started with REBLOOM_OPENAI_BASE_URL=http://127.0.0.1:<stub-port>. The
 // server overhead of a message is the client's total time minus the time the
 // stub spent answering it (the provider's time).
-import http from 'node:http';
+import { startStub } from './stub-openai.mjs';
 
 const [base, conc = '8', secs = '10', stubPort] = process.argv.slice(2);
-const FIRST_MS = 150;
-const CHUNK_MS = 20;
-const PIECES = ['I hear ', 'how heavy ', 'this week ', 'has been. ', 'What would ', 'help most ', 'right now?'];
-
-const providerMs = new Map(); // request marker -> ms the stub spent
-if (stubPort) {
-  http
-    .createServer((req, res) => {
-      let body = '';
-      req.on('data', (d) => (body += d));
-      req.on('end', async () => {
-        const started = performance.now();
-        // The latest message is the last marker in the request (earlier turns come first).
-        const markers = [...body.matchAll(/msg-(\d+-\d+)/g)];
-        const marker = markers.length ? markers[markers.length - 1][1] : undefined;
-        res.writeHead(200, { 'content-type': 'text/event-stream' });
-        const send = (o) => res.write(`data: ${JSON.stringify(o)}\n\n`);
-        await new Promise((r) => setTimeout(r, FIRST_MS));
-        for (const p of PIECES) {
-          send({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'stub', choices: [{ index: 0, delta: { content: p }, finish_reason: null }] });
-          await new Promise((r) => setTimeout(r, CHUNK_MS));
-        }
-        send({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'stub', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
-        res.end('data: [DONE]\n\n');
-        if (marker) providerMs.set(marker, performance.now() - started);
-      });
-    })
-    .listen(Number(stubPort), '127.0.0.1');
-}
+const providerMs = stubPort ? startStub(Number(stubPort)).providerMs : new Map(); // request marker -> ms the stub spent
 
 async function json(path, body, token) {
   const res = await fetch(base + path, {

