@@ -73,28 +73,20 @@ resource "aws_kms_key" "data" {
   deletion_window_in_days = 30
 }
 
-# PostgreSQL: only the cluster's nodes may connect.
-resource "aws_security_group" "postgres" {
-  name        = "${local.name}-postgres"
-  description = "PostgreSQL from the EKS nodes"
-  vpc_id      = module.vpc.vpc_id
-
-  ingress {
-    from_port       = 5432
-    to_port         = 5432
-    protocol        = "tcp"
-    security_groups = [module.eks.node_security_group_id]
-  }
+# PostgreSQL and Redis: only the cluster's nodes may connect.
+locals {
+  data_ports = { postgres = 5432, redis = 6379 }
 }
 
-resource "aws_security_group" "redis" {
-  name        = "${local.name}-redis"
-  description = "Redis from the EKS nodes"
+resource "aws_security_group" "data" {
+  for_each    = local.data_ports
+  name        = "${local.name}-${each.key}"
+  description = "${each.key} from the EKS nodes"
   vpc_id      = module.vpc.vpc_id
 
   ingress {
-    from_port       = 6379
-    to_port         = 6379
+    from_port       = each.value
+    to_port         = each.value
     protocol        = "tcp"
     security_groups = [module.eks.node_security_group_id]
   }
@@ -142,7 +134,7 @@ resource "aws_db_instance" "main" {
 
   multi_az               = true
   db_subnet_group_name   = module.vpc.database_subnet_group_name
-  vpc_security_group_ids = [aws_security_group.postgres.id]
+  vpc_security_group_ids = [aws_security_group.data["postgres"].id]
   parameter_group_name   = aws_db_parameter_group.postgres.name
   publicly_accessible    = false
 
@@ -169,7 +161,7 @@ resource "aws_db_instance" "replica" {
   publicly_accessible = false
   skip_final_snapshot = true
 
-  vpc_security_group_ids = [aws_security_group.postgres.id]
+  vpc_security_group_ids = [aws_security_group.data["postgres"].id]
   parameter_group_name   = aws_db_parameter_group.postgres.name
 }
 
@@ -196,7 +188,7 @@ resource "aws_elasticache_replication_group" "main" {
   multi_az_enabled           = true
 
   subnet_group_name  = aws_elasticache_subnet_group.redis.name
-  security_group_ids = [aws_security_group.redis.id]
+  security_group_ids = [aws_security_group.data["redis"].id]
 
   at_rest_encryption_enabled = true
   kms_key_id                 = aws_kms_key.data.arn
