@@ -67,8 +67,6 @@ pub struct AppInner {
     pub events: EventBus,
     /// Sessions with a reply in progress on this server.
     pub in_flight: crate::conversation::pipeline::InFlight,
-    /// Turns made over HTTP, delivered to the person's open devices.
-    pub devices: crate::realtime::Devices,
     /// The durable job queue (wakes this replica's worker).
     pub jobs: crate::jobs::Jobs,
     /// Crisis webhooks and e-mail.
@@ -236,7 +234,6 @@ impl App {
             stt,
             events: EventBus::default(),
             in_flight: Default::default(),
-            devices: Default::default(),
             jobs: Default::default(),
             notifier,
             memory,
@@ -246,7 +243,15 @@ impl App {
         let listener = TcpListener::bind(state.config.bind)
             .await
             .with_context(|| format!("binding {}", state.config.bind))?;
-        let router = crate::realtime::attach(router(state.clone()), &state).await;
+        // Beside the state, not in it: the Socket.IO handle holds the state,
+        // and the state holding it back would keep both alive for ever.
+        let devices = crate::realtime::Devices::default();
+        let router = crate::realtime::attach(
+            router(state.clone()).layer(axum::Extension(devices.clone())),
+            &state,
+            &devices,
+        )
+        .await;
         Ok(App {
             listener,
             router,

@@ -60,7 +60,8 @@ type Deliver =
 /// Delivers turns made over HTTP (a message, a stream, a voice message) to the
 /// person's open devices as `conversation-update`, as turns sent over the
 /// socket are; on every replica when rooms are in Redis. Set once the
-/// Socket.IO layer exists (before that, and in tests without it, nothing to do).
+/// Socket.IO layer exists (before that, nothing to do). Handlers get it as an
+/// `Extension`: kept out of `AppState`, which the Socket.IO handle holds.
 #[derive(Default, Clone)]
 pub struct Devices(std::sync::Arc<std::sync::OnceLock<Deliver>>);
 
@@ -264,7 +265,7 @@ fn limits(builder: socketioxide::SocketIoBuilder) -> socketioxide::SocketIoBuild
 
 /// Adds the Socket.IO layer to the router: rooms in Redis when it is configured
 /// and reachable (every replica delivers), in this process otherwise.
-pub async fn attach(router: axum::Router, state: &AppState) -> axum::Router {
+pub async fn attach(router: axum::Router, state: &AppState, devices: &Devices) -> axum::Router {
     if let Some(url) = &state.config.redis_url {
         // The Redis adapter speaks RESP3.
         let url = if url.contains("protocol=") {
@@ -292,7 +293,7 @@ pub async fn attach(router: axum::Router, state: &AppState) -> axum::Router {
                     .build_layer();
                 match io.ns("/", on_connect.with(authenticate_socket)).await {
                     Ok(()) => {
-                        state.devices.set(io);
+                        devices.set(io);
                         return router.layer(layer);
                     }
                     Err(e) => {
@@ -309,6 +310,6 @@ pub async fn attach(router: axum::Router, state: &AppState) -> axum::Router {
         .with_state(state.clone())
         .build_layer();
     io.ns("/", on_connect.with(authenticate_socket));
-    state.devices.set(io);
+    devices.set(io);
     router.layer(layer)
 }

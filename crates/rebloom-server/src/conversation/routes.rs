@@ -3,6 +3,7 @@
 
 use std::convert::Infallible;
 
+use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -25,6 +26,7 @@ use crate::conversation::pipeline::{self, Incoming, MessageView, ReplyEvent, Tur
 use crate::conversation::summary;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::extract::{ApiJson, AuthUser, next_cursor, page_limit, parse_json};
+use crate::realtime::Devices;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -214,6 +216,7 @@ pub async fn open_session(state: &AppState, user: &AuthUser, id: Uuid) -> ApiRes
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn start_conversation(
     State(state): State<AppState>,
+    Extension(devices): Extension<Devices>,
     user: AuthUser,
     headers: HeaderMap,
     body: Bytes,
@@ -274,7 +277,7 @@ pub async fn start_conversation(
                 None => None,
             };
             if let Some(turn) = &turn {
-                state.devices.turn(user.id, turn).await;
+                devices.turn(user.id, turn).await;
             }
             // A session opened without a message starts with what they shared before.
             let greeting = match &turn {
@@ -322,6 +325,7 @@ pub async fn start_conversation(
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn send_message(
     State(state): State<AppState>,
+    Extension(devices): Extension<Devices>,
     user: AuthUser,
     Path(user_id): Path<Uuid>,
     headers: HeaderMap,
@@ -348,7 +352,7 @@ pub async fn send_message(
                 None,
             )
             .await?;
-            state.devices.turn(user.id, &turn).await;
+            devices.turn(user.id, &turn).await;
             Ok((StatusCode::OK, turn))
         }
     };
@@ -368,6 +372,7 @@ pub async fn send_message(
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn stream_message(
     State(state): State<AppState>,
+    Extension(devices): Extension<Devices>,
     user: AuthUser,
     Path(user_id): Path<Uuid>,
     ApiJson(req): ApiJson<SendMessage>,
@@ -384,7 +389,6 @@ pub async fn stream_message(
     };
     // Claimed before the stream starts, so a second reply in progress is a plain 409.
     let turn = pipeline::spawn_turn(&state, incoming, Some(tx.clone()))?;
-    let devices = state.devices.clone();
     let user_id = user.id;
     tokio::spawn(async move {
         let last = match turn.await {

@@ -5,6 +5,7 @@
 
 use std::os::unix::fs::OpenOptionsExt;
 
+use axum::Extension;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use rebloom_ai::ProviderError;
@@ -94,6 +95,7 @@ fn bad_form(detail: &str) -> ApiError {
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn voice_message(
     State(state): State<AppState>,
+    Extension(devices): Extension<crate::realtime::Devices>,
     user: AuthUser,
     Path(user_id): Path<Uuid>,
     multipart: Result<Multipart, MultipartRejection>,
@@ -220,7 +222,7 @@ pub async fn voice_message(
         None,
     )
     .await?;
-    state.devices.turn(user.id, &turn).await;
+    devices.turn(user.id, &turn).await;
     let audio_stored = if keep {
         let dir = state
             .config
