@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { ApiProblem } from '../api/client';
+import { ApiProblem, type Schemas } from '../api/client';
 
 /** The text to show for an error: a translated code when we have one, else the server's title. */
 export function useErrorText(): (error: unknown) => string {
@@ -25,8 +25,15 @@ export function ErrorMessage({ error }: { error: unknown }) {
   );
 }
 
+/** The server's error for a field of a 422, or for something inside it (`goals[2]`, `plan.name`). */
+export function findFieldError(error: unknown, field: string): Schemas['FieldError'] | undefined {
+  if (!(error instanceof ApiProblem)) return undefined;
+  return error.fieldErrors.find(
+    (e) => e.field === field || e.field.startsWith(`${field}[`) || e.field.startsWith(`${field}.`),
+  );
+}
+
 /** The server's message for one field of a 422, if it named that field. */
 export function fieldError(error: unknown, field: string): string | undefined {
-  if (!(error instanceof ApiProblem)) return undefined;
-  return error.fieldErrors.find((f) => f.field === field)?.message;
+  return findFieldError(error, field)?.message;
 }

@@ -3,7 +3,7 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiProblem } from '../../api/client';
-import { ErrorMessage } from '../../components/ErrorMessage';
+import { ErrorMessage, findFieldError } from '../../components/ErrorMessage';
 
 /** A titled part of a screen: a card with an h2 that names the region. */
 export function Section({
@@ -81,8 +81,7 @@ export function ProblemMessage({ error, known = {} }: { error: unknown; known?: 
 export function useFieldError(error: unknown, context?: string): (field: string) => string | undefined {
   const { t, i18n } = useTranslation('settings');
   return (field) => {
-    if (!(error instanceof ApiProblem)) return undefined;
-    const f = error.fieldErrors.find((e) => e.field === field || e.field.startsWith(`${field}[`) || e.field.startsWith(`${field}.`));
+    const f = findFieldError(error, field);
     if (!f) return undefined;
     for (const key of [context && `settings:fieldCodes.${context}.${f.code}`, `settings:fieldCodes.${f.code}`]) {
       if (key && i18n.exists(key)) return t(key);

@@ -1,4 +1,4 @@
-// First: installs the fake server before the API client is imported.
+// The fake server and the providers the screens need.
 import { callsTo, json, renderWithApp, serve } from './testing';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
