@@ -71,9 +71,7 @@ impl Devices {
             return;
         };
         let mut payload = serde_json::to_value(turn).unwrap_or_default();
-        if let Some(map) = payload.as_object_mut() {
-            map.insert("serverSentAt".into(), json!(now_millis()));
-        }
+        stamp_sent(&mut payload);
         deliver(user_id, payload).await;
     }
 
@@ -93,10 +91,13 @@ impl Devices {
     }
 }
 
-/// The send time put on `conversation-update`, so clients (and load tests)
-/// can measure delivery.
-fn now_millis() -> i64 {
-    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+/// Puts the send time on a `conversation-update`, so clients (and load
+/// tests) can measure delivery.
+fn stamp_sent(payload: &mut serde_json::Value) {
+    if let Some(map) = payload.as_object_mut() {
+        let millis = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
+        map.insert("serverSentAt".into(), json!(millis as i64));
+    }
 }
 
 /// Connect middleware: only sockets with a valid access token get in.
@@ -237,9 +238,7 @@ async fn on_send_message<A: Adapter>(
             let _ = socket.emit("ai-response", &payload);
             // The user's other devices, on this replica or any other; the send
             // time lets clients (and tests) measure delivery latency.
-            if let Some(map) = payload.as_object_mut() {
-                map.insert("serverSentAt".into(), json!(now_millis()));
-            }
+            stamp_sent(&mut payload);
             if let Err(e) = socket
                 .to(user_room(user.id))
                 .emit("conversation-update", &payload)
