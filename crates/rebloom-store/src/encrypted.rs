@@ -215,6 +215,13 @@ impl EncryptedStore {
         }
     }
 
+    async fn seal_message(&self, message: &Message) -> StoreResult<Message> {
+        let mut m = message.clone();
+        let aad = crypto::aad("messages", "content", &m.id.to_string(), m.user_id);
+        m.content = self.seal_text(m.user_id, &aad, &message.content).await?;
+        Ok(m)
+    }
+
     pub(crate) async fn open_message(&self, mut m: Message) -> StoreResult<Message> {
         let aad = crypto::aad("messages", "content", &m.id.to_string(), m.user_id);
         m.content = self.open_text(m.user_id, &aad, m.content).await?;
@@ -341,10 +348,13 @@ impl Store for EncryptedStore {
     }
     async fn refresh_family_active(
         &self,
+        user_id: Uuid,
         family_id: Uuid,
         now: OffsetDateTime,
     ) -> StoreResult<bool> {
-        self.inner.refresh_family_active(family_id, now).await
+        self.inner
+            .refresh_family_active(user_id, family_id, now)
+            .await
     }
     async fn login_throttle(&self, key_hash: &str) -> StoreResult<Option<LoginThrottle>> {
         self.inner.login_throttle(key_hash).await
@@ -423,10 +433,15 @@ impl ConversationStore for EncryptedStore {
             .await
     }
     async fn insert_message(&self, message: &Message) -> StoreResult<()> {
-        let mut m = message.clone();
-        let aad = crypto::aad("messages", "content", &m.id.to_string(), m.user_id);
-        m.content = self.seal_text(m.user_id, &aad, &message.content).await?;
+        let m = self.seal_message(message).await?;
         self.inner.insert_message(&m).await
+    }
+    async fn insert_messages(&self, messages: &[Message]) -> StoreResult<()> {
+        let mut sealed = Vec::with_capacity(messages.len());
+        for m in messages {
+            sealed.push(self.seal_message(m).await?);
+        }
+        self.inner.insert_messages(&sealed).await
     }
     async fn list_messages(
         &self,

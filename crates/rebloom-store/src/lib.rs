@@ -41,9 +41,13 @@ pub enum StoreError {
     /// A unique or foreign-key constraint was violated; the payload names what clashed.
     #[error("conflict on {0}")]
     Conflict(&'static str),
-    /// The database is unreachable or timed out: retryable, 503 to clients.
+    /// The database is unreachable, restarting, busy or timed out: retryable, 503 to clients.
     #[error("store unavailable: {0}")]
     Unavailable(String),
+    /// The disk (or the database's quota) is full: nothing was written; retryable
+    /// once space is freed, 503 to clients with its own code.
+    #[error("store full: {0}")]
+    Full(String),
     /// Anything else from the driver. Never shown to clients.
     #[error("store error: {0}")]
     Backend(String),
@@ -73,15 +77,57 @@ impl From<sqlx::Error> for StoreError {
                 if db.is_check_violation() {
                     return StoreError::Conflict("check");
                 }
-                StoreError::Backend(e.to_string())
+                match transient(db.as_ref()) {
+                    Some(Transient::Full) => StoreError::Full(e.to_string()),
+                    Some(Transient::Unavailable) => StoreError::Unavailable(e.to_string()),
+                    None => StoreError::Backend(e.to_string()),
+                }
             }
             sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_) => StoreError::Unavailable(e.to_string()),
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e.to_string()),
             _ => StoreError::Backend(e.to_string()),
         }
     }
+}
+
+/// Database errors that say "not now" rather than "never": the disk is full,
+/// or the server is shutting down, restarting, recovering or out of connections.
+enum Transient {
+    Full,
+    Unavailable,
+}
+
+fn transient(db: &dyn sqlx::error::DatabaseError) -> Option<Transient> {
+    if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+        let state = pg.code();
+        return match state {
+            // disk_full, out_of_memory's sibling insufficient_resources.
+            "53100" => Some(Transient::Full),
+            // too_many_connections, admin/crash shutdown, cannot_connect_now,
+            // and every connection_exception (class 08).
+            "53300" | "57P01" | "57P02" | "57P03" => Some(Transient::Unavailable),
+            s if s.starts_with("08") => Some(Transient::Unavailable),
+            _ => None,
+        };
+    }
+    if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+        // Extended result codes keep the primary code in their low byte.
+        let primary = db
+            .code()
+            .and_then(|c| c.parse::<i32>().ok())
+            .map(|c| c & 0xff);
+        return match primary {
+            // SQLITE_FULL
+            Some(13) => Some(Transient::Full),
+            // SQLITE_BUSY, SQLITE_LOCKED (after the busy timeout)
+            Some(5 | 6) => Some(Transient::Unavailable),
+            _ => None,
+        };
+    }
+    None
 }
 
 /// What happened when a refresh token was presented for rotation.
@@ -181,9 +227,10 @@ pub trait Store:
     /// Revokes every family of the user and bumps their token version, which ends
     /// every access token already issued.
     async fn revoke_user_sessions(&self, user_id: Uuid, now: OffsetDateTime) -> StoreResult<()>;
-    /// Whether the family still has an unrevoked, unexpired token.
+    /// Whether the family is `user_id`'s and still has an unrevoked, unexpired token.
     async fn refresh_family_active(
         &self,
+        user_id: Uuid,
         family_id: Uuid,
         now: OffsetDateTime,
     ) -> StoreResult<bool>;
@@ -224,6 +271,10 @@ pub trait ConversationStore: Send + Sync + 'static {
     ) -> StoreResult<()>;
     /// Stores the message and counts it on its session, in one transaction.
     async fn insert_message(&self, message: &Message) -> StoreResult<()>;
+    /// Stores many messages (of one or more sessions: an import, a seed) and
+    /// counts them on their sessions, in one transaction: all or none. Each
+    /// session's last message time becomes the latest of the batch's when later.
+    async fn insert_messages(&self, messages: &[Message]) -> StoreResult<()>;
     /// Newest first, before the message `before` when given; one session or all of the user's.
     async fn list_messages(
         &self,

@@ -16,6 +16,10 @@ pub(crate) const SESSION_COLUMNS: &str = "id, user_id, session_type, started_at,
 pub(crate) const MESSAGE_COLUMNS: &str = "id, session_id, user_id, sender_type, content, message_type, \
      sentiment_score, emotional_tags, risk_level, ai_confidence_score, metadata, created_at";
 
+/// Rows per statement of a batch insert of messages: 12 parameters each, so a
+/// statement stays under SQLite's oldest limit of 999 parameters.
+pub(crate) const MESSAGE_BATCH_ROWS: usize = 80;
+
 pub(crate) const PROFILE_COLUMNS: &str = "user_id, display_name, age_range, timezone, language, \
      country, goals, mental_health_history, therapeutic_preferences, communication_preferences, \
      privacy_settings, onboarding, created_at, updated_at";
@@ -28,7 +32,7 @@ macro_rules! store_impl {
         use time::OffsetDateTime;
         use uuid::Uuid;
 
-        use crate::sql::{MESSAGE_COLUMNS, PROFILE_COLUMNS, SESSION_COLUMNS, USER_COLUMNS};
+        use crate::sql::{MESSAGE_BATCH_ROWS, MESSAGE_COLUMNS, PROFILE_COLUMNS, SESSION_COLUMNS, USER_COLUMNS};
         use crate::{
             ConversationStore, CrisisEvent, Idempotency, SafetyStore, LoginThrottle, Message, NewSession, NewUser, Profile,
             RefreshToken, Replacement, Role, Rotation, Sender, Session, SessionEnd, Store, TrustedContact, User, utc,
@@ -308,6 +312,65 @@ macro_rules! store_impl {
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip_all, fields(count = messages.len()))]
+            async fn insert_messages(&self, messages: &[Message]) -> StoreResult<()> {
+                if messages.is_empty() {
+                    return Ok(());
+                }
+                let mut tx = self.pool.begin().await?;
+                for chunk in messages.chunks(MESSAGE_BATCH_ROWS) {
+                    let rows: Vec<String> = (0..chunk.len())
+                        .map(|r| {
+                            let p: Vec<String> = (1..=12).map(|c| format!("${}", r * 12 + c)).collect();
+                            format!("({})", p.join(", "))
+                        })
+                        .collect();
+                    // Chunks vary in size: not worth a cached prepared statement each.
+                    let mut query = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES {}",
+                        rows.join(", ")
+                    )))
+                    .persistent(false);
+                    for m in chunk {
+                        query = query
+                            .bind(m.id)
+                            .bind(m.session_id)
+                            .bind(m.user_id)
+                            .bind(m.sender.as_str())
+                            .bind(&m.content)
+                            .bind(&m.message_type)
+                            .bind(m.sentiment_score)
+                            .bind(Json(&m.emotional_tags))
+                            .bind(&m.risk_level)
+                            .bind(m.ai_confidence_score)
+                            .bind(Json(&m.metadata))
+                            .bind(utc(m.created_at));
+                    }
+                    query.execute(&mut *tx).await?;
+                }
+                let mut sessions: std::collections::BTreeMap<Uuid, (i32, OffsetDateTime)> =
+                    std::collections::BTreeMap::new();
+                for m in messages {
+                    let e = sessions.entry(m.session_id).or_insert((0, m.created_at));
+                    e.0 += 1;
+                    e.1 = e.1.max(m.created_at);
+                }
+                for (id, (count, last)) in sessions {
+                    sqlx::query(
+                        "UPDATE conversation_sessions SET message_count = message_count + $2, \
+                         last_message_at = CASE WHEN last_message_at IS NULL OR last_message_at < $3 \
+                         THEN $3 ELSE last_message_at END WHERE id = $1",
+                    )
+                    .bind(id)
+                    .bind(count)
+                    .bind(utc(last))
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 tx.commit().await?;
                 Ok(())
             }
@@ -748,11 +811,12 @@ macro_rules! store_impl {
             }
 
             #[tracing::instrument(skip_all, fields(family_id = %family_id))]
-            async fn refresh_family_active(&self, family_id: Uuid, now: OffsetDateTime) -> StoreResult<bool> {
+            async fn refresh_family_active(&self, user_id: Uuid, family_id: Uuid, now: OffsetDateTime) -> StoreResult<bool> {
                 let row = sqlx::query(
-                    "SELECT 1 FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NULL AND expires_at > $2 LIMIT 1",
+                    "SELECT 1 FROM refresh_tokens WHERE family_id = $1 AND user_id = $2 AND revoked_at IS NULL AND expires_at > $3 LIMIT 1",
                 )
                 .bind(family_id)
+                .bind(user_id)
                 .bind(utc(now))
                 .fetch_optional(&self.pool)
                 .await?;

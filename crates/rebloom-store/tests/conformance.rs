@@ -278,6 +278,18 @@ mod key_rotation {
     }
 }
 
+mod batch_messages {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        crate::on_sqlite_raw(super::batch_messages).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        crate::on_postgres_raw(super::batch_messages).await;
+    }
+}
+
 conformance!(
     user_round_trip,
     duplicate_email_is_a_conflict,
@@ -769,7 +781,12 @@ async fn refresh_rotation_and_reuse(store: Arc<dyn Store>) {
     let other_family = Uuid::new_v4();
     let other = issue(&*store, user.id, other_family, t, exp).await;
 
-    assert!(store.refresh_family_active(family, t).await.unwrap());
+    assert!(
+        store
+            .refresh_family_active(user.id, family, t)
+            .await
+            .unwrap()
+    );
     assert_eq!(
         store.refresh_token_family(&first.token_hash).await.unwrap(),
         Some((user.id, family))
@@ -790,7 +807,12 @@ async fn refresh_rotation_and_reuse(store: Arc<dyn Store>) {
         Some((user.id, family)),
         "the replacement is stored in the presented token's family"
     );
-    assert!(store.refresh_family_active(family, t1).await.unwrap());
+    assert!(
+        store
+            .refresh_family_active(user.id, family, t1)
+            .await
+            .unwrap()
+    );
 
     // The replacement rotates in turn.
     let r2 = replacement(t + Duration::days(32));
@@ -802,7 +824,12 @@ async fn refresh_rotation_and_reuse(store: Arc<dyn Store>) {
             family_id: family
         }
     );
-    assert!(store.refresh_family_active(family, t2).await.unwrap());
+    assert!(
+        store
+            .refresh_family_active(user.id, family, t2)
+            .await
+            .unwrap()
+    );
 
     // Replaying the first (used) token: reuse, and the whole family is revoked.
     let r3 = replacement(t + Duration::days(33));
@@ -819,7 +846,12 @@ async fn refresh_rotation_and_reuse(store: Arc<dyn Store>) {
         None,
         "no replacement is stored on reuse"
     );
-    assert!(!store.refresh_family_active(family, t3).await.unwrap());
+    assert!(
+        !store
+            .refresh_family_active(user.id, family, t3)
+            .await
+            .unwrap()
+    );
 
     // The current token of the family (r2) is now dead.
     let r4 = replacement(t + Duration::days(34));
@@ -853,7 +885,12 @@ async fn refresh_rotation_and_reuse(store: Arc<dyn Store>) {
     );
 
     // The other family is unaffected.
-    assert!(store.refresh_family_active(other_family, t3).await.unwrap());
+    assert!(
+        store
+            .refresh_family_active(user.id, other_family, t3)
+            .await
+            .unwrap()
+    );
     let r6 = replacement(t + Duration::days(36));
     assert_eq!(
         rotate(&*store, &other.token_hash, &r6, t3).await,
@@ -878,10 +915,15 @@ async fn expired_revoked_and_unknown_tokens_are_invalid(store: Arc<dyn Store>) {
         t - Duration::seconds(1),
     )
     .await;
-    assert!(!store.refresh_family_active(family, t).await.unwrap());
+    assert!(
+        !store
+            .refresh_family_active(user.id, family, t)
+            .await
+            .unwrap()
+    );
     assert!(
         store
-            .refresh_family_active(family, t - Duration::seconds(2))
+            .refresh_family_active(user.id, family, t - Duration::seconds(2))
             .await
             .unwrap(),
         "active before it expires"
@@ -905,7 +947,12 @@ async fn expired_revoked_and_unknown_tokens_are_invalid(store: Arc<dyn Store>) {
     // Expiring exactly now is expired.
     let family2 = Uuid::new_v4();
     let at_now = issue(&*store, user.id, family2, t - Duration::days(1), t).await;
-    assert!(!store.refresh_family_active(family2, t).await.unwrap());
+    assert!(
+        !store
+            .refresh_family_active(user.id, family2, t)
+            .await
+            .unwrap()
+    );
     let r = replacement(t + Duration::days(30));
     assert_eq!(
         rotate(&*store, &at_now.token_hash, &r, t).await,
@@ -934,7 +981,7 @@ async fn expired_revoked_and_unknown_tokens_are_invalid(store: Arc<dyn Store>) {
     );
     assert!(
         !store
-            .refresh_family_active(Uuid::new_v4(), t)
+            .refresh_family_active(user.id, Uuid::new_v4(), t)
             .await
             .unwrap()
     );
@@ -969,7 +1016,10 @@ async fn expiry_sub_second_boundary(store: Arc<dyn Store>) {
     let token = issue(&*store, user.id, family, s - Duration::hours(1), s).await;
     let half = s + Duration::milliseconds(500);
     assert!(
-        !store.refresh_family_active(family, half).await.unwrap(),
+        !store
+            .refresh_family_active(user.id, family, half)
+            .await
+            .unwrap(),
         "family active half a second after its only token expired"
     );
     let r = replacement(s + Duration::days(1));
@@ -991,7 +1041,10 @@ async fn expiry_sub_second_boundary(store: Arc<dyn Store>) {
     .await;
     let later = s + Duration::milliseconds(150);
     assert!(
-        !store.refresh_family_active(family, later).await.unwrap(),
+        !store
+            .refresh_family_active(user.id, family, later)
+            .await
+            .unwrap(),
         "family active 50 ms after its only token expired"
     );
     let r = replacement(s + Duration::days(1));
@@ -1005,7 +1058,10 @@ async fn expiry_sub_second_boundary(store: Arc<dyn Store>) {
     let family = Uuid::new_v4();
     let token = issue(&*store, user.id, family, s - Duration::hours(1), half).await;
     assert!(
-        store.refresh_family_active(family, s).await.unwrap(),
+        store
+            .refresh_family_active(user.id, family, s)
+            .await
+            .unwrap(),
         "family inactive half a second before its token expires"
     );
     let r = replacement(s + Duration::days(1));
@@ -1035,9 +1091,9 @@ async fn revoke_refresh_family(store: Arc<dyn Store>) {
 
     let t1 = t + Duration::minutes(1);
     store.revoke_refresh_family(f1, t1).await.unwrap();
-    assert!(!store.refresh_family_active(f1, t1).await.unwrap());
+    assert!(!store.refresh_family_active(user.id, f1, t1).await.unwrap());
     assert!(
-        store.refresh_family_active(f2, t1).await.unwrap(),
+        store.refresh_family_active(user.id, f2, t1).await.unwrap(),
         "other family untouched"
     );
 
@@ -1083,8 +1139,18 @@ async fn revoke_user_sessions(store: Arc<dyn Store>) {
     let a = find(&*store, alice.id).await;
     assert_eq!(a.token_version, 1, "token version bumped");
     assert_eq!(a.updated_at, t1);
-    assert!(!store.refresh_family_active(fa1, t1).await.unwrap());
-    assert!(!store.refresh_family_active(fa2, t1).await.unwrap());
+    assert!(
+        !store
+            .refresh_family_active(alice.id, fa1, t1)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .refresh_family_active(alice.id, fa2, t1)
+            .await
+            .unwrap()
+    );
     for token in [&a1, &a2] {
         let r = replacement(exp);
         assert_eq!(
@@ -1095,7 +1161,9 @@ async fn revoke_user_sessions(store: Arc<dyn Store>) {
 
     // Bob is untouched.
     assert_eq!(find(&*store, bob.id).await, bob);
-    assert!(store.refresh_family_active(fb, t1).await.unwrap());
+    assert!(store.refresh_family_active(bob.id, fb, t1).await.unwrap());
+    // A family is only ever active for its own account.
+    assert!(!store.refresh_family_active(alice.id, fb, t1).await.unwrap());
     let r = replacement(exp);
     assert_eq!(
         rotate(&*store, &b.token_hash, &r, t1).await,
@@ -1108,11 +1176,21 @@ async fn revoke_user_sessions(store: Arc<dyn Store>) {
     // Again: the version keeps counting; new logins after the revocation are unaffected until then.
     let fa3 = Uuid::new_v4();
     issue(&*store, alice.id, fa3, t1, exp).await;
-    assert!(store.refresh_family_active(fa3, t1).await.unwrap());
+    assert!(
+        store
+            .refresh_family_active(alice.id, fa3, t1)
+            .await
+            .unwrap()
+    );
     let t2 = t1 + Duration::minutes(1);
     store.revoke_user_sessions(alice.id, t2).await.unwrap();
     assert_eq!(find(&*store, alice.id).await.token_version, 2);
-    assert!(!store.refresh_family_active(fa3, t2).await.unwrap());
+    assert!(
+        !store
+            .refresh_family_active(alice.id, fa3, t2)
+            .await
+            .unwrap()
+    );
     assert_eq!(find(&*store, bob.id).await.token_version, 0);
 }
 
@@ -1215,7 +1293,7 @@ async fn offsets_are_normalised(store: Arc<dyn Store>) {
         (t - Duration::hours(1)).to_offset(plus2),
     )
     .await;
-    assert!(!store.refresh_family_active(f1, t).await.unwrap());
+    assert!(!store.refresh_family_active(user.id, f1, t).await.unwrap());
     let r = replacement(t + Duration::days(1));
     assert_eq!(
         rotate(&*store, &expired.token_hash, &r, t).await,
@@ -1232,11 +1310,11 @@ async fn offsets_are_normalised(store: Arc<dyn Store>) {
         (t + Duration::hours(1)).to_offset(minus5),
     )
     .await;
-    assert!(store.refresh_family_active(f2, t).await.unwrap());
+    assert!(store.refresh_family_active(user.id, f2, t).await.unwrap());
     // `now` itself in +02:00: still before the expiry.
     assert!(
         store
-            .refresh_family_active(f2, t.to_offset(plus2))
+            .refresh_family_active(user.id, f2, t.to_offset(plus2))
             .await
             .unwrap()
     );
@@ -1250,10 +1328,11 @@ async fn offsets_are_normalised(store: Arc<dyn Store>) {
     );
     // The replacement (expiring in a day, given in -05:00) is active, and no longer
     // active once `now` (given in +02:00) passes its expiry.
-    assert!(store.refresh_family_active(f2, t).await.unwrap());
+    assert!(store.refresh_family_active(user.id, f2, t).await.unwrap());
     assert!(
         !store
             .refresh_family_active(
+                user.id,
                 f2,
                 (t + Duration::days(1) + Duration::seconds(1)).to_offset(plus2)
             )
@@ -1568,6 +1647,116 @@ async fn sessions_and_messages(store: Arc<dyn Store>) {
         })
         .await;
     assert!(matches!(bad, Err(StoreError::Conflict(_))), "{bad:?}");
+}
+
+/// A batch of messages over several sessions (more rows than one statement
+/// holds) is sealed like single inserts, counted on its sessions, and stored
+/// all or none.
+async fn batch_messages(raw: Arc<dyn Store>) {
+    let t0 = now();
+    let user = some_user(&*raw, t0).await;
+    let dir = tempfile::TempDir::new().unwrap();
+    let ring = Arc::new(rebloom_store::crypto::KeyRing::new([5; 32], vec![]));
+    let store: Arc<dyn Store> = Arc::new(rebloom_store::EncryptedStore::new(
+        raw.clone(),
+        keys_at(dir.path()).await,
+        ring,
+    ));
+    let mut sessions = Vec::new();
+    for _ in 0..2 {
+        let s = store
+            .create_session(&NewSession {
+                id: Uuid::now_v7(),
+                user_id: user.id,
+                session_type: "general".into(),
+                mood_before: None,
+                now: t0,
+            })
+            .await
+            .unwrap();
+        sessions.push(s.id);
+    }
+    // One single insert first: the batch adds to its count and keeps the later time.
+    let late = t0 + Duration::hours(1);
+    store
+        .insert_message(&message(sessions[1], user.id, Sender::User, "late", late))
+        .await
+        .unwrap();
+    store.insert_messages(&[]).await.unwrap();
+    let batch: Vec<Message> = (0..250)
+        .map(|i| {
+            let at = t0 + Duration::seconds(i);
+            let sender = if i % 2 == 0 { Sender::User } else { Sender::Ai };
+            message(
+                sessions[usize::from(i >= 200)],
+                user.id,
+                sender,
+                &format!("b{i}"),
+                at,
+            )
+        })
+        .collect();
+    store.insert_messages(&batch).await.unwrap();
+
+    let first = store
+        .find_session(user.id, sessions[0])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (first.message_count, first.last_message_at),
+        (200, Some(t0 + Duration::seconds(199)))
+    );
+    let second = store
+        .find_session(user.id, sessions[1])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (second.message_count, second.last_message_at),
+        (51, Some(late))
+    );
+    // Opened on the way back, every field kept, in id order.
+    let page = store
+        .list_messages(user.id, Some(sessions[0]), None, 200)
+        .await
+        .unwrap();
+    assert_eq!(page.len(), 200);
+    assert_eq!(page[0].id, batch[199].id);
+    assert_eq!(page[0].content, "b199");
+    assert_eq!(page[0].emotional_tags, json!(["anxiety"]));
+    assert_eq!(page[199].created_at, t0);
+    // Sealed at rest, exactly as a single insert seals (the single one opens alike).
+    let stored = raw.messages_by_id(user.id, &[batch[0].id]).await.unwrap();
+    assert!(
+        stored[0].content.starts_with("enc:v1:"),
+        "ciphertext at rest"
+    );
+    assert_eq!(
+        store.messages_by_id(user.id, &[batch[0].id]).await.unwrap()[0].content,
+        "b0"
+    );
+
+    // All or none: a message of a missing session fails the whole batch.
+    let mut bad: Vec<Message> = (0..3)
+        .map(|i| message(sessions[0], user.id, Sender::User, &format!("x{i}"), t0))
+        .collect();
+    bad[2].session_id = Uuid::now_v7();
+    let err = store.insert_messages(&bad).await;
+    assert!(matches!(err, Err(StoreError::Conflict(_))), "{err:?}");
+    assert!(
+        store
+            .messages_by_id(user.id, &[bad[0].id])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let first = store
+        .find_session(user.id, sessions[0])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.message_count, 200);
 }
 
 async fn idempotency_claims(store: Arc<dyn Store>) {
@@ -1901,6 +2090,16 @@ async fn trusted_contacts(store: Arc<dyn Store>) {
     let got = store.get_trusted_contact(user.id).await.unwrap().unwrap();
     assert_eq!(got.name, "Alex");
     assert!(got.last_notified_at.is_some());
+
+    // The longest the API accepts, sealed (longer than the text), still fits.
+    let long = TrustedContact {
+        name: "安".repeat(100),
+        email: format!("{}@{}.example.org", "a".repeat(64), "b".repeat(170)),
+        ..contact.clone()
+    };
+    store.save_trusted_contact(&long).await.unwrap();
+    let got = store.get_trusted_contact(user.id).await.unwrap().unwrap();
+    assert_eq!((got.name, got.email), (long.name, long.email));
     assert!(store.delete_trusted_contact(user.id).await.unwrap());
     assert!(!store.delete_trusted_contact(user.id).await.unwrap());
 }
