@@ -226,7 +226,8 @@ pub fn normalize(text: &str) -> String {
     let mut space = false;
     for c in lower.chars() {
         match c {
-            '\'' | '’' | '‘' | '`' | '´' => {}
+            // Dropped without ending a run of spaces ("a ' b" is "a b").
+            '\'' | '’' | '‘' | '`' | '´' => continue,
             c if c.is_whitespace() => {
                 if !space && !out.is_empty() {
                     out.push(' ');
