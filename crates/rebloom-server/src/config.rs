@@ -11,6 +11,9 @@ const DEFAULT_DATA_DIR: &str = "./data";
 const DEFAULT_RATE_LIMIT: u32 = 600;
 const DEFAULT_AUTH_RATE_LIMIT: u32 = 30;
 const DEFAULT_TIMEOUT_SECS: u64 = 30;
+/// Enough for a few hundred people mid-reply on two cores; past it, answers
+/// would only get slower for everyone.
+const DEFAULT_MAX_IN_FLIGHT: usize = 256;
 const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
 #[derive(Debug, Parser)]
@@ -156,6 +159,9 @@ pub struct Config {
     pub auth_rate_limit_per_minute: u32,
     #[arg(long, env = "REBLOOM_REQUEST_TIMEOUT_SECS", default_value_t = DEFAULT_TIMEOUT_SECS)]
     pub request_timeout_secs: u64,
+    /// API requests served at once; beyond it, 503 `overloaded` at once (load shedding).
+    #[arg(long, env = "REBLOOM_MAX_IN_FLIGHT", default_value_t = DEFAULT_MAX_IN_FLIGHT)]
+    pub max_in_flight: usize,
     #[arg(long, env = "REBLOOM_BODY_LIMIT_BYTES", default_value_t = DEFAULT_BODY_LIMIT)]
     pub body_limit_bytes: usize,
     /// Language-model providers in order of preference, comma-separated (`openai`,
@@ -293,6 +299,7 @@ impl Default for Config {
             rate_limit_per_minute: DEFAULT_RATE_LIMIT,
             auth_rate_limit_per_minute: DEFAULT_AUTH_RATE_LIMIT,
             request_timeout_secs: DEFAULT_TIMEOUT_SECS,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             body_limit_bytes: DEFAULT_BODY_LIMIT,
             trust_proxy: false,
             llm_providers: Vec::new(),
@@ -380,6 +387,7 @@ const KNOWN_ENV: &[&str] = &[
     "REBLOOM_RATE_LIMIT_PER_MINUTE",
     "REBLOOM_AUTH_RATE_LIMIT_PER_MINUTE",
     "REBLOOM_REQUEST_TIMEOUT_SECS",
+    "REBLOOM_MAX_IN_FLIGHT",
     "REBLOOM_BODY_LIMIT_BYTES",
     "REBLOOM_TRUST_PROXY",
     "REBLOOM_LLM_PROVIDERS",

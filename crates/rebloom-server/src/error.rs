@@ -59,6 +59,8 @@ pub enum ApiError {
     PayloadTooLarge,
     #[error("unsupported audio")]
     UnsupportedAudio,
+    #[error("unsupported media type")]
+    UnsupportedMediaType(&'static str),
     #[error("conflict: {0}")]
     Conflict(&'static str),
     #[error("gone: {0}")]
@@ -106,6 +108,11 @@ impl ApiError {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_audio",
                 Some("Send WAV, WebM or Ogg audio.".into()),
+            ),
+            ApiError::UnsupportedMediaType(detail) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                Some((*detail).to_owned()),
             ),
             ApiError::Conflict(code) => (StatusCode::CONFLICT, code, None),
             ApiError::Gone(code) => (StatusCode::GONE, code, None),
@@ -177,6 +184,10 @@ impl From<StoreError> for ApiError {
             StoreError::Unavailable(msg) => {
                 tracing::warn!(error = %msg, "store unavailable");
                 ApiError::Unavailable("store_unavailable")
+            }
+            StoreError::Full(msg) => {
+                tracing::error!(error = %msg, "storage is full: writes are refused until space is freed");
+                ApiError::Unavailable("storage_full")
             }
             other => ApiError::Internal(other.into()),
         }

@@ -77,6 +77,7 @@ async fn converse(
                 session: current,
                 text: text.clone(),
                 message_type: "text",
+                turn_key: None,
             },
             None,
         )

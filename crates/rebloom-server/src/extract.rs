@@ -10,8 +10,8 @@ use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use rebloom_store::{Role, User};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -19,48 +19,85 @@ use crate::app::AppState;
 use crate::auth::tokens::Claims;
 use crate::error::{ApiError, FieldError};
 
-/// A JSON body. Malformed JSON is a 400 `invalid_json`; a well-formed body of the
-/// wrong shape is a 422 with the path of the offending field.
+/// A JSON body. Another content type is a 415 `unsupported_media_type`;
+/// malformed JSON is a 400 `invalid_json`; a well-formed body of the wrong
+/// shape is a 422 with the path of the offending field.
 pub struct ApiJson<T>(pub T);
+
+/// A JSON body with its bytes (idempotency records hash them).
+pub struct JsonWithBytes<T>(pub T, pub Bytes);
+
+/// An optional JSON body: none at all (or `null`) is `None`.
+pub struct OptionalJson<T>(pub Option<T>);
+
+fn is_json(req: &Request) -> bool {
+    req.headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|m| {
+            let m = m.trim();
+            m.eq_ignore_ascii_case("application/json") || m.ends_with("+json")
+        })
+        .unwrap_or(false)
+}
+
+fn unsupported_media_type() -> ApiError {
+    ApiError::UnsupportedMediaType("Send the body as application/json.")
+}
+
+async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state).await.map_err(|rejection| {
+        if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            // The same answer as a declared Content-Length over the limit gets.
+            ApiError::PayloadTooLarge
+        } else {
+            ApiError::BadRequest {
+                code: "invalid_body",
+                detail: "The body could not be read.".into(),
+            }
+        }
+    })
+}
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let is_json = req
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(|m| {
-                let m = m.trim();
-                m.eq_ignore_ascii_case("application/json") || m.ends_with("+json")
-            })
-            .unwrap_or(false);
-        if !is_json {
-            return Err(ApiError::BadRequest {
-                code: "unsupported_media_type",
-                detail: "Send the body as application/json.".into(),
-            });
-        }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                // The same answer as a declared Content-Length over the limit gets.
-                ApiError::PayloadTooLarge
-            } else {
-                ApiError::BadRequest {
-                    code: "invalid_body",
-                    detail: "The body could not be read.".into(),
-                }
-            }
-        })?;
-        parse_json(&bytes).map(ApiJson)
+        JsonWithBytes::from_request(req, state)
+            .await
+            .map(|JsonWithBytes(value, _)| ApiJson(value))
     }
 }
 
-/// Parses JSON with the path of the failing field in the error.
-/// Every request body is a JSON object; serde would otherwise also accept a
-/// struct written as an array of its fields.
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonWithBytes<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !is_json(&req) {
+            return Err(unsupported_media_type());
+        }
+        let bytes = body_bytes(req, state).await?;
+        Ok(JsonWithBytes(parse_json(&bytes)?, bytes))
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let json = is_json(&req);
+        let bytes = body_bytes(req, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(None));
+        }
+        if !json {
+            return Err(unsupported_media_type());
+        }
+        parse_json::<Option<T>>(&bytes).map(OptionalJson)
+    }
+}
+
 /// A page size from `?limit=`: 1 to 100, default 50.
 pub fn page_limit(limit: Option<u32>) -> Result<u32, ApiError> {
     let limit = limit.unwrap_or(50);
@@ -78,35 +115,171 @@ pub fn next_cursor<T, C>(page: &[T], limit: u32, key: impl Fn(&T) -> C) -> Optio
         .flatten()
 }
 
+/// Parses JSON with the path of the failing field in the error.
+/// Every request body is a JSON object; serde would otherwise also accept a
+/// struct written as an array of its fields.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+    let invalid_json = |e: serde_json::Error| ApiError::BadRequest {
+        code: "invalid_json",
+        detail: format!("The body is not valid JSON: {e}"),
+    };
+    let field_of = |path: &serde_path_to_error::Path| {
+        let path = path.to_string();
+        if path == "." { String::new() } else { path }
+    };
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    let Strict(mut value) = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
+        let field = field_of(e.path());
+        let inner = e.into_inner();
+        if inner.is_data() {
+            ApiError::Validation(vec![FieldError::new(field, "invalid", inner.to_string())])
+        } else {
+            invalid_json(inner)
+        }
+    })?;
+    // Only whitespace may follow the value (`{} trailing` is not JSON).
+    de.end().map_err(invalid_json)?;
+    if value.is_array() {
         return Err(ApiError::Validation(vec![FieldError::new(
             "",
             "invalid",
             "Send a JSON object.",
         )]));
     }
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => {
-                let field = if path == "." { String::new() } else { path };
-                ApiError::Validation(vec![FieldError::new(field, "invalid", inner.to_string())])
+    integral_numbers(&mut value);
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let field = field_of(e.path());
+        ApiError::Validation(vec![FieldError::new(
+            field,
+            "invalid",
+            e.into_inner().to_string(),
+        )])
+    })
+}
+
+/// Any JSON value, refusing an object that repeats a key (`serde_json::Value`
+/// would keep the last one; which one counts must not be a guess).
+struct Strict(serde_json::Value);
+
+impl<'de> Deserialize<'de> for Strict {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{Error, MapAccess, SeqAccess, Visitor};
+        use serde_json::Value;
+        struct Any;
+        impl<'de> Visitor<'de> for Any {
+            type Value = Value;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON value")
             }
-            _ => ApiError::BadRequest {
-                code: "invalid_json",
-                detail: format!("The body is not valid JSON: {inner}"),
-            },
+            fn visit_bool<E: Error>(self, v: bool) -> Result<Value, E> {
+                Ok(Value::Bool(v))
+            }
+            fn visit_i64<E: Error>(self, v: i64) -> Result<Value, E> {
+                Ok(Value::from(v))
+            }
+            fn visit_u64<E: Error>(self, v: u64) -> Result<Value, E> {
+                Ok(Value::from(v))
+            }
+            fn visit_f64<E: Error>(self, v: f64) -> Result<Value, E> {
+                serde_json::Number::from_f64(v)
+                    .map(Value::Number)
+                    .ok_or_else(|| E::custom("not a finite number"))
+            }
+            fn visit_str<E: Error>(self, v: &str) -> Result<Value, E> {
+                Ok(Value::String(v.to_owned()))
+            }
+            fn visit_string<E: Error>(self, v: String) -> Result<Value, E> {
+                Ok(Value::String(v))
+            }
+            fn visit_unit<E: Error>(self) -> Result<Value, E> {
+                Ok(Value::Null)
+            }
+            fn visit_none<E: Error>(self) -> Result<Value, E> {
+                Ok(Value::Null)
+            }
+            fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+                Strict::deserialize(d).map(|Strict(v)| v)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+                let mut items = Vec::new();
+                while let Some(Strict(v)) = seq.next_element()? {
+                    items.push(v);
+                }
+                Ok(Value::Array(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+                let mut fields = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if fields.contains_key(&key) {
+                        return Err(A::Error::custom(format!("duplicate field `{key}`")));
+                    }
+                    let Strict(v) = map.next_value()?;
+                    fields.insert(key, v);
+                }
+                Ok(Value::Object(fields))
+            }
         }
-    })?;
-    // Only whitespace may follow the value (`{} trailing` is not JSON).
-    de.end().map_err(|e| ApiError::BadRequest {
-        code: "invalid_json",
-        detail: format!("The body is not valid JSON: {e}"),
-    })?;
-    Ok(value)
+        d.deserialize_any(Any).map(Strict)
+    }
+}
+
+/// A value that must be written as a JSON object: serde would also take a
+/// struct as an array of its fields, which no document describes. For fields
+/// of a nested struct type: `#[serde(deserialize_with = "…object")]`.
+pub struct Object<T>(pub T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Fields<T> {
+            type Value = T;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                // The map access keeps the field path for errors inside.
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        d.deserialize_map(Fields(PhantomData)).map(Object)
+    }
+}
+
+/// An optional nested struct, written as a JSON object (or `null`).
+pub fn optional_object<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<Object<T>>::deserialize(d).map(|o| o.map(|Object(t)| t))
+}
+
+/// A list of nested structs, each written as a JSON object.
+pub fn objects<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Vec::<Object<T>>::deserialize(d).map(|v| v.into_iter().map(|Object(t)| t).collect())
+}
+
+/// `88.0` is the integer 88 (JSON Schema's `integer` is any number without a
+/// fraction, however written); serde would refuse it for an integer field.
+fn integral_numbers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|_| n.is_f64())
+                && f.fract() == 0.0
+                && f.abs() < 9.0e15
+            {
+                // Exact: integers this small are exact in an f64.
+                *n = serde_json::Number::from(f as i64);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        serde_json::Value::Object(map) => map.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
 }
 
 impl<T: Serialize> IntoResponse for ApiJson<T> {
@@ -194,7 +367,12 @@ pub async fn current_account(
     if user.disabled_at.is_some() || user.token_version != claims.ver {
         return Err(ApiError::Unauthorized("session_ended"));
     }
-    if !state.store.refresh_family_active(claims.sid, now).await? {
+    // The session must be this account's: a token naming someone else's is refused.
+    if !state
+        .store
+        .refresh_family_active(user.id, claims.sid, now)
+        .await?
+    {
         return Err(ApiError::Unauthorized("session_ended"));
     }
     Ok(user)

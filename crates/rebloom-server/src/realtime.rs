@@ -214,6 +214,7 @@ async fn on_send_message<A: Adapter>(
         session,
         text,
         message_type: "text",
+        turn_key: None,
     };
     let pipeline_task = match pipeline::spawn_turn(&state, incoming, Some(tx)) {
         Ok(task) => task,

@@ -1045,6 +1045,11 @@ export interface components {
         AdminUserView: components["schemas"]["UserView"] & {
             disabled: boolean;
         };
+        /**
+         * @description An age range.
+         * @enum {string}
+         */
+        AgeRange: "13-17" | "18-24" | "25-34" | "35-44" | "45-54" | "55-64" | "65+";
         AiResponse: {
             content: string;
             /** Format: date-time */
@@ -1056,6 +1061,11 @@ export interface components {
             provider: string;
             safety: components["schemas"]["SafetyView"];
         };
+        /**
+         * Format: int32
+         * @description An answer: 0 (not at all) to 3 (nearly every day).
+         */
+        Answer: number;
         /**
          * @description Evidence-based approaches the companion can lean on.
          * @enum {string}
@@ -1121,21 +1131,22 @@ export interface components {
         };
         /** @description Someone to reach, or a place to go. */
         Contact: {
-            /** @description Phone number, e-mail or address, as the person wrote it. */
-            contact?: string | null;
-            name: string;
+            contact?: components["schemas"]["PlanEntry"] | null;
+            name: components["schemas"]["PlanEntry"];
         };
         /** @description Naming a trusted contact. */
         ContactRequest: {
             /**
-             * @description Must be true: "This person agreed to be my trusted contact, and Rebloom
-             *     may e-mail them when I ask it to."
+             * @description Must be `true`: the consent is given.
+             * @enum {boolean}
              */
-            consent: boolean;
-            /** @example sam@example.org */
+            consent: true;
+            /**
+             * Format: email
+             * @example sam@example.org
+             */
             email: string;
-            /** @example Sam */
-            name: string;
+            name: components["schemas"]["PersonName"];
         };
         ContactView: {
             /** @description Whether this server can send e-mail at all. */
@@ -1147,12 +1158,20 @@ export interface components {
             lastNotifiedAt?: string | null;
             name: string;
         };
+        /**
+         * @description An ISO 3166-1 alpha-2 country code.
+         * @example GB
+         * @enum {string}
+         */
+        Country: "AD" | "AE" | "AF" | "AG" | "AI" | "AL" | "AM" | "AO" | "AQ" | "AR" | "AS" | "AT" | "AU" | "AW" | "AX" | "AZ" | "BA" | "BB" | "BD" | "BE" | "BF" | "BG" | "BH" | "BI" | "BJ" | "BL" | "BM" | "BN" | "BO" | "BQ" | "BR" | "BS" | "BT" | "BV" | "BW" | "BY" | "BZ" | "CA" | "CC" | "CD" | "CF" | "CG" | "CH" | "CI" | "CK" | "CL" | "CM" | "CN" | "CO" | "CR" | "CU" | "CV" | "CW" | "CX" | "CY" | "CZ" | "DE" | "DJ" | "DK" | "DM" | "DO" | "DZ" | "EC" | "EE" | "EG" | "EH" | "ER" | "ES" | "ET" | "FI" | "FJ" | "FK" | "FM" | "FO" | "FR" | "GA" | "GB" | "GD" | "GE" | "GF" | "GG" | "GH" | "GI" | "GL" | "GM" | "GN" | "GP" | "GQ" | "GR" | "GS" | "GT" | "GU" | "GW" | "GY" | "HK" | "HM" | "HN" | "HR" | "HT" | "HU" | "ID" | "IE" | "IL" | "IM" | "IN" | "IO" | "IQ" | "IR" | "IS" | "IT" | "JE" | "JM" | "JO" | "JP" | "KE" | "KG" | "KH" | "KI" | "KM" | "KN" | "KP" | "KR" | "KW" | "KY" | "KZ" | "LA" | "LB" | "LC" | "LI" | "LK" | "LR" | "LS" | "LT" | "LU" | "LV" | "LY" | "MA" | "MC" | "MD" | "ME" | "MF" | "MG" | "MH" | "MK" | "ML" | "MM" | "MN" | "MO" | "MP" | "MQ" | "MR" | "MS" | "MT" | "MU" | "MV" | "MW" | "MX" | "MY" | "MZ" | "NA" | "NC" | "NE" | "NF" | "NG" | "NI" | "NL" | "NO" | "NP" | "NR" | "NU" | "NZ" | "OM" | "PA" | "PE" | "PF" | "PG" | "PH" | "PK" | "PL" | "PM" | "PN" | "PR" | "PS" | "PT" | "PW" | "PY" | "QA" | "RE" | "RO" | "RS" | "RU" | "RW" | "SA" | "SB" | "SC" | "SD" | "SE" | "SG" | "SH" | "SI" | "SJ" | "SK" | "SL" | "SM" | "SN" | "SO" | "SR" | "SS" | "ST" | "SV" | "SX" | "SY" | "SZ" | "TC" | "TD" | "TF" | "TG" | "TH" | "TJ" | "TK" | "TL" | "TM" | "TN" | "TO" | "TR" | "TT" | "TV" | "TW" | "TZ" | "UA" | "UG" | "UM" | "US" | "UY" | "UZ" | "VA" | "VC" | "VE" | "VG" | "VI" | "VN" | "VU" | "WF" | "WS" | "YE" | "YT" | "ZA" | "ZM" | "ZW";
         /** @description A crisis line. */
         CrisisLine: {
             contact: string;
             hours: string;
             name: string;
         };
+        /** @description Up to 100 characters without control characters; empty clears it. */
+        DisplayName: string;
         EndSessionRequest: {
             /**
              * Format: int32
@@ -1250,18 +1269,34 @@ export interface components {
             /** Format: int64 */
             deleted: number;
         };
+        /**
+         * @description What a goal is about.
+         * @enum {string}
+         */
+        GoalCategory: "mood" | "anxiety" | "stress" | "sleep" | "relationships" | "self_care" | "activity" | "work_study" | "mindfulness" | "other";
         /** @description A change to a goal: absent fields stay; `null` clears an optional one. */
         GoalChange: {
-            category?: string | null;
+            category?: components["schemas"]["GoalCategory"] | null;
+            /** @description Up to 2000 characters. */
             description?: string | null;
-            /** @description `active`, `completed`, `paused` or `archived`. */
-            status?: string | null;
+            status?: components["schemas"]["GoalStatus"] | null;
+            /**
+             * Format: date
+             * @description Today (the person's) or later.
+             */
             targetDate?: string | null;
-            title?: string | null;
+            title?: components["schemas"]["GoalText"] | null;
         };
         GoalList: {
             goals: components["schemas"]["GoalView"][];
         };
+        /**
+         * @description Where a goal stands.
+         * @enum {string}
+         */
+        GoalStatus: "active" | "completed" | "paused" | "archived";
+        /** @description 1 to 200 characters without control characters. */
+        GoalText: string;
         GoalView: {
             category?: string | null;
             /** Format: date-time */
@@ -1286,18 +1321,27 @@ export interface components {
             updatedAt: string;
         };
         GrantRequest: {
-            /** @description The clinician's Rebloom account. */
+            /**
+             * Format: email
+             * @description The e-mail address of a clinician's Rebloom account.
+             */
             clinicianEmail: string;
             /**
              * Format: int64
-             * @description 1 to 365; default 90.
+             * @description Default 90.
              */
             days?: number | null;
-            /** @description `mood`, `summaries`, `conversations` or `everything`. */
-            scope: string;
-            /** @description With `conversations`: the sessions to share. */
+            scope: components["schemas"]["GrantScope"];
+            /** @description The caller's sessions to share: 1 to 100 with `conversations`, none otherwise. */
             sessionIds?: string[];
         };
+        /**
+         * @description What a clinician may see: `mood` (mood levels and dates), `summaries`
+         *     (and session summaries), `conversations` (and the sessions chosen) or
+         *     `everything`.
+         * @enum {string}
+         */
+        GrantScope: "mood" | "summaries" | "conversations" | "everything";
         GrantView: {
             /** Format: uuid */
             clinicianId: string;
@@ -1365,6 +1409,11 @@ export interface components {
             periodStart?: string | null;
             title: string;
         };
+        /**
+         * @description A questionnaire: `phq9` (PHQ-9, depression) or `gad7` (GAD-7, anxiety).
+         * @enum {string}
+         */
+        Instrument: "phq9" | "gad7";
         LoginRequest: {
             email: string;
             password: string;
@@ -1377,10 +1426,17 @@ export interface components {
             memories: components["schemas"]["MemoryView"][];
             settings: components["schemas"]["SettingsView"];
         };
+        /** @description 1 to 500 characters without control characters other than line breaks. */
+        MemoryContent: string;
         MemoryEdit: {
-            content?: string | null;
-            kind?: string | null;
+            content?: components["schemas"]["MemoryContent"] | null;
+            kind?: components["schemas"]["MemoryKind"] | null;
         };
+        /**
+         * @description What a memory is about.
+         * @enum {string}
+         */
+        MemoryKind: "person" | "goal" | "stressor" | "coping" | "note";
         MemoryView: {
             /** @example Your sister Anna */
             content: string;
@@ -1409,6 +1465,8 @@ export interface components {
              */
             nextCursor?: string | null;
         };
+        /** @description 1 to 4000 characters, not only white space. */
+        MessageText: string;
         MessageView: {
             content: string;
             /** Format: date-time */
@@ -1433,14 +1491,22 @@ export interface components {
             energyLevel?: number | null;
             /** Format: int32 */
             moodScore?: number | null;
+            /** @description Up to 2000 characters. */
             notes?: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description Not in the future, at most a year ago.
+             */
             recordedAt?: string | null;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description One of the caller's sessions.
+             */
             sessionId?: string | null;
             /** Format: int32 */
             stressLevel?: number | null;
-            triggers?: string[] | null;
+            /** @description Replaces the tags: up to 20. */
+            triggers?: components["schemas"]["Trigger"][] | null;
         };
         MoodList: {
             /** @description Newest first. */
@@ -1475,19 +1541,19 @@ export interface components {
             updatedAt?: string | null;
         };
         NewGoal: {
-            /** @description One of mood, anxiety, stress, sleep, relationships, self_care, activity, work_study, mindfulness, other. */
-            category?: string | null;
+            category?: components["schemas"]["GoalCategory"] | null;
+            /** @description Up to 2000 characters. */
             description?: string | null;
-            /** @description YYYY-MM-DD, not in the past. */
+            /**
+             * Format: date
+             * @description Today (the person's) or later.
+             */
             targetDate?: string | null;
-            /** @example Sleep better */
-            title: string;
+            title: components["schemas"]["GoalText"];
         };
         NewMemory: {
-            /** @example Walking the dog in the morning helps me */
-            content: string;
-            /** @description Defaults to `note`. */
-            kind?: string | null;
+            content: components["schemas"]["MemoryContent"];
+            kind?: components["schemas"]["MemoryKind"] | null;
         };
         NewMood: {
             /** Format: int32 */
@@ -1499,6 +1565,7 @@ export interface components {
              * @example 6
              */
             moodScore: number;
+            /** @description Up to 2000 characters. */
             notes?: string | null;
             /**
              * Format: date-time
@@ -1512,8 +1579,8 @@ export interface components {
             sessionId?: string | null;
             /** Format: int32 */
             stressLevel?: number | null;
-            /** @description Tags such as `work` or `sleep`: up to 20, each up to 50 characters. */
-            triggers?: string[] | null;
+            /** @description Tags such as `work` or `sleep`: up to 20. */
+            triggers?: components["schemas"]["Trigger"][] | null;
         };
         NotificationView: {
             body: string;
@@ -1532,6 +1599,15 @@ export interface components {
             /** @description `queued`: the e-mail is on its way (retried until it is delivered). */
             status: string;
         };
+        /**
+         * @description The steps of onboarding.
+         * @enum {string}
+         */
+        OnboardingStep: "welcome" | "name" | "age" | "goals" | "approach" | "country" | "privacy" | "reminders" | "done";
+        /** @description 1 to 100 characters without control characters. */
+        PersonName: string;
+        /** @description 1 to 500 characters without control characters other than line breaks. */
+        PlanEntry: string;
         PreferencesPatch: {
             communicationPreferences?: components["schemas"]["CommunicationPreferences"] | null;
             privacySettings?: components["schemas"]["PrivacySettings"] | null;
@@ -1565,34 +1641,28 @@ export interface components {
          *     Preference objects are merged key by key.
          */
         ProfilePatch: {
-            /**
-             * @description One of 13-17, 18-24, 25-34, 35-44, 45-54, 55-64, 65+.
-             * @example 25-34
-             */
-            ageRange?: string | null;
+            ageRange?: components["schemas"]["AgeRange"] | null;
             communicationPreferences?: components["schemas"]["CommunicationPreferences"] | null;
+            country?: components["schemas"]["Country"] | null;
+            displayName?: components["schemas"]["DisplayName"] | null;
             /**
-             * @description ISO 3166-1 alpha-2 country, for crisis resources.
-             * @example GB
+             * @description Up to 20 goals in the person's own words, each 1 to 200 characters
+             *     without control characters (repeats are dropped).
              */
-            country?: string | null;
-            displayName?: string | null;
-            /** @description Up to 20 goals in the person's own words. */
-            goals?: string[] | null;
+            goals?: components["schemas"]["GoalText"][] | null;
             /**
-             * @description BCP 47 language tag, e.g. `en` or `es-MX`.
+             * @description A language and an optional region or script, e.g. `en`, `es-MX`, `zh-Hant`.
              * @example en
              */
             language?: string | null;
-            /** @description Free-form, optional; a JSON object. */
+            /** @description Free-form, optional: a JSON object of at most 16 KiB. */
             mentalHealthHistory?: Record<string, never> | null;
             onboardingCompleted?: boolean | null;
-            /** @description The onboarding step the person reached (e.g. `goals`). */
-            onboardingStep?: string | null;
+            onboardingStep?: components["schemas"]["OnboardingStep"] | null;
             privacySettings?: components["schemas"]["PrivacySettings"] | null;
             therapeuticPreferences?: components["schemas"]["TherapeuticPreferences"] | null;
             /**
-             * @description IANA time zone, e.g. `Europe/Berlin`.
+             * @description An IANA time zone the server's time-zone database knows, e.g. `Europe/Berlin`.
              * @example Europe/Berlin
              */
             timezone?: string | null;
@@ -1614,6 +1684,7 @@ export interface components {
             updatedAt: string;
         };
         ProgressUpdate: {
+            /** @description Up to 1000 characters. */
             note?: string | null;
             /**
              * Format: int32
@@ -1648,10 +1719,14 @@ export interface components {
             refreshToken: string;
         };
         RegisterRequest: {
-            /** @example sam@example.org */
+            /**
+             * Format: email
+             * @example sam@example.org
+             */
             email: string;
             /**
-             * @description 8 to 256 characters, not among the 10,000 most common passwords.
+             * @description 8 to 256 characters, not among the 10,000 most common passwords and
+             *     not the e-mail address itself.
              * @example a long and unusual passphrase
              */
             password: string;
@@ -1659,7 +1734,8 @@ export interface components {
         };
         RemindersChange: {
             /** @description ISO weekdays (1 = Monday … 7 = Sunday); default every day. */
-            days?: number[] | null;
+            days?: components["schemas"]["Weekday"][] | null;
+            /** @description Also by e-mail: only where the server can send e-mail (else 422 `email_unavailable`). */
             email?: boolean;
             enabled: boolean;
             /**
@@ -1667,6 +1743,7 @@ export interface components {
              * @example 20:30
              */
             localTime: string;
+            /** @description With `quietStart`. */
             quietEnd?: string | null;
             /** @description Quiet hours, `HH:MM` to `HH:MM` (both or neither; may wrap past midnight). */
             quietStart?: string | null;
@@ -1723,10 +1800,15 @@ export interface components {
             /** Format: int32 */
             totalScore: number;
         };
+        /**
+         * @description Who someone is to Rebloom.
+         * @enum {string}
+         */
+        RoleName: "user" | "clinician" | "admin";
         /** @description The seven steps of the Stanley-Brown safety plan. */
         SafetyPlan: {
             /** @description 2. Things I can do on my own to take my mind off things. */
-            copingStrategies?: string[];
+            copingStrategies?: components["schemas"]["PlanEntry"][];
             /** @description 5b. Crisis lines; pre-filled for the person's country until they edit them. */
             crisisLines?: components["schemas"]["Contact"][];
             /** @description 3. People and social settings that provide distraction. */
@@ -1736,17 +1818,30 @@ export interface components {
             /** @description 5. Professionals or agencies I can contact. */
             professionals?: components["schemas"]["Contact"][];
             /** @description 7. The most important things worth living for. */
-            reasonsForLiving?: string[];
+            reasonsForLiving?: components["schemas"]["PlanEntry"][];
             /** @description 6. Making the environment safer. */
-            saferEnvironment?: string[];
+            saferEnvironment?: components["schemas"]["PlanEntry"][];
             /** @description 1. Thoughts, moods, situations that signal a crisis may be developing. */
-            warningSigns?: string[];
+            warningSigns?: components["schemas"]["PlanEntry"][];
         };
-        SafetyPlanView: components["schemas"]["SafetyPlan"] & {
+        /**
+         * @description The plan as read back: every step, the emergency number for the person's
+         *     country, and when it was last saved.
+         */
+        SafetyPlanView: {
+            copingStrategies: string[];
+            /** @description Pre-filled for the person's country until they edit them. */
+            crisisLines: components["schemas"]["Contact"][];
+            distractions: components["schemas"]["Contact"][];
             /** @description The emergency number for the person's country, when known. */
             emergencyNumber?: string | null;
+            peopleToAsk: components["schemas"]["Contact"][];
+            professionals: components["schemas"]["Contact"][];
+            reasonsForLiving: string[];
+            saferEnvironment: string[];
             /** Format: date-time */
             updatedAt?: string | null;
+            warningSigns: string[];
         };
         /** @description The safety side of a reply, for clients (the crisis panel). */
         SafetyView: {
@@ -1760,7 +1855,7 @@ export interface components {
             urgeEmergencyServices: boolean;
         };
         SendMessage: {
-            message: string;
+            message: components["schemas"]["MessageText"];
             /** Format: uuid */
             sessionId: string;
         };
@@ -1783,6 +1878,11 @@ export interface components {
             nextCursor?: string | null;
             sessions: components["schemas"]["SessionView"][];
         };
+        /**
+         * @description What a session is for.
+         * @enum {string}
+         */
+        SessionType: "general" | "check-in" | "exercise" | "crisis-support" | "journal";
         SessionView: {
             /** Format: int32 */
             durationMinutes?: number | null;
@@ -1805,8 +1905,8 @@ export interface components {
         };
         SettingsChange: {
             enabled?: boolean | null;
-            /** @description Replaces the list. Memories touching a listed topic are deleted at once. */
-            neverRemember?: string[] | null;
+            /** @description Replaces the list (up to 50 topics). Memories touching a listed topic are deleted at once. */
+            neverRemember?: components["schemas"]["Topic"][] | null;
             paused?: boolean | null;
         };
         SettingsView: {
@@ -1830,15 +1930,13 @@ export interface components {
             sessionId: string;
         };
         StartConversation: {
-            /** @description The first message; optional. */
-            message?: string | null;
+            message?: components["schemas"]["MessageText"] | null;
             /**
              * Format: int32
              * @description Mood 1-10 before the session.
              */
             moodBefore?: number | null;
-            /** @description `general` (default), `check-in`, `exercise`, `crisis-support` or `journal`. */
-            sessionType?: string | null;
+            sessionType?: components["schemas"]["SessionType"] | null;
         };
         StartedConversation: {
             aiResponse?: components["schemas"]["AiResponse"] | null;
@@ -1859,11 +1957,16 @@ export interface components {
             min: number;
         };
         Submission: {
-            /** @description One answer per item, each 0 (not at all) to 3 (nearly every day). */
-            answers: number[];
-            /** @description `phq9` or `gad7`. */
-            instrument: string;
-            /** Format: uuid */
+            /**
+             * @description One answer per item (9 for `phq9`, 7 for `gad7`), each 0 (not at all)
+             *     to 3 (nearly every day).
+             */
+            answers: components["schemas"]["Answer"][];
+            instrument: components["schemas"]["Instrument"];
+            /**
+             * Format: uuid
+             * @description One of the caller's sessions.
+             */
             sessionId?: string | null;
         };
         Submitted: {
@@ -1873,6 +1976,7 @@ export interface components {
         };
         TherapeuticPreferences: {
             approach?: components["schemas"]["Approach"] | null;
+            /** @description At most 4. */
             secondaryApproaches?: components["schemas"]["Approach"][] | null;
         };
         TokenResponse: {
@@ -1891,6 +1995,8 @@ export interface components {
         };
         /** @enum {string} */
         Tone: "gentle" | "direct" | "encouraging";
+        /** @description 1 to 100 characters without control characters. */
+        Topic: string;
         Trends: {
             bucket: components["schemas"]["Bucket"];
             buckets: components["schemas"]["BucketView"][];
@@ -1905,6 +2011,8 @@ export interface components {
             /** @description Buckets in each moving average. */
             window: number;
         };
+        /** @description A tag such as `work` or `sleep`: 1 to 50 characters without control characters; repeats (ignoring case) are dropped. */
+        Trigger: string;
         /** @description The outcome of one message: what was stored and what the companion said. */
         TurnResult: {
             aiResponse: components["schemas"]["AiResponse"];
@@ -1923,8 +2031,7 @@ export interface components {
         UserUpdate: {
             /** @description Disabling ends every session of the account. */
             disabled?: boolean | null;
-            /** @description `user`, `clinician` or `admin`. */
-            role?: string | null;
+            role?: components["schemas"]["RoleName"] | null;
         };
         UserView: {
             /** Format: date-time */
@@ -1935,8 +2042,7 @@ export interface components {
             /** Format: date-time */
             lastActive?: string | null;
             onboardingCompleted: boolean;
-            /** @example user */
-            role: string;
+            role: components["schemas"]["RoleName"];
             subscriptionTier: string;
         };
         VoiceResult: components["schemas"]["TurnResult"] & {
@@ -1954,11 +2060,107 @@ export interface components {
             sessionId: string;
         };
         WeekChoice: {
-            /** @description A Monday (YYYY-MM-DD) of a finished week; default the last one. */
+            /**
+             * Format: date
+             * @description The Monday of a finished week (in the caller's time zone); default the last one.
+             */
             weekStart?: string | null;
         };
+        /**
+         * Format: int32
+         * @description An ISO weekday: 1 = Monday … 7 = Sunday.
+         */
+        Weekday: number;
     };
-    responses: never;
+    responses: {
+        /** @description `invalid_json` or `invalid_body`: the body is not JSON (or could not be read); `bad_request`: a path or query parameter could not be read; `invalid_idempotency_key` */
+        BadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `forbidden`: the caller's role may not do this */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `not_found`: nothing with this id belongs to the caller */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `payload_too_large`: the body is over the limit (`REBLOOM_BODY_LIMIT_BYTES`) */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `rate_limited`: too many requests from this address; `Retry-After` says when to try again */
+        TooManyRequests: {
+            headers: {
+                /** @description Seconds to wait */
+                "Retry-After"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `token_missing`, `token_invalid`, `token_expired` or `session_ended`: sign in again */
+        Unauthorized: {
+            headers: {
+                /** @description `Bearer` */
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `store_unavailable`, `storage_full`, `rate_limiter_unavailable`, `overloaded` (with `Retry-After`) or `service_unavailable` (the request took longer than `REBLOOM_REQUEST_TIMEOUT_SECS`): try again later */
+        Unavailable: {
+            headers: {
+                /** @description Seconds to wait */
+                "Retry-After"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `unsupported_media_type`: send the body as `application/json` */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `validation_failed`: `errors` names each invalid field with a stable code */
+        ValidationFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -1971,7 +2173,7 @@ export interface operations {
             query?: {
                 /** @description Cursor: the last id of the previous page. */
                 before?: string;
-                /** @description 1 to 100, default 50. */
+                /** @description Default 50. */
                 limit?: number;
             };
             header?: never;
@@ -1980,6 +2182,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1988,14 +2191,12 @@ export interface operations {
                     "application/json": components["schemas"]["FailedJobPage"];
                 };
             };
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     retry_job: {
@@ -2016,14 +2217,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No failed job with this id */
             404: {
                 headers: {
@@ -2033,6 +2229,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_users: {
@@ -2040,7 +2238,7 @@ export interface operations {
             query?: {
                 /** @description Cursor: the last id of the previous page. */
                 after?: string;
-                /** @description 1 to 100, default 50. */
+                /** @description Default 50. */
                 limit?: number;
             };
             header?: never;
@@ -2049,6 +2247,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2057,14 +2256,12 @@ export interface operations {
                     "application/json": components["schemas"]["UserPage"];
                 };
             };
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     update_user: {
@@ -2082,6 +2279,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2090,22 +2288,15 @@ export interface operations {
                     "application/json": components["schemas"]["AdminUserView"];
                 };
             };
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     login: {
@@ -2130,6 +2321,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description `invalid_credentials` */
             401: {
                 headers: {
@@ -2148,6 +2340,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
             /** @description `account_locked` or `rate_limited`, with Retry-After */
             429: {
                 headers: {
@@ -2189,6 +2384,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             /** @description Not authenticated */
             401: {
                 headers: {
@@ -2198,6 +2394,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     logout_all: {
@@ -2225,6 +2426,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     refresh: {
@@ -2249,6 +2452,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description `refresh_token_invalid` or `refresh_token_reused` */
             401: {
                 headers: {
@@ -2258,6 +2462,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     register: {
@@ -2282,6 +2491,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description E-mail already registered (`email_taken`) */
             409: {
                 headers: {
@@ -2291,6 +2501,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description Invalid fields */
             422: {
                 headers: {
@@ -2309,6 +2521,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     patients: {
@@ -2320,6 +2533,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2328,24 +2542,23 @@ export interface operations {
                     "application/json": components["schemas"]["GrantView"][];
                 };
             };
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     patient_moods: {
         parameters: {
             query?: {
-                /** @description Days back from today, counting today: `7d`, `30d` (default), `12w`, `6m`, `1y`. */
+                /**
+                 * @description Days back from `to`, counting `to`: `7d`, `30d` (default), `12w`, `6m`,
+                 *     `1y`; at most 731 days. Not together with `from`.
+                 */
                 range?: string;
-                /** @description First local day (YYYY-MM-DD), instead of `range`. */
+                /** @description First local day, instead of `range`; at most 731 days before `to`. */
                 from?: string;
-                /** @description Last local day (YYYY-MM-DD), default today. */
+                /** @description Last local day, default today; not before `from`. */
                 to?: string;
             };
             header?: never;
@@ -2356,6 +2569,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2364,14 +2578,13 @@ export interface operations {
                     "application/json": components["schemas"]["MoodList"];
                 };
             };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     patient_sessions: {
@@ -2385,6 +2598,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2393,14 +2607,12 @@ export interface operations {
                     "application/json": components["schemas"]["SessionView"][];
                 };
             };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     patient_messages: {
@@ -2415,6 +2627,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2423,14 +2636,12 @@ export interface operations {
                     "application/json": components["schemas"]["MessageView"][];
                 };
             };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_sessions: {
@@ -2438,7 +2649,7 @@ export interface operations {
             query?: {
                 /** @description Cursor: items older than this id. */
                 before?: string;
-                /** @description 1 to 100, default 50. */
+                /** @description Default 50. */
                 limit?: number;
                 /** @description Only this session's messages. */
                 sessionId?: string;
@@ -2449,6 +2660,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2457,21 +2669,18 @@ export interface operations {
                     "application/json": components["schemas"]["SessionPage"];
                 };
             };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     start_conversation: {
         parameters: {
             query?: never;
             header?: {
-                /** @description Retries with the same key return the first answer */
+                /** @description Retries with the same key return the first answer; 1 to 255 visible ASCII characters */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -2483,6 +2692,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -2491,7 +2701,10 @@ export interface operations {
                     "application/json": components["schemas"]["StartedConversation"];
                 };
             };
-            401: {
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description `request_in_progress` or `idempotency_key_reused` (the key was used for another request) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2499,14 +2712,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_messages: {
@@ -2514,7 +2724,7 @@ export interface operations {
             query?: {
                 /** @description Cursor: items older than this id. */
                 before?: string;
-                /** @description 1 to 100, default 50. */
+                /** @description Default 50. */
                 limit?: number;
                 /** @description Only this session's messages. */
                 sessionId?: string;
@@ -2525,6 +2735,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2533,14 +2744,11 @@ export interface operations {
                     "application/json": components["schemas"]["MessagePage"];
                 };
             };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     get_session: {
@@ -2548,7 +2756,7 @@ export interface operations {
             query?: {
                 /** @description Cursor: items older than this id. */
                 before?: string;
-                /** @description 1 to 100, default 50. */
+                /** @description Default 50. */
                 limit?: number;
                 /** @description Only this session's messages. */
                 sessionId?: string;
@@ -2561,6 +2769,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2569,14 +2778,12 @@ export interface operations {
                     "application/json": components["schemas"]["SessionDetail"];
                 };
             };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     end_session: {
@@ -2595,6 +2802,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2603,14 +2811,9 @@ export interface operations {
                     "application/json": components["schemas"]["SessionView"];
                 };
             };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
             /** @description `session_ended` */
             409: {
                 headers: {
@@ -2620,13 +2823,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     send_message: {
         parameters: {
             query?: never;
             header?: {
-                /** @description Retries with the same key return the first answer */
+                /** @description Retries with the same key return the first answer; 1 to 255 visible ASCII characters */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -2641,6 +2849,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2649,6 +2858,8 @@ export interface operations {
                     "application/json": components["schemas"]["TurnResult"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             /** @description Not the caller, or no such session */
             404: {
                 headers: {
@@ -2658,7 +2869,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `session_ended` or `request_in_progress` */
+            /** @description `session_ended`; `request_in_progress` or `idempotency_key_reused` (the key was used for another request) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2667,6 +2878,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     stream_message: {
@@ -2694,7 +2910,11 @@ export interface operations {
                     "text/event-stream": unknown;
                 };
             };
-            404: {
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            /** @description `session_ended` or `request_in_progress` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2702,6 +2922,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     voice_message: {
@@ -2720,6 +2945,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2728,7 +2954,19 @@ export interface operations {
                     "application/json": components["schemas"]["VoiceResult"];
                 };
             };
-            404: {
+            /** @description `invalid_upload`: not a multipart form, or a part could not be read */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            /** @description `speech_to_text_unavailable`: this server has no speech-to-text (checked before the upload is read); `session_ended`; `request_in_progress` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2754,7 +2992,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `no_speech`: nothing could be heard */
+            /** @description `validation_failed`: `audio` or `sessionId` missing or unreadable, or `no_speech` (nothing could be heard) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2763,7 +3001,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `speech_to_text_unavailable`, `speech_to_text_busy` or `speech_to_text_failed` */
+            429: components["responses"]["TooManyRequests"];
+            /** @description `speech_to_text_busy` or `speech_to_text_failed` (the provider), or as for every operation */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2783,6 +3022,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2791,14 +3031,9 @@ export interface operations {
                     "application/json": components["schemas"]["UserView"];
                 };
             };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     delete_me: {
@@ -2821,6 +3056,8 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             /** @description `reauthentication_failed`: wrong password */
             403: {
                 headers: {
@@ -2830,13 +3067,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     my_audit: {
         parameters: {
             query?: {
+                /** @description Cursor: entries before this one (`next` of the previous page). */
                 before?: number;
-                /** @description 1 to 100, default 50. */
+                /** @description Default 50. */
                 limit?: number;
             };
             header?: never;
@@ -2845,6 +3088,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2853,24 +3097,24 @@ export interface operations {
                     "application/json": components["schemas"]["AuditPage"];
                 };
             };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     engagement: {
         parameters: {
             query?: {
-                /** @description Days back from today, counting today: `7d`, `30d` (default), `12w`, `6m`, `1y`. */
+                /**
+                 * @description Days back from `to`, counting `to`: `7d`, `30d` (default), `12w`, `6m`,
+                 *     `1y`; at most 731 days. Not together with `from`.
+                 */
                 range?: string;
-                /** @description First local day (YYYY-MM-DD), instead of `range`. */
+                /** @description First local day, instead of `range`; at most 731 days before `to`. */
                 from?: string;
-                /** @description Last local day (YYYY-MM-DD), default today. */
+                /** @description Last local day, default today; not before `from`. */
                 to?: string;
             };
             header?: never;
@@ -2879,6 +3123,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2887,14 +3132,11 @@ export interface operations {
                     "application/json": components["schemas"]["Engagement"];
                 };
             };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     request_export: {
@@ -2906,6 +3148,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Accepted */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -2914,14 +3157,9 @@ export interface operations {
                     "application/json": components["schemas"]["ExportView"];
                 };
             };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     export_status: {
@@ -2935,6 +3173,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2943,14 +3182,11 @@ export interface operations {
                     "application/json": components["schemas"]["ExportView"];
                 };
             };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     download_export: {
@@ -2973,14 +3209,9 @@ export interface operations {
                     "application/zip": unknown;
                 };
             };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
             /** @description `export_not_ready` */
             409: {
                 headers: {
@@ -2999,13 +3230,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_goals: {
         parameters: {
             query?: {
                 /** @description Only goals with this status. */
-                status?: string;
+                status?: components["schemas"]["GoalStatus"];
             };
             header?: never;
             path?: never;
@@ -3013,6 +3246,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3021,14 +3255,11 @@ export interface operations {
                     "application/json": components["schemas"]["GoalList"];
                 };
             };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     create_goal: {
@@ -3044,6 +3275,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3052,6 +3284,8 @@ export interface operations {
                     "application/json": components["schemas"]["GoalView"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             /** @description `too_many_goals` */
             409: {
                 headers: {
@@ -3061,14 +3295,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     get_goal: {
@@ -3082,6 +3313,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3090,14 +3322,11 @@ export interface operations {
                     "application/json": components["schemas"]["GoalView"];
                 };
             };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     delete_goal: {
@@ -3118,14 +3347,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     edit_goal: {
@@ -3143,6 +3369,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3151,22 +3378,14 @@ export interface operations {
                     "application/json": components["schemas"]["GoalView"];
                 };
             };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     record_progress: {
@@ -3184,6 +3403,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3192,14 +3412,9 @@ export interface operations {
                     "application/json": components["schemas"]["GoalView"];
                 };
             };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
             /** @description `goal_archived`: restore it first */
             409: {
                 headers: {
@@ -3209,14 +3424,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_grants: {
@@ -3228,6 +3440,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3236,6 +3449,9 @@ export interface operations {
                     "application/json": components["schemas"]["GrantView"][];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     create_grant: {
@@ -3251,6 +3467,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3259,14 +3476,13 @@ export interface operations {
                     "application/json": components["schemas"]["GrantView"];
                 };
             };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     revoke_grant: {
@@ -3287,14 +3503,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     my_insights: {
@@ -3306,6 +3519,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3314,6 +3528,9 @@ export interface operations {
                     "application/json": components["schemas"]["InsightList"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     generate_weekly: {
@@ -3329,6 +3546,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3337,6 +3555,10 @@ export interface operations {
                     "application/json": components["schemas"]["InsightView"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description `validation_failed`: not a Monday of a finished week */
             422: {
                 headers: {
@@ -3346,6 +3568,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     acknowledge: {
@@ -3366,14 +3590,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_memories: {
@@ -3385,6 +3606,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3393,6 +3615,9 @@ export interface operations {
                     "application/json": components["schemas"]["MemoriesView"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     add_memory: {
@@ -3408,6 +3633,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3416,6 +3642,8 @@ export interface operations {
                     "application/json": components["schemas"]["MemoryView"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             /** @description `memory_disabled`: turn memory on first */
             409: {
                 headers: {
@@ -3425,14 +3653,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     forget_everything: {
@@ -3444,6 +3669,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3452,6 +3678,9 @@ export interface operations {
                     "application/json": components["schemas"]["Forgotten"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     get_settings: {
@@ -3463,6 +3692,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3471,6 +3701,9 @@ export interface operations {
                     "application/json": components["schemas"]["SettingsView"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     put_settings: {
@@ -3486,6 +3719,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3494,14 +3728,13 @@ export interface operations {
                     "application/json": components["schemas"]["SettingsView"];
                 };
             };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     delete_memory: {
@@ -3522,14 +3755,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     edit_memory: {
@@ -3547,6 +3777,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3555,32 +3786,27 @@ export interface operations {
                     "application/json": components["schemas"]["MemoryView"];
                 };
             };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_moods: {
         parameters: {
             query?: {
-                /** @description Days back from today, counting today: `7d`, `30d` (default), `12w`, `6m`, `1y`. */
+                /**
+                 * @description Days back from `to`, counting `to`: `7d`, `30d` (default), `12w`, `6m`,
+                 *     `1y`; at most 731 days. Not together with `from`.
+                 */
                 range?: string;
-                /** @description First local day (YYYY-MM-DD), instead of `range`. */
+                /** @description First local day, instead of `range`; at most 731 days before `to`. */
                 from?: string;
-                /** @description Last local day (YYYY-MM-DD), default today. */
+                /** @description Last local day, default today; not before `from`. */
                 to?: string;
             };
             header?: never;
@@ -3589,6 +3815,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3597,14 +3824,11 @@ export interface operations {
                     "application/json": components["schemas"]["MoodList"];
                 };
             };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     record_mood: {
@@ -3620,6 +3844,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3628,6 +3853,10 @@ export interface operations {
                     "application/json": components["schemas"]["MoodView"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description `validation_failed` */
             422: {
                 headers: {
@@ -3637,18 +3866,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     mood_trends: {
         parameters: {
             query?: {
                 /** @description `day` (default), `week` (Monday first) or `month`. */
-                bucket?: string;
-                /** @description As for the list: `7d`, `30d` (default), `12w`, `6m`, `1y`… */
+                bucket?: components["schemas"]["Bucket"];
+                /** @description As for the list: `7d`, `30d` (default), `12w`, `6m`, `1y`… (at most 731 days). */
                 range?: string;
-                /** @description First local day (YYYY-MM-DD), instead of `range`. */
+                /** @description First local day, instead of `range`; at most 731 days before `to`. */
                 from?: string;
-                /** @description Last local day (YYYY-MM-DD), default today. */
+                /** @description Last local day, default today; not before `from`. */
                 to?: string;
             };
             header?: never;
@@ -3657,6 +3888,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3665,14 +3897,11 @@ export interface operations {
                     "application/json": components["schemas"]["Trends"];
                 };
             };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     get_mood: {
@@ -3686,6 +3915,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3694,14 +3924,11 @@ export interface operations {
                     "application/json": components["schemas"]["MoodView"];
                 };
             };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     delete_mood: {
@@ -3722,14 +3949,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     edit_mood: {
@@ -3747,6 +3971,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3755,29 +3980,21 @@ export interface operations {
                     "application/json": components["schemas"]["MoodView"];
                 };
             };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list: {
         parameters: {
             query?: {
                 before?: string;
-                /** @description 1 to 100, default 50. */
+                /** @description Default 50. */
                 limit?: number;
             };
             header?: never;
@@ -3786,6 +4003,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3794,14 +4012,11 @@ export interface operations {
                     "application/json": components["schemas"]["Inbox"];
                 };
             };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     read_all: {
@@ -3820,6 +4035,9 @@ export interface operations {
                 };
                 content?: never;
             };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     read_one: {
@@ -3840,14 +4058,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     patch_preferences: {
@@ -3863,6 +4078,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3871,22 +4087,13 @@ export interface operations {
                     "application/json": components["schemas"]["ProfileView"];
                 };
             };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     get_profile: {
@@ -3898,6 +4105,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3906,14 +4114,9 @@ export interface operations {
                     "application/json": components["schemas"]["ProfileView"];
                 };
             };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     patch_profile: {
@@ -3929,6 +4132,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3937,14 +4141,10 @@ export interface operations {
                     "application/json": components["schemas"]["ProfileView"];
                 };
             };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description Invalid fields, each named */
             422: {
                 headers: {
@@ -3954,13 +4154,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     history: {
         parameters: {
             query?: {
                 /** @description Only this instrument. */
-                instrument?: string;
+                instrument?: components["schemas"]["Instrument"];
             };
             header?: never;
             path?: never;
@@ -3968,6 +4170,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3976,14 +4179,11 @@ export interface operations {
                     "application/json": components["schemas"]["History"];
                 };
             };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     submit: {
@@ -3999,6 +4199,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -4007,6 +4208,10 @@ export interface operations {
                     "application/json": components["schemas"]["Submitted"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description `validation_failed` */
             422: {
                 headers: {
@@ -4016,6 +4221,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     fhir_bundle: {
@@ -4036,6 +4243,9 @@ export interface operations {
                     "application/fhir+json": Record<string, never>;
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     get_reminders: {
@@ -4047,6 +4257,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4055,6 +4266,9 @@ export interface operations {
                     "application/json": components["schemas"]["RemindersView"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     put_reminders: {
@@ -4070,6 +4284,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4078,14 +4293,13 @@ export interface operations {
                     "application/json": components["schemas"]["RemindersView"];
                 };
             };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     get_safety_plan: {
@@ -4097,6 +4311,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4105,14 +4320,9 @@ export interface operations {
                     "application/json": components["schemas"]["SafetyPlanView"];
                 };
             };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     put_safety_plan: {
@@ -4128,6 +4338,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4136,14 +4347,13 @@ export interface operations {
                     "application/json": components["schemas"]["SafetyPlanView"];
                 };
             };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     get_contact: {
@@ -4155,6 +4365,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4163,6 +4374,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContactView"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
             /** @description No trusted contact named */
             404: {
                 headers: {
@@ -4172,6 +4384,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     put_contact: {
@@ -4187,6 +4401,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4195,14 +4410,13 @@ export interface operations {
                     "application/json": components["schemas"]["ContactView"];
                 };
             };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     delete_contact: {
@@ -4221,14 +4435,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     notify_contact: {
@@ -4240,6 +4450,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Accepted */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -4248,7 +4459,8 @@ export interface operations {
                     "application/json": components["schemas"]["NotifyView"];
                 };
             };
-            /** @description `no_trusted_contact` */
+            401: components["responses"]["Unauthorized"];
+            /** @description `no_trusted_contact`; `email_unavailable`: this server cannot send e-mail (no SMTP configured, as `canNotify: false` on the contact says), which retrying does not change */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4257,7 +4469,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `contact_recently_notified` */
+            /** @description `contact_recently_notified`, with Retry-After; or `rate_limited` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4266,15 +4478,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `email_unavailable`: this server cannot send e-mail */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            503: components["responses"]["Unavailable"];
         };
     };
     list_instruments: {
@@ -4286,6 +4490,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4294,6 +4499,9 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     resources: {
@@ -4308,6 +4516,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4316,6 +4525,10 @@ export interface operations {
                     "application/json": components["schemas"]["ResourcesView"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     user_insights: {
@@ -4329,6 +4542,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4337,14 +4551,11 @@ export interface operations {
                     "application/json": components["schemas"]["InsightList"];
                 };
             };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     health: {
@@ -4356,6 +4567,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4364,6 +4576,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     metrics: {
@@ -4384,6 +4597,7 @@ export interface operations {
                     "text/plain": unknown;
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     ready: {
@@ -4395,6 +4609,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;

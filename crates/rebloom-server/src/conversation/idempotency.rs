@@ -7,6 +7,7 @@ use rebloom_store::Idempotency;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use time::Duration;
+use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
@@ -32,6 +33,46 @@ pub fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
         });
     }
     Ok(Some(key.to_owned()))
+}
+
+/// A mark for the messages of one idempotent request (a digest of its key,
+/// never the key itself), so a retry after a failure half-way (the database went
+/// away after the message was stored) finds the message instead of storing it twice.
+pub fn turn_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
+    Ok(idempotency_key(headers)?.map(|key| {
+        let digest = Sha256::digest(key.as_bytes());
+        digest[..12].iter().map(|b| format!("{b:02x}")).collect()
+    }))
+}
+
+/// Releases a key whose work failed so a retry can run it. The failure may be
+/// the database itself going away: then the release goes on in the background
+/// until it is back (for as long as the claim would otherwise block retries),
+/// and the caller gets its error at once.
+async fn release(state: &AppState, user_id: Uuid, key: &str) {
+    if state.store.abandon_idempotent(user_id, key).await.is_ok() {
+        return;
+    }
+    let state = state.clone();
+    let key = key.to_owned();
+    tokio::spawn(async move {
+        let mut wait = std::time::Duration::from_millis(100);
+        let give_up = std::time::Instant::now() + IDEMPOTENCY_STALE.unsigned_abs();
+        loop {
+            tokio::time::sleep(wait).await;
+            match state.store.abandon_idempotent(user_id, &key).await {
+                Ok(()) => return,
+                Err(e) if std::time::Instant::now() < give_up => {
+                    tracing::debug!(error = %e, "releasing an idempotency key failed; retrying");
+                    wait = (wait * 2).min(std::time::Duration::from_secs(2));
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "releasing an idempotency key failed; it expires on its own");
+                    return;
+                }
+            }
+        }
+    });
 }
 
 /// Runs `work` at most once per idempotency key: a retry gets the first answer.
@@ -78,10 +119,9 @@ where
             Ok(resp)
         }
         Idempotency::InProgress => Err(ApiError::Conflict("request_in_progress")),
-        Idempotency::Mismatch => Err(ApiError::BadRequest {
-            code: "idempotency_key_reused",
-            detail: "This Idempotency-Key was used for a different request.".into(),
-        }),
+        // The key is taken by another request: a conflict with what it holds,
+        // like a request still in progress under it.
+        Idempotency::Mismatch => Err(ApiError::Conflict("idempotency_key_reused")),
         Idempotency::Started => {
             // The work and its record run on their own task: a client that gives up
             // (or a request time-out) does not leave the key claimed without an answer.
@@ -93,14 +133,17 @@ where
                         let body = serde_json::to_value(&value)
                             .map_err(|e| ApiError::Internal(e.into()))?;
                         let record = serde_json::json!({ "status": status.as_u16(), "body": body });
-                        state
-                            .store
-                            .finish_idempotent(user_id, &key, &record)
-                            .await?;
+                        // The work's messages carry the key's mark: if the answer cannot
+                        // be recorded, a retry re-runs it without storing them twice.
+                        if let Err(e) = state.store.finish_idempotent(user_id, &key, &record).await
+                        {
+                            release(&state, user_id, &key).await;
+                            return Err(e.into());
+                        }
                         Ok((status, body))
                     }
                     Err(e) => {
-                        state.store.abandon_idempotent(user_id, &key).await?;
+                        release(&state, user_id, &key).await;
                         Err(e)
                     }
                 }

@@ -48,6 +48,22 @@ pub struct Incoming {
     pub text: String,
     /// `text` or `voice`.
     pub message_type: &'static str,
+    /// The mark of the request's `Idempotency-Key` (see `idempotency::turn_key`):
+    /// a retry whose first attempt stored the message (or the reply) before
+    /// failing finds them in the session and does not store them again.
+    pub turn_key: Option<String>,
+}
+
+/// A message of the session stored by an earlier attempt of the same request.
+fn earlier_attempt(recent: &[Message], key: Option<&str>, sender: Sender) -> Option<Message> {
+    let key = key?;
+    recent
+        .iter()
+        .rev()
+        .find(|m| {
+            m.sender == sender && m.metadata.get("turnKey").and_then(Value::as_str) == Some(key)
+        })
+        .cloned()
 }
 
 fn persona(profile: &Profile, user_emotions: &[String]) -> Persona {
@@ -92,6 +108,7 @@ pub async fn respond(
         session,
         text,
         message_type,
+        turn_key,
     } = incoming;
     let context_started = Instant::now();
     // Context that cannot be read (a store error, a value that does not
@@ -117,6 +134,12 @@ pub async fn respond(
         }
     };
     recent.reverse();
+    let earlier_message = earlier_attempt(&recent, turn_key.as_deref(), Sender::User);
+    let earlier_reply = earlier_attempt(&recent, turn_key.as_deref(), Sender::Ai);
+    if let Some(m) = &earlier_message {
+        // The context is what came before this message, as on the first attempt.
+        recent.retain(|r| r.created_at < m.created_at);
+    }
     stage("context", context_started);
 
     // 1. Safety, before anything else.
@@ -145,7 +168,7 @@ pub async fn respond(
 
     let now = state.clock.now();
     let user_message = Message {
-        id: Uuid::now_v7(),
+        id: earlier_message.as_ref().map_or_else(Uuid::now_v7, |m| m.id),
         session_id: session.id,
         user_id: user.id,
         sender: Sender::User,
@@ -159,11 +182,14 @@ pub async fn respond(
             "safety": {
                 "categories": assessment.categories,
                 "rules": assessment.evidence.iter().map(|e| &e.rule).collect::<Vec<_>>(),
-            }
+            },
+            "turnKey": turn_key,
         }),
-        created_at: now,
+        created_at: earlier_message.as_ref().map_or(now, |m| m.created_at),
     };
-    state.store.insert_message(&user_message).await?;
+    if earlier_message.is_none() {
+        state.store.insert_message(&user_message).await?;
+    }
     crate::memory::after_message(state, &profile, &user_message, assessment.level).await;
     let event = |name, message_id, detail| Event {
         name,
@@ -371,7 +397,7 @@ pub async fn respond(
         None => content,
     };
     let assessment_view = safety_view(&assessment, safe_reply.as_ref());
-    let ai_message = Message {
+    let reply = Message {
         id: Uuid::now_v7(),
         session_id: session.id,
         user_id: user.id,
@@ -388,10 +414,18 @@ pub async fn respond(
             "resourcesListed": !assessment_view.resources.is_empty(),
             "contactOffer": offered_contact,
             "exerciseCompleted": exercise_completed,
+            "turnKey": turn_key,
         }),
         created_at: state.clock.now(),
     };
-    state.store.insert_message(&ai_message).await?;
+    // An earlier attempt that stored its reply and then failed: that reply stands.
+    let ai_message = match earlier_reply {
+        Some(earlier) => earlier,
+        None => {
+            state.store.insert_message(&reply).await?;
+            reply
+        }
+    };
     stage("store", store_started);
     let elapsed = started.elapsed().as_secs_f64();
     metrics::histogram!("ai_response_time_seconds", "provider" => provider.clone()).record(elapsed);

@@ -4,7 +4,6 @@
 use std::convert::Infallible;
 
 use axum::Extension;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -21,11 +20,11 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::conversation::events::{self, Event};
-use crate::conversation::idempotency::idempotent;
+use crate::conversation::idempotency::{idempotent, turn_key};
 use crate::conversation::pipeline::{self, Incoming, MessageView, ReplyEvent, TurnResult};
 use crate::conversation::summary;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
-use crate::extract::{ApiJson, AuthUser, next_cursor, page_limit, parse_json};
+use crate::extract::{ApiJson, AuthUser, JsonWithBytes, OptionalJson, next_cursor, page_limit};
 use crate::realtime::Devices;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -39,7 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 pub const MAX_MESSAGE_CHARS: usize = 4000;
-const SESSION_TYPES: &[&str] = &[
+pub(crate) const SESSION_TYPES: &[&str] = &[
     "general",
     "check-in",
     "exercise",
@@ -52,18 +51,37 @@ const SESSION_TYPES: &[&str] = &[
 pub struct StartConversation {
     /// The first message; optional.
     #[serde(default)]
+    #[schema(value_type = Option<crate::schemas::MessageText>)]
     pub message: Option<String>,
-    /// `general` (default), `check-in`, `exercise`, `crisis-support` or `journal`.
+    /// Default `general`.
     #[serde(default)]
+    #[schema(value_type = Option<SessionType>)]
     pub session_type: Option<String>,
     /// Mood 1-10 before the session.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 10)]
     pub mood_before: Option<i32>,
+}
+
+/// What a session is for.
+#[derive(ToSchema)]
+#[schema(rename_all = "kebab-case")]
+#[allow(
+    dead_code,
+    reason = "only describes the accepted values in the OpenAPI document"
+)]
+pub enum SessionType {
+    General,
+    CheckIn,
+    Exercise,
+    CrisisSupport,
+    Journal,
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SendMessage {
+    #[schema(value_type = crate::schemas::MessageText)]
     pub message: String,
     pub session_id: Uuid,
 }
@@ -73,6 +91,7 @@ pub struct SendMessage {
 pub struct EndSessionRequest {
     /// Mood 1-10 after the session.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 10)]
     pub mood_after: Option<i32>,
 }
 
@@ -150,7 +169,8 @@ pub struct SessionDetail {
 pub struct PageParams {
     /// Cursor: items older than this id.
     pub before: Option<Uuid>,
-    /// 1 to 100, default 50.
+    /// Default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     /// Only this session's messages.
     #[serde(rename = "sessionId")]
@@ -207,11 +227,10 @@ pub async fn open_session(state: &AppState, user: &AuthUser, id: Uuid) -> ApiRes
 /// Start a session, optionally with a first message.
 #[utoipa::path(post, path = "/api/conversations", tag = "conversations", security(("bearer" = [])),
     request_body = StartConversation,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key return the first answer")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key return the first answer; 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$")),
     responses(
         (status = 201, body = StartedConversation),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`request_in_progress` or `idempotency_key_reused` (the key was used for another request)", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn start_conversation(
@@ -219,9 +238,8 @@ pub async fn start_conversation(
     Extension(devices): Extension<Devices>,
     user: AuthUser,
     headers: HeaderMap,
-    body: Bytes,
+    JsonWithBytes(req, body): JsonWithBytes<StartConversation>,
 ) -> ApiResult<Response> {
-    let req: StartConversation = parse_json(&body)?;
     let message = req.message.as_deref().map(validate_message).transpose()?;
     let session_type = req.session_type.unwrap_or_else(|| "general".to_owned());
     let mut errors = Vec::new();
@@ -238,6 +256,7 @@ pub async fn start_conversation(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
+    let turn_key = turn_key(&headers)?;
     let work = {
         let state = state.clone();
         let user = user.clone();
@@ -269,6 +288,7 @@ pub async fn start_conversation(
                             session: session.clone(),
                             text,
                             message_type: "text",
+                            turn_key: turn_key.clone(),
                         },
                         None,
                     )
@@ -315,12 +335,12 @@ pub async fn start_conversation(
 /// Send a message in a session and get the companion's reply.
 #[utoipa::path(post, path = "/api/conversations/{userId}/messages", tag = "conversations", security(("bearer" = [])),
     params(("userId" = Uuid, Path, description = "Must be the caller"),
-           ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key return the first answer")),
+           ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key return the first answer; 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$")),
     request_body = SendMessage,
     responses(
         (status = 200, body = TurnResult),
         (status = 404, description = "Not the caller, or no such session", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`session_ended` or `request_in_progress`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`session_ended`; `request_in_progress` or `idempotency_key_reused` (the key was used for another request)", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn send_message(
@@ -329,12 +349,12 @@ pub async fn send_message(
     user: AuthUser,
     Path(user_id): Path<Uuid>,
     headers: HeaderMap,
-    body: Bytes,
+    JsonWithBytes(req, body): JsonWithBytes<SendMessage>,
 ) -> ApiResult<Response> {
     ensure_caller(user_id, &user)?;
-    let req: SendMessage = parse_json(&body)?;
     let text = validate_message(&req.message)?;
     let route = format!("POST /api/conversations/{user_id}/messages");
+    let turn_key = turn_key(&headers)?;
     let work = {
         let state = state.clone();
         let user = user.clone();
@@ -348,6 +368,7 @@ pub async fn send_message(
                     session,
                     text,
                     message_type: "text",
+                    turn_key,
                 },
                 None,
             )
@@ -367,7 +388,7 @@ pub async fn send_message(
     request_body = SendMessage,
     responses(
         (status = 200, description = "text/event-stream of chunk, reset, final and error events", content_type = "text/event-stream"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`session_ended` or `request_in_progress`", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn stream_message(
@@ -386,6 +407,7 @@ pub async fn stream_message(
         session,
         text,
         message_type: "text",
+        turn_key: None,
     };
     // Claimed before the stream starts, so a second reply in progress is a plain 409.
     let turn = pipeline::spawn_turn(&state, incoming, Some(tx.clone()))?;
@@ -521,13 +543,9 @@ pub async fn end_session(
     State(state): State<AppState>,
     user: AuthUser,
     Path(id): Path<Uuid>,
-    body: Bytes,
+    OptionalJson(req): OptionalJson<EndSessionRequest>,
 ) -> ApiResult<ApiJson<SessionView>> {
-    let req: EndSessionRequest = if body.iter().all(u8::is_ascii_whitespace) {
-        EndSessionRequest::default()
-    } else {
-        parse_json(&body)?
-    };
+    let req = req.unwrap_or_default();
     validate_mood("moodAfter", req.mood_after).map_err(|e| ApiError::Validation(vec![e]))?;
     let session = open_session(&state, &user, id).await?;
     let messages = state

@@ -89,8 +89,10 @@ fn bad_form(detail: &str) -> ApiError {
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "`payload_too_large`", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "`unsupported_audio`: WAV, WebM or Ogg only", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`no_speech`: nothing could be heard", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "`speech_to_text_unavailable`, `speech_to_text_busy` or `speech_to_text_failed`", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "`invalid_upload`: not a multipart form, or a part could not be read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: `audio` or `sessionId` missing or unreadable, or `no_speech` (nothing could be heard)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`speech_to_text_unavailable`: this server has no speech-to-text (checked before the upload is read); `session_ended`; `request_in_progress`", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`speech_to_text_busy` or `speech_to_text_failed` (the provider), or as for every operation", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn voice_message(
@@ -101,6 +103,12 @@ pub async fn voice_message(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<ApiJson<VoiceResult>> {
     ensure_caller(user_id, &user)?;
+    // How this server is set up, not an outage (a retry gets the same answer),
+    // and known before the upload is read.
+    let stt = state
+        .stt
+        .clone()
+        .ok_or(ApiError::Conflict("speech_to_text_unavailable"))?;
     let mut multipart = multipart
         .map_err(|_| bad_form("Send multipart/form-data with `audio` and `sessionId`."))?;
     let limit = state.config.voice_limit_bytes;
@@ -166,10 +174,6 @@ pub async fn voice_message(
         }
     };
     let session = open_session(&state, &user, session_id).await?;
-    let stt = state
-        .stt
-        .clone()
-        .ok_or(ApiError::Unavailable("speech_to_text_unavailable"))?;
     let profile = state
         .store
         .get_profile(user.id)
@@ -218,6 +222,7 @@ pub async fn voice_message(
             session,
             text: transcript,
             message_type: "voice",
+            turn_key: None,
         },
         None,
     )

@@ -25,7 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_settings, put_settings))
 }
 
-const KINDS: &[&str] = &["person", "goal", "stressor", "coping", "note"];
+pub(crate) const KINDS: &[&str] = &["person", "goal", "stressor", "coping", "note"];
 const MAX_CONTENT: usize = 500;
 const MAX_TOPICS: usize = 50;
 const MAX_TOPIC: usize = 100;
@@ -88,15 +88,33 @@ pub struct MemoriesView {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewMemory {
     /// Defaults to `note`.
+    #[schema(value_type = Option<MemoryKind>)]
     pub kind: Option<String>,
-    #[schema(example = "Walking the dog in the morning helps me")]
+    #[schema(value_type = crate::schemas::MemoryContent, example = "Walking the dog in the morning helps me")]
     pub content: String,
+}
+
+/// What a memory is about.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(
+    dead_code,
+    reason = "only describes the accepted values in the OpenAPI document"
+)]
+pub enum MemoryKind {
+    Person,
+    Goal,
+    Stressor,
+    Coping,
+    Note,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MemoryEdit {
+    #[schema(value_type = Option<MemoryKind>)]
     pub kind: Option<String>,
+    #[schema(value_type = Option<crate::schemas::MemoryContent>)]
     pub content: Option<String>,
 }
 
@@ -105,7 +123,8 @@ pub struct MemoryEdit {
 pub struct SettingsChange {
     pub enabled: Option<bool>,
     pub paused: Option<bool>,
-    /// Replaces the list. Memories touching a listed topic are deleted at once.
+    /// Replaces the list (up to 50 topics). Memories touching a listed topic are deleted at once.
+    #[schema(value_type = Option<Vec<crate::schemas::Topic>>, max_items = 50)]
     pub never_remember: Option<Vec<String>>,
 }
 

@@ -29,7 +29,8 @@ pub const EMAIL: &str = "notification.email";
 
 fn parse_time(v: &str) -> Option<Time> {
     let (h, m) = v.split_once(':')?;
-    if h.len() != 2 || m.len() != 2 {
+    let two_digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
+    if !two_digits(h) || !two_digits(m) {
         return None;
     }
     Time::new(h.parse().ok()?, m.parse().ok()?, 0, 0).ok()

@@ -67,7 +67,8 @@ pub struct Inbox {
 #[into_params(parameter_in = Query)]
 pub struct InboxParams {
     pub before: Option<Uuid>,
-    /// 1 to 100, default 50.
+    /// Default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
 }
 
@@ -150,16 +151,30 @@ pub struct RemindersView {
 pub struct RemindersChange {
     pub enabled: bool,
     /// Local time, `HH:MM` (24 h).
-    #[schema(example = "20:30")]
+    #[schema(example = "20:30", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub local_time: String,
     /// ISO weekdays (1 = Monday … 7 = Sunday); default every day.
+    #[schema(value_type = Option<Vec<Weekday>>)]
     pub days: Option<Vec<u8>>,
+    /// Also by e-mail: only where the server can send e-mail (else 422 `email_unavailable`).
     #[serde(default)]
     pub email: bool,
     /// Quiet hours, `HH:MM` to `HH:MM` (both or neither; may wrap past midnight).
+    #[schema(pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub quiet_start: Option<String>,
+    /// With `quietStart`.
+    #[schema(pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub quiet_end: Option<String>,
 }
+
+/// An ISO weekday: 1 = Monday … 7 = Sunday.
+#[derive(ToSchema)]
+#[schema(value_type = u8, minimum = 1, maximum = 7)]
+#[allow(
+    dead_code,
+    reason = "only describes the accepted values in the OpenAPI document"
+)]
+pub struct Weekday(u8);
 
 fn view(s: &ReminderSettings, calendar: &Calendar) -> RemindersView {
     RemindersView {

@@ -51,7 +51,8 @@ pub struct FailedJobPage {
 pub struct FailedParams {
     /// Cursor: the last id of the previous page.
     pub before: Option<Uuid>,
-    /// 1 to 100, default 50.
+    /// Default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
 }
 
@@ -124,7 +125,8 @@ pub async fn retry_job(
 pub struct ListParams {
     /// Cursor: the last id of the previous page.
     pub after: Option<Uuid>,
-    /// 1 to 100, default 50.
+    /// Default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
 }
 
@@ -147,9 +149,8 @@ pub struct AdminUserView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserUpdate {
-    /// `user`, `clinician` or `admin`.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<crate::schemas::RoleName>)]
     pub role: Option<Role>,
     /// Disabling ends every session of the account.
     #[serde(default)]

@@ -1,6 +1,5 @@
 //! Registration, login, token refresh and logout.
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use rebloom_store::{NewUser, Profile, RefreshToken, Replacement, Role, Rotation, User};
@@ -16,7 +15,7 @@ use zeroize::Zeroizing;
 use crate::app::AppState;
 use crate::auth::tokens::{ACCESS_TTL, REFRESH_TTL, new_refresh_token, refresh_hash};
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
-use crate::extract::{ApiJson, AuthUser, parse_json};
+use crate::extract::{ApiJson, AuthUser, OptionalJson};
 use crate::routes::me::{ProfilePatch, UserView, validate_profile_patch};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -31,13 +30,18 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RegisterRequest {
-    #[schema(example = "sam@example.org")]
+    #[schema(example = "sam@example.org", format = "email", max_length = 254)]
     pub email: String,
-    /// 8 to 256 characters, not among the 10,000 most common passwords.
-    #[schema(example = "a long and unusual passphrase")]
+    /// 8 to 256 characters, not among the 10,000 most common passwords and
+    /// not the e-mail address itself.
+    #[schema(
+        example = "a long and unusual passphrase",
+        min_length = 8,
+        max_length = 256
+    )]
     pub password: String,
     /// Optional profile fields to set at once.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::extract::optional_object")]
     pub profile: Option<ProfilePatch>,
 }
 
@@ -333,13 +337,9 @@ pub async fn refresh(
 pub async fn logout(
     State(state): State<AppState>,
     user: AuthUser,
-    body: Bytes,
+    OptionalJson(body): OptionalJson<LogoutRequest>,
 ) -> ApiResult<StatusCode> {
-    let body: LogoutRequest = if body.iter().all(u8::is_ascii_whitespace) {
-        LogoutRequest::default()
-    } else {
-        parse_json(&body)?
-    };
+    let body = body.unwrap_or_default();
     let now = state.clock.now();
     state
         .store

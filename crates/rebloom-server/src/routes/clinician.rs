@@ -24,7 +24,7 @@ use crate::conversation::views::MessageView;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::extract::{ApiJson, AuthUser, Clinician, RequireRole};
 
-const SCOPES: [&str; 4] = ["mood", "summaries", "conversations", "everything"];
+pub(crate) const SCOPES: [&str; 4] = ["mood", "summaries", "conversations", "everything"];
 const DEFAULT_DAYS: i64 = 90;
 const MAX_DAYS: i64 = 365;
 
@@ -76,15 +76,34 @@ pub async fn patient_moods(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GrantRequest {
-    /// The clinician's Rebloom account.
+    /// The e-mail address of a clinician's Rebloom account.
+    #[schema(format = "email", max_length = 254)]
     pub clinician_email: String,
-    /// `mood`, `summaries`, `conversations` or `everything`.
+    #[schema(value_type = GrantScope)]
     pub scope: String,
-    /// With `conversations`: the sessions to share.
+    /// The caller's sessions to share: 1 to 100 with `conversations`, none otherwise.
     #[serde(default)]
+    #[schema(max_items = 100)]
     pub session_ids: Vec<Uuid>,
-    /// 1 to 365; default 90.
+    /// Default 90.
+    #[schema(minimum = 1, maximum = 365)]
     pub days: Option<i64>,
+}
+
+/// What a clinician may see: `mood` (mood levels and dates), `summaries`
+/// (and session summaries), `conversations` (and the sessions chosen) or
+/// `everything`.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(
+    dead_code,
+    reason = "only describes the accepted values in the OpenAPI document"
+)]
+pub enum GrantScope {
+    Mood,
+    Summaries,
+    Conversations,
+    Everything,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -26,7 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct UserView {
     pub id: Uuid,
     pub email: String,
-    #[schema(value_type = String, example = "user")]
+    #[schema(value_type = crate::schemas::RoleName, example = "user")]
     pub role: Role,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -82,7 +82,9 @@ pub enum ReplyLength {
 pub struct TherapeuticPreferences {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approach: Option<Approach>,
+    /// At most 4.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_items = 4)]
     pub secondary_approaches: Option<Vec<Approach>>,
 }
 
@@ -100,13 +102,13 @@ pub struct CommunicationPreferences {
     pub check_in_reminders: Option<bool>,
     /// Local time `HH:MM` for check-in reminders.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(example = "20:30")]
+    #[schema(example = "20:30", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub reminder_time: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(example = "22:00")]
+    #[schema(example = "22:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub quiet_hours_start: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(example = "07:00")]
+    #[schema(example = "07:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub quiet_hours_end: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_notifications: Option<bool>,
@@ -125,6 +127,7 @@ pub struct PrivacySettings {
     pub analytics_opt_in: Option<bool>,
     /// Conversations older than this many days are deleted (30 to 3650).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 30, maximum = 3650)]
     pub data_retention_days: Option<u32>,
 }
 
@@ -141,39 +144,45 @@ pub(crate) fn double_option<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProfilePatch {
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, max_length = 100)]
+    #[schema(value_type = Option<crate::schemas::DisplayName>)]
     pub display_name: Option<Option<String>>,
-    /// One of 13-17, 18-24, 25-34, 35-44, 45-54, 55-64, 65+.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, example = "25-34")]
+    #[schema(value_type = Option<crate::schemas::AgeRange>)]
     pub age_range: Option<Option<String>>,
-    /// IANA time zone, e.g. `Europe/Berlin`.
+    /// An IANA time zone the server's time-zone database knows, e.g. `Europe/Berlin`.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, example = "Europe/Berlin")]
+    #[schema(value_type = Option<String>, example = "Europe/Berlin", max_length = 64,
+        pattern = r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$")]
     pub timezone: Option<Option<String>>,
-    /// BCP 47 language tag, e.g. `en` or `es-MX`.
+    /// A language and an optional region or script, e.g. `en`, `es-MX`, `zh-Hant`.
     #[serde(default)]
-    #[schema(example = "en")]
+    #[schema(
+        example = "en",
+        pattern = r"^[\t-\r\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Za-z]{2,3}([-_]([A-Za-z]{2}|[A-Za-z]{4}))?[\t-\r\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub language: Option<String>,
-    /// ISO 3166-1 alpha-2 country, for crisis resources.
+    /// For crisis resources; `null` clears it.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, example = "GB")]
+    #[schema(value_type = Option<crate::schemas::Country>)]
     pub country: Option<Option<String>>,
-    /// Up to 20 goals in the person's own words.
+    /// Up to 20 goals in the person's own words, each 1 to 200 characters
+    /// without control characters (repeats are dropped).
     #[serde(default)]
+    #[schema(value_type = Option<Vec<crate::schemas::GoalText>>, max_items = 20)]
     pub goals: Option<Vec<String>>,
-    /// Free-form, optional; a JSON object.
+    /// Free-form, optional: a JSON object of at most 16 KiB.
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Object>)]
     pub mental_health_history: Option<Option<Value>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::extract::optional_object")]
     pub therapeutic_preferences: Option<TherapeuticPreferences>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::extract::optional_object")]
     pub communication_preferences: Option<CommunicationPreferences>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::extract::optional_object")]
     pub privacy_settings: Option<PrivacySettings>,
-    /// The onboarding step the person reached (e.g. `goals`).
+    /// The onboarding step the person reached.
     #[serde(default)]
+    #[schema(value_type = Option<crate::schemas::OnboardingStep>)]
     pub onboarding_step: Option<String>,
     #[serde(default)]
     pub onboarding_completed: Option<bool>,
@@ -182,11 +191,11 @@ pub struct ProfilePatch {
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PreferencesPatch {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::extract::optional_object")]
     pub therapeutic_preferences: Option<TherapeuticPreferences>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::extract::optional_object")]
     pub communication_preferences: Option<CommunicationPreferences>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::extract::optional_object")]
     pub privacy_settings: Option<PrivacySettings>,
 }
 
@@ -237,9 +246,10 @@ impl ProfileView {
     }
 }
 
-const AGE_RANGES: &[&str] = &["13-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+"];
-const COUNTRIES: &str = include_str!("../../data/iso3166-alpha2.txt");
-const ONBOARDING_STEPS: &[&str] = &[
+pub(crate) const AGE_RANGES: &[&str] =
+    &["13-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+"];
+pub(crate) const COUNTRIES: &str = include_str!("../../data/iso3166-alpha2.txt");
+pub(crate) const ONBOARDING_STEPS: &[&str] = &[
     "welcome",
     "name",
     "age",

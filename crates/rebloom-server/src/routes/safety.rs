@@ -24,9 +24,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Contact {
+    #[schema(value_type = crate::schemas::PlanEntry)]
     pub name: String,
     /// Phone number, e-mail or address, as the person wrote it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::schemas::PlanEntry>)]
     pub contact: Option<String>,
 }
 
@@ -45,35 +47,52 @@ pub struct CrisisLine {
 pub struct SafetyPlan {
     /// 1. Thoughts, moods, situations that signal a crisis may be developing.
     #[serde(default)]
+    #[schema(value_type = Vec<crate::schemas::PlanEntry>, max_items = 20)]
     pub warning_signs: Vec<String>,
     /// 2. Things I can do on my own to take my mind off things.
     #[serde(default)]
+    #[schema(value_type = Vec<crate::schemas::PlanEntry>, max_items = 20)]
     pub coping_strategies: Vec<String>,
     /// 3. People and social settings that provide distraction.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::extract::objects")]
+    #[schema(max_items = 20)]
     pub distractions: Vec<Contact>,
     /// 4. People I can ask for help.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::extract::objects")]
+    #[schema(max_items = 20)]
     pub people_to_ask: Vec<Contact>,
     /// 5. Professionals or agencies I can contact.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::extract::objects")]
+    #[schema(max_items = 20)]
     pub professionals: Vec<Contact>,
     /// 5b. Crisis lines; pre-filled for the person's country until they edit them.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::extract::objects")]
+    #[schema(max_items = 20)]
     pub crisis_lines: Vec<Contact>,
     /// 6. Making the environment safer.
     #[serde(default)]
+    #[schema(value_type = Vec<crate::schemas::PlanEntry>, max_items = 20)]
     pub safer_environment: Vec<String>,
     /// 7. The most important things worth living for.
     #[serde(default)]
+    #[schema(value_type = Vec<crate::schemas::PlanEntry>, max_items = 20)]
     pub reasons_for_living: Vec<String>,
 }
 
+/// The plan as read back: every step, the emergency number for the person's
+/// country, and when it was last saved.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SafetyPlanView {
-    #[serde(flatten)]
-    pub plan: SafetyPlan,
+    pub warning_signs: Vec<String>,
+    pub coping_strategies: Vec<String>,
+    pub distractions: Vec<Contact>,
+    pub people_to_ask: Vec<Contact>,
+    pub professionals: Vec<Contact>,
+    /// Pre-filled for the person's country until they edit them.
+    pub crisis_lines: Vec<Contact>,
+    pub safer_environment: Vec<String>,
+    pub reasons_for_living: Vec<String>,
     /// The emergency number for the person's country, when known.
     pub emergency_number: Option<String>,
     #[serde(with = "time::serde::rfc3339::option")]
@@ -195,7 +214,14 @@ async fn view(state: &AppState, user: &AuthUser) -> ApiResult<SafetyPlanView> {
             .collect();
     }
     Ok(SafetyPlanView {
-        plan,
+        warning_signs: plan.warning_signs,
+        coping_strategies: plan.coping_strategies,
+        distractions: plan.distractions,
+        people_to_ask: plan.people_to_ask,
+        professionals: plan.professionals,
+        crisis_lines: plan.crisis_lines,
+        safer_environment: plan.safer_environment,
+        reasons_for_living: plan.reasons_for_living,
         emergency_number: emergency,
         updated_at,
     })

@@ -27,12 +27,13 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ContactRequest {
-    #[schema(example = "Sam")]
+    #[schema(value_type = crate::schemas::PersonName, example = "Sam")]
     pub name: String,
-    #[schema(example = "sam@example.org")]
+    #[schema(example = "sam@example.org", format = "email", max_length = 254)]
     pub email: String,
     /// Must be true: "This person agreed to be my trusted contact, and Rebloom
     /// may e-mail them when I ask it to."
+    #[schema(schema_with = crate::schemas::must_be_true)]
     pub consent: bool,
 }
 
@@ -177,9 +178,8 @@ pub async fn delete_contact(
 #[utoipa::path(post, path = "/api/me/trusted-contact/notify", tag = "safety", security(("bearer" = [])),
     responses(
         (status = 202, body = NotifyView),
-        (status = 409, description = "`no_trusted_contact`", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`contact_recently_notified`", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "`email_unavailable`: this server cannot send e-mail", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`no_trusted_contact`; `email_unavailable`: this server cannot send e-mail (no SMTP configured, as `canNotify: false` on the contact says), which retrying does not change", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`contact_recently_notified`, with Retry-After; or `rate_limited`", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn notify_contact(
@@ -202,7 +202,8 @@ pub async fn notify_contact(
             ))
         }
         Err(ContactRefusal::NoContact) => Err(ApiError::Conflict("no_trusted_contact")),
-        Err(ContactRefusal::NoEmail) => Err(ApiError::Unavailable("email_unavailable")),
+        // How this server is set up, not an outage: a retry gets the same answer.
+        Err(ContactRefusal::NoEmail) => Err(ApiError::Conflict("email_unavailable")),
         Err(ContactRefusal::Store(e)) => Err(e.into()),
         Err(ContactRefusal::TooSoon) => Err(ApiError::TooManyRequests {
             code: "contact_recently_notified",

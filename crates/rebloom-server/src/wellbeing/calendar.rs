@@ -24,11 +24,17 @@ pub struct Calendar {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RangeParams {
-    /// Days back from today, counting today: `7d`, `30d` (default), `12w`, `6m`, `1y`.
+    /// Days back from `to`, counting `to`: `7d`, `30d` (default), `12w`, `6m`,
+    /// `1y`; at most 731 days. Not together with `from`.
+    #[param(
+        pattern = r"^\+?0*([1-9]|[1-9][0-9]|[1-6][0-9]{2}|7[0-2][0-9]|73[01])d$|^\+?0*([1-9]|[1-9][0-9]|10[0-4])w$|^\+?0*([1-9]|1[0-9]|2[0-4])m$|^\+?0*[12]y$"
+    )]
     pub range: Option<String>,
-    /// First local day (YYYY-MM-DD), instead of `range`.
+    /// First local day, instead of `range`; at most 731 days before `to`.
+    #[param(format = Date)]
     pub from: Option<String>,
-    /// Last local day (YYYY-MM-DD), default today.
+    /// Last local day, default today; not before `from`.
+    #[param(format = Date)]
     pub to: Option<String>,
 }
 

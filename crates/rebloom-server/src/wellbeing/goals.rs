@@ -116,30 +116,70 @@ impl GoalView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewGoal {
-    #[schema(example = "Sleep better")]
+    #[schema(value_type = crate::schemas::GoalText, example = "Sleep better")]
     pub title: String,
+    /// Up to 2000 characters.
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
-    /// One of mood, anxiety, stress, sleep, relationships, self_care, activity, work_study, mindfulness, other.
+    #[schema(value_type = Option<GoalCategory>)]
     pub category: Option<String>,
-    /// YYYY-MM-DD, not in the past.
+    /// Today (the person's) or later.
+    #[schema(format = Date)]
     pub target_date: Option<String>,
+}
+
+/// What a goal is about.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(
+    dead_code,
+    reason = "only describes the accepted values in the OpenAPI document"
+)]
+pub enum GoalCategory {
+    Mood,
+    Anxiety,
+    Stress,
+    Sleep,
+    Relationships,
+    SelfCare,
+    Activity,
+    WorkStudy,
+    Mindfulness,
+    Other,
+}
+
+/// Where a goal stands.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(
+    dead_code,
+    reason = "only describes the accepted values in the OpenAPI document"
+)]
+pub enum GoalStatus {
+    Active,
+    Completed,
+    Paused,
+    Archived,
 }
 
 /// A change to a goal: absent fields stay; `null` clears an optional one.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GoalChange {
+    #[schema(value_type = Option<crate::schemas::GoalText>)]
     pub title: Option<String>,
+    /// Up to 2000 characters.
     #[serde(default, deserialize_with = "crate::routes::me::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
     pub description: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::routes::me::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<GoalCategory>)]
     pub category: Option<Option<String>>,
+    /// Today (the person's) or later.
     #[serde(default, deserialize_with = "crate::routes::me::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = Date)]
     pub target_date: Option<Option<String>>,
-    /// `active`, `completed`, `paused` or `archived`.
+    #[schema(value_type = Option<GoalStatus>)]
     pub status: Option<String>,
 }
 
@@ -149,6 +189,8 @@ pub struct ProgressUpdate {
     /// 0 to 100; 100 completes the goal.
     #[schema(minimum = 0, maximum = 100)]
     pub progress_percentage: i32,
+    /// Up to 1000 characters.
+    #[schema(max_length = 1000)]
     pub note: Option<String>,
 }
 
@@ -156,6 +198,7 @@ pub struct ProgressUpdate {
 #[into_params(parameter_in = Query)]
 pub struct GoalQuery {
     /// Only goals with this status.
+    #[param(value_type = Option<GoalStatus>)]
     pub status: Option<String>,
 }
 

@@ -92,8 +92,11 @@ pub struct NewMood {
     pub stress_level: Option<i32>,
     #[schema(minimum = 1, maximum = 10)]
     pub energy_level: Option<i32>,
+    /// Up to 2000 characters.
+    #[schema(max_length = 2000)]
     pub notes: Option<String>,
-    /// Tags such as `work` or `sleep`: up to 20, each up to 50 characters.
+    /// Tags such as `work` or `sleep`: up to 20.
+    #[schema(value_type = Option<Vec<crate::schemas::Trigger>>, max_items = 20)]
     pub triggers: Option<Vec<String>>,
     /// One of the caller's sessions.
     pub session_id: Option<Uuid>,
@@ -106,23 +109,29 @@ pub struct NewMood {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MoodChange {
+    #[schema(minimum = 1, maximum = 10)]
     pub mood_score: Option<i32>,
     #[serde(default, deserialize_with = "crate::routes::me::double_option")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 10)]
     pub anxiety_level: Option<Option<i32>>,
     #[serde(default, deserialize_with = "crate::routes::me::double_option")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 10)]
     pub stress_level: Option<Option<i32>>,
     #[serde(default, deserialize_with = "crate::routes::me::double_option")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 10)]
     pub energy_level: Option<Option<i32>>,
+    /// Up to 2000 characters.
     #[serde(default, deserialize_with = "crate::routes::me::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
     pub notes: Option<Option<String>>,
+    /// Replaces the tags: up to 20.
+    #[schema(value_type = Option<Vec<crate::schemas::Trigger>>, max_items = 20)]
     pub triggers: Option<Vec<String>>,
+    /// One of the caller's sessions.
     #[serde(default, deserialize_with = "crate::routes::me::double_option")]
     #[schema(value_type = Option<Uuid>)]
     pub session_id: Option<Option<Uuid>>,
+    /// Not in the future, at most a year ago.
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub recorded_at: Option<OffsetDateTime>,
 }
@@ -138,6 +147,8 @@ fn check_level(field: &str, v: Option<i32>, errors: &mut Vec<FieldError>) {
 /// Trimmed, without repeats (ignoring case; the first spelling stays);
 /// checked for number and length.
 pub fn check_triggers(list: Vec<String>, errors: &mut Vec<FieldError>) -> Vec<String> {
+    // As sent, repeats included (the document's `maxItems`).
+    let sent = list.len();
     let mut out: Vec<String> = Vec::new();
     for t in list {
         let t = t.trim().to_owned();
@@ -153,7 +164,7 @@ pub fn check_triggers(list: Vec<String>, errors: &mut Vec<FieldError>) -> Vec<St
             out.push(t);
         }
     }
-    if out.len() > MAX_TRIGGERS {
+    if sent > MAX_TRIGGERS {
         errors.push(FieldError::new(
             "triggers",
             "too_many",
@@ -289,12 +300,18 @@ pub async fn moods_in_range(
 #[into_params(parameter_in = Query)]
 pub struct TrendParams {
     /// `day` (default), `week` (Monday first) or `month`.
+    #[param(value_type = Option<Bucket>)]
     pub bucket: Option<String>,
-    /// As for the list: `7d`, `30d` (default), `12w`, `6m`, `1y`…
+    /// As for the list: `7d`, `30d` (default), `12w`, `6m`, `1y`… (at most 731 days).
+    #[param(
+        pattern = r"^\+?0*([1-9]|[1-9][0-9]|[1-6][0-9]{2}|7[0-2][0-9]|73[01])d$|^\+?0*([1-9]|[1-9][0-9]|10[0-4])w$|^\+?0*([1-9]|1[0-9]|2[0-4])m$|^\+?0*[12]y$"
+    )]
     pub range: Option<String>,
-    /// First local day (YYYY-MM-DD), instead of `range`.
+    /// First local day, instead of `range`; at most 731 days before `to`.
+    #[param(format = Date)]
     pub from: Option<String>,
-    /// Last local day (YYYY-MM-DD), default today.
+    /// Last local day, default today; not before `from`.
+    #[param(format = Date)]
     pub to: Option<String>,
 }
 

@@ -200,7 +200,7 @@ async fn login(ctx: Ctx) {
         )
         .send()
         .await
-        .problem(400, "unsupported_media_type");
+        .problem(415, "unsupported_media_type");
     app.post("/api/auth/login")
         .body(
             "text/plain",
@@ -208,13 +208,13 @@ async fn login(ctx: Ctx) {
         )
         .send()
         .await
-        .problem(400, "unsupported_media_type");
+        .problem(415, "unsupported_media_type");
     // No content type at all.
     app.post("/api/auth/login")
         .bytes(r#"{"email":"robin@example.org","password":"x"}"#)
         .send()
         .await
-        .problem(400, "unsupported_media_type");
+        .problem(415, "unsupported_media_type");
     // A missing field is a 422.
     let resp = app
         .post("/api/auth/login")

@@ -16,6 +16,7 @@ cases! {
     crisis_replies: [sqlite, postgres];
     isolation: [sqlite, postgres];
     idempotent_sends: [sqlite, postgres];
+    retry_after_a_half_written_turn: [sqlite, postgres];
     sse_stream: [sqlite, postgres];
     validation: [sqlite];
     openai_provider_fallback_and_guard: [sqlite];
@@ -396,7 +397,7 @@ async fn idempotent_sends(ctx: Ctx) {
         .json(&json!({ "message": "something else", "sessionId": session_id }))
         .send()
         .await
-        .problem(400, "idempotency_key_reused");
+        .problem(409, "idempotency_key_reused");
     // Keys are per user: another user may use the same one.
     let other = app.register("retry2@example.org", PASSWORD).await;
     let other_started = app.start(&other, json!({})).await;
@@ -407,6 +408,82 @@ async fn idempotent_sends(ctx: Ctx) {
         .send()
         .await
         .success(StatusCode::OK);
+}
+
+/// The first attempt stored the person's message and then failed (the database
+/// went away before the reply, and the key was released): the retry under the
+/// same key answers that message instead of storing it a second time.
+async fn retry_after_a_half_written_turn(ctx: Ctx) {
+    let app = ctx.spawn_app().await;
+    let s = app.register("half@example.org", PASSWORD).await;
+    let started = app.start(&s, json!({})).await;
+    let session_id: uuid::Uuid = started["sessionId"].as_str().unwrap().parse().unwrap();
+    let user_id: uuid::Uuid = s.id().parse().unwrap();
+    let text = "my exams start next week and I keep panicking";
+    let mut headers = axum::http::HeaderMap::new();
+    headers.insert("idempotency-key", "attempt-key".parse().unwrap());
+    let mark = rebloom_server::conversation::idempotency::turn_key(&headers)
+        .unwrap()
+        .unwrap();
+    // What the first attempt left behind: the message with its request's mark, no reply.
+    let earlier = rebloom_store::Message {
+        id: uuid::Uuid::now_v7(),
+        session_id,
+        user_id,
+        sender: rebloom_store::Sender::User,
+        content: text.to_owned(),
+        message_type: "text".to_owned(),
+        sentiment_score: None,
+        emotional_tags: json!([]),
+        risk_level: "none".to_owned(),
+        ai_confidence_score: None,
+        metadata: json!({ "turnKey": mark }),
+        created_at: app.state.clock.now(),
+    };
+    app.state.store.insert_message(&earlier).await.unwrap();
+
+    let turn = app
+        .post(&format!("/api/conversations/{}/messages", s.id()))
+        .token(&s.access)
+        .header("idempotency-key", "attempt-key")
+        .json(&json!({ "message": text, "sessionId": session_id }))
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(turn["message"]["id"], earlier.id.to_string());
+    let page = app
+        .get(&format!(
+            "/api/conversations/messages?sessionId={session_id}"
+        ))
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    let messages = page["messages"].as_array().unwrap();
+    let senders: Vec<&str> = messages
+        .iter()
+        .map(|m| m["sender"].as_str().unwrap())
+        .collect();
+    assert_eq!(senders, ["ai", "user"], "one message, one reply: {page}");
+    assert_eq!(messages[1]["id"], earlier.id.to_string());
+
+    // Another key is another message, even with the same words.
+    app.post(&format!("/api/conversations/{}/messages", s.id()))
+        .token(&s.access)
+        .header("idempotency-key", "another-key")
+        .json(&json!({ "message": text, "sessionId": session_id }))
+        .send()
+        .await
+        .success(StatusCode::OK);
+    let page = app
+        .get(&format!(
+            "/api/conversations/messages?sessionId={session_id}"
+        ))
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK);
+    assert_eq!(page["messages"].as_array().unwrap().len(), 4);
 }
 
 /// Splits an SSE body into (event, data) pairs.
@@ -790,7 +867,8 @@ async fn upload(
 }
 
 async fn voice_messages(ctx: Ctx) {
-    // Without speech-to-text configured, a clear 503.
+    // Without speech-to-text configured, a clear 409: how the server is set up,
+    // not an outage that a retry would get past.
     let plain = ctx.spawn_app().await;
     let s = plain.register("voice0@example.org", PASSWORD).await;
     let started = plain.start(&s, json!({})).await;
@@ -802,7 +880,7 @@ async fn voice_messages(ctx: Ctx) {
         "audio/wav",
     )
     .await
-    .problem(503, "speech_to_text_unavailable");
+    .problem(409, "speech_to_text_unavailable");
 
     let stt = transcription_stub("I have been feeling anxious about work").await;
     let app = ctx

@@ -309,7 +309,7 @@ async fn trusted_contact(ctx: Ctx) {
         .token(&s.access)
         .send()
         .await
-        .problem(503, "email_unavailable");
+        .problem(409, "email_unavailable");
 
     // With SMTP: the contact gets one e-mail an hour at most, with no message text.
     let app = ctx

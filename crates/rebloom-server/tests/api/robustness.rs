@@ -7,6 +7,7 @@ use crate::harness::Ctx;
 
 cases! {
     malformed_requests: [sqlite, postgres];
+    bodies_as_documented: [sqlite, postgres];
 }
 
 enum Body {
@@ -406,4 +407,116 @@ async fn malformed_requests(ctx: Ctx) {
         .await
         .success(reqwest::StatusCode::OK);
     assert_eq!(listed["users"].as_array().unwrap().len(), 2, "{listed}");
+}
+
+/// Bodies are read as the OpenAPI document describes them: JSON only (415
+/// otherwise), `88.0` is an integer, an optional body may be `null`, a nested
+/// object may not be written as an array, and no key may repeat.
+async fn bodies_as_documented(ctx: Ctx) {
+    use reqwest::StatusCode;
+    let app = ctx.spawn_app().await;
+    let s = app
+        .register("bodies@example.org", "a sturdy old oak tree")
+        .await;
+
+    // Another content type: 415, also where the body is hashed for idempotency.
+    for path in ["/api/conversations", "/api/me/moods"] {
+        app.post(path)
+            .token(&s.access)
+            .body("text/plain", r#"{"moodScore": 5}"#)
+            .send()
+            .await
+            .problem(415, "unsupported_media_type");
+    }
+
+    // An integer may be written with a zero fraction; a fraction is refused.
+    let mood = app
+        .post("/api/me/moods")
+        .token(&s.access)
+        .json(&json!({ "moodScore": 6.0 }))
+        .send()
+        .await
+        .success(StatusCode::CREATED);
+    assert_eq!(mood["moodScore"], 6);
+    let resp = app
+        .post("/api/me/moods")
+        .token(&s.access)
+        .json(&json!({ "moodScore": 6.5 }))
+        .send()
+        .await;
+    assert_eq!(resp.field_errors()[0].0, "moodScore", "{}", resp.text());
+
+    // Optional bodies: none, or `null`.
+    let started = app.start(&s, json!({})).await;
+    let session = started["sessionId"].as_str().unwrap();
+    app.post(&format!("/api/conversations/sessions/{session}/end"))
+        .token(&s.access)
+        .body("application/json", "null")
+        .send()
+        .await
+        .success(StatusCode::OK);
+    app.post("/api/auth/logout")
+        .token(&s.access)
+        .body("application/json", "null")
+        .send()
+        .await
+        .expect_no_content();
+    let s = app
+        .login("bodies@example.org", "a sturdy old oak tree")
+        .await;
+
+    // A nested object written as an array of its fields is not one.
+    for (path, body, field) in [
+        (
+            "/api/me/preferences",
+            json!({ "therapeuticPreferences": [null, null] }),
+            "therapeuticPreferences",
+        ),
+        (
+            "/api/me/profile",
+            json!({ "privacySettings": [true] }),
+            "privacySettings",
+        ),
+    ] {
+        let resp = app.patch(path).token(&s.access).json(&body).send().await;
+        assert_eq!(resp.field_errors()[0].0, field, "{}", resp.text());
+    }
+    let resp = app
+        .request(Method::PUT, "/api/me/safety-plan")
+        .token(&s.access)
+        .json(&json!({ "distractions": [["A walk", null]] }))
+        .send()
+        .await;
+    assert_eq!(
+        resp.field_errors()[0].0,
+        "distractions[0]",
+        "{}",
+        resp.text()
+    );
+
+    // A key given twice, at any depth.
+    let resp = app
+        .patch("/api/me/preferences")
+        .token(&s.access)
+        .body(
+            "application/json",
+            r#"{"privacySettings": {"dataRetentionDays": 30, "dataRetentionDays": 3650}}"#,
+        )
+        .send()
+        .await;
+    assert_eq!(
+        resp.field_errors()[0].0,
+        "privacySettings",
+        "{}",
+        resp.text()
+    );
+
+    // Page sizes are 1 to 100 everywhere, the audit log included.
+    for limit in [0, 101] {
+        app.get(&format!("/api/me/audit?limit={limit}"))
+            .token(&s.access)
+            .send()
+            .await
+            .problem(422, "validation_failed");
+    }
 }

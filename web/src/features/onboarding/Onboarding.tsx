@@ -48,10 +48,11 @@ export function Onboarding() {
         await api.PATCH('/api/me/profile', {
           body: {
             displayName: name.trim() || null,
-            ageRange: age || null,
+            // The selects offer the server's choices only.
+            ageRange: (age || null) as Schemas['AgeRange'] | null,
             goals: goals.map((g) => t(`onboarding.goalOptions.${g}`)),
             therapeuticPreferences: { approach },
-            country: country || null,
+            country: (country || null) as Schemas['Country'] | null,
             language: i18n.language.slice(0, 2),
             timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
             privacySettings: { memoryEnabled: memory, storeVoiceRecordings: voice, analyticsOptIn: analytics },

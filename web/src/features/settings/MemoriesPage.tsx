@@ -271,7 +271,7 @@ function MemoryItem({ memory: m, onDone }: { memory: Schemas['MemoryView']; onDo
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            edit.mutate({ content: content.trim(), kind });
+            edit.mutate({ content: content.trim(), kind: kind as Schemas['MemoryKind'] });
           }}
           noValidate
         >
@@ -372,7 +372,7 @@ function AddMemory({ enabled }: { enabled: boolean }) {
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          add.mutate({ content: content.trim(), kind });
+          add.mutate({ content: content.trim(), kind: kind as Schemas['MemoryKind'] });
         }}
         noValidate
       >

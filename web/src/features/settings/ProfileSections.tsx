@@ -61,8 +61,9 @@ export function ProfileSection({ profile }: { profile: Schemas['ProfileView'] })
     save.mutate(
       {
         displayName: name.trim() || null,
-        ageRange: age || null,
-        country: country || null,
+        // The selects offer the server's choices only.
+        ageRange: (age || null) as Schemas['AgeRange'] | null,
+        country: (country || null) as Schemas['Country'] | null,
         language,
         timezone: timezone || null,
       },

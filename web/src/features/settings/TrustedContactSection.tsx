@@ -78,7 +78,8 @@ function ContactEditor({ current }: { current: Schemas['ContactView'] | null }) 
   function submit(e: FormEvent) {
     e.preventDefault();
     setStatus(null);
-    save.mutate({ name: name.trim(), email: email.trim(), consent });
+    // Sent unticked too: the server's `consent_required` is shown on the checkbox.
+    save.mutate({ name: name.trim(), email: email.trim(), consent: consent as true });
   }
 
   return (

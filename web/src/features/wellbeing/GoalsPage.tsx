@@ -288,7 +288,7 @@ function NewGoal({
     setTitleMissing(false);
     const body: Schemas['NewGoal'] = { title: value.title.trim() };
     if (value.description.trim()) body.description = value.description.trim();
-    if (value.category) body.category = value.category;
+    if (value.category) body.category = value.category as Schemas['GoalCategory'];
     if (value.targetDate) body.targetDate = value.targetDate;
     create.mutate(body);
   }
@@ -621,7 +621,7 @@ function EditGoal({ goal, onDone }: { goal: GoalView; onDone: (saved?: GoalView)
     const body: Schemas['GoalChange'] = {};
     if (value.title.trim() !== initial.title) body.title = value.title.trim();
     if (value.description.trim() !== initial.description) body.description = value.description.trim() || null;
-    if (value.category !== initial.category) body.category = value.category || null;
+    if (value.category !== initial.category) body.category = (value.category || null) as Schemas['GoalCategory'] | null;
     if (value.targetDate !== initial.targetDate) body.targetDate = value.targetDate || null;
     if (Object.keys(body).length === 0) {
       onDone();

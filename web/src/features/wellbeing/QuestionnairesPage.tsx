@@ -127,7 +127,7 @@ function QuestionnaireForm({ instrument, onSubmitted }: { instrument: Instrument
       formRef.current?.querySelector<HTMLInputElement>(`input[name="${instrument.id}-${first}"]`)?.focus();
       return;
     }
-    submit.mutate({ instrument: instrument.id, answers: answers as number[] });
+    submit.mutate({ instrument: instrument.id as Schemas['Instrument'], answers: answers as number[] });
   }
   return (
     <form ref={formRef} className="wb-questionnaire" onSubmit={send} noValidate aria-labelledby={`${id}-title`}>

@@ -70,7 +70,8 @@ pub struct InsightList {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct WeekChoice {
-    /// A Monday (YYYY-MM-DD) of a finished week; default the last one.
+    /// The Monday of a finished week (in the caller's time zone); default the last one.
+    #[schema(format = Date)]
     pub week_start: Option<String>,
 }
 

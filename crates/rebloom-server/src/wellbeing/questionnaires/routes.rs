@@ -73,17 +73,42 @@ pub struct History {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Submission {
-    /// `phq9` or `gad7`.
+    #[schema(value_type = Instrument)]
     pub instrument: String,
-    /// One answer per item, each 0 (not at all) to 3 (nearly every day).
+    /// One answer per item (9 for `phq9`, 7 for `gad7`), each 0 (not at all)
+    /// to 3 (nearly every day).
+    #[schema(value_type = Vec<Answer>, min_items = 7, max_items = 9)]
     pub answers: Vec<i32>,
+    /// One of the caller's sessions.
     pub session_id: Option<Uuid>,
 }
+
+/// A questionnaire: `phq9` (PHQ-9, depression) or `gad7` (GAD-7, anxiety).
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(
+    dead_code,
+    reason = "only describes the accepted values in the OpenAPI document"
+)]
+pub enum Instrument {
+    Phq9,
+    Gad7,
+}
+
+/// An answer: 0 (not at all) to 3 (nearly every day).
+#[derive(ToSchema)]
+#[schema(value_type = i32, minimum = 0, maximum = 3)]
+#[allow(
+    dead_code,
+    reason = "only describes the accepted values in the OpenAPI document"
+)]
+pub struct Answer(i32);
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
     /// Only this instrument.
+    #[param(value_type = Option<Instrument>)]
     pub instrument: Option<String>,
 }
 
