@@ -8,8 +8,13 @@
 // real-time delivery time. With a stub provider (--stub-port) the server's
 // own time per AI reply is the request's time minus the stub's.
 //
+// Every HTTP message carries an Idempotency-Key and, as a client behind a load
+// balancer should, is retried under it when a replica is gone (502/503 or a
+// dropped connection); at the end every acknowledged message is looked up in
+// its conversation: lost and duplicated ones are counted (durability).
+//
 // Usage: node bench/load.mjs --base http://127.0.0.1:8080 [--phases 10:120,50:300,100:120]
-//          [--users 200] [--devices 10] [--stub-port 18383] [--server-pid N] [--json out.json]
+//          [--users 200] [--devices 10] [--stub-port 18383 [--stub-first-ms 150]] [--server-pid N[,N…]] [--json out.json]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { io } from 'socket.io-client';
 import { startStub } from './stub-openai.mjs';
@@ -24,8 +29,8 @@ const phases = (args.phases ?? '10:120,50:300,100:120').split(',').map((p) => {
 });
 const userCount = Number(args.users ?? 200);
 const deviceCount = Number(args.devices ?? 10);
-const serverPid = args['server-pid'] ? Number(args['server-pid']) : null;
-const stub = args['stub-port'] ? startStub(Number(args['stub-port'])) : null;
+const serverPids = args['server-pid'] ? String(args['server-pid']).split(',').map(Number) : [];
+const stub = args['stub-port'] ? startStub(Number(args['stub-port']), { firstMs: Number(args['stub-first-ms'] ?? 150) }) : null;
 const PASSWORD = 'a long unusual load-test passphrase';
 
 const samples = new Map(); // endpoint -> ms[]
@@ -35,6 +40,9 @@ const delivery = []; // ms from the server's send to the other device
 let completed = 0;
 let phaseIndex = -1; // -1 while seeding
 const phaseSamples = []; // per phase: every API request's ms
+const phaseErrors = []; // per phase: status -> count
+const lastRefusal = []; // per phase: seconds into it of the last refused or failed request
+let phaseStarted = 0;
 
 function record(endpoint, ms, ok, status) {
   if (ok) {
@@ -44,16 +52,21 @@ function record(endpoint, ms, ok, status) {
   } else {
     const key = `${endpoint} ${status}`;
     errors.set(key, (errors.get(key) ?? 0) + 1);
+    if (phaseIndex >= 0) {
+      const byStatus = (phaseErrors[phaseIndex] ??= {});
+      byStatus[status] = (byStatus[status] ?? 0) + 1;
+      lastRefusal[phaseIndex] = (performance.now() - phaseStarted) / 1000;
+    }
   }
 }
 
-async function call(endpoint, method, path, { token, body } = {}) {
+async function call(endpoint, method, path, { token, body, headers = {} } = {}) {
   const started = performance.now();
   let status = 'network';
   try {
     const res = await fetch(base + path, {
       method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
       body: body ? JSON.stringify(body) : undefined,
     });
     status = res.status;
@@ -87,32 +100,44 @@ samples.delete('seed session');
 const seedSecs = (performance.now() - seedStarted) / 1000;
 
 // 2. Second devices for the first few people.
+// They reconnect on their own when their replica goes away (the web app does too).
+let reconnects = 0;
 function connect(token) {
   return new Promise((resolve, reject) => {
-    const s = io(base, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    const s = io(base, { auth: { token }, transports: ['websocket'], reconnectionDelay: 200, forceNew: true });
     s.once('connect', () => resolve(s));
     s.once('connect_error', reject);
+    s.io.on('reconnect', () => (reconnects += 1));
   });
 }
 for (const u of users.slice(0, deviceCount)) {
   u.sender = await connect(u.token);
   u.listener = await connect(u.token);
-  await u.sender.emitWithAck('join-session', { sessionId: u.sessionId });
+  const join = () => u.sender.emitWithAck('join-session', { sessionId: u.sessionId });
+  await join();
+  u.sender.io.on('reconnect', () => void join());
   u.listener.on('conversation-update', (ev) => delivery.push(Date.now() - ev.serverSentAt));
 }
 
 // 3. Server CPU and memory, once a second.
 const usage = [];
+const lastTicks = new Map(); // pid -> utime + stime at the previous sample
+let ticks = 0; // every server's CPU time so far
 function sampleServer() {
-  if (!serverPid) return;
-  try {
-    const stat = readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1].split(' ');
-    const ticks = Number(stat[11]) + Number(stat[12]); // utime + stime
-    const rssKiB = Number(readFileSync(`/proc/${serverPid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]);
-    usage.push({ at: performance.now(), ticks, rssKiB });
-  } catch {
-    // The server is gone: the report says so through errors.
+  if (!serverPids.length) return;
+  let rssKiB = 0;
+  for (const pid of serverPids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      const now = Number(stat[11]) + Number(stat[12]); // utime + stime
+      ticks += now - (lastTicks.get(pid) ?? now);
+      lastTicks.set(pid, now);
+      rssKiB += Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]);
+    } catch {
+      // A server that is gone (killed on purpose in the replica run) counts no more.
+    }
   }
+  usage.push({ at: performance.now(), ticks, rssKiB });
 }
 const sampler = setInterval(sampleServer, 1000);
 sampleServer();
@@ -122,7 +147,7 @@ let marker = 0;
 async function sendMessage(u) {
   const m = `${process.pid}-${++marker}`;
   const message = `Hello, I need support with anxiety (msg-${m})`;
-  if (u.sender) {
+  if (u.sender?.connected) {
     const started = performance.now();
     const done = new Promise((resolve) => {
       const onAi = (ev) => {
@@ -141,14 +166,28 @@ async function sendMessage(u) {
     const ok = await done;
     const ms = performance.now() - started;
     record('socket send-message', ms, ok, 'timeout');
+    if (ok) acked.push({ u, message });
     if (ok && stub?.providerMs.has(m)) overhead.push(ms - stub.providerMs.get(m));
     return;
   }
-  const res = await call('POST /api/conversations/{userId}/messages', 'POST', `/api/conversations/${u.userId}/messages`, {
-    token: u.token,
-    body: { message, sessionId: u.sessionId },
-  });
-  if (res.ok && stub?.providerMs.has(m)) overhead.push(res.ms - stub.providerMs.get(m));
+  const key = `${m}-${Math.random().toString(36).slice(2)}`;
+  for (let attempt = 0; attempt < 6; attempt++) {
+    const res = await call('POST /api/conversations/{userId}/messages', 'POST', `/api/conversations/${u.userId}/messages`, {
+      token: u.token,
+      body: { message, sessionId: u.sessionId },
+      headers: { 'idempotency-key': key },
+    });
+    if (res.ok) {
+      acked.push({ u, message });
+      if (attempt > 0) retriedOk += 1;
+      if (stub?.providerMs.has(m)) overhead.push(res.ms - stub.providerMs.get(m));
+      return;
+    }
+    // A replica gone mid-request, or the first attempt still claimed on one that is.
+    const retryable = [502, 503, 'network'].includes(res.status) || (res.status === 409 && res.json?.code === 'request_in_progress');
+    if (!retryable) return;
+    await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+  }
 }
 
 async function readInsights(u) {
@@ -161,6 +200,8 @@ async function loginAndMood(u) {
   await call('POST /api/me/moods', 'POST', '/api/me/moods', { token, body: { moodScore: 1 + Math.floor(Math.random() * 10) } });
 }
 
+const acked = []; // acknowledged messages, looked up at the end
+let retriedOk = 0;
 let skipped = 0;
 async function arrival() {
   const roll = Math.random();
@@ -187,12 +228,15 @@ async function arrival() {
   completed += 1;
 }
 
+// Tells a driving script (bench/replicas.sh) that seeding is over and the load begins.
+if (args.announce) writeFileSync(args.announce, String(Date.now()));
 const inFlight = new Set();
 const phaseReports = [];
 const loadStarted = performance.now();
 for (const { rate, secs } of phases) {
   phaseIndex += 1;
   const started = performance.now();
+  phaseStarted = started;
   const before = completed;
   const total = rate * secs;
   for (let i = 0; i < total; i++) {
@@ -216,6 +260,30 @@ for (const u of users) {
   u.listener?.close();
 }
 stub?.close();
+
+// Durability: each acknowledged message is in its conversation exactly once.
+const stored = new Map(); // user -> Map(content -> count)
+for (const u of new Set(acked.map((a) => a.u))) {
+  const counts = new Map();
+  let before = '';
+  for (;;) {
+    const res = await fetch(`${base}/api/conversations/messages?sessionId=${u.sessionId}&limit=100${before}`, {
+      headers: { authorization: `Bearer ${u.token}` },
+    });
+    if (!res.ok) throw new Error(`reading back a conversation failed: ${res.status}`);
+    const page = await res.json();
+    for (const msg of page.messages) if (msg.sender === 'user') counts.set(msg.content, (counts.get(msg.content) ?? 0) + 1);
+    if (!page.nextCursor) break;
+    before = `&before=${page.nextCursor}`;
+  }
+  stored.set(u, counts);
+}
+const durability = { acknowledged: acked.length, lost: 0, duplicates: 0, retriedThenAcknowledged: retriedOk, socketReconnects: reconnects };
+for (const { u, message } of acked) {
+  const n = stored.get(u).get(message) ?? 0;
+  if (n === 0) durability.lost += 1;
+  if (n > 1) durability.duplicates += 1;
+}
 
 // 5. The report.
 const pct = (values, p) => {
@@ -243,7 +311,7 @@ if (usage.length > 1) {
 }
 phaseReports.forEach((p, i) => {
   const ms = phaseSamples[i] ?? [];
-  Object.assign(p, { requests: ms.length, p50: pct(ms, 50), p95: pct(ms, 95), p99: pct(ms, 99) });
+  Object.assign(p, { requests: ms.length, p50: pct(ms, 50), p95: pct(ms, 95), p99: pct(ms, 99), errors: phaseErrors[i] ?? {}, lastRefusalSecs: lastRefusal[i] ?? null });
 });
 const report = {
   base,
@@ -259,14 +327,16 @@ const report = {
   realtimeDelivery: delivery.length ? { count: delivery.length, p50: pct(delivery, 50), p95: pct(delivery, 95), p99: pct(delivery, 99) } : null,
   serverOverheadPerReply: overhead.length ? { count: overhead.length, p50: pct(overhead, 50), p95: pct(overhead, 95), p99: pct(overhead, 99) } : null,
   server: cpu,
+  durability,
 };
 const f = (v) => (Number.isFinite(v) ? v.toFixed(1) : '–');
 console.log(`arrivals ${phases.map((p) => `${p.rate}/s×${p.secs}s`).join(', ')}; ${report.requests} requests in ${f(loadSecs)} s (${f(report.throughput)}/s)`);
-for (const p of phaseReports) console.log(`phase ${p.rate}/s: ${p.requests} requests, p50 ${f(p.p50)} p95 ${f(p.p95)} p99 ${f(p.p99)} ms`);
+for (const p of phaseReports) console.log(`phase ${p.rate}/s: ${p.requests} requests, p50 ${f(p.p50)} p95 ${f(p.p95)} p99 ${f(p.p99)} ms, errors ${JSON.stringify(p.errors)}`);
 for (const e of endpoints) console.log(`${e.endpoint}: n=${e.count} p50 ${f(e.p50)} p95 ${f(e.p95)} p99 ${f(e.p99)} ms, errors ${e.errors}`);
 if (report.realtimeDelivery) console.log(`real-time delivery to the other device: p50 ${f(report.realtimeDelivery.p50)} p95 ${f(report.realtimeDelivery.p95)} ms (n=${report.realtimeDelivery.count})`);
 if (report.serverOverheadPerReply) console.log(`server overhead per AI reply (provider excluded): p50 ${f(report.serverOverheadPerReply.p50)} p95 ${f(report.serverOverheadPerReply.p95)} ms`);
 if (cpu) console.log(`server CPU mean ${f(cpu.meanPercent)}% (p95 ${f(cpu.p95Percent)}%, 200% = both cores), RSS peak ${f(cpu.peakRssMiB)} MiB`);
 console.log(`errors: ${JSON.stringify(report.errors)}; message arrivals skipped (every person waiting for a reply): ${skipped}`);
+console.log(`durability: ${durability.acknowledged} messages acknowledged, ${durability.lost} lost, ${durability.duplicates} duplicated (${durability.retriedThenAcknowledged} after a retry; ${reconnects} socket reconnections)`);
 if (args.json) writeFileSync(args.json, JSON.stringify(report, null, 2));
 process.exit(0);

@@ -2,11 +2,19 @@
 # The architecture's load test against a release build, twice: replies from the
 # guided engine, then from a stub OpenAI-compatible provider with a fixed
 # latency (the server's own time per reply). Writes docs/performance.md.
+# A third run overloads it: twice the last phase's rate for a minute while the
+# provider is slow (3 s before its first token, so replies pile up past the
+# server's in-flight limit), four times the people, then 10/s for half a
+# minute: it must shed with 429/503, no other 5xx, and recover.
 # Usage: bash bench/load.sh [sqlite|postgres] [phases, default 10:120,50:300,100:120] [people, default 200]
 # REBLOOM_BIN runs another build (e.g. ./target/debug/rebloom for a quick check of the script).
+# PROOF_DIR keeps the JSON reports there (as load-<backend>-<run>.json) for
+# bench/proof.sh, which writes the documents; without it this writes docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 backend=${1:-sqlite}; phases=${2:-10:120,50:300,100:120}; people=${3:-200}
+last_rate=${phases##*,}; last_rate=${last_rate%%:*}
+overload="$(( last_rate * 2 )):60,10:30"
 pg=${REBLOOM_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 redis=${REBLOOM_TEST_REDIS_URL:-redis://127.0.0.1:6379}
 bin=${REBLOOM_BIN:-}
@@ -15,7 +23,8 @@ if [ -z "$bin" ]; then
   bin=./target/release/rebloom
 fi
 npm ci --prefix bench --no-audit --no-fund --loglevel=error
-out=$(mktemp -d)
+out=${PROOF_DIR:-$(mktemp -d)}
+mkdir -p "$out"
 run() { # label, extra env...
   local label=$1; shift
   local dir port=18382 stub=18383 schema="load_$$_$label"
@@ -33,12 +42,13 @@ run() { # label, extra env...
     kill -0 "$pid" 2>/dev/null || { cat "$dir/server.log" >&2; exit 1; }
     sleep 0.2
   done
-  echo "== $label ($backend; arrivals $phases; $people people)" >&2
-  local extra=()
+  local arrivals=$phases who=$people extra=()
   [ "$label" = stub ] && extra=(--stub-port "$stub")
-  node bench/load.mjs --base "http://127.0.0.1:$port" --phases "$phases" --users "$people" \
-    --server-pid "$pid" --json "$out/$label.json" "${extra[@]}" >&2
-  curl -s "http://127.0.0.1:$port/metrics" >"$out/$label.metrics"
+  [ "$label" = overload ] && { arrivals=$overload; who=$(( people * 4 )); extra=(--stub-port "$stub" --stub-first-ms 3000); }
+  echo "== $label ($backend; arrivals $arrivals; $who people)" >&2
+  node bench/load.mjs --base "http://127.0.0.1:$port" --phases "$arrivals" --users "$who" \
+    --server-pid "$pid" --json "$out/load-$backend-$label.json" "${extra[@]}" >&2
+  curl -s "http://127.0.0.1:$port/metrics" >"$out/load-$backend-$label.metrics"
   kill "$pid"; wait "$pid" 2>/dev/null || true
   if [ "$backend" = postgres ]; then
     psql -q "$pg" -c "DROP SCHEMA IF EXISTS $schema, ${schema}_keys CASCADE" >/dev/null 2>&1 || true
@@ -47,6 +57,8 @@ run() { # label, extra env...
 }
 run guided
 run stub REBLOOM_OPENAI_BASE_URL=http://127.0.0.1:18383 REBLOOM_OPENAI_API_KEY=stub
-node bench/report.mjs "$backend" "$out" "$bin" >docs/performance.md
-echo "wrote docs/performance.md" >&2
-rm -rf "$out"
+run overload REBLOOM_OPENAI_BASE_URL=http://127.0.0.1:18383 REBLOOM_OPENAI_API_KEY=stub
+if [ -z "${PROOF_DIR:-}" ]; then
+  node bench/report.mjs "$out" "$bin"
+  rm -rf "$out"
+fi

@@ -10,7 +10,8 @@ use uuid::Uuid;
 pub struct Target {
     pub backend: String,
     pub pg_url: String,
-    /// A fresh schema for a PostgreSQL run.
+    /// A fresh schema for a PostgreSQL run (`REBLOOM_BENCH_SCHEMA` names it,
+    /// so that a script can drop it after an interrupted run).
     pub schema: String,
 }
 
@@ -22,7 +23,8 @@ impl Target {
                 .unwrap_or_else(|| "sqlite".to_owned()),
             pg_url: std::env::var("REBLOOM_TEST_DATABASE_URL")
                 .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned()),
-            schema: format!("bench_{name}_{}", Uuid::new_v4().simple()),
+            schema: std::env::var("REBLOOM_BENCH_SCHEMA")
+                .unwrap_or_else(|_| format!("bench_{name}_{}", Uuid::new_v4().simple())),
         }
     }
 
