@@ -21,6 +21,8 @@ use rebloom_safety::{Assessment, RiskLevel, Safety, Speaker, Turn};
 
 mod assess;
 mod crisis;
+#[path = "../labelled/mod.rs"]
+mod labelled;
 mod replies;
 
 pub static SAFETY: LazyLock<Safety> = LazyLock::new(|| Safety::new().unwrap());
