@@ -2049,7 +2049,7 @@ export interface components {
             /** @description Whether the recording was kept (privacy setting `storeVoiceRecordings`). */
             audioStored: boolean;
         };
-        /** @description The multipart form of a voice message. */
+        /** @description The multipart form of a voice message: these two parts and no others. */
         VoiceUpload: {
             /**
              * Format: binary

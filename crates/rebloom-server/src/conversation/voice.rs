@@ -31,9 +31,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .layer(DefaultBodyLimit::disable())
 }
 
-/// The multipart form of a voice message.
-#[derive(ToSchema)]
+/// The multipart form of a voice message: these two parts and no others.
+// `deny_unknown_fields` is what makes the document say `additionalProperties: false`.
+#[derive(ToSchema, serde::Deserialize)]
 #[schema(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct VoiceUpload {
     /// WAV, FLAC, MP3 or Ogg Vorbis audio (WebM/Opus only with a remote speech-to-text provider).
