@@ -115,7 +115,8 @@ for (const u of users.slice(0, deviceCount)) {
   u.listener = await connect(u.token);
   const join = () => u.sender.emitWithAck('join-session', { sessionId: u.sessionId });
   await join();
-  u.sender.io.on('reconnect', () => void join());
+  // A join still waiting when the run ends and the socket closes is of no interest.
+  u.sender.io.on('reconnect', () => void join().catch(() => {}));
   u.listener.on('conversation-update', (ev) => delivery.push(Date.now() - ev.serverSentAt));
 }
 
