@@ -5,8 +5,8 @@
 use rebloom_ai::embed::cosine;
 use rebloom_server::memory::cache::{Known, KnownVector};
 use rebloom_server::wellbeing::calendar::{RangeParams, to_time_date};
-use rebloom_server::wellbeing::moods::MAX_ENTRIES;
-use rebloom_server::wellbeing::trends::{self, Bucket, Point};
+use rebloom_server::wellbeing::moods::{MAX_ENTRIES, trends_for};
+use rebloom_server::wellbeing::trends::Bucket;
 use rebloom_store::{Memory, Sender, Store, VectorOf};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -206,19 +206,13 @@ impl Call {
 }
 
 /// The instants a trend asks the store for: whole buckets over `range`.
-fn trend_bounds(
+/// A person's local days for a trends range, as the route reads `range`.
+fn trend_range(
     pop: &Population,
     user: usize,
     range: &str,
-    bucket: Bucket,
-) -> (
-    jiff::civil::Date,
-    jiff::civil::Date,
-    OffsetDateTime,
-    OffsetDateTime,
-) {
-    let calendar = pop.calendar(user);
-    let (from, to) = calendar
+) -> (jiff::civil::Date, jiff::civil::Date) {
+    pop.calendar(user)
         .range(
             &RangeParams {
                 range: Some(range.to_owned()),
@@ -227,10 +221,18 @@ fn trend_bounds(
             },
             pop.now,
         )
-        .unwrap();
-    let first = bucket.start(from);
-    let (start, end) = calendar.bounds(first, to).unwrap();
-    (first, to, start, end)
+        .unwrap()
+}
+
+/// The instants `trends_for` reads check-ins between (whole buckets), for EXPLAIN.
+fn trend_bounds(
+    pop: &Population,
+    user: usize,
+    range: &str,
+    bucket: Bucket,
+) -> (OffsetDateTime, OffsetDateTime) {
+    let (from, to) = trend_range(pop, user, range);
+    pop.calendar(user).bounds(bucket.start(from), to).unwrap()
 }
 
 impl Hot {
@@ -304,11 +306,11 @@ impl Hot {
             ),
             Hot::SimilarHit => (vec![Call::MessagesById(u, c.similar.clone())], 0),
             Hot::Trends30d => {
-                let (_, _, start, end) = trend_bounds(pop, c.user, "30d", Bucket::Day);
+                let (start, end) = trend_bounds(pop, c.user, "30d", Bucket::Day);
                 (vec![Call::GetProfile(u), Call::ListMoods(u, start, end)], 1)
             }
             Hot::Trends1y => {
-                let (_, _, start, end) = trend_bounds(pop, c.user, "1y", Bucket::Month);
+                let (start, end) = trend_bounds(pop, c.user, "1y", Bucket::Month);
                 (vec![Call::GetProfile(u), Call::ListMoods(u, start, end)], 1)
             }
             Hot::InsightsList => (vec![Call::ListInsights(u, None, INSIGHTS)], 0),
@@ -353,6 +355,7 @@ impl Hot {
         }
     }
 
+    /// The route's own code (`moods::trends_for`): profile, check-ins, compute.
     async fn trends(
         self,
         store: &dyn Store,
@@ -364,23 +367,11 @@ impl Hot {
         let profile = store.get_profile(c.user_id).await.unwrap().unwrap();
         let calendar =
             rebloom_server::wellbeing::calendar::Calendar::named(profile.timezone.as_deref());
-        let (first, to, start, end) = trend_bounds(pop, c.user, range, bucket);
-        let entries = store
-            .list_moods(c.user_id, start, end, MAX_ENTRIES)
+        let (from, to) = trend_range(pop, c.user, range);
+        trends_for(store, c.user_id, &calendar, from, to, bucket)
             .await
-            .unwrap();
-        let points: Vec<Point> = entries
-            .iter()
-            .map(|m| Point {
-                date: calendar.date_of(m.recorded_at),
-                mood: m.mood_score,
-                anxiety: m.anxiety_level,
-                stress: m.stress_level,
-                energy: m.energy_level,
-            })
-            .collect();
-        std::hint::black_box(trends::compute(&points, first, to, bucket, calendar.name()));
-        entries.len()
+            .unwrap()
+            .count
     }
 }
 

@@ -346,13 +346,13 @@ pub async fn mood_trends(
     };
     let (from, to) = calendar.range(&range, state.clock.now())?;
     Ok(ApiJson(
-        trends_for(&state, user.id, &calendar, from, to, bucket).await?,
+        trends_for(&*state.store, user.id, &calendar, from, to, bucket).await?,
     ))
 }
 
 /// Trends of a person's entries between two of their local days (inclusive).
 pub async fn trends_for(
-    state: &AppState,
+    store: &dyn rebloom_store::Store,
     user_id: Uuid,
     calendar: &Calendar,
     from: jiff::civil::Date,
@@ -362,10 +362,7 @@ pub async fn trends_for(
     // Whole buckets: the first week or month may start before `from`.
     let first = bucket.start(from);
     let (start, end) = calendar.bounds(first, to)?;
-    let entries = state
-        .store
-        .list_moods(user_id, start, end, MAX_ENTRIES)
-        .await?;
+    let entries = store.list_moods(user_id, start, end, MAX_ENTRIES).await?;
     let points: Vec<Point> = entries
         .iter()
         .map(|m| Point {
