@@ -38,6 +38,26 @@ macro_rules! store_impl {
             RefreshToken, Replacement, Role, Rotation, Sender, Session, SessionEnd, Store, TrustedContact, User, utc,
         };
 
+        type Db = <$row as sqlx::Row>::Database;
+        type Query<'q> = sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments>;
+
+        /// Binds a message's columns in `MESSAGE_COLUMNS` order (one insert and the batch share it).
+        fn bind_message<'q>(query: Query<'q>, m: &'q Message) -> Query<'q> {
+            query
+                .bind(m.id)
+                .bind(m.session_id)
+                .bind(m.user_id)
+                .bind(m.sender.as_str())
+                .bind(&m.content)
+                .bind(&m.message_type)
+                .bind(m.sentiment_score)
+                .bind(Json(&m.emotional_tags))
+                .bind(&m.risk_level)
+                .bind(m.ai_confidence_score)
+                .bind(Json(&m.metadata))
+                .bind(utc(m.created_at))
+        }
+
         pub(crate) fn session_from_row(row: &$row) -> StoreResult<Session> {
             Ok(Session {
                 id: row.try_get("id")?,
@@ -285,23 +305,12 @@ macro_rules! store_impl {
             async fn insert_message(&self, m: &Message) -> StoreResult<()> {
                 let at = utc(m.created_at);
                 let mut tx = self.pool.begin().await?;
-                sqlx::query(
-                    "INSERT INTO messages (id, session_id, user_id, sender_type, content, message_type, \
-                     sentiment_score, emotional_tags, risk_level, ai_confidence_score, metadata, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                bind_message(
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+                    ))),
+                    m,
                 )
-                .bind(m.id)
-                .bind(m.session_id)
-                .bind(m.user_id)
-                .bind(m.sender.as_str())
-                .bind(&m.content)
-                .bind(&m.message_type)
-                .bind(m.sentiment_score)
-                .bind(Json(&m.emotional_tags))
-                .bind(&m.risk_level)
-                .bind(m.ai_confidence_score)
-                .bind(Json(&m.metadata))
-                .bind(at)
                 .execute(&mut *tx)
                 .await?;
                 sqlx::query(
@@ -336,19 +345,7 @@ macro_rules! store_impl {
                     )))
                     .persistent(false);
                     for m in chunk {
-                        query = query
-                            .bind(m.id)
-                            .bind(m.session_id)
-                            .bind(m.user_id)
-                            .bind(m.sender.as_str())
-                            .bind(&m.content)
-                            .bind(&m.message_type)
-                            .bind(m.sentiment_score)
-                            .bind(Json(&m.emotional_tags))
-                            .bind(&m.risk_level)
-                            .bind(m.ai_confidence_score)
-                            .bind(Json(&m.metadata))
-                            .bind(utc(m.created_at));
+                        query = bind_message(query, m);
                     }
                     query.execute(&mut *tx).await?;
                 }
