@@ -187,10 +187,6 @@ pub async fn respond(
         }),
         created_at: earlier_message.as_ref().map_or(now, |m| m.created_at),
     };
-    if earlier_message.is_none() {
-        state.store.insert_message(&user_message).await?;
-    }
-    crate::memory::after_message(state, &profile, &user_message, assessment.level).await;
     let event = |name, message_id, detail| Event {
         name,
         user_id: user.id,
@@ -198,16 +194,22 @@ pub async fn respond(
         message_id: Some(message_id),
         detail,
     };
-    state.events.publish(event(
-        events::MESSAGE_SENT,
-        user_message.id,
-        json!({ "messageType": message_type }),
-    ));
-    state.events.publish(event(
-        events::RISK_ASSESSED,
-        user_message.id,
-        json!({ "riskLevel": assessment.level.as_str() }),
-    ));
+    // A retry whose first attempt stored the message already learned from it
+    // and announced it (both follow the insert at once): not a second time.
+    if earlier_message.is_none() {
+        state.store.insert_message(&user_message).await?;
+        crate::memory::after_message(state, &profile, &user_message, assessment.level).await;
+        state.events.publish(event(
+            events::MESSAGE_SENT,
+            user_message.id,
+            json!({ "messageType": message_type }),
+        ));
+        state.events.publish(event(
+            events::RISK_ASSESSED,
+            user_message.id,
+            json!({ "riskLevel": assessment.level.as_str() }),
+        ));
+    }
 
     // 2. The reply: templated at moderate and above, generated below.
     let resources_given = recent.iter().any(|m| {
