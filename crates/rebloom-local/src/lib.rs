@@ -4,4 +4,5 @@
 //! which engine each capability uses.
 
 pub mod embed;
+pub mod encoder;
 pub mod whisper;

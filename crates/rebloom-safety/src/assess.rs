@@ -8,6 +8,8 @@
 use std::collections::BTreeMap;
 
 use regex::Regex;
+
+use crate::heads::{HeadOutput, Heads, Label};
 use serde::{Deserialize, Serialize};
 
 /// Risk levels, aligned with the C-SSRS screener.
@@ -68,6 +70,9 @@ pub enum Category {
     HarmFromOthers,
     MedicalEmergency,
     PsychosisOrMania,
+    EatingDisorder,
+    /// A panic attack or acute anxiety: not a suicide crisis.
+    Panic,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -198,9 +203,11 @@ pub struct Assessor {
     quote: Regex,
     negators: Regex,
     past: Regex,
+    heads: Heads,
 }
 
 const PATTERNS: &str = include_str!("../data/patterns.json");
+const HEADS: &str = include_str!("../data/heads.json");
 /// How many earlier messages of the person are read for context.
 const HISTORY_TURNS: usize = 12;
 /// Signs of a group count together over this many messages of the person
@@ -217,52 +224,11 @@ pub enum RuleError {
     Pattern(String, regex::Error),
     #[error("rule {0}: unknown group {1:?}")]
     Group(String, String),
+    #[error(transparent)]
+    Heads(#[from] crate::heads::HeadsError),
 }
 
-/// Lower-cases, folds apostrophes away (`don't` → `dont`), and collapses spaces.
-pub fn normalize(text: &str) -> String {
-    let lower = text.to_lowercase();
-    let mut out = String::with_capacity(lower.len());
-    let mut space = false;
-    for c in lower.chars() {
-        match c {
-            // Dropped without ending a run of spaces ("a ' b" is "a b").
-            '\'' | '’' | '‘' | '`' | '´' => continue,
-            c if c.is_whitespace() => {
-                if !space && !out.is_empty() {
-                    out.push(' ');
-                }
-                space = true;
-                continue;
-            }
-            c => match fold(c) {
-                Some(f) => out.push_str(f),
-                None => out.push(c),
-            },
-        }
-        space = false;
-    }
-    out.trim_end().to_owned()
-}
-
-/// Folds the diacritics of Latin letters (`é` → `e`, `ß` → `ss`) so one
-/// pattern covers accented and unaccented spellings.
-fn fold(c: char) -> Option<&'static str> {
-    Some(match c {
-        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => "a",
-        'ç' => "c",
-        'è' | 'é' | 'ê' | 'ë' => "e",
-        'ì' | 'í' | 'î' | 'ï' => "i",
-        'ñ' => "n",
-        'ò' | 'ó' | 'ô' | 'õ' | 'ö' => "o",
-        'ù' | 'ú' | 'û' | 'ü' => "u",
-        'ý' | 'ÿ' => "y",
-        'ß' => "ss",
-        'œ' => "oe",
-        'æ' => "ae",
-        _ => return None,
-    })
-}
+pub use crate::normalize::normalize;
 
 /// The words just before `end` in the same clause: where a negation governing
 /// the statement would be ("I would never …", "je ne suis pas …").
@@ -362,6 +328,7 @@ impl Assessor {
             quote: compile("quote", &file.quote)?,
             negators: compile("negators", &file.negators)?,
             past: compile("past", &file.past)?,
+            heads: Heads::from_json(HEADS)?,
         })
     }
 
@@ -509,8 +476,45 @@ impl Assessor {
         }
     }
 
-    /// Assesses `message` given the conversation before it (oldest first).
+    /// The trained heads of the learned layer.
+    pub fn heads(&self) -> &Heads {
+        &self.heads
+    }
+
+    /// Assesses `message` given the conversation before it (oldest first), with
+    /// the rules alone: what runs when the encoder is not available.
     pub fn assess(&self, history: &[Turn<'_>], message: &str) -> Assessment {
+        self.assess_with(history, message, None)
+    }
+
+    /// Assesses `message` with the rules and, given the encoder's embeddings of
+    /// the message (`views`: the whole message, then its parts when it is
+    /// long), the learned heads. The rules are a floor: the heads can raise a
+    /// level, and lower one only where the rules' match is known to misfire
+    /// out of context.
+    pub fn assess_with(
+        &self,
+        history: &[Turn<'_>],
+        message: &str,
+        views: Option<&[Vec<f32>]>,
+    ) -> Assessment {
+        let rules = self.assess_rules(history, message);
+        let outputs: Vec<HeadOutput> = views
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|v| self.heads.run(v))
+            .collect();
+        // The part of the message that reads most like a crisis speaks for it.
+        let Some(best) = outputs
+            .iter()
+            .max_by(|a, b| a.crisis().total_cmp(&b.crisis()))
+        else {
+            return rules;
+        };
+        combine(rules, best, &self.heads)
+    }
+
+    fn assess_rules(&self, history: &[Turn<'_>], message: &str) -> Assessment {
         let text = normalize(message);
         let signals = self.signals(&text);
         let mut evidence: Vec<Evidence> = Vec::new();
@@ -713,4 +717,42 @@ impl Assessor {
             confidence,
         }
     }
+}
+
+/// The rules' assessment and the heads' reading of the message, together.
+fn combine(mut a: Assessment, out: &HeadOutput, heads: &Heads) -> Assessment {
+    let learned = out.level(&heads.thresholds);
+    let label = if learned >= RiskLevel::Moderate {
+        out.top_risk_label()
+    } else {
+        out.top_label()
+    };
+    let category = label.category();
+    // A panic attack is acute anxiety, not a suicide crisis, unless the rules
+    // found something more.
+    // Capping the heads on answers that read as "I'm safe" was tried on the
+    // dev split and cost more crisis recall than it saved false alarms.
+    let learned = if out.top_label() == Label::Panic {
+        learned.min(RiskLevel::Moderate)
+    } else {
+        learned
+    };
+    if learned > a.level {
+        a.level = learned;
+    }
+    if let Some(c) = category
+        && learned >= RiskLevel::Moderate
+    {
+        a.evidence.push(Evidence {
+            rule: format!("learned.{}", label.as_str()),
+            category: c,
+            level: learned,
+            note: Some(format!("p(crisis) {:.2}", out.crisis())),
+        });
+        if !a.categories.contains(&c) {
+            a.categories.push(c);
+            a.categories.sort();
+        }
+    }
+    a
 }

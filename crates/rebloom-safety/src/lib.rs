@@ -10,8 +10,11 @@
 pub mod assess;
 pub mod consent;
 pub mod guard;
+pub mod heads;
+pub mod normalize;
 pub mod reply;
 pub mod resources;
+pub mod variants;
 
 pub use assess::{Assessment, Assessor, Category, Evidence, RiskLevel, Speaker, Turn};
 pub use consent::accepts_contact_offer;

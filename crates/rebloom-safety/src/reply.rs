@@ -273,5 +273,7 @@ fn category_key(c: Category) -> &'static str {
         Category::HarmFromOthers => "harm_from_others",
         Category::MedicalEmergency => "medical_emergency",
         Category::PsychosisOrMania => "psychosis_or_mania",
+        Category::EatingDisorder => "eating_disorder",
+        Category::Panic => "panic",
     }
 }

@@ -58,6 +58,9 @@ pub struct AppInner {
     pub metrics: PrometheusHandle,
     /// Crisis assessment, safe replies, resources and the output guard.
     pub safety: Arc<Safety>,
+    /// The multilingual encoder the assessment's learned layer reads; `None`
+    /// when its model is missing (the rules run alone: crisis detection is degraded).
+    pub crisis_encoder: Option<rebloom_local::encoder::SafetyEncoder>,
     /// The provider chain, guided engine last.
     pub chat: Arc<dyn ChatProvider>,
     /// The offline companion; also detects emotions for the stored analysis.
@@ -104,6 +107,8 @@ pub struct Engines {
     pub speech_to_text: String,
     /// How emotions are classified.
     pub emotions: String,
+    /// How crises are detected, and whether that is degraded.
+    pub crisis_detection: String,
 }
 
 /// A built server, bound to its listener, not yet serving.
@@ -123,6 +128,38 @@ fn redis_manager(url: &str) -> anyhow::Result<ConnectionManager> {
         .set_response_timeout(Some(Duration::from_secs(1)))
         .set_number_of_retries(1);
     ConnectionManager::new_lazy_with_config(client, config).context("redis connection manager")
+}
+
+/// Loads the crisis assessment's encoder and reads one message with it, so the
+/// first person's message does not pay for loading; says what detection runs.
+fn crisis_encoder(config: &Config) -> (Option<rebloom_local::encoder::SafetyEncoder>, String) {
+    use rebloom_local::encoder::SafetyEncoder;
+    let path = SafetyEncoder::model_path(&config.models_dir);
+    match SafetyEncoder::load(&config.models_dir) {
+        Ok(encoder) => match encoder.views("warming up") {
+            Ok(_) => (
+                Some(encoder),
+                "layered: rules + learned heads over multilingual-e5-small".to_owned(),
+            ),
+            Err(e) => {
+                tracing::error!(error = %e, "the crisis encoder failed its first message; crisis detection is DEGRADED to rules");
+                (
+                    None,
+                    format!("DEGRADED, rules only: the encoder failed ({e})"),
+                )
+            }
+        },
+        Err(e) => {
+            tracing::warn!(error = %e, "no crisis encoder; crisis detection is DEGRADED to rules (run scripts/models.sh)");
+            (
+                None,
+                format!(
+                    "DEGRADED, rules only: no encoder at {} (run scripts/models.sh)",
+                    path.display()
+                ),
+            )
+        }
+    }
 }
 
 impl App {
@@ -196,7 +233,9 @@ impl App {
             embedder,
             cache: crate::memory::cache::ContextCache::new(&config.redis_key_prefix),
         });
+        let (crisis_encoder, crisis_detection) = crisis_encoder(&config);
         let engines = Engines {
+            crisis_detection,
             llm,
             store: match store.backend() {
                 "sqlite" => format!("sqlite ({})", database_url.trim_start_matches("sqlite://")),
@@ -229,6 +268,7 @@ impl App {
             redis,
             metrics: telemetry::metrics_handle(),
             safety: Arc::new(Safety::new().context("safety rules")?),
+            crisis_encoder,
             chat,
             guided,
             stt,

@@ -1,9 +1,13 @@
 //! `rebloom assess`: the safety assessment as a filter over JSON lines, for
-//! evaluation. No database, no network, no model.
+//! evaluation. No database and no network; the layered assessment (rules and
+//! the learned heads over the multilingual encoder from `REBLOOM_MODELS_DIR`,
+//! default `./models`), or the rules alone, said on stderr, when the encoder's
+//! model is missing.
 
 use std::io::{BufRead, Write};
 
-use rebloom_safety::{Assessor, ReplyContext, Safety, Speaker, Turn};
+use rebloom_local::encoder::SafetyEncoder;
+use rebloom_safety::{ReplyContext, Safety, Speaker, Turn};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -29,7 +33,7 @@ struct InputMessage {
     content: String,
 }
 
-fn assess_line(safety: &Safety, assessor: &Assessor, line: &str) -> serde_json::Value {
+fn assess_line(safety: &Safety, encoder: Option<&SafetyEncoder>, line: &str) -> serde_json::Value {
     let input: Input = match serde_json::from_str(line) {
         Ok(i) => i,
         Err(e) => return json!({ "error": "invalid_input", "detail": e.to_string() }),
@@ -57,7 +61,10 @@ fn assess_line(safety: &Safety, assessor: &Assessor, line: &str) -> serde_json::
             return json!({ "error": "invalid_input", "detail": "give exactly one of text or messages", "id": input.id });
         }
     };
-    let a = assessor.assess(&history, &text);
+    let views = encoder.and_then(|e| e.views(&text).ok());
+    let a = safety
+        .assessor
+        .assess_with(&history, &text, views.as_deref());
     let mut out = json!({
         "level": a.level,
         "categories": a.categories,
@@ -84,6 +91,19 @@ fn assess_line(safety: &Safety, assessor: &Assessor, line: &str) -> serde_json::
 /// Reads stdin to the end, writing one result line per non-empty input line.
 pub fn run() -> anyhow::Result<()> {
     let safety = Safety::new()?;
+    let models = std::env::var_os("REBLOOM_MODELS_DIR").map_or_else(
+        || std::path::PathBuf::from("./models"),
+        std::path::PathBuf::from,
+    );
+    let encoder = match SafetyEncoder::load(&models) {
+        Ok(e) => Some(e),
+        Err(e) => {
+            eprintln!(
+                "rebloom assess: crisis detection DEGRADED to the rules alone: {e} (run scripts/models.sh)"
+            );
+            None
+        }
+    };
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -92,7 +112,7 @@ pub fn run() -> anyhow::Result<()> {
         if line.trim().is_empty() {
             continue;
         }
-        let result = assess_line(&safety, &safety.assessor, &line);
+        let result = assess_line(&safety, encoder.as_ref(), &line);
         serde_json::to_writer(&mut out, &result)?;
         out.write_all(b"\n")?;
     }

@@ -39,10 +39,15 @@ pub enum Command {
     /// `{"messages": [{"role", "content"}, …]}`, optional `"country"`), one JSON
     /// line per input on stdout. Needs no database and no network.
     Assess,
-    /// Evaluate against public benchmarks: `rebloom eval safety`.
+    /// Evaluate: `rebloom eval safety` (the assessment), `rebloom eval replay` (the pipeline).
     Eval {
         #[command(subcommand)]
         what: EvalWhat,
+    },
+    /// Train: `rebloom train safety` (the assessment's heads, from the corpus).
+    Train {
+        #[command(subcommand)]
+        what: TrainWhat,
     },
     /// Encryption keys: `rebloom keys rotate` re-wraps every data key with the
     /// current master key (set the new `REBLOOM_MASTER_KEY` and list the old
@@ -86,13 +91,54 @@ pub enum KeysWhat {
 
 #[derive(Debug, Subcommand)]
 pub enum EvalWhat {
-    /// Replay the safety benchmarks through the pipeline (guided engine) and write a Markdown report.
+    /// Measure the crisis assessment: the corpus's held-apart test split and the
+    /// public sets, by language, category and spelling, with the time per message.
     Safety {
+        /// The benchmarks folder (givecare-bench, moore-2025, vera-mh, xstest, gaur-2019).
+        #[arg(long, default_value = "../shared/eval")]
+        eval_dir: PathBuf,
+        /// The labelled corpus (its test authors are read, nothing else).
+        #[arg(long, default_value = "crates/rebloom-safety/data/corpus")]
+        corpus: PathBuf,
+        /// Labels for the public sets' messages.
+        #[arg(long, default_value = "crates/rebloom-safety/data/public-labels.jsonl")]
+        labels: PathBuf,
+        /// The models directory (scripts/models.sh).
+        #[arg(long, env = "REBLOOM_MODELS_DIR", default_value = "./models")]
+        models_dir: PathBuf,
+        /// Skip the Gaur et al. Reddit posts (several minutes of long posts).
+        #[arg(long)]
+        no_gaur: bool,
+        /// Measure the dev split instead (for tuning; prints, writes nothing).
+        #[arg(long)]
+        dev: bool,
+        /// Where the report goes.
+        #[arg(long, default_value = "docs/safety-eval.md")]
+        out: PathBuf,
+    },
+    /// Replay the safety benchmarks through the pipeline (guided engine) and write a Markdown report.
+    Replay {
         /// The benchmarks folder (givecare-bench, moore-2025, vera-mh).
         #[arg(long, default_value = "../shared/eval")]
         eval_dir: PathBuf,
         /// Where the report goes.
-        #[arg(long, default_value = "docs/safety-eval.md")]
+        #[arg(long, default_value = "docs/safety-replay.md")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TrainWhat {
+    /// Train the crisis assessment's heads on the corpus's train authors (fixed seed).
+    Safety {
+        /// The labelled corpus.
+        #[arg(long, default_value = "crates/rebloom-safety/data/corpus")]
+        corpus: PathBuf,
+        /// The models directory (scripts/models.sh).
+        #[arg(long, env = "REBLOOM_MODELS_DIR", default_value = "./models")]
+        models_dir: PathBuf,
+        /// Where the heads go.
+        #[arg(long, default_value = "crates/rebloom-safety/data/heads.json")]
         out: PathBuf,
     },
 }

@@ -19,6 +19,7 @@ pub mod openapi;
 pub mod ratelimit;
 pub mod realtime;
 pub mod routes;
+pub mod safety_eval;
 pub mod schemas;
 pub mod secrets;
 pub mod shed;

@@ -4,7 +4,9 @@ use std::io::Write;
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use rebloom_server::config::{AuditWhat, Cli, Command, Config, KeysWhat, unknown_env_vars};
+use rebloom_server::config::{
+    AuditWhat, Cli, Command, Config, EvalWhat, KeysWhat, TrainWhat, unknown_env_vars,
+};
 use rebloom_server::{App, openapi, telemetry};
 use rebloom_store::Role;
 
@@ -19,7 +21,45 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Assess => rebloom_server::assess_cli::run(),
         Command::Eval {
-            what: rebloom_server::config::EvalWhat::Safety { eval_dir, out },
+            what:
+                EvalWhat::Safety {
+                    eval_dir,
+                    corpus,
+                    labels,
+                    models_dir,
+                    no_gaur,
+                    dev,
+                    out,
+                },
+        } => {
+            let md = rebloom_server::safety_eval::run_eval(
+                &corpus,
+                &labels,
+                &eval_dir,
+                &models_dir,
+                !no_gaur,
+                dev,
+            )?;
+            if dev {
+                std::io::stdout().write_all(md.as_bytes())?;
+                return Ok(());
+            }
+            let doc = std::fs::read_to_string(&out).unwrap_or_default();
+            std::fs::write(&out, rebloom_server::safety_eval::splice(&doc, &md))?;
+            std::io::stdout().write_all(md.as_bytes())?;
+            eprintln!("figures written into {}", out.display());
+            Ok(())
+        }
+        Command::Train {
+            what:
+                TrainWhat::Safety {
+                    corpus,
+                    models_dir,
+                    out,
+                },
+        } => rebloom_server::safety_eval::run_train(&corpus, &models_dir, &out),
+        Command::Eval {
+            what: EvalWhat::Replay { eval_dir, out },
         } => {
             let (passed, total) = rebloom_server::eval::run(&eval_dir, &out).await?;
             eprintln!(
@@ -147,9 +187,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         );
     }
     eprintln!(
-        "Rebloom is running at http://{addr}  (API docs: http://{addr}/docs)\n  store: {}\n  replies: {} (safety assessment: deterministic rules, before every reply)\n  rate limits: {}\n  crisis notifications: {}\n  embeddings: {}\n  emotions: {}\n  speech-to-text: {}\n  web app: {}",
+        "Rebloom is running at http://{addr}  (API docs: http://{addr}/docs)\n  store: {}\n  replies: {}\n  crisis detection: {} (before every reply)\n  rate limits: {}\n  crisis notifications: {}\n  embeddings: {}\n  emotions: {}\n  speech-to-text: {}\n  web app: {}",
         app.engines.store,
         app.engines.llm.join(" -> "),
+        app.engines.crisis_detection,
         app.engines.rate_limits,
         if app.engines.crisis_notifications.is_empty() {
             "none configured (events are recorded; set REBLOOM_CRISIS_WEBHOOK_URL or REBLOOM_CRISIS_EMAIL_TO)".to_owned()

@@ -253,9 +253,9 @@ fn eval_safety_replays_the_public_benchmarks() {
         eval_dir.display()
     );
     let dir = tempfile::tempdir().unwrap();
-    let report = dir.path().join("safety-eval.md");
+    let report = dir.path().join("safety-replay.md");
     let out = Command::new(BIN)
-        .args(["eval", "safety", "--eval-dir"])
+        .args(["eval", "replay", "--eval-dir"])
         .arg(&eval_dir)
         .arg("--out")
         .arg(&report)

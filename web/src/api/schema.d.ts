@@ -1703,12 +1703,19 @@ export interface components {
         };
         Readiness: {
             /**
+             * @description `full` (rules and the learned layer over the multilingual encoder), or
+             *     `degraded` (rules alone: the encoder's model is missing).
+             * @example full
+             */
+            crisisDetection: string;
+            /**
              * @description `ok`, `unavailable`, or `not_configured` when running without Redis.
              * @example not_configured
              */
             redis: string;
             /**
-             * @description `ready`, or `degraded` when Redis is configured but unreachable.
+             * @description `ready`, or `degraded` when Redis is configured but unreachable or
+             *     crisis detection runs on its rules alone.
              * @example ready
              */
             status: string;

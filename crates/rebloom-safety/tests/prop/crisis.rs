@@ -186,3 +186,45 @@ fn case_whitespace_and_apostrophes_do_not_change_the_assessment() {
         },
     );
 }
+
+/// Every spelling variant (leetspeak, zero-width and bidi characters,
+/// fullwidth letters, look-alike letters, stretched letters, SMS spellings)
+/// of every labelled message assesses as the plain message does.
+#[test]
+fn spelling_variants_assess_as_the_plain_message() {
+    let s = &*SAFETY;
+    let messages: Vec<&str> = HIGH_OR_ABOVE
+        .iter()
+        .chain(CRITICAL)
+        .chain(NOT_CRISIS)
+        .copied()
+        .collect();
+    let kinds = &rebloom_safety::variants::KINDS[1..];
+    check(
+        "spelling_variants",
+        1024,
+        (
+            proptest::sample::select(messages),
+            proptest::sample::select(kinds),
+            any::<u64>(),
+        ),
+        |(text, kind, salt)| {
+            let v = rebloom_safety::variants::variant(kind, text, salt);
+            prop_assert_eq!(
+                rebloom_safety::normalize::normalize(&v),
+                rebloom_safety::normalize::normalize(text),
+                "{} variant {:?}",
+                kind,
+                v
+            );
+            prop_assert_eq!(
+                s.assessor.assess(&[], &v),
+                s.assessor.assess(&[], text),
+                "{} variant {:?}",
+                kind,
+                v
+            );
+            Ok(())
+        },
+    );
+}

@@ -155,7 +155,11 @@ pub async fn respond(
             text: &m.content,
         })
         .collect();
-    let assessment = state.safety.assessor.assess(&turns, &text);
+    let views = crisis_views(state, &text).await;
+    let assessment = state
+        .safety
+        .assessor
+        .assess_with(&turns, &text, views.as_deref());
     metrics::histogram!("safety_assessment_seconds").record(assess_started.elapsed().as_secs_f64());
     stage("assess", assess_started);
     let analysis = crate::conversation::analysis::analyze(
@@ -646,4 +650,22 @@ pub fn completed_exercise(before: &Value, after: &Value) -> Option<String> {
         .and_then(|c| c.last())
         .and_then(Value::as_str);
     (!still_running && last_done == Some(kind)).then(|| kind.to_owned())
+}
+
+/// The encoder's reading of a message for the crisis assessment, on the CPU
+/// pool; `None` (the rules run alone) when the encoder is missing or fails.
+pub async fn crisis_views(state: &AppState, text: &str) -> Option<Vec<Vec<f32>>> {
+    let encoder = state.crisis_encoder.clone()?;
+    let text = text.to_owned();
+    match state.cpu.run(move || encoder.views(&text)).await {
+        Ok(Ok(views)) => Some(views),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "the crisis encoder failed; this message is assessed by the rules alone");
+            None
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "the CPU pool failed; this message is assessed by the rules alone");
+            None
+        }
+    }
 }

@@ -28,10 +28,16 @@ pub struct Health {
 }
 
 #[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct Readiness {
-    /// `ready`, or `degraded` when Redis is configured but unreachable.
+    /// `ready`, or `degraded` when Redis is configured but unreachable or
+    /// crisis detection runs on its rules alone.
     #[schema(example = "ready")]
     pub status: &'static str,
+    /// `full` (rules and the learned layer over the multilingual encoder), or
+    /// `degraded` (rules alone: the encoder's model is missing).
+    #[schema(example = "full")]
+    pub crisis_detection: &'static str,
     #[schema(example = "sqlite")]
     pub store: &'static str,
     /// `ok`, `unavailable`, or `not_configured` when running without Redis.
@@ -77,13 +83,19 @@ pub async fn ready(State(state): State<AppState>) -> Response {
             }
         }
     };
+    let crisis_detection = if state.crisis_encoder.is_some() {
+        "full"
+    } else {
+        "degraded"
+    };
     if store_ok {
         return ApiJson(Readiness {
-            status: if redis == "unavailable" {
+            status: if redis == "unavailable" || crisis_detection == "degraded" {
                 "degraded"
             } else {
                 "ready"
             },
+            crisis_detection,
             store: state.store.backend(),
             redis,
         })

@@ -13,6 +13,7 @@ cases! {
     crisis_events_recorded: [sqlite, postgres];
     safety_plan_built_in_conversation: [sqlite, postgres];
     trusted_contact_offered_at_critical: [sqlite, postgres];
+    crisis_detection_with_the_encoder: [sqlite, postgres];
 }
 
 const PASSWORD: &str = "a long unusual passphrase";
@@ -364,5 +365,53 @@ async fn trusted_contact_offered_at_critical(ctx: Ctx) {
             .as_str()
             .unwrap()
             .starts_with("I already let Jordan know")
+    );
+}
+
+/// With the multilingual encoder (fetched by scripts/models.sh; the test fails
+/// without it): `/ready` says detection is full, and disclosures the phrase
+/// rules have no words for (Hinglish, Arabic, a euphemism) reach the crisis
+/// protocol, through the same pipeline every message takes.
+async fn crisis_detection_with_the_encoder(ctx: Ctx) {
+    let models = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
+    assert!(
+        models
+            .join("multilingual-e5-small/e5-small-q4.bin")
+            .exists(),
+        "no multilingual encoder: run scripts/models.sh"
+    );
+    let app = ctx.spawn_app_with(|c| c.models_dir = models).await;
+    let ready = app.get("/ready").send().await.success(StatusCode::OK);
+    assert_eq!(ready["crisisDetection"], "full", "{ready}");
+    let s = app.register("encoder@example.org", PASSWORD).await;
+    let level_of = async |message: &str| {
+        let started = app
+            .post("/api/conversations")
+            .token(&s.access)
+            .json(&json!({ "message": message }))
+            .send()
+            .await
+            .success(StatusCode::CREATED);
+        started["aiResponse"]["safety"]["riskLevel"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    };
+    for message in [
+        "yaar sach bolu toh ab jeene ka mann hi nahi karta, sab khatam kar dena chahta hoon",
+        "لم أعد أريد أن أعيش، أفكر في إنهاء حياتي",
+        "i've written letters to everyone and i won't be a burden to them after tonight",
+    ] {
+        let level = level_of(message).await;
+        assert!(
+            level == "high" || level == "critical",
+            "{message:?} assessed {level}"
+        );
+    }
+    // An ordinary message stays ordinary.
+    let level = level_of("I made pasta tonight and watched a film with my sister").await;
+    assert!(
+        level == "none" || level == "low",
+        "calm message assessed {level}"
     );
 }
