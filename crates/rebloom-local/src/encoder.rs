@@ -1,6 +1,6 @@
 //! The multilingual sentence encoder the crisis assessment reads every message
 //! with: multilingual-e5-small (4-bit, `rebloom-e5`), loaded once at start-up.
-//! Synchronous and CPU-bound (about 10-20 ms a short message on 2 cores):
+//! Synchronous and CPU-bound (about 30 ms a short message on one core):
 //! call it from a blocking task.
 
 use std::path::{Path, PathBuf};
@@ -81,6 +81,17 @@ fn parts(text: &str) -> Vec<String> {
     if !current.trim().is_empty() {
         sentences.push(current.trim().to_owned());
     }
+    // A "sentence" longer than a part (no full stops) is cut into parts.
+    let sentences: Vec<String> = sentences
+        .into_iter()
+        .flat_map(|s| {
+            let chars: Vec<char> = s.chars().collect();
+            chars
+                .chunks(PART_CHARS)
+                .map(|c| c.iter().collect::<String>())
+                .collect::<Vec<_>>()
+        })
+        .collect();
     let mut parts: Vec<String> = Vec::new();
     for s in sentences {
         match parts.last_mut() {
@@ -110,5 +121,9 @@ mod tests {
         let p = parts(&long);
         assert!(p.len() > 1 && p.len() <= MAX_PARTS);
         assert!(p.iter().all(|s| s.chars().count() <= PART_CHARS));
+        // Without full stops too: the parts stay bounded.
+        let run_on = "word ".repeat(2000);
+        let p = parts(&run_on);
+        assert!(p.len() == MAX_PARTS && p.iter().all(|s| s.chars().count() <= PART_CHARS));
     }
 }
