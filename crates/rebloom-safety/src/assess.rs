@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use regex::Regex;
 
-use crate::heads::{HeadOutput, Heads, Label};
+use crate::heads::{HeadOutput, Heads, Label, Thresholds};
 use serde::{Deserialize, Serialize};
 
 /// Risk levels, aligned with the C-SSRS screener.
@@ -511,7 +511,7 @@ impl Assessor {
         else {
             return rules;
         };
-        combine(rules, best, &self.heads)
+        combine(rules, best, &self.heads.thresholds)
     }
 
     fn assess_rules(&self, history: &[Turn<'_>], message: &str) -> Assessment {
@@ -720,23 +720,21 @@ impl Assessor {
 }
 
 /// The rules' assessment and the heads' reading of the message, together.
-fn combine(mut a: Assessment, out: &HeadOutput, heads: &Heads) -> Assessment {
-    let learned = out.level(&heads.thresholds);
-    let label = if learned >= RiskLevel::Moderate {
-        out.top_risk_label()
+fn combine(mut a: Assessment, out: &HeadOutput, thresholds: &Thresholds) -> Assessment {
+    let learned = out.level(thresholds);
+    let top = out.top_label();
+    // A panic attack is acute anxiety, not a suicide crisis: `moderate` with
+    // the panic category, unless the rules found something more. (Capping the
+    // heads on answers that read as "I'm safe" was tried on the dev split and
+    // cost more crisis recall than it saved false alarms.)
+    let (label, learned) = if top == Label::Panic {
+        (Label::Panic, learned.min(RiskLevel::Moderate))
+    } else if learned >= RiskLevel::Moderate {
+        (out.top_risk_label(), learned)
     } else {
-        out.top_label()
+        (top, learned)
     };
     let category = label.category();
-    // A panic attack is acute anxiety, not a suicide crisis, unless the rules
-    // found something more.
-    // Capping the heads on answers that read as "I'm safe" was tried on the
-    // dev split and cost more crisis recall than it saved false alarms.
-    let learned = if out.top_label() == Label::Panic {
-        learned.min(RiskLevel::Moderate)
-    } else {
-        learned
-    };
     if learned > a.level {
         a.level = learned;
     }
@@ -755,4 +753,59 @@ fn combine(mut a: Assessment, out: &HeadOutput, heads: &Heads) -> Assessment {
         }
     }
     a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn output(levels: [f32; 5], label: Label) -> HeadOutput {
+        let mut labels = vec![0.01; Label::ALL.len()];
+        labels[label.index()] = 0.9;
+        labels[Label::IdeationActive.index()] = 0.05;
+        HeadOutput { levels, labels }
+    }
+
+    fn quiet() -> Assessment {
+        Assessment {
+            level: RiskLevel::None,
+            categories: Vec::new(),
+            evidence: Vec::new(),
+            confidence: 0.8,
+        }
+    }
+
+    const T: Thresholds = Thresholds {
+        crisis: 0.5,
+        critical: 0.5,
+        moderate: 0.5,
+    };
+
+    #[test]
+    fn a_panic_attack_is_moderate_panic_not_a_suicide_crisis() {
+        let a = combine(
+            quiet(),
+            &output([0.0, 0.0, 0.2, 0.8, 0.0], Label::Panic),
+            &T,
+        );
+        assert_eq!(a.level, RiskLevel::Moderate);
+        assert_eq!(a.categories, vec![Category::Panic]);
+        assert_eq!(a.evidence[0].rule, "learned.panic");
+    }
+
+    #[test]
+    fn the_heads_raise_the_rules_level_with_the_kind_of_risk() {
+        let a = combine(
+            quiet(),
+            &output([0.0, 0.0, 0.1, 0.3, 0.6], Label::MeansAccess),
+            &T,
+        );
+        assert_eq!(a.level, RiskLevel::Critical);
+        assert_eq!(a.categories, vec![Category::SuicidalIdeation]);
+        // They never lower what the rules found.
+        let mut rules = quiet();
+        rules.level = RiskLevel::High;
+        let a = combine(rules, &output([0.9, 0.1, 0.0, 0.0, 0.0], Label::Benign), &T);
+        assert_eq!(a.level, RiskLevel::High);
+    }
 }
