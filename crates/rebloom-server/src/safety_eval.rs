@@ -247,19 +247,12 @@ pub fn run_train(corpus: &Path, models: &Path, out: &Path) -> anyhow::Result<()>
     Ok(())
 }
 
-/// The heads' reading of each dev message (the most crisis-like view).
+/// The heads' reading of each dev message.
 fn dev_outputs(
     heads: &rebloom_safety::heads::Heads,
     views: &[Vec<Vec<f32>>],
 ) -> Vec<Option<rebloom_safety::heads::HeadOutput>> {
-    views
-        .iter()
-        .map(|v| {
-            v.iter()
-                .filter_map(|e| heads.run(e))
-                .max_by(|a, b| a.crisis().total_cmp(&b.crisis()))
-        })
-        .collect()
+    views.iter().map(|v| heads.read(v)).collect()
 }
 
 /// The highest crisis threshold that keeps `recall` of the crisis messages
