@@ -126,25 +126,6 @@ pub fn run_train(corpus: &Path, models: &Path, out: &Path) -> anyhow::Result<()>
         })
         .collect();
     let assessor = Assessor::new()?;
-    if let Some(path) = std::env::var_os("REBLOOM_DUMP_EMBEDDINGS") {
-        // For experiments outside this command: the train and dev embeddings.
-        let mut lines = String::new();
-        let dev_texts: Vec<&str> = dev_items.iter().map(|i| i.text.as_str()).collect();
-        let dev_embeddings = encoder.embed_many(&dev_texts)?;
-        for (i, e) in train_items
-            .iter()
-            .zip(&embeddings)
-            .chain(dev_items.iter().zip(&dev_embeddings))
-        {
-            lines.push_str(&serde_json::to_string(&serde_json::json!({
-                "id": i.id, "split": format!("{:?}", split_of(i)), "text": i.text,
-                "level": i.level, "category": i.category, "lang": i.lang, "emb": e,
-            }))?);
-            lines.push('\n');
-        }
-        std::fs::write(&path, lines)?;
-        anyhow::bail!("embeddings written to {}", path.to_string_lossy());
-    }
     let dev_views: Vec<Vec<Vec<f32>>> = dev_items
         .iter()
         .map(|i| encoder.views(&i.text))
@@ -198,14 +179,6 @@ pub fn run_train(corpus: &Path, models: &Path, out: &Path) -> anyhow::Result<()>
     );
     let dev_out = dev_outputs(&heads, &dev_views);
     heads.thresholds.crisis = threshold;
-    let crisis_scores: Vec<f32> = dev_items
-        .iter()
-        .zip(&dev_out)
-        .zip(&rule_levels)
-        .filter(|((i, _), r)| i.level.is_crisis() && !r.is_crisis())
-        .filter_map(|((_, o), _)| o.as_ref().map(|o| o.crisis()))
-        .collect();
-    let _ = crisis_scores;
     let critical_scores: Vec<f32> = dev_items
         .iter()
         .zip(&dev_out)
