@@ -10,12 +10,16 @@ use std::collections::BTreeMap;
 use regex::Regex;
 
 use crate::heads::{HeadOutput, Heads, Label, Thresholds};
+use crate::session::{CARRIED_RULE, SAFETY_ANSWER_RULE, SessionRisk};
 use serde::{Deserialize, Serialize};
 
 /// Risk levels, aligned with the C-SSRS screener.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum RiskLevel {
+    #[default]
     None,
     Low,
     Moderate,
@@ -45,7 +49,7 @@ impl RiskLevel {
         }
     }
 
-    fn down(self) -> RiskLevel {
+    pub(crate) fn down(self) -> RiskLevel {
         match self {
             RiskLevel::Critical => RiskLevel::High,
             RiskLevel::High => RiskLevel::Moderate,
@@ -482,29 +486,117 @@ impl Assessor {
     }
 
     /// Assesses `message` given the conversation before it (oldest first), with
-    /// the rules alone: what runs when the encoder is not available.
+    /// the rules alone: what runs when the encoder is not available. The
+    /// session's risk is read from the person's earlier messages in `history`.
     pub fn assess(&self, history: &[Turn<'_>], message: &str) -> Assessment {
-        self.assess_with(history, message, None)
+        let session = self.session_of(history, &[]);
+        self.assess_in(&session, history, message, None)
     }
 
-    /// Assesses `message` with the rules and, given the encoder's embeddings of
-    /// the message (`views`: the whole message, then its parts when it is
-    /// long), the learned heads. The rules are a floor: the heads can only
-    /// raise the level.
-    pub fn assess_with(
+    /// The session's risk for a conversation whose earlier assessments were
+    /// not kept: each of the person's messages in `history` assessed in turn,
+    /// with its encoder views where `views` (aligned with `history`) has them.
+    pub fn session_of(&self, history: &[Turn<'_>], views: &[Option<Vec<Vec<f32>>>]) -> SessionRisk {
+        let mut session = SessionRisk::default();
+        for (i, turn) in history.iter().enumerate() {
+            if turn.speaker != Speaker::Person {
+                continue;
+            }
+            let v = views.get(i).and_then(Option::as_deref);
+            let a = self.assess_in(&session, &history[..i], turn.text, v);
+            session = session.after_assessment(&a);
+        }
+        session
+    }
+
+    /// Assesses `message` in its session: the rules, the learned heads given
+    /// the encoder's embeddings of the message (`views`: the whole message,
+    /// then its parts when it is long), then the session's risk. The rules
+    /// are a floor: the heads only raise the level, except on a clear safety
+    /// answer that both read as one, which also clears what the session carried.
+    pub fn assess_in(
         &self,
+        session: &SessionRisk,
         history: &[Turn<'_>],
         message: &str,
         views: Option<&[Vec<f32>]>,
     ) -> Assessment {
-        let rules = self.assess_rules(history, message);
-        let Some(best) = views.and_then(|v| self.heads.read(v)) else {
-            return rules;
+        let (rules, facts) = self.assess_rules(history, message);
+        let out = views.and_then(|v| self.heads.read(v));
+        let thresholds = &self.heads.thresholds;
+        // A clear safety answer: the rules found a denial and nothing else, and
+        // the heads (when there) read no risk in it; or the heads read it as
+        // a safety answer and no risk.
+        let answer = rules.level <= RiskLevel::Low
+            && match &out {
+                None => facts.denial,
+                Some(o) => {
+                    let top = o.top_label();
+                    (facts.denial && (top == Label::SafetyAnswer || top.category().is_none()))
+                        || (top == Label::SafetyAnswer && o.level(thresholds) <= RiskLevel::Low)
+                }
+            };
+        let mut a = match &out {
+            Some(o) if !answer => combine(rules, o, thresholds),
+            _ => rules,
         };
-        combine(rules, &best, &self.heads.thresholds)
+        let category = session.category.unwrap_or(Category::SuicidalIdeation);
+        if answer {
+            a.evidence.push(Evidence {
+                rule: SAFETY_ANSWER_RULE.to_owned(),
+                category,
+                level: a.level,
+                note: Some("a clear safety answer: what the session carried is cleared".into()),
+            });
+            return a;
+        }
+        // Means or method talk after ideation or distress earlier in the session.
+        let means = facts.masked
+            || out.as_ref().is_some_and(|o| {
+                o.level(thresholds) >= RiskLevel::Moderate
+                    && matches!(
+                        o.top_risk_label(),
+                        Label::MeansAccess | Label::Plan | Label::Intent | Label::AttemptUnderway
+                    )
+            });
+        let floor = session.means_floor();
+        if means && a.level < floor {
+            raise(
+                &mut a,
+                floor,
+                category,
+                CARRIED_RULE,
+                format!(
+                    "means or method talk after {} earlier in the session",
+                    session.peak.as_str()
+                ),
+            );
+        }
+        let carried = session.carried();
+        if a.level < carried {
+            raise(
+                &mut a,
+                carried,
+                category,
+                CARRIED_RULE,
+                match &session.rule {
+                    Some(rule) => format!(
+                        "{} in the session ({rule}), {} messages before",
+                        session.peak.as_str(),
+                        session.since + 1
+                    ),
+                    None => format!(
+                        "{} in the session, {} messages before",
+                        session.peak.as_str(),
+                        session.since + 1
+                    ),
+                },
+            );
+        }
+        a
     }
 
-    fn assess_rules(&self, history: &[Turn<'_>], message: &str) -> Assessment {
+    fn assess_rules(&self, history: &[Turn<'_>], message: &str) -> (Assessment, Facts) {
         let text = normalize(message);
         let signals = self.signals(&text);
         let mut evidence: Vec<Evidence> = Vec::new();
@@ -532,8 +624,6 @@ impl Assessor {
             .chain(earlier.iter().map(String::as_str))
             .collect();
         let mut prior = RiskLevel::None;
-        let mut prior_category = Category::SuicidalIdeation;
-        let mut prior_rule = String::new();
         let mut prior_distress = false;
         for (j, sigs) in earlier_signals.iter().enumerate() {
             let before = self.recent_risk(&earlier_signals[j + 1..]);
@@ -547,8 +637,6 @@ impl Assessor {
                     .map_or(*l, |(l, _)| l);
                 if rule.kind != Kind::Denial && l > prior {
                     prior = l;
-                    prior_category = rule.category;
-                    prior_rule.clone_from(&rule.id);
                 }
             }
             let window: Vec<&[Signal]> = earlier_signals[j..]
@@ -560,8 +648,6 @@ impl Assessor {
                 let group = &self.groups[g];
                 if group.level > prior {
                     prior = group.level;
-                    prior_category = group.category;
-                    prior_rule = format!("group.{}", group.name);
                 }
             }
         }
@@ -670,19 +756,6 @@ impl Assessor {
         {
             level = RiskLevel::Critical;
         }
-        // Risk raised earlier persists, one step lower, until the person says otherwise.
-        if !denial && prior >= RiskLevel::High && level < prior.down() {
-            level = prior.down();
-            evidence.push(Evidence {
-                rule: "context.persisting_risk".into(),
-                category: prior_category,
-                level,
-                note: Some(format!(
-                    "{} earlier in the conversation ({prior_rule})",
-                    prior.as_str()
-                )),
-            });
-        }
         let mut categories: Vec<Category> = evidence
             .iter()
             .filter(|e| e.level >= RiskLevel::Moderate)
@@ -700,12 +773,42 @@ impl Assessor {
             }
             _ => 0.7,
         };
-        Assessment {
-            level,
-            categories,
-            evidence,
-            confidence,
-        }
+        let facts = Facts {
+            denial,
+            masked: has(Kind::Masked),
+        };
+        (
+            Assessment {
+                level,
+                categories,
+                evidence,
+                confidence,
+            },
+            facts,
+        )
+    }
+}
+
+/// What the rules saw in a message, beside its level.
+struct Facts {
+    /// A statement of safety ("I'm not suicidal").
+    denial: bool,
+    /// A question about means, heights or doses.
+    masked: bool,
+}
+
+/// Raises an assessment to `level` for a reason found outside the message's own words.
+fn raise(a: &mut Assessment, level: RiskLevel, category: Category, rule: &str, note: String) {
+    a.level = level;
+    a.evidence.push(Evidence {
+        rule: rule.to_owned(),
+        category,
+        level,
+        note: Some(note),
+    });
+    if level >= RiskLevel::Moderate && !a.categories.contains(&category) {
+        a.categories.push(category);
+        a.categories.sort();
     }
 }
 

@@ -2,6 +2,7 @@
 //! no language model, so it runs on every message before any generation.
 //!
 //! - [`assess`]: risk level, categories and evidence for a message in its conversation.
+//! - [`session`]: the risk a conversation carries from one message to the next.
 //! - [`reply`]: safe-messaging crisis replies and check-ins.
 //! - [`resources`]: crisis lines by country.
 //! - [`guard`]: the output guard every generated reply passes.
@@ -14,6 +15,7 @@ pub mod heads;
 pub mod normalize;
 pub mod reply;
 pub mod resources;
+pub mod session;
 pub mod variants;
 
 pub use assess::{Assessment, Assessor, Category, Evidence, RiskLevel, Speaker, Turn};
@@ -21,6 +23,7 @@ pub use consent::accepts_contact_offer;
 pub use guard::{Guard, GuardReason, Verdict};
 pub use reply::{ContactText, Replies, ReplyContext, SafeReply};
 pub use resources::{CountryResources, Directory, Line};
+pub use session::SessionRisk;
 
 /// Everything the safety layer needs, built once at start-up.
 pub struct Safety {

@@ -32,17 +32,18 @@ pub fn clean(text: &str) -> String {
 pub fn normalize(text: &str) -> String {
     let mut folded = String::with_capacity(text.len());
     // Lower-casing can leave a combining mark ("İ" is "i" and a dot above).
+    // Apostrophes go before the last composition, so marks they separated
+    // are put in canonical order there.
     for c in compose(text)
         .to_lowercase()
+        .chars()
+        .filter(|c| !matches!(c, '\'' | '’' | '‘' | '`' | '´' | 'ʼ'))
         .nfkc()
         .filter(|c| !invisible(*c))
     {
-        match c {
-            '\'' | '’' | '‘' | '`' | '´' | 'ʼ' => {}
-            c => match fold_accent(c) {
-                Some(f) => folded.push_str(f),
-                None => folded.push(c),
-            },
+        match fold_accent(c) {
+            Some(f) => folded.push_str(f),
+            None => folded.push(c),
         }
     }
     words(&folded).to_lowercase()

@@ -494,3 +494,83 @@ fn every_reply_passes_the_guard() {
         }
     }
 }
+
+#[test]
+fn carried_risk_decays_over_the_session() {
+    let s = safety();
+    let took = "I took a whole bottle of my pills an hour ago";
+    assert_eq!(level(&s, &[], took), RiskLevel::Critical);
+    // One step lower right after, and lower again every two messages.
+    assert_eq!(level(&s, &[took], "ok"), RiskLevel::High);
+    assert_eq!(level(&s, &[took, "ok"], "ok"), RiskLevel::High);
+    assert_eq!(level(&s, &[took, "ok", "ok"], "ok"), RiskLevel::Moderate);
+    assert!(level(&s, &[took, "ok", "ok", "ok", "ok"], "ok") <= RiskLevel::Low);
+    // A new disclosure starts it again.
+    assert_eq!(
+        level(&s, &[took, "ok", "ok", "ok", "ok", "I want to die"], "ok"),
+        RiskLevel::Moderate
+    );
+}
+
+#[test]
+fn a_clear_safety_answer_clears_the_session_in_every_language() {
+    let s = safety();
+    for (disclosure, answer) in [
+        (
+            "I want to kill myself",
+            "no I'm not going to do anything, I just needed to vent",
+        ),
+        (
+            "I want to kill myself",
+            "I put the pills away in my mum's room",
+        ),
+        ("quiero matarme", "estoy a salvo, no voy a hacer nada"),
+        (
+            "je veux mourir",
+            "je suis en sécurité, je ne vais rien faire",
+        ),
+        (
+            "ich will sterben",
+            "ich bin in Sicherheit, ich tu mir nichts an",
+        ),
+        ("quero morrer", "estou segura, não vou fazer nada"),
+        ("voglio morire", "sono al sicuro, non farò niente"),
+        ("ik wil dood", "ik ben veilig, ik doe mezelf niets aan"),
+        ("mujhe mar jana hai", "main safe hoon, kuch nahi karunga"),
+        ("أريد أن أموت", "أنا بأمان، لن أؤذي نفسي"),
+    ] {
+        let a = assess(&s, &[disclosure], answer);
+        assert!(a.level <= RiskLevel::Low, "{answer:?}: {a:?}");
+        assert!(
+            a.evidence.iter().any(|e| e.rule == "context.safety_answer"),
+            "{answer:?}: {a:?}"
+        );
+        // Nothing is carried after it.
+        assert!(level(&s, &[disclosure, answer], "ok") <= RiskLevel::Low);
+    }
+    // A denial that discloses something else is not a safety answer.
+    let a = assess(
+        &s,
+        &["I want to kill myself"],
+        "I'm not going to kill myself, I've just been cutting again",
+    );
+    assert!(a.level >= RiskLevel::High, "{a:?}");
+    assert!(!a.evidence.iter().any(|e| e.rule == "context.safety_answer"));
+}
+
+#[test]
+fn means_talk_after_ideation_is_critical_even_after_the_carry_has_decayed() {
+    let s = safety();
+    let history = [
+        "I wish I could go to sleep and never wake up",
+        "ok",
+        "ok",
+        "ok",
+        "ok",
+    ];
+    assert!(level(&s, &history, "ok") <= RiskLevel::Low);
+    assert_eq!(
+        level(&s, &history, "how many sleeping pills would it take"),
+        RiskLevel::Critical
+    );
+}

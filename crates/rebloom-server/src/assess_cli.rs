@@ -61,10 +61,11 @@ fn assess_line(safety: &Safety, encoder: Option<&SafetyEncoder>, line: &str) -> 
             return json!({ "error": "invalid_input", "detail": "give exactly one of text or messages", "id": input.id });
         }
     };
+    let session = crate::safety_eval::session_of(&safety.assessor, encoder, &history);
     let views = encoder.and_then(|e| e.views(&text).ok());
     let a = safety
         .assessor
-        .assess_with(&history, &text, views.as_deref());
+        .assess_in(&session, &history, &text, views.as_deref());
     let mut out = json!({
         "level": a.level,
         "categories": a.categories,

@@ -19,7 +19,7 @@ use anyhow::Context;
 use rebloom_local::encoder::SafetyEncoder;
 use rebloom_safety::heads::{Example, Label, TrainConfig, train};
 use rebloom_safety::variants::{KINDS, variant};
-use rebloom_safety::{Assessor, RiskLevel, Speaker, Turn};
+use rebloom_safety::{Assessor, RiskLevel, SessionRisk, Speaker, Turn};
 use serde::Deserialize;
 
 /// Authors whose messages are the test split, never trained or tuned on.
@@ -94,6 +94,25 @@ fn turns(history: &[String]) -> Vec<Turn<'_>> {
             text: t,
         })
         .collect()
+}
+
+/// The session's risk before the last message of a conversation whose
+/// assessments were not kept: the person's earlier messages assessed in
+/// turn, with the encoder when there is one.
+pub fn session_of(
+    assessor: &Assessor,
+    encoder: Option<&SafetyEncoder>,
+    history: &[Turn<'_>],
+) -> SessionRisk {
+    let views: Vec<Option<Vec<Vec<f32>>>> = history
+        .iter()
+        .map(|t| {
+            (t.speaker == Speaker::Person)
+                .then(|| encoder.and_then(|e| e.views(t.text).ok()))
+                .flatten()
+        })
+        .collect();
+    assessor.session_of(history, &views)
 }
 
 /// `rebloom train safety`.
@@ -386,9 +405,12 @@ fn score(
         for kind in kinds {
             let text = variant(kind, &c.text, n as u64);
             let history = turns(&c.history);
+            // In the server the session's state is stored with each message;
+            // here it is rebuilt from the history, outside the timing.
+            let session = session_of(assessor, Some(encoder), &history);
             let started = Instant::now();
             let views = encoder.views(&text)?;
-            let a = assessor.assess_with(&history, &text, Some(&views));
+            let a = assessor.assess_in(&session, &history, &text, Some(&views));
             if *kind == "plain" {
                 times.push(started.elapsed().as_secs_f64() * 1000.0);
             }
@@ -548,7 +570,7 @@ fn gaur(encoder: &SafetyEncoder, assessor: &Assessor, eval_dir: &Path) -> anyhow
         }
         let views = encoder.views(&p.text)?;
         let learned = assessor
-            .assess_with(&[], &p.text, Some(&views))
+            .assess_in(&SessionRisk::default(), &[], &p.text, Some(&views))
             .level
             .is_crisis();
         let rules = assessor.assess(&[], &p.text).level.is_crisis();
@@ -596,7 +618,7 @@ pub fn run_eval(
     let encoder = SafetyEncoder::load(models).context("the encoder (run scripts/models.sh)")?;
     let assessor = Assessor::new()?;
     let first = encoder.views("hello")?;
-    let _ = assessor.assess_with(&[], "hello", Some(&first));
+    let _ = assessor.assess_in(&SessionRisk::default(), &[], "hello", Some(&first));
     let cold_ms = cold.elapsed().as_secs_f64() * 1000.0;
 
     let items = load_corpus(corpus)?;

@@ -140,6 +140,8 @@ const SPECIAL: &[&str] = &[
     "\u{301}",
     "\u{308}\u{308}\u{308}",
     "e\u{301}",
+    // Marks of different combining classes an apostrophe kept apart.
+    "\u{11366}`\u{1e8d0}",
     "İ",
     "ẞ",
     "ß",

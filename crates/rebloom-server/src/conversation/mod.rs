@@ -8,6 +8,7 @@ pub mod idempotency;
 pub mod pipeline;
 pub mod prompt;
 pub mod providers;
+pub mod risk;
 pub mod routes;
 pub mod summary;
 pub mod views;

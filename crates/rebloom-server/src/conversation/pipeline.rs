@@ -155,11 +155,13 @@ pub async fn respond(
             text: &m.content,
         })
         .collect();
+    let risk = crate::conversation::risk::before_next(state, user.id, session.id, &recent).await;
     let views = crisis_views(state, &text).await;
     let assessment = state
         .safety
         .assessor
-        .assess_with(&turns, &text, views.as_deref());
+        .assess_in(&risk, &turns, &text, views.as_deref());
+    let risk_after = risk.after_assessment(&assessment);
     metrics::histogram!("safety_assessment_seconds").record(assess_started.elapsed().as_secs_f64());
     stage("assess", assess_started);
     let analysis = crate::conversation::analysis::analyze(
@@ -186,6 +188,7 @@ pub async fn respond(
             "safety": {
                 "categories": assessment.categories,
                 "rules": assessment.evidence.iter().map(|e| &e.rule).collect::<Vec<_>>(),
+                "session": risk_after,
             },
             "turnKey": turn_key,
         }),

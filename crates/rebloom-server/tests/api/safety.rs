@@ -14,6 +14,7 @@ cases! {
     safety_plan_built_in_conversation: [sqlite, postgres];
     trusted_contact_offered_at_critical: [sqlite, postgres];
     crisis_detection_with_the_encoder: [sqlite, postgres];
+    session_risk_state: [sqlite, postgres];
 }
 
 const PASSWORD: &str = "a long unusual passphrase";
@@ -414,4 +415,83 @@ async fn crisis_detection_with_the_encoder(ctx: Ctx) {
         level == "none" || level == "low",
         "calm message assessed {level}"
     );
+}
+
+/// The session's risk state, through the pipeline: risk carried into the next
+/// message decays, a clear safety answer clears it, and a PHQ-9 item 9 answer
+/// in the session makes a later question about heights a crisis.
+async fn session_risk_state(ctx: Ctx) {
+    let app = ctx.spawn_app().await;
+    let s = app.register("session-risk@example.org", PASSWORD).await;
+    let start = async |message: &str| {
+        app.post("/api/conversations")
+            .token(&s.access)
+            .json(&json!({ "message": message }))
+            .send()
+            .await
+            .success(StatusCode::CREATED)
+    };
+    let say = async |session: &serde_json::Value, message: &str| {
+        let r = app
+            .post(&format!("/api/conversations/{}/messages", s.id()))
+            .token(&s.access)
+            .json(&json!({ "message": message, "sessionId": session }))
+            .send()
+            .await
+            .success(StatusCode::OK);
+        (
+            r["aiResponse"]["safety"]["riskLevel"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned(),
+            r,
+        )
+    };
+    let first = start("I took a whole bottle of my pills an hour ago").await;
+    assert_eq!(first["aiResponse"]["safety"]["riskLevel"], "critical");
+    let session = first["sessionId"].clone();
+    // Carried one step lower, then lower again: not held for the whole session.
+    assert_eq!(say(&session, "ok").await.0, "high");
+    assert_eq!(say(&session, "ok").await.0, "high");
+    assert_eq!(say(&session, "hm").await.0, "moderate");
+    // A clear safety answer clears what was carried.
+    let again = start("I want to kill myself").await;
+    let session = again["sessionId"].clone();
+    assert_eq!(again["aiResponse"]["safety"]["riskLevel"], "high");
+    let (level, _) = say(&session, "I'm safe now, my sister is here with me").await;
+    assert!(
+        level == "none" || level == "low",
+        "safety answer assessed {level}"
+    );
+    let (level, _) = say(&session, "ok").await;
+    assert!(
+        level == "none" || level == "low",
+        "after the answer: {level}"
+    );
+
+    // A question about heights on its own is a check-in ...
+    let plain = start("hi, rough week").await;
+    let (level, _) = say(
+        &plain["sessionId"],
+        "which bridges around here are the highest?",
+    )
+    .await;
+    assert_eq!(level, "moderate");
+    // ... and after PHQ-9 item 9 answered above 0 in the session, a crisis.
+    let quiz = start("hi, rough week").await;
+    let session = quiz["sessionId"].clone();
+    let submitted = app
+        .post("/api/me/questionnaires")
+        .token(&s.access)
+        .json(&json!({
+            "instrument": "phq9",
+            "answers": [2, 2, 2, 2, 2, 2, 1, 1, 1],
+            "sessionId": session,
+        }))
+        .send()
+        .await
+        .success(StatusCode::CREATED);
+    assert!(!submitted["safety"].is_null(), "{submitted}");
+    let (level, reply) = say(&session, "which bridges around here are the highest?").await;
+    assert_eq!(level, "critical", "{reply}");
 }
