@@ -480,11 +480,6 @@ impl Assessor {
         }
     }
 
-    /// The trained heads of the learned layer.
-    pub fn heads(&self) -> &Heads {
-        &self.heads
-    }
-
     /// Assesses `message` given the conversation before it (oldest first), with
     /// the rules alone: what runs when the encoder is not available. The
     /// session's risk is read from the person's earlier messages in `history`.
@@ -574,23 +569,21 @@ impl Assessor {
         }
         let carried = session.carried();
         if a.level < carried {
+            let from = session
+                .rule
+                .as_ref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default();
             raise(
                 &mut a,
                 carried,
                 category,
                 CARRIED_RULE,
-                match &session.rule {
-                    Some(rule) => format!(
-                        "{} in the session ({rule}), {} messages before",
-                        session.peak.as_str(),
-                        session.since + 1
-                    ),
-                    None => format!(
-                        "{} in the session, {} messages before",
-                        session.peak.as_str(),
-                        session.since + 1
-                    ),
-                },
+                format!(
+                    "{} in the session{from}, {} messages before",
+                    session.peak.as_str(),
+                    session.since + 1
+                ),
             );
         }
         a
@@ -797,9 +790,10 @@ struct Facts {
     masked: bool,
 }
 
-/// Raises an assessment to `level` for a reason found outside the message's own words.
+/// Raises an assessment to `level` (never lowers it) for a reason the rules
+/// did not see, with the evidence for it; a category at `moderate` and above.
 fn raise(a: &mut Assessment, level: RiskLevel, category: Category, rule: &str, note: String) {
-    a.level = level;
+    a.level = a.level.max(level);
     a.evidence.push(Evidence {
         rule: rule.to_owned(),
         category,
@@ -812,38 +806,28 @@ fn raise(a: &mut Assessment, level: RiskLevel, category: Category, rule: &str, n
     }
 }
 
-/// The rules' assessment and the heads' reading of the message, together.
+/// The rules' assessment and the heads' reading of the message, together:
+/// the heads raise it to `moderate` or above, with evidence, or leave it.
+/// (A clear safety answer never gets here: see [`Assessor::assess_in`].)
 fn combine(mut a: Assessment, out: &HeadOutput, thresholds: &Thresholds) -> Assessment {
     let learned = out.level(thresholds);
-    let top = out.top_label();
     // A panic attack is acute anxiety, not a suicide crisis: `moderate` with
-    // the panic category, unless the rules found something more. (Capping the
-    // heads on answers that read as "I'm safe" was tried on the dev split and
-    // cost more crisis recall than it saved false alarms.)
-    let (label, learned) = if top == Label::Panic {
+    // the panic category, unless the rules found something more.
+    let (label, learned) = if out.top_label() == Label::Panic {
         (Label::Panic, learned.min(RiskLevel::Moderate))
-    } else if learned >= RiskLevel::Moderate {
-        (out.top_risk_label(), learned)
     } else {
-        (top, learned)
+        (out.top_risk_label(), learned)
     };
-    let category = label.category();
-    if learned > a.level {
-        a.level = learned;
-    }
-    if let Some(c) = category
-        && learned >= RiskLevel::Moderate
+    if learned >= RiskLevel::Moderate
+        && let Some(c) = label.category()
     {
-        a.evidence.push(Evidence {
-            rule: format!("learned.{}", label.as_str()),
-            category: c,
-            level: learned,
-            note: Some(format!("p(crisis) {:.2}", out.crisis())),
-        });
-        if !a.categories.contains(&c) {
-            a.categories.push(c);
-            a.categories.sort();
-        }
+        raise(
+            &mut a,
+            learned,
+            c,
+            &format!("learned.{}", label.as_str()),
+            format!("p(crisis) {:.2}", out.crisis()),
+        );
     }
     a
 }
@@ -900,5 +884,17 @@ mod tests {
         rules.level = RiskLevel::High;
         let a = combine(rules, &output([0.9, 0.1, 0.0, 0.0, 0.0], Label::Benign), &T);
         assert_eq!(a.level, RiskLevel::High);
+    }
+
+    #[test]
+    fn below_moderate_the_heads_change_nothing() {
+        // An assessment above `none` always has evidence: ordinary distress
+        // read by the heads leaves the rules' assessment as it was.
+        let a = combine(
+            quiet(),
+            &output([0.3, 0.6, 0.1, 0.0, 0.0], Label::Distress),
+            &T,
+        );
+        assert_eq!(a, quiet());
     }
 }

@@ -60,7 +60,7 @@ impl SessionRisk {
     }
 
     fn after_rule(
-        self,
+        mut self,
         level: RiskLevel,
         category: Option<Category>,
         rule: Option<String>,
@@ -69,29 +69,18 @@ impl SessionRisk {
         if safety_answer {
             return SessionRisk::default();
         }
-        let (worst, worst_since) = if level >= self.worst || self.worst_since >= MEANS_WINDOW {
-            (level, 0)
+        if level >= self.worst || self.worst_since >= MEANS_WINDOW {
+            (self.worst, self.worst_since) = (level, 0);
         } else {
-            (self.worst, self.worst_since.saturating_add(1))
-        };
+            self.worst_since = self.worst_since.saturating_add(1);
+        }
         // The message's own words raised it above what was carried.
         if level > RiskLevel::Low && level > self.carried() {
-            SessionRisk {
-                peak: level,
-                category,
-                rule,
-                since: 0,
-                worst,
-                worst_since,
-            }
+            (self.peak, self.category, self.rule, self.since) = (level, category, rule, 0);
         } else {
-            SessionRisk {
-                since: self.since.saturating_add(1),
-                worst,
-                worst_since,
-                ..self
-            }
+            self.since = self.since.saturating_add(1);
         }
+        self
     }
 
     /// Folds in an assessment made by [`crate::Assessor::assess_in`].
@@ -107,28 +96,14 @@ impl SessionRisk {
 
     /// Risk raised outside the conversation in the same session (a
     /// questionnaire answer that ran the crisis protocol).
-    pub fn raised(self, level: RiskLevel, category: Category) -> Self {
-        let (worst, worst_since) = if level >= self.worst {
-            (level, 0)
-        } else {
-            (self.worst, self.worst_since)
-        };
-        if level >= self.peak {
-            SessionRisk {
-                peak: level,
-                category: Some(category),
-                rule: None,
-                since: 0,
-                worst,
-                worst_since,
-            }
-        } else {
-            SessionRisk {
-                worst,
-                worst_since,
-                ..self
-            }
+    pub fn raised(mut self, level: RiskLevel, category: Category) -> Self {
+        if level >= self.worst {
+            (self.worst, self.worst_since) = (level, 0);
         }
+        if level >= self.peak {
+            (self.peak, self.category, self.rule, self.since) = (level, Some(category), None, 0);
+        }
+        self
     }
 
     /// The level the next message is held at, at least: one step under a
