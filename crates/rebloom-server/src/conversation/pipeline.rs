@@ -155,8 +155,12 @@ pub async fn respond(
             text: &m.content,
         })
         .collect();
-    let risk = crate::conversation::risk::before_next(state, user.id, session.id, &recent).await;
-    let views = crisis_views(state, &text).await;
+    // The encoder reads the message on the CPU pool while the session's
+    // questionnaire answers are read.
+    let (risk, views) = tokio::join!(
+        crate::conversation::risk::before_next(state, user.id, session.id, &recent),
+        crisis_views(state, &text),
+    );
     let assessment = state
         .safety
         .assessor
