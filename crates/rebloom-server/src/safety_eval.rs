@@ -214,18 +214,7 @@ pub fn run_train(corpus: &Path, models: &Path, out: &Path) -> anyhow::Result<()>
     heads.thresholds.moderate = quantile_above(&benign_scores, 0.03).clamp(0.2, 0.9);
     // The trade-off on dev, for the record: crisis recall and false alarms by threshold.
     for t in [0.05f32, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6] {
-        let mut hits = (0, 0);
-        let mut alarms = (0, 0);
-        for ((i, o), r) in dev_items.iter().zip(&dev_out).zip(&rule_levels) {
-            let flagged = r.is_crisis() || o.as_ref().is_some_and(|o| o.crisis() >= t);
-            if i.level.is_crisis() {
-                hits.1 += 1;
-                hits.0 += usize::from(flagged);
-            } else if i.level <= RiskLevel::Low {
-                alarms.1 += 1;
-                alarms.0 += usize::from(flagged);
-            }
-        }
+        let (hits, alarms) = flagged_at(&dev_items, &dev_out, &rule_levels, t);
         eprintln!(
             "dev, crisis threshold {t:.2}: recall {}, false crisis {}",
             pct(hits),
@@ -266,15 +255,29 @@ fn alarms_at_recall(
     let allowed_misses =
         ((1.0 - recall) * crisis_total as f64).floor() / scores.len().max(1) as f64;
     let threshold = quantile_below(&scores, allowed_misses).clamp(0.02, 0.9);
-    let benign: Vec<bool> = items
-        .iter()
-        .zip(out)
-        .zip(rules)
-        .filter(|((i, _), _)| i.level <= RiskLevel::Low)
-        .map(|((_, o), r)| r.is_crisis() || o.as_ref().is_some_and(|o| o.crisis() >= threshold))
-        .collect();
-    let alarms = benign.iter().filter(|b| **b).count() as f64 / benign.len().max(1) as f64;
-    (threshold, alarms)
+    let (_, (alarms, benign)) = flagged_at(items, out, rules, threshold);
+    (threshold, alarms as f64 / benign.max(1) as f64)
+}
+
+/// At crisis threshold `t` (rules or heads): the crisis messages reached and
+/// the none/low messages flagged, each as (count, of).
+fn flagged_at(
+    items: &[&Item],
+    out: &[Option<rebloom_safety::heads::HeadOutput>],
+    rules: &[RiskLevel],
+    t: f32,
+) -> ((usize, usize), (usize, usize)) {
+    let mut hits = (0, 0);
+    let mut alarms = (0, 0);
+    for ((i, o), r) in items.iter().zip(out).zip(rules) {
+        let flagged = usize::from(r.is_crisis() || o.as_ref().is_some_and(|o| o.crisis() >= t));
+        if i.level.is_crisis() {
+            hits = (hits.0 + flagged, hits.1 + 1);
+        } else if i.level <= RiskLevel::Low {
+            alarms = (alarms.0 + flagged, alarms.1 + 1);
+        }
+    }
+    (hits, alarms)
 }
 
 /// The largest value with at most `share` of `scores` below it.
