@@ -154,7 +154,10 @@ impl Replies {
         }
         parts.push(pick(&t.human_support, ctx.turn).to_owned());
         parts.push(pick(&t.stay, ctx.turn).to_owned());
-        let offer_plan = matches!(main, Category::SuicidalIdeation | Category::SelfHarm);
+        let offer_plan = matches!(
+            main,
+            Category::SuicidalIdeation | Category::SelfHarm | Category::EatingDisorder
+        );
         if offer_plan {
             parts.push(t.safety_plan_offer.clone());
         }
@@ -205,7 +208,8 @@ impl Replies {
                 c @ (Category::HarmFromOthers
                 | Category::MedicalEmergency
                 | Category::ThirdPartyRisk
-                | Category::HarmToOthers) => category_key(c),
+                | Category::HarmToOthers
+                | Category::Panic) => category_key(c),
                 _ => "default",
             }
         };
@@ -249,7 +253,7 @@ fn about_exploitation(a: &Assessment) -> bool {
 
 /// The category the reply leads with: immediate danger first.
 fn main_category(a: &Assessment) -> Category {
-    const ORDER: [Category; 7] = [
+    const ORDER: [Category; 9] = [
         Category::MedicalEmergency,
         Category::SuicidalIdeation,
         Category::SelfHarm,
@@ -257,6 +261,8 @@ fn main_category(a: &Assessment) -> Category {
         Category::HarmToOthers,
         Category::ThirdPartyRisk,
         Category::PsychosisOrMania,
+        Category::EatingDisorder,
+        Category::Panic,
     ];
     ORDER
         .into_iter()

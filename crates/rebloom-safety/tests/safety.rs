@@ -574,3 +574,50 @@ fn means_talk_after_ideation_is_critical_even_after_the_carry_has_decayed() {
         RiskLevel::Critical
     );
 }
+
+#[test]
+fn a_panic_attack_is_not_a_medical_emergency_and_gets_the_panic_check_in() {
+    let s = safety();
+    // "I can't breathe" inside a panic attack is not the emergency rule.
+    let a = assess(&s, &[], "I'm having a panic attack, I can't breathe");
+    assert!(a.level < RiskLevel::Critical, "{a:?}");
+    assert!(!a.categories.contains(&Category::MedicalEmergency), "{a:?}");
+    // Without the word panic, it still is.
+    assert_eq!(
+        level(&s, &[], "I can't breathe and my chest is crushing"),
+        RiskLevel::Critical
+    );
+    // What the learned layer makes of a panic attack (`moderate`, panic):
+    // a check-in about the panic, with when to call emergency services, not
+    // a question about suicide.
+    let panic = rebloom_safety::Assessment {
+        level: RiskLevel::Moderate,
+        categories: vec![Category::Panic],
+        evidence: vec![rebloom_safety::Evidence {
+            rule: "learned.panic".into(),
+            category: Category::Panic,
+            level: RiskLevel::Moderate,
+            note: None,
+        }],
+        confidence: 0.7,
+    };
+    for (language, emergency) in [
+        ("en", "emergency services"),
+        ("es", "emergencias"),
+        ("fr", "secours"),
+        ("de", "Notruf"),
+    ] {
+        for turn in 0..2 {
+            let ctx = ReplyContext {
+                country: Some("GB"),
+                language,
+                resources_given: false,
+                turn,
+            };
+            let r = s.replies.check_in(&panic, &ctx);
+            assert!(r.text.contains(emergency), "{language}: {}", r.text);
+            assert!(!r.text.contains("ending your life"), "{}", r.text);
+            assert!(s.guard.check(&r.text).allowed, "{}", r.text);
+        }
+    }
+}
