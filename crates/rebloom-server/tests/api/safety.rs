@@ -409,12 +409,38 @@ async fn crisis_detection_with_the_encoder(ctx: Ctx) {
             "{message:?} assessed {level}"
         );
     }
-    // An ordinary message stays ordinary.
-    let level = level_of("I made pasta tonight and watched a film with my sister").await;
-    assert!(
-        level == "none" || level == "low",
-        "calm message assessed {level}"
-    );
+    // Ordinary messages stay ordinary: a calm evening, terse replies and
+    // questions to the companion (terse replies and questions are in the
+    // training corpus: a regression guard, not a measure).
+    for message in [
+        "I made pasta tonight and watched a film with my sister",
+        "ok",
+        "thank you",
+        "whatever",
+        "gracias",
+        "what is CBT exactly?",
+    ] {
+        let level = level_of(message).await;
+        assert!(
+            level == "none" || level == "low",
+            "{message:?} assessed {level}"
+        );
+    }
+    // A panic attack is acute anxiety: a check-in about the panic with when to
+    // call emergency services, not the suicide crisis protocol.
+    let started = app
+        .post("/api/conversations")
+        .token(&s.access)
+        .json(&json!({ "message": "I'm having a panic attack, I can't breathe" }))
+        .send()
+        .await
+        .success(StatusCode::CREATED);
+    let reply = &started["aiResponse"];
+    assert_eq!(reply["safety"]["riskLevel"], "moderate", "{reply}");
+    assert_eq!(reply["safety"]["categories"], json!(["panic"]), "{reply}");
+    let text = reply["content"].as_str().unwrap_or("");
+    assert!(text.contains("emergency services"), "{text}");
+    assert!(!text.contains("ending your life"), "{text}");
 }
 
 /// The session's risk state, through the pipeline: risk carried into the next
