@@ -621,3 +621,42 @@ fn a_panic_attack_is_not_a_medical_emergency_and_gets_the_panic_check_in() {
         }
     }
 }
+
+#[test]
+fn an_eating_disorder_crisis_asks_about_the_body_and_about_suicide() {
+    let s = safety();
+    let ed = rebloom_safety::Assessment {
+        level: RiskLevel::High,
+        categories: vec![Category::EatingDisorder],
+        evidence: vec![rebloom_safety::Evidence {
+            rule: "learned.eating_disorder".into(),
+            category: Category::EatingDisorder,
+            level: RiskLevel::High,
+            note: None,
+        }],
+        confidence: 0.7,
+    };
+    for (language, body) in [
+        ("en", "body"),
+        ("es", "cuerpo"),
+        ("fr", "corps"),
+        ("de", "Körper"),
+    ] {
+        let mut seen = Vec::new();
+        for turn in 0..2 {
+            let ctx = ReplyContext {
+                country: Some("GB"),
+                language,
+                resources_given: turn > 0,
+                turn,
+            };
+            let r = s.replies.crisis(&ed, &s.directory, &ctx);
+            assert!(r.text.contains(body), "{language}: {}", r.text);
+            assert!(r.offered_safety_plan, "{}", r.text);
+            assert!(s.guard.check(&r.text).allowed, "{}", r.text);
+            seen.push(r.text);
+        }
+        // Never the same reply twice in a row.
+        assert_ne!(seen[0], seen[1]);
+    }
+}
