@@ -231,7 +231,10 @@ pub async fn respond(
         country: profile.country.as_deref(),
         language: &profile.language,
         resources_given,
-        turn: u64::from(session.message_count.unsigned_abs()),
+        // The person's turn in the session: the count holds their messages
+        // and the companion's, two a turn; consecutive replies pick different
+        // wording from the same list (a list of two alternates).
+        turn: u64::from(session.message_count.unsigned_abs() / 2),
     };
     // The person may be answering the companion's offer to tell their trusted contact.
     // Live for the companion's last five replies within the hour, no longer.

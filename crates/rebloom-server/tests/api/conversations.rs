@@ -267,8 +267,11 @@ async fn crisis_replies(ctx: Ctx) {
     );
     assert_eq!(reply["safety"]["offerSafetyPlan"], true);
     let text = reply["content"].as_str().unwrap();
+    // Asked directly, in one of the two wordings that alternate turn by turn.
+    let lower = text.to_lowercase();
     assert!(
-        text.contains("116 123") && text.to_lowercase().contains("ending your life"),
+        text.contains("116 123")
+            && (lower.contains("ending your life") || lower.contains("killing yourself")),
         "{text}"
     );
     // The conversation goes on; resources are not listed again word for word.

@@ -477,8 +477,27 @@ async fn session_risk_state(ctx: Ctx) {
     assert_eq!(first["aiResponse"]["safety"]["riskLevel"], "critical");
     let session = first["sessionId"].clone();
     // Carried one step lower, then lower again: not held for the whole session.
-    assert_eq!(say(&session, "ok").await.0, "high");
-    assert_eq!(say(&session, "ok").await.0, "high");
+    let (level, second) = say(&session, "ok").await;
+    assert_eq!(level, "high");
+    let (level, third) = say(&session, "ok").await;
+    assert_eq!(level, "high");
+    // Two crisis replies in a row never ask the same question.
+    let questions = |r: &serde_json::Value| -> Vec<String> {
+        r["aiResponse"]["content"]
+            .as_str()
+            .unwrap_or("")
+            .split_inclusive(['.', '?', '!'])
+            .map(str::trim)
+            .filter(|q| q.ends_with('?'))
+            .map(str::to_owned)
+            .collect()
+    };
+    let (asked, asked_again) = (questions(&second), questions(&third));
+    assert!(!asked.is_empty(), "{second}");
+    assert!(
+        asked.iter().all(|q| !asked_again.contains(q)),
+        "{asked:?} then {asked_again:?}"
+    );
     assert_eq!(say(&session, "hm").await.0, "moderate");
     // A clear safety answer clears what was carried.
     let again = start("I want to kill myself").await;
