@@ -19,16 +19,6 @@ async fn pair(a: &str, b: &str) -> f32 {
     cosine(&v[0], &v[1])
 }
 
-fn assert_close(a: &[f32], b: &[f32], what: &str) {
-    assert_eq!(a.len(), b.len());
-    let worst = a
-        .iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).abs())
-        .fold(0.0f32, f32::max);
-    assert!(worst < 1e-4, "{what}: vectors differ by up to {worst}");
-}
-
 #[tokio::test]
 async fn paraphrases_score_high_and_unrelated_sentences_low() {
     let similar = [
@@ -102,7 +92,7 @@ async fn a_batch_gives_the_same_vectors_as_single_calls() {
     assert_eq!(batched.len(), texts.len());
     for (text, v) in texts.iter().zip(&batched) {
         let single = embedder.embed(std::slice::from_ref(text)).await.unwrap();
-        assert_close(v, &single[0], text);
+        common::assert_close(v, &single[0], text);
     }
     // Concurrent callers (coalesced by the worker) get their own vectors, in order.
     let calls = texts.iter().map(|t| {
@@ -114,8 +104,8 @@ async fn a_batch_gives_the_same_vectors_as_single_calls() {
     for (call, v) in futures_join(calls.collect()).await.iter().zip(&batched) {
         let got = call.as_ref().unwrap();
         assert_eq!(got.len(), 2);
-        assert_close(&got[0], v, "concurrent call");
-        assert_close(&got[1], &fine[0], "concurrent call, second text");
+        common::assert_close(&got[0], v, "concurrent call");
+        common::assert_close(&got[1], &fine[0], "concurrent call, second text");
     }
 }
 
@@ -152,7 +142,7 @@ async fn long_input_is_truncated_to_the_token_limit() {
         .embed(&[a, b, short_a, short_b])
         .await
         .unwrap();
-    assert_close(&v[0], &v[1], "tails past the limit");
+    common::assert_close(&v[0], &v[1], "tails past the limit");
     // Within the limit the tail does matter.
     assert!(cosine(&v[2], &v[3]) < 0.99);
     assert_eq!(MAX_TOKENS, 256);

@@ -14,14 +14,6 @@ fn encoder() -> SafetyEncoder {
         .expect("multilingual-e5-small missing: run `bash scripts/models.sh`")
 }
 
-fn worst_difference(a: &[f32], b: &[f32]) -> f32 {
-    assert_eq!(a.len(), b.len());
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).abs())
-        .fold(0.0f32, f32::max)
-}
-
 #[test]
 fn views_on_two_threads_match_one_by_one_in_order() {
     let e = encoder();
@@ -37,14 +29,15 @@ fn views_on_two_threads_match_one_by_one_in_order() {
     assert!(views.len() > 2, "a long message is read whole and in parts");
     // The same texts embedded one at a time, in order.
     let whole = e.embed_many(&[long.as_str()]).unwrap();
-    assert!(worst_difference(&views[0], &whole[0]) < 1e-4);
+    common::assert_close(&views[0], &whole[0], "the whole message");
     let many: Vec<&str> = sentences.to_vec();
     let together = e.embed_many(&many).unwrap();
     for (i, s) in sentences.iter().enumerate() {
         let alone = e.embed_many(&[s]).unwrap();
-        assert!(
-            worst_difference(&together[i], &alone[0]) < 1e-4,
-            "sentence {i} moved when embedded beside others"
+        common::assert_close(
+            &together[i],
+            &alone[0],
+            &format!("sentence {i} beside others"),
         );
     }
     // A short message is one view.

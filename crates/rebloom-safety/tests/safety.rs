@@ -575,6 +575,21 @@ fn means_talk_after_ideation_is_critical_even_after_the_carry_has_decayed() {
     );
 }
 
+/// What the learned layer makes of a message read as `label` at `level`.
+fn learned(level: RiskLevel, category: Category, label: &str) -> rebloom_safety::Assessment {
+    rebloom_safety::Assessment {
+        level,
+        categories: vec![category],
+        evidence: vec![rebloom_safety::Evidence {
+            rule: format!("learned.{label}"),
+            category,
+            level,
+            note: None,
+        }],
+        confidence: 0.7,
+    }
+}
+
 #[test]
 fn a_panic_attack_is_not_a_medical_emergency_and_gets_the_panic_check_in() {
     let s = safety();
@@ -590,17 +605,7 @@ fn a_panic_attack_is_not_a_medical_emergency_and_gets_the_panic_check_in() {
     // What the learned layer makes of a panic attack (`moderate`, panic):
     // a check-in about the panic, with when to call emergency services, not
     // a question about suicide.
-    let panic = rebloom_safety::Assessment {
-        level: RiskLevel::Moderate,
-        categories: vec![Category::Panic],
-        evidence: vec![rebloom_safety::Evidence {
-            rule: "learned.panic".into(),
-            category: Category::Panic,
-            level: RiskLevel::Moderate,
-            note: None,
-        }],
-        confidence: 0.7,
-    };
+    let panic = learned(RiskLevel::Moderate, Category::Panic, "panic");
     for (language, emergency) in [
         ("en", "emergency services"),
         ("es", "emergencias"),
@@ -625,17 +630,7 @@ fn a_panic_attack_is_not_a_medical_emergency_and_gets_the_panic_check_in() {
 #[test]
 fn an_eating_disorder_crisis_asks_about_the_body_and_about_suicide() {
     let s = safety();
-    let ed = rebloom_safety::Assessment {
-        level: RiskLevel::High,
-        categories: vec![Category::EatingDisorder],
-        evidence: vec![rebloom_safety::Evidence {
-            rule: "learned.eating_disorder".into(),
-            category: Category::EatingDisorder,
-            level: RiskLevel::High,
-            note: None,
-        }],
-        confidence: 0.7,
-    };
+    let ed = learned(RiskLevel::High, Category::EatingDisorder, "eating_disorder");
     for (language, body) in [
         ("en", "body"),
         ("es", "cuerpo"),

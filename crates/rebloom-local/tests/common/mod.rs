@@ -324,3 +324,14 @@ pub fn wav_bytes(samples: &[i16], rate: u32, channels: u16) -> Vec<u8> {
 pub fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// Two embeddings equal to rounding (1e-4 in every component).
+pub fn assert_close(a: &[f32], b: &[f32], what: &str) {
+    assert_eq!(a.len(), b.len(), "{what}: lengths");
+    let worst = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0f32, f32::max);
+    assert!(worst < 1e-4, "{what}: vectors differ by up to {worst}");
+}

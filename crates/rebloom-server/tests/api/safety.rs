@@ -385,7 +385,8 @@ async fn crisis_detection_with_the_encoder(ctx: Ctx) {
     let ready = app.get("/ready").send().await.success(StatusCode::OK);
     assert_eq!(ready["crisisDetection"], "full", "{ready}");
     let s = app.register("encoder@example.org", PASSWORD).await;
-    let level_of = async |message: &str| {
+    // The companion's first reply in a new conversation.
+    let reply_to = async |message: &str| {
         let started = app
             .post("/api/conversations")
             .token(&s.access)
@@ -393,7 +394,10 @@ async fn crisis_detection_with_the_encoder(ctx: Ctx) {
             .send()
             .await
             .success(StatusCode::CREATED);
-        started["aiResponse"]["safety"]["riskLevel"]
+        started["aiResponse"].clone()
+    };
+    let level_of = async |message: &str| {
+        reply_to(message).await["safety"]["riskLevel"]
             .as_str()
             .unwrap_or("")
             .to_owned()
@@ -428,14 +432,7 @@ async fn crisis_detection_with_the_encoder(ctx: Ctx) {
     }
     // A panic attack is acute anxiety: a check-in about the panic with when to
     // call emergency services, not the suicide crisis protocol.
-    let started = app
-        .post("/api/conversations")
-        .token(&s.access)
-        .json(&json!({ "message": "I'm having a panic attack, I can't breathe" }))
-        .send()
-        .await
-        .success(StatusCode::CREATED);
-    let reply = &started["aiResponse"];
+    let reply = &reply_to("I'm having a panic attack, I can't breathe").await;
     assert_eq!(reply["safety"]["riskLevel"], "moderate", "{reply}");
     assert_eq!(reply["safety"]["categories"], json!(["panic"]), "{reply}");
     let text = reply["content"].as_str().unwrap_or("");
