@@ -2,11 +2,12 @@
 //! after it offered to. Deliberately strict: the crisis reply that makes the
 //! offer also asks a yes/no question about suicidal thoughts, so a bare "yes"
 //! is never taken as consent to contact anyone. The person names the action
-//! ("tell Sam", "avísale", "préviens-la", "sag Sam Bescheid"); any negation in
-//! that clause ("don't tell Sam") refuses.
+//! ("tell Sam", "avísale", "préviens-la", "sag Sam Bescheid", "avise o Sam",
+//! "avvisa Sam", "laat Sam het weten", "Sam को बता दो", "أخبر Sam"); any
+//! negation in that clause ("don't tell Sam") refuses.
 
-/// Verbs that ask for the contact to be told, in the four languages the
-/// replies speak; the name or an object pronoun must follow at once.
+/// Verbs that ask for the contact to be told, in the languages the replies
+/// speak; the name or an object pronoun must follow at once.
 const ASK: &[&str] = &[
     // en
     "tell",
@@ -43,6 +44,47 @@ const ASK: &[&str] = &[
     "kontaktiere",
     "informiere",
     "ruf",
+    // pt
+    "avise",
+    "conte",
+    "conta",
+    "ligue",
+    "liga",
+    "contate",
+    "contacte",
+    "escreva",
+    "fale",
+    "fala",
+    "mande",
+    "manda",
+    // it
+    "avvisa",
+    "avverti",
+    "chiama",
+    "scrivi",
+    "contatta",
+    "informa",
+    // nl ("laat", like "let", needs "weten" after the name)
+    "laat",
+    "stuur",
+    "bel",
+    "waarschuw",
+    "vertel",
+    "app",
+    "sms",
+    "informeer",
+    // ar
+    "أخبر",
+    "اخبر",
+    "أخبري",
+    "اخبري",
+    "بلغ",
+    "بلّغ",
+    "أبلغ",
+    "ابلغ",
+    "كلم",
+    "كلّم",
+    "راسل",
 ];
 
 /// Verbs that carry their object already: enough on their own.
@@ -57,28 +99,155 @@ const SELF_CONTAINED: &[&str] = &[
     "llámale",
     "llamale",
     "dis-lui",
+    "avvisala",
+    "avvisalo",
+    "avvisali",
+    "chiamala",
+    "chiamalo",
+    "scrivigli",
+    "scrivile",
+    "diglielo",
+    "أخبره",
+    "أخبرها",
+    "أخبرهم",
+    "اخبره",
+    "اخبرها",
+    "بلغه",
+    "بلغها",
 ];
 
-/// Object pronouns that may follow a verb ("tell them", "préviens-la", "ruf ihn an").
-const OBJECTS: &[&str] = &["them", "him", "her", "le", "la", "lui", "ihn", "ihr", "sie"];
+/// Hindi puts the verb after its object ("Sam को बता दो", "उन्हें बता दो"):
+/// these verbs, after the name and "को" or after an object pronoun.
+const HINDI_VERBS: &[&str] = &[
+    "बता",
+    "बताओ",
+    "बताइए",
+    "बताइये",
+    "बताएँ",
+    "बताएं",
+    "बतादो",
+    "मैसेज",
+    "संदेश",
+    "फ़ोन",
+    "फोन",
+    "कॉल",
+    "ख़बर",
+    "खबर",
+    "सूचित",
+];
 
-/// Prepositions before the name ("avisa a Sam", "écris à Sam").
-const TO: &[&str] = &["a", "à", "to"];
+const HINDI_OBJECTS: &[&str] = &["उन्हें", "उसे", "इन्हें", "इसे"];
+
+/// Object pronouns that may follow a verb ("tell them", "préviens-la", "ruf ihn an").
+const OBJECTS: &[&str] = &[
+    "them", "him", "her", "le", "la", "lui", "ihn", "ihr", "sie", "lo", "gli", "hem", "haar",
+];
+
+/// Object pronouns only ever attached to the verb ("avise-o", "avise-a").
+const ATTACHED: &[&str] = &["o", "a", "os", "as"];
+
+/// Prepositions and articles before the name ("avisa a Sam", "écris à Sam",
+/// "avise o Sam", "ligue para Sam", "vertel het Sam").
+const TO: &[&str] = &["a", "à", "to", "ao", "o", "para", "ad", "het"];
 
 /// A speaker talking about themselves ("I'll call a helpline", "should I tell
 /// Sam?") is not asking the companion to do anything.
 const FIRST_PERSON: &[&str] = &[
-    "i", "i'll", "ill", "i'm", "im", "i'd", "id", "i've", "ive", "myself", "we", "we'll", "yo",
-    "je", "j'", "ich", "me", "moi", "mich", "mir",
+    "i",
+    "i'll",
+    "ill",
+    "i'm",
+    "im",
+    "i'd",
+    "id",
+    "i've",
+    "ive",
+    "myself",
+    "we",
+    "we'll",
+    "yo",
+    "je",
+    "j'",
+    "ich",
+    "me",
+    "moi",
+    "mich",
+    "mir",
+    "eu",
+    "vou",
+    "io",
+    "ik",
+    "أنا",
+    "मैं",
+    "मैंने",
 ];
 
 const NEGATIONS: &[&str] = &[
-    "dont", "never", "not", "no", "nunca", "nada", "ni", "ne", "pas", "jamais", "rien", "nicht",
-    "nichts", "kein", "keine", "nie",
+    "dont",
+    "never",
+    "not",
+    "no",
+    "nunca",
+    "nada",
+    "ni",
+    "ne",
+    "pas",
+    "jamais",
+    "rien",
+    "nicht",
+    "nichts",
+    "kein",
+    "keine",
+    "nie",
+    "não",
+    "nao",
+    "nem",
+    "non",
+    "mai",
+    "niente",
+    "niet",
+    "geen",
+    "nooit",
+    "لا",
+    "لن",
+    "ما",
+    "मत",
+    "नहीं",
+    "न",
+    "ना",
+];
+
+/// "But" in each language: what follows is a clause of its own.
+const BUT: &[&str] = &[
+    " but ",
+    " pero ",
+    " mais ",
+    " aber ",
+    " mas ",
+    " ma ",
+    " maar ",
+    " لكن ",
+    " لكنْ ",
+    " लेकिन ",
+    " पर ",
 ];
 
 /// A clause that is nothing but a refusal ("tell Sam? no").
-const BARE_NO: &[&str] = &["no", "nope", "nah", "non", "nein", "not", "yet"];
+const BARE_NO: &[&str] = &[
+    "no",
+    "nope",
+    "nah",
+    "non",
+    "nein",
+    "not",
+    "yet",
+    "não",
+    "nao",
+    "nee",
+    "لا",
+    "नहीं",
+    "ना",
+];
 
 fn words(clause: &str) -> Vec<String> {
     clause
@@ -105,12 +274,14 @@ pub fn accepts_contact_offer(text: &str, name: &str) -> bool {
         return false;
     }
     let mut accepted = false;
-    for clause in lower.split(['.', ',', ';', '!', '?', '\n']).flat_map(|c| {
-        c.split(" but ")
-            .flat_map(|c| c.split(" pero "))
-            .flat_map(|c| c.split(" mais "))
-            .flat_map(|c| c.split(" aber "))
-    }) {
+    for clause in lower
+        .split(['.', ',', ';', '!', '?', '\n', '،', '؟', '।'])
+        .flat_map(|c| {
+            BUT.iter().fold(vec![c], |parts, but| {
+                parts.into_iter().flat_map(|p| p.split(but)).collect()
+            })
+        })
+    {
         let w: Vec<String> = words(clause)
             .into_iter()
             .filter(|x| !matches!(x.as_str(), "please" | "pls" | "bitte" | "porfa"))
@@ -123,13 +294,27 @@ pub fn accepts_contact_offer(text: &str, name: &str) -> bool {
             if w[..i].iter().any(|x| FIRST_PERSON.contains(&x.as_str())) {
                 return false;
             }
-            if SELF_CONTAINED.contains(&word.as_str()) {
+            // Arabic joins "and" / "so" to the verb ("وأخبر Sam").
+            let word = ["و", "ف"]
+                .iter()
+                .filter_map(|p| word.strip_prefix(p))
+                .find(|rest| ASK.contains(rest) || SELF_CONTAINED.contains(rest))
+                .unwrap_or(word);
+            if SELF_CONTAINED.contains(&word) {
+                return true;
+            }
+            let next = w.get(i + 1).map(String::as_str).unwrap_or_default();
+            let after = w.get(i + 2).map(String::as_str).unwrap_or_default();
+            // "Sam को बता दो", "उन्हें बता दो".
+            if (word == first_name && next == "को" && HINDI_VERBS.contains(&after))
+                || (HINDI_OBJECTS.contains(&word) && HINDI_VERBS.contains(&next))
+            {
                 return true;
             }
             // "préviens-la", "avísale": the verb with its object attached.
             let (verb, attached) = match word.split_once('-') {
-                Some((v, o)) => (v, OBJECTS.contains(&o)),
-                None => (word.as_str(), false),
+                Some((v, o)) => (v, OBJECTS.contains(&o) || ATTACHED.contains(&o)),
+                None => (word, false),
             };
             if !ASK.contains(&verb) {
                 return false;
@@ -137,14 +322,16 @@ pub fn accepts_contact_offer(text: &str, name: &str) -> bool {
             if attached {
                 return true;
             }
-            let next = w.get(i + 1).map(String::as_str).unwrap_or_default();
-            let after = w.get(i + 2).map(String::as_str).unwrap_or_default();
             let names_them = next == first_name
                 || OBJECTS.contains(&next)
                 || (TO.contains(&next) && after == first_name);
-            if verb == "let" {
-                // "let Sam know", "let them know".
-                return names_them && w.iter().skip(i + 2).take(3).any(|x| x == "know");
+            if verb == "let" || verb == "laat" {
+                // "let Sam know", "let them know", "laat Sam het weten".
+                return names_them
+                    && w.iter()
+                        .skip(i + 2)
+                        .take(3)
+                        .any(|x| x == "know" || x == "weten");
             }
             names_them
         });
@@ -176,6 +363,19 @@ mod tests {
             "préviens Sam",
             "ja, sag Sam Bescheid",
             "benachrichtige ihn bitte",
+            "sim, avise o Sam",
+            "avise-o, por favor",
+            "liga para Sam",
+            "sì, avvisa Sam",
+            "avvisala per favore",
+            "ja, laat Sam het weten",
+            "laat het Sam weten alsjeblieft",
+            "stuur Sam een bericht",
+            "हाँ, Sam को बता दो",
+            "उन्हें बता दीजिए",
+            "نعم، أخبر Sam",
+            "وأخبر Sam من فضلك",
+            "أخبرها",
         ] {
             assert!(accepts_contact_offer(text, "Sam"), "{text}");
         }
@@ -214,6 +414,21 @@ mod tests {
             "should I tell Sam?",
             "tell me about Sam",
             "let it be her choice",
+            "não avise o Sam",
+            "não, eu vou ligar para Sam depois",
+            "avise o médico",
+            "non avvisare Sam",
+            "no, io chiamo Sam domani",
+            "laat Sam het niet weten",
+            "nee",
+            "ik bel Sam zelf wel",
+            "laat het me weten",
+            "Sam को मत बताओ",
+            "मैं Sam को बता दूँगा",
+            "नहीं",
+            "لا تخبر Sam",
+            "لا",
+            "أنا سأخبر Sam لاحقا",
         ] {
             assert!(!accepts_contact_offer(text, "Sam"), "{text}");
         }

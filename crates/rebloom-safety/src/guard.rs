@@ -82,7 +82,7 @@ pub fn take_sentences(pending: &mut String) -> Vec<String> {
         let end = pending
             .char_indices()
             .find(|&(i, c)| {
-                matches!(c, '.' | '!' | '?' | '\n' | '。')
+                matches!(c, '.' | '!' | '?' | '\n' | '。' | '।' | '؟')
                     && pending[i + c.len_utf8()..]
                         .chars()
                         .next()

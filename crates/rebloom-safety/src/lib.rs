@@ -6,12 +6,14 @@
 //! - [`reply`]: safe-messaging crisis replies and check-ins.
 //! - [`resources`]: crisis lines by country.
 //! - [`guard`]: the output guard every generated reply passes.
+//! - [`language`]: which language to answer a message in.
 //! - [`consent`]: whether a message asks for the trusted contact to be told.
 
 pub mod assess;
 pub mod consent;
 pub mod guard;
 pub mod heads;
+pub mod language;
 pub mod normalize;
 pub mod reply;
 pub mod resources;
@@ -31,6 +33,7 @@ pub struct Safety {
     pub guard: Guard,
     pub replies: Replies,
     pub directory: Directory,
+    pub language: language::Detector,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +53,7 @@ impl Safety {
             guard: Guard::new()?,
             replies: Replies::new()?,
             directory: Directory::new()?,
+            language: language::Detector::new(),
         })
     }
 }

@@ -88,6 +88,11 @@ impl Replies {
         Ok(Replies { texts })
     }
 
+    /// The languages the replies are written in (ISO 639-1).
+    pub fn languages(&self) -> impl Iterator<Item = &str> {
+        self.texts.keys().map(String::as_str)
+    }
+
     fn texts(&self, language: &str) -> Option<&Texts> {
         let base = language.split('-').next().unwrap_or("en");
         self.texts.get(base).or_else(|| self.texts.get("en"))
@@ -136,11 +141,16 @@ impl Replies {
                 &t.resources_intro
             };
             let mut block = intro.clone();
-            for line in &resources.lines {
-                block.push_str(&format!(
-                    "\n- {}: {} ({})",
-                    line.name, line.contact, line.hours
-                ));
+            let category = if vulnerable {
+                Category::ThirdPartyRisk
+            } else {
+                main
+            };
+            for line in resources.lines_for(category) {
+                block.push_str(&format!("\n- {}: {}", line.name, line.contact));
+                if !line.hours.is_empty() {
+                    block.push_str(&format!(" ({})", line.hours));
+                }
                 listed.push(line.clone());
             }
             if !critical {

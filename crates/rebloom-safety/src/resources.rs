@@ -1,9 +1,13 @@
 //! Crisis lines by country (`data/resources.json`), with international
-//! guidance for countries not listed.
+//! guidance for countries not listed. Besides the crisis lines, a country may
+//! list lines for one kind of danger ([`Topic`]): domestic violence, a child
+//! at risk; they are given when that is the danger.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+use crate::assess::Category;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Line {
@@ -13,12 +17,50 @@ pub struct Line {
     pub hours: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub languages: Vec<String>,
+    /// Empty for a crisis line; else the dangers the line is for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<Topic>,
+}
+
+/// A kind of danger a line is for, beyond suicide and emotional crisis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Topic {
+    DomesticViolence,
+    ChildProtection,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CountryResources {
     pub emergency: String,
     pub lines: Vec<Line>,
+}
+
+impl CountryResources {
+    /// The crisis lines (suicide, emotional crisis), in the file's order.
+    pub fn crisis_lines(&self) -> impl Iterator<Item = &Line> {
+        self.lines.iter().filter(|l| l.topics.is_empty())
+    }
+
+    /// The lines for a crisis about `category`: for harm from others, the
+    /// domestic-violence then child-protection lines first; then the crisis
+    /// lines.
+    pub fn lines_for(&self, category: Category) -> Vec<&Line> {
+        let mut out: Vec<&Line> = Vec::new();
+        if category == Category::HarmFromOthers {
+            for topic in [Topic::DomesticViolence, Topic::ChildProtection] {
+                for l in self
+                    .lines
+                    .iter()
+                    .filter(|l| l.topics.first() == Some(&topic))
+                {
+                    out.push(l);
+                }
+            }
+        }
+        out.extend(self.crisis_lines());
+        out
+    }
 }
 
 #[derive(Deserialize)]

@@ -4,7 +4,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use rebloom_safety::{Category, ReplyContext, RiskLevel, Safety, Speaker, Turn};
+use rebloom_safety::{
+    Category, ContactText, ReplyContext, RiskLevel, Safety, Speaker, Turn, accepts_contact_offer,
+};
 
 mod labelled;
 use labelled::{CRITICAL, HIGH_OR_ABOVE, NOT_CRISIS};
@@ -475,7 +477,8 @@ fn every_reply_passes_the_guard() {
         ),
         (&[], "voices are telling me they are watching me"),
     ];
-    for language in ["en", "es", "fr", "de"] {
+    let languages: Vec<&str> = s.replies.languages().collect();
+    for language in languages {
         for (history, text) in cases {
             let a = assess(&s, history, text);
             let ctx = ReplyContext {
@@ -611,6 +614,11 @@ fn a_panic_attack_is_not_a_medical_emergency_and_gets_the_panic_check_in() {
         ("es", "emergencias"),
         ("fr", "secours"),
         ("de", "Notruf"),
+        ("pt", "serviços de emergência"),
+        ("it", "soccorsi"),
+        ("nl", "hulpdiensten"),
+        ("hi", "इमरजेंसी सेवाओं"),
+        ("ar", "خدمات الطوارئ"),
     ] {
         for turn in 0..2 {
             let ctx = ReplyContext {
@@ -636,6 +644,11 @@ fn an_eating_disorder_crisis_asks_about_the_body_and_about_suicide() {
         ("es", "cuerpo"),
         ("fr", "corps"),
         ("de", "Körper"),
+        ("pt", "corpo"),
+        ("it", "corpo"),
+        ("nl", "lichaam"),
+        ("hi", "शरीर"),
+        ("ar", "جسم"),
     ] {
         let mut seen = Vec::new();
         for turn in 0..2 {
@@ -653,5 +666,78 @@ fn an_eating_disorder_crisis_asks_about_the_body_and_about_suicide() {
         }
         // Never the same reply twice in a row.
         assert_ne!(seen[0], seen[1]);
+    }
+}
+
+/// The offer to message the trusted contact tells the person what to say; in
+/// every language the replies speak, saying it is understood as the request.
+#[test]
+fn every_language_understands_the_phrase_its_offer_asks_for() {
+    let s = safety();
+    let languages: Vec<&str> = s.replies.languages().collect();
+    assert!(languages.len() >= 9, "{languages:?}");
+    for language in languages {
+        let offer = s.replies.contact(language, ContactText::Offer, "Sam");
+        let phrase = offer
+            .split(['"', '«', '»', '„', '“'])
+            .nth(1)
+            .unwrap_or_else(|| panic!("{language}: no quoted phrase in {offer}"))
+            .trim();
+        assert!(phrase.contains("Sam"), "{language}: {phrase}");
+        assert!(accepts_contact_offer(phrase, "Sam"), "{language}: {phrase}");
+        assert!(
+            accepts_contact_offer(&format!("ok. {phrase}"), "Sam"),
+            "{language}: {phrase}"
+        );
+    }
+}
+
+/// Abuse gets the country's domestic-violence and child-protection lines
+/// first, then its crisis lines; suicidal ideation gets the crisis lines only.
+#[test]
+fn harm_from_others_gets_the_lines_for_that_danger() {
+    let s = safety();
+    let reply = |category, country| {
+        let a = learned(RiskLevel::High, category, "harm");
+        let ctx = ReplyContext {
+            country: Some(country),
+            language: "en",
+            resources_given: false,
+            turn: 0,
+        };
+        s.replies.crisis(&a, &s.directory, &ctx)
+    };
+    let abuse = reply(Category::HarmFromOthers, "GB");
+    let names: Vec<&str> = abuse.resources.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(
+        names.first(),
+        Some(&"National Domestic Abuse Helpline (Refuge)"),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"Childline") && names.contains(&"Samaritans"),
+        "{names:?}"
+    );
+    assert!(abuse.text.contains("0808 2000 247"), "{}", abuse.text);
+    let suicidal = reply(Category::SuicidalIdeation, "GB");
+    assert!(suicidal.resources.iter().all(|l| l.topics.is_empty()));
+    assert!(
+        !suicidal.text.contains("0808 2000 247"),
+        "{}",
+        suicidal.text
+    );
+    // Every country's topic lines are well formed: a contact and a name.
+    for country in s.directory.countries() {
+        let (r, _) = s.directory.for_country(Some(country));
+        assert!(
+            r.crisis_lines().next().is_some(),
+            "{country}: no crisis line"
+        );
+        for l in &r.lines {
+            assert!(
+                l.contact.chars().any(|c| c.is_ascii_digit() || c == '#'),
+                "{country}: {l:?}"
+            );
+        }
     }
 }

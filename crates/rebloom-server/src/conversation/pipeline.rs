@@ -168,6 +168,22 @@ pub async fn respond(
     let risk_after = risk.after_assessment(&assessment);
     metrics::histogram!("safety_assessment_seconds").record(assess_started.elapsed().as_secs_f64());
     stage("assess", assess_started);
+    // The person is answered in the language they write in: this message's
+    // when it is clear, else their last few messages', else the profile's.
+    let earlier: Vec<&str> = recent
+        .iter()
+        .rev()
+        .filter(|m| m.sender == Sender::User)
+        .take(3)
+        .map(|m| m.content.as_str())
+        .collect();
+    let profile = Profile {
+        language: state
+            .safety
+            .language
+            .reply_language(&profile.language, &text, &earlier),
+        ..profile
+    };
     let analysis = crate::conversation::analysis::analyze(
         state,
         &text,

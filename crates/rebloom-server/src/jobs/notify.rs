@@ -360,8 +360,8 @@ pub async fn contact_email(state: &AppState, job: &Job) -> Result<(), JobError> 
         "call your local emergency number now".to_owned()
     };
     let line = resources
-        .lines
-        .first()
+        .crisis_lines()
+        .next()
         .map(|l| {
             format!(
                 "\n{} ({}, {}) also helps people who are worried about someone.\n",

@@ -121,8 +121,7 @@ const MAX_CHARS: usize = 500;
 fn lines_for(state: &AppState, country: Option<&str>) -> (Vec<CrisisLine>, Option<String>, bool) {
     let (r, known) = state.safety.directory.for_country(country);
     let lines = r
-        .lines
-        .iter()
+        .crisis_lines()
         .map(|l| CrisisLine {
             name: l.name.clone(),
             contact: l.contact.clone(),

@@ -280,9 +280,29 @@ async fn safety_protocol(
 ) -> ApiResult<(SafetyView, String)> {
     let profile = state.store.get_profile(user_id).await?;
     let country = profile.as_ref().and_then(|p| p.country.clone());
-    let language = profile
-        .as_ref()
-        .map_or_else(|| "en".to_owned(), |p| p.language.clone());
+    // In the language of the conversation the questionnaire was taken in, if
+    // it is clear from the person's recent messages, else the profile's.
+    let earlier = match session_id {
+        Some(id) => match state.store.list_messages(user_id, Some(id), None, 6).await {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::error!(error = %e, "reading the conversation failed; answering in the profile's language");
+                Vec::new()
+            }
+        },
+        None => Vec::new(),
+    };
+    let earlier: Vec<&str> = earlier
+        .iter()
+        .filter(|m| m.sender == rebloom_store::Sender::User)
+        .take(3)
+        .map(|m| m.content.as_str())
+        .collect();
+    let language = state.safety.language.reply_language(
+        profile.as_ref().map_or("en", |p| p.language.as_str()),
+        "",
+        &earlier,
+    );
     let assessment = Assessment {
         level: RiskLevel::High,
         categories: vec![Category::SuicidalIdeation],
