@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use regex::Regex;
 
 use crate::heads::{HeadOutput, Heads, Label, Thresholds};
-use crate::session::{CARRIED_RULE, SAFETY_ANSWER_RULE, SessionRisk};
+use crate::session::{AFFIRMED_RULE, CARRIED_RULE, SAFETY_ANSWER_RULE, SessionRisk};
 use serde::{Deserialize, Serialize};
 
 /// Risk levels, aligned with the C-SSRS screener.
@@ -536,6 +536,30 @@ impl Assessor {
             _ => rules,
         };
         let category = session.category.unwrap_or(Category::SuicidalIdeation);
+        // A yes right after a message that needed the crisis protocol for
+        // thoughts of suicide or self-harm answers the reply's direct question
+        // ("are you thinking about ending your life?"): still a crisis.
+        if facts.affirmation
+            && !answer
+            && session.since == 0
+            && session.peak >= RiskLevel::High
+            && matches!(
+                category,
+                Category::SuicidalIdeation | Category::SelfHarm | Category::EatingDisorder
+            )
+            && a.level < RiskLevel::High
+        {
+            raise(
+                &mut a,
+                RiskLevel::High,
+                category,
+                AFFIRMED_RULE,
+                format!(
+                    "a yes to the direct question, right after {} in the session",
+                    session.peak.as_str()
+                ),
+            );
+        }
         if answer {
             a.evidence.push(Evidence {
                 rule: SAFETY_ANSWER_RULE.to_owned(),
@@ -769,6 +793,7 @@ impl Assessor {
         let facts = Facts {
             denial,
             masked: has(Kind::Masked),
+            affirmation: affirmation(&text),
         };
         (
             Assessment {
@@ -788,6 +813,92 @@ struct Facts {
     denial: bool,
     /// A question about means, heights or doses.
     masked: bool,
+    /// A bare yes ("yes", "sim", "kind of", "نعم").
+    affirmation: bool,
+}
+
+/// Answers that say yes, or not quite no, on normalised text (lower case,
+/// accents folded, apostrophes dropped, punctuation ignored).
+const AFFIRMATIONS: &[&str] = &[
+    "yes",
+    "yeah",
+    "yea",
+    "yep",
+    "yup",
+    "ya",
+    "y",
+    "kind of",
+    "kinda",
+    "sort of",
+    "sorta",
+    "maybe",
+    "a bit",
+    "a little",
+    "sometimes",
+    "i guess",
+    "i think so",
+    "i am",
+    "i do",
+    "yes i am",
+    "yes i do",
+    "honestly yes",
+    "si",
+    "claro",
+    "a veces",
+    "un poco",
+    "tal vez",
+    "quizas",
+    "creo que si",
+    "si estoy",
+    "oui",
+    "ouais",
+    "un peu",
+    "parfois",
+    "peut etre",
+    "je crois",
+    "je pense que oui",
+    "ja",
+    "jein",
+    "manchmal",
+    "ein bisschen",
+    "vielleicht",
+    "ich glaube schon",
+    "sim",
+    "um pouco",
+    "as vezes",
+    "talvez",
+    "acho que sim",
+    "un po",
+    "a volte",
+    "forse",
+    "credo di si",
+    "soms",
+    "een beetje",
+    "misschien",
+    "ik denk het wel",
+    "haan",
+    "haa",
+    "han ji",
+    "haan ji",
+    "shayad",
+    "kabhi kabhi",
+    "हाँ",
+    "हां",
+    "हा",
+    "शायद",
+    "نعم",
+    "أجل",
+    "ايوه",
+    "ربما",
+    "أحيانا",
+];
+
+fn affirmation(text: &str) -> bool {
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    AFFIRMATIONS.contains(&words.join(" ").as_str())
 }
 
 /// Raises an assessment to `level` (never lowers it) for a reason the rules

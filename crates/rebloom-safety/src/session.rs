@@ -14,6 +14,8 @@
 //!   safe", "I put them away") clears what is carried.
 //! - Means or method talk after ideation is `critical`; after distress, at least `high`
 //!   ([`SessionRisk::means_floor`]).
+//! - A bare yes right after a message that needed the crisis protocol for
+//!   thoughts of suicide or self-harm answers the reply's direct question: `high`.
 
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +28,8 @@ pub const DECAY_TURNS: u32 = 2;
 pub const MEANS_WINDOW: u32 = 12;
 /// The evidence rule that marks a message as a clear safety answer.
 pub const SAFETY_ANSWER_RULE: &str = "context.safety_answer";
+/// The evidence rule that marks a yes to the crisis reply's direct question.
+pub const AFFIRMED_RULE: &str = "context.affirmed";
 /// The evidence rule that marks a level carried from earlier in the session.
 pub const CARRIED_RULE: &str = "context.session_risk";
 

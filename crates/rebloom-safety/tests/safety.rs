@@ -741,3 +741,60 @@ fn harm_from_others_gets_the_lines_for_that_danger() {
         }
     }
 }
+
+/// The crisis reply asks directly ("are you thinking about ending your
+/// life?"); a bare yes to it, in any language, keeps the crisis protocol,
+/// where the session alone would have carried only a check-in. A no, or a
+/// yes after something other than suicide or self-harm, does not.
+#[test]
+fn a_yes_to_the_direct_question_is_still_a_crisis() {
+    let s = safety();
+    let ask = "I want to ask you directly, because it matters: are you thinking about ending your life right now?";
+    let after = |disclosure: &str, answer: &str| {
+        let turns = [
+            Turn {
+                speaker: Speaker::Person,
+                text: disclosure,
+            },
+            Turn {
+                speaker: Speaker::Companion,
+                text: ask,
+            },
+        ];
+        s.assessor.assess(&turns, answer)
+    };
+    for (disclosure, yes) in [
+        ("I want to kill myself", "yes"),
+        ("I want to kill myself", "Yeah."),
+        ("I want to kill myself", "kind of"),
+        ("quiero suicidarme", "sí"),
+        ("je veux mourir", "oui"),
+        ("ich will sterben", "ja"),
+        ("I want to kill myself", "sim"),
+        ("I want to kill myself", "haan"),
+        ("I want to kill myself", "हाँ"),
+        ("I want to kill myself", "نعم"),
+    ] {
+        let a = after(disclosure, yes);
+        assert_eq!(
+            a.level,
+            RiskLevel::High,
+            "{disclosure:?} then {yes:?}: {a:?}"
+        );
+        assert!(
+            a.evidence.iter().any(|e| e.rule == "context.affirmed"),
+            "{a:?}"
+        );
+    }
+    for (disclosure, other) in [
+        ("I want to kill myself", "no"),
+        ("I want to kill myself", "yes, I made pasta for dinner"),
+        ("my friend told me she wants to kill herself", "yes"),
+    ] {
+        let a = after(disclosure, other);
+        assert!(
+            a.level < RiskLevel::High,
+            "{disclosure:?} then {other:?}: {a:?}"
+        );
+    }
+}

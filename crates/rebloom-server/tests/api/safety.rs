@@ -451,6 +451,12 @@ async fn crisis_detection_with_the_encoder(ctx: Ctx) {
     );
     assert!(text.contains("você"), "{text}");
     assert!(text.contains("SOS Voz Amiga"), "{text}");
+    // A yes to the reply's direct question stays in the crisis protocol, in
+    // the conversation's language (a terse message says too little of its own).
+    let yes = app.say(&s, &started["sessionId"], "sim").await;
+    assert_eq!(yes["aiResponse"]["safety"]["riskLevel"], "high", "{yes}");
+    let text = yes["aiResponse"]["content"].as_str().unwrap_or("");
+    assert!(text.contains("você"), "{text}");
     let critical = app
         .say(
             &s,
