@@ -715,7 +715,7 @@ fn harm_from_others_gets_the_lines_for_that_danger() {
         "{names:?}"
     );
     assert!(
-        names.contains(&"Childline") && names.contains(&"Samaritans"),
+        names.contains(&"Childline (under 19s)") && names.contains(&"Samaritans"),
         "{names:?}"
     );
     assert!(abuse.text.contains("0808 2000 247"), "{}", abuse.text);
