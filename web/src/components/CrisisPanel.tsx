@@ -47,7 +47,8 @@ export function CrisisPanel() {
         <ul>
           {crisis.resources.map((r) => (
             <li key={r.name + r.contact}>
-              <span className="contact">{r.name}: {r.contact}</span> <span className="muted">({r.hours})</span>
+              <span className="contact">{r.name}: {r.contact}</span>
+              {r.hours ? <span className="muted"> ({r.hours})</span> : null}
             </li>
           ))}
         </ul>
