@@ -14,7 +14,6 @@
 
 mod common;
 
-use rebloom_local::encoder::SafetyEncoder;
 use rebloom_safety::{Assessor, SessionRisk};
 
 /// Per language: a plain disclosure, a disclosure through a negation, a
@@ -105,8 +104,7 @@ const TABLE: &[(&str, [&str; 4])] = &[
 
 #[test]
 fn negation_denies_or_discloses_in_every_language() {
-    let encoder = SafetyEncoder::load(&common::models_dir())
-        .expect("multilingual-e5-small missing: run `bash scripts/models.sh`");
+    let encoder = common::safety_encoder();
     let assessor = Assessor::new().unwrap();
     let level = |text: &str| {
         let views = encoder.views(text).unwrap();

@@ -7,16 +7,9 @@
 
 mod common;
 
-use rebloom_local::encoder::SafetyEncoder;
-
-fn encoder() -> SafetyEncoder {
-    SafetyEncoder::load(&common::models_dir())
-        .expect("multilingual-e5-small missing: run `bash scripts/models.sh`")
-}
-
 #[test]
 fn views_on_two_threads_match_one_by_one_in_order() {
-    let e = encoder();
+    let e = common::safety_encoder();
     let sentences = [
         "Work has been a lot lately and I keep putting off the laundry.",
         "My sister visited on Sunday, we cooked together and watched a film.",

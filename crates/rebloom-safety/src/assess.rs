@@ -536,22 +536,12 @@ impl Assessor {
             _ => rules,
         };
         let category = session.category.unwrap_or(Category::SuicidalIdeation);
-        // A yes right after a message that needed the crisis protocol for
-        // thoughts of suicide or self-harm answers the reply's direct question
-        // ("are you thinking about ending your life?"): still a crisis.
-        if facts.affirmation
-            && !answer
-            && session.since == 0
-            && session.peak >= RiskLevel::High
-            && matches!(
-                category,
-                Category::SuicidalIdeation | Category::SelfHarm | Category::EatingDisorder
-            )
-            && a.level < RiskLevel::High
-        {
+        // A yes to the crisis reply's direct question is still a crisis.
+        let yes_floor = session.affirmation_floor();
+        if facts.affirmation && !answer && a.level < yes_floor {
             raise(
                 &mut a,
-                RiskLevel::High,
+                yes_floor,
                 category,
                 AFFIRMED_RULE,
                 format!(

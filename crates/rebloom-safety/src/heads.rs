@@ -11,6 +11,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::assess::{Category, RiskLevel};
 
+/// Authors whose corpus messages (`data/corpus`) are the test split: never
+/// trained or tuned on.
+pub const TEST_AUTHORS: [&str; 2] = ["b1", "f1"];
+
 /// What a message is, in the corpus's terms (`data/corpus/GUIDE.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

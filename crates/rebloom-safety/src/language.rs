@@ -33,8 +33,8 @@ pub const SURE: f64 = 0.8;
 /// Lingua's confidence that names a language when whatlang agrees.
 pub const FAIRLY_SURE: f64 = 0.5;
 
-/// Shorter than this (in characters, spaces excluded), a message says too
-/// little about its language ("ok", "sí", "merci").
+/// With fewer letters than this, a message says too little about its
+/// language ("ok", "sí", "merci").
 const MIN_LETTERS: usize = 10;
 
 /// Common Hindi words as written in Latin letters; two of them mark a message
@@ -67,6 +67,11 @@ impl Detector {
                 LANGUAGES.iter().map(|(_, w, _)| *w).collect(),
             ),
         }
+    }
+
+    /// The languages it can name (ISO 639-1): the ones the replies speak.
+    pub fn languages(&self) -> impl Iterator<Item = &'static str> {
+        LANGUAGES.iter().map(|(_, _, code)| *code)
     }
 
     /// The language `text` is clearly written in (ISO 639-1), if any.

@@ -24,7 +24,7 @@ pub use assess::{Assessment, Assessor, Category, Evidence, RiskLevel, Speaker, T
 pub use consent::accepts_contact_offer;
 pub use guard::{Guard, GuardReason, Verdict};
 pub use reply::{ContactText, Replies, ReplyContext, SafeReply};
-pub use resources::{CountryResources, Directory, Line};
+pub use resources::{CountryResources, Directory, Line, Topic};
 pub use session::SessionRisk;
 
 /// Everything the safety layer needs, built once at start-up.

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::assess::{Assessment, Category, RiskLevel};
-use crate::resources::{Directory, Line};
+use crate::resources::{Directory, Line, Topic};
 
 #[derive(Deserialize)]
 struct Texts {
@@ -141,12 +141,14 @@ impl Replies {
                 &t.resources_intro
             };
             let mut block = intro.clone();
-            let category = if vulnerable {
-                Category::ThirdPartyRisk
+            // Abuse or a child at risk: those lines first. Not for a vulnerable
+            // adult being exploited (no verified lines for that yet).
+            let topics: &[Topic] = if main == Category::HarmFromOthers && !vulnerable {
+                &[Topic::DomesticViolence, Topic::ChildProtection]
             } else {
-                main
+                &[]
             };
-            for line in resources.lines_for(category) {
+            for line in resources.lines_for(topics) {
                 block.push_str(&format!("\n- {}: {}", line.name, line.contact));
                 if !line.hours.is_empty() {
                     block.push_str(&format!(" ({})", line.hours));

@@ -7,8 +7,6 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::assess::Category;
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Line {
     pub name: String,
@@ -42,24 +40,18 @@ impl CountryResources {
         self.lines.iter().filter(|l| l.topics.is_empty())
     }
 
-    /// The lines for a crisis about `category`: for harm from others, the
-    /// domestic-violence then child-protection lines first; then the crisis
-    /// lines.
-    pub fn lines_for(&self, category: Category) -> Vec<&Line> {
-        let mut out: Vec<&Line> = Vec::new();
-        if category == Category::HarmFromOthers {
-            for topic in [Topic::DomesticViolence, Topic::ChildProtection] {
-                for l in self
-                    .lines
+    /// The lines for `topics`, in that order (a line once, under its first
+    /// topic), then the crisis lines.
+    pub fn lines_for(&self, topics: &[Topic]) -> Vec<&Line> {
+        topics
+            .iter()
+            .flat_map(|t| {
+                self.lines
                     .iter()
-                    .filter(|l| l.topics.first() == Some(&topic))
-                {
-                    out.push(l);
-                }
-            }
-        }
-        out.extend(self.crisis_lines());
-        out
+                    .filter(move |l| l.topics.first() == Some(t))
+            })
+            .chain(self.crisis_lines())
+            .collect()
     }
 }
 

@@ -119,6 +119,22 @@ impl SessionRisk {
         (0..self.since / DECAY_TURNS).fold(self.peak.down(), |l, _| l.down())
     }
 
+    /// The least a bare yes is, after this session: `high` right after a
+    /// message that needed the crisis protocol for suicide, self-harm or an
+    /// eating disorder (the yes answers the reply's direct question about
+    /// thoughts of ending one's life), else nothing.
+    pub fn affirmation_floor(&self) -> RiskLevel {
+        let asked = matches!(
+            self.category,
+            None | Some(Category::SuicidalIdeation | Category::SelfHarm | Category::EatingDisorder)
+        );
+        if self.since == 0 && self.peak >= RiskLevel::High && asked {
+            RiskLevel::High
+        } else {
+            RiskLevel::None
+        }
+    }
+
     /// The least a question about means or methods is, after this session:
     /// `critical` after ideation or worse, `high` after distress.
     pub fn means_floor(&self) -> RiskLevel {

@@ -22,8 +22,7 @@ use rebloom_safety::variants::{KINDS, variant};
 use rebloom_safety::{Assessor, RiskLevel, SessionRisk, Speaker, Turn};
 use serde::Deserialize;
 
-/// Authors whose messages are the test split, never trained or tuned on.
-pub const TEST_AUTHORS: [&str; 2] = ["b1", "f1"];
+pub use rebloom_safety::heads::TEST_AUTHORS;
 
 /// One labelled message of the corpus (`data/corpus/GUIDE.md`).
 #[derive(Debug, Clone, Deserialize)]

@@ -10,6 +10,7 @@ use std::process::Command;
 use std::sync::LazyLock;
 
 use rebloom_local::embed::{LocalEmbedder, MODEL_DIR};
+use rebloom_local::encoder::SafetyEncoder;
 
 /// `$REBLOOM_MODELS_DIR` (relative to the workspace root, like the script's
 /// default `./models`), else `<workspace>/models`.
@@ -19,6 +20,12 @@ pub fn models_dir() -> PathBuf {
         Some(dir) => root.join(dir),
         None => root.join("models"),
     }
+}
+
+/// The crisis assessment's encoder (multilingual-e5-small).
+pub fn safety_encoder() -> SafetyEncoder {
+    SafetyEncoder::load(&models_dir())
+        .expect("multilingual-e5-small missing: run `bash scripts/models.sh`")
 }
 
 pub fn model_dir() -> PathBuf {

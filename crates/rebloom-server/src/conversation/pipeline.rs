@@ -91,6 +91,26 @@ fn persona(profile: &Profile, user_emotions: &[String]) -> Persona {
     }
 }
 
+/// The language to answer in (`rebloom_safety::language`): `text`'s when it
+/// is clear, else that of the person's last three messages in `newest_first`,
+/// else `profile`'s.
+pub fn reply_language<'a>(
+    state: &AppState,
+    profile: &str,
+    text: &str,
+    newest_first: impl Iterator<Item = &'a Message>,
+) -> String {
+    let earlier: Vec<&str> = newest_first
+        .filter(|m| m.sender == Sender::User)
+        .take(3)
+        .map(|m| m.content.as_str())
+        .collect();
+    state
+        .safety
+        .language
+        .reply_language(profile, text, &earlier)
+}
+
 /// Runs the pipeline for one message. `sink` receives the approved reply as it
 /// is produced (for streaming clients); the full result is returned at the end.
 pub async fn respond(
@@ -168,20 +188,9 @@ pub async fn respond(
     let risk_after = risk.after_assessment(&assessment);
     metrics::histogram!("safety_assessment_seconds").record(assess_started.elapsed().as_secs_f64());
     stage("assess", assess_started);
-    // The person is answered in the language they write in: this message's
-    // when it is clear, else their last few messages', else the profile's.
-    let earlier: Vec<&str> = recent
-        .iter()
-        .rev()
-        .filter(|m| m.sender == Sender::User)
-        .take(3)
-        .map(|m| m.content.as_str())
-        .collect();
+    // The person is answered in the language they write in.
     let profile = Profile {
-        language: state
-            .safety
-            .language
-            .reply_language(&profile.language, &text, &earlier),
+        language: reply_language(state, &profile.language, &text, recent.iter().rev()),
         ..profile
     };
     let analysis = crate::conversation::analysis::analyze(

@@ -292,16 +292,11 @@ async fn safety_protocol(
         },
         None => Vec::new(),
     };
-    let earlier: Vec<&str> = earlier
-        .iter()
-        .filter(|m| m.sender == rebloom_store::Sender::User)
-        .take(3)
-        .map(|m| m.content.as_str())
-        .collect();
-    let language = state.safety.language.reply_language(
+    let language = crate::conversation::pipeline::reply_language(
+        state,
         profile.as_ref().map_or("en", |p| p.language.as_str()),
         "",
-        &earlier,
+        earlier.iter(),
     );
     let assessment = Assessment {
         level: RiskLevel::High,
