@@ -4,6 +4,7 @@
 //! - [`assess`]: risk level, categories and evidence for a message in its conversation.
 //! - [`session`]: the risk a conversation carries from one message to the next.
 //! - [`reply`]: safe-messaging crisis replies and check-ins.
+//! - [`dialogue`]: the crisis conversation after the first crisis reply, and the panic flow.
 //! - [`resources`]: crisis lines by country.
 //! - [`guard`]: the output guard every generated reply passes.
 //! - [`language`]: which language to answer a message in.
@@ -11,6 +12,7 @@
 
 pub mod assess;
 pub mod consent;
+pub mod dialogue;
 pub mod guard;
 pub mod heads;
 pub mod language;
@@ -22,6 +24,7 @@ pub mod variants;
 
 pub use assess::{Assessment, Assessor, Category, Evidence, RiskLevel, Speaker, Turn};
 pub use consent::accepts_contact_offer;
+pub use dialogue::{Dialogue, Dialogues, Move};
 pub use guard::{Guard, GuardReason, Verdict};
 pub use reply::{ContactText, Replies, ReplyContext, SafeReply};
 pub use resources::{CountryResources, Directory, Line, Topic};
@@ -32,6 +35,7 @@ pub struct Safety {
     pub assessor: Assessor,
     pub guard: Guard,
     pub replies: Replies,
+    pub dialogues: Dialogues,
     pub directory: Directory,
     pub language: language::Detector,
 }
@@ -52,6 +56,7 @@ impl Safety {
             assessor: Assessor::new()?,
             guard: Guard::new()?,
             replies: Replies::new()?,
+            dialogues: Dialogues::new()?,
             directory: Directory::new()?,
             language: language::Detector::new(),
         })

@@ -17,6 +17,9 @@ struct Texts {
     resources_intro: String,
     resources_third_party: String,
     emergency_line: String,
+    /// "your local emergency number", fitting where `{emergency}` goes: for a
+    /// country without a listed number.
+    local_emergency: String,
     resources_again: String,
     human_support: Vec<String>,
     stay: Vec<String>,
@@ -67,10 +70,37 @@ pub struct SafeReply {
 }
 
 pub struct Replies {
-    texts: BTreeMap<String, Texts>,
+    texts: ByLanguage<Texts>,
 }
 
-fn pick(options: &[String], turn: u64) -> &str {
+/// Texts written in several languages (`{"_about": …, "en": {…}, "es": {…}}`).
+pub(crate) struct ByLanguage<T>(BTreeMap<String, T>);
+
+impl<T: serde::de::DeserializeOwned> ByLanguage<T> {
+    pub(crate) fn parse(data: &str) -> Result<ByLanguage<T>, serde_json::Error> {
+        let mut texts: BTreeMap<String, serde_json::Value> = serde_json::from_str(data)?;
+        texts.remove("_about");
+        texts
+            .into_iter()
+            .map(|(k, v)| Ok((k, serde_json::from_value(v)?)))
+            .collect::<Result<_, serde_json::Error>>()
+            .map(ByLanguage)
+    }
+
+    /// The languages written (ISO 639-1).
+    pub(crate) fn languages(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
+    }
+
+    /// The texts in `language` (a tag's base language), else in English.
+    pub(crate) fn get(&self, language: &str) -> Option<&T> {
+        let base = language.split('-').next().unwrap_or("en");
+        self.0.get(base).or_else(|| self.0.get("en"))
+    }
+}
+
+/// One of `options`, varied by `turn`.
+pub(crate) fn pick(options: &[String], turn: u64) -> &str {
     if options.is_empty() {
         return "";
     }
@@ -79,23 +109,18 @@ fn pick(options: &[String], turn: u64) -> &str {
 
 impl Replies {
     pub fn new() -> Result<Replies, serde_json::Error> {
-        let mut texts: BTreeMap<String, serde_json::Value> = serde_json::from_str(DATA)?;
-        texts.remove("_about");
-        let texts = texts
-            .into_iter()
-            .map(|(k, v)| Ok((k, serde_json::from_value(v)?)))
-            .collect::<Result<_, serde_json::Error>>()?;
-        Ok(Replies { texts })
+        Ok(Replies {
+            texts: ByLanguage::parse(DATA)?,
+        })
     }
 
     /// The languages the replies are written in (ISO 639-1).
     pub fn languages(&self) -> impl Iterator<Item = &str> {
-        self.texts.keys().map(String::as_str)
+        self.texts.languages()
     }
 
     fn texts(&self, language: &str) -> Option<&Texts> {
-        let base = language.split('-').next().unwrap_or("en");
-        self.texts.get(base).or_else(|| self.texts.get("en"))
+        self.texts.get(language)
     }
 
     /// The reply to a `high` or `critical` assessment.
@@ -109,6 +134,7 @@ impl Replies {
             return SafeReply::empty();
         };
         let (resources, known_country) = directory.for_country(ctx.country);
+        let emergency = self.emergency(ctx.language, directory, ctx.country);
         let main = main_category(a);
         let vulnerable = about_exploitation(a);
         let ask_key = if vulnerable && main == Category::HarmFromOthers {
@@ -119,7 +145,7 @@ impl Replies {
         let mut parts: Vec<String> = vec![pick(&t.acknowledge, ctx.turn).to_owned()];
         let critical = a.level == RiskLevel::Critical;
         if critical {
-            parts.push(t.critical.replace("{emergency}", &resources.emergency));
+            parts.push(t.critical.replace("{emergency}", &emergency));
         }
         if let Some(ask) = t
             .ask
@@ -158,8 +184,7 @@ impl Replies {
             if !critical {
                 block.push_str(&format!(
                     "\n{}",
-                    t.emergency_line
-                        .replace("{emergency}", &resources.emergency)
+                    t.emergency_line.replace("{emergency}", &emergency)
                 ));
             }
             parts.push(block);
@@ -180,6 +205,22 @@ impl Replies {
             emergency: known_country.then(|| resources.emergency.clone()),
             urged_emergency_services: critical,
             offered_safety_plan: offer_plan,
+        }
+    }
+
+    /// The emergency number to name in a sentence in `language`: the country's,
+    /// else "your local emergency number" in that language.
+    pub fn emergency(
+        &self,
+        language: &str,
+        directory: &Directory,
+        country: Option<&str>,
+    ) -> String {
+        match directory.for_country(country) {
+            (r, true) => r.emergency.clone(),
+            (r, false) => self
+                .texts(language)
+                .map_or_else(|| r.emergency.clone(), |t| t.local_emergency.clone()),
         }
     }
 
@@ -220,8 +261,7 @@ impl Replies {
                 c @ (Category::HarmFromOthers
                 | Category::MedicalEmergency
                 | Category::ThirdPartyRisk
-                | Category::HarmToOthers
-                | Category::Panic) => category_key(c),
+                | Category::HarmToOthers) => category_key(c),
                 _ => "default",
             }
         };

@@ -4,8 +4,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use rebloom_safety::dialogue::{Said, Step, StepContext};
 use rebloom_safety::{
-    Category, ContactText, ReplyContext, RiskLevel, Safety, Speaker, Turn, accepts_contact_offer,
+    Category, ContactText, Dialogue, Move, ReplyContext, RiskLevel, Safety, Speaker, Turn,
+    accepts_contact_offer,
 };
 
 mod labelled;
@@ -606,29 +608,30 @@ fn a_panic_attack_is_not_a_medical_emergency_and_gets_the_panic_check_in() {
         RiskLevel::Critical
     );
     // What the learned layer makes of a panic attack (`moderate`, panic):
-    // a check-in about the panic, with when to call emergency services, not
-    // a question about suicide.
+    // the panic flow's first step, with the emergency number for when it is
+    // more than panic, not a question about suicide, in every language.
     let panic = learned(RiskLevel::Moderate, Category::Panic, "panic");
-    for (language, emergency) in [
-        ("en", "emergency services"),
-        ("es", "emergencias"),
-        ("fr", "secours"),
-        ("de", "Notruf"),
-        ("pt", "serviços de emergência"),
-        ("it", "soccorsi"),
-        ("nl", "hulpdiensten"),
-        ("hi", "इमरजेंसी सेवाओं"),
-        ("ar", "خدمات الطوارئ"),
-    ] {
+    let (mv, d) = Dialogue::default().next(Said {
+        assessment: &panic,
+        plan: false,
+        eased: false,
+        words: 8,
+    });
+    assert_eq!(mv, Move::Step(Step::PanicFirst));
+    for language in ["en", "es", "fr", "de", "pt", "it", "nl", "hi", "ar"] {
         for turn in 0..2 {
-            let ctx = ReplyContext {
+            let ctx = StepContext {
                 country: Some("GB"),
                 language,
-                resources_given: false,
                 turn,
+                ..StepContext::default()
             };
-            let r = s.replies.check_in(&panic, &ctx);
-            assert!(r.text.contains(emergency), "{language}: {}", r.text);
+            let r = s
+                .dialogues
+                .reply(mv, &d, &s.replies, &s.directory, &ctx)
+                .unwrap();
+            assert!(r.text.contains("999"), "{language}: {}", r.text);
+            assert!(r.resources.is_empty(), "{language}: {:?}", r.resources);
             assert!(!r.text.contains("ending your life"), "{}", r.text);
             assert!(s.guard.check(&r.text).allowed, "{}", r.text);
         }

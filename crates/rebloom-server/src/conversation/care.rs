@@ -68,6 +68,23 @@ pub fn safety_plan_turn(state: &AppState, request: &ChatRequest) -> bool {
     }
 }
 
+/// Whether the person, in a crisis, asks for the safety plan or is making it:
+/// the guided engine, asked on trial, is building it after this message. An
+/// open offer is not enough: a yes right after the crisis reply answers its
+/// direct question, not the offer.
+pub fn safety_plan_asked(state: &AppState, request: &ChatRequest) -> bool {
+    use rebloom_ai::guided::{ExerciseKind, ExerciseProgress};
+    let making = |s: &serde_json::Value| {
+        s.get("exercise")
+            .and_then(|e| serde_json::from_value::<ExerciseProgress>(e.clone()).ok())
+            .is_some_and(|e| e.kind == ExerciseKind::SafetyPlan)
+    };
+    match state.guided.reply(request) {
+        Ok(mut trial) => making(&trial.state) || take_safety_plan(&mut trial.state).is_some(),
+        Err(_) => false,
+    }
+}
+
 /// Whether `event` is the session's first crisis event at its level or above
 /// (from the store, so a long session's early crisis still counts).
 pub async fn escalated(state: &AppState, event: &CrisisEvent) -> bool {

@@ -8,14 +8,18 @@ use std::time::Instant;
 use futures::StreamExt;
 use rebloom_ai::guided::{offer_safety_plan, take_safety_plan};
 use rebloom_ai::{ChatMessage, ChatProvider, ChatRequest, ChatRole, Chunk, Persona};
-use rebloom_safety::{ContactText, ReplyContext, RiskLevel, Speaker, Turn, guard::take_sentences};
+use rebloom_safety::dialogue::{Flow, Said, Step, StepContext};
+use rebloom_safety::{
+    Assessment, ContactText, Dialogue, Move, ReplyContext, RiskLevel, Speaker, Turn,
+    guard::take_sentences,
+};
 use rebloom_store::{Message, Profile, Sender, Session, User};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::conversation::care::{contact_request, escalated, safety_plan_turn};
+use crate::conversation::care::{contact_request, escalated, safety_plan_asked, safety_plan_turn};
 use crate::conversation::events::{self, Event};
 use crate::conversation::prompt;
 pub use crate::conversation::views::{
@@ -318,107 +322,153 @@ pub async fn respond(
         max_tokens: 400,
         temperature: 0.7,
     };
-    let plan_turn = !assessment.level.is_crisis() && safety_plan_turn(state, &request);
-    let (content, provider, model, safe_reply, engine_state) = if assessment.level.is_crisis() {
-        let reply = state
-            .safety
-            .replies
-            .crisis(&assessment, &state.safety.directory, &ctx);
-        let intervention = if reply.urged_emergency_services {
-            "emergency_services"
-        } else {
-            "crisis_resources"
-        };
-        metrics::counter!("crisis_events_total", "risk_level" => assessment.level.as_str(), "intervention_type" => intervention)
-            .increment(1);
-        let crisis_event = rebloom_store::CrisisEvent {
-            id: Uuid::now_v7(),
-            user_id: user.id,
-            session_id: Some(session.id),
-            message_id: Some(user_message.id),
-            risk_level: assessment.level.as_str().to_owned(),
-            categories: json!(assessment.categories),
-            intervention_type: intervention.to_owned(),
-            created_at: now,
-        };
-        // The record never holds up the reply: a failure is logged, the person still gets help.
-        if let Err(e) = state.store.record_crisis_event(&crisis_event).await {
-            tracing::error!(error = %e, "recording a crisis event failed");
-        }
-        // Clinicians hear of a session's crisis once, and again if it escalates.
-        if escalated(state, &crisis_event).await {
-            crate::jobs::notify::crisis(state, &crisis_event, profile.country.as_deref()).await;
-        }
-        state.events.publish(event(
-            events::CRISIS_DETECTED,
-            user_message.id,
-            json!({ "riskLevel": assessment.level.as_str(), "categories": assessment.categories }),
-        ));
-        let mut text = reply.text.clone();
-        // At `critical`, offer (once) to message their trusted contact; it is
-        // only sent if they then ask for it.
-        if reply.urged_emergency_services
-            && !contact_offered
-            && state.notifier.can_email()
-            && let Ok(Some(contact)) = state.store.get_trusted_contact(user.id).await
-        {
-            text.push_str("\n\n");
-            text.push_str(&state.safety.replies.contact(
-                &profile.language,
-                ContactText::Offer,
-                &contact.name,
-            ));
-            offered_contact = true;
-        }
-        send(&sink, ReplyEvent::Chunk(text.clone())).await;
-        // The plan the reply offered is built by the guided engine if accepted.
-        let engine_state = reply
-            .offered_safety_plan
-            .then(|| offer_safety_plan(Some(&session.engine_state)));
-        (
-            text,
-            "safety".to_owned(),
-            "templates".to_owned(),
-            Some(reply),
-            engine_state,
-        )
-    } else if assessment.level == RiskLevel::Moderate && !plan_turn {
-        let reply = state.safety.replies.check_in(&assessment, &ctx);
-        send(&sink, ReplyEvent::Chunk(reply.text.clone())).await;
-        (
-            reply.text.clone(),
-            "safety".to_owned(),
-            "check-in".to_owned(),
-            Some(reply),
-            None,
-        )
+    // Where the crisis conversation stands (stored with the companion's last
+    // reply), and what this message moves it to.
+    let dialogue: Dialogue = recent
+        .iter()
+        .rev()
+        .find(|m| m.sender == Sender::Ai)
+        .and_then(|m| m.metadata.get("crisisDialogue"))
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .unwrap_or_default();
+    // The safety plan goes on (or starts) at any level below `critical`; in a
+    // crisis only when the person asks for it (an offer is not an answer).
+    let in_crisis = assessment.level.is_crisis() || dialogue.flow == Some(Flow::Crisis);
+    let plan_asked = if assessment.level == RiskLevel::Critical {
+        false
+    } else if in_crisis {
+        safety_plan_asked(state, &request)
     } else {
-        // Building a safety plan is the guided engine's, whatever model is
-        // configured: it is deterministic, and what it collects is saved.
-        let provider: &dyn ChatProvider = if plan_turn {
-            state.guided.as_ref()
-        } else {
-            state.chat.as_ref()
-        };
-        let generate_started = Instant::now();
-        let mut generated = generate(state, provider, &request, &sink, user.id, session.id).await?;
-        stage("generate", generate_started);
-        if let Some(draft) = generated.engine_state.as_mut().and_then(take_safety_plan)
-            && let Err(e) = crate::routes::safety::save_draft(state, user.id, draft).await
-        {
-            // The reply has been seen; the plan is not lost to the person, who
-            // can write it on the safety-plan page.
-            tracing::error!(error = %e, "saving a safety plan built in conversation failed");
-        }
-        (
-            generated.text,
-            generated.provider,
-            generated.model,
-            None,
-            generated.engine_state,
-        )
+        safety_plan_turn(state, &request)
     };
-
+    let (mv, dialogue) = dialogue.next(Said {
+        assessment: &assessment,
+        plan: plan_asked,
+        eased: state.safety.dialogues.eased(&profile.language, &text),
+        words: text.split_whitespace().count(),
+    });
+    if assessment.level.is_crisis() {
+        record_crisis(state, &assessment, &user_message, &session, &profile, event).await;
+    }
+    let step_ctx = StepContext {
+        country: profile.country.as_deref(),
+        language: &profile.language,
+        turn: ctx.turn,
+        critical: assessment.level == RiskLevel::Critical,
+        plan_item: None,
+    };
+    let plan_item = if mv == Move::Step(Step::Plan) {
+        crate::routes::safety::plan_item(state, user.id).await
+    } else {
+        None
+    };
+    let step_ctx = StepContext {
+        plan_item: plan_item.as_deref(),
+        ..step_ctx
+    };
+    let (content, provider, model, safe_reply, engine_state) = match mv {
+        Move::Plan | Move::Converse { .. } => {
+            // Building a safety plan is the guided engine's, whatever model is
+            // configured: it is deterministic, and what it collects is saved.
+            let provider: &dyn ChatProvider = if mv == Move::Plan {
+                state.guided.as_ref()
+            } else {
+                state.chat.as_ref()
+            };
+            let generate_started = Instant::now();
+            let mut generated =
+                generate(state, provider, &request, &sink, user.id, session.id).await?;
+            stage("generate", generate_started);
+            if let Some(draft) = generated.engine_state.as_mut().and_then(take_safety_plan)
+                && let Err(e) = crate::routes::safety::save_draft(state, user.id, draft).await
+            {
+                // The reply has been seen; the plan is not lost to the person, who
+                // can write it on the safety-plan page.
+                tracing::error!(error = %e, "saving a safety plan built in conversation failed");
+            }
+            if mv == (Move::Converse { gentle_check: true }) {
+                let check = state
+                    .safety
+                    .dialogues
+                    .gentle_check(&profile.language, ctx.turn);
+                send(&sink, ReplyEvent::Chunk(format!("\n\n{check}"))).await;
+                generated.text = format!("{}\n\n{check}", generated.text);
+            }
+            (
+                generated.text,
+                generated.provider,
+                generated.model,
+                None,
+                generated.engine_state,
+            )
+        }
+        Move::CheckIn => {
+            let reply = state.safety.replies.check_in(&assessment, &ctx);
+            send(&sink, ReplyEvent::Chunk(reply.text.clone())).await;
+            (
+                reply.text.clone(),
+                "safety".to_owned(),
+                "check-in".to_owned(),
+                Some(reply),
+                None,
+            )
+        }
+        Move::Open | Move::Step(_) | Move::Believed | Move::PanicEased => {
+            let reply = match mv {
+                Move::Open => Some(state.safety.replies.crisis(
+                    &assessment,
+                    &state.safety.directory,
+                    &ctx,
+                )),
+                _ => state.safety.dialogues.reply(
+                    mv,
+                    &dialogue,
+                    &state.safety.replies,
+                    &state.safety.directory,
+                    &step_ctx,
+                ),
+            };
+            let reply = reply.unwrap_or_else(|| {
+                state
+                    .safety
+                    .replies
+                    .crisis(&assessment, &state.safety.directory, &ctx)
+            });
+            let mut text = reply.text.clone();
+            // At `critical`, offer (once) to message their trusted contact; it is
+            // only sent if they then ask for it.
+            if reply.urged_emergency_services
+                && !contact_offered
+                && state.notifier.can_email()
+                && let Ok(Some(contact)) = state.store.get_trusted_contact(user.id).await
+            {
+                text.push_str("\n\n");
+                text.push_str(&state.safety.replies.contact(
+                    &profile.language,
+                    ContactText::Offer,
+                    &contact.name,
+                ));
+                offered_contact = true;
+            }
+            send(&sink, ReplyEvent::Chunk(text.clone())).await;
+            // The plan a reply offered is built by the guided engine if accepted.
+            let engine_state = reply
+                .offered_safety_plan
+                .then(|| offer_safety_plan(Some(&session.engine_state)));
+            let model = if matches!(mv, Move::Open) {
+                "templates"
+            } else {
+                "dialogue"
+            };
+            (
+                text,
+                "safety".to_owned(),
+                model.to_owned(),
+                Some(reply),
+                engine_state,
+            )
+        }
+    };
     // 3. Store the reply and tell everyone.
     let store_started = Instant::now();
     let exercise_completed = engine_state
@@ -454,6 +504,7 @@ pub async fn respond(
             "model": model,
             "resourcesListed": !assessment_view.resources.is_empty(),
             "contactOffer": offered_contact,
+            "crisisDialogue": (dialogue != Dialogue::default()).then_some(&dialogue),
             "exerciseCompleted": exercise_completed,
             "turnKey": turn_key,
         }),
@@ -490,6 +541,47 @@ pub async fn respond(
             ),
         },
     })
+}
+
+/// The crisis protocol's records for a message at `high` or above: the
+/// crisis event, clinicians told (once per session, again on escalation), the
+/// event published. A failure is logged: the person still gets help.
+async fn record_crisis(
+    state: &AppState,
+    assessment: &Assessment,
+    user_message: &Message,
+    session: &Session,
+    profile: &Profile,
+    event: impl Fn(&'static str, Uuid, Value) -> Event,
+) {
+    let intervention = if assessment.level == RiskLevel::Critical {
+        "emergency_services"
+    } else {
+        "crisis_resources"
+    };
+    metrics::counter!("crisis_events_total", "risk_level" => assessment.level.as_str(), "intervention_type" => intervention)
+        .increment(1);
+    let crisis_event = rebloom_store::CrisisEvent {
+        id: Uuid::now_v7(),
+        user_id: user_message.user_id,
+        session_id: Some(session.id),
+        message_id: Some(user_message.id),
+        risk_level: assessment.level.as_str().to_owned(),
+        categories: json!(assessment.categories),
+        intervention_type: intervention.to_owned(),
+        created_at: user_message.created_at,
+    };
+    if let Err(e) = state.store.record_crisis_event(&crisis_event).await {
+        tracing::error!(error = %e, "recording a crisis event failed");
+    }
+    if escalated(state, &crisis_event).await {
+        crate::jobs::notify::crisis(state, &crisis_event, profile.country.as_deref()).await;
+    }
+    state.events.publish(event(
+        events::CRISIS_DETECTED,
+        user_message.id,
+        json!({ "riskLevel": assessment.level.as_str(), "categories": assessment.categories }),
+    ));
 }
 
 async fn send(sink: &Option<mpsc::Sender<ReplyEvent>>, event: ReplyEvent) {

@@ -282,6 +282,22 @@ pub async fn save_draft(state: &AppState, user_id: Uuid, draft: SafetyPlanDraft)
     Ok(())
 }
 
+/// What the crisis conversation reads back from the person's own safety plan:
+/// the first thing that helps them on their own; `None` without one, or when
+/// the plan cannot be read.
+pub async fn plan_item(state: &AppState, user_id: Uuid) -> Option<String> {
+    let plan = match state.store.get_safety_plan(user_id).await {
+        Ok(found) => serde_json::from_value::<SafetyPlan>(found?.0).ok()?,
+        Err(e) => {
+            tracing::error!(error = %e, "reading the safety plan failed; offering one instead");
+            return None;
+        }
+    };
+    plan.coping_strategies
+        .into_iter()
+        .find(|i| !i.trim().is_empty())
+}
+
 /// The caller's safety plan; crisis lines are pre-filled for their country.
 #[utoipa::path(get, path = "/api/me/safety-plan", tag = "safety", security(("bearer" = [])),
     responses((status = 200, body = SafetyPlanView), (status = 401, body = Problem, content_type = "application/problem+json")))]

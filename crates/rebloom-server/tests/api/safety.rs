@@ -15,6 +15,7 @@ cases! {
     trusted_contact_offered_at_critical: [sqlite, postgres];
     crisis_detection_with_the_encoder: [sqlite, postgres];
     session_risk_state: [sqlite, postgres];
+    crisis_dialogue: [sqlite, postgres];
 }
 
 const PASSWORD: &str = "a long unusual passphrase";
@@ -429,14 +430,39 @@ async fn crisis_detection_with_the_encoder(ctx: Ctx) {
             "{message:?} assessed {level}"
         );
     }
-    // A panic attack is acute anxiety: a check-in about the panic with when to
-    // call emergency services, not the suicide crisis protocol.
-    let reply = &reply_to("I'm having a panic attack, I can't breathe").await;
+    // A panic attack is acute anxiety: breathing at once with when to call
+    // emergency services, not the suicide crisis protocol; then grounding
+    // without the emergency line again, and it ends when it eases.
+    let panic = start("I'm having a panic attack, I can't breathe").await;
+    let reply = &panic["aiResponse"];
     assert_eq!(reply["safety"]["riskLevel"], "moderate", "{reply}");
     assert_eq!(reply["safety"]["categories"], json!(["panic"]), "{reply}");
     let text = reply["content"].as_str().unwrap_or("");
-    assert!(text.contains("emergency services"), "{text}");
+    assert!(text.contains("emergency number"), "{text}");
     assert!(!text.contains("ending your life"), "{text}");
+    let calm = app
+        .say(
+            &s,
+            &panic["sessionId"],
+            "it's not an emergency, my doctor checked my heart, help me calm down",
+        )
+        .await;
+    let text = calm["aiResponse"]["content"].as_str().unwrap_or("");
+    assert_eq!(calm["aiResponse"]["provider"], "safety", "{calm}");
+    assert!(!text.contains("emergency"), "{text}");
+    assert!(
+        calm["aiResponse"]["safety"]["resources"]
+            .as_array()
+            .is_some_and(Vec::is_empty),
+        "{calm}"
+    );
+    let eased = app.say(&s, &panic["sessionId"], "thanks, I'm ok now").await;
+    let text = eased["aiResponse"]["content"].as_str().unwrap_or("");
+    assert!(text.contains("glad"), "{eased}");
+    assert_eq!(
+        repeated_sentences(&[panic.clone(), calm, eased]),
+        Vec::<String>::new()
+    );
 
     // Answered in the language the person writes in, whatever the profile
     // says (English here), with their country's lines and emergency number.
@@ -571,4 +597,103 @@ async fn session_risk_state(ctx: Ctx) {
     assert!(!submitted["safety"].is_null(), "{submitted}");
     let (level, reply) = say(&session, "which bridges around here are the highest?").await;
     assert_eq!(level, "critical", "{reply}");
+}
+
+/// The sentences of the companion's replies in a conversation, for checking
+/// that none is said twice.
+fn repeated_sentences(replies: &[serde_json::Value]) -> Vec<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut repeated = Vec::new();
+    for r in replies {
+        let text = r["aiResponse"]["content"].as_str().unwrap_or("");
+        for sentence in text
+            .split(['.', '?', '!', '\n'])
+            .map(str::trim)
+            .filter(|s| s.len() > 12)
+        {
+            if !seen.insert(sentence.to_owned()) {
+                repeated.push(sentence.to_owned());
+            }
+        }
+    }
+    repeated
+}
+
+/// The crisis conversation after the first crisis reply (rules alone, so the
+/// script is exact): a "no" is believed and the conversation is back to normal
+/// at once; a "yes" walks the steps, the means first once they are mentioned,
+/// never repeating a sentence, and the safety plan can start at `high`.
+async fn crisis_dialogue(ctx: Ctx) {
+    let app = ctx.spawn_app().await;
+    let s = app.register("dialogue@example.org", PASSWORD).await;
+    app.set_profile(&s, json!({ "country": "US" })).await;
+    let start = async |message: &str| app.start(&s, json!({ "message": message })).await;
+    let content =
+        |r: &serde_json::Value| r["aiResponse"]["content"].as_str().unwrap_or("").to_owned();
+
+    // The "no" path.
+    let opened = start("I want to kill myself").await;
+    assert_eq!(
+        opened["aiResponse"]["safety"]["riskLevel"], "high",
+        "{opened}"
+    );
+    assert!(content(&opened).contains("988"), "{opened}");
+    let session = opened["sessionId"].clone();
+    let no = app
+        .say(
+            &s,
+            &session,
+            "No, I'm not thinking about ending my life right now",
+        )
+        .await;
+    let level = no["aiResponse"]["safety"]["riskLevel"]
+        .as_str()
+        .unwrap_or("");
+    assert!(level == "none" || level == "low", "{no}");
+    assert!(content(&no).contains("believe you"), "{no}");
+    assert!(!content(&no).contains("ending your life"), "{no}");
+    // Back to ordinary conversation on the next message.
+    let next = app.say(&s, &session, "can you help me plan my week?").await;
+    assert_ne!(next["aiResponse"]["provider"], "safety", "{next}");
+    assert_eq!(
+        repeated_sentences(&[opened, no, next]),
+        Vec::<String>::new()
+    );
+
+    // The "yes" path.
+    let opened = start("I want to kill myself").await;
+    let session = opened["sessionId"].clone();
+    let mut replies = vec![opened];
+    for (message, level) in [
+        ("yes", "high"),
+        ("I don't know", "moderate"),
+        ("I have pills in the drawer", "critical"),
+        ("ok", "high"),
+        ("my dog I guess", "high"),
+    ] {
+        let r = app.say(&s, &session, message).await;
+        assert_eq!(
+            r["aiResponse"]["safety"]["riskLevel"], level,
+            "{message}: {r}"
+        );
+        assert_eq!(r["aiResponse"]["provider"], "safety", "{message}: {r}");
+        replies.push(r);
+    }
+    let texts: Vec<String> = replies.iter().map(content).collect();
+    assert!(texts[1].contains("here with you"), "staying: {}", texts[1]);
+    assert!(
+        texts[2].contains("988"),
+        "a person now, the line named: {}",
+        texts[2]
+    );
+    assert!(texts[3].contains("ou mentioned"), "means: {}", texts[3]);
+    assert!(
+        texts[3].contains("911"),
+        "critical: emergency first: {}",
+        texts[3]
+    );
+    assert_eq!(repeated_sentences(&replies), Vec::<String>::new());
+    // The person asks for the safety plan while still in the crisis: it starts.
+    let plan = app.say(&s, &session, "can we make a safety plan?").await;
+    assert_eq!(plan["aiResponse"]["provider"], "guided", "{plan}");
 }

@@ -1,0 +1,725 @@
+//! The crisis conversation after the first crisis reply, and the panic flow:
+//! a small state machine, one step a turn, never the same sentence twice in
+//! an episode (`data/dialogue.json`).
+//!
+//! - The first message that needs the crisis protocol gets the crisis reply
+//!   ([`crate::Replies::crisis`]: acknowledge, ask directly, the country's
+//!   lines once, a person, staying).
+//! - A clear safety answer ("no, I'm safe") is believed: acknowledged once,
+//!   the lines stay one tap away, and the conversation goes back to what the
+//!   person needs, with a gentle check a few messages later.
+//! - A yes, an unclear answer or more risk walks the steps of safety planning
+//!   (Stanley & Brown 2012) one at a time: staying with them, distance from
+//!   the means (means-safety counselling; first when means were mentioned), a
+//!   person now (at `critical`, emergency services), reasons for living,
+//!   grounding, and the safety plan (read back when they have one, else
+//!   offered; the person can ask for it at any level below `critical`).
+//! - A panic attack gets breathing at once, the emergency number once (for
+//!   chest pain unlike their usual panic, fainting), then grounding and a
+//!   longer breath out, with no suicide lines; it ends when it eases.
+//! - A check-in (`moderate`) asks its direct question once; until the person
+//!   answers it or says more, the conversation goes on as usual.
+//!
+//! The state is stored with each companion reply and read back from the
+//! session's last one, like [`crate::SessionRisk`] with the person's messages.
+
+use serde::{Deserialize, Serialize};
+
+use crate::assess::{Assessment, Category, RiskLevel};
+use crate::reply::{ByLanguage, Replies, SafeReply, pick};
+use crate::resources::Directory;
+use crate::session::SAFETY_ANSWER_RULE;
+
+/// Messages of the person after a believed safety answer before the gentle check.
+pub const GENTLE_CHECK_AFTER: u8 = 3;
+/// A message longer than this (in words) during the panic flow is the person
+/// talking about something: the conversation goes on as usual.
+const PANIC_WORDS_MAX: usize = 40;
+
+/// Which flow an episode is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flow {
+    Crisis,
+    Panic,
+}
+
+/// One step of a flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// The crisis reply itself.
+    Open,
+    Stay,
+    Means,
+    Person,
+    Reasons,
+    Grounding,
+    Plan,
+    /// Staying in the conversation once the steps are done.
+    Still,
+    PanicFirst,
+    PanicGround,
+    PanicExhale,
+    PanicBody,
+}
+
+const PANIC_STEPS: [Step; 4] = [
+    Step::PanicFirst,
+    Step::PanicGround,
+    Step::PanicExhale,
+    Step::PanicBody,
+];
+
+/// Where the conversation stands, stored with each companion reply.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Dialogue {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow: Option<Flow>,
+    /// The steps given in this episode, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<Step>,
+    /// Means were mentioned in this episode (in words the rules know).
+    #[serde(default)]
+    pub means: bool,
+    /// Emergency reminders given in this episode after the crisis reply
+    /// (each a different sentence).
+    #[serde(default)]
+    pub urged: u8,
+    /// A check-in was asked and not yet answered.
+    #[serde(default)]
+    pub checked_in: bool,
+    /// Messages of the person before the gentle check after a believed answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_after: Option<u8>,
+}
+
+/// What to answer the person's message with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Move {
+    /// The crisis reply ([`crate::Replies::crisis`]).
+    Open,
+    /// A step of the crisis dialogue or the panic flow.
+    Step(Step),
+    /// A clear safety answer, believed.
+    Believed,
+    /// The panic has eased.
+    PanicEased,
+    /// The check-in ([`crate::Replies::check_in`]).
+    CheckIn,
+    /// The safety plan, built by the guided engine.
+    Plan,
+    /// The conversation as usual; `gentle_check` adds the later check after
+    /// a believed answer.
+    Converse { gentle_check: bool },
+}
+
+impl Move {
+    /// Whether the reply is a safety template (no model is asked).
+    pub fn is_template(self) -> bool {
+        !matches!(self, Move::Plan | Move::Converse { .. })
+    }
+}
+
+/// What the dialogue needs to know about the person's message.
+#[derive(Debug, Clone, Copy)]
+pub struct Said<'a> {
+    pub assessment: &'a Assessment,
+    /// The message asks for (or goes on with) the safety plan.
+    pub plan: bool,
+    /// The message says the panic has eased ([`Dialogues::eased`]).
+    pub eased: bool,
+    pub words: usize,
+}
+
+impl Dialogue {
+    /// The move for the person's message and the state after it.
+    pub fn next(&self, said: Said<'_>) -> (Move, Dialogue) {
+        let a = said.assessment;
+        let answer = a.evidence.iter().any(|e| e.rule == SAFETY_ANSWER_RULE);
+        let (means_said, means_now) = mentions_means(a);
+        let mut d = self.clone();
+        // "It's not an emergency" during a panic attack is no sign it has eased.
+        if answer && (self.flow != Some(Flow::Panic) || said.eased) {
+            return match self.flow {
+                Some(Flow::Crisis) => (
+                    Move::Believed,
+                    Dialogue {
+                        check_after: Some(GENTLE_CHECK_AFTER),
+                        ..Dialogue::default()
+                    },
+                ),
+                Some(Flow::Panic) => (Move::PanicEased, Dialogue::default()),
+                None => (
+                    Move::Converse {
+                        gentle_check: false,
+                    },
+                    Dialogue::default(),
+                ),
+            };
+        }
+        let panic_only = a.categories == [Category::Panic] && a.level <= RiskLevel::Moderate;
+        if a.level.is_crisis()
+            || (a.level == RiskLevel::Moderate && self.flow == Some(Flow::Crisis))
+        {
+            d.check_after = None;
+            d.checked_in = false;
+            d.means |= means_said;
+            if self.flow != Some(Flow::Crisis) {
+                d.flow = Some(Flow::Crisis);
+                d.steps = vec![Step::Open];
+                d.urged = 0;
+                return (Move::Open, d);
+            }
+            if said.plan && a.level < RiskLevel::Critical {
+                d.steps.push(Step::Plan);
+                return (Move::Plan, d);
+            }
+            let step = if means_now && !self.steps.contains(&Step::Means) {
+                Step::Means
+            } else {
+                self.next_crisis_step()
+            };
+            d.steps.push(step);
+            if a.level == RiskLevel::Critical && step != Step::Person {
+                d.urged = d.urged.saturating_add(1);
+            }
+            return (Move::Step(step), d);
+        }
+        if self.flow == Some(Flow::Panic) && said.eased {
+            return (Move::PanicEased, Dialogue::default());
+        }
+        if panic_only || (self.flow == Some(Flow::Panic) && a.level <= RiskLevel::Low) {
+            let next = if self.flow == Some(Flow::Panic) {
+                PANIC_STEPS
+                    .iter()
+                    .find(|s| !self.steps.contains(s))
+                    .copied()
+            } else {
+                Some(Step::PanicFirst)
+            };
+            match next {
+                Some(step) if panic_only || said.words <= PANIC_WORDS_MAX => {
+                    if self.flow != Some(Flow::Panic) {
+                        d = Dialogue::default();
+                        d.flow = Some(Flow::Panic);
+                    }
+                    d.steps.push(step);
+                    return (Move::Step(step), d);
+                }
+                _ => {
+                    return (
+                        Move::Converse {
+                            gentle_check: false,
+                        },
+                        Dialogue::default(),
+                    );
+                }
+            }
+        }
+        d.flow = None;
+        d.steps.clear();
+        d.urged = 0;
+        d.means = false;
+        if said.plan {
+            return (Move::Plan, d);
+        }
+        if a.level == RiskLevel::Moderate {
+            if self.checked_in {
+                return (
+                    Move::Converse {
+                        gentle_check: false,
+                    },
+                    d,
+                );
+            }
+            d.checked_in = true;
+            return (Move::CheckIn, d);
+        }
+        // A crisis episode that ended without an answer is checked on later too.
+        if self.flow == Some(Flow::Crisis) {
+            d.check_after = Some(GENTLE_CHECK_AFTER);
+        }
+        let gentle_check = match d.check_after {
+            Some(n) if n <= 1 => {
+                d.check_after = None;
+                true
+            }
+            Some(n) => {
+                d.check_after = Some(n - 1);
+                false
+            }
+            None => false,
+        };
+        (Move::Converse { gentle_check }, d)
+    }
+
+    /// The next step of the crisis dialogue not given yet in this episode:
+    /// distance from the means first when they were mentioned.
+    fn next_crisis_step(&self) -> Step {
+        const WITH_MEANS: [Step; 6] = [
+            Step::Means,
+            Step::Stay,
+            Step::Person,
+            Step::Reasons,
+            Step::Grounding,
+            Step::Plan,
+        ];
+        const WITHOUT: [Step; 6] = [
+            Step::Stay,
+            Step::Person,
+            Step::Means,
+            Step::Reasons,
+            Step::Grounding,
+            Step::Plan,
+        ];
+        let order = if self.means { &WITH_MEANS } else { &WITHOUT };
+        order
+            .iter()
+            .find(|s| !self.steps.contains(s))
+            .copied()
+            .unwrap_or(Step::Still)
+    }
+}
+
+/// Whether the message speaks of means or a method (what means-safety
+/// counselling is about): `(said, read)`, the rules having seen the words,
+/// or the learned layer reading it so. Only what the rules saw is named back
+/// to the person ("you mentioned something…").
+fn mentions_means(a: &Assessment) -> (bool, bool) {
+    let said = a.evidence.iter().any(|e| {
+        matches!(
+            e.rule.as_str(),
+            "plan.means_have" | "plan.method_intent" | "behaviour.took"
+        ) || e.rule.starts_with("masked.")
+    });
+    let read = a.evidence.iter().any(|e| {
+        matches!(
+            e.rule.as_str(),
+            "learned.means_access" | "learned.attempt_underway"
+        )
+    });
+    (said, said || read)
+}
+
+#[derive(Deserialize)]
+struct Texts {
+    believed: Vec<String>,
+    gentle_check: Vec<String>,
+    critical_again: Vec<String>,
+    stay: Vec<String>,
+    means: Vec<String>,
+    means_general: Vec<String>,
+    person: Vec<String>,
+    person_emergency: Vec<String>,
+    reasons: Vec<String>,
+    grounding: Vec<String>,
+    plan_offer: Vec<String>,
+    plan_read: Vec<String>,
+    still: Vec<String>,
+    panic_first: Vec<String>,
+    panic_ground: Vec<String>,
+    panic_exhale: Vec<String>,
+    panic_body: Vec<String>,
+    panic_eased: Vec<String>,
+    /// Words that say a panic attack has eased ("I'm calmer now").
+    eased: Vec<String>,
+}
+
+const DATA: &str = include_str!("../data/dialogue.json");
+
+/// The dialogue's texts in every language.
+pub struct Dialogues {
+    texts: ByLanguage<Texts>,
+}
+
+/// What a step's text may name.
+#[derive(Debug, Clone, Default)]
+pub struct StepContext<'a> {
+    /// ISO 3166-1 alpha-2.
+    pub country: Option<&'a str>,
+    pub language: &'a str,
+    /// Varies the wording from turn to turn.
+    pub turn: u64,
+    /// The message was assessed `critical`.
+    pub critical: bool,
+    /// A line of the person's own safety plan (what helps them), if they have one.
+    pub plan_item: Option<&'a str>,
+}
+
+impl Dialogues {
+    pub fn new() -> Result<Dialogues, serde_json::Error> {
+        Ok(Dialogues {
+            texts: ByLanguage::parse(DATA)?,
+        })
+    }
+
+    /// The languages the dialogue is written in (ISO 639-1).
+    pub fn languages(&self) -> impl Iterator<Item = &str> {
+        self.texts.languages()
+    }
+
+    fn texts(&self, language: &str) -> Option<&Texts> {
+        self.texts.get(language)
+    }
+
+    /// Whether `text` says a panic attack has eased, in `language` or English.
+    pub fn eased(&self, language: &str, text: &str) -> bool {
+        let text = crate::normalize::normalize(text);
+        [self.texts(language), self.texts("en")]
+            .into_iter()
+            .flatten()
+            .flat_map(|t| &t.eased)
+            .any(|w| text.contains(&crate::normalize::normalize(w)))
+    }
+
+    /// The reply for a move that is a dialogue text (a step, a believed
+    /// answer, an eased panic); `None` for the others. `d` is the state after
+    /// the move.
+    pub fn reply(
+        &self,
+        mv: Move,
+        d: &Dialogue,
+        replies: &Replies,
+        directory: &Directory,
+        ctx: &StepContext<'_>,
+    ) -> Option<SafeReply> {
+        let t = self.texts(ctx.language)?;
+        let (resources, known_country) = directory.for_country(ctx.country);
+        let emergency = &replies.emergency(ctx.language, directory, ctx.country);
+        let fill = |s: &str| {
+            let line = resources
+                .crisis_lines()
+                .next()
+                .map(|l| format!("{} ({})", l.name, l.contact))
+                .unwrap_or_else(|| "findahelpline.com".to_owned());
+            s.replace("{emergency}", emergency)
+                .replace("{line}", &line)
+                .replace("{item}", ctx.plan_item.unwrap_or_default())
+        };
+        let mut urged = false;
+        let mut offered_plan = false;
+        let text = match mv {
+            Move::Believed => fill(pick(&t.believed, ctx.turn)),
+            Move::PanicEased => fill(pick(&t.panic_eased, ctx.turn)),
+            Move::Step(step) => {
+                let body = match step {
+                    Step::Open => return None,
+                    Step::Stay => pick(&t.stay, ctx.turn),
+                    Step::Means if d.means => pick(&t.means, ctx.turn),
+                    Step::Means => pick(&t.means_general, ctx.turn),
+                    Step::Person if ctx.critical => {
+                        urged = true;
+                        pick(&t.person_emergency, ctx.turn)
+                    }
+                    Step::Person => pick(&t.person, ctx.turn),
+                    Step::Reasons => pick(&t.reasons, ctx.turn),
+                    Step::Grounding => pick(&t.grounding, ctx.turn),
+                    Step::Plan if ctx.plan_item.is_some() => pick(&t.plan_read, ctx.turn),
+                    Step::Plan => {
+                        offered_plan = true;
+                        pick(&t.plan_offer, ctx.turn)
+                    }
+                    Step::Still => {
+                        let n = d.steps.iter().filter(|s| **s == Step::Still).count();
+                        pick(&t.still, n.saturating_sub(1) as u64)
+                    }
+                    Step::PanicFirst => pick(&t.panic_first, ctx.turn),
+                    Step::PanicGround => pick(&t.panic_ground, ctx.turn),
+                    Step::PanicExhale => pick(&t.panic_exhale, ctx.turn),
+                    Step::PanicBody => pick(&t.panic_body, ctx.turn),
+                };
+                if ctx.critical && !urged {
+                    // A different emergency sentence each critical turn.
+                    urged = true;
+                    let again = pick(&t.critical_again, u64::from(d.urged.saturating_sub(1)));
+                    format!("{}\n\n{}", fill(again), fill(body))
+                } else {
+                    fill(body)
+                }
+            }
+            Move::Open | Move::CheckIn | Move::Plan | Move::Converse { .. } => return None,
+        };
+        Some(SafeReply {
+            text,
+            resources: Vec::new(),
+            emergency: (known_country && (urged || matches!(mv, Move::Step(Step::PanicFirst))))
+                .then(|| resources.emergency.clone()),
+            urged_emergency_services: urged,
+            offered_safety_plan: offered_plan,
+        })
+    }
+
+    /// The gentle check a few messages after a believed safety answer.
+    pub fn gentle_check(&self, language: &str, turn: u64) -> String {
+        self.texts(language)
+            .map(|t| pick(&t.gentle_check, turn).to_owned())
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::assess::Evidence;
+    use crate::session::AFFIRMED_RULE;
+
+    fn assessed(level: RiskLevel, categories: &[Category], rules: &[&str]) -> Assessment {
+        Assessment {
+            level,
+            categories: categories.to_vec(),
+            evidence: rules
+                .iter()
+                .map(|r| Evidence {
+                    rule: (*r).to_owned(),
+                    category: categories
+                        .first()
+                        .copied()
+                        .unwrap_or(Category::SuicidalIdeation),
+                    level,
+                    note: None,
+                })
+                .collect(),
+            confidence: 1.0,
+        }
+    }
+
+    fn said(a: &Assessment) -> Said<'_> {
+        Said {
+            assessment: a,
+            plan: false,
+            eased: false,
+            words: 6,
+        }
+    }
+
+    const SI: &[Category] = &[Category::SuicidalIdeation];
+
+    /// Runs the person's messages through the dialogue, rendering each step
+    /// in `language` for GB, and returns the moves and the texts.
+    fn run(language: &str, messages: &[Assessment]) -> (Vec<Move>, Vec<String>) {
+        let dialogues = Dialogues::new().unwrap();
+        let replies = Replies::new().unwrap();
+        let directory = Directory::new().unwrap();
+        let mut d = Dialogue::default();
+        let mut moves = Vec::new();
+        let mut texts = Vec::new();
+        for (turn, a) in messages.iter().enumerate() {
+            let (mv, next) = d.next(said(a));
+            let ctx = StepContext {
+                country: Some("GB"),
+                language,
+                turn: turn as u64,
+                critical: a.level == RiskLevel::Critical,
+                plan_item: None,
+            };
+            if let Some(reply) = dialogues.reply(mv, &next, &replies, &directory, &ctx) {
+                texts.push(reply.text);
+            }
+            moves.push(mv);
+            d = next;
+        }
+        (moves, texts)
+    }
+
+    fn sentences(texts: &[String]) -> Vec<String> {
+        texts
+            .iter()
+            .flat_map(|t| t.split(['.', '?', '!', '\n']))
+            .map(|s| s.trim().to_owned())
+            .filter(|s| s.len() > 12)
+            .collect()
+    }
+
+    fn no_repeats(texts: &[String]) {
+        let all = sentences(texts);
+        let mut seen = std::collections::BTreeSet::new();
+        for s in &all {
+            assert!(seen.insert(s.clone()), "repeated: {s}");
+        }
+    }
+
+    #[test]
+    fn a_safety_answer_is_believed_and_the_conversation_returns_with_a_gentle_check_later() {
+        let high = assessed(RiskLevel::High, SI, &["si.explicit"]);
+        let safe = assessed(RiskLevel::Low, SI, &[SAFETY_ANSWER_RULE]);
+        let calm = assessed(RiskLevel::None, &[], &[]);
+        let (moves, texts) = run(
+            "en",
+            &[high, safe, calm.clone(), calm.clone(), calm.clone(), calm],
+        );
+        assert_eq!(
+            moves,
+            [
+                Move::Open,
+                Move::Believed,
+                Move::Converse {
+                    gentle_check: false
+                },
+                Move::Converse {
+                    gentle_check: false
+                },
+                Move::Converse { gentle_check: true },
+                Move::Converse {
+                    gentle_check: false
+                },
+            ]
+        );
+        assert!(texts[0].contains("believe you"), "{texts:?}");
+    }
+
+    #[test]
+    fn a_yes_walks_every_step_once_and_never_repeats_a_sentence() {
+        let high = assessed(RiskLevel::High, SI, &["si.explicit"]);
+        let yes = assessed(RiskLevel::High, SI, &[AFFIRMED_RULE]);
+        for language in ["en", "es", "fr", "de", "pt", "it", "nl", "hi", "ar"] {
+            let mut messages = vec![high.clone(), yes.clone()];
+            messages.extend(std::iter::repeat_n(high.clone(), 9));
+            let (moves, texts) = run(language, &messages);
+            assert_eq!(
+                &moves[..8],
+                &[
+                    Move::Open,
+                    Move::Step(Step::Stay),
+                    Move::Step(Step::Person),
+                    Move::Step(Step::Means),
+                    Move::Step(Step::Reasons),
+                    Move::Step(Step::Grounding),
+                    Move::Step(Step::Plan),
+                    Move::Step(Step::Still),
+                ],
+                "{language}"
+            );
+            // Four different "still here" replies, then they may come round again.
+            no_repeats(&texts[..10]);
+            // The person step names the country's first line.
+            assert!(texts[1].contains("116 123"), "{language}: {}", texts[1]);
+        }
+    }
+
+    #[test]
+    fn means_mentioned_come_first_and_a_critical_turn_urges_emergency_help_in_new_words() {
+        let means = assessed(RiskLevel::Critical, SI, &["plan.means_have"]);
+        let critical = assessed(RiskLevel::Critical, SI, &["si.explicit"]);
+        let (moves, texts) = run("en", &[means, critical.clone(), critical.clone(), critical]);
+        assert_eq!(
+            moves,
+            [
+                Move::Open,
+                Move::Step(Step::Means),
+                Move::Step(Step::Stay),
+                Move::Step(Step::Person),
+            ]
+        );
+        assert!(texts[0].contains("ou mentioned"), "{}", texts[0]);
+        assert!(texts.iter().all(|t| t.contains("999")), "{texts:?}");
+        no_repeats(&texts);
+    }
+
+    #[test]
+    fn panic_gets_breathing_once_with_the_emergency_number_and_no_crisis_lines() {
+        let panic = assessed(RiskLevel::Moderate, &[Category::Panic], &["learned.panic"]);
+        let calm_down = assessed(RiskLevel::Low, &[], &[]);
+        let dialogues = Dialogues::new().unwrap();
+        let (moves, texts) = run("en", &[panic.clone(), calm_down.clone(), calm_down.clone()]);
+        assert_eq!(
+            moves,
+            [
+                Move::Step(Step::PanicFirst),
+                Move::Step(Step::PanicGround),
+                Move::Step(Step::PanicExhale),
+            ]
+        );
+        assert!(texts[0].contains("999"));
+        assert!(
+            texts
+                .iter()
+                .all(|t| !t.contains("Samaritans") && !t.contains("116 123"))
+        );
+        assert_eq!(texts.iter().filter(|t| t.contains("999")).count(), 1);
+        no_repeats(&texts);
+        // It ends when it eases, in the person's language too.
+        assert!(dialogues.eased("es", "ya estoy mejor, gracias"));
+        assert!(dialogues.eased("en", "thanks, I'm ok now"));
+        assert!(!dialogues.eased("en", "I can't breathe"));
+        let (_, d) = Dialogue::default().next(said(&panic));
+        let (mv, after) = d.next(Said {
+            eased: true,
+            ..said(&calm_down)
+        });
+        assert_eq!((mv, after), (Move::PanicEased, Dialogue::default()));
+        // "It's not an emergency" reads as a safety answer: the panic flow goes on.
+        let not_emergency = assessed(RiskLevel::None, &[], &[SAFETY_ANSWER_RULE]);
+        let (mv, _) = d.next(said(&not_emergency));
+        assert_eq!(mv, Move::Step(Step::PanicGround));
+        // Suicide mentioned during panic: the crisis reply.
+        let (mv, _) = d.next(said(&assessed(RiskLevel::High, SI, &["si.explicit"])));
+        assert_eq!(mv, Move::Open);
+    }
+
+    #[test]
+    fn a_check_in_is_asked_once_and_the_plan_can_start_below_critical() {
+        let moderate = assessed(RiskLevel::Moderate, SI, &["distress.hopeless"]);
+        let (moves, _) = run("en", &[moderate.clone(), moderate]);
+        assert_eq!(
+            moves,
+            [
+                Move::CheckIn,
+                Move::Converse {
+                    gentle_check: false
+                }
+            ]
+        );
+        let high = assessed(RiskLevel::High, SI, &["si.explicit"]);
+        let (open, d) = Dialogue::default().next(said(&high));
+        assert_eq!(open, Move::Open);
+        let (mv, after) = d.next(Said {
+            plan: true,
+            ..said(&high)
+        });
+        assert_eq!(mv, Move::Plan);
+        assert!(after.steps.contains(&Step::Plan));
+        let critical = assessed(RiskLevel::Critical, SI, &["si.explicit"]);
+        let (mv, _) = d.next(Said {
+            plan: true,
+            ..said(&critical)
+        });
+        assert_eq!(mv, Move::Step(Step::Stay));
+    }
+
+    #[test]
+    fn every_language_has_every_text_with_its_placeholders() {
+        let raw: std::collections::BTreeMap<String, serde_json::Value> =
+            serde_json::from_str(DATA).unwrap();
+        let en = raw["en"].as_object().unwrap();
+        let dialogues = Dialogues::new().unwrap();
+        let languages: Vec<&str> = dialogues.languages().collect();
+        assert_eq!(
+            languages,
+            ["ar", "de", "en", "es", "fr", "hi", "it", "nl", "pt"]
+        );
+        for language in languages {
+            let texts = raw[language].as_object().unwrap();
+            for (key, english) in en {
+                let (english, theirs) =
+                    (english.as_array().unwrap(), texts[key].as_array().unwrap());
+                if key == "eased" {
+                    assert!(!theirs.is_empty(), "{language}");
+                    continue;
+                }
+                assert_eq!(english.len(), theirs.len(), "{language}.{key}");
+                for (e, t) in english.iter().zip(theirs) {
+                    for p in ["{emergency}", "{line}", "{item}"] {
+                        assert_eq!(
+                            e.as_str().unwrap().contains(p),
+                            t.as_str().unwrap().contains(p),
+                            "{language}.{key}: {p}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
