@@ -15,6 +15,7 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use crate::app::AppState;
+use crate::conversation::crisis::CrisisStateView;
 use crate::conversation::pipeline::{self, Incoming, ReplyEvent, TurnResult};
 use crate::conversation::routes::{open_session, validate_message};
 use crate::error::ApiError;
@@ -54,14 +55,19 @@ fn user_room(id: Uuid) -> String {
     format!("user-{id}")
 }
 
-type Deliver =
-    Box<dyn Fn(Uuid, serde_json::Value) -> futures::future::BoxFuture<'static, ()> + Send + Sync>;
+type Deliver = Box<
+    dyn Fn(Uuid, &'static str, serde_json::Value) -> futures::future::BoxFuture<'static, ()>
+        + Send
+        + Sync,
+>;
 
-/// Delivers turns made over HTTP (a message, a stream, a voice message) to the
-/// person's open devices as `conversation-update`, as turns sent over the
-/// socket are; on every replica when rooms are in Redis. Set once the
-/// Socket.IO layer exists (before that, nothing to do). Handlers get it as an
-/// `Extension`: kept out of `AppState`, which the Socket.IO handle holds.
+/// Delivers to the person's open devices what happened elsewhere: turns made
+/// over HTTP (a message, a stream, a voice message) as `conversation-update`,
+/// as turns sent over the socket are, and a crisis state raised outside the
+/// conversation (a questionnaire answer) as `crisis-state`; on every replica
+/// when rooms are in Redis. Set once the Socket.IO layer exists (before that,
+/// nothing to do). Handlers get it as an `Extension`: kept out of `AppState`,
+/// which the Socket.IO handle holds.
 #[derive(Default, Clone)]
 pub struct Devices(std::sync::Arc<std::sync::OnceLock<Deliver>>);
 
@@ -72,18 +78,27 @@ impl Devices {
         };
         let mut payload = serde_json::to_value(turn).unwrap_or_default();
         stamp_sent(&mut payload);
-        deliver(user_id, payload).await;
+        deliver(user_id, "conversation-update", payload).await;
+    }
+
+    /// The person's crisis state, to every device.
+    pub async fn crisis(&self, user_id: Uuid, crisis: &CrisisStateView) {
+        let Some(deliver) = self.0.get() else {
+            return;
+        };
+        deliver(
+            user_id,
+            "crisis-state",
+            serde_json::to_value(crisis).unwrap_or_default(),
+        )
+        .await;
     }
 
     fn set<A: Adapter>(&self, io: SocketIo<A>) {
-        let _ = self.0.set(Box::new(move |user, payload| {
+        let _ = self.0.set(Box::new(move |user, event, payload| {
             let io = io.clone();
             Box::pin(async move {
-                if let Err(e) = io
-                    .to(user_room(user))
-                    .emit("conversation-update", &payload)
-                    .await
-                {
+                if let Err(e) = io.to(user_room(user)).emit(event, &payload).await {
                     tracing::warn!(error = %e, "delivering to the person's devices failed");
                 }
             })

@@ -398,6 +398,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/crisis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's crisis state: whether help is kept within reach on every
+         *     screen (from a message or questionnaire answer that ran the crisis
+         *     protocol, until a clear safety answer or a quiet period), with the lines of
+         *     their country now. Every device and tab reads the same.
+         */
+        get: operations["crisis_state"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me/engagement": {
         parameters: {
             query?: never;
@@ -1169,6 +1191,34 @@ export interface components {
             contact: string;
             hours: string;
             name: string;
+        };
+        /** @description The person's crisis state, with their country's lines. */
+        CrisisStateView: {
+            /** @description Help is kept within reach on every screen. */
+            active: boolean;
+            /** @description What the episode is about (`suicidal_ideation`, `harm_from_others`, …). */
+            categories: string[];
+            /** @description The country the lines are for (ISO 3166-1 alpha-2), if the profile says. */
+            country?: string | null;
+            /** @description The country's emergency number; `None` where the country is not listed. */
+            emergencyNumber?: string | null;
+            /** @description The highest level in the episode (`high` or `critical`) while active. */
+            level?: string | null;
+            /**
+             * @description The lines for the person's country (for abuse or a child at risk,
+             *     those lines first), or the international directory.
+             */
+            resources: components["schemas"]["ResourceView"][];
+            /**
+             * Format: date-time
+             * @description When the episode started.
+             */
+            since?: string | null;
+            /**
+             * Format: date-time
+             * @description When it ends by itself if nothing new happens.
+             */
+            until?: string | null;
         };
         /** @description Up to 100 characters without control characters; empty clears it. */
         DisplayName: string;
@@ -1947,6 +1997,7 @@ export interface components {
         };
         StartedConversation: {
             aiResponse?: components["schemas"]["AiResponse"] | null;
+            crisis?: components["schemas"]["CrisisStateView"] | null;
             greeting?: components["schemas"]["AiResponse"] | null;
             message?: components["schemas"]["MessageView"] | null;
             session: components["schemas"]["SessionView"];
@@ -1977,6 +2028,7 @@ export interface components {
             sessionId?: string | null;
         };
         Submitted: {
+            crisis?: components["schemas"]["CrisisStateView"] | null;
             response: components["schemas"]["ResponseView"];
             safety?: components["schemas"]["SafetyView"] | null;
             safetyMessage?: string | null;
@@ -2023,6 +2075,11 @@ export interface components {
         /** @description The outcome of one message: what was stored and what the companion said. */
         TurnResult: {
             aiResponse: components["schemas"]["AiResponse"];
+            /**
+             * @description The person's crisis state after this turn (what the crisis bar shows
+             *     on every device).
+             */
+            crisis: components["schemas"]["CrisisStateView"];
             message: components["schemas"]["MessageView"];
             /** Format: uuid */
             sessionId: string;
@@ -3107,6 +3164,29 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    crisis_state: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrisisStateView"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };

@@ -2,6 +2,7 @@
 
 pub mod analysis;
 pub mod care;
+pub mod crisis;
 pub mod events;
 pub mod history;
 pub mod idempotency;

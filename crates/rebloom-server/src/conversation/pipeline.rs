@@ -348,7 +348,7 @@ pub async fn respond(
         words: text.split_whitespace().count(),
     });
     if assessment.level.is_crisis() {
-        record_crisis(state, &assessment, &user_message, &session, &profile, event).await;
+        record_crisis(state, &assessment, &user_message, &profile, event).await;
     }
     let step_ctx = StepContext {
         country: profile.country.as_deref(),
@@ -526,8 +526,24 @@ pub async fn respond(
         ai_message.id,
         json!({ "provider": provider, "riskLevel": assessment.level.as_str() }),
     ));
+    // The person's crisis state after this turn. Unreadable, it is this
+    // turn's own: a crisis here keeps help within reach.
+    let crisis = match crate::conversation::crisis::current(state, user.id).await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "reading the crisis state failed; this turn's own");
+            crate::conversation::crisis::fold(
+                &state.safety.directory,
+                &[crisis_event(&assessment, &user_message, "")],
+                &[],
+                profile.country.as_deref(),
+                state.clock.now(),
+            )
+        }
+    };
     Ok(TurnResult {
         session_id: session.id,
+        crisis,
         message: MessageView::from(&user_message),
         ai_response: AiResponse {
             id: ai_message.id,
@@ -543,6 +559,24 @@ pub async fn respond(
     })
 }
 
+/// The crisis event for `user_message`, assessed as `assessment`.
+fn crisis_event(
+    assessment: &Assessment,
+    user_message: &Message,
+    intervention: &str,
+) -> rebloom_store::CrisisEvent {
+    rebloom_store::CrisisEvent {
+        id: Uuid::now_v7(),
+        user_id: user_message.user_id,
+        session_id: Some(user_message.session_id),
+        message_id: Some(user_message.id),
+        risk_level: assessment.level.as_str().to_owned(),
+        categories: json!(assessment.categories),
+        intervention_type: intervention.to_owned(),
+        created_at: user_message.created_at,
+    }
+}
+
 /// The crisis protocol's records for a message at `high` or above: the
 /// crisis event, clinicians told (once per session, again on escalation), the
 /// event published. A failure is logged: the person still gets help.
@@ -550,7 +584,6 @@ async fn record_crisis(
     state: &AppState,
     assessment: &Assessment,
     user_message: &Message,
-    session: &Session,
     profile: &Profile,
     event: impl Fn(&'static str, Uuid, Value) -> Event,
 ) {
@@ -561,16 +594,7 @@ async fn record_crisis(
     };
     metrics::counter!("crisis_events_total", "risk_level" => assessment.level.as_str(), "intervention_type" => intervention)
         .increment(1);
-    let crisis_event = rebloom_store::CrisisEvent {
-        id: Uuid::now_v7(),
-        user_id: user_message.user_id,
-        session_id: Some(session.id),
-        message_id: Some(user_message.id),
-        risk_level: assessment.level.as_str().to_owned(),
-        categories: json!(assessment.categories),
-        intervention_type: intervention.to_owned(),
-        created_at: user_message.created_at,
-    };
+    let crisis_event = crisis_event(assessment, user_message, intervention);
     if let Err(e) = state.store.record_crisis_event(&crisis_event).await {
         tracing::error!(error = %e, "recording a crisis event failed");
     }

@@ -140,6 +140,8 @@ pub struct StartedConversation {
     /// For a session opened without a message, by someone who allows memory
     /// and is remembered: the companion's greeting from what they shared before.
     pub greeting: Option<pipeline::AiResponse>,
+    /// With a first message: the person's crisis state after it.
+    pub crisis: Option<crate::conversation::crisis::CrisisStateView>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -315,6 +317,7 @@ pub async fn start_conversation(
                     session_id: session.id,
                     session: SessionView::from(&session),
                     message: turn.as_ref().map(|t| t.message.clone()),
+                    crisis: turn.as_ref().map(|t| t.crisis.clone()),
                     ai_response: turn.map(|t| t.ai_response),
                     greeting,
                 },

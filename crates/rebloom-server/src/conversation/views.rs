@@ -129,6 +129,9 @@ pub struct TurnResult {
     pub session_id: Uuid,
     pub message: MessageView,
     pub ai_response: AiResponse,
+    /// The person's crisis state after this turn (what the crisis bar shows
+    /// on every device).
+    pub crisis: crate::conversation::crisis::CrisisStateView,
 }
 
 pub fn safety_view(a: &Assessment, reply: Option<&rebloom_safety::SafeReply>) -> SafetyView {

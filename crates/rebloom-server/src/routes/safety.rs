@@ -11,6 +11,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::app::AppState;
+use crate::conversation::crisis::CrisisStateView;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::extract::{ApiJson, AuthUser};
 
@@ -18,6 +19,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_safety_plan, put_safety_plan))
         .routes(routes!(resources))
+        .routes(routes!(crisis_state))
 }
 
 /// Someone to reach, or a place to go.
@@ -332,6 +334,22 @@ pub async fn put_safety_plan(
         .save_safety_plan(user.id, &value, state.clock.now())
         .await?;
     Ok(ApiJson(view(&state, &user).await?))
+}
+
+/// The caller's crisis state: whether help is kept within reach on every
+/// screen (from a message or questionnaire answer that ran the crisis
+/// protocol, until a clear safety answer or a quiet period), with the lines of
+/// their country now. Every device and tab reads the same.
+#[utoipa::path(get, path = "/api/me/crisis", tag = "safety", security(("bearer" = [])),
+    responses((status = 200, body = CrisisStateView), (status = 401, body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn crisis_state(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> ApiResult<ApiJson<CrisisStateView>> {
+    Ok(ApiJson(
+        crate::conversation::crisis::current(&state, user.id).await?,
+    ))
 }
 
 /// Crisis lines and the emergency number for a country (international guidance

@@ -16,6 +16,7 @@ cases! {
     crisis_detection_with_the_encoder: [sqlite, postgres];
     session_risk_state: [sqlite, postgres];
     crisis_dialogue: [sqlite, postgres];
+    crisis_state_on_every_device: [sqlite, postgres];
 }
 
 const PASSWORD: &str = "a long unusual passphrase";
@@ -696,4 +697,76 @@ async fn crisis_dialogue(ctx: Ctx) {
     // The person asks for the safety plan while still in the crisis: it starts.
     let plan = app.say(&s, &session, "can we make a safety plan?").await;
     assert_eq!(plan["aiResponse"]["provider"], "guided", "{plan}");
+}
+
+/// The person's crisis state is the server's, not a tab's: another device
+/// and a new tab see it, it follows a country change, a clear safety answer
+/// ends it, a PHQ-9 item 9 answer starts it, and a quiet period ends it.
+async fn crisis_state_on_every_device(ctx: Ctx) {
+    let app = ctx.spawn_app().await;
+    let s = app.register("crisis-state@example.org", PASSWORD).await;
+    app.set_profile(&s, json!({ "country": "US" })).await;
+    let state_for = async |access: &str| {
+        app.get("/api/me/crisis")
+            .token(access)
+            .send()
+            .await
+            .success(StatusCode::OK)
+    };
+    let calm = state_for(&s.access).await;
+    assert_eq!(calm["active"], false, "{calm}");
+    assert!(calm["resources"].to_string().contains("988"), "{calm}");
+
+    let opened = app
+        .start(&s, json!({ "message": "I want to kill myself" }))
+        .await;
+    let crisis = &opened["crisis"];
+    assert_eq!(crisis["active"], true, "{opened}");
+    assert_eq!(crisis["level"], "high");
+    assert_eq!(crisis["emergencyNumber"], "911");
+    assert!(crisis["resources"].to_string().contains("988"), "{crisis}");
+    // Another device (a second sign-in) sees the same state.
+    let other = app.login("crisis-state@example.org", PASSWORD).await;
+    let seen = state_for(&other.access).await;
+    assert_eq!(seen["active"], true, "{seen}");
+    assert_eq!(seen["since"], crisis["since"]);
+    // The lines follow the country.
+    app.set_profile(&s, json!({ "country": "DE" })).await;
+    let moved = state_for(&other.access).await;
+    assert_eq!(moved["emergencyNumber"], "112", "{moved}");
+    assert!(
+        moved["resources"].to_string().contains("TelefonSeelsorge"),
+        "{moved}"
+    );
+    assert!(!moved["resources"].to_string().contains("988"), "{moved}");
+    // A clear safety answer ends it, on every device.
+    let answered = app
+        .say(
+            &s,
+            &opened["sessionId"],
+            "No, I'm not thinking about ending my life right now",
+        )
+        .await;
+    assert_eq!(answered["crisis"]["active"], false, "{answered}");
+    assert_eq!(state_for(&other.access).await["active"], false);
+
+    // A PHQ-9 item 9 answer above 0 starts it; quiet for the period, it ends.
+    let submitted = app
+        .post("/api/me/questionnaires")
+        .token(&s.access)
+        .json(&json!({ "instrument": "phq9", "answers": [1, 1, 1, 1, 1, 1, 1, 1, 1] }))
+        .send()
+        .await
+        .success(StatusCode::CREATED);
+    assert_eq!(submitted["crisis"]["active"], true, "{submitted}");
+    assert_eq!(state_for(&other.access).await["active"], true);
+    // (Signed in again: the access token has expired meanwhile.)
+    app.advance(time::Duration::hours(11));
+    let later = app.login("crisis-state@example.org", PASSWORD).await;
+    assert_eq!(state_for(&later.access).await["active"], true);
+    app.advance(time::Duration::hours(2));
+    let later = app.login("crisis-state@example.org", PASSWORD).await;
+    let quiet = state_for(&later.access).await;
+    assert_eq!(quiet["active"], false, "{quiet}");
+    assert_eq!(quiet["emergencyNumber"], "112", "{quiet}");
 }

@@ -123,6 +123,27 @@ test('a message sent over HTTP (typed or spoken) reaches the person\'s open devi
   laptop.close();
 });
 
+test('a crisis state raised by a questionnaire answer reaches the person\'s other devices on any replica', async () => {
+  const email = `rt-crisis-${Date.now()}-${Math.random().toString(16).slice(2)}@example.org`;
+  const reg = await api(A, '/api/auth/register', { body: { email, password: PASSWORD } });
+  assert.equal(reg.status, 201);
+  await api(A, '/api/me/profile', { token: reg.json.accessToken, method: 'PATCH', body: { country: 'GB' } });
+  const phone = connect(B, reg.json.accessToken, ['websocket']);
+  await once(phone, 'connect');
+  const pushed = once(phone, 'crisis-state');
+  const submitted = await api(A, '/api/me/questionnaires', {
+    token: reg.json.accessToken,
+    body: { instrument: 'phq9', answers: [1, 1, 1, 1, 1, 1, 1, 1, 2] },
+  });
+  assert.equal(submitted.status, 201);
+  const state = await pushed;
+  assert.equal(state.active, true);
+  assert.equal(state.level, 'high');
+  assert.equal(state.emergencyNumber, '999');
+  assert.ok(state.resources.some((r) => r.contact.includes('116 123')), JSON.stringify(state));
+  phone.close();
+});
+
 test('connections without a valid token are refused', async () => {
   for (const [token, code] of [[undefined, 'token_missing'], ['garbage', 'token_invalid']]) {
     const s = connect(A, token, ['websocket']);

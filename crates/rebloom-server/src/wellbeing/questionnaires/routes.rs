@@ -1,6 +1,7 @@
 //! `/api/questionnaires` (the instruments) and `/api/me/questionnaires` (the
 //! caller's responses, their history and FHIR export).
 
+use axum::Extension;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use rebloom_safety::{Assessment, Category, ReplyContext, RiskLevel};
@@ -15,9 +16,11 @@ use uuid::Uuid;
 
 use super::{INSTRUMENTS, ScoreError, instrument};
 use crate::app::AppState;
+use crate::conversation::crisis::CrisisStateView;
 use crate::conversation::views::{SafetyView, safety_view};
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::extract::{ApiJson, AuthUser};
+use crate::realtime::Devices;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -56,6 +59,9 @@ pub struct Submitted {
     /// above 0): the person's country's crisis lines and a message.
     pub safety: Option<SafetyView>,
     pub safety_message: Option<String>,
+    /// With the safety protocol: the person's crisis state it started (also
+    /// pushed to their other devices as `crisis-state`).
+    pub crisis: Option<CrisisStateView>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -202,6 +208,7 @@ pub async fn history(
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn submit(
     State(state): State<AppState>,
+    Extension(devices): Extension<Devices>,
     user: AuthUser,
     ApiJson(req): ApiJson<Submission>,
 ) -> ApiResult<(StatusCode, ApiJson<Submitted>)> {
@@ -245,11 +252,13 @@ pub async fn submit(
     state.store.insert_questionnaire(&response).await?;
     metrics::counter!("questionnaires_total", "instrument" => inst.id, "severity" => score.severity)
         .increment(1);
-    let (safety, safety_message) = if score.self_harm_thoughts {
+    let (safety, safety_message, crisis) = if score.self_harm_thoughts {
         let (view, text) = safety_protocol(&state, user.id, req.session_id, now).await?;
-        (Some(view), Some(text))
+        let crisis = crate::conversation::crisis::current(&state, user.id).await?;
+        devices.crisis(user.id, &crisis).await;
+        (Some(view), Some(text), Some(crisis))
     } else {
-        (None, None)
+        (None, None, None)
     };
     let previous = state
         .store
@@ -265,6 +274,7 @@ pub async fn submit(
             response: view,
             safety,
             safety_message,
+            crisis,
         }),
     ))
 }

@@ -1,0 +1,147 @@
+//! The person's crisis state: whether help stays within reach on every screen
+//! and device (the web app's crisis bar), read from what is stored, so every
+//! replica, tab and device sees the same. A message or questionnaire answer
+//! that ran the crisis protocol starts it; it ends when the person gives a
+//! clear safety answer ("no, I'm safe") or after [`QUIET_HOURS`] without new
+//! risk, never by navigating away. The lines are always the ones of the
+//! person's country now, so a country change shows at once.
+
+use rebloom_safety::session::SAFETY_ANSWER_RULE;
+use rebloom_safety::{Category, Directory, RiskLevel, Topic};
+use rebloom_store::{CrisisEvent, Message, Sender};
+use serde::Serialize;
+use serde_json::Value;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::conversation::views::ResourceView;
+use crate::error::ApiResult;
+
+/// Hours without new risk after which the state ends by itself.
+pub const QUIET_HOURS: i64 = 12;
+/// Crisis events and messages read to find the state.
+const READ: u32 = 50;
+
+/// The person's crisis state, with their country's lines.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CrisisStateView {
+    /// Help is kept within reach on every screen.
+    pub active: bool,
+    /// The highest level in the episode (`high` or `critical`) while active.
+    pub level: Option<String>,
+    /// What the episode is about (`suicidal_ideation`, `harm_from_others`, …).
+    pub categories: Vec<String>,
+    /// When the episode started.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub since: Option<OffsetDateTime>,
+    /// When it ends by itself if nothing new happens.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub until: Option<OffsetDateTime>,
+    /// The country the lines are for (ISO 3166-1 alpha-2), if the profile says.
+    pub country: Option<String>,
+    /// The country's emergency number; `None` where the country is not listed.
+    pub emergency_number: Option<String>,
+    /// The lines for the person's country (for abuse or a child at risk,
+    /// those lines first), or the international directory.
+    pub resources: Vec<ResourceView>,
+}
+
+/// The state from the person's crisis events and messages (each newest first)
+/// at `now`, with the lines for `country`.
+pub fn fold(
+    directory: &Directory,
+    events: &[CrisisEvent],
+    messages: &[Message],
+    country: Option<&str>,
+    now: OffsetDateTime,
+) -> CrisisStateView {
+    let cleared = messages
+        .iter()
+        .filter(|m| m.sender == Sender::User && safety_answer(m))
+        // Time, then the id (UUIDv7, in order of creation) for the same instant.
+        .map(|m| (m.created_at, m.id))
+        .max();
+    let quiet = now - time::Duration::hours(QUIET_HOURS);
+    let episode: Vec<&CrisisEvent> = events
+        .iter()
+        .filter(|e| {
+            RiskLevel::parse(&e.risk_level).is_some_and(RiskLevel::is_crisis)
+                && e.created_at > quiet
+                && cleared.is_none_or(|c| (e.created_at, e.id) > c)
+        })
+        .collect();
+    let level = episode
+        .iter()
+        .filter_map(|e| RiskLevel::parse(&e.risk_level))
+        .max();
+    let mut categories: Vec<Category> = episode
+        .iter()
+        .flat_map(|e| {
+            serde_json::from_value::<Vec<Category>>(e.categories.clone()).unwrap_or_default()
+        })
+        .collect();
+    categories.sort();
+    categories.dedup();
+    let (resources, known) = directory.for_country(country);
+    let topics: &[Topic] = if categories.contains(&Category::HarmFromOthers) {
+        &[Topic::DomesticViolence, Topic::ChildProtection]
+    } else {
+        &[]
+    };
+    CrisisStateView {
+        active: level.is_some(),
+        level: level.map(|l| l.as_str().to_owned()),
+        categories: categories
+            .iter()
+            .filter_map(|c| serde_json::to_value(c).ok())
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
+        since: episode.iter().map(|e| e.created_at).min(),
+        until: episode
+            .iter()
+            .map(|e| e.created_at + time::Duration::hours(QUIET_HOURS))
+            .max(),
+        country: known
+            .then(|| country.map(str::to_ascii_uppercase))
+            .flatten(),
+        emergency_number: known.then(|| resources.emergency.clone()),
+        resources: resources
+            .lines_for(topics)
+            .into_iter()
+            .map(|l| ResourceView {
+                name: l.name.clone(),
+                contact: l.contact.clone(),
+                hours: l.hours.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn safety_answer(m: &Message) -> bool {
+    m.metadata
+        .get("safety")
+        .and_then(|s| s.get("rules"))
+        .and_then(Value::as_array)
+        .is_some_and(|r| r.iter().any(|r| r.as_str() == Some(SAFETY_ANSWER_RULE)))
+}
+
+/// The person's crisis state now.
+pub async fn current(state: &AppState, user_id: Uuid) -> ApiResult<CrisisStateView> {
+    let country = state
+        .store
+        .get_profile(user_id)
+        .await?
+        .and_then(|p| p.country);
+    let events = state.store.list_crisis_events(user_id, READ).await?;
+    let messages = state.store.list_messages(user_id, None, None, READ).await?;
+    Ok(fold(
+        &state.safety.directory,
+        &events,
+        &messages,
+        country.as_deref(),
+        state.clock.now(),
+    ))
+}
