@@ -224,6 +224,21 @@ impl Replies {
         }
     }
 
+    /// The companion's opening after a questionnaire answer about thoughts of
+    /// death or self-harm: acknowledged, then asked directly (the lines came
+    /// with the answer).
+    pub fn check_in_opening(&self, language: &str) -> String {
+        let Some(t) = self.texts(language) else {
+            return String::new();
+        };
+        let ask = t
+            .ask
+            .get("suicidal_ideation")
+            .map(|a| pick(a, 0))
+            .unwrap_or_default();
+        format!("{}\n\n{ask}", pick(&t.acknowledge, 0))
+    }
+
     /// A sentence about the trusted contact called `name`.
     pub fn contact(&self, language: &str, which: ContactText, name: &str) -> String {
         let Some(t) = self.texts(language) else {

@@ -1987,6 +1987,14 @@ export interface components {
             sessionId: string;
         };
         StartConversation: {
+            /**
+             * Format: uuid
+             * @description A questionnaire response of the caller whose answer ran the crisis
+             *     protocol (PHQ-9 item 9 above 0, in the last 24 hours): the session opens
+             *     with the companion's direct check-in, in `greeting`, and the person's
+             *     answer is read as an answer to it. Not with `message`.
+             */
+            checkIn?: string | null;
             message?: components["schemas"]["MessageText"] | null;
             /**
              * Format: int32

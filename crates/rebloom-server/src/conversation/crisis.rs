@@ -8,7 +8,7 @@
 
 use rebloom_safety::session::SAFETY_ANSWER_RULE;
 use rebloom_safety::{Category, Directory, RiskLevel, Topic};
-use rebloom_store::{CrisisEvent, Message, Sender};
+use rebloom_store::{CrisisEvent, Message, Sender, Session};
 use serde::Serialize;
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::conversation::views::ResourceView;
+use crate::conversation::views::{AiResponse, ResourceView};
 use crate::error::ApiResult;
 
 /// Hours without new risk after which the state ends by itself.
@@ -144,4 +144,79 @@ pub async fn current(state: &AppState, user_id: Uuid) -> ApiResult<CrisisStateVi
         country.as_deref(),
         state.clock.now(),
     ))
+}
+
+/// How long a questionnaire answer can open a check-in.
+const CHECK_IN_HOURS: i64 = 24;
+/// The metadata key of a session's opening check-in: the questionnaire
+/// response it was opened for.
+pub const CHECK_IN_KEY: &str = "checkInFrom";
+
+/// Whether `response` is the person's own questionnaire answer, from the last
+/// [`CHECK_IN_HOURS`], that ran the crisis protocol.
+pub async fn check_in_allowed(state: &AppState, user_id: Uuid, response: Uuid) -> ApiResult<bool> {
+    let since = state.clock.now() - time::Duration::hours(CHECK_IN_HOURS);
+    let responses = state.store.list_questionnaires(user_id, None, 50).await?;
+    Ok(responses.iter().any(|r| {
+        r.id == response
+            && r.completed_at >= since
+            && crate::wellbeing::questionnaires::instrument(&r.instrument)
+                .and_then(|i| i.score(&r.answers).ok())
+                .is_some_and(|s| s.self_harm_thoughts)
+    }))
+}
+
+/// Opens `session` with the companion's direct check-in after a questionnaire
+/// answer that ran the crisis protocol: acknowledged, asked directly, in the
+/// person's language, stored as the session's first message, with the crisis
+/// dialogue started (its lines were given with the answer). The person's
+/// reply is then read as an answer to it, and the session carries the risk.
+pub async fn open_check_in(
+    state: &AppState,
+    session: &Session,
+    response: Uuid,
+) -> ApiResult<AiResponse> {
+    let profile = state.store.get_profile(session.user_id).await?;
+    let language = profile.as_ref().map_or("en", |p| p.language.as_str());
+    let text = state.safety.replies.check_in_opening(language);
+    let dialogue = rebloom_safety::Dialogue {
+        flow: Some(rebloom_safety::dialogue::Flow::Crisis),
+        steps: vec![rebloom_safety::dialogue::Step::Open],
+        ..Default::default()
+    };
+    let message = Message {
+        id: Uuid::now_v7(),
+        session_id: session.id,
+        user_id: session.user_id,
+        sender: Sender::Ai,
+        content: text,
+        message_type: "text".to_owned(),
+        sentiment_score: None,
+        emotional_tags: serde_json::json!([]),
+        risk_level: RiskLevel::High.as_str().to_owned(),
+        ai_confidence_score: None,
+        metadata: serde_json::json!({
+            "provider": "safety",
+            "model": "templates",
+            "resourcesListed": true,
+            "crisisDialogue": dialogue,
+            CHECK_IN_KEY: response,
+        }),
+        created_at: state.clock.now(),
+    };
+    state.store.insert_message(&message).await?;
+    let assessment = rebloom_safety::Assessment {
+        level: RiskLevel::High,
+        categories: vec![Category::SuicidalIdeation],
+        evidence: Vec::new(),
+        confidence: 1.0,
+    };
+    Ok(AiResponse {
+        id: message.id,
+        content: message.content,
+        provider: "safety".to_owned(),
+        safety: crate::conversation::views::safety_view(&assessment, None),
+        created_at: message.created_at,
+        exercise: None,
+    })
 }

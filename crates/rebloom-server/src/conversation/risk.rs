@@ -47,6 +47,17 @@ pub fn fold(session_id: Uuid, recent: &[Message], events: &[CrisisEvent]) -> Ses
         Some(i) => (stored_state(person[i]).unwrap_or_default(), i + 1),
         None => (SessionRisk::default(), 0),
     };
+    // A session opened with the check-in after a questionnaire answer starts
+    // where that answer left the person (a later stored state includes it).
+    let opened_for_check_in = recent.iter().any(|m| {
+        m.sender == Sender::Ai
+            && m.metadata
+                .get(crate::conversation::crisis::CHECK_IN_KEY)
+                .is_some()
+    });
+    if stored.is_none() && opened_for_check_in {
+        risk = risk.raised(RiskLevel::High, Category::SuicidalIdeation);
+    }
     for m in &person[from..] {
         let level = RiskLevel::parse(&m.risk_level).unwrap_or(RiskLevel::None);
         let safety = m.metadata.get("safety");

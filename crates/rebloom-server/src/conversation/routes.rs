@@ -61,6 +61,12 @@ pub struct StartConversation {
     #[serde(default)]
     #[schema(minimum = 1, maximum = 10)]
     pub mood_before: Option<i32>,
+    /// A questionnaire response of the caller whose answer ran the crisis
+    /// protocol (PHQ-9 item 9 above 0, in the last 24 hours): the session opens
+    /// with the companion's direct check-in, in `greeting`, and the person's
+    /// answer is read as an answer to it. Not with `message`.
+    #[serde(default)]
+    pub check_in: Option<Uuid>,
 }
 
 /// What a session is for.
@@ -255,10 +261,26 @@ pub async fn start_conversation(
     if let Err(e) = validate_mood("moodBefore", req.mood_before) {
         errors.push(e);
     }
+    if let Some(id) = req.check_in {
+        if message.is_some() {
+            errors.push(FieldError::new(
+                "checkIn",
+                "check_in_with_message",
+                "A check-in opens the session; send the message after it.",
+            ));
+        } else if !crate::conversation::crisis::check_in_allowed(&state, user.id, id).await? {
+            errors.push(FieldError::new(
+                "checkIn",
+                "not_a_crisis_answer",
+                "Not a recent questionnaire answer of yours that called for a check-in.",
+            ));
+        }
+    }
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
     let turn_key = turn_key(&headers)?;
+    let check_in = req.check_in;
     let work = {
         let state = state.clone();
         let user = user.clone();
@@ -301,10 +323,14 @@ pub async fn start_conversation(
             if let Some(turn) = &turn {
                 devices.turn(user.id, turn).await;
             }
-            // A session opened without a message starts with what they shared before.
-            let greeting = match &turn {
-                Some(_) => None,
-                None => crate::memory::greeting::open_session(&state, &session).await?,
+            // A session opened without a message starts with the check-in it
+            // was opened for, or with what they shared before.
+            let greeting = match (&turn, check_in) {
+                (Some(_), _) => None,
+                (None, Some(response)) => Some(
+                    crate::conversation::crisis::open_check_in(&state, &session, response).await?,
+                ),
+                (None, None) => crate::memory::greeting::open_session(&state, &session).await?,
             };
             let session = state
                 .store

@@ -17,6 +17,7 @@ cases! {
     session_risk_state: [sqlite, postgres];
     crisis_dialogue: [sqlite, postgres];
     crisis_state_on_every_device: [sqlite, postgres];
+    check_in_after_a_questionnaire: [sqlite, postgres];
 }
 
 const PASSWORD: &str = "a long unusual passphrase";
@@ -769,4 +770,76 @@ async fn crisis_state_on_every_device(ctx: Ctx) {
     let quiet = state_for(&later.access).await;
     assert_eq!(quiet["active"], false, "{quiet}");
     assert_eq!(quiet["emergencyNumber"], "112", "{quiet}");
+}
+
+/// After a PHQ-9 answer about thoughts of death or self-harm, "talk now" opens
+/// a session with the check-in already asked, and the person's answer is read
+/// as an answer to it: a yes stays in the crisis conversation, a no is believed.
+async fn check_in_after_a_questionnaire(ctx: Ctx) {
+    let app = ctx.spawn_app().await;
+    let s = app.register("check-in@example.org", PASSWORD).await;
+    app.set_profile(&s, json!({ "country": "GB" })).await;
+    let submit = async |answers: serde_json::Value| {
+        app.post("/api/me/questionnaires")
+            .token(&s.access)
+            .json(&json!({ "instrument": "phq9", "answers": answers }))
+            .send()
+            .await
+            .success(StatusCode::CREATED)
+    };
+    let open = async |body: serde_json::Value| {
+        app.post("/api/conversations")
+            .token(&s.access)
+            .json(&body)
+            .send()
+            .await
+    };
+    let answer = submit(json!([1, 1, 1, 1, 1, 1, 1, 1, 2])).await;
+    let id = answer["response"]["id"].clone();
+    let opened = open(json!({ "checkIn": id })).await.success(StatusCode::CREATED);
+    let greeting = opened["greeting"]["content"].as_str().unwrap_or("");
+    assert!(greeting.contains("ending your life"), "{opened}");
+    let yes = app.say(&s, &opened["sessionId"], "yes").await;
+    assert_eq!(yes["aiResponse"]["safety"]["riskLevel"], "high", "{yes}");
+    assert_eq!(yes["aiResponse"]["provider"], "safety", "{yes}");
+    assert!(
+        !yes["aiResponse"]["content"].as_str().unwrap_or("").contains("ending your life"),
+        "the question is not asked again: {yes}"
+    );
+    let again = open(json!({ "checkIn": id })).await.success(StatusCode::CREATED);
+    let no = app
+        .say(&s, &again["sessionId"], "no, I'm safe, I just feel low")
+        .await;
+    assert!(
+        no["aiResponse"]["content"].as_str().unwrap_or("").contains("believe you"),
+        "{no}"
+    );
+    assert_eq!(no["crisis"]["active"], false, "{no}");
+
+    // Only for the person's own recent answer that called for it, and not
+    // with a message.
+    let calm = submit(json!([1, 1, 1, 1, 1, 1, 1, 1, 0])).await;
+    let refused = open(json!({ "checkIn": calm["response"]["id"] })).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().contains("not_a_crisis_answer"));
+    let other = app.register("someone-else@example.org", PASSWORD).await;
+    let theirs = app
+        .post("/api/conversations")
+        .token(&other.access)
+        .json(&json!({ "checkIn": id }))
+        .send()
+        .await;
+    assert_eq!(theirs.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let both = open(json!({ "checkIn": id, "message": "hi" })).await;
+    assert_eq!(both.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(both.text().contains("check_in_with_message"));
+    app.advance(time::Duration::hours(25));
+    let s = app.login("check-in@example.org", PASSWORD).await;
+    let late = app
+        .post("/api/conversations")
+        .token(&s.access)
+        .json(&json!({ "checkIn": id }))
+        .send()
+        .await;
+    assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
