@@ -884,11 +884,59 @@ const AFFIRMATIONS: &[&str] = &[
 ];
 
 fn affirmation(text: &str) -> bool {
-    let words: Vec<&str> = text
-        .split(|c: char| !c.is_alphanumeric())
+    AFFIRMATIONS.contains(&words(text).as_str())
+}
+
+/// Answers that say no and nothing more, on normalised text.
+const NEGATIVES: &[&str] = &[
+    "no",
+    "nope",
+    "nah",
+    "no no",
+    "not really",
+    "not at all",
+    "no im not",
+    "no i am not",
+    "no i dont",
+    "im not",
+    "no thanks",
+    "no para nada",
+    "para nada",
+    "no estoy",
+    "non",
+    "non pas du tout",
+    "pas du tout",
+    "nein",
+    "nee",
+    "nein gar nicht",
+    "gar nicht",
+    "nao",
+    "de jeito nenhum",
+    "per niente",
+    "no per niente",
+    "helemaal niet",
+    "nahi",
+    "nahin",
+    "nai",
+    "bilkul nahi",
+    "नहीं",
+    "नही",
+    "لا",
+    "لأ",
+    "ابدا",
+];
+
+/// Whether the whole message is a plain no ("no", "nope", "nein", "não", "لا").
+pub fn bare_no(text: &str) -> bool {
+    NEGATIVES.contains(&words(&normalize(text)).as_str())
+}
+
+/// The words of normalised text, joined by single spaces.
+fn words(text: &str) -> String {
+    text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .collect();
-    AFFIRMATIONS.contains(&words.join(" ").as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Raises an assessment to `level` (never lowers it) for a reason the rules

@@ -25,16 +25,19 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::assess::{Assessment, Category, RiskLevel};
+use crate::assess::{Assessment, Category, Evidence, RiskLevel, bare_no};
 use crate::reply::{ByLanguage, Replies, SafeReply, pick};
 use crate::resources::Directory;
-use crate::session::SAFETY_ANSWER_RULE;
+use crate::session::{SAFETY_ANSWER_RULE, SessionRisk};
 
 /// Messages of the person after a believed safety answer before the gentle check.
 pub const GENTLE_CHECK_AFTER: u8 = 3;
 /// A message longer than this (in words) during the panic flow is the person
 /// talking about something: the conversation goes on as usual.
 const PANIC_WORDS_MAX: usize = 40;
+/// "I'm calmer now, thanks" up to this many words ends the panic flow even
+/// when the learned layer alone reads risk in it.
+const EASED_WORDS_MAX: usize = 8;
 
 /// Which flow an episode is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,9 +137,49 @@ pub struct Said<'a> {
 }
 
 impl Dialogue {
+    /// Whether the companion's last reply asked directly about thoughts of
+    /// ending one's life (the crisis reply, or the check-in a session opened with).
+    pub fn asked_directly(&self) -> bool {
+        self.flow == Some(Flow::Crisis) && self.steps.last() == Some(&Step::Open)
+    }
+
+    /// Reads the person's message as an answer to the direct question: a
+    /// plain "no" right after it ("no", "nope", "nein", "não", "لا") is a clear
+    /// safety answer, believed like "I'm not thinking of ending my life" (only
+    /// there: after "are you somewhere safe?" a no means the opposite).
+    pub fn read_answer(&self, risk: &SessionRisk, text: &str, a: Assessment) -> Assessment {
+        if !(self.asked_directly()
+            && risk.affirmation_floor() >= RiskLevel::High
+            && rules_silent(&a)
+            && bare_no(text))
+        {
+            return a;
+        }
+        Assessment {
+            level: RiskLevel::Low,
+            categories: Vec::new(),
+            evidence: vec![Evidence {
+                rule: SAFETY_ANSWER_RULE.to_owned(),
+                category: risk.category.unwrap_or(Category::SuicidalIdeation),
+                level: RiskLevel::Low,
+                note: Some("a plain no to the direct question".into()),
+            }],
+            confidence: a.confidence,
+        }
+    }
+
     /// The move for the person's message and the state after it.
     pub fn next(&self, said: Said<'_>) -> (Move, Dialogue) {
         let a = said.assessment;
+        // "I'm calmer now" during a panic attack, with nothing the rules know
+        // in it: the panic has eased, whatever the learned layer reads.
+        if self.flow == Some(Flow::Panic)
+            && said.eased
+            && rules_silent(a)
+            && said.words <= EASED_WORDS_MAX
+        {
+            return (Move::PanicEased, Dialogue::default());
+        }
         let answer = a.evidence.iter().any(|e| e.rule == SAFETY_ANSWER_RULE);
         let (means_said, means_now) = mentions_means(a);
         let mut d = self.clone();
@@ -281,6 +324,14 @@ impl Dialogue {
             .copied()
             .unwrap_or(Step::Still)
     }
+}
+
+/// Whether no rule saw anything in the message (only the learned layer and
+/// the session's context did).
+fn rules_silent(a: &Assessment) -> bool {
+    a.evidence
+        .iter()
+        .all(|e| e.rule.starts_with("context.") || e.rule.starts_with("learned."))
 }
 
 /// Whether the message speaks of means or a method (what means-safety
@@ -687,6 +738,45 @@ mod tests {
             ..said(&critical)
         });
         assert_eq!(mv, Move::Step(Step::Stay));
+    }
+
+    #[test]
+    fn a_plain_no_answers_the_direct_question_only() {
+        let high = assessed(RiskLevel::High, SI, &["si.explicit"]);
+        let risk = SessionRisk::default().after_assessment(&high);
+        let (_, opened) = Dialogue::default().next(said(&high));
+        let carried = assessed(RiskLevel::Moderate, SI, &[crate::session::CARRIED_RULE]);
+        for no in [
+            "no",
+            "Nope.",
+            "no, I'm not",
+            "nein",
+            "não",
+            "لا",
+            "नहीं",
+            "nahi",
+        ] {
+            let a = opened.read_answer(&risk, no, carried.clone());
+            assert_eq!(a.level, RiskLevel::Low, "{no}");
+            assert!(
+                a.evidence.iter().any(|e| e.rule == SAFETY_ANSWER_RULE),
+                "{no}"
+            );
+            assert_eq!(opened.next(said(&a)).0, Move::Believed, "{no}");
+        }
+        // More than a no, or a no to another question, is read as it is.
+        for text in ["no, I have the pills here", "not sure"] {
+            assert_eq!(
+                opened.read_answer(&risk, text, carried.clone()),
+                carried,
+                "{text}"
+            );
+        }
+        let (_, stayed) = opened.next(said(&assessed(RiskLevel::High, SI, &[AFFIRMED_RULE])));
+        assert_eq!(stayed.read_answer(&risk, "no", carried.clone()), carried);
+        // Rules that saw something in it keep it.
+        let means = assessed(RiskLevel::Critical, SI, &["plan.means_have"]);
+        assert_eq!(opened.read_answer(&risk, "no", means.clone()), means);
     }
 
     #[test]

@@ -185,10 +185,23 @@ pub async fn respond(
         crate::conversation::risk::before_next(state, user.id, session.id, &recent),
         crisis_views(state, &text),
     );
-    let assessment = state
-        .safety
-        .assessor
-        .assess_in(&risk, &turns, &text, views.as_deref());
+    // Where the crisis conversation stands (stored with the companion's last
+    // reply): a plain "no" to its direct question is a safety answer.
+    let dialogue: Dialogue = recent
+        .iter()
+        .rev()
+        .find(|m| m.sender == Sender::Ai)
+        .and_then(|m| m.metadata.get("crisisDialogue"))
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .unwrap_or_default();
+    let assessment = dialogue.read_answer(
+        &risk,
+        &text,
+        state
+            .safety
+            .assessor
+            .assess_in(&risk, &turns, &text, views.as_deref()),
+    );
     let risk_after = risk.after_assessment(&assessment);
     metrics::histogram!("safety_assessment_seconds").record(assess_started.elapsed().as_secs_f64());
     stage("assess", assess_started);
@@ -322,15 +335,6 @@ pub async fn respond(
         max_tokens: 400,
         temperature: 0.7,
     };
-    // Where the crisis conversation stands (stored with the companion's last
-    // reply), and what this message moves it to.
-    let dialogue: Dialogue = recent
-        .iter()
-        .rev()
-        .find(|m| m.sender == Sender::Ai)
-        .and_then(|m| m.metadata.get("crisisDialogue"))
-        .and_then(|v| serde_json::from_value(v.clone()).ok())
-        .unwrap_or_default();
     // The safety plan goes on (or starts) at any level below `critical`; in a
     // crisis only when the person asks for it (an offer is not an answer).
     let in_crisis = assessment.level.is_crisis() || dialogue.flow == Some(Flow::Crisis);
@@ -341,6 +345,7 @@ pub async fn respond(
     } else {
         safety_plan_turn(state, &request)
     };
+    // What this message moves the conversation to.
     let (mv, dialogue) = dialogue.next(Said {
         assessment: &assessment,
         plan: plan_asked,

@@ -661,6 +661,11 @@ async fn crisis_dialogue(ctx: Ctx) {
         repeated_sentences(&[opened, no, next]),
         Vec::<String>::new()
     );
+    // A plain "no" to the direct question is believed too.
+    let opened = start("i want to die").await;
+    let no = app.say(&s, &opened["sessionId"], "no").await;
+    assert!(content(&no).contains("believe you"), "{no}");
+    assert_eq!(no["crisis"]["active"], false, "{no}");
 
     // The "yes" path.
     let opened = start("I want to kill myself").await;
@@ -796,22 +801,32 @@ async fn check_in_after_a_questionnaire(ctx: Ctx) {
     };
     let answer = submit(json!([1, 1, 1, 1, 1, 1, 1, 1, 2])).await;
     let id = answer["response"]["id"].clone();
-    let opened = open(json!({ "checkIn": id })).await.success(StatusCode::CREATED);
+    let opened = open(json!({ "checkIn": id }))
+        .await
+        .success(StatusCode::CREATED);
     let greeting = opened["greeting"]["content"].as_str().unwrap_or("");
     assert!(greeting.contains("ending your life"), "{opened}");
     let yes = app.say(&s, &opened["sessionId"], "yes").await;
     assert_eq!(yes["aiResponse"]["safety"]["riskLevel"], "high", "{yes}");
     assert_eq!(yes["aiResponse"]["provider"], "safety", "{yes}");
     assert!(
-        !yes["aiResponse"]["content"].as_str().unwrap_or("").contains("ending your life"),
+        !yes["aiResponse"]["content"]
+            .as_str()
+            .unwrap_or("")
+            .contains("ending your life"),
         "the question is not asked again: {yes}"
     );
-    let again = open(json!({ "checkIn": id })).await.success(StatusCode::CREATED);
+    let again = open(json!({ "checkIn": id }))
+        .await
+        .success(StatusCode::CREATED);
     let no = app
         .say(&s, &again["sessionId"], "no, I'm safe, I just feel low")
         .await;
     assert!(
-        no["aiResponse"]["content"].as_str().unwrap_or("").contains("believe you"),
+        no["aiResponse"]["content"]
+            .as_str()
+            .unwrap_or("")
+            .contains("believe you"),
         "{no}"
     );
     assert_eq!(no["crisis"]["active"], false, "{no}");
