@@ -38,6 +38,8 @@ const PANIC_WORDS_MAX: usize = 40;
 /// "I'm calmer now, thanks" up to this many words ends the panic flow even
 /// when the learned layer alone reads risk in it.
 const EASED_WORDS_MAX: usize = 8;
+/// The evidence rule that marks a panic attack that has eased.
+pub const EASED_RULE: &str = "context.eased";
 
 /// Which flow an episode is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,26 +145,54 @@ impl Dialogue {
         self.flow == Some(Flow::Crisis) && self.steps.last() == Some(&Step::Open)
     }
 
-    /// Reads the person's message as an answer to the direct question: a
-    /// plain "no" right after it ("no", "nope", "nein", "não", "لا") is a clear
-    /// safety answer, believed like "I'm not thinking of ending my life" (only
-    /// there: after "are you somewhere safe?" a no means the opposite).
-    pub fn read_answer(&self, risk: &SessionRisk, text: &str, a: Assessment) -> Assessment {
-        if !(self.asked_directly()
-            && risk.affirmation_floor() >= RiskLevel::High
-            && rules_silent(&a)
-            && bare_no(text))
-        {
+    /// Reads the person's message as an answer to what the companion last
+    /// said: a plain "no" right after the direct question ("no", "nope",
+    /// "nein", "não", "لا") is a clear safety answer, believed like "I'm not
+    /// thinking of ending my life" (only there: after "are you somewhere
+    /// safe?" a no means the opposite); "I'm calmer now" during a panic attack
+    /// ([`Dialogues::eased`], eight words at most) has eased it, whatever the
+    /// learned layer reads. Either only when no rule saw anything in it.
+    pub fn read_answer(
+        &self,
+        risk: &SessionRisk,
+        text: &str,
+        eased: bool,
+        a: Assessment,
+    ) -> Assessment {
+        if !rules_silent(&a) {
             return a;
         }
+        let (rule, level, category, note) = if self.asked_directly()
+            && risk.affirmation_floor() >= RiskLevel::High
+            && bare_no(text)
+        {
+            (
+                SAFETY_ANSWER_RULE,
+                RiskLevel::Low,
+                risk.category.unwrap_or(Category::SuicidalIdeation),
+                "a plain no to the direct question",
+            )
+        } else if self.flow == Some(Flow::Panic)
+            && eased
+            && text.split_whitespace().count() <= EASED_WORDS_MAX
+        {
+            (
+                EASED_RULE,
+                RiskLevel::None,
+                Category::Panic,
+                "the panic attack has eased",
+            )
+        } else {
+            return a;
+        };
         Assessment {
-            level: RiskLevel::Low,
+            level,
             categories: Vec::new(),
             evidence: vec![Evidence {
-                rule: SAFETY_ANSWER_RULE.to_owned(),
-                category: risk.category.unwrap_or(Category::SuicidalIdeation),
-                level: RiskLevel::Low,
-                note: Some("a plain no to the direct question".into()),
+                rule: rule.to_owned(),
+                category,
+                level,
+                note: Some(note.into()),
             }],
             confidence: a.confidence,
         }
@@ -171,13 +201,7 @@ impl Dialogue {
     /// The move for the person's message and the state after it.
     pub fn next(&self, said: Said<'_>) -> (Move, Dialogue) {
         let a = said.assessment;
-        // "I'm calmer now" during a panic attack, with nothing the rules know
-        // in it: the panic has eased, whatever the learned layer reads.
-        if self.flow == Some(Flow::Panic)
-            && said.eased
-            && rules_silent(a)
-            && said.words <= EASED_WORDS_MAX
-        {
+        if a.evidence.iter().any(|e| e.rule == EASED_RULE) {
             return (Move::PanicEased, Dialogue::default());
         }
         let answer = a.evidence.iter().any(|e| e.rule == SAFETY_ANSWER_RULE);
@@ -701,6 +725,26 @@ mod tests {
             ..said(&calm_down)
         });
         assert_eq!((mv, after), (Move::PanicEased, Dialogue::default()));
+        // "I'm better now" that only the learned layer reads as risk: eased.
+        let misread = assessed(RiskLevel::High, SI, &["learned.ideation_passive"]);
+        let a = d.read_answer(
+            &SessionRisk::default(),
+            "ya estoy mejor, gracias",
+            true,
+            misread.clone(),
+        );
+        assert_eq!(a.level, RiskLevel::None);
+        assert_eq!(d.next(said(&a)).0, Move::PanicEased);
+        // Outside the panic flow it stays what it was read as.
+        assert_eq!(
+            Dialogue::default().read_answer(
+                &SessionRisk::default(),
+                "ya estoy mejor",
+                true,
+                misread.clone()
+            ),
+            misread
+        );
         // "It's not an emergency" reads as a safety answer: the panic flow goes on.
         let not_emergency = assessed(RiskLevel::None, &[], &[SAFETY_ANSWER_RULE]);
         let (mv, _) = d.next(said(&not_emergency));
@@ -756,7 +800,7 @@ mod tests {
             "नहीं",
             "nahi",
         ] {
-            let a = opened.read_answer(&risk, no, carried.clone());
+            let a = opened.read_answer(&risk, no, false, carried.clone());
             assert_eq!(a.level, RiskLevel::Low, "{no}");
             assert!(
                 a.evidence.iter().any(|e| e.rule == SAFETY_ANSWER_RULE),
@@ -767,16 +811,19 @@ mod tests {
         // More than a no, or a no to another question, is read as it is.
         for text in ["no, I have the pills here", "not sure"] {
             assert_eq!(
-                opened.read_answer(&risk, text, carried.clone()),
+                opened.read_answer(&risk, text, false, carried.clone()),
                 carried,
                 "{text}"
             );
         }
         let (_, stayed) = opened.next(said(&assessed(RiskLevel::High, SI, &[AFFIRMED_RULE])));
-        assert_eq!(stayed.read_answer(&risk, "no", carried.clone()), carried);
+        assert_eq!(
+            stayed.read_answer(&risk, "no", false, carried.clone()),
+            carried
+        );
         // Rules that saw something in it keep it.
         let means = assessed(RiskLevel::Critical, SI, &["plan.means_have"]);
-        assert_eq!(opened.read_answer(&risk, "no", means.clone()), means);
+        assert_eq!(opened.read_answer(&risk, "no", false, means.clone()), means);
     }
 
     #[test]

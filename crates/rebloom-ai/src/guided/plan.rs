@@ -53,6 +53,15 @@ pub fn offer_safety_plan(state: Option<&Value>) -> Value {
     serde_json::to_value(&st).unwrap_or(Value::Null)
 }
 
+/// The given engine state after a reply the engine did not write (a safety
+/// template that offered nothing): it counts as a turn, so an offer still
+/// pending lapses ("ok" after "I believe you" is not a yes to it).
+pub fn reply_elsewhere(state: Option<&Value>) -> Value {
+    let mut st = EngineState::from_value(state.unwrap_or(&Value::Null));
+    st.turn = st.turn.saturating_add(1);
+    serde_json::to_value(&st).unwrap_or(Value::Null)
+}
+
 /// Whether the safety plan is being made, or offered and the offer has not
 /// expired: the next message then belongs to the guided engine.
 pub fn safety_plan_in_progress(state: Option<&Value>) -> bool {

@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use futures::StreamExt;
-use rebloom_ai::guided::{offer_safety_plan, take_safety_plan};
+use rebloom_ai::guided::{offer_safety_plan, reply_elsewhere, take_safety_plan};
 use rebloom_ai::{ChatMessage, ChatProvider, ChatRequest, ChatRole, Chunk, Persona};
 use rebloom_safety::dialogue::{Flow, Said, Step, StepContext};
 use rebloom_safety::{
@@ -186,7 +186,8 @@ pub async fn respond(
         crisis_views(state, &text),
     );
     // Where the crisis conversation stands (stored with the companion's last
-    // reply): a plain "no" to its direct question is a safety answer.
+    // reply): a plain "no" to its direct question is a safety answer, "I'm
+    // calmer now" ends a panic attack.
     let dialogue: Dialogue = recent
         .iter()
         .rev()
@@ -194,9 +195,11 @@ pub async fn respond(
         .and_then(|m| m.metadata.get("crisisDialogue"))
         .and_then(|v| serde_json::from_value(v.clone()).ok())
         .unwrap_or_default();
+    let eased = state.safety.dialogues.eased(&profile.language, &text);
     let assessment = dialogue.read_answer(
         &risk,
         &text,
+        eased,
         state
             .safety
             .assessor
@@ -349,7 +352,7 @@ pub async fn respond(
     let (mv, dialogue) = dialogue.next(Said {
         assessment: &assessment,
         plan: plan_asked,
-        eased: state.safety.dialogues.eased(&profile.language, &text),
+        eased,
         words: text.split_whitespace().count(),
     });
     if assessment.level.is_crisis() {
@@ -415,7 +418,7 @@ pub async fn respond(
                 "safety".to_owned(),
                 "check-in".to_owned(),
                 Some(reply),
-                None,
+                Some(reply_elsewhere(Some(&session.engine_state))),
             )
         }
         Move::Open | Move::Step(_) | Move::Believed | Move::PanicEased => {
@@ -456,10 +459,13 @@ pub async fn respond(
                 offered_contact = true;
             }
             send(&sink, ReplyEvent::Chunk(text.clone())).await;
-            // The plan a reply offered is built by the guided engine if accepted.
-            let engine_state = reply
-                .offered_safety_plan
-                .then(|| offer_safety_plan(Some(&session.engine_state)));
+            // The plan a reply offered is built by the guided engine if
+            // accepted; an offer still pending from before lapses.
+            let engine_state = Some(if reply.offered_safety_plan {
+                offer_safety_plan(Some(&session.engine_state))
+            } else {
+                reply_elsewhere(Some(&session.engine_state))
+            });
             let model = if matches!(mv, Move::Open) {
                 "templates"
             } else {
