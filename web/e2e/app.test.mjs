@@ -67,30 +67,98 @@ async function deleteAccount(page) {
   await page.getByRole('button', { name: 'Permanently delete my account' }).click();
 }
 
-test('a crisis message shows the crisis panel with the person’s country’s resources', async () => {
+test('a crisis message brings up the crisis bar, from the server, on every screen, tab and device', async () => {
   const context = await newContext(browser, { ...DESKTOP, reducedMotion: 'reduce' });
   const page = await context.newPage();
-  await register(page, uniqueEmail('crisis'), { country: 'ES', name: 'Ana' });
+  const email = uniqueEmail('crisis');
+  await register(page, email, { country: 'ES', name: 'Ana' });
   const reply = await say(page, 'I want to kill myself');
-  const panel = page.getByTestId('crisis-panel');
-  await panel.waitFor();
-  const text = await panel.innerText();
-  assert.match(text, /024/, `Spain's 024 line in the panel: ${text}`);
+  assert.ok(reply.length > 0);
+  const bar = page.getByTestId('crisis-panel');
+  await bar.waitFor();
+  const text = await bar.innerText();
+  assert.match(text, /024/, `Spain's 024 line in the bar: ${text}`);
   assert.match(text, /112/, 'Spain’s emergency number');
   assert.doesNotMatch(text, /116 123/, 'not another country’s line');
-  assert.deepEqual(await seriousViolations(page), [], 'the chat with the crisis panel open is accessible');
-  assert.ok(reply.length > 0);
-  // The panel stays on other screens while risk is high.
+  // Every number can be tapped.
+  const hrefs = await bar.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  assert.ok(hrefs.includes('tel:024') && hrefs.includes('tel:112'), `tel: links: ${hrefs}`);
+  assert.deepEqual(await seriousViolations(page), [], 'the chat with the crisis bar is accessible');
+  // Expanded: the full panel, still accessible, in light and dark.
+  await bar.getByRole('button', { name: 'More help' }).click();
+  await bar.getByRole('heading', { name: /alone/ }).waitFor();
+  for (const theme of ['light', 'dark']) {
+    await page.evaluate((t) => { document.documentElement.dataset.theme = t; }, theme);
+    assert.deepEqual(await seriousViolations(page), [], `the open panel (${theme})`);
+  }
+  await page.evaluate(() => { delete document.documentElement.dataset.theme; });
+  await screenshot(page, 'crisis-desktop-open');
+  await bar.getByRole('button', { name: 'More help' }).click();
+  // A later reply lists no lines; the bar keeps them.
+  await say(page, 'ok');
+  assert.match(await bar.innerText(), /024/);
+  // On other screens, after a reload, and in a new tab: the server's state.
   await page.getByRole('link', { name: 'Mood' }).click();
-  await panel.waitFor();
+  await bar.waitFor();
   await screenshot(page, 'crisis-desktop');
-  // And after a reload.
   await page.reload();
-  await panel.waitFor();
-  assert.match(await panel.innerText(), /024/);
-  // And the person is still in the conversation: they can keep talking.
-  await page.getByRole('link', { name: 'Talk' }).click();
-  assert.equal(await page.getByLabel('Your message').isEnabled(), true);
+  await bar.waitFor();
+  const tab = await context.newPage();
+  await tab.goto('/goals');
+  await tab.getByTestId('crisis-panel').waitFor();
+  assert.match(await tab.getByTestId('crisis-panel').innerText(), /024/);
+  await tab.close();
+  // The lines follow a change of country.
+  await page.goto('/settings');
+  await page.getByLabel('Country', { exact: true }).selectOption('DE');
+  await page.getByRole('button', { name: 'Save profile' }).click();
+  await bar.filter({ hasText: '112' }).filter({ hasText: /0800/ }).waitFor();
+  assert.doesNotMatch(await bar.innerText(), /024/, 'Spain’s line gone after the move to Germany');
+  // Another device, on the phone: the bar is there, compact, and the newest
+  // reply and the message box stay in view.
+  const phoneContext = await newContext(browser, { ...MOBILE, reducedMotion: 'reduce' });
+  const phone = await phoneContext.newPage();
+  await login(phone, email);
+  await phone.getByTestId('crisis-panel').waitFor();
+  await say(phone, 'I am still here');
+  const barBox = await phone.getByTestId('crisis-panel').boundingBox();
+  assert.ok(barBox && barBox.height <= 844 * 0.15, `the bar's height on a phone: ${barBox?.height}`);
+  const box = await phone.getByLabel('Your message').boundingBox();
+  assert.ok(box && box.y + box.height <= 844 && box.y >= barBox.y + barBox.height, `message box in view: ${JSON.stringify(box)}`);
+  const newest = await phone.locator('[data-testid="messages"] > li').last().boundingBox();
+  assert.ok(
+    newest && newest.y >= barBox.y + barBox.height - 1 && newest.y + Math.min(newest.height, 40) <= box.y,
+    `newest reply in view, above the message box: ${JSON.stringify(newest)}`,
+  );
+  for (const theme of ['light', 'dark']) {
+    await phone.evaluate((t) => { document.documentElement.dataset.theme = t; }, theme);
+    assert.deepEqual(await seriousViolations(phone), [], `the bar on the phone (${theme})`);
+  }
+  await phone.evaluate(() => { delete document.documentElement.dataset.theme; });
+  await screenshot(phone, 'crisis-mobile');
+  // The person is still in the conversation: they can keep talking.
+  assert.equal(await phone.getByLabel('Your message').isEnabled(), true);
+  assert.deepEqual(context.problems, []);
+  assert.deepEqual(phoneContext.problems, []);
+  await phoneContext.close();
+  await context.close();
+});
+
+test('"Get help now" is there for everyone, signed out too, with the lines of the chosen country', async () => {
+  const context = await newContext(browser, { ...MOBILE, reducedMotion: 'reduce' });
+  const page = await context.newPage();
+  await page.goto('/login');
+  await page.getByRole('button', { name: 'Get help now' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.waitFor();
+  await dialog.getByLabel('Country').selectOption('GB');
+  await dialog.getByText(/116 123/).first().waitFor();
+  const hrefs = await dialog.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  assert.ok(hrefs.includes('tel:116123') && hrefs.includes('tel:999'), `links: ${hrefs}`);
+  assert.deepEqual(await seriousViolations(page), [], 'the Get help dialog is accessible');
+  await screenshot(page, 'get-help-mobile');
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
   assert.deepEqual(context.problems, []);
   await context.close();
 });

@@ -6,7 +6,6 @@ import './i18n';
 import './styles.css';
 import { applyTheme, savedTheme } from './app/theme';
 import { SessionProvider } from './app/session';
-import { CrisisProvider } from './app/crisis';
 import { App } from './App';
 
 applyTheme(savedTheme());
@@ -22,9 +21,7 @@ if (root) {
       <QueryClientProvider client={queries}>
         <BrowserRouter>
           <SessionProvider>
-            <CrisisProvider>
-              <App />
-            </CrisisProvider>
+            <App />
           </SessionProvider>
         </BrowserRouter>
       </QueryClientProvider>

@@ -4,8 +4,8 @@ import { useTranslation } from 'react-i18next';
 import { useSession } from './session';
 import { applyTheme, savedTheme, type Theme } from './theme';
 import { LANGUAGES } from '../i18n';
-import { CrisisPanel } from '../components/CrisisPanel';
-import { useCrisis } from './crisis';
+import { CrisisBar } from '../components/CrisisBar';
+import { GetHelpButton } from '../components/GetHelp';
 import { ErrorBoundary } from '../components/ErrorBoundary';
 import { RealtimeProvider } from '../features/chat/realtime';
 import { Loading, usePageFocus } from '../components/Page';
@@ -58,11 +58,10 @@ export function ThemeAndLanguage({ id = 'top', className = 'row' }: { id?: strin
   );
 }
 
-/** The signed-in frame: skip link, top bar, navigation, the crisis panel, and the page. */
+/** The signed-in frame: skip link, top bar with "Get help now", the crisis bar, navigation, and the page. */
 export function Layout() {
   const { t } = useTranslation();
   const { user, signOut } = useSession();
-  const crisis = useCrisis();
   const [menuOpen, setMenuOpen] = useState(false);
   const location = useLocation();
   useEffect(() => setMenuOpen(false), [location.pathname]);
@@ -74,22 +73,26 @@ export function Layout() {
         <a className="skip-link" href="#main">
           {t('skipToContent')}
         </a>
-        <header className="topbar">
-          <button
-            type="button"
-            className="menu-button"
-            aria-expanded={menuOpen}
-            aria-controls="sidenav"
-            onClick={() => setMenuOpen((o) => !o)}
-          >
-            {t('nav.menu')}
-          </button>
-          <NavLink to="/chat" className="brand">
-            {t('appName')}
-          </NavLink>
-          <ThemeAndLanguage className="row topbar-prefs" />
-        </header>
-        <CrisisPanel />
+        {/* Stays at the top as the page scrolls: the top bar, and the crisis bar while it is shown. */}
+        <div className="app-top">
+          <header className="topbar">
+            <button
+              type="button"
+              className="menu-button"
+              aria-expanded={menuOpen}
+              aria-controls="sidenav"
+              onClick={() => setMenuOpen((o) => !o)}
+            >
+              {t('nav.menu')}
+            </button>
+            <NavLink to="/chat" className="brand">
+              {t('appName')}
+            </NavLink>
+            <GetHelpButton />
+            <ThemeAndLanguage className="row topbar-prefs" />
+          </header>
+          <CrisisBar />
+        </div>
         <div className="shell">
           <nav id="sidenav" className={menuOpen ? 'sidenav open' : 'sidenav'} aria-label={t('nav.label')}>
             <ul>
@@ -107,10 +110,7 @@ export function Layout() {
                 <ThemeAndLanguage id="nav" className="stack" />
               </li>
               <li>
-                <button type="button" className="link" onClick={() => {
-                    crisis.clear();
-                    void signOut();
-                  }}>
+                <button type="button" className="link" onClick={() => void signOut()}>
                   {t('nav.signOut')}
                 </button>
               </li>

@@ -1,93 +1,52 @@
-// The crisis panel's state: shown whenever a reply (or a questionnaire answer)
-// says risk is high or critical, with the person's country's resources, and
-// kept visible on every screen until they minimise it. It survives a reload
-// and an unexpected sign-out (kept in this tab's sessionStorage: the level and
-// the lines, never message text), and is cleared when the person signs out or
-// someone else signs in.
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import type { Schemas } from '../api/client';
+// The person's crisis state, as the server keeps it (GET /api/me/crisis): the
+// same on every device and tab. Read when they sign in, when the app loads and
+// when the window gets focus again; replaced by the state that comes with
+// every turn, a started conversation, a questionnaire answer and the socket's
+// `crisis-state`; read again after the profile's country changes. Signing out
+// (or someone else signing in) clears the query cache, and with it this.
+import { useCallback } from 'react';
+import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { api, unwrap, type Schemas } from '../api/client';
 import { useSession } from './session';
 
-export interface CrisisInfo {
-  riskLevel: string;
-  emergencyNumber?: string | null;
-  resources: Schemas['ResourceView'][];
-}
+export type CrisisView = Schemas['CrisisStateView'];
 
-interface CrisisState {
-  crisis: CrisisInfo | null;
-  minimised: boolean;
-  /** Call with every reply's safety view; shows the panel at high or critical risk. */
-  report: (safety: Schemas['SafetyView']) => void;
-  show: (info: CrisisInfo) => void;
-  setMinimised: (m: boolean) => void;
-  clear: () => void;
-}
+export const crisisKey = ['crisis'] as const;
 
-const CrisisContext = createContext<CrisisState | null>(null);
-const KEY = 'rebloom.crisis';
-
-interface Saved {
-  userId?: string;
-  info: CrisisInfo;
-}
-
-function load(): Saved | null {
-  try {
-    const raw = sessionStorage.getItem(KEY);
-    return raw ? (JSON.parse(raw) as Saved) : null;
-  } catch {
-    return null;
-  }
-}
-
-export function isCrisis(level: string): boolean {
-  return level === 'high' || level === 'critical';
-}
-
-export function CrisisProvider({ children }: { children: ReactNode }) {
-  const { user } = useSession();
-  const [saved, setSaved] = useState<Saved | null>(load);
-  const [minimised, setMinimised] = useState(false);
-  const userId = user?.id;
-  // Someone else signed in on this tab: not their panel.
-  useEffect(() => {
-    if (userId && saved?.userId && saved.userId !== userId) {
-      sessionStorage.removeItem(KEY);
-      setSaved(null);
-    }
-  }, [userId, saved?.userId]);
-  const show = useCallback(
-    (info: CrisisInfo) => {
-      const next = { userId, info };
-      sessionStorage.setItem(KEY, JSON.stringify(next));
-      setSaved(next);
-      setMinimised(false);
+/** The crisis state: `active` keeps the crisis bar on every screen; its lines also serve "Get help now". */
+export function useCrisis() {
+  const { signedIn } = useSession();
+  return useQuery({
+    queryKey: crisisKey,
+    enabled: signedIn,
+    queryFn: async () => unwrap(await api.GET('/api/me/crisis')),
+    refetchOnWindowFocus: 'always',
+    // An episode ends by itself after a quiet period: look again then.
+    refetchInterval: (query) => {
+      const until = query.state.data?.active ? query.state.data.until : null;
+      return until ? Math.max(Date.parse(until) - Date.now() + 1000, 60_000) : false;
     },
-    [userId],
-  );
-  const report = useCallback(
-    (safety: Schemas['SafetyView']) => {
-      if (isCrisis(safety.riskLevel)) {
-        show({ riskLevel: safety.riskLevel, emergencyNumber: safety.emergencyNumber, resources: safety.resources });
-      }
-    },
-    [show],
-  );
-  const clear = useCallback(() => {
-    sessionStorage.removeItem(KEY);
-    setSaved(null);
-  }, []);
-  const crisis = saved?.info ?? null;
-  const value = useMemo(
-    () => ({ crisis, minimised, report, show, setMinimised, clear }),
-    [crisis, minimised, report, show, clear],
-  );
-  return <CrisisContext.Provider value={value}>{children}</CrisisContext.Provider>;
+  });
 }
 
-export function useCrisis(): CrisisState {
-  const c = useContext(CrisisContext);
-  if (!c) throw new Error('useCrisis outside CrisisProvider');
-  return c;
+/**
+ * Puts a state the server sent in place of the one shown. A read still on its
+ * way is dropped first (it may predate this), and lines are never emptied by
+ * a state that comes without them.
+ */
+export function setCrisis(queries: QueryClient, view: CrisisView | null | undefined): void {
+  if (!view) return;
+  void queries.cancelQueries({ queryKey: crisisKey }).then(() => {
+    queries.setQueryData<CrisisView>(crisisKey, (previous) =>
+      view.resources.length === 0 && previous && previous.resources.length > 0
+        ? { ...view, resources: previous.resources, emergencyNumber: view.emergencyNumber ?? previous.emergencyNumber }
+        : view,
+    );
+  });
+}
+
+/** `setCrisis` for components. */
+export function useSetCrisis(): (view: CrisisView | null | undefined) => void {
+  const queries = useQueryClient();
+  return useCallback((view) => setCrisis(queries, view), [queries]);
 }

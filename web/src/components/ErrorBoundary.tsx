@@ -2,7 +2,7 @@ import { Component, type ReactNode } from 'react';
 import i18n from '../i18n';
 
 /**
- * Keeps a failing screen from taking the whole app (and the crisis panel)
+ * Keeps a failing screen from taking the whole app (and the crisis bar)
  * with it; e.g. after an update, an open tab asks for a chunk that is gone.
  */
 export class ErrorBoundary extends Component<{ children: ReactNode; resetKey: string }, { failed: boolean }> {

@@ -15,3 +15,13 @@ export function countries(language: string): { code: string; name: string }[] {
     a.name.localeCompare(b.name, language),
   );
 }
+
+/** The region of the browser's language (`en-US` → `US`) when it names a country; never guessed from the language alone. */
+export function browserCountry(): string {
+  try {
+    const region = new Intl.Locale(navigator.language).region;
+    return region && CODES.includes(region) ? region : '';
+  } catch {
+    return '';
+  }
+}

@@ -6,7 +6,7 @@ import { useSession } from '../../app/session';
 import { ErrorMessage, fieldError } from '../../components/ErrorMessage';
 import { ThemeAndLanguage } from '../../app/Layout';
 import { Page } from '../../components/Page';
-import { CrisisPanel } from '../../components/CrisisPanel';
+import { GetHelpButton } from '../../components/GetHelp';
 
 /** Sign in, or create an account (mode `register`). */
 export function AuthPage({ mode }: { mode: 'login' | 'register' }) {
@@ -53,9 +53,9 @@ export function AuthPage({ mode }: { mode: 'login' | 'register' }) {
     <div className="auth-page">
       <div className="row" style={{ justifyContent: 'space-between', marginBottom: '1.5rem' }}>
         <span className="brand">{t('appName')}</span>
+        <GetHelpButton />
         <ThemeAndLanguage />
       </div>
-      <CrisisPanel />
       <main id="main">
         <Page title={register ? t('auth.registerTitle') : t('auth.signInTitle')}>
           <p className="muted">{t('auth.tagline')}</p>

@@ -1,10 +1,10 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { useNavigate, useParams } from 'react-router';
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useLocation, useNavigate, useParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiProblem, accessToken, api, unwrap, type Schemas } from '../../api/client';
 import { useSession } from '../../app/session';
-import { isCrisis, useCrisis } from '../../app/crisis';
+import { useSetCrisis } from '../../app/crisis';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { Page } from '../../components/Page';
 import { useRealtime } from './realtime';
@@ -27,14 +27,9 @@ type AiEvent =
 
 const EXERCISES = ['breathing', 'grounding', 'thought_record', 'gratitude', 'values', 'behavioural_activation'] as const;
 
-const RISK_ORDER = ['none', 'low', 'moderate', 'high', 'critical'];
-
-/** The highest risk level among messages (the person's and the companion's). */
-export function highestRisk(messages: Schemas['MessageView'][]): string {
-  return messages.reduce(
-    (top, m) => (RISK_ORDER.indexOf(m.riskLevel) > RISK_ORDER.indexOf(top) ? m.riskLevel : top),
-    'none',
-  );
+/** Navigation state for /chat/<id> when a session was opened elsewhere (e.g. a check-in): its first message, shown at once. */
+export interface OpenedSession {
+  opened: { sessionId: string; greeting?: Schemas['AiResponse'] | null };
 }
 
 function fromView(m: Schemas['MessageView']): Shown {
@@ -98,8 +93,9 @@ export function ChatPage() {
   const { sessionId } = useParams();
   const navigate = useNavigate();
   const queries = useQueryClient();
-  const { user, profile } = useSession();
-  const crisis = useCrisis();
+  const location = useLocation();
+  const { user } = useSession();
+  const setCrisis = useSetCrisis();
   const { socket, connected } = useRealtime();
   const [messages, setMessages] = useState<Shown[]>([]);
   const [older, setOlder] = useState<string | null>(null);
@@ -131,23 +127,6 @@ export function ChatPage() {
     queryFn: async () => unwrap(await api.GET('/api/conversations', { params: { query: { limit: 30 } } })),
   });
 
-  // A crisis in the conversation being read (e.g. on another device) brings up the panel too.
-  const showCrisisFor = useCallback(
-    async (level: string) => {
-      if (!isCrisis(level) || crisis.crisis) return;
-      try {
-        const res = unwrap(
-          await api.GET('/api/safety/resources', { params: { query: profile?.country ? { country: profile.country } : {} } }),
-        );
-        crisis.show({ riskLevel: level, emergencyNumber: res.emergencyNumber, resources: res.lines });
-      } catch {
-        // Without the lines the panel still shows, with the international guidance.
-        crisis.show({ riskLevel: level, resources: [] });
-      }
-    },
-    [crisis, profile?.country],
-  );
-
   // Load the session when it changes (not the one this page just created: it is already shown).
   useEffect(() => {
     current.current = sessionId;
@@ -164,25 +143,40 @@ export function ChatPage() {
       setEnded(false);
       return;
     }
+    // Opened elsewhere with its first message (a check-in): shown while the session loads.
+    const opened = (location.state as OpenedSession | null)?.opened;
+    const greeting: Shown[] =
+      opened?.sessionId === sessionId && opened.greeting
+        ? [{ id: opened.greeting.id, sender: 'ai', content: opened.greeting.content }]
+        : [];
+    if (greeting.length > 0) {
+      setMessages(greeting);
+      setEnded(false);
+    }
     let live = true;
-    void reload(sessionId, () => live);
+    void reload(sessionId, () => live, greeting);
     return () => {
       live = false;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [sessionId]);
 
-  /** Shows a session as the server has it (newest page), and the crisis panel if its latest turns call for it. */
-  async function reload(id: string, live: () => boolean = () => true): Promise<Schemas['SessionDetail'] | null> {
+  /** Shows a session as the server has it (newest page). */
+  async function reload(
+    id: string,
+    live: () => boolean = () => true,
+    greeting: Shown[] = [],
+  ): Promise<Schemas['SessionDetail'] | null> {
     try {
       const detail = unwrap(
         await api.GET('/api/conversations/sessions/{id}', { params: { path: { id }, query: { limit: 50 } } }),
       );
       if (!live() || current.current !== id) return null;
-      setMessages(detail.messages.messages.map(fromView).reverse());
+      const shown = detail.messages.messages.map(fromView).reverse();
+      // A greeting shown already stays until the server lists it.
+      setMessages(shown.length > 0 ? shown : greeting);
       setOlder(detail.messages.nextCursor ?? null);
       setEnded(detail.session.endedAt != null);
-      void showCrisisFor(highestRisk(detail.messages.messages.slice(0, 6)));
       return detail;
     } catch (e) {
       if (live()) setError(e);
@@ -191,7 +185,7 @@ export function ChatPage() {
   }
 
   // Live events for this page: our streamed reply, and turns from the person's
-  // other devices (the crisis panel is raised for every turn by RealtimeProvider).
+  // other devices (their crisis state reaches the crisis bar through RealtimeProvider).
   useEffect(() => {
     if (!socket) return;
     const onAi = (ev: AiEvent) => {
@@ -288,13 +282,14 @@ export function ChatPage() {
     setStreaming(null);
     setWaiting(false);
     setAnnounce(turn.aiResponse.content);
-    crisis.report(turn.aiResponse.safety);
+    setCrisis(turn.crisis);
     void queries.invalidateQueries({ queryKey: ['sessions'] });
   }
 
   async function ensureSession(): Promise<string> {
     if (sessionId && !ended) return sessionId;
     const started = unwrap(await api.POST('/api/conversations', { body: {} }));
+    setCrisis(started.crisis);
     justCreated.current = started.sessionId;
     current.current = started.sessionId;
     setEnded(false);
@@ -333,7 +328,7 @@ export function ChatPage() {
           }),
         );
         if (turn.sessionId === current.current) finishTurn(turn);
-        else crisis.report(turn.aiResponse.safety);
+        else setCrisis(turn.crisis);
         // The server's delivery to every device may still be on its way.
         setTimeout(() => ownPending.current.delete(message), 5000);
       }
@@ -463,7 +458,7 @@ export function ChatPage() {
               <p>{t('emptyBody')}</p>
             </div>
           )}
-          <ol className="messages" aria-label={t('history')} data-testid="messages">
+          <ol className="messages" aria-label={t('history')} data-testid="messages" tabIndex={0}>
             {older && (
               <li>
                 <button type="button" className="link" onClick={() => void loadEarlier()}>

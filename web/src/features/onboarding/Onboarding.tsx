@@ -6,7 +6,7 @@ import { api, unwrap, type Schemas } from '../../api/client';
 import { useSession } from '../../app/session';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { Page } from '../../components/Page';
-import { countries } from '../../components/countries';
+import { CountryOptions } from '../../components/CountryOptions';
 
 const AGE_RANGES = ['13-17', '18-24', '25-34', '35-44', '45-54', '55-64', '65+'];
 const GOALS = ['anxiety', 'mood', 'sleep', 'stress', 'relationships', 'selfEsteem'] as const;
@@ -130,12 +130,7 @@ export function Onboarding() {
             <div className="field">
               <label htmlFor="country">{t('onboarding.countryLabel')}</label>
               <select id="country" value={country} onChange={(e) => setCountry(e.target.value)}>
-                <option value="">—</option>
-                {countries(i18n.language).map((c) => (
-                  <option key={c.code} value={c.code}>
-                    {c.name}
-                  </option>
-                ))}
+                <CountryOptions none="—" />
               </select>
             </div>
             <fieldset>

@@ -4,7 +4,8 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap, type Schemas } from '../../api/client';
-import { countries } from '../../components/countries';
+import { crisisKey } from '../../app/crisis';
+import { CountryOptions } from '../../components/CountryOptions';
 import { LANGUAGES } from '../../i18n';
 import { Field, ProblemMessage, SaveStatus, Section, useFieldError } from './ui';
 
@@ -25,9 +26,11 @@ function usePatchProfile() {
   const queries = useQueryClient();
   return useMutation({
     mutationFn: async (body: Schemas['ProfilePatch']) => unwrap(await api.PATCH('/api/me/profile', { body })),
-    onSuccess: (profile) => {
+    onSuccess: (profile, body) => {
       queries.setQueryData(['profile'], profile);
       void queries.invalidateQueries({ queryKey: ['profile'] });
+      // The crisis lines are the country's: read them again.
+      if ('country' in body) void queries.invalidateQueries({ queryKey: crisisKey });
     },
   });
 }
@@ -99,12 +102,7 @@ export function ProfileSection({ profile }: { profile: Schemas['ProfileView'] })
           <Field label={t('profile.country')} hint={t('profile.countryHint')} error={fe('country')}>
             {(p) => (
               <select {...p} value={country} onChange={(e) => setCountry(e.target.value)}>
-                <option value="">{t('profile.noCountry')}</option>
-                {countries(i18n.language).map((c) => (
-                  <option key={c.code} value={c.code}>
-                    {c.name}
-                  </option>
-                ))}
+                <CountryOptions none={t('profile.noCountry')} />
               </select>
             )}
           </Field>

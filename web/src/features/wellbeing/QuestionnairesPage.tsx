@@ -1,14 +1,19 @@
 // /questionnaires: the PHQ-9 and the GAD-7, one at a time, each item a group
 // of radio buttons; the server scores them (nothing is computed here), and
-// a PHQ-9 answer that calls for the safety protocol opens the crisis panel.
+// a PHQ-9 answer that calls for the safety protocol brings up the crisis bar,
+// with the lines on the result and "Talk now" (a conversation that opens
+// with the companion's check-in).
 // Below, each instrument's history as a small chart and a table.
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router';
 import { useMutation, useQuery, useQueryClient, type UseQueryResult } from '@tanstack/react-query';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { Page } from '../../components/Page';
 import { ErrorMessage } from '../../components/ErrorMessage';
-import { useCrisis } from '../../app/crisis';
+import { useSetCrisis } from '../../app/crisis';
+import { CrisisLines, EmergencyText } from '../../components/CrisisLines';
+import type { OpenedSession } from '../chat/ChatPage';
 import { useFormat } from './format';
 import { keys } from './queries';
 import { Loading } from './ui';
@@ -99,7 +104,7 @@ function QuestionnaireForm({ instrument, onSubmitted }: { instrument: Instrument
   const { t } = useTranslation('wellbeing');
   const text = useInstrumentText();
   const queries = useQueryClient();
-  const crisis = useCrisis();
+  const setCrisis = useSetCrisis();
   const id = useId();
   const formRef = useRef<HTMLFormElement>(null);
   const blank = () => instrument.items.map(() => null as number | null);
@@ -108,9 +113,7 @@ function QuestionnaireForm({ instrument, onSubmitted }: { instrument: Instrument
   const submit = useMutation({
     mutationFn: async (body: Schemas['Submission']) => unwrap(await api.POST('/api/me/questionnaires', { body })),
     onSuccess: (s) => {
-      if (s.safety) {
-        crisis.show({ riskLevel: s.safety.riskLevel, emergencyNumber: s.safety.emergencyNumber, resources: s.safety.resources });
-      }
+      setCrisis(s.crisis);
       setAnswers(blank());
       setShowMissing(false);
       void queries.invalidateQueries({ queryKey: keys.questionnaireHistory });
@@ -191,6 +194,7 @@ function Result({ submitted, onClose }: { submitted: Submitted; onClose: () => v
   const headingRef = useRef<HTMLHeadingElement>(null);
   const r = submitted.response;
   useEffect(() => headingRef.current?.focus(), [r.id]);
+  const lines = submitted.crisis ?? submitted.safety;
   return (
     <section className="card wb-result" aria-labelledby="result-h" data-testid="questionnaire-result">
       <h2 id="result-h" tabIndex={-1} ref={headingRef}>
@@ -208,11 +212,52 @@ function Result({ submitted, onClose }: { submitted: Submitted; onClose: () => v
           <p>{submitted.safetyMessage}</p>
         </div>
       )}
+      {submitted.safety && <TalkNow responseId={r.id} />}
+      {lines && (
+        <section className="wb-crisis-lines" aria-labelledby="result-lines-h">
+          <h3 id="result-lines-h">{t('q.linesTitle')}</h3>
+          <EmergencyText number={lines.emergencyNumber} />
+          <CrisisLines resources={lines.resources} />
+        </section>
+      )}
       <p className="hint">{t('q.notDiagnosis')}</p>
       <button type="button" onClick={onClose}>
         {tc('close')}
       </button>
     </section>
+  );
+}
+
+/** Opens a conversation whose first message is the companion's check-in about this answer. */
+function TalkNow({ responseId }: { responseId: string }) {
+  const { t } = useTranslation('wellbeing');
+  const navigate = useNavigate();
+  const queries = useQueryClient();
+  const setCrisis = useSetCrisis();
+  const start = useMutation({
+    mutationFn: async () =>
+      unwrap(
+        await api.POST('/api/conversations', {
+          body: { checkIn: responseId },
+        }),
+      ),
+    onSuccess: (started) => {
+      setCrisis(started.crisis);
+      void queries.invalidateQueries({ queryKey: ['sessions'] });
+      const state: OpenedSession = { opened: { sessionId: started.sessionId, greeting: started.greeting } };
+      navigate(`/chat/${started.sessionId}`, { state });
+    },
+  });
+  return (
+    <div className="wb-talk-now">
+      <button type="button" className="primary" disabled={start.isPending} onClick={() => start.mutate()} aria-describedby="talk-now-hint">
+        {t('q.talkNow')}
+      </button>
+      <p className="hint" id="talk-now-hint">
+        {t('q.talkNowHint')}
+      </p>
+      {start.error ? <ErrorMessage error={start.error} /> : null}
+    </div>
   );
 }
 

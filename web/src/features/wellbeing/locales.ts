@@ -187,6 +187,9 @@ const en = {
     severityLabel: 'Severity:',
     notDiagnosis:
       'This is a screening score, not a diagnosis. If it worries you, or things feel hard, consider talking with a doctor or therapist.',
+    talkNow: 'Talk now',
+    talkNowHint: 'Rebloom will ask how you are, in a new conversation.',
+    linesTitle: 'People you can reach now',
     firstTime: 'This is your first result for this questionnaire here.',
     same: 'The same score as last time.',
     higher_one: '{{count}} point higher than last time.',
@@ -588,6 +591,9 @@ const es: Strings = {
     severityLabel: 'Gravedad:',
     notDiagnosis:
       'Es una puntuación de detección, no un diagnóstico. Si te preocupa, o las cosas se sienten difíciles, considera hablar con un médico o un terapeuta.',
+    talkNow: 'Hablar ahora',
+    talkNowHint: 'Rebloom te preguntará cómo estás, en una conversación nueva.',
+    linesTitle: 'Personas a las que puedes acudir ahora',
     firstTime: 'Es tu primer resultado de este cuestionario aquí.',
     same: 'La misma puntuación que la vez anterior.',
     higher_one: '{{count}} punto más que la vez anterior.',

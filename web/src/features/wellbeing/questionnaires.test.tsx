@@ -2,7 +2,9 @@
 import { callsTo, json, renderWithApp, serve } from './testing';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { Route, Routes } from 'react-router';
 import type { Schemas } from '../../api/client';
+import { ChatPage } from '../chat/ChatPage';
 import { QuestionnairesPage } from './pages';
 import { instruments, response } from './fixtures';
 
@@ -66,16 +68,33 @@ describe('QuestionnairesPage', () => {
     expect(screen.queryByTestId('crisis-panel')).not.toBeInTheDocument();
   });
 
-  test('a PHQ-9 answer that comes back with crisis information opens the crisis panel', async () => {
+  test('a PHQ-9 crisis answer brings up the crisis bar, shows the lines, and “Talk now” opens the check-in', async () => {
     const user = userEvent.setup();
+    const lines = [{ name: 'Teléfono de la Esperanza', contact: 'call 717 003 717', hours: '24/7' }];
     const safety: Schemas['SafetyView'] = {
       riskLevel: 'high',
       categories: ['suicidal_ideation'],
       emergencyNumber: '112',
       offerSafetyPlan: true,
       urgeEmergencyServices: false,
-      resources: [{ name: 'Teléfono de la Esperanza', contact: '717 003 717', hours: '24/7' }],
+      resources: lines,
     };
+    const crisis: Schemas['CrisisStateView'] = {
+      active: true,
+      level: 'high',
+      categories: ['suicidal_ideation'],
+      country: 'ES',
+      emergencyNumber: '112',
+      resources: lines,
+    };
+    const checkIn = {
+      id: 'g1',
+      content: 'Thank you for answering honestly. Are you thinking about ending your life?',
+      provider: 'safety',
+      createdAt: '2026-11-25T10:00:00Z',
+      safety: { ...safety, resources: [] },
+    };
+    const session = { id: 's9', messageCount: 1, sessionType: 'general', startedAt: '2026-11-25T10:00:00Z' };
     serve({
       'GET /api/questionnaires': instruments,
       'GET /api/me/questionnaires': NO_HISTORY,
@@ -86,24 +105,68 @@ describe('QuestionnairesPage', () => {
             response: response({ id: 'r2', instrument: 'phq9', totalScore: 1, severity: 'minimal' }),
             safety,
             safetyMessage: 'Thank you for telling me. You deserve support right now.',
+            crisis,
           },
           201,
         ),
+      'POST /api/conversations': () => json({ sessionId: 's9', session, greeting: checkIn }, 201),
+      'GET /api/conversations': { sessions: [session] },
+      'GET /api/conversations/sessions/:id': {
+        session,
+        messages: {
+          messages: [{ ...checkIn, sessionId: 's9', sender: 'ai', messageType: 'text', emotionalTags: [], riskLevel: 'high' }],
+        },
+      },
     });
-    await renderWithApp(<QuestionnairesPage />);
+    await renderWithApp(
+      <Routes>
+        <Route path="/" element={<QuestionnairesPage />} />
+        <Route path="/chat/:sessionId" element={<ChatPage />} />
+      </Routes>,
+    );
     await screen.findByRole('heading', { name: 'Patient Health Questionnaire (PHQ-9)' });
     expect(screen.queryByTestId('crisis-panel')).not.toBeInTheDocument();
     await answerAll(user, (i) => (i === 8 ? 'Several days' : 'Not at all'));
     await user.click(screen.getByRole('button', { name: 'See my result' }));
 
-    const panel = await screen.findByTestId('crisis-panel');
-    expect(panel).toHaveTextContent('call 112 now');
-    expect(panel).toHaveTextContent('Teléfono de la Esperanza: 717 003 717');
+    const bar = await screen.findByRole('region', { name: 'Crisis support' });
+    expect(within(bar).getByRole('link', { name: 'Call 717 003 717' })).toHaveAttribute('href', 'tel:717003717');
+    expect(within(bar).getByRole('link', { name: 'Emergency 112' })).toHaveAttribute('href', 'tel:112');
     expect(callsTo('POST', '/api/me/questionnaires')[0]?.body).toEqual({
       instrument: 'phq9',
       answers: [0, 0, 0, 0, 0, 0, 0, 0, 1],
     });
-    expect(screen.getByTestId('questionnaire-result')).toHaveTextContent('Thank you for telling me.');
+    const result = screen.getByTestId('questionnaire-result');
+    expect(result).toHaveTextContent('Thank you for telling me.');
+    const reach = within(result).getByRole('region', { name: 'People you can reach now' });
+    expect(reach).toHaveTextContent('Teléfono de la Esperanza');
+    expect(within(reach).getByRole('link', { name: 'Call 717 003 717' })).toHaveAttribute('href', 'tel:717003717');
+    expect(within(reach).getByRole('link', { name: '112' })).toHaveAttribute('href', 'tel:112');
+
+    await user.click(within(result).getByRole('button', { name: 'Talk now' }));
+    expect(callsTo('POST', '/api/conversations').map((c) => c.body)).toEqual([{ checkIn: 'r2' }]);
+    // The conversation opens with the check-in question already asked.
+    const messages = await screen.findByTestId('messages');
+    expect(await within(messages).findByText(/Are you thinking about ending your life\?/)).toBeInTheDocument();
+    expect(screen.queryByTestId('questionnaire-result')).not.toBeInTheDocument();
+  });
+
+  test('a result without a crisis answer offers no “Talk now”', async () => {
+    const user = userEvent.setup();
+    serve({
+      'GET /api/questionnaires': instruments,
+      'GET /api/me/questionnaires': NO_HISTORY,
+      'POST /api/me/questionnaires': () =>
+        json({ response: response({ id: 'r3', instrument: 'phq9', totalScore: 3, severity: 'minimal' }) }, 201),
+    });
+    await renderWithApp(<QuestionnairesPage />);
+    await screen.findByRole('heading', { name: 'Patient Health Questionnaire (PHQ-9)' });
+    await answerAll(user, () => 'Not at all');
+    await user.click(screen.getByRole('button', { name: 'See my result' }));
+    const result = await screen.findByTestId('questionnaire-result');
+    expect(within(result).queryByRole('button', { name: 'Talk now' })).not.toBeInTheDocument();
+    expect(within(result).queryByRole('region', { name: 'People you can reach now' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('region', { name: 'Crisis support' })).not.toBeInTheDocument();
   });
 
   test('does not send a questionnaire with unanswered items, and says which', async () => {

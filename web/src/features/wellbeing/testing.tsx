@@ -21,12 +21,11 @@ export function serve(table: Record<string, Handler | object>): void {
   }
 }
 
-/** Renders a screen inside the app's providers (not signed in: the session asks nothing). */
+/** Renders a screen inside the app's providers, below the crisis bar (not signed in: the session asks nothing). */
 export async function renderWithApp(ui: ReactElement) {
-  const [{ SessionProvider }, { CrisisProvider }, { CrisisPanel }] = await Promise.all([
+  const [{ SessionProvider }, { CrisisBar }] = await Promise.all([
     import('../../app/session'),
-    import('../../app/crisis'),
-    import('../../components/CrisisPanel'),
+    import('../../components/CrisisBar'),
   ]);
   const queries = new QueryClient({
     defaultOptions: { queries: { retry: false, gcTime: Infinity }, mutations: { retry: false } },
@@ -35,10 +34,8 @@ export async function renderWithApp(ui: ReactElement) {
     <QueryClientProvider client={queries}>
       <MemoryRouter>
         <SessionProvider>
-          <CrisisProvider>
-            <CrisisPanel />
-            <main>{ui}</main>
-          </CrisisProvider>
+          <CrisisBar />
+          <main>{ui}</main>
         </SessionProvider>
       </MemoryRouter>
     </QueryClientProvider>,
