@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 use regex::Regex;
 
 use crate::heads::{HeadOutput, Heads, Label, Thresholds};
-use crate::session::{AFFIRMED_RULE, CARRIED_RULE, SAFETY_ANSWER_RULE, SessionRisk};
+use crate::session::{
+    AFFIRMED_RULE, AFTER_ANSWER_CRISIS, CARRIED_RULE, SAFETY_ANSWER_RULE, SessionRisk,
+};
 use serde::{Deserialize, Serialize};
 
 /// Risk levels, aligned with the C-SSRS screener.
@@ -518,7 +520,18 @@ impl Assessor {
     ) -> Assessment {
         let (rules, facts) = self.assess_rules(history, message);
         let out = views.and_then(|v| self.heads.read(v));
-        let thresholds = &self.heads.thresholds;
+        // Just after a clear safety answer, the learned layer alone needs a
+        // surer reading to start the crisis protocol again.
+        let surer;
+        let thresholds = if session.just_answered() {
+            surer = Thresholds {
+                crisis: self.heads.thresholds.crisis.max(AFTER_ANSWER_CRISIS),
+                ..self.heads.thresholds.clone()
+            };
+            &surer
+        } else {
+            &self.heads.thresholds
+        };
         // A clear safety answer: the rules found a denial and nothing else, and
         // the heads (when there) read no risk in it; or the heads read it as
         // a safety answer and no risk.

@@ -16,6 +16,10 @@
 //!   ([`SessionRisk::means_floor`]).
 //! - A bare yes right after a message that needed the crisis protocol for
 //!   thoughts of suicide or self-harm answers the reply's direct question: `high`.
+//! - For [`ANSWER_WINDOW`] messages after a clear safety answer, the learned
+//!   layer alone needs a surer reading to start the crisis protocol again
+//!   ([`AFTER_ANSWER_CRISIS`]): the person was just believed, and "can you
+//!   help me plan my week?" is not a new disclosure. The rules are unchanged.
 
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +30,11 @@ pub const DECAY_TURNS: u32 = 2;
 /// Messages of the person after which earlier risk no longer colours a
 /// question about means (unless raised again).
 pub const MEANS_WINDOW: u32 = 12;
+/// Messages of the person after a clear safety answer during which the
+/// learned layer alone needs [`AFTER_ANSWER_CRISIS`] to start the crisis protocol.
+pub const ANSWER_WINDOW: u32 = 3;
+/// P(high or critical) the learned layer alone needs in that window.
+pub const AFTER_ANSWER_CRISIS: f32 = 0.5;
 /// The evidence rule that marks a message as a clear safety answer.
 pub const SAFETY_ANSWER_RULE: &str = "context.safety_answer";
 /// The evidence rule that marks a yes to the crisis reply's direct question.
@@ -54,6 +63,10 @@ pub struct SessionRisk {
     /// Messages of the person since `worst`.
     #[serde(default)]
     pub worst_since: u32,
+    /// Messages of the person since their last clear safety answer, while
+    /// fewer than [`ANSWER_WINDOW`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered: Option<u32>,
 }
 
 impl SessionRisk {
@@ -71,8 +84,15 @@ impl SessionRisk {
         safety_answer: bool,
     ) -> Self {
         if safety_answer {
-            return SessionRisk::default();
+            return SessionRisk {
+                answered: Some(0),
+                ..SessionRisk::default()
+            };
         }
+        self.answered = self
+            .answered
+            .map(|n| n.saturating_add(1))
+            .filter(|n| *n < ANSWER_WINDOW && !level.is_crisis());
         if level >= self.worst || self.worst_since >= MEANS_WINDOW {
             (self.worst, self.worst_since) = (level, 0);
         } else {
@@ -117,6 +137,12 @@ impl SessionRisk {
             return RiskLevel::None;
         }
         (0..self.since / DECAY_TURNS).fold(self.peak.down(), |l, _| l.down())
+    }
+
+    /// Whether the person gave a clear safety answer within the last
+    /// [`ANSWER_WINDOW`] messages (and nothing has been raised since).
+    pub fn just_answered(&self) -> bool {
+        self.answered.is_some()
     }
 
     /// The least a bare yes is, after this session: `high` right after a
@@ -181,6 +207,22 @@ mod tests {
         let s = s.after(RiskLevel::Low, None, true);
         assert_eq!(s.carried(), RiskLevel::None);
         assert_eq!(s.means_floor(), RiskLevel::None);
+    }
+
+    #[test]
+    fn a_safety_answer_asks_the_learned_layer_for_a_surer_reading_for_a_while() {
+        let s = SessionRisk::default()
+            .after(RiskLevel::High, Some(Category::SuicidalIdeation), false)
+            .after(RiskLevel::Low, None, true);
+        assert!(s.just_answered());
+        let s = s
+            .after(RiskLevel::None, None, false)
+            .after(RiskLevel::Low, None, false);
+        assert!(s.just_answered());
+        assert!(!s.after(RiskLevel::None, None, false).just_answered());
+        // A new crisis ends it at once.
+        let s = SessionRisk::default().after(RiskLevel::Low, None, true);
+        assert!(!s.after(RiskLevel::High, None, false).just_answered());
     }
 
     #[test]

@@ -155,6 +155,7 @@ mod tests {
             since: 4,
             worst: RiskLevel::High,
             worst_since: 4,
+            answered: None,
         };
         let with_state = vec![message(
             "moderate",
