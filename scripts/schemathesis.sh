@@ -114,9 +114,12 @@ session = call("POST", "/api/conversations", {"message": "Hello, I had a long we
 call("PUT", "/api/me/memories/settings", {"enabled": True}, token)
 memory = call("POST", "/api/me/memories", {"kind": "coping", "content": "Walking the dog helps me"}, token)
 call("POST", "/api/me/grants", {"clinicianEmail": email("clinician"), "scope": "everything"}, token)
+# A PHQ-9 answer that ran the crisis protocol: what a session can open a check-in for.
+phq9 = call("POST", "/api/me/questionnaires", {"instrument": "phq9", "answers": [1, 1, 1, 1, 1, 1, 1, 1, 1]}, token)
 dave = call("POST", "/api/auth/register", {"email": email("dave"), "password": passwords["alice"] + "-dave"})
 erin = call("POST", "/api/auth/register", {"email": email("erin"), "password": passwords["alice"] + "-erin"})
 fixtures = {"userId": alice["user"]["id"], "sessionId": session["sessionId"], "memoryId": memory["id"],
+            "checkIn": phq9["response"]["id"],
             "daveId": dave["user"]["id"], "erinToken": erin["accessToken"], "clinicianEmail": email("clinician"),
             "emails": [email(who) for who in passwords], "ids": [s["user"]["id"] for s in signed_in.values()],
             "commonPasswords": sys.argv[7]}
@@ -233,6 +236,10 @@ def before_call(ctx, case, **kwargs):
     # One of the caller's sessions.
     if body.get("sessionId") is not None:
         body["sessionId"] = FIXTURES["sessionId"]
+    # A check-in opens a session for the caller's own crisis answer, without a message.
+    if body.get("checkIn") is not None:
+        body["checkIn"] = FIXTURES["checkIn"]
+        body.pop("message", None)
     # A clinician's account; sessions only with (and then for) the `conversations` scope.
     if "clinicianEmail" in body:
         body["clinicianEmail"] = FIXTURES["clinicianEmail"]
