@@ -467,7 +467,7 @@ impl Dialogues {
             let line = resources
                 .crisis_lines()
                 .next()
-                .map(|l| format!("{} ({})", l.name, l.contact))
+                .map(|l| format!("{} ({})", l.name, replies.reach(ctx.language, &l.contact)))
                 .unwrap_or_else(|| "findahelpline.com".to_owned());
             s.replace("{emergency}", emergency)
                 .replace("{line}", &line)

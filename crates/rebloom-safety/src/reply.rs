@@ -20,6 +20,7 @@ struct Texts {
     /// "your local emergency number", fitting where `{emergency}` goes: for a
     /// country without a listed number.
     local_emergency: String,
+    ways: Ways,
     resources_again: String,
     human_support: Vec<String>,
     stay: Vec<String>,
@@ -29,6 +30,46 @@ struct Texts {
     contact_sent: String,
     contact_recent: String,
     contact_failed: String,
+}
+
+/// How to reach a line, in a language (`{n}` a number, `{w}` the word to send).
+#[derive(Deserialize)]
+struct Ways {
+    call: String,
+    text: String,
+    text_word: String,
+    call_or_text: String,
+    whatsapp: String,
+    or: String,
+}
+
+impl Ways {
+    /// The resources data's English contact ("call 116 123 or text 85258",
+    /// "text SHOUT to 85258", "call or text 988") in these words; a part of
+    /// another form (a web address, a second number) stays as written.
+    fn reach(&self, contact: &str) -> String {
+        if let Some(n) = contact.strip_prefix("call or text ") {
+            return self.call_or_text.replace("{n}", n);
+        }
+        contact
+            .split(" or ")
+            .map(|part| {
+                if let Some(n) = part.strip_prefix("call ") {
+                    self.call.replace("{n}", n)
+                } else if let Some(rest) = part.strip_prefix("text ") {
+                    match rest.split_once(" to ") {
+                        Some((word, n)) => self.text_word.replace("{w}", word).replace("{n}", n),
+                        None => self.text.replace("{n}", rest),
+                    }
+                } else if let Some(n) = part.strip_prefix("WhatsApp ") {
+                    self.whatsapp.replace("{n}", n)
+                } else {
+                    part.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(&format!(" {} ", self.or))
+    }
 }
 
 /// What the companion says about the person's trusted contact.
@@ -175,7 +216,11 @@ impl Replies {
                 &[]
             };
             for line in resources.lines_for(topics) {
-                block.push_str(&format!("\n- {}: {}", line.name, line.contact));
+                block.push_str(&format!(
+                    "\n- {}: {}",
+                    line.name,
+                    t.ways.reach(&line.contact)
+                ));
                 if !line.hours.is_empty() {
                     block.push_str(&format!(" ({})", line.hours));
                 }
@@ -222,6 +267,13 @@ impl Replies {
                 .texts(language)
                 .map_or_else(|| r.emergency.clone(), |t| t.local_emergency.clone()),
         }
+    }
+
+    /// How to reach a line with this `contact` (the resources data's English
+    /// "call 116 123", "text SHOUT to 85258"), in `language`.
+    pub fn reach(&self, language: &str, contact: &str) -> String {
+        self.texts(language)
+            .map_or_else(|| contact.to_owned(), |t| t.ways.reach(contact))
     }
 
     /// The companion's opening after a questionnaire answer about thoughts of
@@ -348,5 +400,51 @@ fn category_key(c: Category) -> &'static str {
         Category::PsychosisOrMania => "psychosis_or_mania",
         Category::EatingDisorder => "eating_disorder",
         Category::Panic => "panic",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn every_line_is_reached_in_the_reply_language_words() {
+        let replies = Replies::new().unwrap();
+        let directory = Directory::new().unwrap();
+        let contacts: Vec<String> = directory
+            .countries()
+            .flat_map(|c| directory.for_country(Some(c)).0.lines.clone())
+            .map(|l| l.contact)
+            .collect();
+        assert!(contacts.len() > 60, "{}", contacts.len());
+        for language in replies.languages() {
+            for contact in &contacts {
+                let said = replies.reach(language, contact);
+                // Every number is still there, in order.
+                let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+                assert_eq!(
+                    digits(&said),
+                    digits(contact),
+                    "{language}: {contact} → {said}"
+                );
+                if language == "en" {
+                    assert_eq!(&said, contact);
+                } else {
+                    let english = said
+                        .split_whitespace()
+                        .any(|w| ["call", "text", "or", "to"].contains(&w));
+                    assert!(!english, "{language}: {contact} → {said}");
+                }
+            }
+        }
+        assert_eq!(
+            replies.reach("es", "text HOME to 741741"),
+            "envía HOME por SMS al 741741"
+        );
+        assert_eq!(
+            replies.reach("de", "call or text 988"),
+            "ruf an oder schreib eine SMS an 988"
+        );
     }
 }
