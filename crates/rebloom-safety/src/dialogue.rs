@@ -827,6 +827,44 @@ mod tests {
     }
 
     #[test]
+    fn the_plan_step_reads_back_their_own_plan_or_offers_one() {
+        let dialogues = Dialogues::new().unwrap();
+        let replies = Replies::new().unwrap();
+        let directory = Directory::new().unwrap();
+        let d = Dialogue {
+            flow: Some(Flow::Crisis),
+            steps: vec![Step::Open, Step::Plan],
+            ..Dialogue::default()
+        };
+        let ctx = StepContext {
+            country: Some("US"),
+            language: "en",
+            plan_item: Some("a walk with my dog"),
+            ..StepContext::default()
+        };
+        let mv = Move::Step(Step::Plan);
+        let read = dialogues.reply(mv, &d, &replies, &directory, &ctx).unwrap();
+        assert!(
+            read.text.contains("\"a walk with my dog\""),
+            "{}",
+            read.text
+        );
+        assert!(!read.offered_safety_plan);
+        let none = StepContext {
+            plan_item: None,
+            ..ctx
+        };
+        let offer = dialogues
+            .reply(mv, &d, &replies, &directory, &none)
+            .unwrap();
+        assert!(
+            offer.offered_safety_plan && offer.text.contains("safety plan"),
+            "{}",
+            offer.text
+        );
+    }
+
+    #[test]
     fn every_language_has_every_text_with_its_placeholders() {
         let raw: std::collections::BTreeMap<String, serde_json::Value> =
             serde_json::from_str(DATA).unwrap();

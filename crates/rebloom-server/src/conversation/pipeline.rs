@@ -358,21 +358,18 @@ pub async fn respond(
     if assessment.level.is_crisis() {
         record_crisis(state, &assessment, &user_message, &profile, event).await;
     }
-    let step_ctx = StepContext {
-        country: profile.country.as_deref(),
-        language: &profile.language,
-        turn: ctx.turn,
-        critical: assessment.level == RiskLevel::Critical,
-        plan_item: None,
-    };
+    // The plan step reads back the person's own plan when they have one.
     let plan_item = if mv == Move::Step(Step::Plan) {
         crate::routes::safety::plan_item(state, user.id).await
     } else {
         None
     };
     let step_ctx = StepContext {
+        country: profile.country.as_deref(),
+        language: &profile.language,
+        turn: ctx.turn,
+        critical: assessment.level == RiskLevel::Critical,
         plan_item: plan_item.as_deref(),
-        ..step_ctx
     };
     let (content, provider, model, safe_reply, engine_state) = match mv {
         Move::Plan | Move::Converse { .. } => {
