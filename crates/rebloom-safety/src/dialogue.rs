@@ -400,6 +400,9 @@ struct Texts {
     panic_eased: Vec<String>,
     /// Words that say a panic attack has eased ("I'm calmer now").
     eased: Vec<String>,
+    means_thanks: Vec<String>,
+    /// Words that say the means are out of reach now ("I put them away").
+    means_done: Vec<String>,
 }
 
 const DATA: &str = include_str!("../data/dialogue.json");
@@ -421,6 +424,8 @@ pub struct StepContext<'a> {
     pub critical: bool,
     /// A line of the person's own safety plan (what helps them), if they have one.
     pub plan_item: Option<&'a str>,
+    /// The message says the means are out of reach now ([`Dialogues::means_put_away`]).
+    pub means_put_away: bool,
 }
 
 impl Dialogues {
@@ -441,11 +446,21 @@ impl Dialogues {
 
     /// Whether `text` says a panic attack has eased, in `language` or English.
     pub fn eased(&self, language: &str, text: &str) -> bool {
+        self.says(language, text, |t| &t.eased)
+    }
+
+    /// Whether `text` says the means are out of reach now ("I put them
+    /// away", "se los di a mi vecina"), in `language` or English.
+    pub fn means_put_away(&self, language: &str, text: &str) -> bool {
+        self.says(language, text, |t| &t.means_done)
+    }
+
+    fn says(&self, language: &str, text: &str, words: impl Fn(&Texts) -> &Vec<String>) -> bool {
         let text = crate::normalize::normalize(text);
         [self.texts(language), self.texts("en")]
             .into_iter()
             .flatten()
-            .flat_map(|t| &t.eased)
+            .flat_map(words)
             .any(|w| text.contains(&crate::normalize::normalize(w)))
     }
 
@@ -505,14 +520,20 @@ impl Dialogues {
                     Step::PanicExhale => pick(&t.panic_exhale, ctx.turn),
                     Step::PanicBody => pick(&t.panic_body, ctx.turn),
                 };
+                let mut parts = Vec::new();
+                // Distance from the means, just asked for and done: said so.
+                let before = d.steps.len().checked_sub(2).and_then(|i| d.steps.get(i));
+                if ctx.means_put_away && before == Some(&Step::Means) {
+                    parts.push(pick(&t.means_thanks, ctx.turn).to_owned());
+                }
                 if ctx.critical && !urged {
                     // A different emergency sentence each critical turn.
                     urged = true;
                     let again = pick(&t.critical_again, u64::from(d.urged.saturating_sub(1)));
-                    format!("{}\n\n{}", fill(again), fill(body))
-                } else {
-                    fill(body)
+                    parts.push(fill(again));
                 }
+                parts.push(fill(body));
+                parts.join("\n\n")
             }
             Move::Open | Move::CheckIn | Move::Plan | Move::Converse { .. } => return None,
         };
@@ -588,7 +609,7 @@ mod tests {
                 language,
                 turn: turn as u64,
                 critical: a.level == RiskLevel::Critical,
-                plan_item: None,
+                ..StepContext::default()
             };
             if let Some(reply) = dialogues.reply(mv, &next, &replies, &directory, &ctx) {
                 texts.push(reply.text);
@@ -827,6 +848,46 @@ mod tests {
     }
 
     #[test]
+    fn means_put_out_of_reach_are_acknowledged_right_after_the_means_step() {
+        let dialogues = Dialogues::new().unwrap();
+        let replies = Replies::new().unwrap();
+        let directory = Directory::new().unwrap();
+        assert!(dialogues.means_put_away("en", "ok I put them in my neighbour's flat"));
+        assert!(dialogues.means_put_away("es", "se los di a mi vecina"));
+        assert!(!dialogues.means_put_away("en", "I put the pills in my mouth"));
+        let after_means = Dialogue {
+            flow: Some(Flow::Crisis),
+            steps: vec![Step::Open, Step::Means, Step::Stay],
+            means: true,
+            ..Dialogue::default()
+        };
+        let ctx = StepContext {
+            country: Some("GB"),
+            language: "en",
+            means_put_away: true,
+            ..StepContext::default()
+        };
+        let mv = Move::Step(Step::Stay);
+        let r = dialogues
+            .reply(mv, &after_means, &replies, &directory, &ctx)
+            .unwrap();
+        assert!(
+            r.text.starts_with("That's a really important step"),
+            "{}",
+            r.text
+        );
+        // Not when the means step was not the last one.
+        let later = Dialogue {
+            steps: vec![Step::Open, Step::Means, Step::Stay, Step::Person],
+            ..after_means
+        };
+        let r = dialogues
+            .reply(Move::Step(Step::Person), &later, &replies, &directory, &ctx)
+            .unwrap();
+        assert!(!r.text.contains("important step"), "{}", r.text);
+    }
+
+    #[test]
     fn the_plan_step_reads_back_their_own_plan_or_offers_one() {
         let dialogues = Dialogues::new().unwrap();
         let replies = Replies::new().unwrap();
@@ -880,7 +941,7 @@ mod tests {
             for (key, english) in en {
                 let (english, theirs) =
                     (english.as_array().unwrap(), texts[key].as_array().unwrap());
-                if key == "eased" {
+                if key == "eased" || key == "means_done" {
                     assert!(!theirs.is_empty(), "{language}");
                     continue;
                 }

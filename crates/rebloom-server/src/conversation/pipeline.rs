@@ -370,6 +370,10 @@ pub async fn respond(
         turn: ctx.turn,
         critical: assessment.level == RiskLevel::Critical,
         plan_item: plan_item.as_deref(),
+        means_put_away: state
+            .safety
+            .dialogues
+            .means_put_away(&profile.language, &text),
     };
     let (content, provider, model, safe_reply, engine_state) = match mv {
         Move::Plan | Move::Converse { .. } => {
