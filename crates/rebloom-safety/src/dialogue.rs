@@ -95,6 +95,9 @@ pub struct Dialogue {
     /// A check-in was asked and not yet answered.
     #[serde(default)]
     pub checked_in: bool,
+    /// The opening asked one question only: the direct one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub single_question: bool,
     /// Messages of the person before the gentle check after a believed answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_after: Option<u8>,
@@ -139,17 +142,19 @@ pub struct Said<'a> {
 }
 
 impl Dialogue {
-    /// Whether the companion's last reply asked directly about thoughts of
-    /// ending one's life (the crisis reply, or the check-in a session opened with).
+    /// Whether the companion's last reply asked one question only, the
+    /// direct one about thoughts of ending one's life (the check-in a session
+    /// opens with after a questionnaire answer). The crisis reply asks more
+    /// (is there someone you trust …?), so a bare "no" after it is unclear.
     pub fn asked_directly(&self) -> bool {
-        self.flow == Some(Flow::Crisis) && self.steps.last() == Some(&Step::Open)
+        self.flow == Some(Flow::Crisis) && self.steps == [Step::Open] && self.single_question
     }
 
     /// Reads the person's message as an answer to what the companion last
-    /// said: a plain "no" right after the direct question ("no", "nope",
-    /// "nein", "não", "لا") is a clear safety answer, believed like "I'm not
-    /// thinking of ending my life" (only there: after "are you somewhere
-    /// safe?" a no means the opposite); "I'm calmer now" during a panic attack
+    /// said: a plain "no" right after the direct question asked alone ("no",
+    /// "nope", "nein", "não", "لا") is a clear safety answer, believed like
+    /// "I'm not thinking of ending my life" (only there: after "are you
+    /// somewhere safe?" or "is there someone you trust?" a no means otherwise); "I'm calmer now" during a panic attack
     /// ([`Dialogues::eased`], eight words at most) has eased it, whatever the
     /// learned layer reads. Either only when no rule saw anything in it.
     pub fn read_answer(
@@ -275,6 +280,16 @@ impl Dialogue {
                     d.steps.push(step);
                     return (Move::Step(step), d);
                 }
+                // Still a panic attack after every step: the flow starts again
+                // (other wording, by turn), never a model's reply.
+                None if panic_only => {
+                    let d = Dialogue {
+                        flow: Some(Flow::Panic),
+                        steps: vec![Step::PanicGround],
+                        ..Dialogue::default()
+                    };
+                    return (Move::Step(Step::PanicGround), d);
+                }
                 _ => {
                     return (
                         Move::Converse {
@@ -289,6 +304,11 @@ impl Dialogue {
         d.steps.clear();
         d.urged = 0;
         d.means = false;
+        d.single_question = false;
+        // Something below `moderate` answered the check-in (or moved on).
+        if a.level < RiskLevel::Moderate {
+            d.checked_in = false;
+        }
         if said.plan {
             return (Move::Plan, d);
         }
@@ -348,6 +368,61 @@ impl Dialogue {
             .copied()
             .unwrap_or(Step::Still)
     }
+}
+
+/// Negations, on normalised text (apostrophes dropped), in the nine languages.
+const NEGATIONS: &[&str] = &[
+    "not",
+    "no",
+    "dont",
+    "cant",
+    "cannot",
+    "isnt",
+    "wont",
+    "havent",
+    "hasnt",
+    "doesnt",
+    "didnt",
+    "never",
+    "nor",
+    "ni",
+    "nunca",
+    "nada",
+    "ne",
+    "pas",
+    "jamais",
+    "nicht",
+    "kein",
+    "keine",
+    "nie",
+    "nao",
+    "nem",
+    "non",
+    "mai",
+    "niente",
+    "niet",
+    "geen",
+    "nooit",
+    "nahi",
+    "nahin",
+    "nai",
+    "لا",
+    "لن",
+    "ليس",
+    "नहीं",
+    "मत",
+    "न",
+    "ना",
+];
+
+/// Whether `phrase` stands in `text` as whole words (a `stem` may go on).
+fn has_phrase(text: &str, phrase: &str, stem: bool) -> bool {
+    text.match_indices(phrase).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + phrase.len()..].chars().next();
+        before.is_none_or(|c| !c.is_alphanumeric())
+            && (stem || after.is_none_or(|c| !c.is_alphanumeric()))
+    })
 }
 
 /// Whether no rule saw anything in the message (only the learned layer and
@@ -455,13 +530,26 @@ impl Dialogues {
         self.says(language, text, |t| &t.means_done)
     }
 
+    /// Whether `text` holds one of the phrases, as whole words (a trailing
+    /// `*` marks a stem), and no negation at all: "I don't feel better" and
+    /// "não consigo respirar" say nothing has eased.
     fn says(&self, language: &str, text: &str, words: impl Fn(&Texts) -> &Vec<String>) -> bool {
         let text = crate::normalize::normalize(text);
-        [self.texts(language), self.texts("en")]
-            .into_iter()
-            .flatten()
-            .flat_map(words)
-            .any(|w| text.contains(&crate::normalize::normalize(w)))
+        let negated = text
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| NEGATIONS.contains(&w));
+        !negated
+            && [self.texts(language), self.texts("en")]
+                .into_iter()
+                .flatten()
+                .flat_map(words)
+                .any(|w| {
+                    let (phrase, stem) = match w.strip_suffix('*') {
+                        Some(p) => (p, true),
+                        None => (w.as_str(), false),
+                    };
+                    has_phrase(&text, &crate::normalize::normalize(phrase), stem)
+                })
     }
 
     /// The reply for a move that is a dialogue text (a step, a believed
@@ -526,11 +614,12 @@ impl Dialogues {
                 if ctx.means_put_away && before == Some(&Step::Means) {
                     parts.push(pick(&t.means_thanks, ctx.turn).to_owned());
                 }
-                if ctx.critical && !urged {
-                    // A different emergency sentence each critical turn.
+                // A different emergency sentence each critical turn, while
+                // there are new ones (the number stays in the crisis bar).
+                let again = usize::from(d.urged.saturating_sub(1));
+                if ctx.critical && !urged && again < t.critical_again.len() {
                     urged = true;
-                    let again = pick(&t.critical_again, u64::from(d.urged.saturating_sub(1)));
-                    parts.push(fill(again));
+                    parts.push(fill(&t.critical_again[again]));
                 }
                 parts.push(fill(body));
                 parts.join("\n\n")
@@ -740,6 +829,20 @@ mod tests {
         assert!(dialogues.eased("es", "ya estoy mejor, gracias"));
         assert!(dialogues.eased("en", "thanks, I'm ok now"));
         assert!(!dialogues.eased("en", "I can't breathe"));
+        // Never a negated phrase, never part of a word.
+        for (language, text) in [
+            ("en", "I'm not ok now"),
+            ("en", "I don't feel better"),
+            ("pt", "não consigo respirar"),
+            ("it", "non riesco a respirare"),
+            ("ar", "لا أستطيع التنفس"),
+            ("de", "ich werde immer unruhiger"),
+            ("de", "es geht wieder los"),
+            ("nl", "dit is overweldigend"),
+        ] {
+            assert!(!dialogues.eased(language, text), "{language}: {text}");
+        }
+        assert!(dialogues.eased("pt", "estou mais calma agora"));
         let (_, d) = Dialogue::default().next(said(&panic));
         let (mv, after) = d.next(Said {
             eased: true,
@@ -809,8 +912,18 @@ mod tests {
     fn a_plain_no_answers_the_direct_question_only() {
         let high = assessed(RiskLevel::High, SI, &["si.explicit"]);
         let risk = SessionRisk::default().after_assessment(&high);
-        let (_, opened) = Dialogue::default().next(said(&high));
+        let (_, crisis_reply) = Dialogue::default().next(said(&high));
+        // The check-in a session opens with asks the direct question alone.
+        let opened = Dialogue {
+            single_question: true,
+            ..crisis_reply.clone()
+        };
         let carried = assessed(RiskLevel::Moderate, SI, &[crate::session::CARRIED_RULE]);
+        // The crisis reply asks more (is there someone you trust?): a no is unclear.
+        assert_eq!(
+            crisis_reply.read_answer(&risk, "no", false, carried.clone()),
+            carried
+        );
         for no in [
             "no",
             "Nope.",
@@ -854,7 +967,15 @@ mod tests {
         let directory = Directory::new().unwrap();
         assert!(dialogues.means_put_away("en", "ok I put them in my neighbour's flat"));
         assert!(dialogues.means_put_away("es", "se los di a mi vecina"));
-        assert!(!dialogues.means_put_away("en", "I put the pills in my mouth"));
+        for text in [
+            "I put the pills in my mouth",
+            "I haven't put them away",
+            "I don't want to put them away",
+            "my neighbour is away",
+            "I took them out of the drawer",
+        ] {
+            assert!(!dialogues.means_put_away("en", text), "{text}");
+        }
         let after_means = Dialogue {
             flow: Some(Flow::Crisis),
             steps: vec![Step::Open, Step::Means, Step::Stay],

@@ -7,7 +7,7 @@
 //! person's country now, so a country change shows at once.
 
 use rebloom_safety::session::SAFETY_ANSWER_RULE;
-use rebloom_safety::{Category, Directory, RiskLevel, Topic};
+use rebloom_safety::{Category, Directory, RiskLevel, SessionRisk, Topic};
 use rebloom_store::{CrisisEvent, Message, Sender, Session};
 use serde::Serialize;
 use serde_json::Value;
@@ -58,12 +58,27 @@ pub fn fold(
     country: Option<&str>,
     now: OffsetDateTime,
 ) -> CrisisStateView {
+    // The last clear safety answer among the messages read. Time, then the
+    // id (UUIDv7, in order of creation) for the same instant.
     let cleared = messages
         .iter()
         .filter(|m| m.sender == Sender::User && safety_answer(m))
-        // Time, then the id (UUIDv7, in order of creation) for the same instant.
         .map(|m| (m.created_at, m.id))
         .max();
+    // However long ago the answer was: the person's newest message keeps its
+    // session's risk state, and a state without a `high` peak was cleared
+    // since the session's crisis events (decay alone keeps the peak).
+    let newest = messages
+        .iter()
+        .filter(|m| m.sender == Sender::User)
+        .max_by_key(|m| (m.created_at, m.id));
+    let session_cleared = newest.filter(|m| {
+        m.metadata
+            .get("safety")
+            .and_then(|s| s.get("session"))
+            .and_then(|v| serde_json::from_value::<SessionRisk>(v.clone()).ok())
+            .is_some_and(|r| r.peak < RiskLevel::High)
+    });
     let quiet = now - time::Duration::hours(QUIET_HOURS);
     let episode: Vec<&CrisisEvent> = events
         .iter()
@@ -71,6 +86,10 @@ pub fn fold(
             RiskLevel::parse(&e.risk_level).is_some_and(RiskLevel::is_crisis)
                 && e.created_at > quiet
                 && cleared.is_none_or(|c| (e.created_at, e.id) > c)
+                && !session_cleared.is_some_and(|m| {
+                    e.session_id == Some(m.session_id)
+                        && (e.created_at, e.id) < (m.created_at, m.id)
+                })
         })
         .collect();
     let level = episode
@@ -182,6 +201,7 @@ pub async fn open_check_in(
     let dialogue = rebloom_safety::Dialogue {
         flow: Some(rebloom_safety::dialogue::Flow::Crisis),
         steps: vec![rebloom_safety::dialogue::Step::Open],
+        single_question: true,
         ..Default::default()
     };
     let message = Message {

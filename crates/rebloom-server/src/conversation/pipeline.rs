@@ -195,6 +195,12 @@ pub async fn respond(
         .and_then(|m| m.metadata.get("crisisDialogue"))
         .and_then(|v| serde_json::from_value(v.clone()).ok())
         .unwrap_or_default();
+    // The person is answered in the language they write in; what they say
+    // to the dialogue is read in it too.
+    let profile = Profile {
+        language: reply_language(state, &profile.language, &text, recent.iter().rev()),
+        ..profile
+    };
     let eased = state.safety.dialogues.eased(&profile.language, &text);
     let assessment = dialogue.read_answer(
         &risk,
@@ -208,11 +214,6 @@ pub async fn respond(
     let risk_after = risk.after_assessment(&assessment);
     metrics::histogram!("safety_assessment_seconds").record(assess_started.elapsed().as_secs_f64());
     stage("assess", assess_started);
-    // The person is answered in the language they write in.
-    let profile = Profile {
-        language: reply_language(state, &profile.language, &text, recent.iter().rev()),
-        ..profile
-    };
     let analysis = crate::conversation::analysis::analyze(
         state,
         &text,
@@ -267,7 +268,8 @@ pub async fn respond(
         ));
     }
 
-    // 2. The reply: templated at moderate and above, generated below.
+    // 2. The reply: the crisis dialogue's templates in a crisis, a check-in at
+    // `moderate`, else generated (`rebloom_safety::dialogue` decides).
     let resources_given = recent.iter().any(|m| {
         m.sender == Sender::Ai
             && m.metadata.get("resourcesListed").and_then(Value::as_bool) == Some(true)
@@ -302,10 +304,9 @@ pub async fn respond(
         send(&sink, ReplyEvent::Chunk(format!("{p}\n\n"))).await;
     }
     let mut offered_contact = false;
-    // What a provider would be asked, and whether the turn belongs to the
-    // safety plan: a plan under way (or accepted) goes on at `moderate`, where
-    // the check-in would otherwise answer; `high` and above always get the crisis reply.
-    // What they shared before, for replies a model writes (never for crisis replies).
+    // What a provider would be asked (the guided engine building the safety
+    // plan, or the configured model), with what they shared before for replies
+    // a model writes (never for crisis replies).
     let recall = if assessment.level <= RiskLevel::Low {
         crate::memory::recall(state, &profile, session.id, &text)
             .await
@@ -355,9 +356,11 @@ pub async fn respond(
         eased,
         words: text.split_whitespace().count(),
     });
-    if assessment.level.is_crisis() {
+    // A retry whose first attempt stored the message recorded its crisis too.
+    if assessment.level.is_crisis() && earlier_message.is_none() {
         record_crisis(state, &assessment, &user_message, &profile, event).await;
     }
+
     // The plan step reads back the person's own plan when they have one.
     let plan_item = if mv == Move::Step(Step::Plan) {
         crate::routes::safety::plan_item(state, user.id).await

@@ -687,11 +687,13 @@ async fn crisis_dialogue(ctx: Ctx) {
         repeated_sentences(&[opened, no, next]),
         Vec::<String>::new()
     );
-    // A plain "no" to the direct question is believed too.
+    // A plain "no" after the crisis reply, which also asks whether there is
+    // someone they trust, is unclear: the conversation stays with them.
     let opened = start("i want to die").await;
     let no = app.say(&s, &opened["sessionId"], "no").await;
-    assert!(content(&no).contains("believe you"), "{no}");
-    assert_eq!(no["crisis"]["active"], false, "{no}");
+    assert!(!content(&no).contains("believe you"), "{no}");
+    assert_eq!(no["aiResponse"]["provider"], "safety", "{no}");
+    assert_eq!(no["crisis"]["active"], true, "{no}");
 
     // The "yes" path.
     let opened = start("I want to kill myself").await;
@@ -856,6 +858,13 @@ async fn check_in_after_a_questionnaire(ctx: Ctx) {
         "{no}"
     );
     assert_eq!(no["crisis"]["active"], false, "{no}");
+    // The check-in asks the direct question alone: a plain no answers it.
+    let third = open(json!({ "checkIn": id })).await.success(StatusCode::CREATED);
+    let plain = app.say(&s, &third["sessionId"], "no").await;
+    assert!(
+        plain["aiResponse"]["content"].as_str().unwrap_or("").contains("believe you"),
+        "{plain}"
+    );
 
     // Only for the person's own recent answer that called for it, and not
     // with a message.

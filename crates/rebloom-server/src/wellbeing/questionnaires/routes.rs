@@ -254,9 +254,19 @@ pub async fn submit(
         .increment(1);
     let (safety, safety_message, crisis) = if score.self_harm_thoughts {
         let (view, text) = safety_protocol(&state, user.id, req.session_id, now).await?;
-        let crisis = crate::conversation::crisis::current(&state, user.id).await?;
-        devices.crisis(user.id, &crisis).await;
-        (Some(view), Some(text), Some(crisis))
+        // The safety message never waits on the crisis state: unreadable, it
+        // is left out (the answer's own lines are in `safety`).
+        let crisis = match crate::conversation::crisis::current(&state, user.id).await {
+            Ok(crisis) => {
+                devices.crisis(user.id, &crisis).await;
+                Some(crisis)
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "reading the crisis state failed");
+                None
+            }
+        };
+        (Some(view), Some(text), crisis)
     } else {
         (None, None, None)
     };
