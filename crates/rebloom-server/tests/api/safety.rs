@@ -859,10 +859,15 @@ async fn check_in_after_a_questionnaire(ctx: Ctx) {
     );
     assert_eq!(no["crisis"]["active"], false, "{no}");
     // The check-in asks the direct question alone: a plain no answers it.
-    let third = open(json!({ "checkIn": id })).await.success(StatusCode::CREATED);
+    let third = open(json!({ "checkIn": id }))
+        .await
+        .success(StatusCode::CREATED);
     let plain = app.say(&s, &third["sessionId"], "no").await;
     assert!(
-        plain["aiResponse"]["content"].as_str().unwrap_or("").contains("believe you"),
+        plain["aiResponse"]["content"]
+            .as_str()
+            .unwrap_or("")
+            .contains("believe you"),
         "{plain}"
     );
 
