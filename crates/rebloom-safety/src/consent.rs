@@ -182,11 +182,22 @@ const FIRST_PERSON: &[&str] = &[
     "मैंने",
 ];
 
+/// Negation words in the nine languages, as written and as normalised
+/// (accents folded, apostrophes dropped: "não" and "nao", "can't" and "cant").
 const NEGATIONS: &[&str] = &[
     "dont",
+    "cant",
+    "cannot",
+    "isnt",
+    "wont",
+    "havent",
+    "hasnt",
+    "doesnt",
+    "didnt",
     "never",
     "not",
     "no",
+    "nor",
     "nunca",
     "nada",
     "ni",
@@ -208,8 +219,12 @@ const NEGATIONS: &[&str] = &[
     "niet",
     "geen",
     "nooit",
+    "nahi",
+    "nahin",
+    "nai",
     "لا",
     "لن",
+    "ليس",
     "ما",
     "मत",
     "नहीं",
@@ -260,7 +275,8 @@ fn words(clause: &str) -> Vec<String> {
         .collect()
 }
 
-fn negation(word: &str) -> bool {
+/// Whether `word` (lower case, as written or normalised) negates.
+pub(crate) fn negation(word: &str) -> bool {
     NEGATIONS.contains(&word) || word.ends_with("n't")
 }
 

@@ -370,51 +370,6 @@ impl Dialogue {
     }
 }
 
-/// Negations, on normalised text (apostrophes dropped), in the nine languages.
-const NEGATIONS: &[&str] = &[
-    "not",
-    "no",
-    "dont",
-    "cant",
-    "cannot",
-    "isnt",
-    "wont",
-    "havent",
-    "hasnt",
-    "doesnt",
-    "didnt",
-    "never",
-    "nor",
-    "ni",
-    "nunca",
-    "nada",
-    "ne",
-    "pas",
-    "jamais",
-    "nicht",
-    "kein",
-    "keine",
-    "nie",
-    "nao",
-    "nem",
-    "non",
-    "mai",
-    "niente",
-    "niet",
-    "geen",
-    "nooit",
-    "nahi",
-    "nahin",
-    "nai",
-    "لا",
-    "لن",
-    "ليس",
-    "नहीं",
-    "मत",
-    "न",
-    "ना",
-];
-
 /// Whether `phrase` stands in `text` as whole words (a `stem` may go on).
 fn has_phrase(text: &str, phrase: &str, stem: bool) -> bool {
     text.match_indices(phrase).any(|(i, _)| {
@@ -537,7 +492,7 @@ impl Dialogues {
         let text = crate::normalize::normalize(text);
         let negated = text
             .split(|c: char| !c.is_alphanumeric())
-            .any(|w| NEGATIONS.contains(&w));
+            .any(crate::consent::negation);
         !negated
             && [self.texts(language), self.texts("en")]
                 .into_iter()
