@@ -205,6 +205,33 @@ pub struct Message {
     pub created_at: OffsetDateTime,
 }
 
+impl Message {
+    /// A text message of the companion in `session_id`, with no analysis of its own.
+    pub fn companion(
+        session_id: Uuid,
+        user_id: Uuid,
+        content: String,
+        risk_level: &str,
+        metadata: Value,
+        created_at: OffsetDateTime,
+    ) -> Message {
+        Message {
+            id: Uuid::now_v7(),
+            session_id,
+            user_id,
+            sender: Sender::Ai,
+            content,
+            message_type: "text".to_owned(),
+            sentiment_score: None,
+            emotional_tags: Value::Array(Vec::new()),
+            risk_level: risk_level.to_owned(),
+            ai_confidence_score: None,
+            metadata,
+            created_at,
+        }
+    }
+}
+
 /// Where a request with an idempotency key stands.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Idempotency {

@@ -204,26 +204,20 @@ pub async fn open_check_in(
         single_question: true,
         ..Default::default()
     };
-    let message = Message {
-        id: Uuid::now_v7(),
-        session_id: session.id,
-        user_id: session.user_id,
-        sender: Sender::Ai,
-        content: text,
-        message_type: "text".to_owned(),
-        sentiment_score: None,
-        emotional_tags: serde_json::json!([]),
-        risk_level: RiskLevel::High.as_str().to_owned(),
-        ai_confidence_score: None,
-        metadata: serde_json::json!({
+    let message = Message::companion(
+        session.id,
+        session.user_id,
+        text,
+        RiskLevel::High.as_str(),
+        serde_json::json!({
             "provider": "safety",
             "model": "templates",
             "resourcesListed": true,
             "crisisDialogue": dialogue,
             CHECK_IN_KEY: response,
         }),
-        created_at: state.clock.now(),
-    };
+        state.clock.now(),
+    );
     state.store.insert_message(&message).await?;
     let assessment = rebloom_safety::Assessment {
         level: RiskLevel::High,

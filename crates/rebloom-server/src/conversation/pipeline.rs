@@ -503,18 +503,12 @@ pub async fn respond(
         None => content,
     };
     let assessment_view = safety_view(&assessment, safe_reply.as_ref());
-    let reply = Message {
-        id: Uuid::now_v7(),
-        session_id: session.id,
-        user_id: user.id,
-        sender: Sender::Ai,
+    let reply = Message::companion(
+        session.id,
+        user.id,
         content,
-        message_type: "text".to_owned(),
-        sentiment_score: None,
-        emotional_tags: json!([]),
-        risk_level: assessment.level.as_str().to_owned(),
-        ai_confidence_score: None,
-        metadata: json!({
+        assessment.level.as_str(),
+        json!({
             "provider": provider,
             "model": model,
             "resourcesListed": !assessment_view.resources.is_empty(),
@@ -523,8 +517,8 @@ pub async fn respond(
             "exerciseCompleted": exercise_completed,
             "turnKey": turn_key,
         }),
-        created_at: state.clock.now(),
-    };
+        state.clock.now(),
+    );
     // An earlier attempt that stored its reply and then failed: that reply stands.
     let ai_message = match earlier_reply {
         Some(earlier) => earlier,

@@ -2,9 +2,8 @@
 //! what they shared last time, in their language, and an open question.
 
 use rebloom_safety::{Assessment, RiskLevel};
-use rebloom_store::{Memory, Message, Sender, Session};
+use rebloom_store::{Memory, Message, Session};
 use serde_json::json;
-use uuid::Uuid;
 
 use super::last_session;
 use crate::app::AppState;
@@ -37,20 +36,14 @@ pub async fn open_session(state: &AppState, session: &Session) -> ApiResult<Opti
         metrics::counter!("output_guard_blocks_total", "reason" => "greeting").increment(1);
         return Ok(None);
     }
-    let message = Message {
-        id: Uuid::now_v7(),
-        session_id: session.id,
-        user_id: session.user_id,
-        sender: Sender::Ai,
-        content: text,
-        message_type: "text".to_owned(),
-        sentiment_score: None,
-        emotional_tags: json!([]),
-        risk_level: RiskLevel::None.as_str().to_owned(),
-        ai_confidence_score: None,
-        metadata: json!({ "provider": "memory", "model": "greeting", "greeting": true }),
-        created_at: state.clock.now(),
-    };
+    let message = Message::companion(
+        session.id,
+        session.user_id,
+        text,
+        RiskLevel::None.as_str(),
+        json!({ "provider": "memory", "model": "greeting", "greeting": true }),
+        state.clock.now(),
+    );
     state.store.insert_message(&message).await?;
     let none = Assessment {
         level: RiskLevel::None,
