@@ -37,7 +37,10 @@ use serde_json::Value;
 use crate::{ChatProvider, ChatRequest, Chunk, ChunkStream, Finish, ProviderError};
 
 pub use content::ContentError;
-pub use plan::{offer_safety_plan, reply_elsewhere, safety_plan_in_progress, take_safety_plan};
+pub use plan::{
+    offer_safety_plan, reply_elsewhere, safety_plan_being_made, safety_plan_in_progress,
+    take_safety_plan,
+};
 pub use state::{EngineState, ExerciseKind, ExerciseProgress, Offer, SafetyPlanDraft};
 
 /// The provider name in logs, metrics and stored replies.

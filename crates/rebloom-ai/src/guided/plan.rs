@@ -69,11 +69,19 @@ pub fn safety_plan_in_progress(state: Option<&Value>) -> bool {
         return false;
     };
     let st = EngineState::from_value(value);
-    let making = st.exercise.is_some_and(|e| e.kind == KIND);
     let offered = st.offer.is_some_and(|o| {
         !o.menu && o.kinds.first() == Some(&KIND) && o.turn.saturating_add(1) == st.turn
     });
-    making || offered
+    safety_plan_being_made(state) || offered
+}
+
+/// Whether the safety plan is being made (an offer alone is not enough).
+pub fn safety_plan_being_made(state: Option<&Value>) -> bool {
+    state.is_some_and(|v| {
+        EngineState::from_value(v)
+            .exercise
+            .is_some_and(|e| e.kind == KIND)
+    })
 }
 
 /// Removes the draft a finished (or stopped) safety plan left in the engine

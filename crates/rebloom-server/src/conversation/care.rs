@@ -4,7 +4,7 @@
 //! whether a turn belongs to the safety plan the companion is building.
 
 use rebloom_ai::ChatRequest;
-use rebloom_ai::guided::{safety_plan_in_progress, take_safety_plan};
+use rebloom_ai::guided::{safety_plan_being_made, safety_plan_in_progress, take_safety_plan};
 use rebloom_safety::{ContactText, RiskLevel};
 use rebloom_store::CrisisEvent;
 use uuid::Uuid;
@@ -54,33 +54,22 @@ pub async fn contact_request(
 
 /// Whether this turn belongs to the safety plan: offered or under way before
 /// it, or started or finished by it (the guided engine is asked; it is cheap
-/// and deterministic).
-pub fn safety_plan_turn(state: &AppState, request: &ChatRequest) -> bool {
-    if safety_plan_in_progress(Some(&request.engine_state)) {
+/// and deterministic). In a crisis an open offer does not count, only the plan
+/// being made or asked for: a yes right after the crisis reply answers its
+/// direct question, not the offer.
+pub fn safety_plan_turn(state: &AppState, request: &ChatRequest, in_crisis: bool) -> bool {
+    let counts = |s: &serde_json::Value| {
+        if in_crisis {
+            safety_plan_being_made(Some(s))
+        } else {
+            safety_plan_in_progress(Some(s))
+        }
+    };
+    if counts(&request.engine_state) {
         return true;
     }
     match state.guided.reply(request) {
-        Ok(mut trial) => {
-            safety_plan_in_progress(Some(&trial.state))
-                || take_safety_plan(&mut trial.state).is_some()
-        }
-        Err(_) => false,
-    }
-}
-
-/// Whether the person, in a crisis, asks for the safety plan or is making it:
-/// the guided engine, asked on trial, is building it after this message. An
-/// open offer is not enough: a yes right after the crisis reply answers its
-/// direct question, not the offer.
-pub fn safety_plan_asked(state: &AppState, request: &ChatRequest) -> bool {
-    use rebloom_ai::guided::{ExerciseKind, ExerciseProgress};
-    let making = |s: &serde_json::Value| {
-        s.get("exercise")
-            .and_then(|e| serde_json::from_value::<ExerciseProgress>(e.clone()).ok())
-            .is_some_and(|e| e.kind == ExerciseKind::SafetyPlan)
-    };
-    match state.guided.reply(request) {
-        Ok(mut trial) => making(&trial.state) || take_safety_plan(&mut trial.state).is_some(),
+        Ok(mut trial) => counts(&trial.state) || take_safety_plan(&mut trial.state).is_some(),
         Err(_) => false,
     }
 }

@@ -19,7 +19,7 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::conversation::care::{contact_request, escalated, safety_plan_asked, safety_plan_turn};
+use crate::conversation::care::{contact_request, escalated, safety_plan_turn};
 use crate::conversation::events::{self, Event};
 use crate::conversation::prompt;
 pub use crate::conversation::views::{
@@ -342,13 +342,8 @@ pub async fn respond(
     // The safety plan goes on (or starts) at any level below `critical`; in a
     // crisis only when the person asks for it (an offer is not an answer).
     let in_crisis = assessment.level.is_crisis() || dialogue.flow == Some(Flow::Crisis);
-    let plan_asked = if assessment.level == RiskLevel::Critical {
-        false
-    } else if in_crisis {
-        safety_plan_asked(state, &request)
-    } else {
-        safety_plan_turn(state, &request)
-    };
+    let plan_asked =
+        assessment.level != RiskLevel::Critical && safety_plan_turn(state, &request, in_crisis);
     // What this message moves the conversation to.
     let (mv, dialogue) = dialogue.next(Said {
         assessment: &assessment,
