@@ -521,12 +521,12 @@ impl Dialogues {
         let t = self.texts(ctx.language)?;
         let (resources, known_country) = directory.for_country(ctx.country);
         let emergency = &replies.emergency(ctx.language, directory, ctx.country);
+        let line = resources
+            .crisis_lines()
+            .next()
+            .map(|l| format!("{} ({})", l.name, replies.reach(ctx.language, &l.contact)))
+            .unwrap_or_else(|| "findahelpline.com".to_owned());
         let fill = |s: &str| {
-            let line = resources
-                .crisis_lines()
-                .next()
-                .map(|l| format!("{} ({})", l.name, replies.reach(ctx.language, &l.contact)))
-                .unwrap_or_else(|| "findahelpline.com".to_owned());
             s.replace("{emergency}", emergency)
                 .replace("{line}", &line)
                 .replace("{item}", ctx.plan_item.unwrap_or_default())

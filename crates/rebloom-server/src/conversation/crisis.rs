@@ -79,7 +79,7 @@ pub fn fold(
             .and_then(|v| serde_json::from_value::<SessionRisk>(v.clone()).ok())
             .is_some_and(|r| r.peak < RiskLevel::High)
     });
-    let quiet = now - time::Duration::hours(QUIET_HOURS);
+    let quiet = quiet_since(now);
     let episode: Vec<&CrisisEvent> = events
         .iter()
         .filter(|e| {
@@ -147,6 +147,11 @@ fn safety_answer(m: &Message) -> bool {
         .is_some_and(|r| r.iter().any(|r| r.as_str() == Some(SAFETY_ANSWER_RULE)))
 }
 
+/// Crisis events before this are past the quiet period.
+fn quiet_since(now: OffsetDateTime) -> OffsetDateTime {
+    now - time::Duration::hours(QUIET_HOURS)
+}
+
 /// The person's crisis state now.
 pub async fn current(state: &AppState, user_id: Uuid) -> ApiResult<CrisisStateView> {
     let country = state
@@ -154,14 +159,31 @@ pub async fn current(state: &AppState, user_id: Uuid) -> ApiResult<CrisisStateVi
         .get_profile(user_id)
         .await?
         .and_then(|p| p.country);
+    current_in(state, user_id, country.as_deref()).await
+}
+
+/// The person's crisis state now, with the lines for `country` (the caller
+/// has read the profile). The messages, which only say whether an episode
+/// was cleared, are read only when there is one to clear.
+pub async fn current_in(
+    state: &AppState,
+    user_id: Uuid,
+    country: Option<&str>,
+) -> ApiResult<CrisisStateView> {
+    let now = state.clock.now();
     let events = state.store.list_crisis_events(user_id, READ).await?;
-    let messages = state.store.list_messages(user_id, None, None, READ).await?;
+    let quiet = quiet_since(now);
+    let messages = if events.iter().any(|e| e.created_at > quiet) {
+        state.store.list_messages(user_id, None, None, READ).await?
+    } else {
+        Vec::new()
+    };
     Ok(fold(
         &state.safety.directory,
         &events,
         &messages,
-        country.as_deref(),
-        state.clock.now(),
+        country,
+        now,
     ))
 }
 

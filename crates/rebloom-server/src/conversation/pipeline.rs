@@ -532,19 +532,22 @@ pub async fn respond(
     ));
     // The person's crisis state after this turn. Unreadable, it is this
     // turn's own: a crisis here keeps help within reach.
-    let crisis = match crate::conversation::crisis::current(state, user.id).await {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::error!(error = %e, "reading the crisis state failed; this turn's own");
-            crate::conversation::crisis::fold(
-                &state.safety.directory,
-                &[crisis_event(&assessment, &user_message, "")],
-                &[],
-                profile.country.as_deref(),
-                state.clock.now(),
-            )
-        }
-    };
+    let crisis =
+        match crate::conversation::crisis::current_in(state, user.id, profile.country.as_deref())
+            .await
+        {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(error = %e, "reading the crisis state failed; this turn's own");
+                crate::conversation::crisis::fold(
+                    &state.safety.directory,
+                    &[crisis_event(&assessment, &user_message, "")],
+                    &[],
+                    profile.country.as_deref(),
+                    state.clock.now(),
+                )
+            }
+        };
     Ok(TurnResult {
         session_id: session.id,
         crisis,

@@ -877,24 +877,25 @@ async fn check_in_after_a_questionnaire(ctx: Ctx) {
     let refused = open(json!({ "checkIn": calm["response"]["id"] })).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.text().contains("not_a_crisis_answer"));
+    let open_as = async |access: &str| {
+        app.post("/api/conversations")
+            .token(access)
+            .json(&json!({ "checkIn": id }))
+            .send()
+            .await
+    };
     let other = app.register("someone-else@example.org", PASSWORD).await;
-    let theirs = app
-        .post("/api/conversations")
-        .token(&other.access)
-        .json(&json!({ "checkIn": id }))
-        .send()
-        .await;
-    assert_eq!(theirs.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        open_as(&other.access).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
     let both = open(json!({ "checkIn": id, "message": "hi" })).await;
     assert_eq!(both.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(both.text().contains("check_in_with_message"));
     app.advance(time::Duration::hours(25));
-    let s = app.login("check-in@example.org", PASSWORD).await;
-    let late = app
-        .post("/api/conversations")
-        .token(&s.access)
-        .json(&json!({ "checkIn": id }))
-        .send()
-        .await;
-    assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let later = app.login("check-in@example.org", PASSWORD).await;
+    assert_eq!(
+        open_as(&later.access).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
 }
