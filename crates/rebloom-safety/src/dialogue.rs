@@ -123,13 +123,6 @@ pub enum Move {
     Converse { gentle_check: bool },
 }
 
-impl Move {
-    /// Whether the reply is a safety template (no model is asked).
-    pub fn is_template(self) -> bool {
-        !matches!(self, Move::Plan | Move::Converse { .. })
-    }
-}
-
 /// What the dialogue needs to know about the person's message.
 #[derive(Debug, Clone, Copy)]
 pub struct Said<'a> {
@@ -324,7 +317,9 @@ impl Dialogue {
             d.checked_in = true;
             return (Move::CheckIn, d);
         }
-        // A crisis episode that ended without an answer is checked on later too.
+        // A crisis episode that ended without an answer is checked on later
+        // too: on the third ordinary message, this one counted, as after a
+        // believed answer.
         if self.flow == Some(Flow::Crisis) {
             d.check_after = Some(GENTLE_CHECK_AFTER);
         }
