@@ -55,6 +55,9 @@ pub enum Flow {
 pub enum Step {
     /// The crisis reply itself.
     Open,
+    /// After a bare no to the crisis reply (which asks more than one
+    /// question): the direct question alone, once.
+    Confirm,
     Stay,
     Means,
     Person,
@@ -132,22 +135,28 @@ pub struct Said<'a> {
     /// The message says the panic has eased ([`Dialogues::eased`]).
     pub eased: bool,
     pub words: usize,
+    /// The whole message is a plain no ([`crate::assess::bare_no`]).
+    pub plain_no: bool,
 }
 
 impl Dialogue {
     /// Whether the companion's last reply asked one question only, the
-    /// direct one about thoughts of ending one's life (the check-in a session
-    /// opens with after a questionnaire answer). The crisis reply asks more
-    /// (is there someone you trust …?), so a bare "no" after it is unclear.
+    /// direct one about thoughts of ending one's life: the check-in a session
+    /// opens with after a questionnaire answer, or the confirming question.
+    /// The crisis reply asks more (is there someone you trust …?), so a bare
+    /// "no" after it is asked about once more ([`Step::Confirm`]).
     pub fn asked_directly(&self) -> bool {
-        self.flow == Some(Flow::Crisis) && self.steps == [Step::Open] && self.single_question
+        self.flow == Some(Flow::Crisis)
+            && (self.steps.last() == Some(&Step::Confirm)
+                || (self.steps == [Step::Open] && self.single_question))
     }
 
     /// Reads the person's message as an answer to what the companion last
     /// said: a plain "no" right after the direct question asked alone ("no",
     /// "nope", "nein", "não", "لا") is a clear safety answer, believed like
     /// "I'm not thinking of ending my life" (only there: after "are you
-    /// somewhere safe?" or "is there someone you trust?" a no means otherwise); "I'm calmer now" during a panic attack
+    /// somewhere safe?" or "is there someone you trust?" a no means
+    /// otherwise); "I'm calmer now" during a panic attack
     /// ([`Dialogues::eased`], eight words at most) has eased it, whatever the
     /// learned layer reads. Either only when no rule saw anything in it.
     pub fn read_answer(
@@ -160,29 +169,27 @@ impl Dialogue {
         if !rules_silent(&a) {
             return a;
         }
-        let (rule, level, category, note) = if self.asked_directly()
-            && risk.affirmation_floor() >= RiskLevel::High
-            && bare_no(text)
-        {
-            (
-                SAFETY_ANSWER_RULE,
-                RiskLevel::Low,
-                risk.category.unwrap_or(Category::SuicidalIdeation),
-                "a plain no to the direct question",
-            )
-        } else if self.flow == Some(Flow::Panic)
-            && eased
-            && text.split_whitespace().count() <= EASED_WORDS_MAX
-        {
-            (
-                EASED_RULE,
-                RiskLevel::None,
-                Category::Panic,
-                "the panic attack has eased",
-            )
-        } else {
-            return a;
-        };
+        let (rule, level, category, note) =
+            if self.asked_directly() && risk.about_suicide_or_self_harm() && bare_no(text) {
+                (
+                    SAFETY_ANSWER_RULE,
+                    RiskLevel::Low,
+                    risk.category.unwrap_or(Category::SuicidalIdeation),
+                    "a plain no to the direct question",
+                )
+            } else if self.flow == Some(Flow::Panic)
+                && eased
+                && text.split_whitespace().count() <= EASED_WORDS_MAX
+            {
+                (
+                    EASED_RULE,
+                    RiskLevel::None,
+                    Category::Panic,
+                    "the panic attack has eased",
+                )
+            } else {
+                return a;
+            };
         Assessment {
             level,
             categories: Vec::new(),
@@ -243,6 +250,8 @@ impl Dialogue {
             }
             let step = if means_now && !self.steps.contains(&Step::Means) {
                 Step::Means
+            } else if said.plain_no && self.steps == [Step::Open] && rules_silent(a) {
+                Step::Confirm
             } else {
                 self.next_crisis_step()
             };
@@ -426,6 +435,7 @@ struct Texts {
     /// Words that say a panic attack has eased ("I'm calmer now").
     eased: Vec<String>,
     means_thanks: Vec<String>,
+    confirm: Vec<String>,
     /// Words that say the means are out of reach now ("I put them away").
     means_done: Vec<String>,
 }
@@ -534,6 +544,7 @@ impl Dialogues {
             Move::Step(step) => {
                 let body = match step {
                     Step::Open => return None,
+                    Step::Confirm => pick(&t.confirm, ctx.turn),
                     Step::Stay => pick(&t.stay, ctx.turn),
                     Step::Means if d.means => pick(&t.means, ctx.turn),
                     Step::Means => pick(&t.means_general, ctx.turn),
@@ -627,6 +638,7 @@ mod tests {
             plan: false,
             eased: false,
             words: 6,
+            plain_no: false,
         }
     }
 
@@ -869,11 +881,27 @@ mod tests {
             ..crisis_reply.clone()
         };
         let carried = assessed(RiskLevel::Moderate, SI, &[crate::session::CARRIED_RULE]);
-        // The crisis reply asks more (is there someone you trust?): a no is unclear.
+        // The crisis reply asks more (is there someone you trust?): a no is
+        // unclear, and the direct question is asked alone, once; a no to it
+        // is believed.
         assert_eq!(
             crisis_reply.read_answer(&risk, "no", false, carried.clone()),
             carried
         );
+        let (mv, confirming) = crisis_reply.next(Said {
+            plain_no: true,
+            ..said(&carried)
+        });
+        assert_eq!(mv, Move::Step(Step::Confirm));
+        let risk_after_no = risk.clone().after_assessment(&carried);
+        let answered = confirming.read_answer(&risk_after_no, "no", false, carried.clone());
+        assert_eq!(confirming.next(said(&answered)).0, Move::Believed);
+        // Asked once: another bare no later walks on.
+        let (mv, _) = confirming.next(Said {
+            plain_no: true,
+            ..said(&carried)
+        });
+        assert_ne!(mv, Move::Step(Step::Confirm));
         for no in [
             "no",
             "Nope.",

@@ -145,16 +145,24 @@ impl SessionRisk {
         self.answered.is_some()
     }
 
+    /// Whether the session's crisis is about thoughts of suicide, self-harm
+    /// or an eating disorder: what the direct question asks about.
+    pub fn about_suicide_or_self_harm(&self) -> bool {
+        self.peak >= RiskLevel::High
+            && matches!(
+                self.category,
+                None | Some(
+                    Category::SuicidalIdeation | Category::SelfHarm | Category::EatingDisorder
+                )
+            )
+    }
+
     /// The least a bare yes is, after this session: `high` right after a
     /// message that needed the crisis protocol for suicide, self-harm or an
     /// eating disorder (the yes answers the reply's direct question about
     /// thoughts of ending one's life), else nothing.
     pub fn affirmation_floor(&self) -> RiskLevel {
-        let asked = matches!(
-            self.category,
-            None | Some(Category::SuicidalIdeation | Category::SelfHarm | Category::EatingDisorder)
-        );
-        if self.since == 0 && self.peak >= RiskLevel::High && asked {
+        if self.since == 0 && self.about_suicide_or_self_harm() {
             RiskLevel::High
         } else {
             RiskLevel::None

@@ -616,6 +616,7 @@ fn a_panic_attack_is_not_a_medical_emergency_and_gets_the_panic_check_in() {
         plan: false,
         eased: false,
         words: 8,
+        plain_no: false,
     });
     assert_eq!(mv, Move::Step(Step::PanicFirst));
     for language in ["en", "es", "fr", "de", "pt", "it", "nl", "hi", "ar"] {

@@ -350,6 +350,7 @@ pub async fn respond(
         plan: plan_asked,
         eased,
         words: text.split_whitespace().count(),
+        plain_no: rebloom_safety::assess::bare_no(&text),
     });
     // A retry whose first attempt stored the message recorded its crisis too.
     if assessment.level.is_crisis() && earlier_message.is_none() {

@@ -688,12 +688,16 @@ async fn crisis_dialogue(ctx: Ctx) {
         Vec::<String>::new()
     );
     // A plain "no" after the crisis reply, which also asks whether there is
-    // someone they trust, is unclear: the conversation stays with them.
+    // someone they trust, is unclear: the direct question comes alone, once,
+    // and a no to that is believed.
     let opened = start("i want to die").await;
     let no = app.say(&s, &opened["sessionId"], "no").await;
     assert!(!content(&no).contains("believe you"), "{no}");
-    assert_eq!(no["aiResponse"]["provider"], "safety", "{no}");
+    assert!(content(&no).contains("ending your life right now?"), "{no}");
     assert_eq!(no["crisis"]["active"], true, "{no}");
+    let again = app.say(&s, &opened["sessionId"], "no").await;
+    assert!(content(&again).contains("believe you"), "{again}");
+    assert_eq!(again["crisis"]["active"], false, "{again}");
 
     // The "yes" path.
     let opened = start("I want to kill myself").await;
