@@ -900,6 +900,11 @@ fn affirmation(text: &str) -> bool {
     AFFIRMATIONS.contains(&words(text).as_str())
 }
 
+/// Whether the whole message is a plain yes ("yes", "sim", "kind of", "نعم").
+pub fn bare_yes(text: &str) -> bool {
+    affirmation(&normalize(text))
+}
+
 /// Answers that say no and nothing more, on normalised text.
 const NEGATIVES: &[&str] = &[
     "no",

@@ -25,10 +25,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::assess::{Assessment, Category, Evidence, RiskLevel, bare_no};
+use crate::assess::{Assessment, Category, Evidence, RiskLevel, bare_no, bare_yes};
 use crate::reply::{ByLanguage, Replies, SafeReply, pick};
 use crate::resources::Directory;
-use crate::session::{SAFETY_ANSWER_RULE, SessionRisk};
+use crate::session::{AFFIRMED_RULE, SAFETY_ANSWER_RULE, SessionRisk};
 
 /// Messages of the person after a believed safety answer before the gentle check.
 pub const GENTLE_CHECK_AFTER: u8 = 3;
@@ -156,7 +156,8 @@ impl Dialogue {
     /// "nope", "nein", "não", "لا") is a clear safety answer, believed like
     /// "I'm not thinking of ending my life" (only there: after "are you
     /// somewhere safe?" or "is there someone you trust?" a no means
-    /// otherwise); "I'm calmer now" during a panic attack
+    /// otherwise), and a plain yes to the question asked again is a crisis;
+    /// "I'm calmer now" during a panic attack
     /// ([`Dialogues::eased`], eight words at most) has eased it, whatever the
     /// learned layer reads. Either only when no rule saw anything in it.
     pub fn read_answer(
@@ -177,6 +178,16 @@ impl Dialogue {
                     risk.category.unwrap_or(Category::SuicidalIdeation),
                     "a plain no to the direct question",
                 )
+            } else if self.steps.last() == Some(&Step::Confirm)
+                && risk.about_suicide_or_self_harm()
+                && bare_yes(text)
+            {
+                (
+                    AFFIRMED_RULE,
+                    RiskLevel::High,
+                    risk.category.unwrap_or(Category::SuicidalIdeation),
+                    "a yes to the direct question, asked again",
+                )
             } else if self.flow == Some(Flow::Panic)
                 && eased
                 && text.split_whitespace().count() <= EASED_WORDS_MAX
@@ -192,7 +203,11 @@ impl Dialogue {
             };
         Assessment {
             level,
-            categories: Vec::new(),
+            categories: if level.is_crisis() {
+                vec![category]
+            } else {
+                Vec::new()
+            },
             evidence: vec![Evidence {
                 rule: rule.to_owned(),
                 category,
@@ -896,6 +911,10 @@ mod tests {
         let risk_after_no = risk.clone().after_assessment(&carried);
         let answered = confirming.read_answer(&risk_after_no, "no", false, carried.clone());
         assert_eq!(confirming.next(said(&answered)).0, Move::Believed);
+        // A yes to it is a crisis.
+        let yes = confirming.read_answer(&risk_after_no, "sim", false, carried.clone());
+        assert_eq!(yes.level, RiskLevel::High);
+        assert_eq!(confirming.next(said(&yes)).0, Move::Step(Step::Stay));
         // Asked once: another bare no later walks on.
         let (mv, _) = confirming.next(Said {
             plain_no: true,

@@ -698,6 +698,12 @@ async fn crisis_dialogue(ctx: Ctx) {
     let again = app.say(&s, &opened["sessionId"], "no").await;
     assert!(content(&again).contains("believe you"), "{again}");
     assert_eq!(again["crisis"]["active"], false, "{again}");
+    // A yes to the question asked again is a crisis.
+    let opened = start("i want to die").await;
+    app.say(&s, &opened["sessionId"], "no").await;
+    let yes = app.say(&s, &opened["sessionId"], "yes").await;
+    assert_eq!(yes["aiResponse"]["safety"]["riskLevel"], "high", "{yes}");
+    assert_eq!(yes["aiResponse"]["provider"], "safety", "{yes}");
 
     // The "yes" path.
     let opened = start("I want to kill myself").await;
