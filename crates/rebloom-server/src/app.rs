@@ -28,16 +28,16 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::password::{Hasher, PasswordPolicy};
 use crate::auth::tokens::TokenKeys;
-use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::conversation::events::EventBus;
-use crate::cpu_pool::CpuPool;
 use crate::error::problem_response;
 use crate::extract::{client_ip, peer_addr};
 use crate::ratelimit::{Bucket, Decision, InProcessLimiter, RateLimiter, RedisLimiter};
 use crate::{openapi, routes, secrets, telemetry};
 use rebloom_ai::ChatProvider;
 use rebloom_ai::guided::GuidedEngine;
+use rebloom_core::clock::{Clock, SystemClock};
+use rebloom_core::cpu_pool::CpuPool;
+use rebloom_core::events::EventBus;
 use rebloom_safety::Safety;
 
 pub struct AppInner {
@@ -272,9 +272,15 @@ impl App {
             chat,
             guided,
             stt,
-            events: EventBus::default(),
+            events: EventBus,
             in_flight: Default::default(),
-            jobs: Default::default(),
+            jobs: crate::jobs::Jobs::new(&[
+                crate::jobs::notify::JOBS,
+                crate::exports::JOBS,
+                crate::memory::JOBS,
+                crate::wellbeing::insights::JOBS,
+                crate::notifications::JOBS,
+            ]),
             notifier,
             memory,
             emotions,
@@ -356,7 +362,7 @@ async fn background_tasks(state: AppState) {
         if let Some(l) = &state.in_process_limiter {
             l.sweep();
         }
-        crate::routes::export::purge_expired(&state).await;
+        crate::exports::purge_expired(&state).await;
         // Check-in reminders go out from replicas that run jobs.
         if state.config.job_worker
             && let Err(e) = crate::notifications::tick(&state).await

@@ -3,30 +3,13 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use rebloom_core::CoreError;
+pub use rebloom_core::FieldError;
 use rebloom_store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
-
-/// One invalid field: where, a stable code, and words for a person.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
-pub struct FieldError {
-    /// JSON path of the field, e.g. `displayName` or `goals[2]`.
-    pub field: String,
-    pub code: &'static str,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
-        FieldError {
-            field: field.into(),
-            code,
-            message: message.into(),
-        }
-    }
-}
 
 /// The problem+json body.
 #[derive(Debug, Serialize, ToSchema)]
@@ -176,21 +159,21 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<CoreError> for ApiError {
+    fn from(e: CoreError) -> Self {
+        match e {
+            CoreError::Invalid(errors) => ApiError::Validation(errors),
+            CoreError::NotFound => ApiError::NotFound,
+            CoreError::Conflict(code) => ApiError::Conflict(code),
+            CoreError::Unavailable(code) => ApiError::Unavailable(code),
+            CoreError::Internal(e) => ApiError::Internal(e),
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Conflict("email") => ApiError::Conflict("email_taken"),
-            StoreError::Conflict(_) => ApiError::Conflict("conflict"),
-            StoreError::Unavailable(msg) => {
-                tracing::warn!(error = %msg, "store unavailable");
-                ApiError::Unavailable("store_unavailable")
-            }
-            StoreError::Full(msg) => {
-                tracing::error!(error = %msg, "storage is full: writes are refused until space is freed");
-                ApiError::Unavailable("storage_full")
-            }
-            other => ApiError::Internal(other.into()),
-        }
+        CoreError::from(e).into()
     }
 }
 

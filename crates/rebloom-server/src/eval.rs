@@ -6,15 +6,17 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context;
+use rebloom_core::deliver::Nowhere;
 use rebloom_store::{NewSession, NewUser, Role};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::app::{App, AppState};
 use crate::config::Config;
-use crate::conversation::pipeline::{self, Incoming};
+use crate::conversation::send::{self, Outgoing};
 
 /// One scenario's outcome.
 struct Outcome {
@@ -64,22 +66,19 @@ async fn converse(
         .await?;
     let mut seen = Vec::new();
     for text in messages {
-        let current = state
-            .store
-            .find_session(user.id, session.id)
-            .await?
-            .context("session vanished")?;
-        anyhow::ensure!(current.ended_at.is_none(), "the conversation was ended");
-        let turn = pipeline::run_turn(
+        // A turn the protocol ended the conversation on fails the next one
+        // (`session_ended`), as it would for the person.
+        let turn = send::send(
             state,
-            Incoming {
+            Arc::new(Nowhere),
+            Outgoing {
                 user: user.clone(),
-                session: current,
+                session_id: session.id,
                 text: text.clone(),
                 message_type: "text",
                 turn_key: None,
+                device: None,
             },
-            None,
         )
         .await
         .map_err(|e| anyhow::anyhow!("turn failed: {e}"))?;

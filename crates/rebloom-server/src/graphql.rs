@@ -12,7 +12,6 @@ use async_graphql::{
     ComplexObject, Context, EmptyMutation, EmptySubscription, ErrorExtensions, Json, Object,
     Schema, SimpleObject,
 };
-use axum::extract::{Query, State};
 use axum::response::IntoResponse;
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -25,7 +24,7 @@ use crate::extract::{ApiJson, AuthUser};
 use crate::wellbeing::calendar::RangeParams;
 use crate::wellbeing::goals::GoalView;
 use crate::wellbeing::moods::MoodView;
-use crate::wellbeing::questionnaires::routes::ResponseView;
+use crate::wellbeing::questionnaires::history::ResponseView;
 
 /// Deepest nesting a query may have.
 pub const MAX_DEPTH: usize = 6;
@@ -239,15 +238,15 @@ impl QueryRoot {
         to: Option<String>,
     ) -> async_graphql::Result<Json<Value>> {
         let (state, user) = parts(ctx)?;
-        let ApiJson(t) = crate::wellbeing::moods::mood_trends(
-            State(state),
-            user,
-            Query(crate::wellbeing::moods::TrendParams {
+        let t = crate::wellbeing::moods::trends_in(
+            &state,
+            user.id,
+            crate::wellbeing::moods::TrendParams {
                 bucket,
                 range,
                 from,
                 to,
-            }),
+            },
         )
         .await
         .map_err(gql)?;
@@ -261,14 +260,14 @@ impl QueryRoot {
         range: Option<String>,
     ) -> async_graphql::Result<Json<Value>> {
         let (state, user) = parts(ctx)?;
-        let ApiJson(e) = crate::wellbeing::engagement::engagement(
-            State(state),
-            user,
-            Query(RangeParams {
+        let e = crate::wellbeing::engagement::engagement_in(
+            &state,
+            user.id,
+            &RangeParams {
                 range,
                 from: None,
                 to: None,
-            }),
+            },
         )
         .await
         .map_err(gql)?;
@@ -325,13 +324,13 @@ impl QueryRoot {
         instrument: Option<String>,
     ) -> async_graphql::Result<Vec<ResponseView>> {
         let (state, user) = parts(ctx)?;
-        let ApiJson(history) = crate::wellbeing::questionnaires::routes::history(
-            State(state),
-            user,
-            Query(crate::wellbeing::questionnaires::routes::HistoryQuery { instrument }),
+        let history = crate::wellbeing::questionnaires::history::history(
+            &state,
+            user.id,
+            instrument.as_deref(),
         )
         .await
-        .map_err(gql)?;
+        .map_err(|e| gql(e.into()))?;
         Ok(history.responses)
     }
 }

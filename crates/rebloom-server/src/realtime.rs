@@ -5,8 +5,11 @@
 //! `"final"`), and the user's other devices get `conversation-update`. With
 //! Redis configured the rooms span every replica (socketioxide-redis).
 
+use std::sync::{Arc, OnceLock};
+
+use rebloom_core::deliver::{Deliver, Update};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{Value, json};
 use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, Data, Extension, SocketRef, State, TryData};
@@ -15,9 +18,8 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::conversation::crisis::CrisisStateView;
-use crate::conversation::pipeline::{self, Incoming, ReplyEvent, TurnResult};
-use crate::conversation::routes::{open_session, validate_message};
+use crate::conversation::pipeline::ReplyEvent;
+use crate::conversation::send::{self, Outgoing};
 use crate::error::ApiError;
 use crate::extract::{AuthUser, authenticate, current_account};
 
@@ -55,11 +57,33 @@ fn user_room(id: Uuid) -> String {
     format!("user-{id}")
 }
 
-type Deliver = Box<
-    dyn Fn(Uuid, &'static str, serde_json::Value) -> futures::future::BoxFuture<'static, ()>
-        + Send
-        + Sync,
->;
+fn device_room(socket: &str) -> String {
+    format!("device-{socket}")
+}
+
+/// Delivery through Socket.IO rooms: each person's devices are in their room,
+/// each device also in its own (so the one a turn came from can be left out).
+struct Rooms<A: Adapter>(SocketIo<A>);
+
+#[async_trait::async_trait]
+impl<A: Adapter> Deliver for Rooms<A> {
+    async fn deliver(&self, user: Uuid, update: Update, mut payload: Value, except: Option<&str>) {
+        let event = match update {
+            Update::Turn => {
+                stamp_sent(&mut payload);
+                "conversation-update"
+            }
+            Update::CrisisState => "crisis-state",
+        };
+        let mut to = self.0.to(user_room(user));
+        if let Some(device) = except {
+            to = to.except(device_room(device));
+        }
+        if let Err(e) = to.emit(event, &payload).await {
+            tracing::warn!(error = %e, "delivering to the person's devices failed");
+        }
+    }
+}
 
 /// Delivers to the person's open devices what happened elsewhere: turns made
 /// over HTTP (a message, a stream, a voice message) as `conversation-update`,
@@ -69,46 +93,31 @@ type Deliver = Box<
 /// nothing to do). Handlers get it as an `Extension`: kept out of `AppState`,
 /// which the Socket.IO handle holds.
 #[derive(Default, Clone)]
-pub struct Devices(std::sync::Arc<std::sync::OnceLock<Deliver>>);
+pub struct Devices(Arc<OnceLock<Arc<dyn Deliver>>>);
 
 impl Devices {
-    pub async fn turn(&self, user_id: Uuid, turn: &TurnResult) {
-        let Some(deliver) = self.0.get() else {
-            return;
-        };
-        let mut payload = serde_json::to_value(turn).unwrap_or_default();
-        stamp_sent(&mut payload);
-        deliver(user_id, "conversation-update", payload).await;
-    }
-
-    /// The person's crisis state, to every device.
-    pub async fn crisis(&self, user_id: Uuid, crisis: &CrisisStateView) {
-        let Some(deliver) = self.0.get() else {
-            return;
-        };
-        deliver(
-            user_id,
-            "crisis-state",
-            serde_json::to_value(crisis).unwrap_or_default(),
-        )
-        .await;
+    /// The port, for services that deliver.
+    pub fn port(&self) -> Arc<dyn Deliver> {
+        Arc::new(self.clone())
     }
 
     fn set<A: Adapter>(&self, io: SocketIo<A>) {
-        let _ = self.0.set(Box::new(move |user, event, payload| {
-            let io = io.clone();
-            Box::pin(async move {
-                if let Err(e) = io.to(user_room(user)).emit(event, &payload).await {
-                    tracing::warn!(error = %e, "delivering to the person's devices failed");
-                }
-            })
-        }));
+        let _ = self.0.set(Arc::new(Rooms(io)));
+    }
+}
+
+#[async_trait::async_trait]
+impl Deliver for Devices {
+    async fn deliver(&self, user: Uuid, update: Update, payload: Value, except: Option<&str>) {
+        if let Some(rooms) = self.0.get() {
+            rooms.deliver(user, update, payload, except).await;
+        }
     }
 }
 
 /// Puts the send time on a `conversation-update`, so clients (and load
 /// tests) can measure delivery.
-fn stamp_sent(payload: &mut serde_json::Value) {
+fn stamp_sent(payload: &mut Value) {
     if let Some(map) = payload.as_object_mut() {
         let millis = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
         map.insert("serverSentAt".into(), json!(millis as i64));
@@ -158,7 +167,7 @@ async fn on_connect<A: Adapter>(
     Extension(user): Extension<AuthUser>,
     State(state): State<AppState>,
 ) {
-    socket.join(user_room(user.id));
+    socket.join([user_room(user.id), device_room(&socket.id.to_string())]);
     // Logout, password change, disabling and expiry end the connection too.
     let watched = socket.clone();
     tokio::spawn(async move {
@@ -198,6 +207,7 @@ async fn on_join_session<A: Adapter>(
 
 async fn on_send_message<A: Adapter>(
     socket: SocketRef<A>,
+    io: SocketIo<A>,
     TryData(data): TryData<SendMessage>,
     Extension(user): Extension<AuthUser>,
     State(state): State<AppState>,
@@ -214,24 +224,18 @@ async fn on_send_message<A: Adapter>(
         let _ = socket.disconnect();
         return;
     }
-    let text = match validate_message(&data.message) {
-        Ok(t) => t,
-        Err(e) => return refuse(&socket, e.code()),
-    };
-    let session = match open_session(&state, &user, data.session_id).await {
-        Ok(s) => s,
-        Err(e) => return refuse(&socket, e.code()),
-    };
-    let session_id = session.id;
+    let session_id = data.session_id;
     let (tx, mut rx) = mpsc::channel::<ReplyEvent>(64);
-    let incoming = Incoming {
+    let message = Outgoing {
         user: user.account.clone(),
-        session,
-        text,
+        session_id,
+        text: data.message,
         message_type: "text",
         turn_key: None,
+        device: Some(socket.id.to_string()),
     };
-    let pipeline_task = match pipeline::spawn_turn(&state, incoming, Some(tx)) {
+    let rooms: Arc<dyn Deliver> = Arc::new(Rooms(io));
+    let turn = match send::start(&state, rooms, message, Some(tx)).await {
         Ok(task) => task,
         Err(e) => return refuse(&socket, e.code()),
     };
@@ -245,23 +249,14 @@ async fn on_send_message<A: Adapter>(
         };
         let _ = socket.emit("ai-response", &payload);
     }
-    match pipeline_task.await {
+    // The person's other devices have it from the turn, on every replica.
+    match turn.await {
         Ok(Ok(turn)) => {
             let mut payload = serde_json::to_value(&turn).unwrap_or_default();
             if let Some(map) = payload.as_object_mut() {
                 map.insert("type".into(), json!("final"));
             }
             let _ = socket.emit("ai-response", &payload);
-            // The user's other devices, on this replica or any other; the send
-            // time lets clients (and tests) measure delivery latency.
-            stamp_sent(&mut payload);
-            if let Err(e) = socket
-                .to(user_room(user.id))
-                .emit("conversation-update", &payload)
-                .await
-            {
-                tracing::warn!(error = %e, "delivering to other devices failed");
-            }
         }
         Ok(Err(e)) => refuse(&socket, e.code()),
         Err(_) => refuse(&socket, "internal_error"),

@@ -137,7 +137,7 @@ impl PartialSchema for MessageText {
     fn schema() -> RefOr<Schema> {
         string(
             "1 to 4000 characters, not only white space.",
-            crate::conversation::routes::MAX_MESSAGE_CHARS,
+            crate::conversation::send::MAX_MESSAGE_CHARS,
             format!("[^{SPACE}]"),
         )
     }

@@ -9,8 +9,8 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use zeroize::Zeroizing;
 
-use crate::cpu_pool::CpuPool;
 use crate::error::{ApiError, ApiResult, FieldError};
+use rebloom_core::cpu_pool::CpuPool;
 
 pub const MIN_LEN: usize = 8;
 /// Long passphrases are welcome; the bound only caps hashing work.

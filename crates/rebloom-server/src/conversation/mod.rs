@@ -3,7 +3,6 @@
 pub mod analysis;
 pub mod care;
 pub mod crisis;
-pub mod events;
 pub mod history;
 pub mod idempotency;
 pub mod pipeline;
@@ -11,6 +10,7 @@ pub mod prompt;
 pub mod providers;
 pub mod risk;
 pub mod routes;
+pub mod send;
 pub mod summary;
 pub mod views;
 pub mod voice;

@@ -20,14 +20,14 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::conversation::care::{contact_request, escalated, safety_plan_turn};
-use crate::conversation::events::{self, Event};
 use crate::conversation::prompt;
 pub use crate::conversation::views::{
     AiResponse, MessageView, ResourceView, SafetyView, TurnResult,
 };
 use crate::conversation::views::{ExerciseView, safety_view};
 use crate::error::{ApiError, ApiResult};
-use crate::routes::me::{CommunicationPreferences, TherapeuticPreferences};
+use rebloom_core::events::{self, Event};
+use rebloom_core::preferences::{CommunicationPreferences, TherapeuticPreferences};
 
 /// Turns of the session given to the model as context.
 const CONTEXT_MESSAGES: u32 = 20;
@@ -71,10 +71,8 @@ fn earlier_attempt(recent: &[Message], key: Option<&str>, sender: Sender) -> Opt
 }
 
 fn persona(profile: &Profile, user_emotions: &[String]) -> Persona {
-    let therapeutic: TherapeuticPreferences =
-        serde_json::from_value(profile.therapeutic_preferences.clone()).unwrap_or_default();
-    let communication: CommunicationPreferences =
-        serde_json::from_value(profile.communication_preferences.clone()).unwrap_or_default();
+    let therapeutic = TherapeuticPreferences::of(profile);
+    let communication = CommunicationPreferences::of(profile);
     let display_name = if communication.use_name == Some(false) {
         None
     } else {
@@ -359,7 +357,7 @@ pub async fn respond(
 
     // The plan step reads back the person's own plan when they have one.
     let plan_item = if mv == Move::Step(Step::Plan) {
-        crate::routes::safety::plan_item(state, user.id).await
+        crate::safety_plan::plan_item(state, user.id).await
     } else {
         None
     };
@@ -388,7 +386,7 @@ pub async fn respond(
                 generate(state, provider, &request, &sink, user.id, session.id).await?;
             stage("generate", generate_started);
             if let Some(draft) = generated.engine_state.as_mut().and_then(take_safety_plan)
-                && let Err(e) = crate::routes::safety::save_draft(state, user.id, draft).await
+                && let Err(e) = crate::safety_plan::save_draft(state, user.id, draft).await
             {
                 // The reply has been seen; the plan is not lost to the person, who
                 // can write it on the safety-plan page.
@@ -751,7 +749,7 @@ pub struct InFlightGuard {
 }
 
 impl InFlight {
-    fn claim(&self, session: Uuid) -> Option<InFlightGuard> {
+    pub(crate) fn claim(&self, session: Uuid) -> Option<InFlightGuard> {
         let mut set = self.0.lock().unwrap_or_else(|p| p.into_inner());
         set.insert(session).then(|| InFlightGuard {
             set: self.clone(),
@@ -765,37 +763,6 @@ impl Drop for InFlightGuard {
         let mut set = self.set.0.lock().unwrap_or_else(|p| p.into_inner());
         set.remove(&self.session);
     }
-}
-
-/// Runs the pipeline on its own task, so a client that disconnects or times out
-/// does not leave a message without its reply. One reply per session at a time
-/// (409 `reply_in_progress`).
-pub fn spawn_turn(
-    state: &AppState,
-    incoming: Incoming,
-    sink: Option<mpsc::Sender<ReplyEvent>>,
-) -> ApiResult<tokio::task::JoinHandle<ApiResult<TurnResult>>> {
-    let guard = state
-        .in_flight
-        .claim(incoming.session.id)
-        .ok_or(ApiError::Conflict("reply_in_progress"))?;
-    let state = state.clone();
-    Ok(tokio::spawn(async move {
-        let result = respond(&state, incoming, sink).await;
-        drop(guard);
-        result
-    }))
-}
-
-/// [`spawn_turn`] and wait for it.
-pub async fn run_turn(
-    state: &AppState,
-    incoming: Incoming,
-    sink: Option<mpsc::Sender<ReplyEvent>>,
-) -> ApiResult<TurnResult> {
-    spawn_turn(state, incoming, sink)?
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("reply task failed: {e}")))?
 }
 
 /// The exercise this turn finished, if any: one was under way before and

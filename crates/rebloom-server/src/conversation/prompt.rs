@@ -3,23 +3,21 @@
 
 use rebloom_store::Profile;
 
-use crate::routes::me::{CommunicationPreferences, TherapeuticPreferences};
+use rebloom_core::preferences::{CommunicationPreferences, ReplyLength, TherapeuticPreferences};
 
 const SYSTEM: &str = include_str!("../../content/system-prompt.md");
 
 pub fn system_prompt(profile: &Profile) -> String {
-    let therapeutic: TherapeuticPreferences =
-        serde_json::from_value(profile.therapeutic_preferences.clone()).unwrap_or_default();
-    let communication: CommunicationPreferences =
-        serde_json::from_value(profile.communication_preferences.clone()).unwrap_or_default();
+    let therapeutic = TherapeuticPreferences::of(profile);
+    let communication = CommunicationPreferences::of(profile);
     let approach = therapeutic
         .approach
         .and_then(|a| serde_json::to_value(a).ok())
         .and_then(|v| v.as_str().map(|s| format!("the person prefers {s}")))
         .unwrap_or_else(|| "no stated preference".to_owned());
     let length = match communication.reply_length {
-        Some(crate::routes::me::ReplyLength::Short) => "to two or three sentences",
-        Some(crate::routes::me::ReplyLength::Long) => "thorough but focused",
+        Some(ReplyLength::Short) => "to two or three sentences",
+        Some(ReplyLength::Long) => "thorough but focused",
         _ => "to a short paragraph",
     };
     let name_line = match (&profile.display_name, communication.use_name) {

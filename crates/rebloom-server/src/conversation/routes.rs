@@ -19,13 +19,14 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::conversation::events::{self, Event};
 use crate::conversation::idempotency::{idempotent, turn_key};
-use crate::conversation::pipeline::{self, Incoming, MessageView, ReplyEvent, TurnResult};
+use crate::conversation::pipeline::{self, MessageView, ReplyEvent, TurnResult};
+use crate::conversation::send::{self, Outgoing, open_session, validate_message};
 use crate::conversation::summary;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::extract::{ApiJson, AuthUser, JsonWithBytes, OptionalJson, next_cursor, page_limit};
 use crate::realtime::Devices;
+use rebloom_core::events::{self, Event};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -37,7 +38,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_messages))
 }
 
-pub const MAX_MESSAGE_CHARS: usize = 4000;
 pub(crate) const SESSION_TYPES: &[&str] = &[
     "general",
     "check-in",
@@ -186,21 +186,6 @@ pub struct PageParams {
     pub session_id: Option<Uuid>,
 }
 
-pub fn validate_message(text: &str) -> ApiResult<String> {
-    let trimmed = text.trim();
-    if trimmed.is_empty() {
-        return Err(ApiError::field("message", "empty", "Write a message."));
-    }
-    if trimmed.chars().count() > MAX_MESSAGE_CHARS {
-        return Err(ApiError::field(
-            "message",
-            "too_long",
-            format!("Keep a message under {MAX_MESSAGE_CHARS} characters."),
-        ));
-    }
-    Ok(trimmed.to_owned())
-}
-
 fn validate_mood(field: &str, mood: Option<i32>) -> Result<(), FieldError> {
     match mood {
         Some(m) if !(1..=10).contains(&m) => {
@@ -217,19 +202,6 @@ pub fn ensure_caller(path_user: Uuid, user: &AuthUser) -> ApiResult<()> {
     } else {
         Err(ApiError::NotFound)
     }
-}
-
-/// Loads an open session of the caller (404 for anyone else's, 409 when ended).
-pub async fn open_session(state: &AppState, user: &AuthUser, id: Uuid) -> ApiResult<Session> {
-    let session = state
-        .store
-        .find_session(user.id, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if session.ended_at.is_some() {
-        return Err(ApiError::Conflict("session_ended"));
-    }
-    Ok(session)
 }
 
 /// Start a session, optionally with a first message.
@@ -305,24 +277,22 @@ pub async fn start_conversation(
             });
             let turn = match message {
                 Some(text) => Some(
-                    pipeline::run_turn(
+                    send::send(
                         &state,
-                        Incoming {
+                        devices.port(),
+                        Outgoing {
                             user: user.account.clone(),
-                            session: session.clone(),
+                            session_id: session.id,
                             text,
                             message_type: "text",
                             turn_key: turn_key.clone(),
+                            device: None,
                         },
-                        None,
                     )
                     .await?,
                 ),
                 None => None,
             };
-            if let Some(turn) = &turn {
-                devices.turn(user.id, turn).await;
-            }
             // A session opened without a message starts with the check-in it
             // was opened for, or with what they shared before.
             let greeting = match (&turn, check_in) {
@@ -381,28 +351,21 @@ pub async fn send_message(
     JsonWithBytes(req, body): JsonWithBytes<SendMessage>,
 ) -> ApiResult<Response> {
     ensure_caller(user_id, &user)?;
-    let text = validate_message(&req.message)?;
     let route = format!("POST /api/conversations/{user_id}/messages");
     let turn_key = turn_key(&headers)?;
     let work = {
         let state = state.clone();
         let user = user.clone();
-        let session_id = req.session_id;
+        let message = Outgoing {
+            user: user.account.clone(),
+            session_id: req.session_id,
+            text: req.message,
+            message_type: "text",
+            turn_key,
+            device: None,
+        };
         async move {
-            let session = open_session(&state, &user, session_id).await?;
-            let turn = pipeline::run_turn(
-                &state,
-                Incoming {
-                    user: user.account.clone(),
-                    session,
-                    text,
-                    message_type: "text",
-                    turn_key,
-                },
-                None,
-            )
-            .await?;
-            devices.turn(user.id, &turn).await;
+            let turn = send::send(&state, devices.port(), message).await?;
             Ok((StatusCode::OK, turn))
         }
     };
@@ -428,25 +391,20 @@ pub async fn stream_message(
     ApiJson(req): ApiJson<SendMessage>,
 ) -> ApiResult<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>> {
     ensure_caller(user_id, &user)?;
-    let text = validate_message(&req.message)?;
-    let session = open_session(&state, &user, req.session_id).await?;
     let (tx, rx) = mpsc::channel::<ReplyEvent>(64);
-    let incoming = Incoming {
+    let message = Outgoing {
         user: user.account.clone(),
-        session,
-        text,
+        session_id: req.session_id,
+        text: req.message,
         message_type: "text",
         turn_key: None,
+        device: None,
     };
-    // Claimed before the stream starts, so a second reply in progress is a plain 409.
-    let turn = pipeline::spawn_turn(&state, incoming, Some(tx.clone()))?;
-    let user_id = user.id;
+    // Started before the stream does, so a second reply in progress is a plain 409.
+    let turn = send::start(&state, devices.port(), message, Some(tx.clone())).await?;
     tokio::spawn(async move {
         let last = match turn.await {
-            Ok(Ok(turn)) => {
-                devices.turn(user_id, &turn).await;
-                ReplyEvent::Finished(Box::new(turn))
-            }
+            Ok(Ok(turn)) => ReplyEvent::Finished(Box::new(turn)),
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "streamed reply failed");
                 ReplyEvent::Failed
@@ -576,7 +534,7 @@ pub async fn end_session(
 ) -> ApiResult<ApiJson<SessionView>> {
     let req = req.unwrap_or_default();
     validate_mood("moodAfter", req.mood_after).map_err(|e| ApiError::Validation(vec![e]))?;
-    let session = open_session(&state, &user, id).await?;
+    let session = open_session(&state, user.id, id).await?;
     let messages = state
         .store
         .list_messages(user.id, Some(id), None, 200)

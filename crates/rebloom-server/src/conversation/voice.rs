@@ -17,11 +17,12 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::conversation::pipeline::{self, Incoming, TurnResult};
-use crate::conversation::routes::{ensure_caller, open_session};
+use crate::conversation::pipeline::TurnResult;
+use crate::conversation::routes::ensure_caller;
+use crate::conversation::send::{self, Outgoing};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, AuthUser};
-use crate::routes::me::PrivacySettings;
+use rebloom_core::preferences::PrivacySettings;
 
 pub fn router() -> OpenApiRouter<AppState> {
     // Uploads are capped by the voice limit (checked below and by the outer hard cap),
@@ -175,7 +176,7 @@ pub async fn voice_message(
             return Err(ApiError::UnsupportedAudio);
         }
     };
-    let session = open_session(&state, &user, session_id).await?;
+    let session = send::open_session(&state, user.id, session_id).await?;
     let profile = state
         .store
         .get_profile(user.id)
@@ -213,23 +214,22 @@ pub async fn voice_message(
             "No speech could be heard in the recording.",
         ));
     }
-    let keep = serde_json::from_value::<PrivacySettings>(profile.privacy_settings.clone())
-        .ok()
-        .and_then(|p| p.store_voice_recordings)
+    let keep = PrivacySettings::of(&profile)
+        .store_voice_recordings
         .unwrap_or(false);
-    let turn = pipeline::run_turn(
+    let turn = send::send(
         &state,
-        Incoming {
+        devices.port(),
+        Outgoing {
             user: user.account.clone(),
-            session,
+            session_id: session.id,
             text: transcript,
             message_type: "voice",
             turn_key: None,
+            device: None,
         },
-        None,
     )
     .await?;
-    devices.turn(user.id, &turn).await;
     let audio_stored = if keep {
         let dir = state
             .config

@@ -10,9 +10,11 @@
 
 pub mod notify;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::future::BoxFuture;
 use rebloom_store::{Job, NewJob, StoreResult};
 use serde_json::Value;
 use tokio::sync::Notify;
@@ -35,13 +37,26 @@ const LOCK: time::Duration = time::Duration::minutes(5);
 const RUN_LIMIT: Duration = Duration::from_secs(60);
 const MAX_ATTEMPTS: i32 = 10;
 
-/// Wakes this replica's worker when a job is enqueued here.
+/// Runs one job of a queue.
+pub type Handler = fn(AppState, Job) -> BoxFuture<'static, Result<(), JobError>>;
+
+/// The queue and the worker: each area says which queues it runs (its
+/// `JOBS`), the wiring gathers them, and the worker runs a job by its queue.
+/// Enqueuing wakes this replica's worker.
 #[derive(Clone, Default)]
 pub struct Jobs {
     wake: Arc<Notify>,
+    handlers: Arc<HashMap<&'static str, Handler>>,
 }
 
 impl Jobs {
+    pub fn new(areas: &[&[(&'static str, Handler)]]) -> Jobs {
+        Jobs {
+            wake: Arc::default(),
+            handlers: Arc::new(areas.iter().flat_map(|a| a.iter().copied()).collect()),
+        }
+    }
+
     /// Stores a job due now and wakes the worker.
     pub async fn enqueue(
         &self,
@@ -187,21 +202,9 @@ pub async fn run_one(state: &AppState) -> StoreResult<bool> {
 }
 
 async fn execute(state: &AppState, job: &Job) -> Result<(), JobError> {
-    match job.queue.as_str() {
-        CRISIS_WEBHOOK => state.notifier.crisis_webhook(&job.payload).await,
-        CRISIS_EMAIL => state.notifier.crisis_email(&job.payload).await,
-        CONTACT_EMAIL => notify::contact_email(state, job).await,
-        CLINICIAN_EMAIL => notify::clinician_email(state, job).await,
-        crate::routes::export::EXPORT_JOB => crate::routes::export::build(state, job).await,
-        crate::memory::LEARN => crate::memory::learn(state, &job.payload).await,
-        crate::wellbeing::insights::WEEKLY => {
-            crate::wellbeing::insights::run_weekly(state, &job.payload).await
-        }
-        crate::notifications::EMAIL => crate::notifications::run_email(state, job).await,
-        crate::wellbeing::insights::SCHEDULE => {
-            crate::wellbeing::insights::run_schedule(state, &job.payload).await
-        }
-        other => Err(JobError::Permanent(format!("unknown queue {other}"))),
+    match state.jobs.handlers.get(job.queue.as_str()) {
+        Some(run) => run(state.clone(), job.clone()).await,
+        None => Err(JobError::Permanent(format!("unknown queue {}", job.queue))),
     }
 }
 

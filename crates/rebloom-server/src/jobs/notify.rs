@@ -19,6 +19,22 @@ use sha2::Sha256;
 use uuid::Uuid;
 
 use super::{CONTACT_EMAIL, CRISIS_EMAIL, CRISIS_WEBHOOK, JobError};
+
+/// The jobs of crisis notification and the trusted contact.
+pub const JOBS: &[(&str, super::Handler)] = &[
+    (CRISIS_WEBHOOK, |s, j| {
+        Box::pin(async move { s.notifier.crisis_webhook(&j.payload).await })
+    }),
+    (CRISIS_EMAIL, |s, j| {
+        Box::pin(async move { s.notifier.crisis_email(&j.payload).await })
+    }),
+    (CONTACT_EMAIL, |s, j| {
+        Box::pin(async move { contact_email(&s, &j).await })
+    }),
+    (super::CLINICIAN_EMAIL, |s, j| {
+        Box::pin(async move { clinician_email(&s, &j).await })
+    }),
+];
 use crate::app::AppState;
 use crate::config::Config;
 

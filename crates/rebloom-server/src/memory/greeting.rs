@@ -9,7 +9,7 @@ use super::last_session;
 use crate::app::AppState;
 use crate::conversation::views::{AiResponse, safety_view};
 use crate::error::ApiResult;
-use crate::routes::me::CommunicationPreferences;
+use rebloom_core::preferences::CommunicationPreferences;
 
 /// Opens a new session with a greeting from what the person shared before,
 /// stored as the companion's first message; `None` when memory is off or
@@ -22,8 +22,7 @@ pub async fn open_session(state: &AppState, session: &Session) -> ApiResult<Opti
         return Ok(None);
     }
     let known = state.memory.cache.get(state, session.user_id).await?;
-    let communication: CommunicationPreferences =
-        serde_json::from_value(profile.communication_preferences.clone()).unwrap_or_default();
+    let communication = CommunicationPreferences::of(&profile);
     let name = match communication.use_name {
         Some(false) => None,
         _ => profile.display_name.as_deref(),

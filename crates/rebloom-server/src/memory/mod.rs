@@ -29,11 +29,15 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::jobs::JobError;
-use crate::routes::me::PrivacySettings;
 use extract::{Extractor, memory_key};
+use rebloom_core::preferences::PrivacySettings;
 
 /// The background job that learns from one message.
 pub const LEARN: &str = "memory.learn";
+/// The jobs of memory.
+pub const JOBS: &[(&str, crate::jobs::Handler)] = &[(LEARN, |s, j| {
+    Box::pin(async move { learn(&s, &j.payload).await })
+})];
 /// Sources kept per memory (the latest).
 const MAX_SOURCES: usize = 20;
 /// Memories given to a reply as context.
@@ -52,10 +56,7 @@ pub struct MemoryService {
 
 /// Whether the person allows the companion to remember (opt-in).
 pub fn allowed(profile: &Profile) -> bool {
-    serde_json::from_value::<PrivacySettings>(profile.privacy_settings.clone())
-        .ok()
-        .and_then(|p| p.memory_enabled)
-        .unwrap_or(false)
+    PrivacySettings::of(profile).memory_enabled.unwrap_or(false)
 }
 
 /// Queues learning from a message the person just sent, if they allow memory.

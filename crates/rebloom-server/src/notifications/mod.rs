@@ -26,6 +26,10 @@ pub use routes::router;
 
 /// The job that e-mails one notification.
 pub const EMAIL: &str = "notification.email";
+/// The jobs of notifications.
+pub const JOBS: &[(&str, crate::jobs::Handler)] = &[(EMAIL, |s, j| {
+    Box::pin(async move { run_email(&s, &j).await })
+})];
 
 fn parse_time(v: &str) -> Option<Time> {
     let (h, m) = v.split_once(':')?;

@@ -184,8 +184,8 @@ pub async fn register(
         state.store.save_profile(&profile).await?;
     }
     metrics::counter!("auth_registrations_total").increment(1);
-    state.events.publish(crate::conversation::events::Event {
-        name: crate::conversation::events::USER_REGISTERED,
+    state.events.publish(rebloom_core::events::Event {
+        name: rebloom_core::events::USER_REGISTERED,
         user_id: user.id,
         session_id: None,
         message_id: None,

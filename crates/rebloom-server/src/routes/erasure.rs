@@ -14,10 +14,10 @@ use utoipa_axum::routes;
 use zeroize::Zeroizing;
 
 use crate::app::AppState;
-use crate::conversation::events::{self, Event};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, AuthUser};
 use crate::routes::auth::login_key;
+use rebloom_core::events::{self, Event};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(delete_me))

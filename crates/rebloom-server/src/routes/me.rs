@@ -1,8 +1,11 @@
 //! The caller's account, profile, preferences and onboarding state.
 
 use axum::extract::State;
+use rebloom_core::preferences::{
+    CommunicationPreferences, PrivacySettings, TherapeuticPreferences, double_option,
+};
 use rebloom_store::{Profile, Role, User};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -13,6 +16,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::extract::{ApiJson, AuthUser};
+use rebloom_core::preferences::ProfileView;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -48,94 +52,6 @@ impl From<&User> for UserView {
             subscription_tier: u.subscription_tier.clone(),
         }
     }
-}
-
-/// Evidence-based approaches the companion can lean on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum Approach {
-    Cbt,
-    Dbt,
-    Act,
-    Mindfulness,
-    PersonCentred,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Tone {
-    Gentle,
-    Direct,
-    Encouraging,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ReplyLength {
-    Short,
-    Medium,
-    Long,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct TherapeuticPreferences {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub approach: Option<Approach>,
-    /// At most 4.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(max_items = 4)]
-    pub secondary_approaches: Option<Vec<Approach>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CommunicationPreferences {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tone: Option<Tone>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reply_length: Option<ReplyLength>,
-    /// Whether the companion addresses the person by their display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub use_name: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub check_in_reminders: Option<bool>,
-    /// Local time `HH:MM` for check-in reminders.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(example = "20:30", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
-    pub reminder_time: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(example = "22:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
-    pub quiet_hours_start: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(example = "07:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
-    pub quiet_hours_end: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email_notifications: Option<bool>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PrivacySettings {
-    /// Whether the companion may remember things across sessions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub memory_enabled: Option<bool>,
-    /// Whether voice recordings are kept after transcription.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub store_voice_recordings: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub analytics_opt_in: Option<bool>,
-    /// Conversations older than this many days are deleted (30 to 3650).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(minimum = 30, maximum = 3650)]
-    pub data_retention_days: Option<u32>,
-}
-
-/// A field that may be absent (unchanged), `null` (cleared) or a value.
-pub(crate) fn double_option<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
 }
 
 /// A partial profile: absent fields stay as they are; `null` clears nullable ones.
@@ -197,53 +113,6 @@ pub struct PreferencesPatch {
     pub communication_preferences: Option<CommunicationPreferences>,
     #[serde(default, deserialize_with = "crate::extract::optional_object")]
     pub privacy_settings: Option<PrivacySettings>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ProfileView {
-    pub display_name: Option<String>,
-    pub age_range: Option<String>,
-    pub timezone: Option<String>,
-    pub language: String,
-    pub country: Option<String>,
-    pub goals: Vec<String>,
-    #[schema(value_type = Option<Object>)]
-    pub mental_health_history: Option<Value>,
-    pub therapeutic_preferences: TherapeuticPreferences,
-    pub communication_preferences: CommunicationPreferences,
-    pub privacy_settings: PrivacySettings,
-    pub onboarding_step: Option<String>,
-    pub onboarding_completed: bool,
-    #[serde(with = "time::serde::rfc3339")]
-    pub updated_at: OffsetDateTime,
-}
-
-impl ProfileView {
-    pub fn new(p: &Profile, onboarding_completed: bool) -> ProfileView {
-        ProfileView {
-            display_name: p.display_name.clone(),
-            age_range: p.age_range.clone(),
-            timezone: p.timezone.clone(),
-            language: p.language.clone(),
-            country: p.country.clone(),
-            goals: serde_json::from_value(p.goals.clone()).unwrap_or_default(),
-            mental_health_history: p.mental_health_history.clone(),
-            therapeutic_preferences: serde_json::from_value(p.therapeutic_preferences.clone())
-                .unwrap_or_default(),
-            communication_preferences: serde_json::from_value(p.communication_preferences.clone())
-                .unwrap_or_default(),
-            privacy_settings: serde_json::from_value(p.privacy_settings.clone())
-                .unwrap_or_default(),
-            onboarding_step: p
-                .onboarding
-                .get("step")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            onboarding_completed,
-            updated_at: p.updated_at,
-        }
-    }
 }
 
 pub(crate) const AGE_RANGES: &[&str] =

@@ -11,6 +11,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use uuid::Uuid;
 
 use super::calendar::{Calendar, RangeParams};
 use super::trends::round2;
@@ -82,16 +83,25 @@ pub async fn engagement(
     user: AuthUser,
     Query(q): Query<RangeParams>,
 ) -> ApiResult<ApiJson<Engagement>> {
-    let calendar = Calendar::of(&state, user.id).await?;
+    Ok(ApiJson(engagement_in(&state, user.id, &q).await?))
+}
+
+/// The person's engagement over `q`'s range of their days.
+pub async fn engagement_in(
+    state: &AppState,
+    user_id: Uuid,
+    q: &RangeParams,
+) -> ApiResult<Engagement> {
+    let calendar = Calendar::of(state, user_id).await?;
     let now = state.clock.now();
-    let (from, to) = calendar.range(&q, now)?;
+    let (from, to) = calendar.range(q, now)?;
     let (start, end) = calendar.bounds(from, to)?;
     let within = |t: time::OffsetDateTime| t >= start && t < end;
     let moods = state
         .store
-        .list_moods(user.id, start, end, super::moods::MAX_ENTRIES)
+        .list_moods(user_id, start, end, super::moods::MAX_ENTRIES)
         .await?;
-    let all = super::insights::messages_between(&state, user.id, start, end).await?;
+    let all = super::insights::messages_between(state, user_id, start, end).await?;
     let exercises_completed = all
         .iter()
         .filter(|m| {
@@ -107,14 +117,14 @@ pub async fn engagement(
         .collect();
     let progress: Vec<_> = state
         .store
-        .goal_progress(user.id, None)
+        .goal_progress(user_id, None)
         .await?
         .into_iter()
         .filter(|p| within(p.recorded_at))
         .collect();
     let questionnaires: Vec<_> = state
         .store
-        .list_questionnaires(user.id, None, 1_000)
+        .list_questionnaires(user_id, None, 1_000)
         .await?
         .into_iter()
         .filter(|r| within(r.completed_at))
@@ -131,7 +141,7 @@ pub async fn engagement(
     let sessions: BTreeSet<uuid::Uuid> = messages.iter().map(|m| m.session_id).collect();
     let span_days = f64::from((to - from).get_days() + 1);
     let (current_streak, longest_streak) = streaks(&days, calendar.date_of(now));
-    Ok(ApiJson(Engagement {
+    Ok(Engagement {
         timezone: calendar.name().to_owned(),
         from: from.to_string(),
         to: to.to_string(),
@@ -146,7 +156,7 @@ pub async fn engagement(
         questionnaires: questionnaires.len(),
         exercises_completed,
         days: days.iter().map(ToString::to_string).collect(),
-    }))
+    })
 }
 
 #[cfg(test)]

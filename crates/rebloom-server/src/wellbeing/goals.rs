@@ -169,14 +169,14 @@ pub struct GoalChange {
     #[schema(value_type = Option<crate::schemas::GoalText>)]
     pub title: Option<String>,
     /// Up to 2000 characters.
-    #[serde(default, deserialize_with = "crate::routes::me::double_option")]
+    #[serde(default, deserialize_with = "rebloom_core::preferences::double_option")]
     #[schema(value_type = Option<String>, max_length = 2000)]
     pub description: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::routes::me::double_option")]
+    #[serde(default, deserialize_with = "rebloom_core::preferences::double_option")]
     #[schema(value_type = Option<GoalCategory>)]
     pub category: Option<Option<String>>,
     /// Today (the person's) or later.
-    #[serde(default, deserialize_with = "crate::routes::me::double_option")]
+    #[serde(default, deserialize_with = "rebloom_core::preferences::double_option")]
     #[schema(value_type = Option<String>, format = Date)]
     pub target_date: Option<Option<String>>,
     #[schema(value_type = Option<GoalStatus>)]

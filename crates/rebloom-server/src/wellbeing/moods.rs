@@ -111,24 +111,24 @@ pub struct NewMood {
 pub struct MoodChange {
     #[schema(minimum = 1, maximum = 10)]
     pub mood_score: Option<i32>,
-    #[serde(default, deserialize_with = "crate::routes::me::double_option")]
+    #[serde(default, deserialize_with = "rebloom_core::preferences::double_option")]
     #[schema(value_type = Option<i32>, minimum = 1, maximum = 10)]
     pub anxiety_level: Option<Option<i32>>,
-    #[serde(default, deserialize_with = "crate::routes::me::double_option")]
+    #[serde(default, deserialize_with = "rebloom_core::preferences::double_option")]
     #[schema(value_type = Option<i32>, minimum = 1, maximum = 10)]
     pub stress_level: Option<Option<i32>>,
-    #[serde(default, deserialize_with = "crate::routes::me::double_option")]
+    #[serde(default, deserialize_with = "rebloom_core::preferences::double_option")]
     #[schema(value_type = Option<i32>, minimum = 1, maximum = 10)]
     pub energy_level: Option<Option<i32>>,
     /// Up to 2000 characters.
-    #[serde(default, deserialize_with = "crate::routes::me::double_option")]
+    #[serde(default, deserialize_with = "rebloom_core::preferences::double_option")]
     #[schema(value_type = Option<String>, max_length = 2000)]
     pub notes: Option<Option<String>>,
     /// Replaces the tags: up to 20.
     #[schema(value_type = Option<Vec<crate::schemas::Trigger>>, max_items = 20)]
     pub triggers: Option<Vec<String>>,
     /// One of the caller's sessions.
-    #[serde(default, deserialize_with = "crate::routes::me::double_option")]
+    #[serde(default, deserialize_with = "rebloom_core::preferences::double_option")]
     #[schema(value_type = Option<Uuid>)]
     pub session_id: Option<Option<Uuid>>,
     /// Not in the future, at most a year ago.
@@ -326,6 +326,11 @@ pub async fn mood_trends(
     user: AuthUser,
     Query(q): Query<TrendParams>,
 ) -> ApiResult<ApiJson<Trends>> {
+    Ok(ApiJson(trends_in(&state, user.id, q).await?))
+}
+
+/// The person's mood trends over `q`'s range of their days, in `q`'s buckets.
+pub async fn trends_in(state: &AppState, user_id: Uuid, q: TrendParams) -> ApiResult<Trends> {
     let bucket = match q.bucket.as_deref() {
         None | Some("day") => Bucket::Day,
         Some("week") => Bucket::Week,
@@ -338,16 +343,14 @@ pub async fn mood_trends(
             ));
         }
     };
-    let calendar = Calendar::of(&state, user.id).await?;
+    let calendar = Calendar::of(state, user_id).await?;
     let range = RangeParams {
         range: q.range,
         from: q.from,
         to: q.to,
     };
     let (from, to) = calendar.range(&range, state.clock.now())?;
-    Ok(ApiJson(
-        trends_for(&*state.store, user.id, &calendar, from, to, bucket).await?,
-    ))
+    trends_for(&*state.store, user_id, &calendar, from, to, bucket).await
 }
 
 /// Trends of a person's entries between two of their local days (inclusive).

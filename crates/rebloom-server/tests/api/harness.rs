@@ -11,7 +11,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rebloom_server::clock::ManualClock;
+use rebloom_core::clock::ManualClock;
 use rebloom_server::{App, AppState, Config};
 use rebloom_store::Role;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};

@@ -75,6 +75,8 @@ test('a reply reaches the sender in chunks and the same user on another replica,
 
   const strangerUpdates = [];
   stranger.on('conversation-update', (u) => strangerUpdates.push(u));
+  const phoneUpdates = [];
+  phone.on('conversation-update', (u) => phoneUpdates.push(u));
   const laptopUpdate = new Promise((resolve) =>
     laptop.once('conversation-update', (u) => resolve({ u, at: Date.now() })));
   const phoneReply = reply(phone);
@@ -94,6 +96,8 @@ test('a reply reaches the sender in chunks and the same user on another replica,
   stranger.emit('send-message', { message: 'hello', sessionId: s2.json.sessionId });
   await strangerReply;
   assert.deepEqual(strangerUpdates, []);
+  // The device the message came from has the turn as its final reply, not again as an update.
+  assert.deepEqual(phoneUpdates, []);
 
   // Someone else's session is refused.
   const refused = once(stranger, 'error');

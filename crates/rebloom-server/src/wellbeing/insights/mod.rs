@@ -27,6 +27,15 @@ pub use report::{WeekData, weekly};
 pub const WEEKLY: &str = "insights.weekly";
 /// The hourly job that finds who is due.
 pub const SCHEDULE: &str = "insights.schedule";
+/// The jobs of insights.
+pub const JOBS: &[(&str, crate::jobs::Handler)] = &[
+    (WEEKLY, |s, j| {
+        Box::pin(async move { run_weekly(&s, &j.payload).await })
+    }),
+    (SCHEDULE, |s, j| {
+        Box::pin(async move { run_schedule(&s, &j.payload).await })
+    }),
+];
 /// The insight type of weekly reports.
 pub const KIND: &str = "weekly";
 /// Messages read for one week at most.

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+pub mod history;
 pub mod routes;
 
 /// One instrument: its items, LOINC codes and severity bands.

@@ -21,6 +21,7 @@ use crate::conversation::views::{SafetyView, safety_view};
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::extract::{ApiJson, AuthUser};
 use crate::realtime::Devices;
+use rebloom_core::deliver::{Deliver, Update};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -29,27 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(fhir_bundle))
 }
 
-const MAX_HISTORY: i64 = 500;
-
-// Also the GraphQL `QuestionnaireResponse`.
-#[derive(Debug, Serialize, ToSchema, async_graphql::SimpleObject)]
-#[serde(rename_all = "camelCase")]
-#[graphql(name = "QuestionnaireResponse")]
-pub struct ResponseView {
-    pub id: Uuid,
-    /// `phq9` or `gad7`.
-    pub instrument: String,
-    pub answers: Vec<i32>,
-    pub total_score: i32,
-    pub max_score: i32,
-    /// `minimal`, `mild`, `moderate`, `moderately_severe` (PHQ-9 only) or `severe`.
-    pub severity: String,
-    /// Change in total from the previous response to the same instrument.
-    pub change: Option<i32>,
-    pub session_id: Option<Uuid>,
-    #[serde(with = "time::serde::rfc3339")]
-    pub completed_at: OffsetDateTime,
-}
+use super::history::{History, MAX_HISTORY, ResponseView, bundle, views};
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -62,18 +43,6 @@ pub struct Submitted {
     /// With the safety protocol: the person's crisis state it started (also
     /// pushed to their other devices as `crisis-state`).
     pub crisis: Option<CrisisStateView>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct History {
-    /// Newest first.
-    pub responses: Vec<ResponseView>,
-    /// Per instrument: `improving`, `worsening` or `stable` (a change of
-    /// 5 points or more, the usual threshold for a clinically meaningful
-    /// change) from the first to the latest response; null with fewer than two.
-    #[schema(value_type = Object)]
-    pub trend: Value,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -118,28 +87,6 @@ pub struct HistoryQuery {
     pub instrument: Option<String>,
 }
 
-fn views(responses: Vec<QuestionnaireResponse>) -> Vec<ResponseView> {
-    // Newest first: the previous response to an instrument comes later in the list.
-    let mut out: Vec<ResponseView> = Vec::with_capacity(responses.len());
-    for (i, r) in responses.iter().enumerate() {
-        let previous = responses[i + 1..]
-            .iter()
-            .find(|p| p.instrument == r.instrument);
-        out.push(ResponseView {
-            id: r.id,
-            instrument: r.instrument.clone(),
-            answers: r.answers.clone(),
-            total_score: r.total_score,
-            max_score: instrument(&r.instrument).map_or(0, |i| i.max_score()),
-            severity: r.severity.clone(),
-            change: previous.map(|p| r.total_score - p.total_score),
-            session_id: r.session_id,
-            completed_at: r.completed_at,
-        });
-    }
-    out
-}
-
 /// The questionnaires a person can take, with their items and answers.
 #[utoipa::path(get, path = "/api/questionnaires", tag = "wellbeing", security(("bearer" = [])),
     responses((status = 200, body = Object)))]
@@ -157,42 +104,9 @@ pub async fn history(
     user: AuthUser,
     Query(q): Query<HistoryQuery>,
 ) -> ApiResult<ApiJson<History>> {
-    if let Some(i) = &q.instrument
-        && instrument(i).is_none()
-    {
-        return Err(ApiError::field(
-            "instrument",
-            "unknown_instrument",
-            "phq9 or gad7.",
-        ));
-    }
-    let responses = state
-        .store
-        .list_questionnaires(user.id, q.instrument.as_deref(), MAX_HISTORY)
-        .await?;
-    let mut trend = serde_json::Map::new();
-    for i in INSTRUMENTS {
-        let of: Vec<&QuestionnaireResponse> =
-            responses.iter().filter(|r| r.instrument == i.id).collect();
-        let value = match (of.first(), of.last()) {
-            (Some(latest), Some(first)) if of.len() >= 2 => {
-                let change = latest.total_score - first.total_score;
-                json!({
-                    "direction": if change <= -5 { "improving" } else if change >= 5 { "worsening" } else { "stable" },
-                    "change": change,
-                    "from": first.total_score,
-                    "to": latest.total_score,
-                    "responses": of.len(),
-                })
-            }
-            _ => Value::Null,
-        };
-        trend.insert(i.id.to_owned(), value);
-    }
-    Ok(ApiJson(History {
-        responses: views(responses),
-        trend: Value::Object(trend),
-    }))
+    Ok(ApiJson(
+        super::history::history(&state, user.id, q.instrument.as_deref()).await?,
+    ))
 }
 
 /// Scores and keeps a completed questionnaire. A PHQ-9 item 9 answer above
@@ -258,7 +172,11 @@ pub async fn submit(
         // is left out (the answer's own lines are in `safety`).
         let crisis = match crate::conversation::crisis::current(&state, user.id).await {
             Ok(crisis) => {
-                devices.crisis(user.id, &crisis).await;
+                if let Ok(payload) = serde_json::to_value(&crisis) {
+                    devices
+                        .deliver(user.id, Update::CrisisState, payload, None)
+                        .await;
+                }
                 Some(crisis)
             }
             Err(e) => {
@@ -370,22 +288,4 @@ pub async fn fhir_bundle(
         axum::Json(bundle(&responses)),
     )
         .into_response())
-}
-
-/// A FHIR `Bundle` of the responses.
-pub fn bundle(responses: &[QuestionnaireResponse]) -> Value {
-    let entries: Vec<Value> = responses
-        .iter()
-        .filter_map(|r| {
-            let i = instrument(&r.instrument)?;
-            let resource = i.fhir(r.id, r.user_id, &r.answers, r.total_score, r.completed_at);
-            Some(json!({ "fullUrl": format!("urn:uuid:{}", r.id), "resource": resource }))
-        })
-        .collect();
-    json!({
-        "resourceType": "Bundle",
-        "type": "collection",
-        "total": entries.len(),
-        "entry": entries,
-    })
 }

@@ -1,9 +1,10 @@
-//! The in-process event bus carrying the architecture's events. Stages publish;
-//! analytics, memory, notifications and real-time delivery subscribe instead of
-//! being called inline. Events carry ids and levels, never message content.
+//! The architecture's domain events, counted. Each stage that does something
+//! worth counting publishes an event: `events_published_total{event}` in the
+//! metrics, and a debug line with the ids (never content). Nothing subscribes:
+//! what must follow an event (memory, notifications, delivery to devices) is
+//! called by the service that does the work, so it cannot be dropped.
 
 use serde::Serialize;
-use tokio::sync::broadcast;
 use uuid::Uuid;
 
 pub const USER_REGISTERED: &str = "user.registered";
@@ -29,29 +30,20 @@ pub struct Event {
     pub detail: serde_json::Value,
 }
 
-/// Publish/subscribe within one process. Slow subscribers miss old events
-/// rather than slowing the pipeline.
-#[derive(Clone)]
-pub struct EventBus {
-    tx: broadcast::Sender<Event>,
-}
-
-impl Default for EventBus {
-    fn default() -> Self {
-        EventBus {
-            tx: broadcast::channel(1024).0,
-        }
-    }
-}
+/// Where events are published: the metrics, and the debug log.
+#[derive(Clone, Default)]
+pub struct EventBus;
 
 impl EventBus {
     pub fn publish(&self, event: Event) {
         metrics::counter!("events_published_total", "event" => event.name).increment(1);
-        // No subscribers is fine.
-        let _ = self.tx.send(event);
-    }
-
-    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
-        self.tx.subscribe()
+        tracing::debug!(
+            event = event.name,
+            user_id = %event.user_id,
+            session_id = ?event.session_id,
+            message_id = ?event.message_id,
+            detail = %event.detail,
+            "event"
+        );
     }
 }

@@ -1,0 +1,15 @@
+//! What Rebloom does, whatever reaches it: the services and the ports they
+//! hold, with no HTTP, Socket.IO or GraphQL here. `rebloom-server` holds the
+//! ways in (REST, Socket.IO, GraphQL, the CLI) and maps [`CoreError`] to each.
+//!
+//! Moving in: the domain moves here from `rebloom-server` area by area (see
+//! `docs/architecture.md`); what is here is already transport-free.
+
+pub mod clock;
+pub mod cpu_pool;
+pub mod deliver;
+pub mod error;
+pub mod events;
+pub mod preferences;
+
+pub use error::{CoreError, CoreResult, FieldError};
