@@ -4,6 +4,7 @@
 //! the same state over the API when it next opens.
 
 use async_trait::async_trait;
+use serde::Serialize;
 use uuid::Uuid;
 
 /// What is delivered.
@@ -27,6 +28,21 @@ pub trait Deliver: Send + Sync {
         payload: serde_json::Value,
         except: Option<&str>,
     );
+}
+
+/// `value` as `update` to the person's devices (see [`Deliver::deliver`]);
+/// a value that cannot be serialised is logged and not sent.
+pub async fn deliver<T: Serialize>(
+    port: &dyn Deliver,
+    user: Uuid,
+    update: Update,
+    value: &T,
+    except: Option<&str>,
+) {
+    match serde_json::to_value(value) {
+        Ok(payload) => port.deliver(user, update, payload, except).await,
+        Err(e) => tracing::error!(error = %e, ?update, "an update could not be serialised"),
+    }
 }
 
 /// No devices to deliver to (the CLI, a job without a transport).

@@ -900,9 +900,10 @@ fn affirmation(text: &str) -> bool {
     AFFIRMATIONS.contains(&words(text).as_str())
 }
 
-/// Whether the whole message is a plain yes ("yes", "sim", "kind of", "نعم").
-pub fn bare_yes(text: &str) -> bool {
-    affirmation(&normalize(text))
+/// Whether the whole of `normalized` (a message, [`normalize`]d) is a plain
+/// yes ("yes", "sim", "kind of", "نعم").
+pub(crate) fn plain_yes(normalized: &str) -> bool {
+    affirmation(normalized)
 }
 
 /// Answers that say no and nothing more, on normalised text.
@@ -942,9 +943,10 @@ const NEGATIVES: &[&str] = &[
     "ابدا",
 ];
 
-/// Whether the whole message is a plain no ("no", "nope", "nein", "não", "لا").
-pub fn bare_no(text: &str) -> bool {
-    NEGATIVES.contains(&words(&normalize(text)).as_str())
+/// Whether the whole of `normalized` (a message, [`normalize`]d) is a plain
+/// no ("no", "nope", "nein", "não", "لا").
+pub(crate) fn plain_no(normalized: &str) -> bool {
+    NEGATIVES.contains(&words(normalized).as_str())
 }
 
 /// The words of normalised text, joined by single spaces.

@@ -25,13 +25,16 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::assess::{Assessment, Category, Evidence, RiskLevel, bare_no, bare_yes};
+use crate::assess::{Assessment, Category, Evidence, RiskLevel, plain_no, plain_yes};
+use crate::normalize::normalize;
 use crate::reply::{ByLanguage, Replies, SafeReply, pick};
 use crate::resources::Directory;
 use crate::session::{AFFIRMED_RULE, SAFETY_ANSWER_RULE, SessionRisk};
 
-/// Messages of the person after a believed safety answer before the gentle check.
-pub const GENTLE_CHECK_AFTER: u8 = 3;
+/// Messages of the person after a believed safety answer before the gentle
+/// check: the same messages as the assessment's stricter reading after a
+/// safety answer ([`crate::session::ANSWER_WINDOW`]).
+const GENTLE_CHECK_AFTER: u8 = crate::session::ANSWER_WINDOW as u8;
 /// A message longer than this (in words) during the panic flow is the person
 /// talking about something: the conversation goes on as usual.
 const PANIC_WORDS_MAX: usize = 40;
@@ -39,7 +42,7 @@ const PANIC_WORDS_MAX: usize = 40;
 /// when the learned layer alone reads risk in it.
 const EASED_WORDS_MAX: usize = 8;
 /// The evidence rule that marks a panic attack that has eased.
-pub const EASED_RULE: &str = "context.eased";
+const EASED_RULE: &str = "context.eased";
 
 /// Which flow an episode is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,13 +101,15 @@ pub struct Dialogue {
     /// A check-in was asked and not yet answered.
     #[serde(default)]
     pub checked_in: bool,
-    /// The opening asked one question only: the direct one.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub single_question: bool,
     /// Messages of the person before the gentle check after a believed answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_after: Option<u8>,
 }
+
+/// The conversation as usual, with no check added.
+const CONVERSE: Move = Move::Converse {
+    gentle_check: false,
+};
 
 /// What to answer the person's message with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,29 +131,48 @@ pub enum Move {
     Converse { gentle_check: bool },
 }
 
+/// What the person's message says to the dialogue, read once
+/// ([`Dialogues::hear`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Heard {
+    /// The panic attack has eased ("I'm calmer now"), and nothing is negated.
+    pub eased: bool,
+    /// The means are out of reach now ("I put them away"), nothing negated.
+    pub means_put_away: bool,
+    /// The whole message is a plain no ("no", "nope", "nein", "não", "لا").
+    pub plain_no: bool,
+    /// The whole message is a plain yes ("yes", "sim", "kind of", "نعم").
+    pub plain_yes: bool,
+    pub words: usize,
+}
+
 /// What the dialogue needs to know about the person's message.
 #[derive(Debug, Clone, Copy)]
 pub struct Said<'a> {
     pub assessment: &'a Assessment,
     /// The message asks for (or goes on with) the safety plan.
     pub plan: bool,
-    /// The message says the panic has eased ([`Dialogues::eased`]).
-    pub eased: bool,
-    pub words: usize,
-    /// The whole message is a plain no ([`crate::assess::bare_no`]).
-    pub plain_no: bool,
+    pub heard: Heard,
 }
 
 impl Dialogue {
+    /// The state after the companion asked the direct question alone
+    /// ([`Step::Confirm`]), as the check-in a session opens with after a
+    /// questionnaire answer does.
+    pub fn asked_directly() -> Dialogue {
+        Dialogue {
+            flow: Some(Flow::Crisis),
+            steps: vec![Step::Confirm],
+            ..Dialogue::default()
+        }
+    }
+
     /// Whether the companion's last reply asked one question only, the
-    /// direct one about thoughts of ending one's life: the check-in a session
-    /// opens with after a questionnaire answer, or the confirming question.
-    /// The crisis reply asks more (is there someone you trust …?), so a bare
-    /// "no" after it is asked about once more ([`Step::Confirm`]).
-    pub fn asked_directly(&self) -> bool {
-        self.flow == Some(Flow::Crisis)
-            && (self.steps.last() == Some(&Step::Confirm)
-                || (self.steps == [Step::Open] && self.single_question))
+    /// direct one about thoughts of ending one's life. The crisis reply asks
+    /// more (is there someone you trust …?), so a bare "no" after it is asked
+    /// about once more ([`Step::Confirm`]).
+    fn asked_direct_question(&self) -> bool {
+        self.flow == Some(Flow::Crisis) && self.steps.last() == Some(&Step::Confirm)
     }
 
     /// Reads the person's message as an answer to what the companion last
@@ -160,47 +184,35 @@ impl Dialogue {
     /// "I'm calmer now" during a panic attack
     /// ([`Dialogues::eased`], eight words at most) has eased it, whatever the
     /// learned layer reads. Either only when no rule saw anything in it.
-    pub fn read_answer(
-        &self,
-        risk: &SessionRisk,
-        text: &str,
-        eased: bool,
-        a: Assessment,
-    ) -> Assessment {
+    pub fn read_answer(&self, risk: &SessionRisk, heard: &Heard, a: Assessment) -> Assessment {
         if !rules_silent(&a) {
             return a;
         }
-        let (rule, level, category, note) =
-            if self.asked_directly() && risk.about_suicide_or_self_harm() && bare_no(text) {
-                (
-                    SAFETY_ANSWER_RULE,
-                    RiskLevel::Low,
-                    risk.category.unwrap_or(Category::SuicidalIdeation),
-                    "a plain no to the direct question",
-                )
-            } else if self.steps.last() == Some(&Step::Confirm)
-                && risk.about_suicide_or_self_harm()
-                && bare_yes(text)
-            {
-                (
-                    AFFIRMED_RULE,
-                    RiskLevel::High,
-                    risk.category.unwrap_or(Category::SuicidalIdeation),
-                    "a yes to the direct question, asked again",
-                )
-            } else if self.flow == Some(Flow::Panic)
-                && eased
-                && text.split_whitespace().count() <= EASED_WORDS_MAX
-            {
-                (
-                    EASED_RULE,
-                    RiskLevel::None,
-                    Category::Panic,
-                    "the panic attack has eased",
-                )
-            } else {
-                return a;
-            };
+        let direct = self.asked_direct_question() && risk.about_suicide_or_self_harm();
+        let (rule, level, category, note) = if direct && heard.plain_no {
+            (
+                SAFETY_ANSWER_RULE,
+                RiskLevel::Low,
+                risk.category.unwrap_or(Category::SuicidalIdeation),
+                "a plain no to the direct question",
+            )
+        } else if direct && heard.plain_yes {
+            (
+                AFFIRMED_RULE,
+                RiskLevel::High,
+                risk.category.unwrap_or(Category::SuicidalIdeation),
+                "a yes to the direct question asked alone",
+            )
+        } else if self.flow == Some(Flow::Panic) && heard.eased && heard.words <= EASED_WORDS_MAX {
+            (
+                EASED_RULE,
+                RiskLevel::None,
+                Category::Panic,
+                "the panic attack has eased",
+            )
+        } else {
+            return a;
+        };
         Assessment {
             level,
             categories: if level.is_crisis() {
@@ -221,51 +233,47 @@ impl Dialogue {
     /// The move for the person's message and the state after it.
     pub fn next(&self, said: Said<'_>) -> (Move, Dialogue) {
         let a = said.assessment;
-        if a.evidence.iter().any(|e| e.rule == EASED_RULE) {
-            return (Move::PanicEased, Dialogue::default());
-        }
         let answer = a.evidence.iter().any(|e| e.rule == SAFETY_ANSWER_RULE);
         let (means_said, means_now) = mentions_means(a);
         let mut d = self.clone();
-        // "It's not an emergency" during a panic attack is no sign it has eased.
-        if answer && (self.flow != Some(Flow::Panic) || said.eased) {
-            return match self.flow {
-                Some(Flow::Crisis) => (
+        // During a panic attack only its easing ends the flow (below): "it's
+        // not an emergency" is no sign it has.
+        if answer && self.flow != Some(Flow::Panic) {
+            return if self.flow == Some(Flow::Crisis) {
+                (
                     Move::Believed,
                     Dialogue {
                         check_after: Some(GENTLE_CHECK_AFTER),
                         ..Dialogue::default()
                     },
-                ),
-                Some(Flow::Panic) => (Move::PanicEased, Dialogue::default()),
-                None => (
-                    Move::Converse {
-                        gentle_check: false,
-                    },
-                    Dialogue::default(),
-                ),
+                )
+            } else {
+                (CONVERSE, Dialogue::default())
             };
         }
         let panic_only = a.categories == [Category::Panic] && a.level <= RiskLevel::Moderate;
         if a.level.is_crisis()
             || (a.level == RiskLevel::Moderate && self.flow == Some(Flow::Crisis))
         {
+            if self.flow != Some(Flow::Crisis) {
+                let d = Dialogue {
+                    flow: Some(Flow::Crisis),
+                    steps: vec![Step::Open],
+                    means: means_said,
+                    ..Dialogue::default()
+                };
+                return (Move::Open, d);
+            }
             d.check_after = None;
             d.checked_in = false;
             d.means |= means_said;
-            if self.flow != Some(Flow::Crisis) {
-                d.flow = Some(Flow::Crisis);
-                d.steps = vec![Step::Open];
-                d.urged = 0;
-                return (Move::Open, d);
-            }
             if said.plan && a.level < RiskLevel::Critical {
                 d.steps.push(Step::Plan);
                 return (Move::Plan, d);
             }
             let step = if means_now && !self.steps.contains(&Step::Means) {
                 Step::Means
-            } else if said.plain_no && self.steps == [Step::Open] && rules_silent(a) {
+            } else if said.heard.plain_no && self.steps == [Step::Open] && rules_silent(a) {
                 Step::Confirm
             } else {
                 self.next_crisis_step()
@@ -276,7 +284,7 @@ impl Dialogue {
             }
             return (Move::Step(step), d);
         }
-        if self.flow == Some(Flow::Panic) && said.eased {
+        if self.flow == Some(Flow::Panic) && said.heard.eased {
             return (Move::PanicEased, Dialogue::default());
         }
         if panic_only || (self.flow == Some(Flow::Panic) && a.level <= RiskLevel::Low) {
@@ -288,55 +296,37 @@ impl Dialogue {
             } else {
                 Some(Step::PanicFirst)
             };
-            match next {
-                Some(step) if panic_only || said.words <= PANIC_WORDS_MAX => {
-                    if self.flow != Some(Flow::Panic) {
-                        d = Dialogue::default();
-                        d.flow = Some(Flow::Panic);
-                    }
-                    d.steps.push(step);
-                    return (Move::Step(step), d);
+            // Still a panic attack after every step: the flow starts again
+            // (other wording, by turn), never a model's reply.
+            let (step, again) = match next {
+                Some(step) if panic_only || said.heard.words <= PANIC_WORDS_MAX => (step, false),
+                None if panic_only => (Step::PanicGround, true),
+                _ => return (CONVERSE, Dialogue::default()),
+            };
+            let mut d = if self.flow == Some(Flow::Panic) && !again {
+                d
+            } else {
+                Dialogue {
+                    flow: Some(Flow::Panic),
+                    ..Dialogue::default()
                 }
-                // Still a panic attack after every step: the flow starts again
-                // (other wording, by turn), never a model's reply.
-                None if panic_only => {
-                    let d = Dialogue {
-                        flow: Some(Flow::Panic),
-                        steps: vec![Step::PanicGround],
-                        ..Dialogue::default()
-                    };
-                    return (Move::Step(Step::PanicGround), d);
-                }
-                _ => {
-                    return (
-                        Move::Converse {
-                            gentle_check: false,
-                        },
-                        Dialogue::default(),
-                    );
-                }
-            }
+            };
+            d.steps.push(step);
+            return (Move::Step(step), d);
         }
-        d.flow = None;
-        d.steps.clear();
-        d.urged = 0;
-        d.means = false;
-        d.single_question = false;
-        // Something below `moderate` answered the check-in (or moved on).
-        if a.level < RiskLevel::Moderate {
-            d.checked_in = false;
-        }
+        // Out of any flow; something below `moderate` answered the check-in
+        // (or moved on).
+        let mut d = Dialogue {
+            checked_in: self.checked_in && a.level >= RiskLevel::Moderate,
+            check_after: self.check_after,
+            ..Dialogue::default()
+        };
         if said.plan {
             return (Move::Plan, d);
         }
         if a.level == RiskLevel::Moderate {
             if self.checked_in {
-                return (
-                    Move::Converse {
-                        gentle_check: false,
-                    },
-                    d,
-                );
+                return (CONVERSE, d);
             }
             d.checked_in = true;
             return (Move::CheckIn, d);
@@ -480,13 +470,22 @@ pub struct StepContext<'a> {
 
 impl Dialogues {
     pub fn new() -> Result<Dialogues, serde_json::Error> {
-        Ok(Dialogues {
-            texts: ByLanguage::parse(DATA)?,
-        })
+        let mut texts: ByLanguage<Texts> = ByLanguage::parse(DATA)?;
+        // Phrases are matched on normalised text: normalised once, here.
+        texts.each_mut(|t| {
+            for phrase in t.eased.iter_mut().chain(&mut t.means_done) {
+                *phrase = match phrase.strip_suffix('*') {
+                    Some(stem) => format!("{}*", normalize(stem)),
+                    None => normalize(phrase),
+                };
+            }
+        });
+        Ok(Dialogues { texts })
     }
 
     /// The languages the dialogue is written in (ISO 639-1).
-    pub fn languages(&self) -> impl Iterator<Item = &str> {
+    #[cfg(test)]
+    fn languages(&self) -> impl Iterator<Item = &str> {
         self.texts.languages()
     }
 
@@ -494,37 +493,36 @@ impl Dialogues {
         self.texts.get(language)
     }
 
-    /// Whether `text` says a panic attack has eased, in `language` or English.
-    pub fn eased(&self, language: &str, text: &str) -> bool {
-        self.says(language, text, |t| &t.eased)
-    }
-
-    /// Whether `text` says the means are out of reach now ("I put them
-    /// away", "se los di a mi vecina"), in `language` or English.
-    pub fn means_put_away(&self, language: &str, text: &str) -> bool {
-        self.says(language, text, |t| &t.means_done)
-    }
-
-    /// Whether `text` holds one of the phrases, as whole words (a trailing
-    /// `*` marks a stem), and no negation at all: "I don't feel better" and
-    /// "não consigo respirar" say nothing has eased.
-    fn says(&self, language: &str, text: &str, words: impl Fn(&Texts) -> &Vec<String>) -> bool {
-        let text = crate::normalize::normalize(text);
+    /// Reads the person's message, in `language` or English, for what the
+    /// dialogue needs of it: normalised once.
+    pub fn hear(&self, language: &str, text: &str) -> Heard {
+        let text = normalize(text);
+        // A phrase said with a negation anywhere says nothing: "I don't feel
+        // better", "não consigo respirar", "I couldn't put them away".
         let negated = text
             .split(|c: char| !c.is_alphanumeric())
             .any(crate::consent::negation);
-        !negated
-            && [self.texts(language), self.texts("en")]
-                .into_iter()
-                .flatten()
-                .flat_map(words)
-                .any(|w| {
+        let own = self.texts(language);
+        let english = self
+            .texts("en")
+            .filter(|en| !own.is_some_and(|o| std::ptr::eq(o, *en)));
+        let says = |words: fn(&Texts) -> &Vec<String>| {
+            !negated
+                && own.into_iter().chain(english).flat_map(words).any(|w| {
                     let (phrase, stem) = match w.strip_suffix('*') {
                         Some(p) => (p, true),
                         None => (w.as_str(), false),
                     };
-                    has_phrase(&text, &crate::normalize::normalize(phrase), stem)
+                    has_phrase(&text, phrase, stem)
                 })
+        };
+        Heard {
+            eased: says(|t| &t.eased),
+            means_put_away: says(|t| &t.means_done),
+            plain_no: plain_no(&text),
+            plain_yes: plain_yes(&text),
+            words: text.split_whitespace().count(),
+        }
     }
 
     /// The reply for a move that is a dialogue text (a step, a believed
@@ -554,6 +552,13 @@ impl Dialogues {
         let mut urged = false;
         let mut offered_plan = false;
         let text = match mv {
+            // Means put out of reach, said as the answer: that first, in the
+            // words that do not open with a thank-you as the answer's do.
+            Move::Believed if ctx.means_put_away => format!(
+                "{} {}",
+                pick(&t.means_thanks, 0),
+                fill(pick(&t.believed, ctx.turn))
+            ),
             Move::Believed => fill(pick(&t.believed, ctx.turn)),
             Move::PanicEased => fill(pick(&t.panic_eased, ctx.turn)),
             Move::Step(step) => {
@@ -651,10 +656,16 @@ mod tests {
         Said {
             assessment: a,
             plan: false,
-            eased: false,
-            words: 6,
-            plain_no: false,
+            heard: Heard {
+                words: 6,
+                ..Heard::default()
+            },
         }
+    }
+
+    /// `text` as heard in English.
+    fn heard(text: &str) -> Heard {
+        Dialogues::new().unwrap().hear("en", text)
     }
 
     const SI: &[Category] = &[Category::SuicidalIdeation];
@@ -754,8 +765,8 @@ mod tests {
                 ],
                 "{language}"
             );
-            // Four different "still here" replies, then they may come round again.
-            no_repeats(&texts[..10]);
+            // Every step and four "still here" replies, each sentence new.
+            no_repeats(&texts);
             // The person step names the country's first line.
             assert!(texts[1].contains("116 123"), "{language}: {}", texts[1]);
         }
@@ -803,13 +814,14 @@ mod tests {
         assert_eq!(texts.iter().filter(|t| t.contains("999")).count(), 1);
         no_repeats(&texts);
         // It ends when it eases, in the person's language too.
-        assert!(dialogues.eased("es", "ya estoy mejor, gracias"));
-        assert!(dialogues.eased("en", "thanks, I'm ok now"));
-        assert!(!dialogues.eased("en", "I can't breathe"));
+        assert!(dialogues.hear("es", "ya estoy mejor, gracias").eased);
+        assert!(dialogues.hear("en", "thanks, I'm ok now").eased);
+        assert!(!dialogues.hear("en", "I can't breathe").eased);
         // Never a negated phrase, never part of a word.
         for (language, text) in [
             ("en", "I'm not ok now"),
             ("en", "I don't feel better"),
+            ("en", "I wouldn't say I feel better"),
             ("pt", "não consigo respirar"),
             ("it", "non riesco a respirare"),
             ("ar", "لا أستطيع التنفس"),
@@ -817,33 +829,33 @@ mod tests {
             ("de", "es geht wieder los"),
             ("nl", "dit is overweldigend"),
         ] {
-            assert!(!dialogues.eased(language, text), "{language}: {text}");
+            assert!(!dialogues.hear(language, text).eased, "{language}: {text}");
         }
-        assert!(dialogues.eased("pt", "estou mais calma agora"));
+        assert!(dialogues.hear("pt", "estou mais calma agora").eased);
+        assert!(
+            dialogues
+                .hear("de", "jetzt geht es mir besser, danke")
+                .eased
+        );
         let (_, d) = Dialogue::default().next(said(&panic));
+        let better = dialogues.hear("es", "ya estoy mejor, gracias");
         let (mv, after) = d.next(Said {
-            eased: true,
+            heard: better,
             ..said(&calm_down)
         });
         assert_eq!((mv, after), (Move::PanicEased, Dialogue::default()));
         // "I'm better now" that only the learned layer reads as risk: eased.
         let misread = assessed(RiskLevel::High, SI, &["learned.ideation_passive"]);
-        let a = d.read_answer(
-            &SessionRisk::default(),
-            "ya estoy mejor, gracias",
-            true,
-            misread.clone(),
-        );
+        let a = d.read_answer(&SessionRisk::default(), &better, misread.clone());
         assert_eq!(a.level, RiskLevel::None);
-        assert_eq!(d.next(said(&a)).0, Move::PanicEased);
+        let (mv, _) = d.next(Said {
+            heard: better,
+            ..said(&a)
+        });
+        assert_eq!(mv, Move::PanicEased);
         // Outside the panic flow it stays what it was read as.
         assert_eq!(
-            Dialogue::default().read_answer(
-                &SessionRisk::default(),
-                "ya estoy mejor",
-                true,
-                misread.clone()
-            ),
+            Dialogue::default().read_answer(&SessionRisk::default(), &better, misread.clone()),
             misread
         );
         // "It's not an emergency" reads as a safety answer: the panic flow goes on.
@@ -891,33 +903,30 @@ mod tests {
         let risk = SessionRisk::default().after_assessment(&high);
         let (_, crisis_reply) = Dialogue::default().next(said(&high));
         // The check-in a session opens with asks the direct question alone.
-        let opened = Dialogue {
-            single_question: true,
-            ..crisis_reply.clone()
-        };
+        let opened = Dialogue::asked_directly();
         let carried = assessed(RiskLevel::Moderate, SI, &[crate::session::CARRIED_RULE]);
         // The crisis reply asks more (is there someone you trust?): a no is
         // unclear, and the direct question is asked alone, once; a no to it
         // is believed.
         assert_eq!(
-            crisis_reply.read_answer(&risk, "no", false, carried.clone()),
+            crisis_reply.read_answer(&risk, &heard("no"), carried.clone()),
             carried
         );
         let (mv, confirming) = crisis_reply.next(Said {
-            plain_no: true,
+            heard: heard("no"),
             ..said(&carried)
         });
         assert_eq!(mv, Move::Step(Step::Confirm));
         let risk_after_no = risk.clone().after_assessment(&carried);
-        let answered = confirming.read_answer(&risk_after_no, "no", false, carried.clone());
+        let answered = confirming.read_answer(&risk_after_no, &heard("no"), carried.clone());
         assert_eq!(confirming.next(said(&answered)).0, Move::Believed);
         // A yes to it is a crisis.
-        let yes = confirming.read_answer(&risk_after_no, "sim", false, carried.clone());
+        let yes = confirming.read_answer(&risk_after_no, &heard("sim"), carried.clone());
         assert_eq!(yes.level, RiskLevel::High);
         assert_eq!(confirming.next(said(&yes)).0, Move::Step(Step::Stay));
         // Asked once: another bare no later walks on.
         let (mv, _) = confirming.next(Said {
-            plain_no: true,
+            heard: heard("no"),
             ..said(&carried)
         });
         assert_ne!(mv, Move::Step(Step::Confirm));
@@ -931,7 +940,7 @@ mod tests {
             "नहीं",
             "nahi",
         ] {
-            let a = opened.read_answer(&risk, no, false, carried.clone());
+            let a = opened.read_answer(&risk, &heard(no), carried.clone());
             assert_eq!(a.level, RiskLevel::Low, "{no}");
             assert!(
                 a.evidence.iter().any(|e| e.rule == SAFETY_ANSWER_RULE),
@@ -942,19 +951,22 @@ mod tests {
         // More than a no, or a no to another question, is read as it is.
         for text in ["no, I have the pills here", "not sure"] {
             assert_eq!(
-                opened.read_answer(&risk, text, false, carried.clone()),
+                opened.read_answer(&risk, &heard(text), carried.clone()),
                 carried,
                 "{text}"
             );
         }
         let (_, stayed) = opened.next(said(&assessed(RiskLevel::High, SI, &[AFFIRMED_RULE])));
         assert_eq!(
-            stayed.read_answer(&risk, "no", false, carried.clone()),
+            stayed.read_answer(&risk, &heard("no"), carried.clone()),
             carried
         );
         // Rules that saw something in it keep it.
         let means = assessed(RiskLevel::Critical, SI, &["plan.means_have"]);
-        assert_eq!(opened.read_answer(&risk, "no", false, means.clone()), means);
+        assert_eq!(
+            opened.read_answer(&risk, &heard("no"), means.clone()),
+            means
+        );
     }
 
     #[test]
@@ -962,16 +974,21 @@ mod tests {
         let dialogues = Dialogues::new().unwrap();
         let replies = Replies::new().unwrap();
         let directory = Directory::new().unwrap();
-        assert!(dialogues.means_put_away("en", "ok I put them in my neighbour's flat"));
-        assert!(dialogues.means_put_away("es", "se los di a mi vecina"));
+        assert!(
+            dialogues
+                .hear("en", "ok I put them in my neighbour's flat")
+                .means_put_away
+        );
+        assert!(dialogues.hear("es", "se los di a mi vecina").means_put_away);
         for text in [
             "I put the pills in my mouth",
             "I haven't put them away",
+            "I couldn't put them away",
             "I don't want to put them away",
             "my neighbour is away",
             "I took them out of the drawer",
         ] {
-            assert!(!dialogues.means_put_away("en", text), "{text}");
+            assert!(!dialogues.hear("en", text).means_put_away, "{text}");
         }
         let after_means = Dialogue {
             flow: Some(Flow::Crisis),
@@ -993,6 +1010,22 @@ mod tests {
             r.text.starts_with("That's a really important step"),
             "{}",
             r.text
+        );
+        // Said as the safety answer that is believed: thanked for, first.
+        let believed = dialogues
+            .reply(
+                Move::Believed,
+                &Dialogue::default(),
+                &replies,
+                &directory,
+                &ctx,
+            )
+            .unwrap();
+        assert!(
+            believed.text.starts_with("That's a really important step")
+                && believed.text.contains("believe you"),
+            "{}",
+            believed.text
         );
         // Not when the means step was not the last one.
         let later = Dialogue {

@@ -40,14 +40,20 @@ struct Ways {
     text_word: String,
     call_or_text: String,
     whatsapp: String,
+    /// The menu option to choose once through (`{o}`).
+    option: String,
     or: String,
 }
 
 impl Ways {
     /// The resources data's English contact ("call 116 123 or text 85258",
-    /// "text SHOUT to 85258", "call or text 988") in these words; a part of
+    /// "text SHOUT to 85258", "call or text 988", "call 079, option 1") in
+    /// these words; a part of
     /// another form (a web address, a second number) stays as written.
     fn reach(&self, contact: &str) -> String {
+        if let Some((how, o)) = contact.rsplit_once(", option ") {
+            return format!("{}, {}", self.reach(how), self.option.replace("{o}", o));
+        }
         if let Some(n) = contact.strip_prefix("call or text ") {
             return self.call_or_text.replace("{n}", n);
         }
@@ -126,6 +132,11 @@ impl<T: serde::de::DeserializeOwned> ByLanguage<T> {
             .map(|(k, v)| Ok((k, serde_json::from_value(v)?)))
             .collect::<Result<_, serde_json::Error>>()
             .map(ByLanguage)
+    }
+
+    /// Changes the texts of every language.
+    pub(crate) fn each_mut(&mut self, f: impl FnMut(&mut T)) {
+        self.0.values_mut().for_each(f);
     }
 
     /// The languages written (ISO 639-1).
@@ -431,9 +442,13 @@ mod tests {
                 if language == "en" {
                     assert_eq!(&said, contact);
                 } else {
-                    let english = said
-                        .split_whitespace()
-                        .any(|w| ["call", "text", "or", "to"].contains(&w));
+                    // "option" is French too.
+                    let english_words: &[&str] = if language == "fr" {
+                        &["call", "text", "or", "to"]
+                    } else {
+                        &["call", "text", "or", "to", "option"]
+                    };
+                    let english = said.split_whitespace().any(|w| english_words.contains(&w));
                     assert!(!english, "{language}: {contact} → {said}");
                 }
             }
@@ -441,6 +456,10 @@ mod tests {
         assert_eq!(
             replies.reach("es", "text HOME to 741741"),
             "envía HOME por SMS al 741741"
+        );
+        assert_eq!(
+            replies.reach("es", "call 079, option 1"),
+            "llama al 079, opción 1"
         );
         assert_eq!(
             replies.reach("de", "call or text 988"),

@@ -614,9 +614,9 @@ fn a_panic_attack_is_not_a_medical_emergency_and_gets_the_panic_check_in() {
     let (mv, d) = Dialogue::default().next(Said {
         assessment: &panic,
         plan: false,
-        eased: false,
-        words: 8,
-        plain_no: false,
+        heard: s
+            .dialogues
+            .hear("en", "I'm having a panic attack, I can't breathe"),
     });
     assert_eq!(mv, Move::Step(Step::PanicFirst));
     for language in ["en", "es", "fr", "de", "pt", "it", "nl", "hi", "ar"] {
@@ -632,8 +632,11 @@ fn a_panic_attack_is_not_a_medical_emergency_and_gets_the_panic_check_in() {
                 .reply(mv, &d, &s.replies, &s.directory, &ctx)
                 .unwrap();
             assert!(r.text.contains("999"), "{language}: {}", r.text);
-            assert!(r.resources.is_empty(), "{language}: {:?}", r.resources);
-            assert!(!r.text.contains("ending your life"), "{}", r.text);
+            // No suicide lines, no question about suicide.
+            assert!(!r.text.contains("116 123"), "{language}: {}", r.text);
+            if language == "en" {
+                assert!(!r.text.contains("ending your life"), "{}", r.text);
+            }
             assert!(s.guard.check(&r.text).allowed, "{}", r.text);
         }
     }

@@ -12,6 +12,9 @@ use axum::http::{HeaderName, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::PrometheusHandle;
+use rebloom_core::clock::{Clock, SystemClock};
+use rebloom_core::cpu_pool::CpuPool;
+use rebloom_core::events::EventBus;
 use rebloom_store::{ConnectOptions, Store};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use secrecy::ExposeSecret;
@@ -35,9 +38,6 @@ use crate::ratelimit::{Bucket, Decision, InProcessLimiter, RateLimiter, RedisLim
 use crate::{openapi, routes, secrets, telemetry};
 use rebloom_ai::ChatProvider;
 use rebloom_ai::guided::GuidedEngine;
-use rebloom_core::clock::{Clock, SystemClock};
-use rebloom_core::cpu_pool::CpuPool;
-use rebloom_core::events::EventBus;
 use rebloom_safety::Safety;
 
 pub struct AppInner {

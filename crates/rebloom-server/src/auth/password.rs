@@ -7,10 +7,10 @@ use anyhow::anyhow;
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use rebloom_core::cpu_pool::CpuPool;
 use zeroize::Zeroizing;
 
 use crate::error::{ApiError, ApiResult, FieldError};
-use rebloom_core::cpu_pool::CpuPool;
 
 pub const MIN_LEN: usize = 8;
 /// Long passphrases are welcome; the bound only caps hashing work.

@@ -6,23 +6,23 @@
 //! risk, never by navigating away. The lines are always the ones of the
 //! person's country now, so a country change shows at once.
 
-use rebloom_safety::session::SAFETY_ANSWER_RULE;
-use rebloom_safety::{Category, Directory, RiskLevel, SessionRisk, Topic};
+use rebloom_safety::{Category, Directory, RiskLevel, Topic};
 use rebloom_store::{CrisisEvent, Message, Sender, Session};
 use serde::Serialize;
-use serde_json::Value;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::conversation::views::{AiResponse, ResourceView};
+use crate::conversation::risk::{gave_safety_answer, stored_state};
+use crate::conversation::views::{AiResponse, ResourceView, category_names};
 use crate::error::ApiResult;
 
 /// Hours without new risk after which the state ends by itself.
 pub const QUIET_HOURS: i64 = 12;
-/// Crisis events and messages read to find the state.
-const READ: u32 = 50;
+/// Crisis events read (for the crisis state and the session's risk), and
+/// messages read to find whether an episode was cleared.
+pub const READ: u32 = 50;
 
 /// The person's crisis state, with their country's lines.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
@@ -62,7 +62,7 @@ pub fn fold(
     // id (UUIDv7, in order of creation) for the same instant.
     let cleared = messages
         .iter()
-        .filter(|m| m.sender == Sender::User && safety_answer(m))
+        .filter(|m| m.sender == Sender::User && gave_safety_answer(m))
         .map(|m| (m.created_at, m.id))
         .max();
     // However long ago the answer was: the person's newest message keeps its
@@ -72,13 +72,8 @@ pub fn fold(
         .iter()
         .filter(|m| m.sender == Sender::User)
         .max_by_key(|m| (m.created_at, m.id));
-    let session_cleared = newest.filter(|m| {
-        m.metadata
-            .get("safety")
-            .and_then(|s| s.get("session"))
-            .and_then(|v| serde_json::from_value::<SessionRisk>(v.clone()).ok())
-            .is_some_and(|r| r.peak < RiskLevel::High)
-    });
+    let session_cleared =
+        newest.filter(|m| stored_state(m).is_some_and(|r| r.peak < RiskLevel::High));
     let quiet = quiet_since(now);
     let episode: Vec<&CrisisEvent> = events
         .iter()
@@ -113,11 +108,7 @@ pub fn fold(
     CrisisStateView {
         active: level.is_some(),
         level: level.map(|l| l.as_str().to_owned()),
-        categories: categories
-            .iter()
-            .filter_map(|c| serde_json::to_value(c).ok())
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect(),
+        categories: category_names(&categories),
         since: episode.iter().map(|e| e.created_at).min(),
         until: episode
             .iter()
@@ -130,21 +121,9 @@ pub fn fold(
         resources: resources
             .lines_for(topics)
             .into_iter()
-            .map(|l| ResourceView {
-                name: l.name.clone(),
-                contact: l.contact.clone(),
-                hours: l.hours.clone(),
-            })
+            .map(ResourceView::from)
             .collect(),
     }
-}
-
-fn safety_answer(m: &Message) -> bool {
-    m.metadata
-        .get("safety")
-        .and_then(|s| s.get("rules"))
-        .and_then(Value::as_array)
-        .is_some_and(|r| r.iter().any(|r| r.as_str() == Some(SAFETY_ANSWER_RULE)))
 }
 
 /// Crisis events before this are past the quiet period.
@@ -162,16 +141,27 @@ pub async fn current(state: &AppState, user_id: Uuid) -> ApiResult<CrisisStateVi
     current_in(state, user_id, country.as_deref()).await
 }
 
-/// The person's crisis state now, with the lines for `country` (the caller
-/// has read the profile). The messages, which only say whether an episode
-/// was cleared, are read only when there is one to clear.
+/// The person's crisis state now, with the lines for `country`.
 pub async fn current_in(
     state: &AppState,
     user_id: Uuid,
     country: Option<&str>,
 ) -> ApiResult<CrisisStateView> {
-    let now = state.clock.now();
     let events = state.store.list_crisis_events(user_id, READ).await?;
+    with_events(state, user_id, country, &events).await
+}
+
+/// The person's crisis state now from their crisis `events` as the caller
+/// read them (newest first, at most [`READ`]), with the lines for `country`.
+/// The messages, which only say whether an episode was cleared, are read only
+/// when there is one to clear.
+pub async fn with_events(
+    state: &AppState,
+    user_id: Uuid,
+    country: Option<&str>,
+    events: &[CrisisEvent],
+) -> ApiResult<CrisisStateView> {
+    let now = state.clock.now();
     let quiet = quiet_since(now);
     let messages = if events.iter().any(|e| e.created_at > quiet) {
         state.store.list_messages(user_id, None, None, READ).await?
@@ -180,7 +170,7 @@ pub async fn current_in(
     };
     Ok(fold(
         &state.safety.directory,
-        &events,
+        events,
         &messages,
         country,
         now,
@@ -220,12 +210,7 @@ pub async fn open_check_in(
     let profile = state.store.get_profile(session.user_id).await?;
     let language = profile.as_ref().map_or("en", |p| p.language.as_str());
     let text = state.safety.replies.check_in_opening(language);
-    let dialogue = rebloom_safety::Dialogue {
-        flow: Some(rebloom_safety::dialogue::Flow::Crisis),
-        steps: vec![rebloom_safety::dialogue::Step::Open],
-        single_question: true,
-        ..Default::default()
-    };
+    let dialogue = rebloom_safety::Dialogue::asked_directly();
     let message = Message::companion(
         session.id,
         session.user_id,

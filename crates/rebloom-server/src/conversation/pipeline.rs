@@ -8,6 +8,8 @@ use std::time::Instant;
 use futures::StreamExt;
 use rebloom_ai::guided::{offer_safety_plan, reply_elsewhere, take_safety_plan};
 use rebloom_ai::{ChatMessage, ChatProvider, ChatRequest, ChatRole, Chunk, Persona};
+use rebloom_core::events::{self, Event};
+use rebloom_core::preferences::{CommunicationPreferences, TherapeuticPreferences};
 use rebloom_safety::dialogue::{Flow, Said, Step, StepContext};
 use rebloom_safety::{
     Assessment, ContactText, Dialogue, Move, ReplyContext, RiskLevel, Speaker, Turn,
@@ -26,8 +28,6 @@ pub use crate::conversation::views::{
 };
 use crate::conversation::views::{ExerciseView, safety_view};
 use crate::error::{ApiError, ApiResult};
-use rebloom_core::events::{self, Event};
-use rebloom_core::preferences::{CommunicationPreferences, TherapeuticPreferences};
 
 /// Turns of the session given to the model as context.
 const CONTEXT_MESSAGES: u32 = 20;
@@ -177,11 +177,23 @@ pub async fn respond(
             text: &m.content,
         })
         .collect();
-    // The encoder reads the message on the CPU pool while the session's
-    // questionnaire answers are read.
-    let (risk, views) = tokio::join!(
-        crate::conversation::risk::before_next(state, user.id, session.id, &recent),
+    // The encoder reads the message on the CPU pool while the person's
+    // crisis events are read: once, for the session's questionnaire answers
+    // here and the crisis state after the turn. Unreadable, the session's
+    // risk stands on its messages alone.
+    let (crisis_events, views) = tokio::join!(
+        state
+            .store
+            .list_crisis_events(user.id, crate::conversation::crisis::READ),
         crisis_views(state, &text),
+    );
+    let crisis_events = crisis_events
+        .inspect_err(|e| tracing::error!(error = %e, "reading crisis events failed; session risk from the messages alone"))
+        .ok();
+    let risk = crate::conversation::risk::fold(
+        session.id,
+        &recent,
+        crisis_events.as_deref().unwrap_or_default(),
     );
     // Where the crisis conversation stands (stored with the companion's last
     // reply): a plain "no" to its direct question is a safety answer, "I'm
@@ -199,11 +211,10 @@ pub async fn respond(
         language: reply_language(state, &profile.language, &text, recent.iter().rev()),
         ..profile
     };
-    let eased = state.safety.dialogues.eased(&profile.language, &text);
+    let heard = state.safety.dialogues.hear(&profile.language, &text);
     let assessment = dialogue.read_answer(
         &risk,
-        &text,
-        eased,
+        &heard,
         state
             .safety
             .assessor
@@ -346,14 +357,15 @@ pub async fn respond(
     let (mv, dialogue) = dialogue.next(Said {
         assessment: &assessment,
         plan: plan_asked,
-        eased,
-        words: text.split_whitespace().count(),
-        plain_no: rebloom_safety::assess::bare_no(&text),
+        heard,
     });
-    // A retry whose first attempt stored the message recorded its crisis too.
-    if assessment.level.is_crisis() && earlier_message.is_none() {
-        record_crisis(state, &assessment, &user_message, &profile, event).await;
-    }
+    // A retry whose first attempt stored the message recorded its crisis too
+    // (and read it back with the events above).
+    let recorded = if assessment.level.is_crisis() && earlier_message.is_none() {
+        Some(record_crisis(state, &assessment, &user_message, &profile, event).await)
+    } else {
+        None
+    };
 
     // The plan step reads back the person's own plan when they have one.
     let plan_item = if mv == Move::Step(Step::Plan) {
@@ -367,10 +379,7 @@ pub async fn respond(
         turn: ctx.turn,
         critical: assessment.level == RiskLevel::Critical,
         plan_item: plan_item.as_deref(),
-        means_put_away: state
-            .safety
-            .dialogues
-            .means_put_away(&profile.language, &text),
+        means_put_away: heard.means_put_away,
     };
     let (content, provider, model, safe_reply, engine_state) = match mv {
         Move::Plan | Move::Converse { .. } => {
@@ -529,24 +538,29 @@ pub async fn respond(
         ai_message.id,
         json!({ "provider": provider, "riskLevel": assessment.level.as_str() }),
     ));
-    // The person's crisis state after this turn. Unreadable, it is this
-    // turn's own: a crisis here keeps help within reach.
-    let crisis =
-        match crate::conversation::crisis::current_in(state, user.id, profile.country.as_deref())
-            .await
-        {
-            Ok(c) => c,
-            Err(e) => {
-                tracing::error!(error = %e, "reading the crisis state failed; this turn's own");
-                crate::conversation::crisis::fold(
-                    &state.safety.directory,
-                    &[crisis_event(&assessment, &user_message, "")],
-                    &[],
-                    profile.country.as_deref(),
-                    state.clock.now(),
-                )
-            }
-        };
+    // The person's crisis state after this turn: the events read before it
+    // with the one it recorded. Unreadable, it is this turn's own: a crisis
+    // here keeps help within reach.
+    let country = profile.country.as_deref();
+    let crisis = match crisis_events {
+        Some(mut events) => {
+            events.splice(0..0, recorded);
+            crate::conversation::crisis::with_events(state, user.id, country, &events)
+                .await
+                .inspect_err(|e| tracing::error!(error = %e, "reading the crisis state failed"))
+                .ok()
+        }
+        None => None,
+    };
+    let crisis = crisis.unwrap_or_else(|| {
+        crate::conversation::crisis::fold(
+            &state.safety.directory,
+            &[crisis_event(&assessment, &user_message, "")],
+            &[],
+            country,
+            state.clock.now(),
+        )
+    });
     Ok(TurnResult {
         session_id: session.id,
         crisis,
@@ -585,14 +599,15 @@ fn crisis_event(
 
 /// The crisis protocol's records for a message at `high` or above: the
 /// crisis event, clinicians told (once per session, again on escalation), the
-/// event published. A failure is logged: the person still gets help.
+/// event published. A failure is logged: the person still gets help. Returns
+/// the crisis event.
 async fn record_crisis(
     state: &AppState,
     assessment: &Assessment,
     user_message: &Message,
     profile: &Profile,
     event: impl Fn(&'static str, Uuid, Value) -> Event,
-) {
+) -> rebloom_store::CrisisEvent {
     let intervention = if assessment.level == RiskLevel::Critical {
         "emergency_services"
     } else {
@@ -612,6 +627,7 @@ async fn record_crisis(
         user_message.id,
         json!({ "riskLevel": assessment.level.as_str(), "categories": assessment.categories }),
     ));
+    crisis_event
 }
 
 async fn send(sink: &Option<mpsc::Sender<ReplyEvent>>, event: ReplyEvent) {

@@ -11,31 +11,6 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::app::AppState;
-
-/// Crisis events read to find questionnaire answers in the session.
-const EVENTS_READ: u32 = 20;
-
-/// The state before the person's next message in `session_id`, given the
-/// session's recent messages (oldest first).
-pub async fn before_next(
-    state: &AppState,
-    user_id: Uuid,
-    session_id: Uuid,
-    recent: &[Message],
-) -> SessionRisk {
-    // Reading the events can fail; the state from the messages still stands.
-    let events = state
-        .store
-        .list_crisis_events(user_id, EVENTS_READ)
-        .await
-        .unwrap_or_else(|e| {
-            tracing::error!(error = %e, "reading crisis events failed; session risk from the messages alone");
-            Vec::new()
-        });
-    fold(session_id, recent, &events)
-}
-
 /// The state from the session's messages (oldest first) and the person's
 /// crisis events: the stored state of the person's last message, or a fold
 /// over the stored levels where a message predates the stored state; then any
@@ -65,11 +40,7 @@ pub fn fold(session_id: Uuid, recent: &[Message], events: &[CrisisEvent]) -> Ses
             .and_then(|s| s.get("categories"))
             .and_then(|c| c.get(0))
             .and_then(|c| serde_json::from_value::<Category>(c.clone()).ok());
-        let answer = safety
-            .and_then(|s| s.get("rules"))
-            .and_then(Value::as_array)
-            .is_some_and(|r| r.iter().any(|r| r.as_str() == Some(SAFETY_ANSWER_RULE)));
-        risk = risk.after(level, category, answer);
+        risk = risk.after(level, category, gave_safety_answer(m));
     }
     let since = person
         .last()
@@ -97,9 +68,18 @@ pub fn fold(session_id: Uuid, recent: &[Message], events: &[CrisisEvent]) -> Ses
 }
 
 /// The state a message stored, if it stored one.
-fn stored_state(m: &Message) -> Option<SessionRisk> {
+pub(crate) fn stored_state(m: &Message) -> Option<SessionRisk> {
     let v = m.metadata.get("safety")?.get("session")?;
     serde_json::from_value(v.clone()).ok()
+}
+
+/// Whether the person's message was read as a clear safety answer.
+pub(crate) fn gave_safety_answer(m: &Message) -> bool {
+    m.metadata
+        .get("safety")
+        .and_then(|s| s.get("rules"))
+        .and_then(Value::as_array)
+        .is_some_and(|r| r.iter().any(|r| r.as_str() == Some(SAFETY_ANSWER_RULE)))
 }
 
 #[cfg(test)]

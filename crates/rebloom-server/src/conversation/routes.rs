@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use futures::Stream;
+use rebloom_core::events::{self, Event};
 use rebloom_store::{NewSession, Session, SessionEnd};
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
@@ -26,7 +27,6 @@ use crate::conversation::summary;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::extract::{ApiJson, AuthUser, JsonWithBytes, OptionalJson, next_cursor, page_limit};
 use crate::realtime::Devices;
-use rebloom_core::events::{self, Event};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

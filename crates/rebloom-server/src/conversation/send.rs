@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use rebloom_core::deliver::{Deliver, Update};
+use rebloom_core::deliver::{self, Deliver, Update};
 use rebloom_core::{CoreError, CoreResult};
 use rebloom_store::{Session, User};
 use tokio::sync::mpsc;
@@ -69,7 +69,7 @@ pub async fn open_session(state: &AppState, user_id: Uuid, id: Uuid) -> CoreResu
 /// progress in the session (409 `reply_in_progress`).
 pub async fn start(
     state: &AppState,
-    deliver: Arc<dyn Deliver>,
+    port: Arc<dyn Deliver>,
     message: Outgoing,
     sink: Option<mpsc::Sender<ReplyEvent>>,
 ) -> ApiResult<JoinHandle<ApiResult<TurnResult>>> {
@@ -100,14 +100,7 @@ pub async fn start(
         let result = pipeline::respond(&state, incoming, sink).await;
         drop(guard);
         if let Ok(turn) = &result {
-            match serde_json::to_value(turn) {
-                Ok(payload) => {
-                    deliver
-                        .deliver(user_id, Update::Turn, payload, device.as_deref())
-                        .await
-                }
-                Err(e) => tracing::error!(error = %e, "a turn could not be serialised"),
-            }
+            deliver::deliver(&*port, user_id, Update::Turn, turn, device.as_deref()).await;
         }
         result
     }))
@@ -116,10 +109,10 @@ pub async fn start(
 /// [`start`] without a sink, waited for.
 pub async fn send(
     state: &AppState,
-    deliver: Arc<dyn Deliver>,
+    port: Arc<dyn Deliver>,
     message: Outgoing,
 ) -> ApiResult<TurnResult> {
-    start(state, deliver, message, None)
+    start(state, port, message, None)
         .await?
         .await
         .map_err(|e| CoreError::Internal(anyhow::anyhow!("reply task failed: {e}")))?

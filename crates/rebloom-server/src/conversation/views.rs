@@ -134,26 +134,31 @@ pub struct TurnResult {
     pub crisis: crate::conversation::crisis::CrisisStateView,
 }
 
+impl From<&rebloom_safety::Line> for ResourceView {
+    fn from(l: &rebloom_safety::Line) -> Self {
+        ResourceView {
+            name: l.name.clone(),
+            contact: l.contact.clone(),
+            hours: l.hours.clone(),
+        }
+    }
+}
+
+/// The categories' wire names (`suicidal_ideation`, …).
+pub fn category_names(categories: &[rebloom_safety::Category]) -> Vec<String> {
+    categories
+        .iter()
+        .filter_map(|c| serde_json::to_value(c).ok())
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect()
+}
+
 pub fn safety_view(a: &Assessment, reply: Option<&rebloom_safety::SafeReply>) -> SafetyView {
     SafetyView {
         risk_level: a.level.as_str().to_owned(),
-        categories: a
-            .categories
-            .iter()
-            .filter_map(|c| serde_json::to_value(c).ok())
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect(),
+        categories: category_names(&a.categories),
         resources: reply
-            .map(|r| {
-                r.resources
-                    .iter()
-                    .map(|l| ResourceView {
-                        name: l.name.clone(),
-                        contact: l.contact.clone(),
-                        hours: l.hours.clone(),
-                    })
-                    .collect()
-            })
+            .map(|r| r.resources.iter().map(ResourceView::from).collect())
             .unwrap_or_default(),
         emergency_number: reply.and_then(|r| r.emergency.clone()),
         urge_emergency_services: reply.is_some_and(|r| r.urged_emergency_services),

@@ -10,6 +10,7 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use rebloom_ai::ProviderError;
 use rebloom_ai::stt::Audio;
+use rebloom_core::preferences::PrivacySettings;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -22,7 +23,6 @@ use crate::conversation::routes::ensure_caller;
 use crate::conversation::send::{self, Outgoing};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, AuthUser};
-use rebloom_core::preferences::PrivacySettings;
 
 pub fn router() -> OpenApiRouter<AppState> {
     // Uploads are capped by the voice limit (checked below and by the outer hard cap),

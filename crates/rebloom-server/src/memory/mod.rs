@@ -19,6 +19,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use rebloom_ai::embed::{Embedder, cosine};
+use rebloom_core::preferences::PrivacySettings;
 use rebloom_safety::RiskLevel;
 use rebloom_store::{
     Memory, MemorySettings, MemorySource, Message, Profile, StoreResult, StoredVector, VectorOf,
@@ -30,7 +31,6 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::jobs::JobError;
 use extract::{Extractor, memory_key};
-use rebloom_core::preferences::PrivacySettings;
 
 /// The background job that learns from one message.
 pub const LEARN: &str = "memory.learn";

@@ -6,6 +6,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use rebloom_core::events::{self, Event};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -17,7 +18,6 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, AuthUser};
 use crate::routes::auth::login_key;
-use rebloom_core::events::{self, Event};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(delete_me))

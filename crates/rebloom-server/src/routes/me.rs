@@ -1,6 +1,7 @@
 //! The caller's account, profile, preferences and onboarding state.
 
 use axum::extract::State;
+use rebloom_core::preferences::ProfileView;
 use rebloom_core::preferences::{
     CommunicationPreferences, PrivacySettings, TherapeuticPreferences, double_option,
 };
@@ -16,7 +17,6 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::extract::{ApiJson, AuthUser};
-use rebloom_core::preferences::ProfileView;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -4,6 +4,7 @@
 use axum::Extension;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
+use rebloom_core::deliver::{Update, deliver};
 use rebloom_safety::{Assessment, Category, ReplyContext, RiskLevel};
 use rebloom_store::QuestionnaireResponse;
 use serde::{Deserialize, Serialize};
@@ -21,7 +22,6 @@ use crate::conversation::views::{SafetyView, safety_view};
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::extract::{ApiJson, AuthUser};
 use crate::realtime::Devices;
-use rebloom_core::deliver::{Deliver, Update};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -172,11 +172,7 @@ pub async fn submit(
         // is left out (the answer's own lines are in `safety`).
         let crisis = match crate::conversation::crisis::current(&state, user.id).await {
             Ok(crisis) => {
-                if let Ok(payload) = serde_json::to_value(&crisis) {
-                    devices
-                        .deliver(user.id, Update::CrisisState, payload, None)
-                        .await;
-                }
+                deliver(&devices, user.id, Update::CrisisState, &crisis, None).await;
                 Some(crisis)
             }
             Err(e) => {
