@@ -22,6 +22,8 @@ def call(method, path, body=None, token=None):
 def run(name, profile, messages):
     email = f"{uuid.uuid4().hex[:8]}@example.org"
     r = call("POST", "/api/auth/register", {"email": email, "password": "a long unusual passphrase"})
+    if "error" in r:
+        sys.exit(f"registering failed: {r}")
     tok = r["accessToken"]; uid = r["user"]["id"]
     call("PATCH", "/api/me/profile", profile, tok)
     print(f"\n==================== {name} {profile}")
@@ -37,5 +39,7 @@ def run(name, profile, messages):
         print(f"\n> {m}\n  [{s.get('riskLevel')} {s.get('categories')} via {a.get('provider')}]")
         print("  " + (a.get("content") or json.dumps(r)).replace("\n", "\n  "))
 if __name__ == "__main__":
-    for conv in json.load(open(sys.argv[1])):
+    with open(sys.argv[1]) as f:
+        conversations = json.load(f)
+    for conv in conversations:
         run(conv["name"], conv.get("profile", {}), conv["messages"])
