@@ -13,6 +13,14 @@ test('US: 988 can be called or texted, the Crisis Text Line texted with its word
   expect(emergencyLink('911')).toEqual({ kind: 'call', number: '911', href: 'tel:911' });
 });
 
+test('an emergency number without a digit to dial is no link', () => {
+  expect(emergencyLink('1 1 2')).toEqual({ kind: 'call', number: '1 1 2', href: 'tel:112' });
+  expect(emergencyLink(null)).toBeNull();
+  expect(emergencyLink(undefined)).toBeNull();
+  expect(emergencyLink('')).toBeNull();
+  expect(emergencyLink('local emergency services')).toBeNull();
+});
+
 test('GB: Samaritans and Shout', () => {
   expect(contactLinks('call 116 123')).toEqual([{ kind: 'call', number: '116 123', href: 'tel:116123' }]);
   expect(hrefs('text SHOUT to 85258')).toEqual(['sms:85258?&body=SHOUT']);

@@ -4,7 +4,7 @@
 // as https. What cannot be dialled from here (WhatsApp without the country
 // code) comes back without a link, to be shown as text.
 
-export type ContactKind = 'call' | 'text' | 'whatsapp' | 'web';
+type ContactKind = 'call' | 'text' | 'whatsapp' | 'web';
 
 export interface ContactLink {
   kind: ContactKind;
@@ -39,11 +39,16 @@ function numberIn(text: string): string | null {
   return m ? m[0].trim() : null;
 }
 
+/** A phone link. */
+function callLink(number: string): ContactLink & { href: string } {
+  return { kind: 'call', number, href: `tel:${dialable(number)}` };
+}
+
 function link(kind: ContactKind, number: string, keyword?: string): ContactLink {
   const digits = dialable(number);
   switch (kind) {
     case 'call':
-      return { kind, number, href: `tel:${digits}` };
+      return callLink(number);
     case 'text':
       return keyword
         ? { kind, number, keyword, href: `sms:${digits}?&body=${encodeURIComponent(keyword)}` }
@@ -84,7 +89,7 @@ export function contactLinks(contact: string): ContactLink[] {
   return out;
 }
 
-/** The emergency number as a phone link. */
-export function emergencyLink(number: string): ContactLink {
-  return link('call', number);
+/** The emergency number as a phone link; null without a digit to dial (the international guidance has none). */
+export function emergencyLink(number?: string | null): (ContactLink & { href: string }) | null {
+  return number && /\d/.test(number) ? callLink(number) : null;
 }

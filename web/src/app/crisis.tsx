@@ -1,9 +1,9 @@
 // The person's crisis state, as the server keeps it (GET /api/me/crisis): the
 // same on every device and tab. Read when they sign in, when the app loads and
 // when the window gets focus again; replaced by the state that comes with
-// every turn, a started conversation, a questionnaire answer and the socket's
-// `crisis-state`; read again after the profile's country changes. Signing out
-// (or someone else signing in) clears the query cache, and with it this.
+// every turn, a questionnaire answer and the socket's `crisis-state`; read
+// again after the profile's country changes. Signing out (or someone else
+// signing in) clears the query cache, and with it this.
 import { useCallback } from 'react';
 import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { api, unwrap, type Schemas } from '../api/client';
@@ -31,17 +31,12 @@ export function useCrisis() {
 
 /**
  * Puts a state the server sent in place of the one shown. A read still on its
- * way is dropped first (it may predate this), and lines are never emptied by
- * a state that comes without them.
+ * way is dropped first (it may predate this).
  */
-export function setCrisis(queries: QueryClient, view: CrisisView | null | undefined): void {
+function setCrisis(queries: QueryClient, view: CrisisView | null | undefined): void {
   if (!view) return;
   void queries.cancelQueries({ queryKey: crisisKey }).then(() => {
-    queries.setQueryData<CrisisView>(crisisKey, (previous) =>
-      view.resources.length === 0 && previous && previous.resources.length > 0
-        ? { ...view, resources: previous.resources, emergencyNumber: view.emergencyNumber ?? previous.emergencyNumber }
-        : view,
-    );
+    queries.setQueryData<CrisisView>(crisisKey, view);
   });
 }
 

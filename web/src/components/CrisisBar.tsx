@@ -4,24 +4,22 @@
 // emergency number, their safety plan, and that we are still here.
 import { Fragment, useId, useLayoutEffect, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import { api, unwrap } from '../api/client';
 import { contactLinks, emergencyLink, type ContactLink } from '../app/contactLinks';
 import { useCrisis, type CrisisView } from '../app/crisis';
+import { useSafetyPlan } from '../app/safetyPlan';
 import { useSession } from '../app/session';
-import { ContactAnchor, CrisisLines, EmergencyText, dialable, useLinkLabel } from './CrisisLines';
+import { ContactAnchor, CrisisLines, EmergencyText, useLinkLabel } from './CrisisLines';
 
 /** The bar's links: the first way to reach each of the first two lines, and the emergency number. */
-export function barLinks(crisis: Pick<CrisisView, 'resources' | 'emergencyNumber'>): ContactLink[] {
-  const out: ContactLink[] = [];
+function barLinks(crisis: CrisisView): { lines: ContactLink[]; emergency: ContactLink | null } {
+  const lines: ContactLink[] = [];
   for (const r of crisis.resources) {
-    const first = contactLinks(r.contact).find((l) => l.href && !out.some((o) => o.href === l.href));
-    if (first) out.push(first);
-    if (out.length === 2) break;
+    const first = contactLinks(r.contact).find((l) => l.href && !lines.some((o) => o.href === l.href));
+    if (first) lines.push(first);
+    if (lines.length === 2) break;
   }
-  if (dialable(crisis.emergencyNumber)) out.push(emergencyLink(crisis.emergencyNumber));
-  return out;
+  return { lines, emergency: emergencyLink(crisis.emergencyNumber) };
 }
 
 export function CrisisBar() {
@@ -38,8 +36,9 @@ function ActiveBar({ crisis }: { crisis: CrisisView }) {
   const toggle = useRef<HTMLButtonElement>(null);
   const detailsId = useId();
   useBarHeight(ref);
-  const links = barLinks(crisis);
-  const emergency = dialable(crisis.emergencyNumber) ? links[links.length - 1] : undefined;
+  const { lines, emergency } = barLinks(crisis);
+  const items = lines.map((link) => ({ link, label: label(link, true) }));
+  if (emergency) items.push({ link: emergency, label: t('crisis.emergency', { number: emergency.number }) });
 
   function onKeyDown(e: KeyboardEvent) {
     if (e.key === 'Escape' && open) {
@@ -52,7 +51,6 @@ function ActiveBar({ crisis }: { crisis: CrisisView }) {
     <section
       ref={ref}
       className="crisis-bar"
-      role="region"
       aria-label={t('crisis.region')}
       data-testid="crisis-panel"
       onKeyDown={onKeyDown}
@@ -63,11 +61,11 @@ function ActiveBar({ crisis }: { crisis: CrisisView }) {
       </p>
       <div className="crisis-bar-row">
         <p className="crisis-bar-links">
-          {links.map((l, i) => (
+          {items.map((item, i) => (
             <Fragment key={i}>
               <span className="crisis-bar-item">
-                <ContactAnchor link={l} label={l === emergency ? t('crisis.emergency', { number: l.number }) : label(l, true)} />
-                {i < links.length - 1 && <span aria-hidden="true"> ·</span>}
+                <ContactAnchor link={item.link} label={item.label} />
+                {i < items.length - 1 && <span aria-hidden="true"> ·</span>}
               </span>{' '}
             </Fragment>
           ))}
@@ -84,9 +82,11 @@ function ActiveBar({ crisis }: { crisis: CrisisView }) {
           <span aria-hidden="true">{open ? '▴' : '▾'}</span>
         </button>
       </div>
-      <div id={detailsId} className="crisis-details" hidden={!open}>
-        {open && <Details crisis={crisis} />}
-      </div>
+      {open && (
+        <div id={detailsId} className="crisis-details">
+          <Details crisis={crisis} />
+        </div>
+      )}
     </section>
   );
 }
@@ -94,11 +94,7 @@ function ActiveBar({ crisis }: { crisis: CrisisView }) {
 function Details({ crisis }: { crisis: CrisisView }) {
   const { t } = useTranslation();
   const { signedIn } = useSession();
-  const plan = useQuery({
-    queryKey: ['safety-plan'],
-    enabled: signedIn,
-    queryFn: async () => unwrap(await api.GET('/api/me/safety-plan')),
-  });
+  const plan = useSafetyPlan(signedIn);
   const p = plan.data;
   const planLines = p
     ? [

@@ -34,21 +34,17 @@ export function ContactAnchor({ link, label }: { link: ContactLink; label: strin
   );
 }
 
-/** Whether the emergency number can be dialled (the international guidance has none). */
-export function dialable(number: string | null | undefined): number is string {
-  return !!number && /\d/.test(number);
-}
-
 /** "If you are in immediate danger, call 112 now…", the number a phone link. */
 export function EmergencyText({ number }: { number?: string | null }) {
   const { t } = useTranslation();
-  if (!dialable(number)) return <p>{t('crisis.bodyNoNumber')}</p>;
+  const link = emergencyLink(number);
+  if (!link) return <p>{t('crisis.bodyNoNumber')}</p>;
   return (
-    <p data-testid="crisis-emergency">
+    <p>
       <Trans
         i18nKey="crisis.body"
-        values={{ number }}
-        components={{ phone: <a href={emergencyLink(number).href ?? undefined} className="crisis-emergency-link" /> }}
+        values={{ number: link.number }}
+        components={{ phone: <a href={link.href} className="crisis-emergency-link" /> }}
       />
     </p>
   );

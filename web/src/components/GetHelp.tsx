@@ -23,7 +23,7 @@ export function GetHelpButton() {
   return (
     <>
       <button ref={trigger} type="button" className="danger get-help" aria-haspopup="dialog" onClick={() => setOpen(true)}>
-        {t('getHelp.button')}
+        {t('getHelp.title')}
       </button>
       {/* In the body, not the header it is opened from (whose styles are not the dialog's). */}
       {open &&
@@ -102,7 +102,6 @@ function GetHelpDialog({ onClose }: { onClose: () => void }) {
         e.preventDefault();
         onClose();
       }}
-      data-testid="get-help"
     >
       <div className="get-help-content">
         <h2 id={titleId} ref={heading} tabIndex={-1}>

@@ -93,7 +93,6 @@ const en = {
     announce: 'Crisis support is shown at the top of the page, with people you can call now.',
   },
   getHelp: {
-    button: 'Get help now',
     title: 'Get help now',
     country: 'Country',
     anywhere: 'Another country (international directory)',
@@ -214,7 +213,6 @@ const es: Strings = {
     announce: 'El apoyo en crisis aparece arriba en la página, con personas a las que puedes llamar ahora.',
   },
   getHelp: {
-    button: 'Pedir ayuda ya',
     title: 'Pedir ayuda ya',
     country: 'País',
     anywhere: 'Otro país (directorio internacional)',

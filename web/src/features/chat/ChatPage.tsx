@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { useLocation, useNavigate, useParams } from 'react-router';
+import { useNavigate, useParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiProblem, accessToken, api, unwrap, type Schemas } from '../../api/client';
@@ -8,6 +8,7 @@ import { useSetCrisis } from '../../app/crisis';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { Page } from '../../components/Page';
 import { useRealtime } from './realtime';
+import { useStartConversation } from './startConversation';
 import { startRecording, type Recording } from './recorder';
 
 export interface Shown {
@@ -26,11 +27,6 @@ type AiEvent =
   | (Turn & { type: 'final' });
 
 const EXERCISES = ['breathing', 'grounding', 'thought_record', 'gratitude', 'values', 'behavioural_activation'] as const;
-
-/** Navigation state for /chat/<id> when a session was opened elsewhere (e.g. a check-in): its first message, shown at once. */
-export interface OpenedSession {
-  opened: { sessionId: string; greeting?: Schemas['AiResponse'] | null };
-}
 
 function fromView(m: Schemas['MessageView']): Shown {
   return { id: m.id, sender: m.sender === 'user' ? 'user' : 'ai', content: m.content, riskLevel: m.riskLevel };
@@ -93,10 +89,10 @@ export function ChatPage() {
   const { sessionId } = useParams();
   const navigate = useNavigate();
   const queries = useQueryClient();
-  const location = useLocation();
   const { user } = useSession();
   const setCrisis = useSetCrisis();
   const { socket, connected } = useRealtime();
+  const startConversation = useStartConversation();
   const [messages, setMessages] = useState<Shown[]>([]);
   const [older, setOlder] = useState<string | null>(null);
   const [streaming, setStreaming] = useState<string | null>(null);
@@ -143,18 +139,8 @@ export function ChatPage() {
       setEnded(false);
       return;
     }
-    // Opened elsewhere with its first message (a check-in): shown while the session loads.
-    const opened = (location.state as OpenedSession | null)?.opened;
-    const greeting: Shown[] =
-      opened?.sessionId === sessionId && opened.greeting
-        ? [{ id: opened.greeting.id, sender: 'ai', content: opened.greeting.content }]
-        : [];
-    if (greeting.length > 0) {
-      setMessages(greeting);
-      setEnded(false);
-    }
     let live = true;
-    void reload(sessionId, () => live, greeting);
+    void reload(sessionId, () => live);
     return () => {
       live = false;
     };
@@ -162,19 +148,13 @@ export function ChatPage() {
   }, [sessionId]);
 
   /** Shows a session as the server has it (newest page). */
-  async function reload(
-    id: string,
-    live: () => boolean = () => true,
-    greeting: Shown[] = [],
-  ): Promise<Schemas['SessionDetail'] | null> {
+  async function reload(id: string, live: () => boolean = () => true): Promise<Schemas['SessionDetail'] | null> {
     try {
       const detail = unwrap(
         await api.GET('/api/conversations/sessions/{id}', { params: { path: { id }, query: { limit: 50 } } }),
       );
       if (!live() || current.current !== id) return null;
-      const shown = detail.messages.messages.map(fromView).reverse();
-      // A greeting shown already stays until the server lists it.
-      setMessages(shown.length > 0 ? shown : greeting);
+      setMessages(detail.messages.messages.map(fromView).reverse());
       setOlder(detail.messages.nextCursor ?? null);
       setEnded(detail.session.endedAt != null);
       return detail;
@@ -282,20 +262,18 @@ export function ChatPage() {
     setStreaming(null);
     setWaiting(false);
     setAnnounce(turn.aiResponse.content);
-    setCrisis(turn.crisis);
     void queries.invalidateQueries({ queryKey: ['sessions'] });
   }
 
   async function ensureSession(): Promise<string> {
     if (sessionId && !ended) return sessionId;
-    const started = unwrap(await api.POST('/api/conversations', { body: {} }));
-    setCrisis(started.crisis);
-    justCreated.current = started.sessionId;
-    current.current = started.sessionId;
-    setEnded(false);
-    setMessages(started.greeting ? [{ id: started.greeting.id, sender: 'ai', content: started.greeting.content }] : []);
-    navigate(`/chat/${started.sessionId}`);
-    void queries.invalidateQueries({ queryKey: ['sessions'] });
+    const started = await startConversation({}, (s) => {
+      // Shown from here on (not read again when the address changes to it).
+      justCreated.current = s.sessionId;
+      current.current = s.sessionId;
+      setEnded(false);
+      setMessages(s.greeting ? [{ id: s.greeting.id, sender: 'ai', content: s.greeting.content }] : []);
+    });
     return started.sessionId;
   }
 
@@ -327,8 +305,8 @@ export function ChatPage() {
             body: { message, sessionId: id },
           }),
         );
+        setCrisis(turn.crisis);
         if (turn.sessionId === current.current) finishTurn(turn);
-        else setCrisis(turn.crisis);
         // The server's delivery to every device may still be on its way.
         setTimeout(() => ownPending.current.delete(message), 5000);
       }
@@ -381,6 +359,7 @@ export function ChatPage() {
       });
       const body = (await res.json()) as Schemas['VoiceResult'] & Partial<Schemas['Problem']>;
       if (!res.ok) throw new ApiProblem(res.status, body.code ?? 'error', body.title ?? res.statusText, body.detail);
+      setCrisis(body.crisis);
       finishTurn(body);
     } catch (e) {
       setError(e);

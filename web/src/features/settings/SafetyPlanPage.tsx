@@ -2,8 +2,10 @@
 // read-only summary that prints on its own.
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap, type Schemas } from '../../api/client';
+import { emergencyLink } from '../../app/contactLinks';
+import { safetyPlanKey, useSafetyPlan } from '../../app/safetyPlan';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { Page } from '../../components/Page';
 import { Loading, ProblemMessage, SaveStatus, useFieldError, useFormat } from './ui';
@@ -13,7 +15,7 @@ type ContactStep = 'distractions' | 'peopleToAsk' | 'professionals' | 'crisisLin
 type Step = TextStep | ContactStep;
 
 /** The plan's steps in the Stanley-Brown order, with their numbers. */
-export const STEPS: { key: Step; n: string; contacts: boolean }[] = [
+const STEPS: { key: Step; n: string; contacts: boolean }[] = [
   { key: 'warningSigns', n: '1', contacts: false },
   { key: 'copingStrategies', n: '2', contacts: false },
   { key: 'distractions', n: '3', contacts: true },
@@ -55,7 +57,6 @@ function toDraft(plan: Schemas['SafetyPlan']): Draft {
   };
 }
 
-/** The whole plan, as the server takes it: trimmed, without empty rows. */
 /** Removes one row of a step; its visually hidden part says which. */
 function RemoveRow({ itemName, onRemove }: { itemName: string; onRemove: () => void }) {
   const { t } = useTranslation('settings');
@@ -66,7 +67,8 @@ function RemoveRow({ itemName, onRemove }: { itemName: string; onRemove: () => v
   );
 }
 
-export function fromDraft(d: Draft): Required<Schemas['SafetyPlan']> {
+/** The whole plan, as the server takes it: trimmed, without empty rows. */
+function fromDraft(d: Draft): Required<Schemas['SafetyPlan']> {
   const texts = (rows: TextRow[]) => rows.map((r) => r.text.trim()).filter(Boolean);
   const contacts = (rows: ContactRow[]) =>
     rows
@@ -87,10 +89,7 @@ export function fromDraft(d: Draft): Required<Schemas['SafetyPlan']> {
 
 export function SafetyPlanPage() {
   const { t } = useTranslation('settings');
-  const plan = useQuery({
-    queryKey: ['safety-plan'],
-    queryFn: async () => unwrap(await api.GET('/api/me/safety-plan')),
-  });
+  const plan = useSafetyPlan();
   return (
     <Page title={t('plan.title')}>
       {plan.isPending ? (
@@ -110,11 +109,15 @@ export function SafetyPlanPage() {
 
 function Emergency({ number }: { number?: string | null }) {
   const { t } = useTranslation('settings');
+  const link = emergencyLink(number);
   return (
     <p className="emergency" data-testid="emergency-number">
-      {number ? (
+      {link ? (
         <>
-          {t('plan.emergency')} <a href={`tel:${number}`} className="emergency-number">{number}</a>
+          {t('plan.emergency')}{' '}
+          <a href={link.href} className="emergency-number">
+            {link.number}
+          </a>
         </>
       ) : (
         t('plan.emergencyUnknown')
@@ -131,8 +134,8 @@ function PlanEditor({ plan }: { plan: Schemas['SafetyPlanView'] }) {
   const save = useMutation({
     mutationFn: async (body: Schemas['SafetyPlan']) => unwrap(await api.PUT('/api/me/safety-plan', { body })),
     onSuccess: (view) => {
-      queries.setQueryData(['safety-plan'], view);
-      void queries.invalidateQueries({ queryKey: ['safety-plan'] });
+      queries.setQueryData(safetyPlanKey, view);
+      void queries.invalidateQueries({ queryKey: safetyPlanKey });
     },
   });
   const fe = useFieldError(save.error, 'plan');

@@ -6,14 +6,13 @@
 // Below, each instrument's history as a small chart and a table.
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router';
 import { useMutation, useQuery, useQueryClient, type UseQueryResult } from '@tanstack/react-query';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { Page } from '../../components/Page';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useSetCrisis } from '../../app/crisis';
 import { CrisisLines, EmergencyText } from '../../components/CrisisLines';
-import type { OpenedSession } from '../chat/ChatPage';
+import { useStartConversation } from '../chat/startConversation';
 import { useFormat } from './format';
 import { keys } from './queries';
 import { Loading } from './ui';
@@ -194,7 +193,6 @@ function Result({ submitted, onClose }: { submitted: Submitted; onClose: () => v
   const headingRef = useRef<HTMLHeadingElement>(null);
   const r = submitted.response;
   useEffect(() => headingRef.current?.focus(), [r.id]);
-  const lines = submitted.crisis ?? submitted.safety;
   return (
     <section className="card wb-result" aria-labelledby="result-h" data-testid="questionnaire-result">
       <h2 id="result-h" tabIndex={-1} ref={headingRef}>
@@ -212,13 +210,15 @@ function Result({ submitted, onClose }: { submitted: Submitted; onClose: () => v
           <p>{submitted.safetyMessage}</p>
         </div>
       )}
-      {submitted.safety && <TalkNow responseId={r.id} />}
-      {lines && (
-        <section className="wb-crisis-lines" aria-labelledby="result-lines-h">
-          <h3 id="result-lines-h">{t('q.linesTitle')}</h3>
-          <EmergencyText number={lines.emergencyNumber} />
-          <CrisisLines resources={lines.resources} />
-        </section>
+      {submitted.safety && (
+        <>
+          <TalkNow responseId={r.id} />
+          <section className="wb-crisis-lines" aria-labelledby="result-lines-h">
+            <h3 id="result-lines-h">{t('q.linesTitle')}</h3>
+            <EmergencyText number={submitted.safety.emergencyNumber} />
+            <CrisisLines resources={submitted.safety.resources} />
+          </section>
+        </>
       )}
       <p className="hint">{t('q.notDiagnosis')}</p>
       <button type="button" onClick={onClose}>
@@ -231,23 +231,8 @@ function Result({ submitted, onClose }: { submitted: Submitted; onClose: () => v
 /** Opens a conversation whose first message is the companion's check-in about this answer. */
 function TalkNow({ responseId }: { responseId: string }) {
   const { t } = useTranslation('wellbeing');
-  const navigate = useNavigate();
-  const queries = useQueryClient();
-  const setCrisis = useSetCrisis();
-  const start = useMutation({
-    mutationFn: async () =>
-      unwrap(
-        await api.POST('/api/conversations', {
-          body: { checkIn: responseId },
-        }),
-      ),
-    onSuccess: (started) => {
-      setCrisis(started.crisis);
-      void queries.invalidateQueries({ queryKey: ['sessions'] });
-      const state: OpenedSession = { opened: { sessionId: started.sessionId, greeting: started.greeting } };
-      navigate(`/chat/${started.sessionId}`, { state });
-    },
-  });
+  const startConversation = useStartConversation();
+  const start = useMutation({ mutationFn: () => startConversation({ checkIn: responseId }) });
   return (
     <div className="wb-talk-now">
       <button type="button" className="primary" disabled={start.isPending} onClick={() => start.mutate()} aria-describedby="talk-now-hint">

@@ -145,9 +145,10 @@ describe('QuestionnairesPage', () => {
 
     await user.click(within(result).getByRole('button', { name: 'Talk now' }));
     expect(callsTo('POST', '/api/conversations').map((c) => c.body)).toEqual([{ checkIn: 'r2' }]);
-    // The conversation opens with the check-in question already asked.
+    // The conversation opens with the check-in question already asked: the session's first message, as the server lists it.
     const messages = await screen.findByTestId('messages');
     expect(await within(messages).findByText(/Are you thinking about ending your life\?/)).toBeInTheDocument();
+    expect(callsTo('GET', '/api/conversations/sessions/s9')).toHaveLength(1);
     expect(screen.queryByTestId('questionnaire-result')).not.toBeInTheDocument();
   });
 
