@@ -23,6 +23,8 @@ pub mod content;
 mod converse;
 mod detect;
 mod exercises;
+mod language;
+mod moves;
 mod offers;
 mod plan;
 mod slots;
@@ -59,7 +61,7 @@ pub struct GuidedReply {
 /// The guided engine. Cheap to clone; content is parsed once, in [`GuidedEngine::new`].
 #[derive(Debug, Clone)]
 pub struct GuidedEngine {
-    catalog: Result<Arc<detect::Catalog>, ContentError>,
+    catalog: Result<Arc<language::Catalog>, ContentError>,
 }
 
 impl GuidedEngine {
@@ -68,14 +70,14 @@ impl GuidedEngine {
     /// [`GuidedEngine::try_new`] to fail at start-up instead.
     pub fn new() -> GuidedEngine {
         GuidedEngine {
-            catalog: detect::Catalog::load().map(Arc::new),
+            catalog: language::Catalog::load().map(Arc::new),
         }
     }
 
     /// Loads the embedded content, or says what is wrong with it.
     pub fn try_new() -> Result<GuidedEngine, ContentError> {
         Ok(GuidedEngine {
-            catalog: Ok(Arc::new(detect::Catalog::load()?)),
+            catalog: Ok(Arc::new(language::Catalog::load()?)),
         })
     }
 

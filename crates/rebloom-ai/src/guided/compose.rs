@@ -4,7 +4,7 @@
 use crate::Persona;
 
 use super::content::{placeholders, render};
-use super::detect::Lang;
+use super::language::Lang;
 use super::state::EngineState;
 use super::text::{self, hash};
 

@@ -5,12 +5,14 @@
 use crate::{ChatRequest, ChatRole};
 
 use super::compose::{Approach, Length, Turn, Writer};
-use super::detect::{self, Catalog, Emo, Signals};
+use super::detect::{self, Emo, Signals};
 use super::exercises;
+use super::language::Catalog;
+use super::moves::{feeling_phrase, goodbye, reflect};
 use super::offers::{answer_offer, choose_offer, menu};
 use super::plan;
 use super::slots::DISTORTIONS;
-use super::state::{EngineState, ExerciseKind, Offer};
+use super::state::{EngineState, ExerciseKind, ExerciseProgress, Offer};
 use super::text::{self, hash, normalize};
 
 /// Turns between uses of the person's name.
@@ -61,7 +63,7 @@ pub fn respond(catalog: &Catalog, request: &ChatRequest) -> (String, EngineState
         w.say("empty", &[]);
     } else {
         match st.exercise.take() {
-            Some(ex) => exercises::carry_on(&t, &sig, ex, &mut st, &mut w),
+            Some(ex) => carry_on(&t, &sig, ex, &mut st, &mut w),
             None => converse(&t, &sig, &mut st, &mut w),
         }
     }
@@ -72,6 +74,18 @@ pub fn respond(catalog: &Catalog, request: &ChatRequest) -> (String, EngineState
     let (out, recent) = w.finish();
     st.recent = recent;
     (out, st)
+}
+
+/// An exercise under way: the safety plan leads its own steps; a risk
+/// message ends any other, and starts the plan if it asks for it.
+fn carry_on(t: &Turn, sig: &Signals, ex: ExerciseProgress, st: &mut EngineState, w: &mut Writer) {
+    if ex.kind == ExerciseKind::SafetyPlan {
+        plan::carry_on(t, sig, ex, st, w);
+    } else if sig.risk && sig.request == Some(ExerciseKind::SafetyPlan) {
+        plan::start_after_risk(t, st, w);
+    } else {
+        exercises::carry_on(t, sig, ex, st, w);
+    }
 }
 
 fn converse(t: &Turn, sig: &Signals, st: &mut EngineState, w: &mut Writer) {
@@ -172,49 +186,6 @@ fn greet(t: &Turn, slot: &str, st: &mut EngineState, w: &mut Writer) {
         return;
     }
     w.say(slot, &[]);
-}
-
-/// The feeling(s) to name: the strongest one, and a second close behind.
-fn feeling_phrase(w: &Writer, emotions: &[Emo]) -> Option<String> {
-    let lang = w.lang();
-    let name = |e: &Emo| {
-        e.variant
-            .clone()
-            .unwrap_or_else(|| lang.feeling(e.id).to_string())
-    };
-    let first = emotions.first()?;
-    let mut out = name(first);
-    if let Some(second) = emotions.get(1)
-        && second.score * 2 >= first.score
-        && second.positive() == first.positive()
-    {
-        out = format!("{out} {} {}", lang.word("and"), name(second));
-    }
-    Some(out)
-}
-
-/// The reflection sentence: the feeling and topic heard in the message.
-pub fn reflect(sig: &Signals, w: &mut Writer) {
-    let feeling = feeling_phrase(w, &sig.emotions);
-    let noun = sig
-        .emotions
-        .first()
-        .map(|e| w.lang().noun(e.id).to_string());
-    let mut vars: Vec<(&str, &str)> = Vec::new();
-    if let (Some(f), Some(n)) = (&feeling, &noun) {
-        vars.push(("feeling", f));
-        vars.push(("emotion", n));
-    }
-    if let Some(tp) = &sig.topic {
-        vars.push(("topic", &tp.phrase));
-    }
-    let slot = match (feeling.is_some(), sig.topic.is_some()) {
-        (true, true) => "reflect.topic",
-        (true, false) => "reflect.feeling",
-        (false, true) => "reflect.topic_only",
-        (false, false) => "reflect.neutral",
-    };
-    w.say(slot, &vars);
 }
 
 fn conversation(t: &Turn, sig: &Signals, st: &mut EngineState, w: &mut Writer) {
@@ -377,23 +348,4 @@ fn self_thought(t: &Turn) -> Option<String> {
             first.to_lowercase().chain(chars).collect()
         })
     })
-}
-
-/// A warm close; mentions an exercise done in this session, if any.
-pub fn goodbye(t: &Turn, sig: &Signals, st: &mut EngineState, w: &mut Writer) {
-    st.offer = None;
-    if sig.thanks {
-        w.say("thanks", &[]);
-    }
-    if let Some(kind) = st.completed.last()
-        && let Some(title) = w.pick(&format!("ex.{}.title", kind.id()), &[])
-    {
-        w.say("bye.after_exercise", &[("exercise", &title)]);
-    }
-    match t.name() {
-        Some(name) if w.say("bye.named", &[("name", name)]) => {}
-        _ => {
-            w.say("bye", &[]);
-        }
-    }
 }

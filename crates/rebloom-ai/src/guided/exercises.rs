@@ -5,9 +5,8 @@
 use std::collections::BTreeMap;
 
 use super::compose::{Length, Turn, Writer};
-use super::converse;
 use super::detect::{self, Signals};
-use super::plan;
+use super::moves;
 use super::slots::DISTORTIONS;
 use super::state::{EngineState, ExerciseKind, ExerciseProgress};
 use super::text::{self, normalize, parse_rating};
@@ -36,7 +35,8 @@ pub fn start(t: &Turn, kind: ExerciseKind, st: &mut EngineState, w: &mut Writer)
     st.exercise = Some(ex);
 }
 
-/// Handles the person's answer to the step in progress.
+/// Handles the person's answer to the step in progress of any exercise
+/// but the safety plan (`plan::carry_on` leads that one).
 pub fn carry_on(
     t: &Turn,
     sig: &Signals,
@@ -44,16 +44,8 @@ pub fn carry_on(
     st: &mut EngineState,
     w: &mut Writer,
 ) {
-    if ex.kind == ExerciseKind::SafetyPlan {
-        plan::carry_on(t, sig, ex, st, w);
-        return;
-    }
     if sig.risk {
-        if sig.request == Some(ExerciseKind::SafetyPlan) {
-            plan::start_after_risk(t, st, w);
-        } else {
-            w.say("risk", &[]);
-        }
+        w.say("risk", &[]);
         return;
     }
     if sig.stop {
@@ -63,7 +55,7 @@ pub fn carry_on(
         return;
     }
     if sig.bye {
-        converse::goodbye(t, sig, st, w);
+        moves::goodbye(t, sig, st, w);
         return;
     }
     // Questions that matter more than the exercise end it and get answered
@@ -96,7 +88,7 @@ pub fn carry_on(
     let guided_by_senses = matches!(ex.kind, ExerciseKind::Breathing | ExerciseKind::Grounding);
     if guided_by_senses && !sig.emotions.is_empty() && sig.words >= 8 {
         // Something heartfelt in the middle of breathing: acknowledge it.
-        converse::reflect(sig, w);
+        moves::reflect(sig, w);
     }
     // Breathing, grounding and gratitude prompts carry their own acknowledgement.
     let own_ack = guided_by_senses || ex.kind == ExerciseKind::Gratitude;

@@ -11,9 +11,10 @@
 use serde_json::Value;
 
 use super::compose::{Length, Turn, Writer};
-use super::converse;
-use super::detect::{self, Lang, Signals};
+use super::detect::{self, Signals};
 use super::exercises;
+use super::language::Lang;
+use super::moves;
 use super::state::{EngineState, ExerciseKind, ExerciseProgress, Offer, SafetyPlanDraft};
 use super::text::{self, normalize};
 
@@ -95,35 +96,6 @@ fn slot(name: &str) -> String {
     format!("ex.{}.{name}", KIND.id())
 }
 
-/// Whether every mention of the plan in the text is negated in its own
-/// clause ("I don't want a safety plan"); false when it is not mentioned.
-pub fn negated(langs: &[&Lang], text: &str) -> bool {
-    let keys = ["trigger.safety_plan.strong", "trigger.safety_plan.weak"];
-    let mut named = false;
-    for sentence in text::sentences(text) {
-        for part in sentence.split(',') {
-            for clause in detect::split_clauses(langs, part) {
-                let norm = normalize(&clause);
-                let Some(pos) = keys
-                    .iter()
-                    .filter_map(|k| detect::first_pos(langs, k, &norm))
-                    .min()
-                else {
-                    continue;
-                };
-                let denied = norm[..pos]
-                    .split_whitespace()
-                    .any(|w| langs.iter().any(|l| l.negations().iter().any(|n| n == w)));
-                if !denied {
-                    return false;
-                }
-                named = true;
-            }
-        }
-    }
-    named
-}
-
 /// Handles the message after an offer of the plan; false to carry on as
 /// usual (the offer then expires). Only naming the plan or an unambiguous
 /// "let's do it" accepts; a bare "yes" may answer the crisis question, so
@@ -183,7 +155,7 @@ pub fn carry_on(
         if keep(&ex, st) {
             w.say(&slot("saved_partial"), &[]);
         }
-        converse::goodbye(t, sig, st, w);
+        moves::goodbye(t, sig, st, w);
         return;
     }
     // Questions that need a straight answer get one; then the same step.

@@ -1,0 +1,69 @@
+//! Moves any part of the engine makes: naming what was heard (the feeling
+//! and the topic) and a warm goodbye. Below the exercises, the safety plan and
+//! the offers, which use them; above detection and composition.
+
+use super::compose::{Turn, Writer};
+use super::detect::{Emo, Signals};
+use super::state::EngineState;
+
+/// The feeling(s) to name: the strongest one, and a second close behind.
+pub fn feeling_phrase(w: &Writer, emotions: &[Emo]) -> Option<String> {
+    let lang = w.lang();
+    let name = |e: &Emo| {
+        e.variant
+            .clone()
+            .unwrap_or_else(|| lang.feeling(e.id).to_string())
+    };
+    let first = emotions.first()?;
+    let mut out = name(first);
+    if let Some(second) = emotions.get(1)
+        && second.score * 2 >= first.score
+        && second.positive() == first.positive()
+    {
+        out = format!("{out} {} {}", lang.word("and"), name(second));
+    }
+    Some(out)
+}
+
+/// The reflection sentence: the feeling and topic heard in the message.
+pub fn reflect(sig: &Signals, w: &mut Writer) {
+    let feeling = feeling_phrase(w, &sig.emotions);
+    let noun = sig
+        .emotions
+        .first()
+        .map(|e| w.lang().noun(e.id).to_string());
+    let mut vars: Vec<(&str, &str)> = Vec::new();
+    if let (Some(f), Some(n)) = (&feeling, &noun) {
+        vars.push(("feeling", f));
+        vars.push(("emotion", n));
+    }
+    if let Some(tp) = &sig.topic {
+        vars.push(("topic", &tp.phrase));
+    }
+    let slot = match (feeling.is_some(), sig.topic.is_some()) {
+        (true, true) => "reflect.topic",
+        (true, false) => "reflect.feeling",
+        (false, true) => "reflect.topic_only",
+        (false, false) => "reflect.neutral",
+    };
+    w.say(slot, &vars);
+}
+
+/// A warm close; mentions an exercise done in this session, if any.
+pub fn goodbye(t: &Turn, sig: &Signals, st: &mut EngineState, w: &mut Writer) {
+    st.offer = None;
+    if sig.thanks {
+        w.say("thanks", &[]);
+    }
+    if let Some(kind) = st.completed.last()
+        && let Some(title) = w.pick(&format!("ex.{}.title", kind.id()), &[])
+    {
+        w.say("bye.after_exercise", &[("exercise", &title)]);
+    }
+    match t.name() {
+        Some(name) if w.say("bye.named", &[("name", name)]) => {}
+        _ => {
+            w.say("bye", &[]);
+        }
+    }
+}
