@@ -4,19 +4,16 @@
 //! than its owner) is appended before it takes effect; if it cannot be
 //! recorded, it does not happen.
 
-use axum::extract::{Query, State};
 use rebloom_store::{AuditEntry, NewAudit};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::error::{ApiResult, Problem};
-use crate::extract::{ApiJson, AuthUser};
+use crate::http::error::ApiResult;
+use crate::http::extract::AuthUser;
 
 /// Appends an entry: `actor` (None for the system itself) did `action` to
 /// `subject`'s account or data.
@@ -28,35 +25,41 @@ pub async fn record(
     detail: Value,
 ) -> ApiResult<()> {
     let role = actor.map_or("system", |a| a.role.as_str());
-    record_as(state, actor.map(|a| a.id), role, subject, action, detail).await
+    let at = state.clock.now();
+    record_as(
+        &*state.store,
+        at,
+        actor.map(|a| a.id),
+        role,
+        subject,
+        action,
+        detail,
+    )
+    .await
 }
 
 /// [`record`] for an actor known by id and role rather than by request
 /// (the conversation pipeline, the command line).
 pub async fn record_as(
-    state: &AppState,
+    store: &dyn rebloom_store::Store,
+    at: time::OffsetDateTime,
     actor_id: Option<Uuid>,
     actor_role: &str,
     subject: Option<Uuid>,
     action: &str,
     detail: Value,
 ) -> ApiResult<()> {
-    state
-        .store
+    store
         .append_audit(&NewAudit {
             actor_id,
             actor_role: actor_role.to_owned(),
             subject_id: subject,
             action: action.to_owned(),
             detail,
-            at: state.clock.now(),
+            at,
         })
         .await?;
     Ok(())
-}
-
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(my_audit))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -92,7 +95,7 @@ pub struct AuditQuery {
     pub limit: Option<u32>,
 }
 
-fn view(user: Uuid, e: AuditEntry) -> AuditView {
+pub(crate) fn view(user: Uuid, e: AuditEntry) -> AuditView {
     AuditView {
         seq: e.seq,
         at: e.at,
@@ -101,22 +104,4 @@ fn view(user: Uuid, e: AuditEntry) -> AuditView {
         action: e.action,
         detail: serde_json::from_str(&e.detail).unwrap_or(Value::Null),
     }
-}
-
-/// Who did what with the caller's account and data, newest first.
-#[utoipa::path(get, path = "/api/me/audit", tag = "me", security(("bearer" = [])), params(AuditQuery),
-    responses((status = 200, body = AuditPage), (status = 401, body = Problem, content_type = "application/problem+json")))]
-#[tracing::instrument(skip_all, fields(user_id = %user.id))]
-pub async fn my_audit(
-    State(state): State<AppState>,
-    user: AuthUser,
-    Query(q): Query<AuditQuery>,
-) -> ApiResult<ApiJson<AuditPage>> {
-    let limit = crate::extract::page_limit(q.limit)?;
-    let entries = state.store.list_audit(user.id, q.before, limit).await?;
-    let next = crate::extract::next_cursor(&entries, limit, |e| e.seq);
-    Ok(ApiJson(AuditPage {
-        entries: entries.into_iter().map(|e| view(user.id, e)).collect(),
-        next,
-    }))
 }

@@ -14,7 +14,7 @@ use rebloom_store::{NewSession, NewUser, Role};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::app::{App, AppState};
+use crate::app::AppState;
 use crate::config::Config;
 use crate::conversation::send::{self, Outgoing};
 
@@ -362,14 +362,14 @@ pub async fn run(eval_dir: &Path, out: &Path) -> anyhow::Result<(usize, usize)> 
         data_dir: data.clone(),
         ..Config::default()
     };
-    let app = App::build(config).await?;
-    let state = app.state();
+    let (state, _) =
+        crate::wiring::state(config, Arc::new(rebloom_core::clock::SystemClock)).await?;
     let mut outcomes = Vec::new();
     moore(&state, eval_dir, &mut outcomes).await?;
     givecare(&state, eval_dir, &mut outcomes).await?;
     vera(&state, eval_dir, &mut outcomes).await?;
     std::fs::write(out, report(&outcomes)).with_context(|| format!("writing {}", out.display()))?;
-    drop(app);
+    drop(state);
     let _ = std::fs::remove_dir_all(&data);
     Ok((outcomes.iter().filter(|o| o.passed).count(), outcomes.len()))
 }

@@ -19,10 +19,10 @@ use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::error::ApiError;
-use crate::extract::{ApiJson, AuthUser};
+use crate::http::error::ApiError;
+use crate::http::extract::{ApiJson, AuthUser};
+use crate::http::goals::GoalView;
 use crate::wellbeing::calendar::RangeParams;
-use crate::wellbeing::goals::GoalView;
 use crate::wellbeing::moods::MoodView;
 use crate::wellbeing::questionnaires::history::ResponseView;
 

@@ -1,14 +1,17 @@
 //! `rebloom`: thin entry point; the work is in the library.
 
 use std::io::Write;
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::Parser;
 use rebloom_server::config::{
     AuditWhat, Cli, Command, Config, EvalWhat, KeysWhat, TrainWhat, unknown_env_vars,
 };
-use rebloom_server::{App, openapi, telemetry};
+use rebloom_server::http::openapi;
+use rebloom_server::{App, telemetry, wiring};
 use rebloom_store::Role;
+use rebloom_store::Store;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -70,11 +73,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Migrate(config) => {
             let _guard = telemetry::init(&config);
-            App::build(Config {
-                bind: "127.0.0.1:0".parse()?,
-                ..*config
-            })
-            .await?;
+            wiring::store(&config).await?;
             eprintln!("migrations are up to date");
             Ok(())
         }
@@ -83,12 +82,7 @@ async fn main() -> anyhow::Result<()> {
             config,
         } => {
             let _guard = telemetry::init(&config);
-            let app = App::build(Config {
-                bind: "127.0.0.1:0".parse()?,
-                ..*config
-            })
-            .await?;
-            let vault = app.state().vault.clone();
+            let (vault, _) = wiring::store(&config).await?;
             let mut total = 0;
             loop {
                 let n = vault.rotate(500).await?;
@@ -116,12 +110,8 @@ async fn main() -> anyhow::Result<()> {
             config,
         } => {
             let _guard = telemetry::init(&config);
-            let app = App::build(Config {
-                bind: "127.0.0.1:0".parse()?,
-                ..*config
-            })
-            .await?;
-            match app.state().store.verify_audit().await? {
+            let store: Arc<dyn Store> = wiring::store(&config).await?.0;
+            match store.verify_audit().await? {
                 rebloom_store::AuditVerdict::Intact { entries } => {
                     eprintln!("audit log intact: {entries} entries");
                     Ok(())
@@ -141,20 +131,16 @@ async fn main() -> anyhow::Result<()> {
             let Some(role) = Role::parse(&role) else {
                 bail!("role must be user, clinician or admin");
             };
-            let app = App::build(Config {
-                bind: "127.0.0.1:0".parse()?,
-                ..*config
-            })
-            .await?;
-            let state = app.state();
+            let store: Arc<dyn Store> = wiring::store(&config).await?.0;
+            let now = time::OffsetDateTime::now_utc();
             let email = email.trim().to_lowercase();
-            let user = state
-                .store
+            let user = store
                 .find_user_by_email(&email)
                 .await?
                 .with_context(|| format!("no account with e-mail {email}"))?;
             rebloom_server::audit::record_as(
-                &state,
+                &*store,
+                now,
                 None,
                 "system",
                 Some(user.id),
@@ -163,10 +149,7 @@ async fn main() -> anyhow::Result<()> {
             )
             .await
             .map_err(|e| anyhow::anyhow!("recording the change: {e}"))?;
-            state
-                .store
-                .set_user_role(user.id, role, state.clock.now())
-                .await?;
+            store.set_user_role(user.id, role, now).await?;
             eprintln!("{email} is now {}", role.as_str());
             Ok(())
         }

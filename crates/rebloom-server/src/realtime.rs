@@ -18,10 +18,10 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::conversation::pipeline::ReplyEvent;
 use crate::conversation::send::{self, Outgoing};
-use crate::error::ApiError;
-use crate::extract::{AuthUser, authenticate, current_account};
+use crate::conversation::turn::ReplyEvent;
+use crate::http::error::ApiError;
+use crate::http::extract::{AuthUser, authenticate, current_account};
 
 #[derive(Debug, Deserialize)]
 struct ConnectAuth {
@@ -237,7 +237,7 @@ async fn on_send_message<A: Adapter>(
     let rooms: Arc<dyn Deliver> = Arc::new(Rooms(io));
     let turn = match send::start(&state, rooms, message, Some(tx)).await {
         Ok(task) => task,
-        Err(e) => return refuse(&socket, e.code()),
+        Err(e) => return refuse(&socket, ApiError::from(e).code()),
     };
     while let Some(event) = rx.recv().await {
         let payload = match event {
@@ -258,7 +258,7 @@ async fn on_send_message<A: Adapter>(
             }
             let _ = socket.emit("ai-response", &payload);
         }
-        Ok(Err(e)) => refuse(&socket, e.code()),
+        Ok(Err(e)) => refuse(&socket, ApiError::from(e).code()),
         Err(_) => refuse(&socket, "internal_error"),
     }
 }

@@ -38,19 +38,19 @@ pub struct SafetyPlan {
     #[schema(value_type = Vec<crate::schemas::PlanEntry>, max_items = 20)]
     pub coping_strategies: Vec<String>,
     /// 3. People and social settings that provide distraction.
-    #[serde(default, deserialize_with = "crate::extract::objects")]
+    #[serde(default, deserialize_with = "crate::http::extract::objects")]
     #[schema(max_items = 20)]
     pub distractions: Vec<Contact>,
     /// 4. People I can ask for help.
-    #[serde(default, deserialize_with = "crate::extract::objects")]
+    #[serde(default, deserialize_with = "crate::http::extract::objects")]
     #[schema(max_items = 20)]
     pub people_to_ask: Vec<Contact>,
     /// 5. Professionals or agencies I can contact.
-    #[serde(default, deserialize_with = "crate::extract::objects")]
+    #[serde(default, deserialize_with = "crate::http::extract::objects")]
     #[schema(max_items = 20)]
     pub professionals: Vec<Contact>,
     /// 5b. Crisis lines; pre-filled for the person's country until they edit them.
-    #[serde(default, deserialize_with = "crate::extract::objects")]
+    #[serde(default, deserialize_with = "crate::http::extract::objects")]
     #[schema(max_items = 20)]
     pub crisis_lines: Vec<Contact>,
     /// 6. Making the environment safer.

@@ -158,7 +158,7 @@ impl PartialSchema for Country {
             .schema_type(Type::String)
             .description(Some("An ISO 3166-1 alpha-2 country code."))
             .examples([serde_json::Value::from("GB")])
-            .enum_values(Some(crate::routes::me::COUNTRIES.split_whitespace()))
+            .enum_values(Some(crate::http::me::COUNTRIES.split_whitespace()))
             .into()
     }
 }
@@ -296,32 +296,29 @@ mod tests {
     /// The document lists exactly the choices the handlers accept.
     #[test]
     fn choices_match_the_handlers() {
-        use crate::wellbeing::goals::{GoalCategory, GoalStatus};
+        use crate::http::goals::{GoalCategory, GoalStatus};
         let pairs: [(Vec<String>, &[&str]); 9] = [
-            (choices::<AgeRange>(), crate::routes::me::AGE_RANGES),
+            (choices::<AgeRange>(), crate::http::me::AGE_RANGES),
             (
                 choices::<OnboardingStep>(),
-                crate::routes::me::ONBOARDING_STEPS,
+                crate::http::me::ONBOARDING_STEPS,
+            ),
+            (choices::<GoalCategory>(), crate::http::goals::CATEGORIES),
+            (choices::<GoalStatus>(), crate::http::goals::STATUSES),
+            (
+                choices::<crate::http::memories::MemoryKind>(),
+                crate::http::memories::KINDS,
             ),
             (
-                choices::<GoalCategory>(),
-                crate::wellbeing::goals::CATEGORIES,
-            ),
-            (choices::<GoalStatus>(), crate::wellbeing::goals::STATUSES),
-            (
-                choices::<crate::memory::routes::MemoryKind>(),
-                crate::memory::routes::KINDS,
+                choices::<crate::http::conversations::SessionType>(),
+                crate::http::conversations::SESSION_TYPES,
             ),
             (
-                choices::<crate::conversation::routes::SessionType>(),
-                crate::conversation::routes::SESSION_TYPES,
+                choices::<crate::http::clinician::GrantScope>(),
+                &crate::http::clinician::SCOPES,
             ),
             (
-                choices::<crate::routes::clinician::GrantScope>(),
-                &crate::routes::clinician::SCOPES,
-            ),
-            (
-                choices::<crate::wellbeing::questionnaires::routes::Instrument>(),
+                choices::<crate::http::questionnaires::Instrument>(),
                 &[
                     crate::wellbeing::questionnaires::INSTRUMENTS[0].id,
                     crate::wellbeing::questionnaires::INSTRUMENTS[1].id,
@@ -329,7 +326,7 @@ mod tests {
             ),
             (
                 choices::<Country>(),
-                &crate::routes::me::COUNTRIES
+                &crate::http::me::COUNTRIES
                     .split_whitespace()
                     .collect::<Vec<_>>(),
             ),

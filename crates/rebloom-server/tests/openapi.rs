@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 #[test]
 fn committed_openapi_matches_the_code() {
-    let generated = rebloom_server::openapi::document_json().unwrap();
+    let generated = rebloom_server::http::openapi::document_json().unwrap();
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
@@ -20,7 +20,7 @@ fn committed_openapi_matches_the_code() {
 #[test]
 fn document_is_openapi_3_1_with_every_route() {
     let doc: serde_json::Value =
-        serde_json::from_str(&rebloom_server::openapi::document_json().unwrap()).unwrap();
+        serde_json::from_str(&rebloom_server::http::openapi::document_json().unwrap()).unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     for path in [
         "/api/auth/register",

@@ -10,7 +10,7 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use rebloom_core::cpu_pool::CpuPool;
 use zeroize::Zeroizing;
 
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::http::error::{ApiError, ApiResult, FieldError};
 
 pub const MIN_LEN: usize = 8;
 /// Long passphrases are welcome; the bound only caps hashing work.

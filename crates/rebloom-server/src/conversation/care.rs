@@ -33,7 +33,8 @@ pub async fn contact_request(
     let which = match crate::jobs::notify::notify_contact(state, user_id).await {
         Ok(()) => {
             if let Err(e) = crate::audit::record_as(
-                state,
+                &*state.store,
+                state.clock.now(),
                 Some(user_id),
                 "user",
                 Some(user_id),

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::conversation::risk::{gave_safety_answer, stored_state};
 use crate::conversation::views::{AiResponse, ResourceView, category_names};
-use crate::error::ApiResult;
+use crate::http::error::ApiResult;
 
 /// Hours without new risk after which the state ends by itself.
 pub const QUIET_HOURS: i64 = 12;

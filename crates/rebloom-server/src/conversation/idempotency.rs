@@ -10,8 +10,8 @@ use time::Duration;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, AuthUser};
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::extract::{ApiJson, AuthUser};
 
 /// A claimed idempotency key whose request never finished may be retried after
 /// this (longer than any reply can take: request time-out plus provider fallbacks).

@@ -1,16 +1,15 @@
-//! Conversations: the response pipeline, its events, and the REST endpoints.
+//! Conversations: the turn (one message and its reply), its sending, and the REST endpoints.
 
 pub mod analysis;
 pub mod care;
 pub mod crisis;
 pub mod history;
 pub mod idempotency;
-pub mod pipeline;
+
 pub mod prompt;
 pub mod providers;
 pub mod risk;
-pub mod routes;
 pub mod send;
 pub mod summary;
+pub mod turn;
 pub mod views;
-pub mod voice;

@@ -14,8 +14,7 @@ use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::conversation::pipeline::{self, Incoming, ReplyEvent, TurnResult};
-use crate::error::ApiResult;
+use crate::conversation::turn::{self, Incoming, ReplyEvent, Sink, TurnResult};
 
 pub const MAX_MESSAGE_CHARS: usize = 4000;
 
@@ -72,7 +71,7 @@ pub async fn start(
     port: Arc<dyn Deliver>,
     message: Outgoing,
     sink: Option<mpsc::Sender<ReplyEvent>>,
-) -> ApiResult<JoinHandle<ApiResult<TurnResult>>> {
+) -> CoreResult<JoinHandle<CoreResult<TurnResult>>> {
     let Outgoing {
         user,
         session_id,
@@ -97,7 +96,7 @@ pub async fn start(
             message_type,
             turn_key,
         };
-        let result = pipeline::respond(&state, incoming, sink).await;
+        let result = turn::respond(&state, incoming, Sink::new(sink)).await;
         drop(guard);
         if let Ok(turn) = &result {
             deliver::deliver(&*port, user_id, Update::Turn, turn, device.as_deref()).await;
@@ -111,7 +110,7 @@ pub async fn send(
     state: &AppState,
     port: Arc<dyn Deliver>,
     message: Outgoing,
-) -> ApiResult<TurnResult> {
+) -> CoreResult<TurnResult> {
     start(state, port, message, None)
         .await?
         .await

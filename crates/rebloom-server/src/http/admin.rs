@@ -10,9 +10,9 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{Admin, ApiJson, RequireRole, next_cursor, page_limit};
-use crate::routes::me::UserView;
+use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::extract::{Admin, ApiJson, RequireRole, next_cursor, page_limit};
+use crate::http::me::UserView;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -14,9 +14,9 @@ use zeroize::Zeroizing;
 
 use crate::app::AppState;
 use crate::auth::tokens::{ACCESS_TTL, REFRESH_TTL, new_refresh_token, refresh_hash};
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
-use crate::extract::{ApiJson, AuthUser, OptionalJson};
-use crate::routes::me::{ProfilePatch, UserView, validate_profile_patch};
+use crate::http::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::http::extract::{ApiJson, AuthUser, OptionalJson};
+use crate::http::me::{ProfilePatch, UserView, validate_profile_patch};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -41,7 +41,7 @@ pub struct RegisterRequest {
     )]
     pub password: String,
     /// Optional profile fields to set at once.
-    #[serde(default, deserialize_with = "crate::extract::optional_object")]
+    #[serde(default, deserialize_with = "crate::http::extract::optional_object")]
     pub profile: Option<ProfilePatch>,
 }
 

@@ -19,10 +19,10 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::conversation::history::{all_messages, all_sessions};
-use crate::conversation::routes::SessionView;
 use crate::conversation::views::MessageView;
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
-use crate::extract::{ApiJson, AuthUser, Clinician, RequireRole};
+use crate::http::conversations::SessionView;
+use crate::http::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::http::extract::{ApiJson, AuthUser, Clinician, RequireRole};
 
 pub(crate) const SCOPES: [&str; 4] = ["mood", "summaries", "conversations", "everything"];
 const DEFAULT_DAYS: i64 = 90;
@@ -157,7 +157,7 @@ pub async fn create_grant(
     ApiJson(req): ApiJson<GrantRequest>,
 ) -> ApiResult<(StatusCode, ApiJson<GrantView>)> {
     let mut errors = Vec::new();
-    let email = crate::routes::auth::normalize_email(&req.clinician_email);
+    let email = crate::http::auth::normalize_email(&req.clinician_email);
     let clinician = match &email {
         Some(e) => state.store.find_user_by_email(e).await?,
         None => None,

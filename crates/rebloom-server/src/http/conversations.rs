@@ -21,11 +21,13 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::conversation::idempotency::{idempotent, turn_key};
-use crate::conversation::pipeline::{self, MessageView, ReplyEvent, TurnResult};
 use crate::conversation::send::{self, Outgoing, open_session, validate_message};
 use crate::conversation::summary;
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
-use crate::extract::{ApiJson, AuthUser, JsonWithBytes, OptionalJson, next_cursor, page_limit};
+use crate::conversation::turn::{self, MessageView, ReplyEvent, TurnResult};
+use crate::http::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::http::extract::{
+    ApiJson, AuthUser, JsonWithBytes, OptionalJson, next_cursor, page_limit,
+};
 use crate::realtime::Devices;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -142,10 +144,10 @@ pub struct StartedConversation {
     pub session_id: Uuid,
     pub session: SessionView,
     pub message: Option<MessageView>,
-    pub ai_response: Option<pipeline::AiResponse>,
+    pub ai_response: Option<turn::AiResponse>,
     /// For a session opened without a message, by someone who allows memory
     /// and is remembered: the companion's greeting from what they shared before.
-    pub greeting: Option<pipeline::AiResponse>,
+    pub greeting: Option<turn::AiResponse>,
     /// With a first message: the person's crisis state after it.
     pub crisis: Option<crate::conversation::crisis::CrisisStateView>,
 }

@@ -15,9 +15,9 @@ use utoipa_axum::routes;
 use zeroize::Zeroizing;
 
 use crate::app::AppState;
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{ApiJson, AuthUser};
-use crate::routes::auth::login_key;
+use crate::http::auth::login_key;
+use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::extract::{ApiJson, AuthUser};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(delete_me))
@@ -54,7 +54,7 @@ pub async fn delete_me(
         // Counts towards the account's sign-in lock-out, like a failed login.
         let now = state.clock.now();
         let failures = state.store.record_login_failure(&key, now).await?;
-        if let Some(lock) = crate::routes::auth::lock_duration(failures) {
+        if let Some(lock) = crate::http::auth::lock_duration(failures) {
             state.store.lock_login(&key, now + lock).await?;
         }
         return Err(ApiError::Forbidden("reauthentication_failed"));

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::tokens::Claims;
-use crate::error::{ApiError, FieldError};
+use crate::http::error::{ApiError, FieldError};
 
 /// A JSON body. Another content type is a 415 `unsupported_media_type`;
 /// malformed JSON is a 400 `invalid_json`; a well-formed body of the wrong

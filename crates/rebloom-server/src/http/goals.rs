@@ -13,8 +13,8 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
-use crate::extract::{ApiJson, AuthUser};
+use crate::http::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::http::extract::{ApiJson, AuthUser};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -92,7 +92,7 @@ pub struct GoalView {
 impl GoalView {
     pub fn new(g: Goal, history: Vec<GoalProgress>) -> GoalView {
         let next_steps = if g.status == "active" {
-            super::next_steps::next_steps(g.category.as_deref(), g.progress_percentage)
+            crate::wellbeing::next_steps::next_steps(g.category.as_deref(), g.progress_percentage)
         } else {
             Vec::new()
         };
@@ -261,8 +261,8 @@ fn check_date(
 }
 
 async fn today(state: &AppState, user_id: Uuid) -> ApiResult<time::Date> {
-    let calendar = super::calendar::Calendar::of(state, user_id).await?;
-    super::calendar::to_time_date(calendar.date_of(state.clock.now()))
+    let calendar = crate::wellbeing::calendar::Calendar::of(state, user_id).await?;
+    crate::wellbeing::calendar::to_time_date(calendar.date_of(state.clock.now()))
 }
 
 /// Sets a goal's status, and its completion time when it becomes completed.
@@ -273,23 +273,6 @@ fn set_status(goal: &mut Goal, status: &str, now: OffsetDateTime) {
         goal.completed_at = None;
     }
     goal.status = status.to_owned();
-}
-
-/// Every goal of the person (newest first) with its progress history, in two reads.
-pub async fn with_history(
-    state: &AppState,
-    user_id: Uuid,
-) -> rebloom_store::StoreResult<Vec<(Goal, Vec<GoalProgress>)>> {
-    let goals = state.store.list_goals(user_id).await?;
-    let mut steps = state.store.goal_progress(user_id, None).await?;
-    Ok(goals
-        .into_iter()
-        .map(|g| {
-            let (mine, rest) = steps.drain(..).partition(|p| p.goal_id == g.id);
-            steps = rest;
-            (g, mine)
-        })
-        .collect())
 }
 
 /// The caller's goals, newest first.
@@ -337,8 +320,12 @@ pub async fn create_goal(
 ) -> ApiResult<(StatusCode, ApiJson<GoalView>)> {
     let mut errors = Vec::new();
     let title = check_title(&req.title, &mut errors);
-    let description =
-        super::optional_text("description", req.description, MAX_DESCRIPTION, &mut errors);
+    let description = crate::wellbeing::optional_text(
+        "description",
+        req.description,
+        MAX_DESCRIPTION,
+        &mut errors,
+    );
     let category = check_category(req.category, &mut errors);
     let target_date = check_date(req.target_date, today(&state, user.id).await?, &mut errors);
     if !errors.is_empty() {
@@ -414,7 +401,8 @@ pub async fn edit_goal(
         goal.title = check_title(t, &mut errors);
     }
     if let Some(d) = req.description {
-        goal.description = super::optional_text("description", d, MAX_DESCRIPTION, &mut errors);
+        goal.description =
+            crate::wellbeing::optional_text("description", d, MAX_DESCRIPTION, &mut errors);
     }
     if let Some(c) = req.category {
         goal.category = check_category(c, &mut errors);
@@ -487,7 +475,7 @@ pub async fn record_progress(
             "Use 0 to 100.",
         ));
     }
-    let note = super::optional_text("note", req.note, MAX_NOTE, &mut errors);
+    let note = crate::wellbeing::optional_text("note", req.note, MAX_NOTE, &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }

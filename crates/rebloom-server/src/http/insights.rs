@@ -12,8 +12,8 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{ApiJson, AuthUser};
+use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::extract::{ApiJson, AuthUser};
 use crate::wellbeing::calendar::Calendar;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -124,7 +124,7 @@ pub async fn generate_weekly(
     ApiJson(req): ApiJson<WeekChoice>,
 ) -> ApiResult<ApiJson<InsightView>> {
     let calendar = Calendar::of(&state, user.id).await?;
-    let last = super::last_complete_week(calendar.date_of(state.clock.now()));
+    let last = crate::wellbeing::insights::last_complete_week(calendar.date_of(state.clock.now()));
     let start = match req.week_start {
         None => last,
         Some(s) => {
@@ -145,7 +145,7 @@ pub async fn generate_weekly(
             d
         }
     };
-    let insight = super::generate(&state, user.id, start).await?;
+    let insight = crate::wellbeing::insights::generate(&state, user.id, start).await?;
     Ok(ApiJson(insight.into()))
 }
 

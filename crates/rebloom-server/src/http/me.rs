@@ -15,8 +15,8 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
-use crate::extract::{ApiJson, AuthUser};
+use crate::http::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::http::extract::{ApiJson, AuthUser};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -90,11 +90,11 @@ pub struct ProfilePatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Object>)]
     pub mental_health_history: Option<Option<Value>>,
-    #[serde(default, deserialize_with = "crate::extract::optional_object")]
+    #[serde(default, deserialize_with = "crate::http::extract::optional_object")]
     pub therapeutic_preferences: Option<TherapeuticPreferences>,
-    #[serde(default, deserialize_with = "crate::extract::optional_object")]
+    #[serde(default, deserialize_with = "crate::http::extract::optional_object")]
     pub communication_preferences: Option<CommunicationPreferences>,
-    #[serde(default, deserialize_with = "crate::extract::optional_object")]
+    #[serde(default, deserialize_with = "crate::http::extract::optional_object")]
     pub privacy_settings: Option<PrivacySettings>,
     /// The onboarding step the person reached.
     #[serde(default)]
@@ -107,11 +107,11 @@ pub struct ProfilePatch {
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PreferencesPatch {
-    #[serde(default, deserialize_with = "crate::extract::optional_object")]
+    #[serde(default, deserialize_with = "crate::http::extract::optional_object")]
     pub therapeutic_preferences: Option<TherapeuticPreferences>,
-    #[serde(default, deserialize_with = "crate::extract::optional_object")]
+    #[serde(default, deserialize_with = "crate::http::extract::optional_object")]
     pub communication_preferences: Option<CommunicationPreferences>,
-    #[serde(default, deserialize_with = "crate::extract::optional_object")]
+    #[serde(default, deserialize_with = "crate::http::extract::optional_object")]
     pub privacy_settings: Option<PrivacySettings>,
 }
 

@@ -15,8 +15,8 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
-use crate::extract::{ApiJson, AuthUser};
+use crate::http::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::http::extract::{ApiJson, AuthUser};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -171,7 +171,7 @@ async fn settings_view(state: &AppState, user_id: Uuid) -> ApiResult<SettingsVie
         .await?
         .unwrap_or_default();
     Ok(SettingsView {
-        enabled: super::allowed(&profile),
+        enabled: crate::memory::allowed(&profile),
         paused: s.paused,
         never_remember: s.never_remember,
         search: state
@@ -278,7 +278,7 @@ pub async fn add_memory(
         last_seen_at: now,
     };
     state.store.insert_memory(&memory).await?;
-    super::embed_memory(&state, &memory).await?;
+    crate::memory::embed_memory(&state, &memory).await?;
     state.memory.cache.invalidate(&state, user.id).await;
     let view = views(&state, user.id, vec![memory])
         .await?
@@ -332,7 +332,7 @@ pub async fn edit_memory(
         return Err(ApiError::NotFound);
     }
     if changed_text {
-        super::embed_memory(&state, &memory).await?;
+        crate::memory::embed_memory(&state, &memory).await?;
     }
     state.memory.cache.invalidate(&state, user.id).await;
     let view = views(&state, user.id, vec![memory])
@@ -453,6 +453,6 @@ pub async fn put_settings(
         .save_memory_settings(user.id, &settings, state.clock.now())
         .await?;
     // Forgets what touches a listed topic and drops the cached context.
-    super::forget_topics(&state, user.id, &settings).await?;
+    crate::memory::forget_topics(&state, user.id, &settings).await?;
     Ok(ApiJson(settings_view(&state, user.id).await?))
 }

@@ -10,10 +10,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::{next_due, parse_time};
 use crate::app::AppState;
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
-use crate::extract::{ApiJson, AuthUser, next_cursor, page_limit};
+use crate::http::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::http::extract::{ApiJson, AuthUser, next_cursor, page_limit};
+use crate::notifications::{next_due, parse_time};
 use crate::wellbeing::calendar::Calendar;
 
 pub fn router() -> OpenApiRouter<AppState> {

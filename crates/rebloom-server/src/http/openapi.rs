@@ -10,7 +10,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
-use crate::error::PROBLEM_JSON;
+use crate::http::error::PROBLEM_JSON;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -230,6 +230,6 @@ fn add_to_operation(path: &str, op: &mut Operation) {
 
 /// The full document as served at `/api/openapi.json`, pretty-printed.
 pub fn document_json() -> anyhow::Result<String> {
-    let (_, doc) = crate::app::api_parts();
+    let (_, doc) = super::api_parts();
     Ok(doc.to_pretty_json()? + "\n")
 }

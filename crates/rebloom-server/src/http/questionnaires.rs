@@ -15,13 +15,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::{INSTRUMENTS, ScoreError, instrument};
 use crate::app::AppState;
 use crate::conversation::crisis::CrisisStateView;
 use crate::conversation::views::{SafetyView, safety_view};
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
-use crate::extract::{ApiJson, AuthUser};
+use crate::http::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::http::extract::{ApiJson, AuthUser};
 use crate::realtime::Devices;
+use crate::wellbeing::questionnaires::{INSTRUMENTS, ScoreError, instrument};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -30,7 +30,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(fhir_bundle))
 }
 
-use super::history::{History, MAX_HISTORY, ResponseView, bundle, views};
+use crate::wellbeing::questionnaires::history::{
+    History, MAX_HISTORY, ResponseView, bundle, views,
+};
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -105,7 +107,12 @@ pub async fn history(
     Query(q): Query<HistoryQuery>,
 ) -> ApiResult<ApiJson<History>> {
     Ok(ApiJson(
-        super::history::history(&state, user.id, q.instrument.as_deref()).await?,
+        crate::wellbeing::questionnaires::history::history(
+            &state,
+            user.id,
+            q.instrument.as_deref(),
+        )
+        .await?,
     ))
 }
 
@@ -226,7 +233,7 @@ async fn safety_protocol(
         },
         None => Vec::new(),
     };
-    let language = crate::conversation::pipeline::reply_language(
+    let language = crate::conversation::turn::reply_language(
         state,
         profile.as_ref().map_or("en", |p| p.language.as_str()),
         "",

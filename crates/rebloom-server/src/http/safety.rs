@@ -10,8 +10,8 @@ use utoipa_axum::routes;
 
 use crate::app::AppState;
 use crate::conversation::crisis::CrisisStateView;
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
-use crate::extract::{ApiJson, AuthUser};
+use crate::http::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::http::extract::{ApiJson, AuthUser};
 use crate::safety_plan::{Contact, MAX_CHARS, MAX_ITEMS, SafetyPlan};
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -12,10 +12,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::app::AppState;
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
-use crate::extract::{ApiJson, AuthUser};
+use crate::http::auth::normalize_email;
+use crate::http::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::http::extract::{ApiJson, AuthUser};
 use crate::jobs::notify::{self, CONTACT_WINDOW, ContactRefusal};
-use crate::routes::auth::normalize_email;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

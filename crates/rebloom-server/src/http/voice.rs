@@ -18,11 +18,11 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::conversation::pipeline::TurnResult;
-use crate::conversation::routes::ensure_caller;
 use crate::conversation::send::{self, Outgoing};
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{ApiJson, AuthUser};
+use crate::conversation::turn::TurnResult;
+use crate::http::conversations::ensure_caller;
+use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::extract::{ApiJson, AuthUser};
 
 pub fn router() -> OpenApiRouter<AppState> {
     // Uploads are capped by the voice limit (checked below and by the outer hard cap),

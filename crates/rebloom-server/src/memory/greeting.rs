@@ -8,7 +8,7 @@ use serde_json::json;
 use super::last_session;
 use crate::app::AppState;
 use crate::conversation::views::{AiResponse, safety_view};
-use crate::error::ApiResult;
+use crate::http::error::ApiResult;
 use rebloom_core::preferences::CommunicationPreferences;
 
 /// Opens a new session with a greeting from what the person shared before,

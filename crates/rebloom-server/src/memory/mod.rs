@@ -13,7 +13,6 @@
 pub mod cache;
 pub mod extract;
 pub mod greeting;
-pub mod routes;
 
 use std::collections::HashSet;
 use std::sync::Arc;

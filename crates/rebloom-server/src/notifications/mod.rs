@@ -20,10 +20,6 @@ use crate::app::AppState;
 use crate::jobs::JobError;
 use crate::wellbeing::calendar::{Calendar, from_timestamp};
 
-pub mod routes;
-
-pub use routes::router;
-
 /// The job that e-mails one notification.
 pub const EMAIL: &str = "notification.email";
 /// The jobs of notifications.
@@ -31,7 +27,7 @@ pub const JOBS: &[(&str, crate::jobs::Handler)] = &[(EMAIL, |s, j| {
     Box::pin(async move { run_email(&s, &j).await })
 })];
 
-fn parse_time(v: &str) -> Option<Time> {
+pub(crate) fn parse_time(v: &str) -> Option<Time> {
     let (h, m) = v.split_once(':')?;
     let two_digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
     if !two_digits(h) || !two_digits(m) {

@@ -4,24 +4,16 @@
 
 use std::collections::BTreeSet;
 
-use axum::extract::{Query, State};
 use jiff::civil::Date;
 use rebloom_store::Sender;
 use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::calendar::{Calendar, RangeParams};
 use super::trends::round2;
 use crate::app::AppState;
-use crate::error::{ApiResult, Problem};
-use crate::extract::{ApiJson, AuthUser};
-
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(engagement))
-}
+use crate::http::error::ApiResult;
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -71,19 +63,6 @@ pub fn streaks(days: &BTreeSet<Date>, today: Date) -> (usize, usize) {
         d = day.yesterday().ok();
     }
     (current, longest)
-}
-
-/// Engagement over the caller's days (default the last 30).
-#[utoipa::path(get, path = "/api/me/engagement", tag = "wellbeing", security(("bearer" = [])),
-    params(RangeParams),
-    responses((status = 200, body = Engagement), (status = 422, body = Problem, content_type = "application/problem+json")))]
-#[tracing::instrument(skip_all, fields(user_id = %user.id))]
-pub async fn engagement(
-    State(state): State<AppState>,
-    user: AuthUser,
-    Query(q): Query<RangeParams>,
-) -> ApiResult<ApiJson<Engagement>> {
-    Ok(ApiJson(engagement_in(&state, user.id, &q).await?))
 }
 
 /// The person's engagement over `q`'s range of their days.

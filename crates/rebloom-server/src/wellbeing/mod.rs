@@ -11,19 +11,7 @@ pub mod next_steps;
 pub mod questionnaires;
 pub mod trends;
 
-use utoipa_axum::router::OpenApiRouter;
-
-use crate::app::AppState;
-use crate::error::FieldError;
-
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .merge(moods::router())
-        .merge(goals::router())
-        .merge(questionnaires::routes::router())
-        .merge(insights::routes::router())
-        .merge(engagement::router())
-}
+use crate::http::error::FieldError;
 
 /// Optional free text: trimmed, empty as none, at most `max` characters
 /// (else a field error; the value is still returned for the other checks).

@@ -7,7 +7,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use proptest::prelude::*;
 use rebloom_server::auth::tokens::TokenKeys;
-use rebloom_server::error::ApiError;
+use rebloom_server::http::error::ApiError;
 use rebloom_store::Role;
 use secrecy::SecretBox;
 use serde_json::{Value, json};

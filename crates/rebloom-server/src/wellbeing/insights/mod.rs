@@ -14,11 +14,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub mod report;
-pub mod routes;
 
 use super::calendar::{Calendar, from_time_date, to_time_date};
 use crate::app::AppState;
-use crate::error::{ApiError, ApiResult};
+use crate::http::error::{ApiError, ApiResult};
 use crate::jobs::JobError;
 use report::TRIGGER_DAYS;
 pub use report::{WeekData, weekly};

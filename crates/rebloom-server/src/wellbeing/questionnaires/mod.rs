@@ -9,7 +9,6 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 pub mod history;
-pub mod routes;
 
 /// One instrument: its items, LOINC codes and severity bands.
 pub struct Instrument {

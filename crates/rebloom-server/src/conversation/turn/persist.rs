@@ -1,0 +1,272 @@
+//! Stages 3 and 5: what a turn stores. The person's message is stored with
+//! its assessment before any reply, learned from, and at `high` and above the
+//! crisis protocol's records are written (clinicians told); the reply is
+//! stored after the guard approved it, with the crisis state after the turn.
+//! A retry of the same request stores neither a second time.
+
+use rebloom_core::events::{self, Event};
+use rebloom_safety::{Assessment, Dialogue, RiskLevel};
+use rebloom_store::{CrisisEvent, Message, Profile, Sender};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::Incoming;
+use super::assess::Assessed;
+use super::context::Context;
+use super::reply::Reply;
+use crate::app::AppState;
+use crate::conversation::analysis::{self, Analysis};
+use crate::conversation::care::escalated;
+use crate::conversation::crisis;
+use crate::conversation::views::{AiResponse, ExerciseView, MessageView, TurnResult, safety_view};
+use rebloom_core::CoreResult;
+
+/// The person's message as stored.
+pub struct Stored {
+    pub message: Message,
+    pub analysis: Analysis,
+    /// The crisis event this turn recorded.
+    pub recorded: Option<CrisisEvent>,
+}
+
+fn event(incoming: &Incoming, name: &'static str, message_id: Uuid, detail: Value) -> Event {
+    Event {
+        name,
+        user_id: incoming.user.id,
+        session_id: Some(incoming.session.id),
+        message_id: Some(message_id),
+        detail,
+    }
+}
+
+/// Stores the person's message with its analysis and assessment, learns
+/// from it, and records a crisis. A retry whose first attempt stored the
+/// message did all of that already (it follows the insert at once) and
+/// reads the crisis back with the events.
+pub async fn message(
+    state: &AppState,
+    incoming: &Incoming,
+    context: &Context,
+    assessed: &Assessed,
+) -> CoreResult<Stored> {
+    let assessment = &assessed.assessment;
+    let profile = &context.profile;
+    let analysis = analysis::analyze(
+        state,
+        &incoming.text,
+        &profile.language,
+        assessment.level.is_crisis(),
+    )
+    .await;
+    let earlier = context.earlier_message.as_ref();
+    let message = Message {
+        id: earlier.map_or_else(Uuid::now_v7, |m| m.id),
+        session_id: incoming.session.id,
+        user_id: incoming.user.id,
+        sender: Sender::User,
+        content: incoming.text.clone(),
+        message_type: incoming.message_type.to_owned(),
+        sentiment_score: Some(analysis.sentiment),
+        emotional_tags: json!(analysis.emotions),
+        risk_level: assessment.level.as_str().to_owned(),
+        ai_confidence_score: Some(f64::from(assessment.confidence)),
+        metadata: json!({
+            "safety": {
+                "categories": assessment.categories,
+                "rules": assessment.evidence.iter().map(|e| &e.rule).collect::<Vec<_>>(),
+                "session": assessed.risk_after,
+            },
+            "turnKey": incoming.turn_key,
+        }),
+        created_at: earlier.map_or_else(|| state.clock.now(), |m| m.created_at),
+    };
+    if earlier.is_some() {
+        return Ok(Stored {
+            message,
+            analysis,
+            recorded: None,
+        });
+    }
+    state.store.insert_message(&message).await?;
+    crate::memory::after_message(state, profile, &message, assessment.level).await;
+    state.events.publish(event(
+        incoming,
+        events::MESSAGE_SENT,
+        message.id,
+        json!({ "messageType": incoming.message_type }),
+    ));
+    state.events.publish(event(
+        incoming,
+        events::RISK_ASSESSED,
+        message.id,
+        json!({ "riskLevel": assessment.level.as_str() }),
+    ));
+    let recorded = if assessment.level.is_crisis() {
+        Some(record_crisis(state, incoming, assessment, &message, profile).await)
+    } else {
+        None
+    };
+    Ok(Stored {
+        message,
+        analysis,
+        recorded,
+    })
+}
+
+/// The crisis event for `message`, assessed as `assessment`.
+fn crisis_event(assessment: &Assessment, message: &Message, intervention: &str) -> CrisisEvent {
+    CrisisEvent {
+        id: Uuid::now_v7(),
+        user_id: message.user_id,
+        session_id: Some(message.session_id),
+        message_id: Some(message.id),
+        risk_level: assessment.level.as_str().to_owned(),
+        categories: json!(assessment.categories),
+        intervention_type: intervention.to_owned(),
+        created_at: message.created_at,
+    }
+}
+
+/// The crisis protocol's records for a message at `high` or above: the
+/// crisis event, clinicians told (once per session, again on escalation), the
+/// event published. A failure is logged: the person still gets help. Returns
+/// the crisis event.
+async fn record_crisis(
+    state: &AppState,
+    incoming: &Incoming,
+    assessment: &Assessment,
+    message: &Message,
+    profile: &Profile,
+) -> CrisisEvent {
+    let intervention = if assessment.level == RiskLevel::Critical {
+        "emergency_services"
+    } else {
+        "crisis_resources"
+    };
+    metrics::counter!("crisis_events_total", "risk_level" => assessment.level.as_str(), "intervention_type" => intervention)
+        .increment(1);
+    let crisis_event = crisis_event(assessment, message, intervention);
+    if let Err(e) = state.store.record_crisis_event(&crisis_event).await {
+        tracing::error!(error = %e, "recording a crisis event failed");
+    }
+    if escalated(state, &crisis_event).await {
+        crate::jobs::notify::crisis(state, &crisis_event, profile.country.as_deref()).await;
+    }
+    state.events.publish(event(
+        incoming,
+        events::CRISIS_DETECTED,
+        message.id,
+        json!({ "riskLevel": assessment.level.as_str(), "categories": assessment.categories }),
+    ));
+    crisis_event
+}
+
+/// Stores the reply and the guided engine's state, and reads the person's
+/// crisis state after the turn. An earlier attempt that stored its reply and
+/// then failed: that reply stands.
+pub async fn reply(
+    state: &AppState,
+    incoming: &Incoming,
+    context: Context,
+    assessed: Assessed,
+    stored: Stored,
+    reply: Reply,
+) -> CoreResult<TurnResult> {
+    let Incoming { user, session, .. } = incoming;
+    let assessment = &assessed.assessment;
+    let exercise_completed = reply
+        .engine_state
+        .as_ref()
+        .and_then(|new| completed_exercise(&session.engine_state, new));
+    // Never at the cost of the reply (a crisis reply above all): logged only.
+    if let Some(engine_state) = &reply.engine_state
+        && let Err(e) = state
+            .store
+            .set_engine_state(user.id, session.id, engine_state)
+            .await
+    {
+        tracing::error!(error = %e, "saving the engine state failed");
+    }
+    let safety = safety_view(assessment, reply.safe_reply.as_ref());
+    let message = Message::companion(
+        session.id,
+        user.id,
+        reply.content,
+        assessment.level.as_str(),
+        json!({
+            "provider": reply.provider,
+            "model": reply.model,
+            "resourcesListed": !safety.resources.is_empty(),
+            "contactOffer": reply.offered_contact,
+            "crisisDialogue": (reply.dialogue != Dialogue::default()).then_some(&reply.dialogue),
+            "exerciseCompleted": exercise_completed,
+            "turnKey": incoming.turn_key,
+        }),
+        state.clock.now(),
+    );
+    let ai_message = match context.earlier_reply {
+        Some(earlier) => earlier,
+        None => {
+            state.store.insert_message(&message).await?;
+            message
+        }
+    };
+    state.events.publish(event(
+        incoming,
+        events::AI_RESPONSE_GENERATED,
+        ai_message.id,
+        json!({ "provider": reply.provider, "riskLevel": assessment.level.as_str() }),
+    ));
+    // The person's crisis state after this turn: the events read before it
+    // with the one it recorded. Unreadable, it is this turn's own: a crisis
+    // here keeps help within reach.
+    let country = context.profile.country.as_deref();
+    let crisis = match assessed.crisis_events {
+        Some(mut events) => {
+            events.splice(0..0, stored.recorded);
+            crisis::with_events(state, user.id, country, &events)
+                .await
+                .inspect_err(|e| tracing::error!(error = %e, "reading the crisis state failed"))
+                .ok()
+        }
+        None => None,
+    };
+    let crisis = crisis.unwrap_or_else(|| {
+        crisis::fold(
+            &state.safety.directory,
+            &[crisis_event(assessment, &stored.message, "")],
+            &[],
+            country,
+            state.clock.now(),
+        )
+    });
+    Ok(TurnResult {
+        session_id: session.id,
+        crisis,
+        message: MessageView::from(&stored.message),
+        ai_response: AiResponse {
+            id: ai_message.id,
+            content: ai_message.content,
+            provider: reply.provider,
+            safety,
+            created_at: ai_message.created_at,
+            exercise: ExerciseView::from_state(
+                reply.engine_state.as_ref(),
+                exercise_completed.as_deref(),
+            ),
+        },
+    })
+}
+
+/// The exercise this turn finished, if any: one was under way before and
+/// now none is, with its kind the latest completed (engagement counts these).
+pub fn completed_exercise(before: &Value, after: &Value) -> Option<String> {
+    let kind = before.get("exercise")?.get("kind")?.as_str()?;
+    let still_running = after.get("exercise").is_some_and(|e| !e.is_null());
+    let last_done = after
+        .get("completed")
+        .and_then(Value::as_array)
+        .and_then(|c| c.last())
+        .and_then(Value::as_str);
+    (!still_running && last_done == Some(kind)).then(|| kind.to_owned())
+}

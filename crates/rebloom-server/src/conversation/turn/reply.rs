@@ -1,0 +1,332 @@
+//! Stage 4: the reply. The crisis dialogue decides the move
+//! (`rebloom_safety::dialogue`): its templates in a crisis, a check-in at
+//! `moderate`, else a reply from a provider through the output guard. A
+//! safety plan is built by the guided engine whatever model is configured.
+//! At `high` and above no language model is asked at all.
+
+use std::time::Instant;
+
+use rebloom_ai::guided::{offer_safety_plan, reply_elsewhere, take_safety_plan};
+use rebloom_ai::{ChatMessage, ChatProvider, ChatRequest, ChatRole, Persona};
+use rebloom_core::CoreResult;
+use rebloom_core::preferences::{CommunicationPreferences, TherapeuticPreferences};
+use rebloom_safety::dialogue::{Flow, Said, Step, StepContext};
+use rebloom_safety::{ContactText, Dialogue, Move, ReplyContext, RiskLevel, SafeReply};
+use rebloom_store::{Profile, Sender};
+use serde_json::Value;
+
+use super::assess::Assessed;
+use super::context::Context;
+use super::guard::generate;
+use super::persist::Stored;
+use super::{Incoming, ReplyEvent, Sink, stage};
+use crate::app::AppState;
+use crate::conversation::care::{contact_request, safety_plan_turn};
+use crate::conversation::prompt;
+
+/// The companion's reply, not yet stored.
+pub struct Reply {
+    pub content: String,
+    /// Who wrote it: a provider's name, or `safety` for the crisis dialogue.
+    pub provider: String,
+    pub model: String,
+    /// The crisis dialogue's reply, with the resources it lists.
+    pub safe_reply: Option<SafeReply>,
+    /// The guided engine's state after the reply.
+    pub engine_state: Option<Value>,
+    /// The reply offers to message the person's trusted contact.
+    pub offered_contact: bool,
+    /// Where the crisis dialogue stands after the reply.
+    pub dialogue: Dialogue,
+}
+
+fn persona(profile: &Profile, user_emotions: &[String]) -> Persona {
+    let therapeutic = TherapeuticPreferences::of(profile);
+    let communication = CommunicationPreferences::of(profile);
+    let display_name = if communication.use_name == Some(false) {
+        None
+    } else {
+        profile.display_name.clone()
+    };
+    let name = |v: Option<serde_json::Value>| v.and_then(|v| v.as_str().map(str::to_owned));
+    Persona {
+        display_name,
+        approach: name(
+            therapeutic
+                .approach
+                .and_then(|a| serde_json::to_value(a).ok()),
+        ),
+        language: profile.language.clone(),
+        emotions: user_emotions.to_vec(),
+        reply_length: name(
+            communication
+                .reply_length
+                .and_then(|l| serde_json::to_value(l).ok()),
+        ),
+    }
+}
+
+/// What a provider is asked: the system prompt with what the person shared
+/// before (recalled only for replies a model writes, never in a crisis), the
+/// session and the message.
+async fn request(
+    state: &AppState,
+    incoming: &Incoming,
+    context: &Context,
+    assessed: &Assessed,
+    stored: &Stored,
+) -> ChatRequest {
+    let profile = &context.profile;
+    let recall = if assessed.assessment.level <= RiskLevel::Low {
+        crate::memory::recall(state, profile, incoming.session.id, &incoming.text)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "recalling memories failed; answering without them");
+                Default::default()
+            })
+    } else {
+        Default::default()
+    };
+    ChatRequest {
+        system: prompt::system_prompt(profile) + &recall.prompt_lines(),
+        messages: context
+            .recent
+            .iter()
+            .map(|m| {
+                let role = if m.sender == Sender::User {
+                    ChatRole::User
+                } else {
+                    ChatRole::Assistant
+                };
+                ChatMessage::new(role, m.content.clone())
+            })
+            .chain(std::iter::once(ChatMessage::new(
+                ChatRole::User,
+                incoming.text.clone(),
+            )))
+            .collect(),
+        persona: persona(profile, &stored.analysis.emotions),
+        engine_state: incoming.session.engine_state.clone(),
+        max_tokens: 400,
+        temperature: 0.7,
+    }
+}
+
+/// What the crisis dialogue's reply is written from.
+struct Inputs<'a> {
+    state: &'a AppState,
+    incoming: &'a Incoming,
+    context: &'a Context,
+    assessed: &'a Assessed,
+    sink: &'a Sink,
+}
+
+/// The reply to the person's message; streamed to `sink` as it is approved.
+pub async fn reply(
+    state: &AppState,
+    incoming: &Incoming,
+    context: &Context,
+    assessed: &Assessed,
+    stored: &Stored,
+    sink: &Sink,
+) -> CoreResult<Reply> {
+    let Incoming {
+        user,
+        session,
+        text,
+        ..
+    } = incoming;
+    let profile = &context.profile;
+    let assessment = &assessed.assessment;
+    let ctx = ReplyContext {
+        country: profile.country.as_deref(),
+        language: &profile.language,
+        resources_given: context.recent.iter().any(|m| {
+            m.sender == Sender::Ai
+                && m.metadata.get("resourcesListed").and_then(Value::as_bool) == Some(true)
+        }),
+        // The person's turn in the session: the count holds their messages
+        // and the companion's, two a turn; consecutive replies pick different
+        // wording from the same list (a list of two alternates).
+        turn: u64::from(session.message_count.unsigned_abs() / 2),
+    };
+    // The person may be answering the companion's offer to tell their trusted
+    // contact: live for the companion's last five replies within the hour.
+    let offer_since = state.clock.now() - time::Duration::hours(1);
+    let contact_offered = context.replies_newest_first().take(5).any(|m| {
+        m.created_at >= offer_since
+            && m.metadata.get("contactOffer").and_then(Value::as_bool) == Some(true)
+    });
+    let preface = if contact_offered {
+        contact_request(state, user.id, text, &profile.language).await
+    } else {
+        None
+    };
+    if let Some(p) = &preface {
+        sink.send(ReplyEvent::Chunk(format!("{p}\n\n"))).await;
+    }
+    let request = request(state, incoming, context, assessed, stored).await;
+    // The safety plan goes on (or starts) at any level below `critical`; in a
+    // crisis only when the person asks for it (an offer is not an answer).
+    let in_crisis = assessment.level.is_crisis() || assessed.dialogue.flow == Some(Flow::Crisis);
+    let plan_asked =
+        assessment.level != RiskLevel::Critical && safety_plan_turn(state, &request, in_crisis);
+    // What this message moves the conversation to.
+    let (mv, dialogue) = assessed.dialogue.next(Said {
+        assessment,
+        plan: plan_asked,
+        heard: assessed.heard,
+    });
+    let mut reply = match mv {
+        Move::Plan | Move::Converse { .. } => {
+            // Building a safety plan is the guided engine's, whatever model is
+            // configured: it is deterministic, and what it collects is saved.
+            let provider: &dyn ChatProvider = if mv == Move::Plan {
+                state.guided.as_ref()
+            } else {
+                state.chat.as_ref()
+            };
+            let since = Instant::now();
+            let mut generated = generate(
+                &state.safety.guard,
+                &state.events,
+                provider,
+                &request,
+                sink,
+                (user.id, session.id),
+            )
+            .await?;
+            stage("generate", since);
+            if let Some(draft) = generated.engine_state.as_mut().and_then(take_safety_plan)
+                && let Err(e) = crate::safety_plan::save_draft(state, user.id, draft).await
+            {
+                // The reply has been seen; the plan is not lost to the person,
+                // who can write it on the safety-plan page.
+                tracing::error!(error = %e, "saving a safety plan built in conversation failed");
+            }
+            if mv == (Move::Converse { gentle_check: true }) {
+                let check = state
+                    .safety
+                    .dialogues
+                    .gentle_check(&profile.language, ctx.turn);
+                sink.send(ReplyEvent::Chunk(format!("\n\n{check}"))).await;
+                generated.text = format!("{}\n\n{check}", generated.text);
+            }
+            Reply {
+                content: generated.text,
+                provider: generated.provider,
+                model: generated.model,
+                safe_reply: None,
+                engine_state: generated.engine_state,
+                offered_contact: false,
+                dialogue,
+            }
+        }
+        Move::CheckIn => {
+            let reply = state.safety.replies.check_in(assessment, &ctx);
+            sink.send(ReplyEvent::Chunk(reply.text.clone())).await;
+            Reply {
+                content: reply.text.clone(),
+                provider: "safety".to_owned(),
+                model: "check-in".to_owned(),
+                safe_reply: Some(reply),
+                engine_state: Some(reply_elsewhere(Some(&session.engine_state))),
+                offered_contact: false,
+                dialogue,
+            }
+        }
+        Move::Open | Move::Step(_) | Move::Believed | Move::PanicEased => {
+            let inputs = Inputs {
+                state,
+                incoming,
+                context,
+                assessed,
+                sink,
+            };
+            crisis_reply(inputs, mv, dialogue, &ctx, contact_offered).await
+        }
+    };
+    if let Some(p) = preface {
+        reply.content = format!("{p}\n\n{}", reply.content);
+    }
+    Ok(reply)
+}
+
+/// The crisis dialogue's reply for `mv`: written from templates, never by a
+/// model. At `critical` it offers (once) to message the person's trusted
+/// contact; that is only sent if they then ask for it.
+async fn crisis_reply(
+    inputs: Inputs<'_>,
+    mv: Move,
+    dialogue: Dialogue,
+    ctx: &ReplyContext<'_>,
+    contact_offered: bool,
+) -> Reply {
+    let Inputs {
+        state,
+        incoming,
+        context,
+        assessed,
+        sink,
+    } = inputs;
+    let profile = &context.profile;
+    let assessment = &assessed.assessment;
+    let session = &incoming.session;
+    let replies = &state.safety.replies;
+    let directory = &state.safety.directory;
+    // The plan step reads back the person's own plan when they have one.
+    let plan_item = if mv == Move::Step(Step::Plan) {
+        crate::safety_plan::plan_item(state, incoming.user.id).await
+    } else {
+        None
+    };
+    let step_ctx = StepContext {
+        country: profile.country.as_deref(),
+        language: &profile.language,
+        turn: ctx.turn,
+        critical: assessment.level == RiskLevel::Critical,
+        plan_item: plan_item.as_deref(),
+        means_put_away: assessed.heard.means_put_away,
+    };
+    let reply = match mv {
+        Move::Open => None,
+        _ => state
+            .safety
+            .dialogues
+            .reply(mv, &dialogue, replies, directory, &step_ctx),
+    }
+    .unwrap_or_else(|| replies.crisis(assessment, directory, ctx));
+    let mut text = reply.text.clone();
+    let mut offered_contact = false;
+    if reply.urged_emergency_services
+        && !contact_offered
+        && state.notifier.can_email()
+        && let Ok(Some(contact)) = state.store.get_trusted_contact(incoming.user.id).await
+    {
+        text.push_str("\n\n");
+        text.push_str(&replies.contact(&profile.language, ContactText::Offer, &contact.name));
+        offered_contact = true;
+    }
+    sink.send(ReplyEvent::Chunk(text.clone())).await;
+    // The plan a reply offered is built by the guided engine if accepted; an
+    // offer still pending from before lapses.
+    let engine_state = Some(if reply.offered_safety_plan {
+        offer_safety_plan(Some(&session.engine_state))
+    } else {
+        reply_elsewhere(Some(&session.engine_state))
+    });
+    let model = if mv == Move::Open {
+        "templates"
+    } else {
+        "dialogue"
+    };
+    Reply {
+        content: text,
+        provider: "safety".to_owned(),
+        model: model.to_owned(),
+        safe_reply: Some(reply),
+        engine_state,
+        offered_contact,
+        dialogue,
+    }
+}

@@ -1,0 +1,304 @@
+//! The turn's stages below HTTP: a real SQLite store in a temporary
+//! directory, the manual clock, and a scripted provider in place of the
+//! provider chain.
+
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use async_trait::async_trait;
+use rebloom_ai::{ChatProvider, ChatRequest, Chunk, ChunkStream, Finish, ProviderError};
+use rebloom_core::clock::ManualClock;
+use rebloom_store::{NewSession, NewUser, Role, Sender};
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use super::{Incoming, ReplyEvent, Sink, guard, respond};
+use crate::app::AppState;
+use crate::config::Config;
+use crate::conversation::prompt;
+
+/// A provider that replies with its script, a chunk at a time; `fail_first`
+/// of its calls break off after the first chunk. It counts its calls.
+struct Scripted {
+    chunks: Vec<&'static str>,
+    fail_first: usize,
+    calls: AtomicUsize,
+}
+
+impl Scripted {
+    fn new(chunks: &[&'static str]) -> Arc<Scripted> {
+        Scripted::failing(chunks, 0)
+    }
+
+    fn failing(chunks: &[&'static str], fail_first: usize) -> Arc<Scripted> {
+        Arc::new(Scripted {
+            chunks: chunks.to_vec(),
+            fail_first,
+            calls: AtomicUsize::new(0),
+        })
+    }
+
+    fn calls(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
+    }
+}
+
+#[async_trait]
+impl ChatProvider for Scripted {
+    fn name(&self) -> &str {
+        "scripted"
+    }
+
+    async fn stream(&self, _request: &ChatRequest) -> Result<ChunkStream, ProviderError> {
+        let call = self.calls.fetch_add(1, Ordering::SeqCst);
+        let mut items: Vec<Result<Chunk, ProviderError>> = self
+            .chunks
+            .iter()
+            .map(|c| Ok(Chunk::Delta((*c).to_owned())))
+            .collect();
+        if call < self.fail_first {
+            items.truncate(1);
+            items.push(Err(ProviderError::Stream("cut off".to_owned())));
+        } else {
+            items.push(Ok(Chunk::Done(Finish {
+                provider: "scripted".to_owned(),
+                model: "script".to_owned(),
+                reason: "stop".to_owned(),
+            })));
+        }
+        Ok(Box::pin(futures::stream::iter(items)))
+    }
+}
+
+struct Fixture {
+    state: AppState,
+    _dir: tempfile::TempDir,
+}
+
+/// A state on SQLite with the manual clock and `provider` as the chain.
+async fn fixture(provider: Arc<Scripted>) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        data_dir: dir.path().to_path_buf(),
+        ..Config::default()
+    };
+    let start = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap();
+    let (mut inner, engines) = crate::wiring::parts(config, Arc::new(ManualClock::new(start)))
+        .await
+        .unwrap();
+    assert!(engines.store.starts_with("sqlite"), "{}", engines.store);
+    inner.chat = provider;
+    Fixture {
+        state: AppState::new(inner),
+        _dir: dir,
+    }
+}
+
+impl Fixture {
+    /// A new person with an open session, and a message from them.
+    async fn incoming(&self, text: &str, turn_key: Option<&str>) -> Incoming {
+        let store = &self.state.store;
+        let now = self.state.clock.now();
+        let user = store
+            .create_user(&NewUser {
+                id: Uuid::now_v7(),
+                email: format!("{}@example.org", Uuid::now_v7()),
+                password_hash: "not a hash".to_owned(),
+                role: Role::User,
+                now,
+            })
+            .await
+            .unwrap();
+        let session = store
+            .create_session(&NewSession {
+                id: Uuid::now_v7(),
+                user_id: user.id,
+                session_type: "chat".to_owned(),
+                mood_before: None,
+                now,
+            })
+            .await
+            .unwrap();
+        Incoming {
+            user,
+            session,
+            text: text.to_owned(),
+            message_type: "text",
+            turn_key: turn_key.map(str::to_owned),
+        }
+    }
+
+    /// The same message again (a retry), in the session as it is now.
+    async fn again(&self, first: &Incoming) -> Incoming {
+        let session = self
+            .state
+            .store
+            .find_session(first.user.id, first.session.id)
+            .await
+            .unwrap()
+            .unwrap();
+        Incoming {
+            user: first.user.clone(),
+            session,
+            text: first.text.clone(),
+            message_type: first.message_type,
+            turn_key: first.turn_key.clone(),
+        }
+    }
+
+    async fn messages(&self, incoming: &Incoming) -> Vec<rebloom_store::Message> {
+        let mut m = self
+            .state
+            .store
+            .list_messages(incoming.user.id, Some(incoming.session.id), None, 50)
+            .await
+            .unwrap();
+        m.reverse();
+        m
+    }
+}
+
+#[tokio::test]
+async fn a_crisis_is_answered_from_templates_and_never_asks_a_provider() {
+    let provider = Scripted::new(&["Here is a thought."]);
+    let f = fixture(provider.clone()).await;
+    for text in [
+        "I have the pills in my hand and I'm going to take them all tonight",
+        "quiero morirme, ya tengo todo planeado para esta noche",
+    ] {
+        let incoming = f.incoming(text, None).await;
+        let turn = respond(&f.state, incoming, Sink::default()).await.unwrap();
+        assert_eq!(turn.ai_response.provider, "safety", "{text}");
+        assert!(
+            turn.ai_response.safety.risk_level == "high"
+                || turn.ai_response.safety.risk_level == "critical",
+            "{text}: {}",
+            turn.ai_response.safety.risk_level
+        );
+        assert!(!turn.ai_response.safety.resources.is_empty(), "{text}");
+        assert!(turn.crisis.active, "{text}");
+    }
+    assert_eq!(provider.calls(), 0, "a provider was asked in a crisis");
+    // An ordinary message after them does go to the provider.
+    let calm = f
+        .incoming("I had a nice walk by the river today", None)
+        .await;
+    let turn = respond(&f.state, calm, Sink::default()).await.unwrap();
+    assert_eq!(turn.ai_response.provider, "scripted");
+    assert_eq!(turn.ai_response.content, "Here is a thought.");
+    assert_eq!(provider.calls(), 1);
+}
+
+#[tokio::test]
+async fn the_guard_replaces_a_reply_before_the_person_sees_it() {
+    let provider = Scripted::new(&[
+        "That sounds heavy. ",
+        "A lethal dose would be around 10 grams. ",
+        "Take care.",
+    ]);
+    let f = fixture(provider.clone()).await;
+    let incoming = f.incoming("I feel a bit flat this evening", None).await;
+    let (tx, mut rx) = mpsc::channel(16);
+    let turn = respond(&f.state, incoming, Sink::new(Some(tx)))
+        .await
+        .unwrap();
+    let replacement = prompt::guard_replacement("en");
+    assert_eq!(turn.ai_response.content, replacement);
+    let mut seen = Vec::new();
+    while let Ok(event) = rx.try_recv() {
+        seen.push(event);
+    }
+    // The approved first sentence went out, then was withdrawn whole; the
+    // blocked sentence never did.
+    assert_eq!(
+        seen,
+        vec![
+            ReplyEvent::Chunk("That sounds heavy.".to_owned()),
+            ReplyEvent::Reset,
+            ReplyEvent::Chunk(replacement.clone()),
+        ]
+    );
+    // Stored as replaced, in the person's language.
+    let es = f
+        .incoming("Hoy me siento un poco apagada, sin ganas de nada", None)
+        .await;
+    let turn = respond(&f.state, es, Sink::default()).await.unwrap();
+    assert_eq!(turn.ai_response.content, prompt::guard_replacement("es"));
+}
+
+#[tokio::test]
+async fn the_guard_stage_passes_a_safe_reply_sentence_by_sentence() {
+    let provider = Scripted::new(&["That sounds ", "really hard. How are ", "you holding up?"]);
+    let f = fixture(provider.clone()).await;
+    let incoming = f.incoming("work was a lot today", None).await;
+    let request = ChatRequest {
+        system: String::new(),
+        messages: Vec::new(),
+        persona: Default::default(),
+        engine_state: serde_json::Value::Null,
+        max_tokens: 100,
+        temperature: 0.0,
+    };
+    let (tx, mut rx) = mpsc::channel(16);
+    let generated = guard::generate(
+        &f.state.safety.guard,
+        &f.state.events,
+        provider.as_ref(),
+        &request,
+        &Sink::new(Some(tx)),
+        (incoming.user.id, incoming.session.id),
+    )
+    .await
+    .unwrap();
+    assert!(!generated.replaced);
+    assert_eq!(
+        generated.text,
+        "That sounds really hard. How are you holding up?"
+    );
+    let mut chunks = Vec::new();
+    while let Ok(ReplyEvent::Chunk(c)) = rx.try_recv() {
+        chunks.push(c);
+    }
+    assert_eq!(
+        chunks,
+        ["That sounds really hard.", " How are you holding up?"]
+    );
+}
+
+#[tokio::test]
+async fn a_retry_with_the_same_key_stores_the_message_and_the_reply_once() {
+    // The first attempt breaks off after the message is stored.
+    let provider = Scripted::failing(&["I hear you. ", "What happened?"], 1);
+    let f = fixture(provider.clone()).await;
+    let first = f
+        .incoming("my sister and I had a fight", Some("key-1"))
+        .await;
+    let failed = respond(&f.state, f.again(&first).await, Sink::default()).await;
+    assert!(failed.is_err());
+    let stored = f.messages(&first).await;
+    assert_eq!(stored.len(), 1, "the message is stored before the reply");
+    assert_eq!(stored[0].sender, Sender::User);
+
+    // The retry finds it: the same message, one reply.
+    let turn = respond(&f.state, f.again(&first).await, Sink::default())
+        .await
+        .unwrap();
+    assert_eq!(turn.message.id, stored[0].id);
+    assert_eq!(turn.ai_response.content, "I hear you. What happened?");
+    // A third attempt (the reply lost on the way) gets the stored reply back.
+    let again = respond(&f.state, f.again(&first).await, Sink::default())
+        .await
+        .unwrap();
+    assert_eq!(again.ai_response.id, turn.ai_response.id);
+    let stored = f.messages(&first).await;
+    assert_eq!(
+        stored.iter().map(|m| m.sender).collect::<Vec<_>>(),
+        [Sender::User, Sender::Ai]
+    );
+    assert_eq!(provider.calls(), 3);
+}

@@ -1,0 +1,219 @@
+//! Wiring: the services and ports built from configuration. The server,
+//! the CLI and the tests start here; only `rebloom serve` binds a listener,
+//! and the CLI's store commands open the store alone.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use rebloom_ai::guided::GuidedEngine;
+use rebloom_core::clock::Clock;
+use rebloom_core::cpu_pool::CpuPool;
+use rebloom_core::events::EventBus;
+use rebloom_safety::Safety;
+use rebloom_store::{ConnectOptions, EncryptedStore, Store};
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use secrecy::ExposeSecret;
+
+use crate::app::{AppInner, AppState};
+use crate::auth::password::{Hasher, PasswordPolicy};
+use crate::auth::tokens::TokenKeys;
+use crate::config::Config;
+use crate::ratelimit::{InProcessLimiter, RateLimiter, RedisLimiter};
+use crate::{secrets, telemetry};
+
+/// What the server runs on, said at start-up.
+#[derive(Debug, Clone)]
+pub struct Engines {
+    pub store: String,
+    /// Reply providers in the order they are tried.
+    pub llm: Vec<String>,
+    pub rate_limits: &'static str,
+    pub generated_secrets: Vec<String>,
+    /// Where crisis events are sent besides the store.
+    pub crisis_notifications: Vec<&'static str>,
+    /// The sentence embedder, and why.
+    pub embeddings: String,
+    /// Speech-to-text for voice messages, and why.
+    pub speech_to_text: String,
+    /// How emotions are classified.
+    pub emotions: String,
+    /// How crises are detected, and whether that is degraded.
+    pub crisis_detection: String,
+}
+
+fn redis_manager(url: &str) -> anyhow::Result<ConnectionManager> {
+    let client = redis::Client::open(url).context("invalid REBLOOM_REDIS_URL")?;
+    let config = ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(Duration::from_secs(1)))
+        .set_response_timeout(Some(Duration::from_secs(1)))
+        .set_number_of_retries(1);
+    ConnectionManager::new_lazy_with_config(client, config).context("redis connection manager")
+}
+
+/// Loads the crisis assessment's encoder and reads one message with it, so the
+/// first person's message does not pay for loading; says what detection runs.
+fn crisis_encoder(config: &Config) -> (Option<rebloom_local::encoder::SafetyEncoder>, String) {
+    use rebloom_local::encoder::SafetyEncoder;
+    let path = SafetyEncoder::model_path(&config.models_dir);
+    match SafetyEncoder::load(&config.models_dir) {
+        Ok(encoder) => match encoder.views("warming up") {
+            Ok(_) => (
+                Some(encoder),
+                "layered: rules + learned heads over multilingual-e5-small".to_owned(),
+            ),
+            Err(e) => {
+                tracing::error!(error = %e, "the crisis encoder failed its first message; crisis detection is DEGRADED to rules");
+                (
+                    None,
+                    format!("DEGRADED, rules only: the encoder failed ({e})"),
+                )
+            }
+        },
+        Err(e) => {
+            tracing::warn!(error = %e, "no crisis encoder; crisis detection is DEGRADED to rules (run scripts/models.sh)");
+            (
+                None,
+                format!(
+                    "DEGRADED, rules only: no encoder at {} (run scripts/models.sh)",
+                    path.display()
+                ),
+            )
+        }
+    }
+}
+
+/// The store behind the encryption layer (migrations run), with the secrets
+/// it was opened with. What the CLI's store commands need, and no more.
+pub async fn store(config: &Config) -> anyhow::Result<(Arc<EncryptedStore>, secrets::Secrets)> {
+    if config.database_url.is_none() && !config.data_dir.exists() {
+        // Health data lives here: owner only.
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating {}", config.data_dir.display()))?;
+        std::fs::set_permissions(
+            &config.data_dir,
+            std::os::unix::fs::PermissionsExt::from_mode(0o700),
+        )?;
+    }
+    let secrets = secrets::load(config)?;
+    let database_url = config.effective_database_url();
+    let store = rebloom_store::connect(&ConnectOptions {
+        database_url: database_url.clone(),
+        read_replica_url: config.database_read_url.clone(),
+        max_connections: None,
+        schema: config.database_schema.clone(),
+    })
+    .await
+    .context("opening the database")?;
+    // Health content is sealed with each person's data key before it reaches the store.
+    let ring = Arc::new(rebloom_store::crypto::KeyRing::new(
+        *secrets.master_key.expose_secret(),
+        secrets.old_master_keys.clone(),
+    ));
+    let (keys_url, keys_schema) = config.effective_keys_store();
+    let keys = rebloom_store::keydb::connect(&keys_url, keys_schema.as_deref())
+        .await
+        .context("opening the key store")?;
+    let vault = Arc::new(rebloom_store::EncryptedStore::new(store, keys, ring));
+    Ok((vault, secrets))
+}
+
+/// Everything a server runs on, not yet wrapped: tests replace a part (the
+/// reply provider) before `AppState::new`.
+pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(AppInner, Engines)> {
+    let (vault, secrets) = store(&config).await?;
+    let database_url = config.effective_database_url();
+    let store: Arc<dyn Store> = vault.clone();
+    let redis = config.redis_url.as_deref().map(redis_manager).transpose()?;
+    let (limiter, in_process_limiter): (Arc<dyn RateLimiter>, _) = match &redis {
+        Some(conn) => (
+            Arc::new(RedisLimiter::new(
+                conn.clone(),
+                format!("{}rate:", config.redis_key_prefix),
+            )),
+            None,
+        ),
+        None => {
+            let l = Arc::new(InProcessLimiter::default());
+            (l.clone(), Some(l))
+        }
+    };
+    let guided = Arc::new(GuidedEngine::try_new().context("guided engine content")?);
+    let (stt, speech_to_text) = crate::conversation::providers::speech_to_text(&config)?;
+    let (chat, llm) = crate::conversation::providers::build(&config, guided.clone())?;
+    let notifier = crate::jobs::notify::Notifier::from_config(&config)?;
+    let (embedder, embeddings) = crate::conversation::providers::embedder(&config)?;
+    // One message is embedded once per turn (emotions, recall, learning).
+    let embedder = embedder.map(|e| {
+        Arc::new(crate::memory::cache::CachedEmbedder::new(e))
+            as Arc<dyn rebloom_ai::embed::Embedder>
+    });
+    let emotions = Arc::new(rebloom_ai::emotion::EmotionClassifier::new(
+        embedder.clone(),
+    ));
+    let memory = Arc::new(crate::memory::MemoryService {
+        extractor: crate::memory::extract::Extractor::new().context("memory rules")?,
+        embedder,
+        cache: crate::memory::cache::ContextCache::new(&config.redis_key_prefix),
+    });
+    let (crisis_encoder, crisis_detection) = crisis_encoder(&config);
+    let engines = Engines {
+        crisis_detection,
+        llm,
+        store: match store.backend() {
+            "sqlite" => format!("sqlite ({})", database_url.trim_start_matches("sqlite://")),
+            other => other.to_owned(),
+        },
+        rate_limits: limiter.kind(),
+        generated_secrets: secrets.generated.clone(),
+        crisis_notifications: notifier.describe(),
+        embeddings,
+        speech_to_text,
+        emotions: match emotions.method() {
+            "lexicon" => "word lists (en, es, fr, de)".to_owned(),
+            model => format!("example sentences ({model}) and word lists"),
+        },
+    };
+    let cpu_threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    let cpu = CpuPool::new("rebloom-cpu", cpu_threads)?;
+    let inner = AppInner {
+        store,
+        vault,
+        clock,
+        keys: TokenKeys::new(&secrets.jwt_secret),
+        hasher: Hasher::new(cpu.clone())?,
+        cpu,
+        policy: PasswordPolicy::default(),
+        limiter,
+        in_process_limiter,
+        redis,
+        metrics: telemetry::metrics_handle(),
+        safety: Arc::new(Safety::new().context("safety rules")?),
+        crisis_encoder,
+        chat,
+        guided,
+        stt,
+        events: EventBus,
+        in_flight: Default::default(),
+        jobs: crate::jobs::Jobs::new(&[
+            crate::jobs::notify::JOBS,
+            crate::exports::JOBS,
+            crate::memory::JOBS,
+            crate::wellbeing::insights::JOBS,
+            crate::notifications::JOBS,
+        ]),
+        notifier,
+        memory,
+        emotions,
+        config,
+    };
+    Ok((inner, engines))
+}
+
+/// The application state and what it runs on.
+pub async fn state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(AppState, Engines)> {
+    let (inner, engines) = parts(config, clock).await?;
+    Ok((AppState::new(inner), engines))
+}
