@@ -17,7 +17,7 @@ mod sqlite_keys {
         pub(crate) pool: SqlitePool,
     }
 
-    crate::sql_keys::keys_impl!(SqliteKeys, SqliteRow);
+    crate::sql::keys::keys_impl!(SqliteKeys, SqliteRow);
 }
 
 mod postgres_keys {
@@ -28,7 +28,7 @@ mod postgres_keys {
         pub(crate) pool: PgPool,
     }
 
-    crate::sql_keys::keys_impl!(PostgresKeys, PgRow);
+    crate::sql::keys::keys_impl!(PostgresKeys, PgRow);
 }
 
 pub use postgres_keys::PostgresKeys;

@@ -7,13 +7,6 @@ use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 
 use crate::sql::store_impl;
-use crate::sql_audit::audit_impl;
-use crate::sql_exports::exports_impl;
-use crate::sql_grants::grants_impl;
-use crate::sql_jobs::jobs_impl;
-use crate::sql_memory::memory_impl;
-use crate::sql_notifications::notifications_impl;
-use crate::sql_wellbeing::wellbeing_impl;
 use crate::{ConnectOptions, StoreError, StoreResult};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -82,11 +75,9 @@ impl PostgresStore {
     }
 }
 
-store_impl!(PostgresStore, PgRow, "postgres");
-jobs_impl!(PostgresStore, PgRow, " FOR UPDATE SKIP LOCKED");
-audit_impl!(PostgresStore, PgRow);
-exports_impl!(PostgresStore, PgRow);
-grants_impl!(PostgresStore, PgRow);
-memory_impl!(PostgresStore, PgRow);
-wellbeing_impl!(PostgresStore, PgRow);
-notifications_impl!(PostgresStore, PgRow);
+store_impl!(
+    store: PostgresStore,
+    row: PgRow,
+    backend: "postgres",
+    skip_locked: " FOR UPDATE SKIP LOCKED",
+);

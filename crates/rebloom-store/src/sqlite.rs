@@ -9,13 +9,6 @@ use sqlx::sqlite::{
 };
 
 use crate::sql::store_impl;
-use crate::sql_audit::audit_impl;
-use crate::sql_exports::exports_impl;
-use crate::sql_grants::grants_impl;
-use crate::sql_jobs::jobs_impl;
-use crate::sql_memory::memory_impl;
-use crate::sql_notifications::notifications_impl;
-use crate::sql_wellbeing::wellbeing_impl;
 use crate::{ConnectOptions, StoreError, StoreResult};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -56,11 +49,9 @@ impl SqliteStore {
     }
 }
 
-store_impl!(SqliteStore, SqliteRow, "sqlite");
-jobs_impl!(SqliteStore, SqliteRow, "");
-audit_impl!(SqliteStore, SqliteRow);
-exports_impl!(SqliteStore, SqliteRow);
-grants_impl!(SqliteStore, SqliteRow);
-memory_impl!(SqliteStore, SqliteRow);
-wellbeing_impl!(SqliteStore, SqliteRow);
-notifications_impl!(SqliteStore, SqliteRow);
+store_impl!(
+    store: SqliteStore,
+    row: SqliteRow,
+    backend: "sqlite",
+    skip_locked: "",
+);

@@ -1463,6 +1463,7 @@ async fn concurrent_rotation_rotates_once(store: Arc<dyn Store>) {
 /// while profile reads fail as unavailable.
 #[tokio::test]
 async fn read_replica_serves_read_only_queries() {
+    use rebloom_store::UserStore;
     let url =
         std::env::var("REBLOOM_TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_PG_URL.to_owned());
     let schema = format!("t_{}", Uuid::new_v4().simple());

@@ -1,4 +1,4 @@
-//! The audit log's SQL, shared by both backends like `sql.rs`. Appends are
+//! The audit log's SQL, shared by both backends (see `mod.rs`). Appends are
 //! serialised by updating the one-row `audit_head` first in the transaction
 //! (a row lock on PostgreSQL, the write lock on SQLite).
 

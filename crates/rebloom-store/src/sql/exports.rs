@@ -1,4 +1,4 @@
-//! The exports' SQL, shared by both backends like `sql.rs`.
+//! The exports' SQL, shared by both backends (see `mod.rs`).
 
 macro_rules! exports_impl {
     ($store:ident, $row:ident) => {

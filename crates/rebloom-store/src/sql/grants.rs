@@ -1,4 +1,4 @@
-//! Clinician grants' SQL, shared by both backends like `sql.rs`.
+//! Clinician grants' SQL, shared by both backends (see `mod.rs`).
 
 macro_rules! grants_impl {
     ($store:ident, $row:ident) => {

@@ -1,4 +1,4 @@
-//! The job queue's SQL, shared by both backends like `sql.rs`. The one
+//! The job queue's SQL, shared by both backends (see `mod.rs`). The one
 //! difference: PostgreSQL claims with `FOR UPDATE SKIP LOCKED`, so replicas
 //! polling at once take different jobs; SQLite has a single writer, so its
 //! `UPDATE … RETURNING` is already atomic.

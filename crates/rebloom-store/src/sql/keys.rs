@@ -1,4 +1,5 @@
-//! The key store's SQL, shared by both backends like `sql.rs`.
+//! The key store's SQL, shared by both backends like the rest of `sql/`, and
+//! stamped for the key store's own pools by `keydb.rs`.
 
 macro_rules! keys_impl {
     ($store:ident, $row:ident) => {

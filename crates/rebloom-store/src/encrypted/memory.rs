@@ -1,25 +1,18 @@
-//! The encryption layer for memories: their content, their vectors and the
-//! person's "never remember" list are sealed with the person's data key; the
-//! kind, counts, times and the ids of the messages they came from are not.
+//! The encryption layer for memories: their content and the person's "never
+//! remember" list are sealed with the person's data key; the kind, counts,
+//! times and the ids of the messages they came from are not.
 //! Sealed values are required: plaintext here could only have been planted.
 
 use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::{EncryptedStore, crypto_err};
 use crate::crypto::{self, CryptoError};
-use crate::*;
-
-fn crypto_err(e: CryptoError) -> StoreError {
-    StoreError::Backend(format!("encryption: {e}"))
-}
+use crate::{Memory, MemorySettings, MemoryStore, Message, StoreError, StoreResult};
 
 fn content_aad(m: &Memory) -> String {
     crypto::aad("memories", "content", &m.id.to_string(), m.user_id)
-}
-
-fn vector_aad(v: &StoredVector) -> String {
-    crypto::aad("memory_vectors", "vector", &v.id.to_string(), v.user_id)
 }
 
 fn settings_aad(user_id: Uuid) -> String {
@@ -127,34 +120,5 @@ impl MemoryStore for EncryptedStore {
             out.push(self.open_message(m).await?);
         }
         Ok(out)
-    }
-}
-
-#[async_trait]
-impl VectorStore for EncryptedStore {
-    async fn upsert_vector(&self, vector: &StoredVector) -> StoreResult<()> {
-        let key = self.data_key(vector.user_id).await?;
-        let mut sealed = vector.clone();
-        sealed.bytes =
-            crypto::seal_file(&key, &vector_aad(vector), &vector.bytes).map_err(crypto_err)?;
-        self.inner().upsert_vector(&sealed).await
-    }
-
-    async fn user_vectors(&self, user_id: Uuid, model: &str) -> StoreResult<Vec<StoredVector>> {
-        let stored = self.inner().user_vectors(user_id, model).await?;
-        if stored.is_empty() {
-            return Ok(stored);
-        }
-        let key = self.existing_key(user_id).await?;
-        stored
-            .into_iter()
-            .map(|mut v| {
-                let aad = vector_aad(&v);
-                v.bytes = crypto::open_file(&key, &aad, &v.bytes)
-                    .map_err(crypto_err)?
-                    .to_vec();
-                Ok(v)
-            })
-            .collect()
     }
 }

@@ -1,13 +1,14 @@
-//! The encryption layer for the inbox: titles and bodies are sealed with
-//! the person's data key (an insight's title can name a goal). Reminder
-//! settings (times and days) pass through.
+//! The encryption layer for the inbox: titles and bodies are sealed with the
+//! person's data key (an insight's title can name a goal), and must be; kinds,
+//! links and times are not.
 
 use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::EncryptedStore;
 use crate::crypto;
-use crate::*;
+use crate::{InboxStore, Notification, StoreResult};
 
 fn aad(column: &str, n: &Notification) -> String {
     crypto::aad("notifications", column, &n.id.to_string(), n.user_id)
@@ -27,7 +28,7 @@ impl EncryptedStore {
 }
 
 #[async_trait]
-impl NotificationStore for EncryptedStore {
+impl InboxStore for EncryptedStore {
     async fn insert_notification(&self, n: &Notification) -> StoreResult<()> {
         let mut sealed = n.clone();
         sealed.title = self
@@ -76,31 +77,5 @@ impl NotificationStore for EncryptedStore {
         at: OffsetDateTime,
     ) -> StoreResult<u64> {
         self.inner().mark_read(user_id, id, at).await
-    }
-
-    async fn get_reminders(&self, user_id: Uuid) -> StoreResult<Option<ReminderSettings>> {
-        self.inner().get_reminders(user_id).await
-    }
-
-    async fn save_reminders(&self, settings: &ReminderSettings) -> StoreResult<()> {
-        self.inner().save_reminders(settings).await
-    }
-
-    async fn due_reminders(
-        &self,
-        now: OffsetDateTime,
-        limit: i64,
-    ) -> StoreResult<Vec<ReminderSettings>> {
-        self.inner().due_reminders(now, limit).await
-    }
-
-    async fn advance_reminder(
-        &self,
-        user_id: Uuid,
-        due: OffsetDateTime,
-        next: Option<OffsetDateTime>,
-        now: OffsetDateTime,
-    ) -> StoreResult<bool> {
-        self.inner().advance_reminder(user_id, due, next, now).await
     }
 }
