@@ -76,26 +76,32 @@ pub fn respond(catalog: &Catalog, request: &ChatRequest) -> (String, EngineState
     (out, st)
 }
 
-/// An exercise under way: the safety plan leads its own steps; a risk
-/// message ends any other, and starts the plan if it asks for it.
+/// An exercise under way: the safety plan leads its own steps (risk
+/// included); a risk message ends any other.
 fn carry_on(t: &Turn, sig: &Signals, ex: ExerciseProgress, st: &mut EngineState, w: &mut Writer) {
     if ex.kind == ExerciseKind::SafetyPlan {
         plan::carry_on(t, sig, ex, st, w);
-    } else if sig.risk && sig.request == Some(ExerciseKind::SafetyPlan) {
-        plan::start_after_risk(t, st, w);
+    } else if sig.risk {
+        risk(t, sig, st, w);
     } else {
         exercises::carry_on(t, sig, ex, st, w);
     }
 }
 
+/// A message with risk in it (the safety layer has answered the crisis
+/// itself): the safety plan when it is asked for, else the risk reply.
+fn risk(t: &Turn, sig: &Signals, st: &mut EngineState, w: &mut Writer) {
+    st.offer = None;
+    if sig.request == Some(ExerciseKind::SafetyPlan) {
+        plan::start_after_risk(t, st, w);
+    } else {
+        w.say("risk", &[]);
+    }
+}
+
 fn converse(t: &Turn, sig: &Signals, st: &mut EngineState, w: &mut Writer) {
     if sig.risk {
-        st.offer = None;
-        if sig.request == Some(ExerciseKind::SafetyPlan) {
-            plan::start_after_risk(t, st, w);
-        } else {
-            w.say("risk", &[]);
-        }
+        risk(t, sig, st, w);
         return;
     }
     let pending = st.offer.take().filter(|o| o.turn + 1 == t.turn);

@@ -71,7 +71,8 @@ fn any(langs: &[&Lang], key: &str, norm: &str) -> bool {
         .any(|l| l.lex(key).is_some_and(|m| m.is_match(norm)))
 }
 
-fn exact(langs: &[&Lang], key: &str, norm: &str) -> bool {
+/// Whether the whole text is one of the phrases of list `key`.
+pub fn exact(langs: &[&Lang], key: &str, norm: &str) -> bool {
     langs
         .iter()
         .any(|l| l.lex(key).is_some_and(|m| m.is_exact(norm)))
@@ -84,7 +85,7 @@ fn has_word(langs: &[&Lang], key: &str, word: &str) -> bool {
 }
 
 /// The earliest position any of the lists matches at.
-pub fn first_pos(langs: &[&Lang], key: &str, norm: &str) -> Option<usize> {
+fn first_pos(langs: &[&Lang], key: &str, norm: &str) -> Option<usize> {
     langs
         .iter()
         .filter_map(|l| l.lex(key))

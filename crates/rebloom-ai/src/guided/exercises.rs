@@ -36,7 +36,8 @@ pub fn start(t: &Turn, kind: ExerciseKind, st: &mut EngineState, w: &mut Writer)
 }
 
 /// Handles the person's answer to the step in progress of any exercise
-/// but the safety plan (`plan::carry_on` leads that one).
+/// but the safety plan (`plan::carry_on` leads that one), on a message
+/// without risk (`converse` answers those).
 pub fn carry_on(
     t: &Turn,
     sig: &Signals,
@@ -44,10 +45,6 @@ pub fn carry_on(
     st: &mut EngineState,
     w: &mut Writer,
 ) {
-    if sig.risk {
-        w.say("risk", &[]);
-        return;
-    }
     if sig.stop {
         st.decline(ex.kind, t.turn);
         st.last_offer_turn = Some(t.turn);

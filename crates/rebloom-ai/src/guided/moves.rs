@@ -1,6 +1,6 @@
 //! Moves any part of the engine makes: naming what was heard (the feeling
 //! and the topic) and a warm goodbye. Below the exercises, the safety plan and
-//! the offers, which use them; above detection and composition.
+//! free conversation, which use them; above detection and composition.
 
 use super::compose::{Turn, Writer};
 use super::detect::{Emo, Signals};

@@ -306,11 +306,9 @@ fn item(langs: &[&Lang], raw: &str) -> Option<String> {
     };
     let norm = normalize(&clipped);
     let nothing = norm.trim().is_empty()
-        || ["skip", "empty_answer"].iter().any(|key| {
-            langs
-                .iter()
-                .any(|l| l.lex(key).is_some_and(|m| m.is_exact(&norm)))
-        });
+        || ["skip", "empty_answer"]
+            .iter()
+            .any(|key| detect::exact(langs, key, &norm));
     (!nothing).then_some(clipped)
 }
 

@@ -51,6 +51,18 @@ async fn asking_for_a_safety_plan_starts_it() {
     let reply = say(&mut c, &guard, "I want to die, can we make a safety plan").await;
     assert!(reply.contains("crisis line"), "{reply}");
     assert_eq!(c.step().as_deref(), Some("intro"), "{reply}");
+    // The same in the middle of another exercise: that one ends, the plan starts.
+    let mut c = Convo::english();
+    say(&mut c, &guard, "can we do box breathing").await;
+    let reply = say(&mut c, &guard, "I want to die, can we make a safety plan").await;
+    assert!(reply.contains("crisis line"), "{reply}");
+    assert_eq!(c.exercise().as_deref(), Some("safety_plan"), "{reply}");
+    assert_eq!(c.step().as_deref(), Some("intro"), "{reply}");
+    // Risk alone in the middle of an exercise ends it without starting the plan.
+    let mut c = Convo::english();
+    say(&mut c, &guard, "can we do box breathing").await;
+    say(&mut c, &guard, "I want to die").await;
+    assert_eq!(c.exercise(), None);
     // Mentioned, refused or denied: not started.
     for (lang, text) in [
         ("en", "I don't want a safety plan"),
