@@ -20,6 +20,19 @@ pub enum Approach {
     PersonCentred,
 }
 
+impl Approach {
+    /// The name as stored and sent (`person-centred`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Approach::Cbt => "cbt",
+            Approach::Dbt => "dbt",
+            Approach::Act => "act",
+            Approach::Mindfulness => "mindfulness",
+            Approach::PersonCentred => "person-centred",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Tone {
@@ -34,6 +47,17 @@ pub enum ReplyLength {
     Short,
     Medium,
     Long,
+}
+
+impl ReplyLength {
+    /// The name as stored and sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReplyLength::Short => "short",
+            ReplyLength::Medium => "medium",
+            ReplyLength::Long => "long",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -156,6 +180,23 @@ impl ProfileView {
                 .map(str::to_owned),
             onboarding_completed,
             updated_at: p.updated_at,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn names_are_the_stored_ones() {
+        use Approach::*;
+        for a in [Cbt, Dbt, Act, Mindfulness, PersonCentred] {
+            assert_eq!(serde_json::to_value(a).unwrap(), a.as_str());
+        }
+        for l in [ReplyLength::Short, ReplyLength::Medium, ReplyLength::Long] {
+            assert_eq!(serde_json::to_value(l).unwrap(), l.as_str());
         }
     }
 }

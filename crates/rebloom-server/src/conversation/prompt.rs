@@ -12,8 +12,7 @@ pub fn system_prompt(profile: &Profile) -> String {
     let communication = CommunicationPreferences::of(profile);
     let approach = therapeutic
         .approach
-        .and_then(|a| serde_json::to_value(a).ok())
-        .and_then(|v| v.as_str().map(|s| format!("the person prefers {s}")))
+        .map(|a| format!("the person prefers {}", a.as_str()))
         .unwrap_or_else(|| "no stated preference".to_owned());
     let length = match communication.reply_length {
         Some(ReplyLength::Short) => "to two or three sentences",

@@ -8,7 +8,7 @@ use crate::app::AppState;
 use crate::http::error::{ApiResult, Problem};
 use crate::http::extract::{ApiJson, AuthUser};
 use crate::wellbeing::calendar::RangeParams;
-use crate::wellbeing::engagement::*;
+use crate::wellbeing::engagement::{Engagement, engagement_in};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(engagement))

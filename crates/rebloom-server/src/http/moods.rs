@@ -1,18 +1,23 @@
-//! `/api/me/moods`: the handlers for mood check-ins and their trends; the
-//! checks, views and trends are `wellbeing::moods`.
+//! `/api/me/moods`: mood check-ins, their checks and their trends; the
+//! views and the trends themselves are `wellbeing::moods`.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use rebloom_store::MoodEntry;
+use serde::Deserialize;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::http::extract::{ApiJson, AuthUser};
 use crate::wellbeing::calendar::{Calendar, RangeParams};
-use crate::wellbeing::moods::*;
+use crate::wellbeing::moods::{
+    MoodList, MoodView, TrendParams, check_session, moods_in_range, trends_in,
+};
 use crate::wellbeing::trends::Trends;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -20,6 +25,119 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_moods, record_mood))
         .routes(routes!(mood_trends))
         .routes(routes!(get_mood, edit_mood, delete_mood))
+}
+
+const MAX_NOTES: usize = 2000;
+const MAX_TRIGGERS: usize = 20;
+const MAX_TRIGGER: usize = 50;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewMood {
+    #[schema(minimum = 1, maximum = 10, example = 6)]
+    pub mood_score: i32,
+    #[schema(minimum = 1, maximum = 10)]
+    pub anxiety_level: Option<i32>,
+    #[schema(minimum = 1, maximum = 10)]
+    pub stress_level: Option<i32>,
+    #[schema(minimum = 1, maximum = 10)]
+    pub energy_level: Option<i32>,
+    /// Up to 2000 characters.
+    #[schema(max_length = 2000)]
+    pub notes: Option<String>,
+    /// Tags such as `work` or `sleep`: up to 20.
+    #[schema(value_type = Option<Vec<crate::schemas::Trigger>>, max_items = 20)]
+    pub triggers: Option<Vec<String>>,
+    /// One of the caller's sessions.
+    pub session_id: Option<Uuid>,
+    /// When it was felt (default now); not in the future, at most a year ago.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub recorded_at: Option<OffsetDateTime>,
+}
+
+/// A change to an entry: absent fields stay; `null` clears an optional one.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MoodChange {
+    #[schema(minimum = 1, maximum = 10)]
+    pub mood_score: Option<i32>,
+    #[serde(default, deserialize_with = "rebloom_core::preferences::double_option")]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 10)]
+    pub anxiety_level: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "rebloom_core::preferences::double_option")]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 10)]
+    pub stress_level: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "rebloom_core::preferences::double_option")]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 10)]
+    pub energy_level: Option<Option<i32>>,
+    /// Up to 2000 characters.
+    #[serde(default, deserialize_with = "rebloom_core::preferences::double_option")]
+    #[schema(value_type = Option<String>, max_length = 2000)]
+    pub notes: Option<Option<String>>,
+    /// Replaces the tags: up to 20.
+    #[schema(value_type = Option<Vec<crate::schemas::Trigger>>, max_items = 20)]
+    pub triggers: Option<Vec<String>>,
+    /// One of the caller's sessions.
+    #[serde(default, deserialize_with = "rebloom_core::preferences::double_option")]
+    #[schema(value_type = Option<Uuid>)]
+    pub session_id: Option<Option<Uuid>>,
+    /// Not in the future, at most a year ago.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub recorded_at: Option<OffsetDateTime>,
+}
+
+fn check_level(field: &str, v: Option<i32>, errors: &mut Vec<FieldError>) {
+    if let Some(v) = v
+        && !(1..=10).contains(&v)
+    {
+        errors.push(FieldError::new(field, "out_of_range", "Use 1 to 10."));
+    }
+}
+
+/// Trimmed, without repeats (ignoring case; the first spelling stays);
+/// checked for number and length.
+fn check_triggers(list: Vec<String>, errors: &mut Vec<FieldError>) -> Vec<String> {
+    // As sent, repeats included (the document's `maxItems`).
+    let sent = list.len();
+    let mut out: Vec<String> = Vec::new();
+    for t in list {
+        let t = t.trim().to_owned();
+        if t.is_empty() || t.chars().count() > MAX_TRIGGER || t.chars().any(char::is_control) {
+            errors.push(FieldError::new(
+                "triggers",
+                "invalid_trigger",
+                format!("Each trigger is 1 to {MAX_TRIGGER} characters."),
+            ));
+            return out;
+        }
+        if !out.iter().any(|o| o.to_lowercase() == t.to_lowercase()) {
+            out.push(t);
+        }
+    }
+    if sent > MAX_TRIGGERS {
+        errors.push(FieldError::new(
+            "triggers",
+            "too_many",
+            format!("At most {MAX_TRIGGERS} triggers."),
+        ));
+    }
+    out
+}
+
+/// To the microsecond, as stored.
+fn micros(at: OffsetDateTime) -> OffsetDateTime {
+    at.replace_nanosecond(at.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(at)
+}
+
+fn check_time(at: OffsetDateTime, now: OffsetDateTime, errors: &mut Vec<FieldError>) {
+    if at > now + time::Duration::minutes(5) || at < now - time::Duration::days(366) {
+        errors.push(FieldError::new(
+            "recordedAt",
+            "out_of_range",
+            "Not in the future and at most a year ago.",
+        ));
+    }
 }
 
 /// Records a mood check-in.

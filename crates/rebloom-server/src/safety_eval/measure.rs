@@ -14,7 +14,7 @@ use rebloom_safety::variants::{KINDS, variant};
 use rebloom_safety::{Assessor, RiskLevel, SessionRisk};
 use serde::Deserialize;
 
-use super::*;
+use super::{Split, TEST_AUTHORS, fnv, load_corpus, pct, session_of, split_of, turns};
 
 /// One assessed message, for the tables.
 pub(super) struct Scored {

@@ -9,7 +9,7 @@ use rebloom_local::encoder::SafetyEncoder;
 use rebloom_safety::heads::{Example, TrainConfig, train};
 use rebloom_safety::{Assessor, RiskLevel};
 
-use super::*;
+use super::{Item, Split, TEST_AUTHORS, load_corpus, pct, split_of, turns};
 
 /// `rebloom train safety`.
 pub fn run_train(corpus: &Path, models: &Path, out: &Path) -> anyhow::Result<()> {

@@ -1,6 +1,6 @@
-//! `GET /api/me/engagement` (`calculateEngagementMetrics`): active days,
-//! streaks, sessions per week, messages, check-ins, goal updates and
-//! questionnaires over a range of the person's own days.
+//! Engagement (`calculateEngagementMetrics`): active days, streaks, sessions
+//! per week, messages, check-ins, goal updates and questionnaires over a
+//! range of the person's own days. The endpoint is `http::engagement`.
 
 use std::collections::BTreeSet;
 

@@ -93,7 +93,7 @@ pub async fn assess(state: &AppState, incoming: &Incoming, context: &mut Context
 
 /// The encoder's reading of a message for the crisis assessment, on the CPU
 /// pool; `None` (the rules run alone) when the encoder is missing or fails.
-pub async fn crisis_views(state: &AppState, text: &str) -> Option<Vec<Vec<f32>>> {
+async fn crisis_views(state: &AppState, text: &str) -> Option<Vec<Vec<f32>>> {
     let encoder = state.crisis_encoder.clone()?;
     let text = text.to_owned();
     match state.cpu.run(move || encoder.views(&text)).await {

@@ -92,9 +92,8 @@ fn stage(name: &'static str, since: Instant) {
 /// produced (for streaming clients); the whole result is returned at the end.
 pub async fn respond(state: &AppState, incoming: Incoming, sink: Sink) -> CoreResult<TurnResult> {
     let started = Instant::now();
-    let since = Instant::now();
     let mut context = context::read(state, &incoming).await?;
-    stage("context", since);
+    stage("context", started);
 
     let since = Instant::now();
     let assessed = assess::assess(state, &incoming, &mut context).await;

@@ -48,21 +48,12 @@ fn persona(profile: &Profile, user_emotions: &[String]) -> Persona {
     } else {
         profile.display_name.clone()
     };
-    let name = |v: Option<serde_json::Value>| v.and_then(|v| v.as_str().map(str::to_owned));
     Persona {
         display_name,
-        approach: name(
-            therapeutic
-                .approach
-                .and_then(|a| serde_json::to_value(a).ok()),
-        ),
+        approach: therapeutic.approach.map(|a| a.as_str().to_owned()),
         language: profile.language.clone(),
         emotions: user_emotions.to_vec(),
-        reply_length: name(
-            communication
-                .reply_length
-                .and_then(|l| serde_json::to_value(l).ok()),
-        ),
+        reply_length: communication.reply_length.map(|l| l.as_str().to_owned()),
     }
 }
 
