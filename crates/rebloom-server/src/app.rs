@@ -1,4 +1,6 @@
-//! Wiring: the application state, the router with its middleware, and serving.
+//! The application state and the server: bound to its listener, serving the
+//! router of `http::middleware`, with its background work. What the state is
+//! built from is `wiring`.
 
 use std::net::SocketAddr;
 use std::ops::Deref;

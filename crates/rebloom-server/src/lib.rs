@@ -1,4 +1,5 @@
-//! The Rebloom server: configuration, wiring and the HTTP API.
+//! The Rebloom server: the ways in (HTTP, Socket.IO, GraphQL, the CLI), the
+//! wiring, and (until it moves to `rebloom-core`) the domain.
 
 pub mod app;
 pub mod assess_cli;
