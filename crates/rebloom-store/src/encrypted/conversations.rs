@@ -6,8 +6,7 @@ use async_trait::async_trait;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::EncryptedStore;
-use crate::crypto;
+use super::{EncryptedStore, row_aad};
 use crate::{ConversationStore, Message, NewSession, Session, SessionEnd, StoreResult};
 
 impl EncryptedStore {
@@ -18,24 +17,23 @@ impl EncryptedStore {
 
     async fn seal_message(&self, message: &Message) -> StoreResult<Message> {
         let mut m = message.clone();
-        let aad = crypto::aad("messages", "content", &m.id.to_string(), m.user_id);
+        let aad = row_aad("messages", "content", m.id, m.user_id);
         m.content = self.seal_text(m.user_id, &aad, &message.content).await?;
         Ok(m)
     }
 
-    pub(crate) async fn open_message(&self, mut m: Message) -> StoreResult<Message> {
-        let aad = crypto::aad("messages", "content", &m.id.to_string(), m.user_id);
+    pub(super) async fn open_message(&self, mut m: Message) -> StoreResult<Message> {
+        let aad = row_aad("messages", "content", m.id, m.user_id);
         m.content = self.open_text(m.user_id, &aad, m.content).await?;
         Ok(m)
     }
 
     async fn open_session(&self, mut s: Session) -> StoreResult<Session> {
-        let row = s.id.to_string();
         if let Some(summary) = s.summary.take() {
-            let aad = crypto::aad("conversation_sessions", "session_summary", &row, s.user_id);
+            let aad = row_aad("conversation_sessions", "session_summary", s.id, s.user_id);
             s.summary = Some(self.open_text(s.user_id, &aad, summary).await?);
         }
-        let aad = crypto::aad("conversation_sessions", "engine_state", &row, s.user_id);
+        let aad = row_aad("conversation_sessions", "engine_state", s.id, s.user_id);
         s.engine_state = self
             .open_json(s.user_id, &aad, std::mem::take(&mut s.engine_state))
             .await?;
@@ -78,12 +76,7 @@ impl ConversationStore for EncryptedStore {
     ) -> StoreResult<Option<Session>> {
         let mut end = end.clone();
         if let Some(summary) = &end.summary {
-            let aad = crypto::aad(
-                "conversation_sessions",
-                "session_summary",
-                &id.to_string(),
-                user_id,
-            );
+            let aad = row_aad("conversation_sessions", "session_summary", id, user_id);
             end.summary = Some(self.seal_text(user_id, &aad, summary).await?);
         }
         match self.inner.end_session(user_id, id, &end).await? {
@@ -98,12 +91,7 @@ impl ConversationStore for EncryptedStore {
         session_id: Uuid,
         state: &Value,
     ) -> StoreResult<()> {
-        let aad = crypto::aad(
-            "conversation_sessions",
-            "engine_state",
-            &session_id.to_string(),
-            user_id,
-        );
+        let aad = row_aad("conversation_sessions", "engine_state", session_id, user_id);
         let sealed = self.seal_json(user_id, &aad, state).await?;
         self.inner
             .set_engine_state(user_id, session_id, &sealed)

@@ -48,11 +48,11 @@ impl EncryptedStore {
 impl GoalStore for EncryptedStore {
     async fn insert_goal(&self, goal: &Goal) -> StoreResult<()> {
         let sealed = self.seal_goal(goal).await?;
-        self.inner().insert_goal(&sealed).await
+        self.inner.insert_goal(&sealed).await
     }
 
     async fn list_goals(&self, user_id: Uuid) -> StoreResult<Vec<Goal>> {
-        let stored = self.inner().list_goals(user_id).await?;
+        let stored = self.inner.list_goals(user_id).await?;
         let mut out = Vec::with_capacity(stored.len());
         for g in stored {
             out.push(self.open_goal(g).await?);
@@ -61,7 +61,7 @@ impl GoalStore for EncryptedStore {
     }
 
     async fn find_goal(&self, user_id: Uuid, id: Uuid) -> StoreResult<Option<Goal>> {
-        match self.inner().find_goal(user_id, id).await? {
+        match self.inner.find_goal(user_id, id).await? {
             Some(g) => Ok(Some(self.open_goal(g).await?)),
             None => Ok(None),
         }
@@ -69,11 +69,11 @@ impl GoalStore for EncryptedStore {
 
     async fn update_goal(&self, goal: &Goal) -> StoreResult<bool> {
         let sealed = self.seal_goal(goal).await?;
-        self.inner().update_goal(&sealed).await
+        self.inner.update_goal(&sealed).await
     }
 
     async fn delete_goal(&self, user_id: Uuid, id: Uuid) -> StoreResult<bool> {
-        self.inner().delete_goal(user_id, id).await
+        self.inner.delete_goal(user_id, id).await
     }
 
     async fn record_goal_progress(&self, goal: &Goal, step: &GoalProgress) -> StoreResult<bool> {
@@ -86,7 +86,7 @@ impl GoalStore for EncryptedStore {
             )
             .await?;
         // Only the goal's status, progress and times are written here.
-        self.inner().record_goal_progress(goal, &sealed).await
+        self.inner.record_goal_progress(goal, &sealed).await
     }
 
     async fn goal_progress(
@@ -94,7 +94,7 @@ impl GoalStore for EncryptedStore {
         user_id: Uuid,
         goal_id: Option<Uuid>,
     ) -> StoreResult<Vec<GoalProgress>> {
-        let stored = self.inner().goal_progress(user_id, goal_id).await?;
+        let stored = self.inner.goal_progress(user_id, goal_id).await?;
         let mut out = Vec::with_capacity(stored.len());
         for mut p in stored {
             let note_aad = row_aad("goal_progress", "note", p.id, p.user_id);

@@ -6,12 +6,11 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::EncryptedStore;
-use crate::crypto;
+use super::{EncryptedStore, row_aad};
 use crate::{InboxStore, Notification, StoreResult};
 
 fn aad(column: &str, n: &Notification) -> String {
-    crypto::aad("notifications", column, &n.id.to_string(), n.user_id)
+    row_aad("notifications", column, n.id, n.user_id)
 }
 
 impl EncryptedStore {
@@ -35,7 +34,7 @@ impl InboxStore for EncryptedStore {
             .seal_text(n.user_id, &aad("title", n), &n.title)
             .await?;
         sealed.body = self.seal_text(n.user_id, &aad("body", n), &n.body).await?;
-        self.inner().insert_notification(&sealed).await
+        self.inner.insert_notification(&sealed).await
     }
 
     async fn list_notifications(
@@ -45,7 +44,7 @@ impl InboxStore for EncryptedStore {
         limit: i64,
     ) -> StoreResult<Vec<Notification>> {
         let stored = self
-            .inner()
+            .inner
             .list_notifications(user_id, before, limit)
             .await?;
         let mut out = Vec::with_capacity(stored.len());
@@ -60,14 +59,14 @@ impl InboxStore for EncryptedStore {
         user_id: Uuid,
         id: Uuid,
     ) -> StoreResult<Option<Notification>> {
-        match self.inner().find_notification(user_id, id).await? {
+        match self.inner.find_notification(user_id, id).await? {
             Some(n) => Ok(Some(self.open_notification(n).await?)),
             None => Ok(None),
         }
     }
 
     async fn count_unread(&self, user_id: Uuid) -> StoreResult<i64> {
-        self.inner().count_unread(user_id).await
+        self.inner.count_unread(user_id).await
     }
 
     async fn mark_read(
@@ -76,6 +75,6 @@ impl InboxStore for EncryptedStore {
         id: Option<Uuid>,
         at: OffsetDateTime,
     ) -> StoreResult<u64> {
-        self.inner().mark_read(user_id, id, at).await
+        self.inner.mark_read(user_id, id, at).await
     }
 }

@@ -6,9 +6,8 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{EncryptedStore, crypto_err, row_aad};
-use crate::crypto::CryptoError;
-use crate::{Insight, InsightDue, InsightStore, StoreError, StoreResult};
+use super::{EncryptedStore, row_aad};
+use crate::{Insight, InsightDue, InsightStore, StoreResult};
 
 #[async_trait]
 impl InsightStore for EncryptedStore {
@@ -29,7 +28,7 @@ impl InsightStore for EncryptedStore {
             )
             .await?,
         );
-        self.inner().save_insight(&sealed).await
+        self.inner.save_insight(&sealed).await
     }
 
     async fn list_insights(
@@ -39,7 +38,7 @@ impl InsightStore for EncryptedStore {
         limit: i64,
     ) -> StoreResult<Vec<Insight>> {
         let stored = self
-            .inner()
+            .inner
             .list_insights(user_id, period_start, limit)
             .await?;
         let mut out = Vec::with_capacity(stored.len());
@@ -48,15 +47,10 @@ impl InsightStore for EncryptedStore {
             i.title = self
                 .open_sealed_text(i.user_id, &title_aad, std::mem::take(&mut i.title))
                 .await?;
-            let serde_json::Value::String(sealed) = std::mem::take(&mut i.content) else {
-                return Err(crypto_err(CryptoError::Format));
-            };
             let content_aad = row_aad("user_insights", "content", i.id, i.user_id);
-            let text = self
-                .open_sealed_text(i.user_id, &content_aad, sealed)
+            i.content = self
+                .open_sealed_json(i.user_id, &content_aad, std::mem::take(&mut i.content))
                 .await?;
-            i.content =
-                serde_json::from_str(&text).map_err(|e| StoreError::Backend(e.to_string()))?;
             out.push(i);
         }
         Ok(out)
@@ -68,10 +62,10 @@ impl InsightStore for EncryptedStore {
         id: Uuid,
         at: OffsetDateTime,
     ) -> StoreResult<bool> {
-        self.inner().acknowledge_insight(user_id, id, at).await
+        self.inner.acknowledge_insight(user_id, id, at).await
     }
 
     async fn insights_due(&self, after: Option<Uuid>, limit: i64) -> StoreResult<Vec<InsightDue>> {
-        self.inner().insights_due(after, limit).await
+        self.inner.insights_due(after, limit).await
     }
 }

@@ -7,21 +7,16 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{EncryptedStore, crypto_err};
-use crate::crypto::{self, CryptoError};
+use super::{EncryptedStore, crypto_err, row_aad};
+use crate::crypto::CryptoError;
 use crate::{Memory, MemorySettings, MemoryStore, Message, StoreError, StoreResult};
 
 fn content_aad(m: &Memory) -> String {
-    crypto::aad("memories", "content", &m.id.to_string(), m.user_id)
+    row_aad("memories", "content", m.id, m.user_id)
 }
 
 fn settings_aad(user_id: Uuid) -> String {
-    crypto::aad(
-        "memory_settings",
-        "never_remember",
-        &user_id.to_string(),
-        user_id,
-    )
+    row_aad("memory_settings", "never_remember", user_id, user_id)
 }
 
 impl EncryptedStore {
@@ -46,11 +41,11 @@ impl EncryptedStore {
 impl MemoryStore for EncryptedStore {
     async fn insert_memory(&self, memory: &Memory) -> StoreResult<()> {
         let sealed = self.seal_memory(memory).await?;
-        self.inner().insert_memory(&sealed).await
+        self.inner.insert_memory(&sealed).await
     }
 
     async fn list_memories(&self, user_id: Uuid) -> StoreResult<Vec<Memory>> {
-        let stored = self.inner().list_memories(user_id).await?;
+        let stored = self.inner.list_memories(user_id).await?;
         let mut out = Vec::with_capacity(stored.len());
         for m in stored {
             out.push(self.open_memory(m).await?);
@@ -59,7 +54,7 @@ impl MemoryStore for EncryptedStore {
     }
 
     async fn find_memory(&self, user_id: Uuid, id: Uuid) -> StoreResult<Option<Memory>> {
-        match self.inner().find_memory(user_id, id).await? {
+        match self.inner.find_memory(user_id, id).await? {
             Some(m) => Ok(Some(self.open_memory(m).await?)),
             None => Ok(None),
         }
@@ -67,19 +62,19 @@ impl MemoryStore for EncryptedStore {
 
     async fn update_memory(&self, memory: &Memory) -> StoreResult<bool> {
         let sealed = self.seal_memory(memory).await?;
-        self.inner().update_memory(&sealed).await
+        self.inner.update_memory(&sealed).await
     }
 
     async fn delete_memory(&self, user_id: Uuid, id: Uuid) -> StoreResult<bool> {
-        self.inner().delete_memory(user_id, id).await
+        self.inner.delete_memory(user_id, id).await
     }
 
     async fn delete_memories(&self, user_id: Uuid) -> StoreResult<u64> {
-        self.inner().delete_memories(user_id).await
+        self.inner.delete_memories(user_id).await
     }
 
     async fn get_memory_settings(&self, user_id: Uuid) -> StoreResult<Option<MemorySettings>> {
-        let Some(mut s) = self.inner().get_memory_settings(user_id).await? else {
+        let Some(mut s) = self.inner.get_memory_settings(user_id).await? else {
             return Ok(None);
         };
         // Sealed as one value: `[sealed JSON list]`.
@@ -108,13 +103,11 @@ impl MemoryStore for EncryptedStore {
             paused: settings.paused,
             never_remember: vec![sealed],
         };
-        self.inner()
-            .save_memory_settings(user_id, &stored, now)
-            .await
+        self.inner.save_memory_settings(user_id, &stored, now).await
     }
 
     async fn messages_by_id(&self, user_id: Uuid, ids: &[Uuid]) -> StoreResult<Vec<Message>> {
-        let stored = self.inner().messages_by_id(user_id, ids).await?;
+        let stored = self.inner.messages_by_id(user_id, ids).await?;
         let mut out = Vec::with_capacity(stored.len());
         for m in stored {
             out.push(self.open_message(m).await?);

@@ -72,17 +72,7 @@ impl EncryptedStore {
         }
     }
 
-    /// The store behind the encryption layer.
-    pub(crate) fn inner(&self) -> &dyn Store {
-        self.inner.as_ref()
-    }
-
-    pub(crate) async fn seal_text(
-        &self,
-        user_id: Uuid,
-        aad: &str,
-        text: &str,
-    ) -> StoreResult<String> {
+    async fn seal_text(&self, user_id: Uuid, aad: &str, text: &str) -> StoreResult<String> {
         let key = self.data_key(user_id).await?;
         crypto::seal(&key, aad, text.as_bytes()).map_err(crypto_err)
     }
@@ -118,7 +108,7 @@ impl EncryptedStore {
     /// Opens a value that must have been sealed: plaintext here could only
     /// have been planted by someone writing to the database (a trusted
     /// contact's address, a safety plan's numbers), so it is refused.
-    pub(crate) async fn open_sealed_text(
+    async fn open_sealed_text(
         &self,
         user_id: Uuid,
         aad: &str,

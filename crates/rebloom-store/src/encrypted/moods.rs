@@ -61,7 +61,7 @@ impl EncryptedStore {
 impl MoodStore for EncryptedStore {
     async fn insert_mood(&self, entry: &MoodEntry) -> StoreResult<()> {
         let sealed = self.seal_mood(entry).await?;
-        self.inner().insert_mood(&sealed).await
+        self.inner.insert_mood(&sealed).await
     }
 
     async fn list_moods(
@@ -71,7 +71,7 @@ impl MoodStore for EncryptedStore {
         to: OffsetDateTime,
         limit: i64,
     ) -> StoreResult<Vec<MoodEntry>> {
-        let stored = self.inner().list_moods(user_id, from, to, limit).await?;
+        let stored = self.inner.list_moods(user_id, from, to, limit).await?;
         let mut out = Vec::with_capacity(stored.len());
         for m in stored {
             out.push(self.open_mood(m).await?);
@@ -80,7 +80,7 @@ impl MoodStore for EncryptedStore {
     }
 
     async fn find_mood(&self, user_id: Uuid, id: Uuid) -> StoreResult<Option<MoodEntry>> {
-        match self.inner().find_mood(user_id, id).await? {
+        match self.inner.find_mood(user_id, id).await? {
             Some(m) => Ok(Some(self.open_mood(m).await?)),
             None => Ok(None),
         }
@@ -88,10 +88,10 @@ impl MoodStore for EncryptedStore {
 
     async fn update_mood(&self, entry: &MoodEntry) -> StoreResult<bool> {
         let sealed = self.seal_mood(entry).await?;
-        self.inner().update_mood(&sealed).await
+        self.inner.update_mood(&sealed).await
     }
 
     async fn delete_mood(&self, user_id: Uuid, id: Uuid) -> StoreResult<bool> {
-        self.inner().delete_mood(user_id, id).await
+        self.inner.delete_mood(user_id, id).await
     }
 }

@@ -10,7 +10,7 @@ use crate::{QuestionnaireResponse, QuestionnaireStore, StoreResult};
 #[async_trait]
 impl QuestionnaireStore for EncryptedStore {
     async fn insert_questionnaire(&self, response: &QuestionnaireResponse) -> StoreResult<()> {
-        self.inner().insert_questionnaire(response).await
+        self.inner.insert_questionnaire(response).await
     }
 
     async fn list_questionnaires(
@@ -19,7 +19,7 @@ impl QuestionnaireStore for EncryptedStore {
         instrument: Option<&str>,
         limit: i64,
     ) -> StoreResult<Vec<QuestionnaireResponse>> {
-        self.inner()
+        self.inner
             .list_questionnaires(user_id, instrument, limit)
             .await
     }

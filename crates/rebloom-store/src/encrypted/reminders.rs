@@ -11,11 +11,11 @@ use crate::{ReminderSettings, ReminderStore, StoreResult};
 #[async_trait]
 impl ReminderStore for EncryptedStore {
     async fn get_reminders(&self, user_id: Uuid) -> StoreResult<Option<ReminderSettings>> {
-        self.inner().get_reminders(user_id).await
+        self.inner.get_reminders(user_id).await
     }
 
     async fn save_reminders(&self, settings: &ReminderSettings) -> StoreResult<()> {
-        self.inner().save_reminders(settings).await
+        self.inner.save_reminders(settings).await
     }
 
     async fn due_reminders(
@@ -23,7 +23,7 @@ impl ReminderStore for EncryptedStore {
         now: OffsetDateTime,
         limit: i64,
     ) -> StoreResult<Vec<ReminderSettings>> {
-        self.inner().due_reminders(now, limit).await
+        self.inner.due_reminders(now, limit).await
     }
 
     async fn advance_reminder(
@@ -33,6 +33,6 @@ impl ReminderStore for EncryptedStore {
         next: Option<OffsetDateTime>,
         now: OffsetDateTime,
     ) -> StoreResult<bool> {
-        self.inner().advance_reminder(user_id, due, next, now).await
+        self.inner.advance_reminder(user_id, due, next, now).await
     }
 }

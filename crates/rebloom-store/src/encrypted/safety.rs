@@ -7,8 +7,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::EncryptedStore;
-use crate::crypto;
+use super::{EncryptedStore, row_aad};
 use crate::{CrisisEvent, SafetyStore, StoreResult, TrustedContact};
 
 #[async_trait]
@@ -24,7 +23,7 @@ impl SafetyStore for EncryptedStore {
     async fn get_safety_plan(&self, user_id: Uuid) -> StoreResult<Option<(Value, OffsetDateTime)>> {
         match self.inner.get_safety_plan(user_id).await? {
             Some((plan, at)) => {
-                let aad = crypto::aad("safety_plans", "plan", &user_id.to_string(), user_id);
+                let aad = row_aad("safety_plans", "plan", user_id, user_id);
                 Ok(Some((
                     self.open_sealed_json(user_id, &aad, plan).await?,
                     at,
@@ -40,7 +39,7 @@ impl SafetyStore for EncryptedStore {
         plan: &Value,
         now: OffsetDateTime,
     ) -> StoreResult<()> {
-        let aad = crypto::aad("safety_plans", "plan", &user_id.to_string(), user_id);
+        let aad = row_aad("safety_plans", "plan", user_id, user_id);
         let sealed = self.seal_json(user_id, &aad, plan).await?;
         self.inner.save_safety_plan(user_id, &sealed, now).await
     }
@@ -49,18 +48,17 @@ impl SafetyStore for EncryptedStore {
         let Some(mut c) = self.inner.get_trusted_contact(user_id).await? else {
             return Ok(None);
         };
-        let row = user_id.to_string();
         c.name = self
             .open_sealed_text(
                 user_id,
-                &crypto::aad("trusted_contacts", "name", &row, user_id),
+                &row_aad("trusted_contacts", "name", user_id, user_id),
                 c.name,
             )
             .await?;
         c.email = self
             .open_sealed_text(
                 user_id,
-                &crypto::aad("trusted_contacts", "email", &row, user_id),
+                &row_aad("trusted_contacts", "email", user_id, user_id),
                 c.email,
             )
             .await?;
@@ -69,19 +67,18 @@ impl SafetyStore for EncryptedStore {
 
     async fn save_trusted_contact(&self, contact: &TrustedContact) -> StoreResult<()> {
         let id = contact.user_id;
-        let row = id.to_string();
         let mut c = contact.clone();
         c.name = self
             .seal_text(
                 id,
-                &crypto::aad("trusted_contacts", "name", &row, id),
+                &row_aad("trusted_contacts", "name", id, id),
                 &contact.name,
             )
             .await?;
         c.email = self
             .seal_text(
                 id,
-                &crypto::aad("trusted_contacts", "email", &row, id),
+                &row_aad("trusted_contacts", "email", id, id),
                 &contact.email,
             )
             .await?;

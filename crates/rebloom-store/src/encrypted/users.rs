@@ -6,13 +6,12 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::EncryptedStore;
-use crate::crypto;
+use super::{EncryptedStore, row_aad};
 use crate::{NewUser, Profile, Role, StoreResult, User, UserStore};
 
 impl EncryptedStore {
     fn profile_aad(user_id: Uuid, column: &str) -> String {
-        crypto::aad("user_profiles", column, &user_id.to_string(), user_id)
+        row_aad("user_profiles", column, user_id, user_id)
     }
 }
 

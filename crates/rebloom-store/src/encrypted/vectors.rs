@@ -5,12 +5,12 @@
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use super::{EncryptedStore, crypto_err};
+use super::{EncryptedStore, crypto_err, row_aad};
 use crate::crypto;
 use crate::{StoreResult, StoredVector, VectorStore};
 
 fn vector_aad(v: &StoredVector) -> String {
-    crypto::aad("memory_vectors", "vector", &v.id.to_string(), v.user_id)
+    row_aad("memory_vectors", "vector", v.id, v.user_id)
 }
 
 #[async_trait]
@@ -20,11 +20,11 @@ impl VectorStore for EncryptedStore {
         let mut sealed = vector.clone();
         sealed.bytes =
             crypto::seal_file(&key, &vector_aad(vector), &vector.bytes).map_err(crypto_err)?;
-        self.inner().upsert_vector(&sealed).await
+        self.inner.upsert_vector(&sealed).await
     }
 
     async fn user_vectors(&self, user_id: Uuid, model: &str) -> StoreResult<Vec<StoredVector>> {
-        let stored = self.inner().user_vectors(user_id, model).await?;
+        let stored = self.inner.user_vectors(user_id, model).await?;
         if stored.is_empty() {
             return Ok(stored);
         }

@@ -1,6 +1,7 @@
 //! Rows as the rest of Rebloom sees them, independent of the backend, and the
 //! store trait of each aggregate: one file per aggregate, each with its types
-//! and the interface that reads and writes them. [`crate::Store`] is their union.
+//! and the interface that reads and writes them. [`crate::Store`] is their
+//! union, all but [`KeyStore`] (the data keys, kept apart from the data).
 
 mod audit;
 mod auth;

@@ -34,7 +34,7 @@ pub struct TrustedContact {
     pub last_notified_at: Option<OffsetDateTime>,
 }
 
-/// Safety records: crisis events and safety plans.
+/// Safety records: crisis events, safety plans and the trusted contact.
 #[async_trait]
 pub trait SafetyStore: Send + Sync + 'static {
     async fn record_crisis_event(&self, event: &CrisisEvent) -> StoreResult<()>;

@@ -6,7 +6,8 @@
 //!
 //! One file per aggregate, each a macro that implements that aggregate's trait
 //! in a module of its own; `store_impl!` stamps them all, and the union
-//! [`crate::Store`], for one backend.
+//! [`crate::Store`], for one backend, except `keys.rs`, which `keydb.rs`
+//! stamps for the key store (kept apart from the data).
 
 pub(crate) mod audit;
 pub(crate) mod auth;
