@@ -4,7 +4,6 @@ pub mod analysis;
 pub mod care;
 pub mod crisis;
 pub mod history;
-pub mod idempotency;
 
 pub mod prompt;
 pub mod providers;

@@ -2,19 +2,23 @@
 //! Socket.IO, voice, `rebloom eval`): the text is checked, the session must be
 //! the person's and open, one reply per session runs at a time on its own task
 //! (a client that goes away does not leave a message without its reply), and
-//! the finished turn is delivered to the person's other devices.
+//! the finished turn is delivered to the person's other devices. Opening a
+//! session (with a first message, or with the greeting it starts with) and
+//! ending one are here too.
 
 use std::sync::Arc;
 
 use rebloom_core::deliver::{self, Deliver, Update};
+use rebloom_core::events::{self, Event};
 use rebloom_core::{CoreError, CoreResult};
-use rebloom_store::{Session, User};
+use rebloom_store::{NewSession, Session, SessionEnd, User};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::conversation::turn::{self, Incoming, ReplyEvent, Sink, TurnResult};
+use crate::conversation::views::AiResponse;
 
 pub const MAX_MESSAGE_CHARS: usize = 4000;
 
@@ -26,7 +30,7 @@ pub struct Outgoing {
     pub text: String,
     /// `text` or `voice`.
     pub message_type: &'static str,
-    /// The mark of the request's `Idempotency-Key` (see `idempotency::turn_key`).
+    /// The mark of the request's `Idempotency-Key` (see `http::idempotency::turn_key`).
     pub turn_key: Option<String>,
     /// The transport's name for the device the message came from: it has the
     /// turn already and is not sent it again.
@@ -115,4 +119,138 @@ pub async fn send(
         .await?
         .await
         .map_err(|e| CoreError::Internal(anyhow::anyhow!("reply task failed: {e}")))?
+}
+
+/// A session to open for `user`: its type and mood (checked by the
+/// transport), and either a first message or the crisis answer it checks in on.
+pub struct Opening {
+    pub user: User,
+    pub session_type: String,
+    pub mood_before: Option<i32>,
+    /// Checked already ([`validate_message`]).
+    pub message: Option<String>,
+    /// A questionnaire answer that called for a check-in (see
+    /// `crisis::check_in_allowed`); never with a message.
+    pub check_in: Option<Uuid>,
+    pub turn_key: Option<String>,
+}
+
+/// A session opened: the first message's turn, or the greeting it starts with.
+pub struct Opened {
+    pub session: Session,
+    pub turn: Option<TurnResult>,
+    pub greeting: Option<AiResponse>,
+}
+
+/// Opens a session. With a message, its turn runs as [`send`] runs it;
+/// without one, the session starts with the check-in it was opened for, or
+/// with what the person shared before.
+pub async fn open(
+    state: &AppState,
+    port: Arc<dyn Deliver>,
+    opening: Opening,
+) -> CoreResult<Opened> {
+    let Opening {
+        user,
+        session_type,
+        mood_before,
+        message,
+        check_in,
+        turn_key,
+    } = opening;
+    let session = state
+        .store
+        .create_session(&NewSession {
+            id: Uuid::now_v7(),
+            user_id: user.id,
+            session_type,
+            mood_before,
+            now: state.clock.now(),
+        })
+        .await?;
+    state.events.publish(Event {
+        name: events::CONVERSATION_STARTED,
+        user_id: user.id,
+        session_id: Some(session.id),
+        message_id: None,
+        detail: serde_json::json!({ "sessionType": session.session_type }),
+    });
+    let user_id = user.id;
+    let turn = match message {
+        Some(text) => Some(
+            send(
+                state,
+                port,
+                Outgoing {
+                    user,
+                    session_id: session.id,
+                    text,
+                    message_type: "text",
+                    turn_key,
+                    device: None,
+                },
+            )
+            .await?,
+        ),
+        None => None,
+    };
+    let greeting = match (&turn, check_in) {
+        (Some(_), _) => None,
+        (None, Some(response)) => {
+            Some(crate::conversation::crisis::open_check_in(state, &session, response).await?)
+        }
+        (None, None) => crate::memory::greeting::open_session(state, &session).await?,
+    };
+    // Read again: the turn may have changed it (its risk, its summary).
+    let session = state
+        .store
+        .find_session(user_id, session.id)
+        .await?
+        .unwrap_or(session);
+    Ok(Opened {
+        session,
+        turn,
+        greeting,
+    })
+}
+
+/// Ends the person's open session: its duration, the mood after, and a summary.
+pub async fn end(
+    state: &AppState,
+    user_id: Uuid,
+    id: Uuid,
+    mood_after: Option<i32>,
+) -> CoreResult<Session> {
+    let session = open_session(state, user_id, id).await?;
+    let messages = state
+        .store
+        .list_messages(user_id, Some(id), None, 200)
+        .await?;
+    let now = state.clock.now();
+    let duration = (now - session.started_at).max(time::Duration::ZERO);
+    let ended = state
+        .store
+        .end_session(
+            user_id,
+            id,
+            &SessionEnd {
+                ended_at: now,
+                duration_minutes: i32::try_from(duration.whole_minutes()).unwrap_or(i32::MAX),
+                mood_after,
+                summary: Some(crate::conversation::summary::summarize(
+                    &session, &messages, mood_after,
+                )),
+            },
+        )
+        .await?
+        .ok_or(CoreError::Conflict("session_ended"))?;
+    metrics::histogram!("conversation_duration_seconds").record(duration.as_seconds_f64());
+    state.events.publish(Event {
+        name: events::CONVERSATION_ENDED,
+        user_id,
+        session_id: Some(id),
+        message_id: None,
+        detail: serde_json::json!({ "messageCount": ended.message_count }),
+    });
+    Ok(ended)
 }

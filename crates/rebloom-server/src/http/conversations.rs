@@ -9,10 +9,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use futures::Stream;
-use rebloom_core::events::{self, Event};
-use rebloom_store::{NewSession, Session, SessionEnd};
+use rebloom_store::Session;
 use serde::{Deserialize, Serialize};
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -20,14 +19,13 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::conversation::idempotency::{idempotent, turn_key};
-use crate::conversation::send::{self, Outgoing, open_session, validate_message};
-use crate::conversation::summary;
+use crate::conversation::send::{self, Opened, Opening, Outgoing, validate_message};
 use crate::conversation::turn::{self, MessageView, ReplyEvent, TurnResult};
 use crate::http::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::http::extract::{
     ApiJson, AuthUser, JsonWithBytes, OptionalJson, next_cursor, page_limit,
 };
+use crate::http::idempotency::{idempotent, turn_key};
 use crate::realtime::Devices;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -253,62 +251,22 @@ pub async fn start_conversation(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let turn_key = turn_key(&headers)?;
-    let check_in = req.check_in;
+    let opening = Opening {
+        user: user.account.clone(),
+        session_type,
+        mood_before: req.mood_before,
+        message,
+        check_in: req.check_in,
+        turn_key: turn_key(&headers)?,
+    };
     let work = {
         let state = state.clone();
-        let user = user.clone();
-        let mood_before = req.mood_before;
         async move {
-            let session = state
-                .store
-                .create_session(&NewSession {
-                    id: Uuid::now_v7(),
-                    user_id: user.id,
-                    session_type,
-                    mood_before,
-                    now: state.clock.now(),
-                })
-                .await?;
-            state.events.publish(Event {
-                name: events::CONVERSATION_STARTED,
-                user_id: user.id,
-                session_id: Some(session.id),
-                message_id: None,
-                detail: serde_json::json!({ "sessionType": session.session_type }),
-            });
-            let turn = match message {
-                Some(text) => Some(
-                    send::send(
-                        &state,
-                        devices.port(),
-                        Outgoing {
-                            user: user.account.clone(),
-                            session_id: session.id,
-                            text,
-                            message_type: "text",
-                            turn_key: turn_key.clone(),
-                            device: None,
-                        },
-                    )
-                    .await?,
-                ),
-                None => None,
-            };
-            // A session opened without a message starts with the check-in it
-            // was opened for, or with what they shared before.
-            let greeting = match (&turn, check_in) {
-                (Some(_), _) => None,
-                (None, Some(response)) => Some(
-                    crate::conversation::crisis::open_check_in(&state, &session, response).await?,
-                ),
-                (None, None) => crate::memory::greeting::open_session(&state, &session).await?,
-            };
-            let session = state
-                .store
-                .find_session(user.id, session.id)
-                .await?
-                .unwrap_or(session);
+            let Opened {
+                session,
+                turn,
+                greeting,
+            } = send::open(&state, devices.port(), opening).await?;
             Ok((
                 StatusCode::CREATED,
                 StartedConversation {
@@ -536,34 +494,6 @@ pub async fn end_session(
 ) -> ApiResult<ApiJson<SessionView>> {
     let req = req.unwrap_or_default();
     validate_mood("moodAfter", req.mood_after).map_err(|e| ApiError::Validation(vec![e]))?;
-    let session = open_session(&state, user.id, id).await?;
-    let messages = state
-        .store
-        .list_messages(user.id, Some(id), None, 200)
-        .await?;
-    let now = state.clock.now();
-    let duration = (now - session.started_at).max(Duration::ZERO);
-    let ended = state
-        .store
-        .end_session(
-            user.id,
-            id,
-            &SessionEnd {
-                ended_at: now,
-                duration_minutes: i32::try_from(duration.whole_minutes()).unwrap_or(i32::MAX),
-                mood_after: req.mood_after,
-                summary: Some(summary::summarize(&session, &messages, req.mood_after)),
-            },
-        )
-        .await?
-        .ok_or(ApiError::Conflict("session_ended"))?;
-    metrics::histogram!("conversation_duration_seconds").record(duration.as_seconds_f64());
-    state.events.publish(Event {
-        name: events::CONVERSATION_ENDED,
-        user_id: user.id,
-        session_id: Some(id),
-        message_id: None,
-        detail: serde_json::json!({ "messageCount": ended.message_count }),
-    });
+    let ended = send::end(&state, user.id, id, req.mood_after).await?;
     Ok(ApiJson(SessionView::from(&ended)))
 }

@@ -16,6 +16,7 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod goals;
+pub mod idempotency;
 pub mod insights;
 pub mod me;
 pub mod memories;

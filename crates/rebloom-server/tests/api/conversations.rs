@@ -425,7 +425,7 @@ async fn retry_after_a_half_written_turn(ctx: Ctx) {
     let text = "my exams start next week and I keep panicking";
     let mut headers = axum::http::HeaderMap::new();
     headers.insert("idempotency-key", "attempt-key".parse().unwrap());
-    let mark = rebloom_server::conversation::idempotency::turn_key(&headers)
+    let mark = rebloom_server::http::idempotency::turn_key(&headers)
         .unwrap()
         .unwrap();
     // What the first attempt left behind: the message with its request's mark, no reply.

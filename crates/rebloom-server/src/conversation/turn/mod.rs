@@ -76,7 +76,7 @@ pub struct Incoming {
     pub text: String,
     /// `text` or `voice`.
     pub message_type: &'static str,
-    /// The mark of the request's `Idempotency-Key` (see `idempotency::turn_key`):
+    /// The mark of the request's `Idempotency-Key` (see `http::idempotency::turn_key`):
     /// a retry whose first attempt stored the message (or the reply) before
     /// failing finds them in the session and does not store them again.
     pub turn_key: Option<String>,
