@@ -5,11 +5,13 @@
 //! Moving in: the domain moves here from `rebloom-server` area by area (see
 //! `docs/architecture.md`); what is here is already transport-free.
 
+pub mod audit;
 pub mod clock;
 pub mod cpu_pool;
 pub mod deliver;
 pub mod error;
 pub mod events;
 pub mod preferences;
+pub mod wellbeing;
 
 pub use error::{CoreError, CoreResult, FieldError};

@@ -10,7 +10,7 @@
 
 use std::time::Instant;
 
-use rebloom_server::wellbeing::insights;
+use rebloom_server::insights;
 use rebloom_server::{App, Config};
 use rebloom_store::{MoodEntry, NewUser, Role};
 use time::OffsetDateTime;

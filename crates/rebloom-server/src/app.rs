@@ -63,6 +63,10 @@ pub struct AppInner {
     pub memory: Arc<crate::memory::MemoryService>,
     /// Emotions and sentiment of each message (embeddings and word lists).
     pub emotions: Arc<rebloom_ai::emotion::EmotionClassifier>,
+    /// Moods, trends, goals, engagement and questionnaires, read.
+    pub wellbeing: rebloom_core::wellbeing::Wellbeing,
+    /// The audit log, appended to.
+    pub audit: rebloom_core::audit::Audit,
 }
 
 /// Shared, cheaply cloned application state.
@@ -135,7 +139,7 @@ impl App {
     ) -> anyhow::Result<()> {
         let background = tokio::spawn(background_tasks(self.state.clone()));
         if self.state.config.job_worker {
-            crate::wellbeing::insights::start_schedule(&self.state).await;
+            crate::insights::start_schedule(&self.state).await;
         }
         let worker = self
             .state

@@ -103,9 +103,11 @@ pub async fn build(state: &AppState, job: &Job) -> Result<(), JobError> {
         )
         .await
         .map_err(retry)?;
-    let goals = crate::wellbeing::goals::with_history(state, user_id)
+    let goals = state
+        .wellbeing
+        .goals_with_history(user_id)
         .await
-        .map_err(retry)?;
+        .map_err(|e| JobError::Retry(e.to_string()))?;
     let questionnaires = state
         .store
         .list_questionnaires(user_id, None, i64::MAX)
@@ -168,7 +170,7 @@ pub async fn build(state: &AppState, job: &Job) -> Result<(), JobError> {
             "severity": q.severity, "completedAt": ts(q.completed_at),
         })).collect::<Vec<_>>(),
         // The same responses as FHIR R4, for a clinician's system.
-        "questionnairesFhir": crate::wellbeing::questionnaires::history::bundle(&questionnaires),
+        "questionnairesFhir": rebloom_core::wellbeing::questionnaires::history::bundle(&questionnaires),
         "insights": insights.iter().map(|i| json!({
             "id": i.id, "type": i.insight_type, "title": i.title, "content": i.content,
             "periodStart": i.period_start.map(|d| d.to_string()), "generatedAt": ts(i.generated_at),

@@ -4,7 +4,7 @@
 //! authentication and depth and complexity limits. Message text is not
 //! offered here (the dashboard needs counts, levels and tags, not words).
 //! Where REST computes something (trends, engagement), the resolvers call
-//! the same handlers, so the two cannot disagree.
+//! the same services (`rebloom_core::wellbeing`), so the two cannot disagree.
 
 use std::sync::Arc;
 
@@ -22,9 +22,78 @@ use crate::app::AppState;
 use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, AuthUser};
 use crate::http::goals::GoalView;
-use crate::wellbeing::calendar::RangeParams;
-use crate::wellbeing::moods::MoodView;
-use crate::wellbeing::questionnaires::history::ResponseView;
+use rebloom_core::wellbeing::calendar::RangeParams;
+use rebloom_core::wellbeing::moods::{MoodView, TrendParams};
+use rebloom_core::wellbeing::questionnaires::history::ResponseView;
+
+/// A mood check-in, with the fields `GET /api/me/moods` gives.
+#[derive(SimpleObject)]
+struct Mood {
+    id: Uuid,
+    /// 1 (very low) to 10 (very good).
+    mood_score: i32,
+    anxiety_level: Option<i32>,
+    stress_level: Option<i32>,
+    energy_level: Option<i32>,
+    notes: Option<String>,
+    triggers: Vec<String>,
+    session_id: Option<Uuid>,
+    recorded_at: OffsetDateTime,
+    /// The person's own date of the entry (their time zone), YYYY-MM-DD.
+    local_date: String,
+    updated_at: Option<OffsetDateTime>,
+}
+
+impl From<MoodView> for Mood {
+    fn from(m: MoodView) -> Mood {
+        Mood {
+            id: m.id,
+            mood_score: m.mood_score,
+            anxiety_level: m.anxiety_level,
+            stress_level: m.stress_level,
+            energy_level: m.energy_level,
+            notes: m.notes,
+            triggers: m.triggers,
+            session_id: m.session_id,
+            recorded_at: m.recorded_at,
+            local_date: m.local_date,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// A questionnaire response, with the fields `GET /api/me/questionnaires` gives.
+#[derive(SimpleObject)]
+struct QuestionnaireResponse {
+    id: Uuid,
+    /// `phq9` or `gad7`.
+    instrument: String,
+    answers: Vec<i32>,
+    total_score: i32,
+    max_score: i32,
+    /// `minimal`, `mild`, `moderate`, `moderately_severe` (PHQ-9 only) or `severe`.
+    severity: String,
+    /// Change in total from the previous response to the same instrument.
+    change: Option<i32>,
+    session_id: Option<Uuid>,
+    completed_at: OffsetDateTime,
+}
+
+impl From<ResponseView> for QuestionnaireResponse {
+    fn from(r: ResponseView) -> QuestionnaireResponse {
+        QuestionnaireResponse {
+            id: r.id,
+            instrument: r.instrument,
+            answers: r.answers,
+            total_score: r.total_score,
+            max_score: r.max_score,
+            severity: r.severity,
+            change: r.change,
+            session_id: r.session_id,
+            completed_at: r.completed_at,
+        }
+    }
+}
 
 /// Deepest nesting a query may have.
 pub const MAX_DEPTH: usize = 6;
@@ -216,16 +285,14 @@ impl QueryRoot {
         range: Option<String>,
         from: Option<String>,
         to: Option<String>,
-    ) -> async_graphql::Result<Vec<MoodView>> {
+    ) -> async_graphql::Result<Vec<Mood>> {
         let (state, user) = parts(ctx)?;
-        let list = crate::wellbeing::moods::moods_in_range(
-            &state,
-            user.id,
-            &RangeParams { range, from, to },
-        )
-        .await
-        .map_err(gql)?;
-        Ok(list.entries)
+        let list = state
+            .wellbeing
+            .moods_in_range(user.id, &RangeParams { range, from, to })
+            .await
+            .map_err(|e| gql(e.into()))?;
+        Ok(list.entries.into_iter().map(Mood::from).collect())
     }
 
     /// Mood trends, exactly as `GET /api/me/moods/trends` gives them.
@@ -238,18 +305,19 @@ impl QueryRoot {
         to: Option<String>,
     ) -> async_graphql::Result<Json<Value>> {
         let (state, user) = parts(ctx)?;
-        let t = crate::wellbeing::moods::trends_in(
-            &state,
-            user.id,
-            crate::wellbeing::moods::TrendParams {
-                bucket,
-                range,
-                from,
-                to,
-            },
-        )
-        .await
-        .map_err(gql)?;
+        let t = state
+            .wellbeing
+            .trends_in(
+                user.id,
+                TrendParams {
+                    bucket,
+                    range,
+                    from,
+                    to,
+                },
+            )
+            .await
+            .map_err(|e| gql(e.into()))?;
         Ok(Json(serde_json::to_value(t)?))
     }
 
@@ -260,17 +328,18 @@ impl QueryRoot {
         range: Option<String>,
     ) -> async_graphql::Result<Json<Value>> {
         let (state, user) = parts(ctx)?;
-        let e = crate::wellbeing::engagement::engagement_in(
-            &state,
-            user.id,
-            &RangeParams {
-                range,
-                from: None,
-                to: None,
-            },
-        )
-        .await
-        .map_err(gql)?;
+        let e = state
+            .wellbeing
+            .engagement_in(
+                user.id,
+                &RangeParams {
+                    range,
+                    from: None,
+                    to: None,
+                },
+            )
+            .await
+            .map_err(|e| gql(e.into()))?;
         Ok(Json(serde_json::to_value(e)?))
     }
 
@@ -282,7 +351,9 @@ impl QueryRoot {
         status: Option<String>,
     ) -> async_graphql::Result<Vec<GoalView>> {
         let (state, user) = parts(ctx)?;
-        let goals = crate::wellbeing::goals::with_history(&state, user.id)
+        let goals = state
+            .wellbeing
+            .goals_with_history(user.id)
             .await
             .map_err(|e| gql(e.into()))?;
         Ok(goals
@@ -322,15 +393,17 @@ impl QueryRoot {
         &self,
         ctx: &Context<'_>,
         instrument: Option<String>,
-    ) -> async_graphql::Result<Vec<ResponseView>> {
+    ) -> async_graphql::Result<Vec<QuestionnaireResponse>> {
         let (state, user) = parts(ctx)?;
-        let history = crate::wellbeing::questionnaires::history::history(
-            &state,
-            user.id,
-            instrument.as_deref(),
-        )
-        .await
-        .map_err(|e| gql(e.into()))?;
-        Ok(history.responses)
+        let history = state
+            .wellbeing
+            .questionnaire_history(user.id, instrument.as_deref())
+            .await
+            .map_err(|e| gql(e.into()))?;
+        Ok(history
+            .responses
+            .into_iter()
+            .map(QuestionnaireResponse::from)
+            .collect())
     }
 }

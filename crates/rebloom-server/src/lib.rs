@@ -3,7 +3,6 @@
 
 pub mod app;
 pub mod assess_cli;
-pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod conversation;
@@ -11,6 +10,7 @@ pub mod eval;
 pub mod exports;
 pub mod graphql;
 pub mod http;
+pub mod insights;
 pub mod jobs;
 pub mod memory;
 pub mod notifications;
@@ -23,7 +23,6 @@ pub mod secrets;
 pub mod shed;
 pub mod telemetry;
 pub mod web;
-pub mod wellbeing;
 pub mod wiring;
 
 pub use app::{App, AppState};

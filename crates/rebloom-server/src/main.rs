@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::Parser;
+use rebloom_core::audit::{Actor, Audit};
+use rebloom_core::clock::SystemClock;
 use rebloom_server::config::{
     AuditWhat, Cli, Command, Config, EvalWhat, KeysWhat, TrainWhat, unknown_env_vars,
 };
@@ -138,17 +140,15 @@ async fn main() -> anyhow::Result<()> {
                 .find_user_by_email(&email)
                 .await?
                 .with_context(|| format!("no account with e-mail {email}"))?;
-            rebloom_server::audit::record_as(
-                &*store,
-                now,
-                None,
-                "system",
-                Some(user.id),
-                "admin.role_changed",
-                serde_json::json!({ "role": role.as_str(), "via": "cli" }),
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("recording the change: {e}"))?;
+            Audit::new(store.clone(), Arc::new(SystemClock))
+                .record(
+                    Actor::System,
+                    Some(user.id),
+                    "admin.role_changed",
+                    serde_json::json!({ "role": role.as_str(), "via": "cli" }),
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("recording the change: {e}"))?;
             store.set_user_role(user.id, role, now).await?;
             eprintln!("{email} is now {}", role.as_str());
             Ok(())

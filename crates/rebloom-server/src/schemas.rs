@@ -303,8 +303,14 @@ mod tests {
                 choices::<OnboardingStep>(),
                 crate::http::me::ONBOARDING_STEPS,
             ),
-            (choices::<GoalCategory>(), crate::http::goals::CATEGORIES),
-            (choices::<GoalStatus>(), crate::http::goals::STATUSES),
+            (
+                choices::<GoalCategory>(),
+                rebloom_core::wellbeing::goals::CATEGORIES,
+            ),
+            (
+                choices::<GoalStatus>(),
+                rebloom_core::wellbeing::goals::STATUSES,
+            ),
             (
                 choices::<crate::http::memories::MemoryKind>(),
                 crate::http::memories::KINDS,
@@ -320,8 +326,8 @@ mod tests {
             (
                 choices::<crate::http::questionnaires::Instrument>(),
                 &[
-                    crate::wellbeing::questionnaires::INSTRUMENTS[0].id,
-                    crate::wellbeing::questionnaires::INSTRUMENTS[1].id,
+                    rebloom_core::wellbeing::questionnaires::INSTRUMENTS[0].id,
+                    rebloom_core::wellbeing::questionnaires::INSTRUMENTS[1].id,
                 ],
             ),
             (

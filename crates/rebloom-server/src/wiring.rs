@@ -7,9 +7,11 @@ use std::time::Duration;
 
 use anyhow::Context;
 use rebloom_ai::guided::GuidedEngine;
+use rebloom_core::audit::Audit;
 use rebloom_core::clock::Clock;
 use rebloom_core::cpu_pool::CpuPool;
 use rebloom_core::events::EventBus;
+use rebloom_core::wellbeing::Wellbeing;
 use rebloom_safety::Safety;
 use rebloom_store::{ConnectOptions, EncryptedStore, Store};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
@@ -179,6 +181,8 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
         .unwrap_or(2);
     let cpu = CpuPool::new("rebloom-cpu", cpu_threads)?;
     let inner = AppInner {
+        wellbeing: Wellbeing::new(&store, clock.clone()),
+        audit: Audit::new(store.clone(), clock.clone()),
         store,
         vault,
         clock,
@@ -201,7 +205,7 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
             crate::jobs::notify::JOBS,
             crate::exports::JOBS,
             crate::memory::JOBS,
-            crate::wellbeing::insights::JOBS,
+            crate::insights::JOBS,
             crate::notifications::JOBS,
         ]),
         notifier,

@@ -3,10 +3,10 @@
 //! production), with the same page sizes and ranges.
 
 use rebloom_ai::embed::cosine;
+use rebloom_core::wellbeing::calendar::{RangeParams, to_time_date};
+use rebloom_core::wellbeing::moods::{MAX_ENTRIES, trends_for};
+use rebloom_core::wellbeing::trends::Bucket;
 use rebloom_server::memory::cache::{Known, KnownVector};
-use rebloom_server::wellbeing::calendar::{RangeParams, to_time_date};
-use rebloom_server::wellbeing::moods::{MAX_ENTRIES, trends_for};
-use rebloom_server::wellbeing::trends::Bucket;
 use rebloom_store::{Memory, Sender, Store, VectorOf};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -366,7 +366,7 @@ impl Hot {
     ) -> usize {
         let profile = store.get_profile(c.user_id).await.unwrap().unwrap();
         let calendar =
-            rebloom_server::wellbeing::calendar::Calendar::named(profile.timezone.as_deref());
+            rebloom_core::wellbeing::calendar::Calendar::named(profile.timezone.as_deref());
         let (from, to) = trend_range(pop, c.user, range);
         trends_for(store, c.user_id, &calendar, from, to, bucket)
             .await

@@ -5,6 +5,7 @@
 
 use rebloom_ai::ChatRequest;
 use rebloom_ai::guided::{safety_plan_being_made, safety_plan_in_progress, take_safety_plan};
+use rebloom_core::audit::Actor;
 use rebloom_safety::{ContactText, RiskLevel};
 use rebloom_store::CrisisEvent;
 use uuid::Uuid;
@@ -32,16 +33,18 @@ pub async fn contact_request(
     }
     let which = match crate::jobs::notify::notify_contact(state, user_id).await {
         Ok(()) => {
-            if let Err(e) = crate::audit::record_as(
-                &*state.store,
-                state.clock.now(),
-                Some(user_id),
-                "user",
-                Some(user_id),
-                "trusted_contact.notified",
-                serde_json::json!({ "via": "conversation" }),
-            )
-            .await
+            if let Err(e) = state
+                .audit
+                .record(
+                    Actor::Person {
+                        id: user_id,
+                        role: "user",
+                    },
+                    Some(user_id),
+                    "trusted_contact.notified",
+                    serde_json::json!({ "via": "conversation" }),
+                )
+                .await
             {
                 tracing::error!(error = %e, "recording a trusted-contact notification failed");
             }

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::conversation::risk::{gave_safety_answer, stored_state};
 use crate::conversation::views::{AiResponse, ResourceView, category_names};
-use crate::http::error::ApiResult;
+use rebloom_core::CoreResult;
 
 /// Hours without new risk after which the state ends by itself.
 pub const QUIET_HOURS: i64 = 12;
@@ -132,7 +132,7 @@ fn quiet_since(now: OffsetDateTime) -> OffsetDateTime {
 }
 
 /// The person's crisis state now.
-pub async fn current(state: &AppState, user_id: Uuid) -> ApiResult<CrisisStateView> {
+pub async fn current(state: &AppState, user_id: Uuid) -> CoreResult<CrisisStateView> {
     let country = state
         .store
         .get_profile(user_id)
@@ -146,7 +146,7 @@ pub async fn current_in(
     state: &AppState,
     user_id: Uuid,
     country: Option<&str>,
-) -> ApiResult<CrisisStateView> {
+) -> CoreResult<CrisisStateView> {
     let events = state.store.list_crisis_events(user_id, READ).await?;
     with_events(state, user_id, country, &events).await
 }
@@ -160,7 +160,7 @@ pub async fn with_events(
     user_id: Uuid,
     country: Option<&str>,
     events: &[CrisisEvent],
-) -> ApiResult<CrisisStateView> {
+) -> CoreResult<CrisisStateView> {
     let now = state.clock.now();
     let quiet = quiet_since(now);
     let messages = if events.iter().any(|e| e.created_at > quiet) {
@@ -185,13 +185,13 @@ pub const CHECK_IN_KEY: &str = "checkInFrom";
 
 /// Whether `response` is the person's own questionnaire answer, from the last
 /// [`CHECK_IN_HOURS`], that ran the crisis protocol.
-pub async fn check_in_allowed(state: &AppState, user_id: Uuid, response: Uuid) -> ApiResult<bool> {
+pub async fn check_in_allowed(state: &AppState, user_id: Uuid, response: Uuid) -> CoreResult<bool> {
     let since = state.clock.now() - time::Duration::hours(CHECK_IN_HOURS);
     let responses = state.store.list_questionnaires(user_id, None, 50).await?;
     Ok(responses.iter().any(|r| {
         r.id == response
             && r.completed_at >= since
-            && crate::wellbeing::questionnaires::instrument(&r.instrument)
+            && rebloom_core::wellbeing::questionnaires::instrument(&r.instrument)
                 .and_then(|i| i.score(&r.answers).ok())
                 .is_some_and(|s| s.self_harm_thoughts)
     }))
@@ -206,7 +206,7 @@ pub async fn open_check_in(
     state: &AppState,
     session: &Session,
     response: Uuid,
-) -> ApiResult<AiResponse> {
+) -> CoreResult<AiResponse> {
     let profile = state.store.get_profile(session.user_id).await?;
     let language = profile.as_ref().map_or("en", |p| p.language.as_str());
     let text = state.safety.replies.check_in_opening(language);

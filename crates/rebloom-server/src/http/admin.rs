@@ -105,14 +105,15 @@ pub async fn retry_job(
         .find_failed_job(id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    crate::audit::record(
-        &state,
-        Some(&admin),
-        job.user_id,
-        "admin.job_retried",
-        serde_json::json!({ "jobId": id, "queue": job.queue }),
-    )
-    .await?;
+    state
+        .audit
+        .record(
+            admin.actor(),
+            job.user_id,
+            "admin.job_retried",
+            serde_json::json!({ "jobId": id, "queue": job.queue }),
+        )
+        .await?;
     if !state.store.requeue_job(id, state.clock.now()).await? {
         return Err(ApiError::NotFound);
     }
@@ -208,9 +209,8 @@ pub async fn update_user(
     }
     let now = state.clock.now();
     state.store.find_user(id).await?.ok_or(ApiError::NotFound)?;
-    crate::audit::record(
-        &state,
-        Some(&admin),
+    state.audit.record(
+        admin.actor(),
         Some(id),
         "admin.user_updated",
         serde_json::json!({ "role": update.role.map(|r| r.as_str()), "disabled": update.disabled }),

@@ -1,4 +1,4 @@
-//! `/api/me/audit`: the person's own audit trail; recording is `crate::audit`.
+//! `/api/me/audit`: the person's own audit trail; recording is `rebloom_core::audit`.
 
 use axum::extract::{Query, State};
 use rebloom_store::AuditEntry;

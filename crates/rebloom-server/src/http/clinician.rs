@@ -38,32 +38,42 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(patient_moods))
 }
 
+/// Records that `clinician` read `user_id`'s health data (`what` they read),
+/// before they see it.
+async fn record_read(
+    state: &AppState,
+    clinician: &AuthUser,
+    user_id: Uuid,
+    what: serde_json::Value,
+) -> ApiResult<()> {
+    state
+        .audit
+        .record(clinician.actor(), Some(user_id), "clinician.read", what)
+        .await?;
+    Ok(())
+}
+
 /// The person's mood check-ins (last 90 days of their calendar by default),
 /// newest first: levels and dates with any grant; notes and triggers only
 /// with `everything`.
 #[utoipa::path(get, path = "/api/clinician/patients/{userId}/moods", tag = "clinician", security(("bearer" = [])),
-    params(("userId" = Uuid, Path), crate::wellbeing::calendar::RangeParams),
-    responses((status = 200, body = crate::wellbeing::moods::MoodList), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    params(("userId" = Uuid, Path), rebloom_core::wellbeing::calendar::RangeParams),
+    responses((status = 200, body = rebloom_core::wellbeing::moods::MoodList), (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all)]
 pub async fn patient_moods(
     State(state): State<AppState>,
     RequireRole(clinician, _): RequireRole<Clinician>,
     Path(user_id): Path<Uuid>,
-    axum::extract::Query(mut q): axum::extract::Query<crate::wellbeing::calendar::RangeParams>,
-) -> ApiResult<ApiJson<crate::wellbeing::moods::MoodList>> {
+    axum::extract::Query(mut q): axum::extract::Query<
+        rebloom_core::wellbeing::calendar::RangeParams,
+    >,
+) -> ApiResult<ApiJson<rebloom_core::wellbeing::moods::MoodList>> {
     let (_, everything, _) = allowed(&state, &clinician, user_id).await?;
-    crate::audit::record(
-        &state,
-        Some(&clinician),
-        Some(user_id),
-        "clinician.read",
-        json!({ "what": "moods" }),
-    )
-    .await?;
+    record_read(&state, &clinician, user_id, json!({ "what": "moods" })).await?;
     if q.range.is_none() && q.from.is_none() {
         q.range = Some("90d".to_owned());
     }
-    let mut list = crate::wellbeing::moods::moods_in_range(&state, user_id, &q).await?;
+    let mut list = state.wellbeing.moods_in_range(user_id, &q).await?;
     if !everything {
         for m in &mut list.entries {
             m.notes = None;
@@ -224,9 +234,8 @@ pub async fn create_grant(
         expires_at: now + time::Duration::days(days),
         revoked_at: None,
     };
-    crate::audit::record(
-        &state,
-        Some(&user),
+    state.audit.record(
+        user.actor(),
         Some(user.id),
         "grant.created",
         json!({ "grantId": grant.id, "clinicianId": grant.clinician_id, "scope": grant.scope, "days": days }),
@@ -269,14 +278,15 @@ pub async fn revoke_grant(
     {
         return Err(ApiError::NotFound);
     }
-    crate::audit::record(
-        &state,
-        Some(&user),
-        Some(user.id),
-        "grant.revoked",
-        json!({ "grantId": id }),
-    )
-    .await?;
+    state
+        .audit
+        .record(
+            user.actor(),
+            Some(user.id),
+            "grant.revoked",
+            json!({ "grantId": id }),
+        )
+        .await?;
     state
         .store
         .revoke_grant(user.id, id, state.clock.now())
@@ -332,11 +342,10 @@ pub async fn patient_sessions(
     Path(user_id): Path<Uuid>,
 ) -> ApiResult<ApiJson<Vec<SessionView>>> {
     let (summaries, _, _) = allowed(&state, &clinician, user_id).await?;
-    crate::audit::record(
+    record_read(
         &state,
-        Some(&clinician),
-        Some(user_id),
-        "clinician.read",
+        &clinician,
+        user_id,
         json!({ "what": if summaries { "sessions_with_summaries" } else { "moods" } }),
     )
     .await?;
@@ -373,11 +382,10 @@ pub async fn patient_messages(
         .find_session(user_id, session_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    crate::audit::record(
+    record_read(
         &state,
-        Some(&clinician),
-        Some(user_id),
-        "clinician.read",
+        &clinician,
+        user_id,
         json!({ "what": "messages", "sessionId": session_id }),
     )
     .await?;

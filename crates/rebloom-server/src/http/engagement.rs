@@ -7,8 +7,8 @@ use utoipa_axum::routes;
 use crate::app::AppState;
 use crate::http::error::{ApiResult, Problem};
 use crate::http::extract::{ApiJson, AuthUser};
-use crate::wellbeing::calendar::RangeParams;
-use crate::wellbeing::engagement::{Engagement, engagement_in};
+use rebloom_core::wellbeing::calendar::RangeParams;
+use rebloom_core::wellbeing::engagement::Engagement;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(engagement))
@@ -24,5 +24,5 @@ pub async fn engagement(
     user: AuthUser,
     Query(q): Query<RangeParams>,
 ) -> ApiResult<ApiJson<Engagement>> {
-    Ok(ApiJson(engagement_in(&state, user.id, &q).await?))
+    Ok(ApiJson(state.wellbeing.engagement_in(user.id, &q).await?))
 }

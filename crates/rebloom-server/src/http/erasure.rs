@@ -60,14 +60,10 @@ pub async fn delete_me(
         return Err(ApiError::Forbidden("reauthentication_failed"));
     }
     // The record of the erasure outlives the account (ids only).
-    crate::audit::record(
-        &state,
-        Some(&user),
-        Some(user.id),
-        "account.erased",
-        json!({}),
-    )
-    .await?;
+    state
+        .audit
+        .record(user.actor(), Some(user.id), "account.erased", json!({}))
+        .await?;
     // 1. The key: from here on nothing of theirs can be read, anywhere.
     state.vault.destroy_key(user.id).await?;
     // 2. Their rows, through the cascades.

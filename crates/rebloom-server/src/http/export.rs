@@ -68,14 +68,15 @@ pub async fn request_export(
 ) -> ApiResult<(StatusCode, ApiJson<ExportView>)> {
     let now = state.clock.now();
     let id = Uuid::now_v7();
-    crate::audit::record(
-        &state,
-        Some(&user),
-        Some(user.id),
-        "export.requested",
-        json!({ "exportId": id }),
-    )
-    .await?;
+    state
+        .audit
+        .record(
+            user.actor(),
+            Some(user.id),
+            "export.requested",
+            json!({ "exportId": id }),
+        )
+        .await?;
     let export = state.store.create_export(id, user.id, now).await?;
     state
         .jobs
@@ -138,14 +139,15 @@ pub async fn download_export(
     let zip = rebloom_store::crypto::open_file(&key, &aad, &sealed)
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("opening the export: {e}")))?;
     let _ = tokio::fs::remove_file(&path).await;
-    crate::audit::record(
-        &state,
-        Some(&user),
-        Some(user.id),
-        "export.downloaded",
-        json!({ "exportId": id }),
-    )
-    .await?;
+    state
+        .audit
+        .record(
+            user.actor(),
+            Some(user.id),
+            "export.downloaded",
+            json!({ "exportId": id }),
+        )
+        .await?;
     let filename = format!("rebloom-export-{}.zip", now.date());
     Ok((
         [

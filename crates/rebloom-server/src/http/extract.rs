@@ -9,6 +9,7 @@ use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
+use rebloom_core::audit::Actor;
 use rebloom_store::{Role, User};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -297,6 +298,16 @@ pub struct AuthUser {
     pub claims: Claims,
     /// The account as read while authenticating (handlers need not read it again).
     pub account: User,
+}
+
+impl AuthUser {
+    /// The person as the audit log names them.
+    pub fn actor(&self) -> Actor<'_> {
+        Actor::Person {
+            id: self.id,
+            role: self.role.as_str(),
+        }
+    }
 }
 
 /// `last_active` is written at most this often per user.

@@ -1,9 +1,12 @@
 //! `/api/me/goals`: the person's goals (`trackUserGoal`) with category,
 //! target date and status, progress updates with their history
 //! (`updateGoalProgress`), and small next steps suggested for where they are.
+//! The checks and rules are `rebloom_core::wellbeing::goals`; here are the
+//! request and response shapes.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use rebloom_core::wellbeing::goals;
 use rebloom_store::{Goal, GoalProgress};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -13,7 +16,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::http::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::http::error::{ApiResult, Problem};
 use crate::http::extract::{ApiJson, AuthUser};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -22,24 +25,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_goal, edit_goal, delete_goal))
         .routes(routes!(record_progress))
 }
-
-pub const CATEGORIES: &[&str] = &[
-    "mood",
-    "anxiety",
-    "stress",
-    "sleep",
-    "relationships",
-    "self_care",
-    "activity",
-    "work_study",
-    "mindfulness",
-    "other",
-];
-pub const STATUSES: &[&str] = &["active", "completed", "paused", "archived"];
-const MAX_TITLE: usize = 200;
-const MAX_DESCRIPTION: usize = 2000;
-const MAX_NOTE: usize = 1000;
-const MAX_GOALS: usize = 100;
 
 #[derive(Debug, Serialize, ToSchema, async_graphql::SimpleObject)]
 #[serde(rename_all = "camelCase")]
@@ -92,7 +77,10 @@ pub struct GoalView {
 impl GoalView {
     pub fn new(g: Goal, history: Vec<GoalProgress>) -> GoalView {
         let next_steps = if g.status == "active" {
-            crate::wellbeing::next_steps::next_steps(g.category.as_deref(), g.progress_percentage)
+            rebloom_core::wellbeing::next_steps::next_steps(
+                g.category.as_deref(),
+                g.progress_percentage,
+            )
         } else {
             Vec::new()
         };
@@ -208,73 +196,6 @@ pub struct GoalList {
     pub goals: Vec<GoalView>,
 }
 
-fn check_title(title: &str, errors: &mut Vec<FieldError>) -> String {
-    let t = title.trim();
-    if t.is_empty() || t.chars().count() > MAX_TITLE || t.chars().any(char::is_control) {
-        errors.push(FieldError::new(
-            "title",
-            "invalid_title",
-            format!("1 to {MAX_TITLE} characters."),
-        ));
-    }
-    t.to_owned()
-}
-
-fn check_category(c: Option<String>, errors: &mut Vec<FieldError>) -> Option<String> {
-    let c = c?;
-    if !CATEGORIES.contains(&c.as_str()) {
-        errors.push(FieldError::new(
-            "category",
-            "invalid_category",
-            format!("One of {}.", CATEGORIES.join(", ")),
-        ));
-    }
-    Some(c)
-}
-
-fn check_date(
-    v: Option<String>,
-    today: time::Date,
-    errors: &mut Vec<FieldError>,
-) -> Option<time::Date> {
-    let v = v?;
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    match time::Date::parse(&v, &format) {
-        Ok(d) if d >= today => Some(d),
-        Ok(_) => {
-            errors.push(FieldError::new(
-                "targetDate",
-                "in_the_past",
-                "Choose today or a later day.",
-            ));
-            None
-        }
-        Err(_) => {
-            errors.push(FieldError::new(
-                "targetDate",
-                "invalid_date",
-                "Use a date such as 2026-12-31.",
-            ));
-            None
-        }
-    }
-}
-
-async fn today(state: &AppState, user_id: Uuid) -> ApiResult<time::Date> {
-    let calendar = crate::wellbeing::calendar::Calendar::of(state, user_id).await?;
-    crate::wellbeing::calendar::to_time_date(calendar.date_of(state.clock.now()))
-}
-
-/// Sets a goal's status, and its completion time when it becomes completed.
-fn set_status(goal: &mut Goal, status: &str, now: OffsetDateTime) {
-    if status == "completed" && goal.status != "completed" {
-        goal.completed_at = Some(now);
-    } else if status != "completed" {
-        goal.completed_at = None;
-    }
-    goal.status = status.to_owned();
-}
-
 /// The caller's goals, newest first.
 #[utoipa::path(get, path = "/api/me/goals", tag = "wellbeing", security(("bearer" = [])),
     params(GoalQuery),
@@ -285,20 +206,13 @@ pub async fn list_goals(
     user: AuthUser,
     Query(q): Query<GoalQuery>,
 ) -> ApiResult<ApiJson<GoalList>> {
-    if let Some(s) = &q.status
-        && !STATUSES.contains(&s.as_str())
-    {
-        return Err(ApiError::field(
-            "status",
-            "invalid_status",
-            format!("One of {}.", STATUSES.join(", ")),
-        ));
-    }
-    let goals = state.store.list_goals(user.id).await?;
+    let goals = state
+        .wellbeing
+        .list_goals(user.id, q.status.as_deref())
+        .await?;
     Ok(ApiJson(GoalList {
         goals: goals
             .into_iter()
-            .filter(|g| q.status.as_ref().is_none_or(|s| *s == g.status))
             .map(|g| GoalView::new(g, Vec::new()))
             .collect(),
     }))
@@ -318,37 +232,16 @@ pub async fn create_goal(
     user: AuthUser,
     ApiJson(req): ApiJson<NewGoal>,
 ) -> ApiResult<(StatusCode, ApiJson<GoalView>)> {
-    let mut errors = Vec::new();
-    let title = check_title(&req.title, &mut errors);
-    let description = crate::wellbeing::optional_text(
-        "description",
-        req.description,
-        MAX_DESCRIPTION,
-        &mut errors,
-    );
-    let category = check_category(req.category, &mut errors);
-    let target_date = check_date(req.target_date, today(&state, user.id).await?, &mut errors);
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    if state.store.list_goals(user.id).await?.len() >= MAX_GOALS {
-        return Err(ApiError::Conflict("too_many_goals"));
-    }
-    let now = state.clock.now();
-    let goal = Goal {
-        id: Uuid::now_v7(),
-        user_id: user.id,
-        title,
-        description,
-        category,
-        target_date,
-        status: "active".to_owned(),
-        progress_percentage: 0,
-        created_at: now,
-        updated_at: now,
-        completed_at: None,
-    };
-    state.store.insert_goal(&goal).await?;
+    let goal = state
+        .wellbeing
+        .create_goal(
+            user.id,
+            &req.title,
+            req.description,
+            req.category,
+            req.target_date,
+        )
+        .await?;
     Ok((
         StatusCode::CREATED,
         ApiJson(GoalView::new(goal, Vec::new())),
@@ -365,12 +258,7 @@ pub async fn get_goal(
     user: AuthUser,
     Path(id): Path<Uuid>,
 ) -> ApiResult<ApiJson<GoalView>> {
-    let goal = state
-        .store
-        .find_goal(user.id, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let history = state.store.goal_progress(user.id, Some(id)).await?;
+    let (goal, history) = state.wellbeing.goal(user.id, id).await?;
     Ok(ApiJson(GoalView::new(goal, history)))
 }
 
@@ -390,45 +278,14 @@ pub async fn edit_goal(
     Path(id): Path<Uuid>,
     ApiJson(req): ApiJson<GoalChange>,
 ) -> ApiResult<ApiJson<GoalView>> {
-    let mut goal = state
-        .store
-        .find_goal(user.id, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let now = state.clock.now();
-    let mut errors = Vec::new();
-    if let Some(t) = &req.title {
-        goal.title = check_title(t, &mut errors);
-    }
-    if let Some(d) = req.description {
-        goal.description =
-            crate::wellbeing::optional_text("description", d, MAX_DESCRIPTION, &mut errors);
-    }
-    if let Some(c) = req.category {
-        goal.category = check_category(c, &mut errors);
-    }
-    if let Some(d) = req.target_date {
-        goal.target_date = check_date(d, today(&state, user.id).await?, &mut errors);
-    }
-    if let Some(s) = &req.status {
-        if STATUSES.contains(&s.as_str()) {
-            set_status(&mut goal, s, now);
-        } else {
-            errors.push(FieldError::new(
-                "status",
-                "invalid_status",
-                format!("One of {}.", STATUSES.join(", ")),
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    goal.updated_at = now;
-    if !state.store.update_goal(&goal).await? {
-        return Err(ApiError::NotFound);
-    }
-    let history = state.store.goal_progress(user.id, Some(id)).await?;
+    let change = goals::GoalChange {
+        title: req.title,
+        description: req.description,
+        category: req.category,
+        target_date: req.target_date,
+        status: req.status,
+    };
+    let (goal, history) = state.wellbeing.edit_goal(user.id, id, change).await?;
     Ok(ApiJson(GoalView::new(goal, history)))
 }
 
@@ -442,11 +299,8 @@ pub async fn delete_goal(
     user: AuthUser,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
-    if state.store.delete_goal(user.id, id).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::NotFound)
-    }
+    state.wellbeing.delete_goal(user.id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Records progress (`updateGoalProgress`): kept in the goal's history; 100
@@ -467,46 +321,9 @@ pub async fn record_progress(
     Path(id): Path<Uuid>,
     ApiJson(req): ApiJson<ProgressUpdate>,
 ) -> ApiResult<ApiJson<GoalView>> {
-    let mut errors = Vec::new();
-    if !(0..=100).contains(&req.progress_percentage) {
-        errors.push(FieldError::new(
-            "progressPercentage",
-            "out_of_range",
-            "Use 0 to 100.",
-        ));
-    }
-    let note = crate::wellbeing::optional_text("note", req.note, MAX_NOTE, &mut errors);
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let mut goal = state
-        .store
-        .find_goal(user.id, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if goal.status == "archived" {
-        return Err(ApiError::Conflict("goal_archived"));
-    }
-    let now = state.clock.now();
-    goal.progress_percentage = req.progress_percentage;
-    if req.progress_percentage == 100 {
-        set_status(&mut goal, "completed", now);
-    } else if goal.status == "completed" {
-        set_status(&mut goal, "active", now);
-    }
-    goal.updated_at = now;
-    let step = GoalProgress {
-        id: Uuid::now_v7(),
-        goal_id: goal.id,
-        user_id: user.id,
-        progress_percentage: req.progress_percentage,
-        note,
-        recorded_at: now,
-    };
-    if !state.store.record_goal_progress(&goal, &step).await? {
-        return Err(ApiError::NotFound);
-    }
-    metrics::counter!("goal_progress_updates_total").increment(1);
-    let history = state.store.goal_progress(user.id, Some(id)).await?;
+    let (goal, history) = state
+        .wellbeing
+        .record_progress(user.id, id, req.progress_percentage, req.note)
+        .await?;
     Ok(ApiJson(GoalView::new(goal, history)))
 }

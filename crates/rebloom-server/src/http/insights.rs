@@ -14,7 +14,6 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{ApiJson, AuthUser};
-use crate::wellbeing::calendar::Calendar;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -123,8 +122,8 @@ pub async fn generate_weekly(
     user: AuthUser,
     ApiJson(req): ApiJson<WeekChoice>,
 ) -> ApiResult<ApiJson<InsightView>> {
-    let calendar = Calendar::of(&state, user.id).await?;
-    let last = crate::wellbeing::insights::last_complete_week(calendar.date_of(state.clock.now()));
+    let calendar = state.wellbeing.calendar(user.id).await?;
+    let last = crate::insights::last_complete_week(calendar.date_of(state.clock.now()));
     let start = match req.week_start {
         None => last,
         Some(s) => {
@@ -145,7 +144,7 @@ pub async fn generate_weekly(
             d
         }
     };
-    let insight = crate::wellbeing::insights::generate(&state, user.id, start).await?;
+    let insight = crate::insights::generate(&state, user.id, start).await?;
     Ok(ApiJson(insight.into()))
 }
 

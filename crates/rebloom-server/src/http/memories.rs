@@ -371,14 +371,15 @@ pub async fn forget_everything(
 ) -> ApiResult<ApiJson<Forgotten>> {
     let deleted = state.store.delete_memories(user.id).await?;
     state.memory.cache.invalidate(&state, user.id).await;
-    crate::audit::record(
-        &state,
-        Some(&user),
-        Some(user.id),
-        "memory.forgotten",
-        serde_json::json!({ "deleted": deleted }),
-    )
-    .await?;
+    state
+        .audit
+        .record(
+            user.actor(),
+            Some(user.id),
+            "memory.forgotten",
+            serde_json::json!({ "deleted": deleted }),
+        )
+        .await?;
     Ok(ApiJson(Forgotten { deleted }))
 }
 

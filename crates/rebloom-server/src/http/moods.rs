@@ -14,11 +14,9 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::http::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::http::extract::{ApiJson, AuthUser};
-use crate::wellbeing::calendar::{Calendar, RangeParams};
-use crate::wellbeing::moods::{
-    MoodList, MoodView, TrendParams, check_session, moods_in_range, trends_in,
-};
-use crate::wellbeing::trends::Trends;
+use rebloom_core::wellbeing::calendar::RangeParams;
+use rebloom_core::wellbeing::moods::{MoodList, MoodView, TrendParams};
+use rebloom_core::wellbeing::trends::Trends;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -159,11 +157,14 @@ pub async fn record_mood(
     check_level("anxietyLevel", req.anxiety_level, &mut errors);
     check_level("stressLevel", req.stress_level, &mut errors);
     check_level("energyLevel", req.energy_level, &mut errors);
-    let notes = crate::wellbeing::optional_text("notes", req.notes, MAX_NOTES, &mut errors);
+    let notes = rebloom_core::wellbeing::optional_text("notes", req.notes, MAX_NOTES, &mut errors);
     let triggers = check_triggers(req.triggers.unwrap_or_default(), &mut errors);
     let recorded_at = micros(req.recorded_at.unwrap_or(now));
     check_time(recorded_at, now, &mut errors);
-    check_session(&state, user.id, req.session_id, &mut errors).await?;
+    state
+        .wellbeing
+        .check_session(user.id, req.session_id, &mut errors)
+        .await?;
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -182,7 +183,7 @@ pub async fn record_mood(
     };
     state.store.insert_mood(&entry).await?;
     metrics::counter!("mood_entries_total").increment(1);
-    let calendar = Calendar::of(&state, user.id).await?;
+    let calendar = state.wellbeing.calendar(user.id).await?;
     Ok((
         StatusCode::CREATED,
         ApiJson(MoodView::new(entry, &calendar)),
@@ -199,7 +200,7 @@ pub async fn list_moods(
     user: AuthUser,
     Query(q): Query<RangeParams>,
 ) -> ApiResult<ApiJson<MoodList>> {
-    Ok(ApiJson(moods_in_range(&state, user.id, &q).await?))
+    Ok(ApiJson(state.wellbeing.moods_in_range(user.id, &q).await?))
 }
 
 /// Mood trends per day, week or month of the caller's calendar: averages,
@@ -213,7 +214,7 @@ pub async fn mood_trends(
     user: AuthUser,
     Query(q): Query<TrendParams>,
 ) -> ApiResult<ApiJson<Trends>> {
-    Ok(ApiJson(trends_in(&state, user.id, q).await?))
+    Ok(ApiJson(state.wellbeing.trends_in(user.id, q).await?))
 }
 
 /// One check-in.
@@ -231,7 +232,7 @@ pub async fn get_mood(
         .find_mood(user.id, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let calendar = Calendar::of(&state, user.id).await?;
+    let calendar = state.wellbeing.calendar(user.id).await?;
     Ok(ApiJson(MoodView::new(entry, &calendar)))
 }
 
@@ -275,13 +276,16 @@ pub async fn edit_mood(
         entry.energy_level = v;
     }
     if let Some(v) = req.notes {
-        entry.notes = crate::wellbeing::optional_text("notes", v, MAX_NOTES, &mut errors);
+        entry.notes = rebloom_core::wellbeing::optional_text("notes", v, MAX_NOTES, &mut errors);
     }
     if let Some(v) = req.triggers {
         entry.triggers = check_triggers(v, &mut errors);
     }
     if let Some(v) = req.session_id {
-        check_session(&state, user.id, v, &mut errors).await?;
+        state
+            .wellbeing
+            .check_session(user.id, v, &mut errors)
+            .await?;
         entry.session_id = v;
     }
     if let Some(at) = req.recorded_at {
@@ -295,7 +299,7 @@ pub async fn edit_mood(
     if !state.store.update_mood(&entry).await? {
         return Err(ApiError::NotFound);
     }
-    let calendar = Calendar::of(&state, user.id).await?;
+    let calendar = state.wellbeing.calendar(user.id).await?;
     Ok(ApiJson(MoodView::new(entry, &calendar)))
 }
 

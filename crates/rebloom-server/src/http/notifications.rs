@@ -14,7 +14,7 @@ use crate::app::AppState;
 use crate::http::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::http::extract::{ApiJson, AuthUser, next_cursor, page_limit};
 use crate::notifications::{next_due, parse_time};
-use crate::wellbeing::calendar::Calendar;
+use rebloom_core::wellbeing::calendar::Calendar;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -198,7 +198,7 @@ pub async fn get_reminders(
     State(state): State<AppState>,
     user: AuthUser,
 ) -> ApiResult<ApiJson<RemindersView>> {
-    let calendar = Calendar::of(&state, user.id).await?;
+    let calendar = state.wellbeing.calendar(user.id).await?;
     let s = state
         .store
         .get_reminders(user.id)
@@ -265,7 +265,7 @@ pub async fn put_reminders(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let calendar = Calendar::of(&state, user.id).await?;
+    let calendar = state.wellbeing.calendar(user.id).await?;
     let now = state.clock.now();
     let last_sent_at = state
         .store

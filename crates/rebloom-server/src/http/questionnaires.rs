@@ -21,7 +21,7 @@ use crate::conversation::views::{SafetyView, safety_view};
 use crate::http::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::http::extract::{ApiJson, AuthUser};
 use crate::realtime::Devices;
-use crate::wellbeing::questionnaires::{INSTRUMENTS, ScoreError, instrument};
+use rebloom_core::wellbeing::questionnaires::{INSTRUMENTS, ScoreError, instrument};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -30,7 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(fhir_bundle))
 }
 
-use crate::wellbeing::questionnaires::history::{
+use rebloom_core::wellbeing::questionnaires::history::{
     History, MAX_HISTORY, ResponseView, bundle, views,
 };
 
@@ -107,12 +107,10 @@ pub async fn history(
     Query(q): Query<HistoryQuery>,
 ) -> ApiResult<ApiJson<History>> {
     Ok(ApiJson(
-        crate::wellbeing::questionnaires::history::history(
-            &state,
-            user.id,
-            q.instrument.as_deref(),
-        )
-        .await?,
+        state
+            .wellbeing
+            .questionnaire_history(user.id, q.instrument.as_deref())
+            .await?,
     ))
 }
 
@@ -155,7 +153,10 @@ pub async fn submit(
         }])
     })?;
     let mut errors = Vec::new();
-    crate::wellbeing::moods::check_session(&state, user.id, req.session_id, &mut errors).await?;
+    state
+        .wellbeing
+        .check_session(user.id, req.session_id, &mut errors)
+        .await?;
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }

@@ -138,14 +138,15 @@ pub async fn put_contact(
         updated_at: now,
         last_notified_at: previous.and_then(|p| p.last_notified_at),
     };
-    crate::audit::record(
-        &state,
-        Some(&user),
-        Some(user.id),
-        "trusted_contact.consented",
-        serde_json::json!({}),
-    )
-    .await?;
+    state
+        .audit
+        .record(
+            user.actor(),
+            Some(user.id),
+            "trusted_contact.consented",
+            serde_json::json!({}),
+        )
+        .await?;
     state.store.save_trusted_contact(&contact).await?;
     Ok(ApiJson(view(&state, contact)))
 }
@@ -159,14 +160,15 @@ pub async fn delete_contact(
     user: AuthUser,
 ) -> ApiResult<StatusCode> {
     if state.store.delete_trusted_contact(user.id).await? {
-        crate::audit::record(
-            &state,
-            Some(&user),
-            Some(user.id),
-            "trusted_contact.withdrawn",
-            serde_json::json!({}),
-        )
-        .await?;
+        state
+            .audit
+            .record(
+                user.actor(),
+                Some(user.id),
+                "trusted_contact.withdrawn",
+                serde_json::json!({}),
+            )
+            .await?;
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound)
@@ -188,14 +190,15 @@ pub async fn notify_contact(
 ) -> ApiResult<(StatusCode, ApiJson<NotifyView>)> {
     match notify::notify_contact(&state, user.id).await {
         Ok(()) => {
-            crate::audit::record(
-                &state,
-                Some(&user),
-                Some(user.id),
-                "trusted_contact.notified",
-                serde_json::json!({ "via": "app" }),
-            )
-            .await?;
+            state
+                .audit
+                .record(
+                    user.actor(),
+                    Some(user.id),
+                    "trusted_contact.notified",
+                    serde_json::json!({ "via": "app" }),
+                )
+                .await?;
             Ok((
                 StatusCode::ACCEPTED,
                 ApiJson(NotifyView { status: "queued" }),

@@ -8,13 +8,13 @@ use serde_json::json;
 use super::last_session;
 use crate::app::AppState;
 use crate::conversation::views::{AiResponse, safety_view};
-use crate::http::error::ApiResult;
+use rebloom_core::CoreResult;
 use rebloom_core::preferences::CommunicationPreferences;
 
 /// Opens a new session with a greeting from what the person shared before,
 /// stored as the companion's first message; `None` when memory is off or
 /// nothing is remembered.
-pub async fn open_session(state: &AppState, session: &Session) -> ApiResult<Option<AiResponse>> {
+pub async fn open_session(state: &AppState, session: &Session) -> CoreResult<Option<AiResponse>> {
     let Some(profile) = state.store.get_profile(session.user_id).await? else {
         return Ok(None);
     };

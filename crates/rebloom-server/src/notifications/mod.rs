@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::jobs::JobError;
-use crate::wellbeing::calendar::{Calendar, from_timestamp};
+use rebloom_core::wellbeing::calendar::{Calendar, from_timestamp};
 
 /// The job that e-mails one notification.
 pub const EMAIL: &str = "notification.email";
@@ -139,7 +139,9 @@ pub async fn tick(state: &AppState) -> rebloom_store::StoreResult<usize> {
     let mut sent = 0;
     for due in state.store.due_reminders(now, 500).await? {
         let Some(at) = due.next_due_at else { continue };
-        let calendar = Calendar::of(state, due.user_id)
+        let calendar = state
+            .wellbeing
+            .calendar(due.user_id)
             .await
             .unwrap_or_else(|_| Calendar::named(None));
         let next = next_due(&due, &calendar, now);

@@ -583,7 +583,7 @@ cases! {
 /// recomputed here from the entries it cites. The scheduler queues each
 /// person's finished week once; the architecture's path serves it.
 async fn weekly_insight_checks_against_entries(ctx: Ctx) {
-    use rebloom_server::wellbeing::insights;
+    use rebloom_server::insights;
     let app = ctx.spawn_app_with(|c| c.job_worker = false).await;
     let email = "weekly@example.org";
     let s = app.register(email, PASSWORD).await;
@@ -599,7 +599,7 @@ async fn weekly_insight_checks_against_entries(ctx: Ctx) {
     };
     // Progress on a goal now; then a week passes, so this week is the last finished one.
     let t0 = app.state.clock.now();
-    let week = rebloom_server::wellbeing::trends::Bucket::Week.start(local(t0));
+    let week = rebloom_core::wellbeing::trends::Bucket::Week.start(local(t0));
     let goal = app
         .post("/api/me/goals")
         .token(&s.access)

@@ -1,26 +1,26 @@
 //! Mood check-ins as the person reads them back (the architecture's fields:
 //! mood 1-10, anxiety, stress and energy, notes, triggers, an optional
 //! session) and their trends over the person's own days, weeks and months.
-//! The endpoints and the checks on what is sent are `http::moods`.
+//! The endpoints and the checks on what is sent are `rebloom-server`'s
+//! `http::moods`.
 
-use rebloom_store::MoodEntry;
+use rebloom_store::{MoodEntry, MoodStore};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::Wellbeing;
 use super::calendar::{Calendar, RangeParams};
 use super::trends::{self, Bucket, Point, Trends};
-use crate::app::AppState;
-use crate::http::error::{ApiError, ApiResult, FieldError};
+use crate::{CoreError, CoreResult, FieldError};
 
 /// Entries read for one list or trend at most.
 pub const MAX_ENTRIES: i64 = 10_000;
 
-// Also the GraphQL `Mood`: REST and GraphQL give the same fields.
-#[derive(Debug, Serialize, ToSchema, async_graphql::SimpleObject)]
+// GraphQL's `Mood` gives the same fields.
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-#[graphql(name = "Mood")]
 pub struct MoodView {
     pub id: Uuid,
     /// 1 (very low) to 10 (very good).
@@ -67,50 +67,6 @@ pub struct MoodList {
     pub entries: Vec<MoodView>,
 }
 
-/// Adds a field error unless `session` is one of the person's sessions.
-pub(crate) async fn check_session(
-    state: &AppState,
-    user_id: Uuid,
-    session: Option<Uuid>,
-    errors: &mut Vec<FieldError>,
-) -> ApiResult<()> {
-    if let Some(id) = session
-        && state.store.find_session(user_id, id).await?.is_none()
-    {
-        errors.push(FieldError::new(
-            "sessionId",
-            "unknown_session",
-            "Not one of your sessions.",
-        ));
-    }
-    Ok(())
-}
-
-/// A person's check-ins in a range of their days, newest first.
-pub async fn moods_in_range(
-    state: &AppState,
-    user_id: Uuid,
-    q: &RangeParams,
-) -> ApiResult<MoodList> {
-    let calendar = Calendar::of(state, user_id).await?;
-    let (from, to) = calendar.range(q, state.clock.now())?;
-    let (start, end) = calendar.bounds(from, to)?;
-    let mut entries = state
-        .store
-        .list_moods(user_id, start, end, MAX_ENTRIES)
-        .await?;
-    entries.reverse();
-    Ok(MoodList {
-        timezone: calendar.name().to_owned(),
-        from: from.to_string(),
-        to: to.to_string(),
-        entries: entries
-            .into_iter()
-            .map(|m| MoodView::new(m, &calendar))
-            .collect(),
-    })
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TrendParams {
@@ -130,43 +86,89 @@ pub struct TrendParams {
     pub to: Option<String>,
 }
 
-/// The person's mood trends over `q`'s range of their days, in `q`'s buckets.
-pub async fn trends_in(state: &AppState, user_id: Uuid, q: TrendParams) -> ApiResult<Trends> {
-    let bucket = match q.bucket.as_deref() {
-        None | Some("day") => Bucket::Day,
-        Some("week") => Bucket::Week,
-        Some("month") => Bucket::Month,
-        Some(_) => {
-            return Err(ApiError::field(
-                "bucket",
-                "invalid_bucket",
-                "One of day, week, month.",
+impl Wellbeing {
+    /// Adds a field error unless `session` is one of the person's sessions.
+    pub async fn check_session(
+        &self,
+        user_id: Uuid,
+        session: Option<Uuid>,
+        errors: &mut Vec<FieldError>,
+    ) -> CoreResult<()> {
+        if let Some(id) = session
+            && self
+                .conversations
+                .find_session(user_id, id)
+                .await?
+                .is_none()
+        {
+            errors.push(FieldError::new(
+                "sessionId",
+                "unknown_session",
+                "Not one of your sessions.",
             ));
         }
-    };
-    let calendar = Calendar::of(state, user_id).await?;
-    let range = RangeParams {
-        range: q.range,
-        from: q.from,
-        to: q.to,
-    };
-    let (from, to) = calendar.range(&range, state.clock.now())?;
-    trends_for(&*state.store, user_id, &calendar, from, to, bucket).await
+        Ok(())
+    }
+
+    /// A person's check-ins in a range of their days, newest first.
+    pub async fn moods_in_range(&self, user_id: Uuid, q: &RangeParams) -> CoreResult<MoodList> {
+        let calendar = self.calendar(user_id).await?;
+        let (from, to) = calendar.range(q, self.clock.now())?;
+        let (start, end) = calendar.bounds(from, to)?;
+        let mut entries = self
+            .moods
+            .list_moods(user_id, start, end, MAX_ENTRIES)
+            .await?;
+        entries.reverse();
+        Ok(MoodList {
+            timezone: calendar.name().to_owned(),
+            from: from.to_string(),
+            to: to.to_string(),
+            entries: entries
+                .into_iter()
+                .map(|m| MoodView::new(m, &calendar))
+                .collect(),
+        })
+    }
+
+    /// The person's mood trends over `q`'s range of their days, in `q`'s buckets.
+    pub async fn trends_in(&self, user_id: Uuid, q: TrendParams) -> CoreResult<Trends> {
+        let bucket = match q.bucket.as_deref() {
+            None | Some("day") => Bucket::Day,
+            Some("week") => Bucket::Week,
+            Some("month") => Bucket::Month,
+            Some(_) => {
+                return Err(CoreError::field(
+                    "bucket",
+                    "invalid_bucket",
+                    "One of day, week, month.",
+                ));
+            }
+        };
+        let calendar = self.calendar(user_id).await?;
+        let range = RangeParams {
+            range: q.range,
+            from: q.from,
+            to: q.to,
+        };
+        let (from, to) = calendar.range(&range, self.clock.now())?;
+        trends_for(&*self.moods, user_id, &calendar, from, to, bucket).await
+    }
 }
 
 /// Trends of a person's entries between two of their local days (inclusive).
 pub async fn trends_for(
-    store: &dyn rebloom_store::Store,
+    moods: &dyn MoodStore,
     user_id: Uuid,
     calendar: &Calendar,
     from: jiff::civil::Date,
     to: jiff::civil::Date,
     bucket: Bucket,
-) -> ApiResult<Trends> {
+) -> CoreResult<Trends> {
     // Whole buckets: the first week or month may start before `from`.
     let first = bucket.start(from);
     let (start, end) = calendar.bounds(first, to)?;
-    let entries = store.list_moods(user_id, start, end, MAX_ENTRIES).await?;
+    let entries = moods.list_moods(user_id, start, end, MAX_ENTRIES).await?;
     let points: Vec<Point> = entries
         .iter()
         .map(|m| Point {

@@ -1,7 +1,7 @@
 //! A person's questionnaire responses: their history with its trend, and
 //! the FHIR bundle of them.
 
-use rebloom_core::{CoreError, CoreResult};
+use crate::{CoreError, CoreResult};
 use rebloom_store::QuestionnaireResponse;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -10,14 +10,13 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{INSTRUMENTS, instrument};
-use crate::app::AppState;
+use crate::wellbeing::Wellbeing;
 
-pub(crate) const MAX_HISTORY: i64 = 500;
+pub const MAX_HISTORY: i64 = 500;
 
-// Also the GraphQL `QuestionnaireResponse`.
-#[derive(Debug, Serialize, ToSchema, async_graphql::SimpleObject)]
+// GraphQL's `QuestionnaireResponse` gives the same fields.
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-#[graphql(name = "QuestionnaireResponse")]
 pub struct ResponseView {
     pub id: Uuid,
     /// `phq9` or `gad7`.
@@ -46,7 +45,7 @@ pub struct History {
     pub trend: Value,
 }
 
-pub(crate) fn views(responses: Vec<QuestionnaireResponse>) -> Vec<ResponseView> {
+pub fn views(responses: Vec<QuestionnaireResponse>) -> Vec<ResponseView> {
     // Newest first: the previous response to an instrument comes later in the list.
     let mut out: Vec<ResponseView> = Vec::with_capacity(responses.len());
     for (i, r) in responses.iter().enumerate() {
@@ -68,49 +67,51 @@ pub(crate) fn views(responses: Vec<QuestionnaireResponse>) -> Vec<ResponseView> 
     out
 }
 
-/// The person's responses, newest first (only `instrument_id`'s when given),
-/// with the trend of each instrument.
-pub async fn history(
-    state: &AppState,
-    user_id: Uuid,
-    instrument_id: Option<&str>,
-) -> CoreResult<History> {
-    if let Some(i) = instrument_id
-        && instrument(i).is_none()
-    {
-        return Err(CoreError::field(
-            "instrument",
-            "unknown_instrument",
-            "phq9 or gad7.",
-        ));
+impl Wellbeing {
+    /// The person's responses, newest first (only `instrument_id`'s when given),
+    /// with the trend of each instrument.
+    pub async fn questionnaire_history(
+        &self,
+        user_id: Uuid,
+        instrument_id: Option<&str>,
+    ) -> CoreResult<History> {
+        if let Some(i) = instrument_id
+            && instrument(i).is_none()
+        {
+            return Err(CoreError::field(
+                "instrument",
+                "unknown_instrument",
+                "phq9 or gad7.",
+            ));
+        }
+        let responses = self
+            .questionnaires
+            .list_questionnaires(user_id, instrument_id, MAX_HISTORY)
+            .await?;
+        let mut trend = serde_json::Map::new();
+        for i in INSTRUMENTS {
+            let of: Vec<&QuestionnaireResponse> =
+                responses.iter().filter(|r| r.instrument == i.id).collect();
+            let value = match (of.first(), of.last()) {
+                (Some(latest), Some(first)) if of.len() >= 2 => {
+                    let change = latest.total_score - first.total_score;
+                    json!({
+                        "direction": if change <= -5 { "improving" } else if change >= 5 { "worsening" } else { "stable" },
+                        "change": change,
+                        "from": first.total_score,
+                        "to": latest.total_score,
+                        "responses": of.len(),
+                    })
+                }
+                _ => Value::Null,
+            };
+            trend.insert(i.id.to_owned(), value);
+        }
+        Ok(History {
+            responses: views(responses),
+            trend: Value::Object(trend),
+        })
     }
-    let responses = state
-        .store
-        .list_questionnaires(user_id, instrument_id, MAX_HISTORY)
-        .await?;
-    let mut trend = serde_json::Map::new();
-    for i in INSTRUMENTS {
-        let of: Vec<&QuestionnaireResponse> =
-            responses.iter().filter(|r| r.instrument == i.id).collect();
-        let value = match (of.first(), of.last()) {
-            (Some(latest), Some(first)) if of.len() >= 2 => {
-                let change = latest.total_score - first.total_score;
-                json!({
-                    "direction": if change <= -5 { "improving" } else if change >= 5 { "worsening" } else { "stable" },
-                    "change": change,
-                    "from": first.total_score,
-                    "to": latest.total_score,
-                    "responses": of.len(),
-                })
-            }
-            _ => Value::Null,
-        };
-        trend.insert(i.id.to_owned(), value);
-    }
-    Ok(History {
-        responses: views(responses),
-        trend: Value::Object(trend),
-    })
 }
 
 /// A FHIR `Bundle` of the responses.

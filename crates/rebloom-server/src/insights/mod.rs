@@ -8,17 +8,17 @@
 //! at most one insight.
 
 use jiff::civil::Date;
-use rebloom_store::{Insight, Message};
+use rebloom_store::Insight;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub mod report;
 
-use super::calendar::{Calendar, from_time_date, to_time_date};
 use crate::app::AppState;
-use crate::http::error::{ApiError, ApiResult};
 use crate::jobs::JobError;
+use rebloom_core::wellbeing::calendar::{Calendar, from_time_date, to_time_date};
+use rebloom_core::{CoreError, CoreResult};
 use report::TRIGGER_DAYS;
 pub use report::{WeekData, weekly};
 
@@ -35,14 +35,13 @@ pub const JOBS: &[(&str, crate::jobs::Handler)] = &[
         Box::pin(async move { run_schedule(&s, &j.payload).await })
     }),
 ];
+
 /// The insight type of weekly reports.
 pub const KIND: &str = "weekly";
-/// Messages read for one week at most.
-const MAX_MESSAGES: usize = 5_000;
 
 /// The Monday starting the last complete week before `today`.
 pub fn last_complete_week(today: Date) -> Date {
-    let this_monday = super::trends::Bucket::Week.start(today);
+    let this_monday = rebloom_core::wellbeing::trends::Bucket::Week.start(today);
     this_monday
         .checked_sub(jiff::Span::new().days(7))
         .unwrap_or(this_monday)
@@ -50,27 +49,35 @@ pub fn last_complete_week(today: Date) -> Date {
 
 /// Generates and stores the insight of the week starting `start` (idempotent:
 /// returns the stored one when it exists).
-pub async fn generate(state: &AppState, user_id: Uuid, start: Date) -> ApiResult<Insight> {
+pub async fn generate(state: &AppState, user_id: Uuid, start: Date) -> CoreResult<Insight> {
     if let Some(existing) = find_week(state, user_id, start).await? {
         return Ok(existing);
     }
-    let calendar = Calendar::of(state, user_id).await?;
+    let calendar = state.wellbeing.calendar(user_id).await?;
     let end = start
         .checked_add(jiff::Span::new().days(7))
-        .map_err(|_| ApiError::NotFound)?;
+        .map_err(|_| CoreError::NotFound)?;
     // The trigger window (four weeks) also holds the week before, for the trend.
     const _: () = assert!(TRIGGER_DAYS >= 14);
     let from = end
         .checked_sub(jiff::Span::new().days(TRIGGER_DAYS))
-        .map_err(|_| ApiError::NotFound)?;
+        .map_err(|_| CoreError::NotFound)?;
     let (from_t, end_t) = (calendar.start_of(from)?, calendar.start_of(end)?);
     let moods = state
         .store
-        .list_moods(user_id, from_t, end_t, super::moods::MAX_ENTRIES)
+        .list_moods(
+            user_id,
+            from_t,
+            end_t,
+            rebloom_core::wellbeing::moods::MAX_ENTRIES,
+        )
         .await?;
     // Messages over the trigger window: emotions are associated with mood there.
-    let messages = messages_between(state, user_id, from_t, end_t).await?;
-    let goals = super::goals::with_history(state, user_id).await?;
+    let messages = state
+        .wellbeing
+        .messages_between(user_id, from_t, end_t)
+        .await?;
+    let goals = state.wellbeing.goals_with_history(user_id).await?;
     let content = weekly(&WeekData {
         calendar: &calendar,
         start,
@@ -106,10 +113,10 @@ pub async fn generate(state: &AppState, user_id: Uuid, start: Date) -> ApiResult
     // Another replica wrote it first.
     find_week(state, user_id, start)
         .await?
-        .ok_or(ApiError::NotFound)
+        .ok_or(CoreError::NotFound)
 }
 
-async fn find_week(state: &AppState, user_id: Uuid, start: Date) -> ApiResult<Option<Insight>> {
+async fn find_week(state: &AppState, user_id: Uuid, start: Date) -> CoreResult<Option<Insight>> {
     let period = to_time_date(start)?;
     Ok(state
         .store
@@ -117,34 +124,6 @@ async fn find_week(state: &AppState, user_id: Uuid, start: Date) -> ApiResult<Op
         .await?
         .into_iter()
         .find(|i| i.insight_type == KIND))
-}
-
-/// The person's messages in `[from, to)`, walking back from the newest.
-pub(super) async fn messages_between(
-    state: &AppState,
-    user_id: Uuid,
-    from: OffsetDateTime,
-    to: OffsetDateTime,
-) -> ApiResult<Vec<Message>> {
-    let mut out = Vec::new();
-    let mut before = None;
-    loop {
-        let page = state
-            .store
-            .list_messages(user_id, None, before, 200)
-            .await?;
-        let Some(last) = page.last() else { break };
-        let done = last.created_at < from || page.len() < 200;
-        before = Some(last.id);
-        out.extend(
-            page.into_iter()
-                .filter(|m| m.created_at >= from && m.created_at < to),
-        );
-        if done || out.len() >= MAX_MESSAGES {
-            break;
-        }
-    }
-    Ok(out)
 }
 
 /// The job: one person's weekly insight.

@@ -6,10 +6,8 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 use time::OffsetDateTime;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
-use crate::app::AppState;
-use crate::http::error::{ApiError, ApiResult};
+use crate::{CoreError, CoreResult};
 
 /// Longest range of days one request may cover.
 pub const MAX_DAYS: i64 = 731;
@@ -49,14 +47,14 @@ pub fn from_timestamp(t: jiff::Timestamp) -> OffsetDateTime {
 }
 
 /// A jiff date as a `time` date (the store's).
-pub fn to_time_date(d: Date) -> ApiResult<time::Date> {
+pub fn to_time_date(d: Date) -> CoreResult<time::Date> {
     time::Date::from_calendar_date(
         i32::from(d.year()),
         time::Month::try_from(d.month().unsigned_abs())
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("month: {e}")))?,
+            .map_err(|e| CoreError::Internal(anyhow::anyhow!("month: {e}")))?,
         d.day().unsigned_abs(),
     )
-    .map_err(|e| ApiError::Internal(anyhow::anyhow!("date: {e}")))
+    .map_err(|e| CoreError::Internal(anyhow::anyhow!("date: {e}")))
 }
 
 /// A `time` date (the store's) as a jiff date.
@@ -84,14 +82,6 @@ impl Calendar {
         }
     }
 
-    /// The person's calendar, from their profile.
-    pub async fn of(state: &AppState, user_id: Uuid) -> ApiResult<Calendar> {
-        let profile = state.store.get_profile(user_id).await?;
-        Ok(Calendar::named(
-            profile.as_ref().and_then(|p| p.timezone.as_deref()),
-        ))
-    }
-
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -107,27 +97,27 @@ impl Calendar {
 
     /// The instant their day `d` begins (the first moment that exists, on a
     /// day whose midnight a clock change skips).
-    pub fn start_of(&self, d: Date) -> ApiResult<OffsetDateTime> {
+    pub fn start_of(&self, d: Date) -> CoreResult<OffsetDateTime> {
         let z = d
             .to_zoned(self.tz.clone())
-            .map_err(|_| ApiError::field("from", "out_of_range", "That day cannot be used."))?;
+            .map_err(|_| CoreError::field("from", "out_of_range", "That day cannot be used."))?;
         Ok(from_timestamp(z.timestamp()))
     }
 
     /// `[start of from, start of the day after to)`.
-    pub fn bounds(&self, from: Date, to: Date) -> ApiResult<(OffsetDateTime, OffsetDateTime)> {
+    pub fn bounds(&self, from: Date, to: Date) -> CoreResult<(OffsetDateTime, OffsetDateTime)> {
         let after = to
             .tomorrow()
-            .map_err(|_| ApiError::field("to", "out_of_range", "Too late."))?;
+            .map_err(|_| CoreError::field("to", "out_of_range", "Too late."))?;
         Ok((self.start_of(from)?, self.start_of(after)?))
     }
 
     /// The days a request asks for, checked: at most [`MAX_DAYS`], `from` not after `to`.
-    pub fn range(&self, q: &RangeParams, now: OffsetDateTime) -> ApiResult<(Date, Date)> {
+    pub fn range(&self, q: &RangeParams, now: OffsetDateTime) -> CoreResult<(Date, Date)> {
         let today = self.date_of(now);
-        let parse = |field: &str, v: &str| -> ApiResult<Date> {
+        let parse = |field: &str, v: &str| -> CoreResult<Date> {
             v.parse::<Date>().map_err(|_| {
-                ApiError::field(field, "invalid_date", "Use a date such as 2026-11-25.")
+                CoreError::field(field, "invalid_date", "Use a date such as 2026-11-25.")
             })
         };
         let to = match &q.to {
@@ -136,7 +126,7 @@ impl Calendar {
         };
         let from = match (&q.from, &q.range) {
             (Some(_), Some(_)) => {
-                return Err(ApiError::field(
+                return Err(CoreError::field(
                     "range",
                     "conflicting_range",
                     "Give either range or from, not both.",
@@ -145,7 +135,7 @@ impl Calendar {
             (Some(v), None) => parse("from", v)?,
             (None, range) => {
                 let span = parse_range(range.as_deref().unwrap_or("30d")).ok_or_else(|| {
-                    ApiError::field(
+                    CoreError::field(
                         "range",
                         "invalid_range",
                         "A number and a unit: 7d, 12w, 6m or 1y.",
@@ -153,15 +143,19 @@ impl Calendar {
                 })?;
                 to.checked_sub(span)
                     .and_then(|d| d.tomorrow())
-                    .map_err(|_| ApiError::field("range", "invalid_range", "Too long."))?
+                    .map_err(|_| CoreError::field("range", "invalid_range", "Too long."))?
             }
         };
         if from > to {
-            return Err(ApiError::field("from", "out_of_range", "from is after to."));
+            return Err(CoreError::field(
+                "from",
+                "out_of_range",
+                "from is after to.",
+            ));
         }
         let days = i64::from((to - from).get_days()) + 1;
         if days > MAX_DAYS {
-            return Err(ApiError::field(
+            return Err(CoreError::field(
                 "range",
                 "range_too_long",
                 format!("At most {MAX_DAYS} days."),

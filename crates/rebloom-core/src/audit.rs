@@ -1,0 +1,60 @@
+//! Recording to the audit log (reading one's own entries is the server's
+//! `http::audit`). Every grant, revoke, export, erasure and admin action
+//! (and, with clinician access, every read of health data by someone other
+//! than its owner) is appended before it takes effect; if it cannot be
+//! recorded, it does not happen.
+
+use std::sync::Arc;
+
+use rebloom_store::{AuditStore, NewAudit};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::CoreResult;
+use crate::clock::Clock;
+
+/// Who did it: a signed-in person in their role, or Rebloom itself (jobs,
+/// the command line).
+#[derive(Debug, Clone, Copy)]
+pub enum Actor<'a> {
+    Person { id: Uuid, role: &'a str },
+    System,
+}
+
+/// Appends to the audit log.
+#[derive(Clone)]
+pub struct Audit {
+    store: Arc<dyn AuditStore>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Audit {
+    pub fn new(store: Arc<dyn AuditStore>, clock: Arc<dyn Clock>) -> Audit {
+        Audit { store, clock }
+    }
+
+    /// Appends an entry, now: `actor` did `action` to `subject`'s account or data.
+    pub async fn record(
+        &self,
+        actor: Actor<'_>,
+        subject: Option<Uuid>,
+        action: &str,
+        detail: Value,
+    ) -> CoreResult<()> {
+        let (actor_id, actor_role) = match actor {
+            Actor::Person { id, role } => (Some(id), role),
+            Actor::System => (None, "system"),
+        };
+        self.store
+            .append_audit(&NewAudit {
+                actor_id,
+                actor_role: actor_role.to_owned(),
+                subject_id: subject,
+                action: action.to_owned(),
+                detail,
+                at: self.clock.now(),
+            })
+            .await?;
+        Ok(())
+    }
+}
