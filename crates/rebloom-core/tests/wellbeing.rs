@@ -1,0 +1,303 @@
+//! The Wellbeing service without any transport: goals' rules and a person's
+//! own calendar, on real SQLite and real PostgreSQL (each test in its own
+//! schema, dropped after), with the manual clock.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::future::Future;
+use std::process::Command;
+use std::sync::Arc;
+
+use rebloom_core::CoreError;
+use rebloom_core::clock::{Clock, ManualClock};
+use rebloom_core::wellbeing::Wellbeing;
+use rebloom_core::wellbeing::calendar::RangeParams;
+use rebloom_core::wellbeing::goals::GoalChange;
+use rebloom_store::{ConnectOptions, MoodEntry, NewUser, Profile, Role, Store};
+use time::macros::datetime;
+use uuid::Uuid;
+
+const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+async fn on_sqlite<F, Fut>(case: F)
+where
+    F: FnOnce(Arc<dyn Store>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let dir = tempfile::TempDir::new().unwrap();
+    let store = rebloom_store::connect(&ConnectOptions {
+        database_url: format!("sqlite://{}/t.db", dir.path().display()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    case(store).await;
+}
+
+async fn on_postgres<F, Fut>(case: F)
+where
+    F: FnOnce(Arc<dyn Store>) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let url = std::env::var("REBLOOM_TEST_DATABASE_URL").unwrap_or(DEFAULT_PG_URL.to_owned());
+    let schema = format!("t_{}", Uuid::new_v4().simple());
+    let store = rebloom_store::connect(&ConnectOptions {
+        database_url: url.clone(),
+        schema: Some(schema.clone()),
+        max_connections: Some(4),
+        ..Default::default()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("PostgreSQL at {url} is required for these tests: {e}"));
+    // On its own task, so the schema is dropped even when the case panics.
+    let outcome = tokio::spawn(case(store)).await;
+    let dropped = Command::new("psql")
+        .env("PGOPTIONS", "--client-min-messages=warning")
+        .args([
+            url.as_str(),
+            "-q",
+            "-c",
+            &format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
+        ])
+        .status()
+        .expect("psql");
+    assert!(dropped.success(), "dropping {schema}");
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+/// A person in Berlin, and the service over `store` on a clock at
+/// 2026-12-06 23:30 UTC (already 7 December in Berlin).
+async fn person(store: &Arc<dyn Store>) -> (Uuid, Wellbeing, ManualClock) {
+    let clock = ManualClock::new(datetime!(2026-12-06 23:30 UTC));
+    let id = Uuid::now_v7();
+    store
+        .create_user(&NewUser {
+            id,
+            email: format!("{id}@example.org"),
+            password_hash: "x".to_owned(),
+            role: Role::User,
+            now: clock.now(),
+        })
+        .await
+        .unwrap();
+    let mut profile = store
+        .get_profile(id)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| Profile::empty(id, clock.now()));
+    profile.timezone = Some("Europe/Berlin".to_owned());
+    store.save_profile(&profile).await.unwrap();
+    let service = Wellbeing::new(store, Arc::new(clock.clone()));
+    (id, service, clock)
+}
+
+fn invalid_fields(e: CoreError) -> Vec<(String, &'static str)> {
+    match e {
+        CoreError::Invalid(errors) => errors.into_iter().map(|f| (f.field, f.code)).collect(),
+        other => panic!("expected invalid fields, got {other:?}"),
+    }
+}
+
+async fn goal_rules(store: Arc<dyn Store>) {
+    let (me, wellbeing, clock) = person(&store).await;
+    assert_eq!(wellbeing.today(me).await.unwrap().to_string(), "2026-12-07");
+
+    // The person's today, not UTC's: 6 December is already past in Berlin.
+    let e = wellbeing
+        .create_goal(
+            me,
+            " ",
+            None,
+            Some("cooking".to_owned()),
+            Some("2026-12-06".to_owned()),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        invalid_fields(e),
+        [
+            ("title".to_owned(), "invalid_title"),
+            ("category".to_owned(), "invalid_category"),
+            ("targetDate".to_owned(), "in_the_past"),
+        ]
+    );
+    let goal = wellbeing
+        .create_goal(
+            me,
+            "  Sleep better ",
+            None,
+            Some("sleep".to_owned()),
+            Some("2026-12-07".to_owned()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (goal.title.as_str(), goal.status.as_str()),
+        ("Sleep better", "active")
+    );
+
+    // 100 completes it, at the clock's time; less reopens it.
+    clock.advance(time::Duration::hours(1));
+    let (done, history) = wellbeing
+        .record_progress(me, goal.id, 100, Some("every night this week".to_owned()))
+        .await
+        .unwrap();
+    assert_eq!(done.status, "completed");
+    assert_eq!(done.completed_at, Some(clock.now()));
+    assert_eq!(history.len(), 1);
+    let (reopened, history) = wellbeing
+        .record_progress(me, goal.id, 60, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        (reopened.status.as_str(), reopened.completed_at),
+        ("active", None)
+    );
+    assert_eq!(
+        history
+            .iter()
+            .map(|p| p.progress_percentage)
+            .collect::<Vec<_>>(),
+        [100, 60]
+    );
+
+    // Archived: progress is refused until it is restored; nothing is written.
+    let change = GoalChange {
+        status: Some("archived".to_owned()),
+        description: Some(None),
+        ..GoalChange::default()
+    };
+    wellbeing.edit_goal(me, goal.id, change).await.unwrap();
+    let e = wellbeing
+        .record_progress(me, goal.id, 70, None)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, CoreError::Conflict("goal_archived")), "{e:?}");
+    let (kept, history) = wellbeing.goal(me, goal.id).await.unwrap();
+    assert_eq!((kept.progress_percentage, history.len()), (60, 2));
+
+    // Out of range and too long, together; an unknown status filter.
+    let e = wellbeing
+        .record_progress(me, goal.id, 101, Some("n".repeat(1001)))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        invalid_fields(e),
+        [
+            ("progressPercentage".to_owned(), "out_of_range"),
+            ("note".to_owned(), "too_long")
+        ]
+    );
+    let e = wellbeing.list_goals(me, Some("done")).await.unwrap_err();
+    assert_eq!(invalid_fields(e), [("status".to_owned(), "invalid_status")]);
+    assert_eq!(
+        wellbeing
+            .list_goals(me, Some("archived"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        wellbeing
+            .list_goals(me, Some("active"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Another person's goal is not found, for reading, changing or deleting.
+    let (other, _, _) = person(&store).await;
+    assert!(matches!(
+        wellbeing.goal(other, goal.id).await,
+        Err(CoreError::NotFound)
+    ));
+    assert!(matches!(
+        wellbeing.record_progress(other, goal.id, 10, None).await,
+        Err(CoreError::NotFound)
+    ));
+    assert!(matches!(
+        wellbeing.delete_goal(other, goal.id).await,
+        Err(CoreError::NotFound)
+    ));
+    wellbeing.delete_goal(me, goal.id).await.unwrap();
+    assert!(matches!(
+        wellbeing.goal(me, goal.id).await,
+        Err(CoreError::NotFound)
+    ));
+}
+
+async fn moods_on_the_persons_days(store: Arc<dyn Store>) {
+    let (me, wellbeing, clock) = person(&store).await;
+    // 23:30 UTC on 6 December is 00:30 on 7 December in Berlin.
+    store
+        .insert_mood(&MoodEntry {
+            id: Uuid::now_v7(),
+            user_id: me,
+            session_id: None,
+            mood_score: 7,
+            anxiety_level: Some(3),
+            stress_level: None,
+            energy_level: None,
+            notes: None,
+            triggers: vec!["sleep".to_owned()],
+            recorded_at: clock.now(),
+            updated_at: None,
+        })
+        .await
+        .unwrap();
+    let list = wellbeing
+        .moods_in_range(
+            me,
+            &RangeParams {
+                range: Some("7d".to_owned()),
+                ..RangeParams::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (list.timezone.as_str(), list.from.as_str(), list.to.as_str()),
+        ("Europe/Berlin", "2026-12-01", "2026-12-07")
+    );
+    assert_eq!(list.entries.len(), 1);
+    assert_eq!(list.entries[0].local_date, "2026-12-07");
+
+    let e = wellbeing
+        .moods_in_range(
+            me,
+            &RangeParams {
+                range: Some("7d".to_owned()),
+                from: Some("2026-12-01".to_owned()),
+                to: None,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        invalid_fields(e),
+        [("range".to_owned(), "conflicting_range")]
+    );
+}
+
+#[tokio::test]
+async fn goal_rules_on_sqlite() {
+    on_sqlite(goal_rules).await;
+}
+
+#[tokio::test]
+async fn goal_rules_on_postgres() {
+    on_postgres(goal_rules).await;
+}
+
+#[tokio::test]
+async fn moods_on_the_persons_days_on_sqlite() {
+    on_sqlite(moods_on_the_persons_days).await;
+}
+
+#[tokio::test]
+async fn moods_on_the_persons_days_on_postgres() {
+    on_postgres(moods_on_the_persons_days).await;
+}
