@@ -31,8 +31,8 @@ mod postgres_keys {
     crate::sql::keys::keys_impl!(PostgresKeys, PgRow);
 }
 
-pub use postgres_keys::PostgresKeys;
-pub use sqlite_keys::SqliteKeys;
+use postgres_keys::PostgresKeys;
+use sqlite_keys::SqliteKeys;
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/keys-sqlite");
 static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/keys-postgres");

@@ -22,7 +22,7 @@ impl EncryptedStore {
         Ok(m)
     }
 
-    pub(super) async fn open_message(&self, mut m: Message) -> StoreResult<Message> {
+    async fn open_message(&self, mut m: Message) -> StoreResult<Message> {
         let aad = row_aad("messages", "content", m.id, m.user_id);
         m.content = self.open_text(m.user_id, &aad, m.content).await?;
         Ok(m)
@@ -124,6 +124,15 @@ impl ConversationStore for EncryptedStore {
             .list_messages(user_id, session_id, before, limit)
             .await?
         {
+            out.push(self.open_message(m).await?);
+        }
+        Ok(out)
+    }
+
+    async fn messages_by_id(&self, user_id: Uuid, ids: &[Uuid]) -> StoreResult<Vec<Message>> {
+        let stored = self.inner.messages_by_id(user_id, ids).await?;
+        let mut out = Vec::with_capacity(stored.len());
+        for m in stored {
             out.push(self.open_message(m).await?);
         }
         Ok(out)

@@ -85,8 +85,9 @@ impl GoalStore for EncryptedStore {
                 &step.note,
             )
             .await?;
-        // Only the goal's status, progress and times are written here.
-        self.inner.record_goal_progress(goal, &sealed).await
+        // Sealed like every write of a goal, whatever columns the SQL writes.
+        let goal = self.seal_goal(goal).await?;
+        self.inner.record_goal_progress(&goal, &sealed).await
     }
 
     async fn goal_progress(

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{EncryptedStore, crypto_err, row_aad};
 use crate::crypto::CryptoError;
-use crate::{Memory, MemorySettings, MemoryStore, Message, StoreError, StoreResult};
+use crate::{Memory, MemorySettings, MemoryStore, StoreError, StoreResult};
 
 fn content_aad(m: &Memory) -> String {
     row_aad("memories", "content", m.id, m.user_id)
@@ -104,14 +104,5 @@ impl MemoryStore for EncryptedStore {
             never_remember: vec![sealed],
         };
         self.inner.save_memory_settings(user_id, &stored, now).await
-    }
-
-    async fn messages_by_id(&self, user_id: Uuid, ids: &[Uuid]) -> StoreResult<Vec<Message>> {
-        let stored = self.inner.messages_by_id(user_id, ids).await?;
-        let mut out = Vec::with_capacity(stored.len());
-        for m in stored {
-            out.push(self.open_message(m).await?);
-        }
-        Ok(out)
     }
 }

@@ -158,4 +158,6 @@ pub trait ConversationStore: Send + Sync + 'static {
         before: Option<Uuid>,
         limit: u32,
     ) -> StoreResult<Vec<Message>>;
+    /// The person's messages with these ids (at most 100), in no particular order.
+    async fn messages_by_id(&self, user_id: Uuid, ids: &[Uuid]) -> StoreResult<Vec<Message>>;
 }

@@ -21,12 +21,6 @@ pub struct Grant {
     pub revoked_at: Option<OffsetDateTime>,
 }
 
-impl Grant {
-    pub fn active(&self, now: OffsetDateTime) -> bool {
-        self.revoked_at.is_none() && self.expires_at > now
-    }
-}
-
 /// Clinician grants (consented, scoped, time-limited access).
 #[async_trait]
 pub trait GrantStore: Send + Sync + 'static {

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Message, StoreResult};
+use crate::StoreResult;
 
 /// Something the companion remembers about a person, and where it came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,6 +66,4 @@ pub trait MemoryStore: Send + Sync + 'static {
         settings: &MemorySettings,
         now: OffsetDateTime,
     ) -> StoreResult<()>;
-    /// The person's messages with these ids (at most 100), in no particular order.
-    async fn messages_by_id(&self, user_id: Uuid, ids: &[Uuid]) -> StoreResult<Vec<Message>>;
 }

@@ -1,16 +1,5 @@
 //! Sessions' and messages' SQL, shared by both backends (see `mod.rs`).
 
-pub(crate) const SESSION_COLUMNS: &str = "id, user_id, session_type, started_at, ended_at, \
-     duration_minutes, message_count, mood_before, mood_after, session_summary, engine_state, \
-     last_message_at";
-
-pub(crate) const MESSAGE_COLUMNS: &str = "id, session_id, user_id, sender_type, content, message_type, \
-     sentiment_score, emotional_tags, risk_level, ai_confidence_score, metadata, created_at";
-
-/// Rows per statement of a batch insert of messages: 12 parameters each, so a
-/// statement stays under SQLite's oldest limit of 999 parameters.
-pub(crate) const MESSAGE_BATCH_ROWS: usize = 80;
-
 macro_rules! conversations_impl {
     ($store:ident, $row:ident) => {
         mod conversations {
@@ -21,8 +10,18 @@ macro_rules! conversations_impl {
             use uuid::Uuid;
 
             use super::{$row, $store};
-            use crate::sql::conversations::{MESSAGE_BATCH_ROWS, MESSAGE_COLUMNS, SESSION_COLUMNS};
             use crate::{ConversationStore, Message, NewSession, Sender, Session, SessionEnd, StoreError, StoreResult, utc};
+
+            const SESSION_COLUMNS: &str = "id, user_id, session_type, started_at, ended_at, \
+                 duration_minutes, message_count, mood_before, mood_after, session_summary, engine_state, \
+                 last_message_at";
+
+            const MESSAGE_COLUMNS: &str = "id, session_id, user_id, sender_type, content, message_type, \
+                 sentiment_score, emotional_tags, risk_level, ai_confidence_score, metadata, created_at";
+
+            /// Rows per statement of a batch insert of messages: 12 parameters each, so a
+            /// statement stays under SQLite's oldest limit of 999 parameters.
+            const MESSAGE_BATCH_ROWS: usize = 80;
 
             type Db = <$row as sqlx::Row>::Database;
             type Query<'q> = sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments>;
@@ -61,8 +60,7 @@ macro_rules! conversations_impl {
                 })
             }
 
-            /// Also read by `messages_by_id` (memory).
-            pub(super) fn message_from_row(row: &$row) -> StoreResult<Message> {
+            fn message_from_row(row: &$row) -> StoreResult<Message> {
                 let sender: String = row.try_get("sender_type")?;
                 Ok(Message {
                     id: row.try_get("id")?,
@@ -244,6 +242,24 @@ macro_rules! conversations_impl {
                     .bind(i64::from(limit))
                     .fetch_all(&self.pool)
                     .await?;
+                    rows.iter().map(message_from_row).collect()
+                }
+
+                async fn messages_by_id(&self, user_id: Uuid, ids: &[Uuid]) -> StoreResult<Vec<Message>> {
+                    if ids.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let ids = &ids[..ids.len().min(100)];
+                    let params: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+                    let sql = format!(
+                        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE user_id = $1 AND id IN ({})",
+                        params.join(", ")
+                    );
+                    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(user_id);
+                    for id in ids {
+                        query = query.bind(*id);
+                    }
+                    let rows = query.fetch_all(&self.read).await?;
                     rows.iter().map(message_from_row).collect()
                 }
             }

@@ -10,8 +10,6 @@ macro_rules! keys_impl {
             use uuid::Uuid;
 
             use super::{$row, $store};
-            #[allow(unused_imports)]
-            use crate::Store as _;
             use crate::crypto::WrappedKey;
             use crate::{KeyStore, StoreResult, utc};
 

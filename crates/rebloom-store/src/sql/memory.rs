@@ -10,8 +10,7 @@ macro_rules! memory_impl {
             use uuid::Uuid;
 
             use super::{$row, $store};
-            use crate::sql::conversations::MESSAGE_COLUMNS;
-            use crate::{Memory, MemorySettings, MemorySource, MemoryStore, Message, StoreResult, utc};
+            use crate::{Memory, MemorySettings, MemorySource, MemoryStore, StoreResult, utc};
 
             const COLUMNS: &str = "id, user_id, kind, content, sources, mention_count, origin, created_at, updated_at, last_seen_at";
 
@@ -151,24 +150,6 @@ macro_rules! memory_impl {
                     .execute(&self.pool)
                     .await?;
                     Ok(())
-                }
-
-                async fn messages_by_id(&self, user_id: Uuid, ids: &[Uuid]) -> StoreResult<Vec<Message>> {
-                    if ids.is_empty() {
-                        return Ok(Vec::new());
-                    }
-                    let ids = &ids[..ids.len().min(100)];
-                    let params: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
-                    let sql = format!(
-                        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE user_id = $1 AND id IN ({})",
-                        params.join(", ")
-                    );
-                    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(user_id);
-                    for id in ids {
-                        query = query.bind(*id);
-                    }
-                    let rows = query.fetch_all(&self.read).await?;
-                    rows.iter().map(super::conversations::message_from_row).collect()
                 }
             }
         }

@@ -14,6 +14,24 @@ macro_rules! moods_impl {
 
             const MOOD_COLUMNS: &str = "id, user_id, session_id, mood_score, anxiety_level, stress_level, energy_level, notes, triggers, recorded_at, updated_at";
 
+            type Db = <$row as sqlx::Row>::Database;
+            type Query<'q> = sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments>;
+
+            /// Binds `$3` to `$11`, the columns after the two keys (insert and
+            /// update save every field alike).
+            fn bind_mood_fields<'q>(query: Query<'q>, m: &'q MoodEntry) -> Query<'q> {
+                query
+                    .bind(m.session_id)
+                    .bind(m.mood_score)
+                    .bind(m.anxiety_level)
+                    .bind(m.stress_level)
+                    .bind(m.energy_level)
+                    .bind(&m.notes)
+                    .bind(Json(&m.triggers))
+                    .bind(utc(m.recorded_at))
+                    .bind(m.updated_at.map(utc))
+            }
+
             fn mood_from_row(r: &$row) -> StoreResult<MoodEntry> {
                 Ok(MoodEntry {
                     id: r.try_get("id")?,
@@ -34,20 +52,12 @@ macro_rules! moods_impl {
             impl MoodStore for $store {
                 #[tracing::instrument(skip_all, fields(user_id = %m.user_id))]
                 async fn insert_mood(&self, m: &MoodEntry) -> StoreResult<()> {
-                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                    let query = sqlx::query(sqlx::AssertSqlSafe(format!(
                         "INSERT INTO mood_entries ({MOOD_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
                     )))
                     .bind(m.id)
-                    .bind(m.user_id)
-                    .bind(m.session_id)
-                    .bind(m.mood_score)
-                    .bind(m.anxiety_level)
-                    .bind(m.stress_level)
-                    .bind(m.energy_level)
-                    .bind(&m.notes)
-                    .bind(Json(&m.triggers))
-                    .bind(utc(m.recorded_at))
-                    .bind(m.updated_at.map(utc))
+                    .bind(m.user_id);
+                    bind_mood_fields(query, m)
                     .execute(&self.pool)
                     .await?;
                     Ok(())
@@ -87,20 +97,12 @@ macro_rules! moods_impl {
 
                 #[tracing::instrument(skip_all, fields(user_id = %m.user_id))]
                 async fn update_mood(&self, m: &MoodEntry) -> StoreResult<bool> {
-                    let done = sqlx::query(
+                    let query = sqlx::query(
                         "UPDATE mood_entries SET session_id = $3, mood_score = $4, anxiety_level = $5, stress_level = $6, energy_level = $7, notes = $8, triggers = $9, recorded_at = $10, updated_at = $11 WHERE user_id = $1 AND id = $2",
                     )
                     .bind(m.user_id)
-                    .bind(m.id)
-                    .bind(m.session_id)
-                    .bind(m.mood_score)
-                    .bind(m.anxiety_level)
-                    .bind(m.stress_level)
-                    .bind(m.energy_level)
-                    .bind(&m.notes)
-                    .bind(Json(&m.triggers))
-                    .bind(utc(m.recorded_at))
-                    .bind(m.updated_at.map(utc))
+                    .bind(m.id);
+                    let done = bind_mood_fields(query, m)
                     .execute(&self.pool)
                     .await?;
                     Ok(done.rows_affected() > 0)

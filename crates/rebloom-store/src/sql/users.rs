@@ -1,12 +1,5 @@
 //! Users' and profiles' SQL, shared by both backends (see `mod.rs`).
 
-pub(crate) const USER_COLUMNS: &str = "id, email, password_hash, role, token_version, created_at, \
-     updated_at, last_active, subscription_tier, onboarding_completed, disabled_at";
-
-pub(crate) const PROFILE_COLUMNS: &str = "user_id, display_name, age_range, timezone, language, \
-     country, goals, mental_health_history, therapeutic_preferences, communication_preferences, \
-     privacy_settings, onboarding, created_at, updated_at";
-
 macro_rules! users_impl {
     ($store:ident, $row:ident) => {
         mod users {
@@ -17,8 +10,14 @@ macro_rules! users_impl {
             use uuid::Uuid;
 
             use super::{$row, $store};
-            use crate::sql::users::{PROFILE_COLUMNS, USER_COLUMNS};
             use crate::{NewUser, Profile, Role, StoreError, StoreResult, User, UserStore, utc};
+
+            const USER_COLUMNS: &str = "id, email, password_hash, role, token_version, created_at, \
+                 updated_at, last_active, subscription_tier, onboarding_completed, disabled_at";
+
+            const PROFILE_COLUMNS: &str = "user_id, display_name, age_range, timezone, language, \
+                 country, goals, mental_health_history, therapeutic_preferences, communication_preferences, \
+                 privacy_settings, onboarding, created_at, updated_at";
 
             fn user_from_row(row: &$row) -> StoreResult<User> {
                 let role: String = row.try_get("role")?;
