@@ -30,8 +30,7 @@ use crate::embed::{Embedder, cosine};
 
 mod lexicon;
 pub use lexicon::analyze_lexicon;
-use lexicon::primary_language;
-pub(crate) use lexicon::{LangLexicon, lexicon, lexicon_scores, negated};
+pub(crate) use lexicon::{LangLexicon, lexicon, lexicon_scores, negated, primary_language};
 
 /// Emotions known to the lexicon and the classifier, in the order ties are broken.
 pub const EMOTIONS: &[&str] = &[

@@ -48,7 +48,7 @@ impl LangLexicon {
 
 #[derive(Debug)]
 pub(crate) struct Lexicon {
-    pub(super) langs: Vec<LangLexicon>,
+    langs: Vec<LangLexicon>,
     /// One per entry of [`EMOTIONS`].
     pub(super) valence: Vec<f32>,
 }
@@ -136,7 +136,7 @@ impl Lexicon {
 
     /// The lexicons to read a message in language `tag` (BCP 47) with: that
     /// language's, then English (people mix).
-    pub(super) fn select(&self, tag: &str) -> Vec<&LangLexicon> {
+    fn select(&self, tag: &str) -> Vec<&LangLexicon> {
         let primary = primary_language(tag);
         let mut out: Vec<&LangLexicon> = self.lang(&primary).into_iter().collect();
         if primary != "en" {
@@ -153,7 +153,8 @@ impl Lexicon {
     }
 }
 
-pub(super) fn primary_language(tag: &str) -> String {
+/// The primary language subtag of a BCP 47 tag, lower-case (`es-MX` → `es`).
+pub(crate) fn primary_language(tag: &str) -> String {
     tag.split(['-', '_'])
         .next()
         .unwrap_or("")

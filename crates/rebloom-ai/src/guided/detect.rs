@@ -65,7 +65,8 @@ pub struct Signals {
     pub distortions: Vec<usize>,
 }
 
-fn any(langs: &[&Lang], key: &str, norm: &str) -> bool {
+/// Whether the text has one of the lexicon's phrases for `key`.
+pub fn mentions(langs: &[&Lang], key: &str, norm: &str) -> bool {
     langs
         .iter()
         .any(|l| l.lex(key).is_some_and(|m| m.is_match(norm)))
@@ -100,21 +101,22 @@ impl Signals {
         let n = ws.len();
         let first = ws.first().copied().unwrap_or("");
         let second = ws.get(1).copied().unwrap_or("");
-        let no = any(langs, "no_phrases", norm)
+        let no = mentions(langs, "no_phrases", norm)
             || (n <= 6
                 && has_word(langs, "no_words", first)
                 && (n == 1 || has_word(langs, "no_follow", second)));
         let yes = !no
             && n <= 8
-            && (any(langs, "yes_phrases", norm) || (n <= 3 && has_word(langs, "yes_words", first)));
+            && (mentions(langs, "yes_phrases", norm)
+                || (n <= 3 && has_word(langs, "yes_words", first)));
         let greeting = first_pos(langs, "greeting", norm)
             .is_some_and(|p| norm[..p].split_whitespace().count() < 3);
         let mut request: Option<(usize, ExerciseKind)> = None;
         let mut strong_request: Option<(usize, ExerciseKind)> = None;
         let mut mention: Option<(usize, ExerciseKind)> = None;
-        let cue = any(langs, "request_cues", norm);
+        let cue = mentions(langs, "request_cues", norm);
         // "I don't want a safety plan" neither asks for nor names one.
-        let plan_negated = plan_negated(langs, text);
+        let plan_negated = plan_negated(langs, text, norm);
         for kind in ExerciseKind::ALL {
             if kind == ExerciseKind::SafetyPlan && plan_negated {
                 continue;
@@ -148,7 +150,8 @@ impl Signals {
             words: n,
             yes,
             no,
-            stop: exact(langs, "stop_exact", norm) || (n <= 10 && any(langs, "stop_phrases", norm)),
+            stop: exact(langs, "stop_exact", norm)
+                || (n <= 10 && mentions(langs, "stop_phrases", norm)),
             // Single words only count alone ("next", not "next week").
             skip: exact(langs, "skip", norm)
                 || (n <= 6
@@ -156,20 +159,20 @@ impl Signals {
                         .iter()
                         .any(|l| l.lex("skip").is_some_and(|m| m.has_phrase(norm)))),
             greeting,
-            thanks: any(langs, "thanks", norm),
-            bye: n <= 14 && any(langs, "bye", norm),
-            ask_human: any(langs, "ask_human", norm),
-            ask_capabilities: any(langs, "ask_capabilities", norm),
-            medication: any(langs, "medication", norm),
-            diagnosis: any(langs, "diagnosis", norm),
-            unusual: any(langs, "unusual_beliefs", norm),
-            risk: any(langs, "risk", norm),
-            menu: request.is_none() && any(langs, "menu", norm) && (cue || asks_what),
+            thanks: mentions(langs, "thanks", norm),
+            bye: n <= 14 && mentions(langs, "bye", norm),
+            ask_human: mentions(langs, "ask_human", norm),
+            ask_capabilities: mentions(langs, "ask_capabilities", norm),
+            medication: mentions(langs, "medication", norm),
+            diagnosis: mentions(langs, "diagnosis", norm),
+            unusual: mentions(langs, "unusual_beliefs", norm),
+            risk: mentions(langs, "risk", norm),
+            menu: request.is_none() && mentions(langs, "menu", norm) && (cue || asks_what),
             request,
             strong_request: strong_request.map(|r| r.1),
             question: text_is_question || has_word(langs, "question_words", first),
             mention: mention.map(|m| m.1),
-            plan_accept: any(langs, "plan_accept", norm),
+            plan_accept: mentions(langs, "plan_accept", norm),
             distortions: distortions(langs, norm),
         }
     }
@@ -282,12 +285,7 @@ pub fn named_distortions(langs: &[&Lang], norm: &str) -> Vec<usize> {
 
 /// Whether text contains anything that must never be echoed back.
 pub fn unsafe_to_echo(langs: &[&Lang], norm: &str) -> bool {
-    any(langs, "forbidden_echo", norm) || any(langs, "risk", norm)
-}
-
-/// Whether the text has one of the lexicon's phrases for `key`.
-pub fn mentions(langs: &[&Lang], key: &str, norm: &str) -> bool {
-    any(langs, key, norm)
+    mentions(langs, "forbidden_echo", norm) || mentions(langs, "risk", norm)
 }
 
 /// The first phrase of lexicon list `key` found in the text, as written in the list.
@@ -307,11 +305,7 @@ pub fn split_clauses(langs: &[&Lang], sentence: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current: Vec<&str> = Vec::new();
     for word in sentence.split_whitespace() {
-        let n = normalize(word);
-        let joins = langs
-            .iter()
-            .any(|l| l.lex("clause_breaks").is_some_and(|m| m.is_exact(&n)));
-        if joins {
+        if exact(langs, "clause_breaks", &normalize(word)) {
             if !current.is_empty() {
                 out.push(current.join(" "));
             }
@@ -328,8 +322,13 @@ pub fn split_clauses(langs: &[&Lang], sentence: &str) -> Vec<String> {
 
 /// Whether every mention of the plan in the text is negated in its own
 /// clause ("I don't want a safety plan"); false when it is not mentioned.
-fn plan_negated(langs: &[&Lang], text: &str) -> bool {
+fn plan_negated(langs: &[&Lang], text: &str, norm: &str) -> bool {
     let keys = ["trigger.safety_plan.strong", "trigger.safety_plan.weak"];
+    // A clause's words are a run of the whole text's: without a mention in
+    // the whole, there is none in any clause.
+    if keys.iter().all(|k| first_pos(langs, k, norm).is_none()) {
+        return false;
+    }
     let mut named = false;
     for sentence in text::sentences(text) {
         for part in sentence.split(',') {

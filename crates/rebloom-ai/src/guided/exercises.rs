@@ -227,13 +227,7 @@ fn record(t: &Turn, sig: &Signals, ex: &mut ExerciseProgress) {
 
 /// The feeling named in an answer, in the reply language, if the lexicon knows it.
 fn feeling_named(t: &Turn, sig: &Signals) -> Option<String> {
-    let e = sig.emotions.first()?;
-    let lang = t.langs.first()?;
-    Some(
-        e.variant
-            .clone()
-            .unwrap_or_else(|| lang.feeling(e.id).to_string()),
-    )
+    Some(moves::feeling_name(t.langs.first()?, sig.emotions.first()?))
 }
 
 /// "my sister called because I felt alone" → ("my sister called", "I felt alone").

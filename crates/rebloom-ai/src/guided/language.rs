@@ -145,11 +145,7 @@ impl Catalog {
     /// The language to answer in for a BCP 47 tag, and the languages to
     /// understand (that one, then English).
     pub fn select(&self, tag: &str) -> Vec<&Lang> {
-        let primary = tag
-            .split(['-', '_'])
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let primary = crate::emotion::primary_language(tag);
         let mut out: Vec<&Lang> = self.langs.iter().filter(|l| l.id == primary).collect();
         for l in &self.langs {
             if l.id == "en" && !out.iter().any(|o| o.id == "en") {

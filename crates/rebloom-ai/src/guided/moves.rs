@@ -4,16 +4,21 @@
 
 use super::compose::{Turn, Writer};
 use super::detect::{Emo, Signals};
+use super::language::Lang;
 use super::state::EngineState;
+
+/// How a feeling is named in `lang`: as the person put it when the lexicon
+/// has their word, else the language's own name for it.
+pub fn feeling_name(lang: &Lang, e: &Emo) -> String {
+    e.variant
+        .clone()
+        .unwrap_or_else(|| lang.feeling(e.id).to_string())
+}
 
 /// The feeling(s) to name: the strongest one, and a second close behind.
 pub fn feeling_phrase(w: &Writer, emotions: &[Emo]) -> Option<String> {
     let lang = w.lang();
-    let name = |e: &Emo| {
-        e.variant
-            .clone()
-            .unwrap_or_else(|| lang.feeling(e.id).to_string())
-    };
+    let name = |e: &Emo| feeling_name(lang, e);
     let first = emotions.first()?;
     let mut out = name(first);
     if let Some(second) = emotions.get(1)

@@ -73,7 +73,7 @@ pub fn safety_plan_in_progress(state: Option<&Value>) -> bool {
     let offered = st.offer.is_some_and(|o| {
         !o.menu && o.kinds.first() == Some(&KIND) && o.turn.saturating_add(1) == st.turn
     });
-    safety_plan_being_made(state) || offered
+    st.exercise.as_ref().is_some_and(|e| e.kind == KIND) || offered
 }
 
 /// Whether the safety plan is being made (an offer alone is not enough).

@@ -77,16 +77,12 @@ const AFFIRMATIONS: &[&str] = &[
     "أحيانا",
 ];
 
-pub(super) fn affirmation(text: &str) -> bool {
-    AFFIRMATIONS.contains(&words(text).as_str())
-}
-
 /// Whether the whole of `normalized` (a message, [`normalize`]d) is a plain
 /// yes ("yes", "sim", "kind of", "نعم").
 ///
 /// [`normalize`]: crate::normalize::normalize
 pub(crate) fn plain_yes(normalized: &str) -> bool {
-    affirmation(normalized)
+    AFFIRMATIONS.contains(&words(normalized).as_str())
 }
 
 /// Answers that say no and nothing more, on normalised text.

@@ -3,7 +3,7 @@
 //! distress, humour and quotation, warning signs that mean a crisis
 //! together, and taking back or withdrawing after a disclosure.
 
-use super::answers::affirmation;
+use super::answers::plain_yes;
 use super::rules::{Kind, Signal};
 use super::{Assessment, Assessor, Category, Evidence, RiskLevel, Speaker, Turn};
 use crate::normalize::normalize;
@@ -274,12 +274,7 @@ impl Assessor {
             });
         }
         // An explicit plan with ideation anywhere in the recent conversation is critical.
-        if level == RiskLevel::High
-            && prior >= RiskLevel::High
-            && signals
-                .iter()
-                .any(|(i, _, _)| self.rules[*i].kind == Kind::Plan)
-        {
+        if level == RiskLevel::High && prior >= RiskLevel::High && has(Kind::Plan) {
             level = RiskLevel::Critical;
         }
         let mut categories: Vec<Category> = evidence
@@ -302,7 +297,7 @@ impl Assessor {
         let facts = Facts {
             denial,
             masked: has(Kind::Masked),
-            affirmation: affirmation(&text),
+            affirmation: plain_yes(&text),
         };
         (
             Assessment {

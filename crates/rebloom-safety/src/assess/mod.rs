@@ -146,5 +146,3 @@ pub enum RuleError {
     #[error(transparent)]
     Heads(#[from] crate::heads::HeadsError),
 }
-
-pub use crate::normalize::normalize;

@@ -99,7 +99,6 @@ pub(super) struct Group {
 pub(super) type Signal = (usize, RiskLevel, Option<String>);
 
 const PATTERNS: &str = include_str!("../../data/patterns.json");
-const HEADS: &str = include_str!("../../data/heads.json");
 
 /// The words just before `end` in the same clause: where a negation governing
 /// the statement would be ("I would never …", "je ne suis pas …").
@@ -199,7 +198,7 @@ impl Assessor {
             quote: compile("quote", &file.quote)?,
             negators: compile("negators", &file.negators)?,
             past: compile("past", &file.past)?,
-            heads: Heads::from_json(HEADS)?,
+            heads: Heads::shipped()?,
         })
     }
 

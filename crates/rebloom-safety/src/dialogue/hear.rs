@@ -57,7 +57,7 @@ impl Dialogue {
     /// somewhere safe?" or "is there someone you trust?" a no means
     /// otherwise), and a plain yes to the question asked again is a crisis;
     /// "I'm calmer now" during a panic attack
-    /// ([`Dialogues::eased`], eight words at most) has eased it, whatever the
+    /// ([`Heard::eased`], eight words at most) has eased it, whatever the
     /// learned layer reads. Either only when no rule saw anything in it.
     pub fn read_answer(&self, risk: &SessionRisk, heard: &Heard, a: Assessment) -> Assessment {
         if !rules_silent(&a) {

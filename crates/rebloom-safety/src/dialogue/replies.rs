@@ -57,7 +57,7 @@ pub struct StepContext<'a> {
     pub critical: bool,
     /// A line of the person's own safety plan (what helps them), if they have one.
     pub plan_item: Option<&'a str>,
-    /// The message says the means are out of reach now ([`Dialogues::means_put_away`]).
+    /// The message says the means are out of reach now ([`Heard::means_put_away`](super::Heard::means_put_away)).
     pub means_put_away: bool,
 }
 

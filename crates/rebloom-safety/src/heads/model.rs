@@ -62,7 +62,15 @@ pub enum HeadsError {
     Shape,
 }
 
+/// The heads as trained and committed.
+const SHIPPED: &str = include_str!("../../data/heads.json");
+
 impl Heads {
+    /// The heads Rebloom ships (`data/heads.json`), checked.
+    pub fn shipped() -> Result<Heads, HeadsError> {
+        Heads::from_json(SHIPPED)
+    }
+
     pub fn from_json(text: &str) -> Result<Heads, HeadsError> {
         let h: Heads = serde_json::from_str(text)?;
         let fits = h.hidden.valid()

@@ -2,7 +2,7 @@
 //! well-formed assessment, companion turns ignored, `normalize` as documented.
 
 use proptest::prelude::*;
-use rebloom_safety::assess::normalize;
+use rebloom_safety::normalize::normalize;
 use rebloom_safety::{Speaker, Turn};
 
 use crate::{SAFETY, check, history, piece, text, turns, well_formed};
