@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use rebloom_store::{AuditStore, NewAudit};
+use rebloom_store::{AuditStore, NewAudit, Role};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -16,8 +16,8 @@ use crate::clock::Clock;
 /// Who did it: a signed-in person in their role, or Rebloom itself (jobs,
 /// the command line).
 #[derive(Debug, Clone, Copy)]
-pub enum Actor<'a> {
-    Person { id: Uuid, role: &'a str },
+pub enum Actor {
+    Person { id: Uuid, role: Role },
     System,
 }
 
@@ -36,13 +36,13 @@ impl Audit {
     /// Appends an entry, now: `actor` did `action` to `subject`'s account or data.
     pub async fn record(
         &self,
-        actor: Actor<'_>,
+        actor: Actor,
         subject: Option<Uuid>,
         action: &str,
         detail: Value,
     ) -> CoreResult<()> {
         let (actor_id, actor_role) = match actor {
-            Actor::Person { id, role } => (Some(id), role),
+            Actor::Person { id, role } => (Some(id), role.as_str()),
             Actor::System => (None, "system"),
         };
         self.store

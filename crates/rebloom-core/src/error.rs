@@ -48,6 +48,15 @@ impl CoreError {
     pub fn field(field: &str, code: &'static str, message: impl Into<String>) -> CoreError {
         CoreError::Invalid(vec![FieldError::new(field, code, message)])
     }
+
+    /// The field errors gathered by a check, as one error when there are any.
+    pub fn invalid_if_any(errors: Vec<FieldError>) -> CoreResult<()> {
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(CoreError::Invalid(errors))
+        }
+    }
 }
 
 impl From<StoreError> for CoreError {

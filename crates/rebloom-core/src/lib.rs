@@ -11,7 +11,9 @@ pub mod cpu_pool;
 pub mod deliver;
 pub mod error;
 pub mod events;
+pub mod message;
 pub mod preferences;
+pub mod schemas;
 pub mod wellbeing;
 
 pub use error::{CoreError, CoreResult, FieldError};

@@ -9,6 +9,10 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+/// ISO 3166-1 alpha-2 codes (whitespace-separated) a profile's country may take;
+/// the country picks the crisis lines.
+pub const COUNTRIES: &str = include_str!("../data/iso3166-alpha2.txt");
+
 /// Evidence-based approaches the companion can lean on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "kebab-case")]

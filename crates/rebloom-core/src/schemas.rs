@@ -1,4 +1,5 @@
-//! Schema-only types for the OpenAPI document: the strings handlers check by
+//! Schema-only types for the OpenAPI document (request bodies in this crate
+//! and in the server's `http/` refer to them): the strings handlers check by
 //! hand (trimmed, not blank, no control characters, a length), described once
 //! and referenced from the fields that take them (`#[schema(value_type = …)]`).
 //! Lengths count characters after trimming, as the handlers do.
@@ -137,7 +138,7 @@ impl PartialSchema for MessageText {
     fn schema() -> RefOr<Schema> {
         string(
             "1 to 4000 characters, not only white space.",
-            crate::conversation::send::MAX_MESSAGE_CHARS,
+            crate::message::MAX_MESSAGE_CHARS,
             format!("[^{SPACE}]"),
         )
     }
@@ -158,7 +159,7 @@ impl PartialSchema for Country {
             .schema_type(Type::String)
             .description(Some("An ISO 3166-1 alpha-2 country code."))
             .examples([serde_json::Value::from("GB")])
-            .enum_values(Some(crate::http::me::COUNTRIES.split_whitespace()))
+            .enum_values(Some(crate::preferences::COUNTRIES.split_whitespace()))
             .into()
     }
 }
@@ -275,74 +276,6 @@ pub enum OnboardingStep {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
-
-    /// The `enum` of a schema-only type, as strings.
-    fn choices<T: PartialSchema>() -> Vec<String> {
-        let schema = serde_json::to_value(T::schema()).unwrap();
-        schema["enum"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap().to_owned())
-            .collect()
-    }
-
-    fn sorted(list: &[&str]) -> Vec<String> {
-        let mut v: Vec<String> = list.iter().map(|s| (*s).to_owned()).collect();
-        v.sort();
-        v
-    }
-
-    /// The document lists exactly the choices the handlers accept.
-    #[test]
-    fn choices_match_the_handlers() {
-        use crate::http::goals::{GoalCategory, GoalStatus};
-        let pairs: [(Vec<String>, &[&str]); 9] = [
-            (choices::<AgeRange>(), crate::http::me::AGE_RANGES),
-            (
-                choices::<OnboardingStep>(),
-                crate::http::me::ONBOARDING_STEPS,
-            ),
-            (
-                choices::<GoalCategory>(),
-                rebloom_core::wellbeing::goals::CATEGORIES,
-            ),
-            (
-                choices::<GoalStatus>(),
-                rebloom_core::wellbeing::goals::STATUSES,
-            ),
-            (
-                choices::<crate::http::memories::MemoryKind>(),
-                crate::http::memories::KINDS,
-            ),
-            (
-                choices::<crate::http::conversations::SessionType>(),
-                crate::http::conversations::SESSION_TYPES,
-            ),
-            (
-                choices::<crate::http::clinician::GrantScope>(),
-                &crate::http::clinician::SCOPES,
-            ),
-            (
-                choices::<crate::http::questionnaires::Instrument>(),
-                &[
-                    rebloom_core::wellbeing::questionnaires::INSTRUMENTS[0].id,
-                    rebloom_core::wellbeing::questionnaires::INSTRUMENTS[1].id,
-                ],
-            ),
-            (
-                choices::<Country>(),
-                &crate::http::me::COUNTRIES
-                    .split_whitespace()
-                    .collect::<Vec<_>>(),
-            ),
-        ];
-        for (documented, accepted) in pairs {
-            let mut documented = documented;
-            documented.sort();
-            assert_eq!(documented, sorted(accepted));
-        }
-    }
 
     /// The patterns agree with the checks: blank and control characters out.
     #[test]

@@ -1,5 +1,5 @@
-//! The Wellbeing service without any transport: goals' rules and a person's
-//! own calendar, on real SQLite and real PostgreSQL (each test in its own
+//! The Wellbeing service without any transport: the rules of goals and mood
+//! check-ins, and a person's own calendar, on real SQLite and real PostgreSQL (each test in its own
 //! schema, dropped after), with the manual clock.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -12,8 +12,8 @@ use rebloom_core::CoreError;
 use rebloom_core::clock::{Clock, ManualClock};
 use rebloom_core::wellbeing::Wellbeing;
 use rebloom_core::wellbeing::calendar::RangeParams;
-use rebloom_core::wellbeing::goals::GoalChange;
-use rebloom_store::{ConnectOptions, MoodEntry, NewUser, Profile, Role, Store};
+use rebloom_store::{ConnectOptions, NewUser, Profile, Role, Store};
+use serde_json::json;
 use time::macros::datetime;
 use uuid::Uuid;
 
@@ -93,6 +93,11 @@ async fn person(store: &Arc<dyn Store>) -> (Uuid, Wellbeing, ManualClock) {
     (id, service, clock)
 }
 
+/// A request body as a transport would hand it over.
+fn body<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> T {
+    serde_json::from_value(v).unwrap()
+}
+
 fn invalid_fields(e: CoreError) -> Vec<(String, &'static str)> {
     match e {
         CoreError::Invalid(errors) => errors.into_iter().map(|f| (f.field, f.code)).collect(),
@@ -108,10 +113,7 @@ async fn goal_rules(store: Arc<dyn Store>) {
     let e = wellbeing
         .create_goal(
             me,
-            " ",
-            None,
-            Some("cooking".to_owned()),
-            Some("2026-12-06".to_owned()),
+            body(json!({ "title": " ", "category": "cooking", "targetDate": "2026-12-06" })),
         )
         .await
         .unwrap_err();
@@ -126,10 +128,12 @@ async fn goal_rules(store: Arc<dyn Store>) {
     let goal = wellbeing
         .create_goal(
             me,
-            "  Sleep better ",
-            None,
-            Some("sleep".to_owned()),
-            Some("2026-12-07".to_owned()),
+            body(json!({
+                "title": "  Sleep better ",
+                "description": "Lights out by eleven",
+                "category": "sleep",
+                "targetDate": "2026-12-07",
+            })),
         )
         .await
         .unwrap();
@@ -137,18 +141,23 @@ async fn goal_rules(store: Arc<dyn Store>) {
         (goal.title.as_str(), goal.status.as_str()),
         ("Sleep better", "active")
     );
+    assert_eq!(goal.description.as_deref(), Some("Lights out by eleven"));
 
     // 100 completes it, at the clock's time; less reopens it.
     clock.advance(time::Duration::hours(1));
     let (done, history) = wellbeing
-        .record_progress(me, goal.id, 100, Some("every night this week".to_owned()))
+        .record_progress(
+            me,
+            goal.id,
+            body(json!({ "progressPercentage": 100, "note": "every night this week" })),
+        )
         .await
         .unwrap();
     assert_eq!(done.status, "completed");
     assert_eq!(done.completed_at, Some(clock.now()));
     assert_eq!(history.len(), 1);
     let (reopened, history) = wellbeing
-        .record_progress(me, goal.id, 60, None)
+        .record_progress(me, goal.id, body(json!({ "progressPercentage": 60 })))
         .await
         .unwrap();
     assert_eq!(
@@ -163,24 +172,39 @@ async fn goal_rules(store: Arc<dyn Store>) {
         [100, 60]
     );
 
-    // Archived: progress is refused until it is restored; nothing is written.
-    let change = GoalChange {
-        status: Some("archived".to_owned()),
-        description: Some(None),
-        ..GoalChange::default()
-    };
-    wellbeing.edit_goal(me, goal.id, change).await.unwrap();
+    // Archived (and its description cleared): progress is refused, and
+    // nothing is written, until it is restored.
+    let (archived, _) = wellbeing
+        .edit_goal(
+            me,
+            goal.id,
+            body(json!({ "status": "archived", "description": null })),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (archived.status.as_str(), archived.description),
+        ("archived", None)
+    );
     let e = wellbeing
-        .record_progress(me, goal.id, 70, None)
+        .record_progress(me, goal.id, body(json!({ "progressPercentage": 70 })))
         .await
         .unwrap_err();
     assert!(matches!(e, CoreError::Conflict("goal_archived")), "{e:?}");
     let (kept, history) = wellbeing.goal(me, goal.id).await.unwrap();
     assert_eq!((kept.progress_percentage, history.len()), (60, 2));
+    wellbeing
+        .edit_goal(me, goal.id, body(json!({ "status": "paused" })))
+        .await
+        .unwrap();
 
     // Out of range and too long, together; an unknown status filter.
     let e = wellbeing
-        .record_progress(me, goal.id, 101, Some("n".repeat(1001)))
+        .record_progress(
+            me,
+            goal.id,
+            body(json!({ "progressPercentage": 101, "note": "n".repeat(1001) })),
+        )
         .await
         .unwrap_err();
     assert_eq!(
@@ -194,7 +218,7 @@ async fn goal_rules(store: Arc<dyn Store>) {
     assert_eq!(invalid_fields(e), [("status".to_owned(), "invalid_status")]);
     assert_eq!(
         wellbeing
-            .list_goals(me, Some("archived"))
+            .list_goals(me, Some("paused"))
             .await
             .unwrap()
             .len(),
@@ -208,6 +232,16 @@ async fn goal_rules(store: Arc<dyn Store>) {
             .is_empty()
     );
 
+    // Restored: progress is taken again.
+    let (resumed, _) = wellbeing
+        .record_progress(me, goal.id, body(json!({ "progressPercentage": 70 })))
+        .await
+        .unwrap();
+    assert_eq!(
+        (resumed.status.as_str(), resumed.progress_percentage),
+        ("paused", 70)
+    );
+
     // Another person's goal is not found, for reading, changing or deleting.
     let (other, _, _) = person(&store).await;
     assert!(matches!(
@@ -215,7 +249,9 @@ async fn goal_rules(store: Arc<dyn Store>) {
         Err(CoreError::NotFound)
     ));
     assert!(matches!(
-        wellbeing.record_progress(other, goal.id, 10, None).await,
+        wellbeing
+            .record_progress(other, goal.id, body(json!({ "progressPercentage": 10 })))
+            .await,
         Err(CoreError::NotFound)
     ));
     assert!(matches!(
@@ -229,25 +265,75 @@ async fn goal_rules(store: Arc<dyn Store>) {
     ));
 }
 
-async fn moods_on_the_persons_days(store: Arc<dyn Store>) {
+async fn mood_rules_on_the_persons_days(store: Arc<dyn Store>) {
     let (me, wellbeing, clock) = person(&store).await;
-    // 23:30 UTC on 6 December is 00:30 on 7 December in Berlin.
-    store
-        .insert_mood(&MoodEntry {
-            id: Uuid::now_v7(),
-            user_id: me,
-            session_id: None,
-            mood_score: 7,
-            anxiety_level: Some(3),
-            stress_level: None,
-            energy_level: None,
-            notes: None,
-            triggers: vec!["sleep".to_owned()],
-            recorded_at: clock.now(),
-            updated_at: None,
-        })
+    // Every check at once: levels, triggers, a time in the future, a session
+    // that is not theirs. Nothing is stored.
+    let e = wellbeing
+        .record_mood(
+            me,
+            body(json!({
+                "moodScore": 11,
+                "energyLevel": 0,
+                "triggers": ["ok", ""],
+                "recordedAt": "2026-12-07T01:00:00Z",
+                "sessionId": Uuid::now_v7(),
+            })),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        invalid_fields(e),
+        [
+            ("moodScore".to_owned(), "out_of_range"),
+            ("energyLevel".to_owned(), "out_of_range"),
+            ("triggers".to_owned(), "invalid_trigger"),
+            ("recordedAt".to_owned(), "out_of_range"),
+            ("sessionId".to_owned(), "unknown_session"),
+        ]
+    );
+    // 23:30 UTC on 6 December is 00:30 on 7 December in Berlin; repeated
+    // triggers are kept once, in their first spelling.
+    let entry = wellbeing
+        .record_mood(
+            me,
+            body(json!({ "moodScore": 7, "anxietyLevel": 3, "triggers": [" Sleep ", "sleep"] })),
+        )
         .await
         .unwrap();
+    assert_eq!(entry.triggers, ["Sleep"]);
+    assert_eq!(
+        (entry.recorded_at, entry.local_date.as_str()),
+        (clock.now(), "2026-12-07")
+    );
+
+    // A correction: absent fields stay, null clears.
+    clock.advance(time::Duration::minutes(10));
+    let edited = wellbeing
+        .edit_mood(
+            me,
+            entry.id,
+            body(json!({ "moodScore": 6, "anxietyLevel": null })),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (edited.mood_score, edited.anxiety_level, edited.updated_at),
+        (6, None, Some(clock.now()))
+    );
+    assert_eq!(edited.triggers, ["Sleep"]);
+    let (other, _, _) = person(&store).await;
+    assert!(matches!(
+        wellbeing.mood(other, entry.id).await,
+        Err(CoreError::NotFound)
+    ));
+    assert!(matches!(
+        wellbeing
+            .edit_mood(other, entry.id, body(json!({ "moodScore": 1 })))
+            .await,
+        Err(CoreError::NotFound)
+    ));
+
     let list = wellbeing
         .moods_in_range(
             me,
@@ -263,7 +349,8 @@ async fn moods_on_the_persons_days(store: Arc<dyn Store>) {
         ("Europe/Berlin", "2026-12-01", "2026-12-07")
     );
     assert_eq!(list.entries.len(), 1);
-    assert_eq!(list.entries[0].local_date, "2026-12-07");
+    assert_eq!(list.entries[0].id, entry.id);
+    assert_eq!(list.entries[0].mood_score, 6);
 
     let e = wellbeing
         .moods_in_range(
@@ -293,11 +380,11 @@ async fn goal_rules_on_postgres() {
 }
 
 #[tokio::test]
-async fn moods_on_the_persons_days_on_sqlite() {
-    on_sqlite(moods_on_the_persons_days).await;
+async fn mood_rules_on_the_persons_days_on_sqlite() {
+    on_sqlite(mood_rules_on_the_persons_days).await;
 }
 
 #[tokio::test]
-async fn moods_on_the_persons_days_on_postgres() {
-    on_postgres(moods_on_the_persons_days).await;
+async fn mood_rules_on_the_persons_days_on_postgres() {
+    on_postgres(mood_rules_on_the_persons_days).await;
 }

@@ -1,7 +1,7 @@
 //! `rebloom eval replay`: replays the public safety benchmarks in
 //! `../shared/eval` (givecare-bench safety scenarios turn by turn, the Moore et
 //! al. 2025 stimuli, the VERA-MH personas' sample prompts) through the real
-//! pipeline with the guided engine, checks what can be checked
+//! turn (`conversation::turn`) with the guided engine, checks what can be checked
 //! deterministically, and writes a Markdown report.
 
 use std::fmt::Write as _;
@@ -357,8 +357,8 @@ pub async fn run(eval_dir: &Path, out: &Path) -> anyhow::Result<(usize, usize)> 
         eval_dir.display()
     );
     let data = tempfile_dir()?;
+    // The state alone: nothing listens.
     let config = Config {
-        bind: "127.0.0.1:0".parse()?,
         data_dir: data.clone(),
         ..Config::default()
     };

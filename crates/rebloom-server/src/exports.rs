@@ -54,7 +54,6 @@ fn ts(t: OffsetDateTime) -> String {
 
 /// The job: gathers, zips, seals and stores the export.
 pub async fn build(state: &AppState, job: &Job) -> Result<(), JobError> {
-    let retry = |e: rebloom_store::StoreError| JobError::Retry(e.to_string());
     let (Some(user_id), Some(id)) = (
         job.user_id,
         job.payload
@@ -64,34 +63,21 @@ pub async fn build(state: &AppState, job: &Job) -> Result<(), JobError> {
     ) else {
         return Err(JobError::Permanent("bad export payload".into()));
     };
-    let Some(user) = state.store.find_user(user_id).await.map_err(retry)? else {
+    let Some(user) = state.store.find_user(user_id).await? else {
         return Ok(()); // erased in the meantime
     };
-    let profile = state.store.get_profile(user_id).await.map_err(retry)?;
+    let profile = state.store.get_profile(user_id).await?;
     // Every session and message, oldest first.
-    let sessions = all_sessions(state.store.as_ref(), user_id)
-        .await
-        .map_err(retry)?;
-    let messages = all_messages(state.store.as_ref(), user_id, None)
-        .await
-        .map_err(retry)?;
-    let plan = state.store.get_safety_plan(user_id).await.map_err(retry)?;
-    let contact = state
-        .store
-        .get_trusted_contact(user_id)
-        .await
-        .map_err(retry)?;
-    let crisis = state
-        .store
-        .list_crisis_events(user_id, 10_000)
-        .await
-        .map_err(retry)?;
-    let memories = state.store.list_memories(user_id).await.map_err(retry)?;
+    let sessions = all_sessions(state.store.as_ref(), user_id).await?;
+    let messages = all_messages(state.store.as_ref(), user_id, None).await?;
+    let plan = state.store.get_safety_plan(user_id).await?;
+    let contact = state.store.get_trusted_contact(user_id).await?;
+    let crisis = state.store.list_crisis_events(user_id, 10_000).await?;
+    let memories = state.store.list_memories(user_id).await?;
     let memory_settings = state
         .store
         .get_memory_settings(user_id)
-        .await
-        .map_err(retry)?
+        .await?
         .unwrap_or_default();
     let moods = state
         .store
@@ -101,34 +87,19 @@ pub async fn build(state: &AppState, job: &Job) -> Result<(), JobError> {
             state.clock.now() + time::Duration::days(1),
             i64::MAX,
         )
-        .await
-        .map_err(retry)?;
-    let goals = state
-        .wellbeing
-        .goals_with_history(user_id)
-        .await
-        .map_err(|e| JobError::Retry(e.to_string()))?;
+        .await?;
+    let goals = state.wellbeing.goals_with_history(user_id, None).await?;
     let questionnaires = state
         .store
         .list_questionnaires(user_id, None, i64::MAX)
-        .await
-        .map_err(retry)?;
-    let insights = state
-        .store
-        .list_insights(user_id, None, i64::MAX)
-        .await
-        .map_err(retry)?;
+        .await?;
+    let insights = state.store.list_insights(user_id, None, i64::MAX).await?;
     let notifications = state
         .store
         .list_notifications(user_id, None, i64::MAX)
-        .await
-        .map_err(retry)?;
-    let reminders = state.store.get_reminders(user_id).await.map_err(retry)?;
-    let audit = state
-        .store
-        .list_audit(user_id, None, 10_000)
-        .await
-        .map_err(retry)?;
+        .await?;
+    let reminders = state.store.get_reminders(user_id).await?;
+    let audit = state.store.list_audit(user_id, None, 10_000).await?;
 
     let data = json!({
         "format": "rebloom-export-v1",
@@ -228,9 +199,9 @@ pub async fn build(state: &AppState, job: &Job) -> Result<(), JobError> {
     // removed below, as the export row is gone.
     let key = match state.vault.existing_key(user_id).await {
         Ok(k) => k,
-        Err(e) => match state.store.find_user(user_id).await.map_err(retry)? {
+        Err(e) => match state.store.find_user(user_id).await? {
             // Nothing of theirs was ever sealed: their first key.
-            Some(_) => state.vault.data_key(user_id).await.map_err(retry)?,
+            Some(_) => state.vault.data_key(user_id).await?,
             None => return Err(JobError::Permanent(format!("account gone: {e}"))),
         },
     };
@@ -259,8 +230,7 @@ pub async fn build(state: &AppState, job: &Job) -> Result<(), JobError> {
     let finished = state
         .store
         .finish_export(id, Some((&name, size)), now, now + READY_FOR)
-        .await
-        .map_err(retry)?;
+        .await?;
     if !finished {
         // The export (or the whole account) went while it was built.
         let _ = tokio::fs::remove_file(export_dir(state, user_id).join(&name)).await;

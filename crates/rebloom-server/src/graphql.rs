@@ -128,7 +128,8 @@ fn ts(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }
 
-fn gql(e: ApiError) -> async_graphql::Error {
+fn gql(e: impl Into<ApiError>) -> async_graphql::Error {
+    let e: ApiError = e.into();
     let code = e.code();
     let message = match &e {
         ApiError::Validation(errors) => errors
@@ -205,7 +206,7 @@ impl SessionNode {
             Some(self.id),
         )
         .await
-        .map_err(|e| gql(e.into()))?;
+        .map_err(gql)?;
         Ok(messages
             .into_iter()
             .take(n)
@@ -260,7 +261,7 @@ impl QueryRoot {
         let (state, user) = parts(ctx)?;
         let sessions = crate::conversation::history::all_sessions(state.store.as_ref(), user.id)
             .await
-            .map_err(|e| gql(e.into()))?;
+            .map_err(gql)?;
         Ok(sessions
             .into_iter()
             .take(n)
@@ -291,7 +292,7 @@ impl QueryRoot {
             .wellbeing
             .moods_in_range(user.id, &RangeParams { range, from, to })
             .await
-            .map_err(|e| gql(e.into()))?;
+            .map_err(gql)?;
         Ok(list.entries.into_iter().map(Mood::from).collect())
     }
 
@@ -317,7 +318,7 @@ impl QueryRoot {
                 },
             )
             .await
-            .map_err(|e| gql(e.into()))?;
+            .map_err(gql)?;
         Ok(Json(serde_json::to_value(t)?))
     }
 
@@ -339,7 +340,7 @@ impl QueryRoot {
                 },
             )
             .await
-            .map_err(|e| gql(e.into()))?;
+            .map_err(gql)?;
         Ok(Json(serde_json::to_value(e)?))
     }
 
@@ -353,12 +354,11 @@ impl QueryRoot {
         let (state, user) = parts(ctx)?;
         let goals = state
             .wellbeing
-            .goals_with_history(user.id)
+            .goals_with_history(user.id, status.as_deref())
             .await
-            .map_err(|e| gql(e.into()))?;
+            .map_err(gql)?;
         Ok(goals
             .into_iter()
-            .filter(|(g, _)| status.as_ref().is_none_or(|s| *s == g.status))
             .map(|(g, history)| GoalView::new(g, history))
             .collect())
     }
@@ -371,7 +371,7 @@ impl QueryRoot {
             .store
             .list_insights(user.id, None, 52)
             .await
-            .map_err(|e| gql(e.into()))?;
+            .map_err(gql)?;
         Ok(insights
             .into_iter()
             .map(|i| InsightNode {
@@ -399,7 +399,7 @@ impl QueryRoot {
             .wellbeing
             .questionnaire_history(user.id, instrument.as_deref())
             .await
-            .map_err(|e| gql(e.into()))?;
+            .map_err(gql)?;
         Ok(history
             .responses
             .into_iter()

@@ -18,7 +18,6 @@ pub mod ratelimit;
 pub mod realtime;
 pub mod safety_eval;
 pub mod safety_plan;
-pub mod schemas;
 pub mod secrets;
 pub mod shed;
 pub mod telemetry;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use clap::Parser;
 use rebloom_core::audit::{Actor, Audit};
-use rebloom_core::clock::SystemClock;
+use rebloom_core::clock::{Clock, SystemClock};
 use rebloom_server::config::{
     AuditWhat, Cli, Command, Config, EvalWhat, KeysWhat, TrainWhat, unknown_env_vars,
 };
@@ -134,13 +134,13 @@ async fn main() -> anyhow::Result<()> {
                 bail!("role must be user, clinician or admin");
             };
             let store: Arc<dyn Store> = wiring::store(&config).await?.0;
-            let now = time::OffsetDateTime::now_utc();
+            let clock: Arc<dyn Clock> = Arc::new(SystemClock);
             let email = email.trim().to_lowercase();
             let user = store
                 .find_user_by_email(&email)
                 .await?
                 .with_context(|| format!("no account with e-mail {email}"))?;
-            Audit::new(store.clone(), Arc::new(SystemClock))
+            Audit::new(store.clone(), clock.clone())
                 .record(
                     Actor::System,
                     Some(user.id),
@@ -148,8 +148,8 @@ async fn main() -> anyhow::Result<()> {
                     serde_json::json!({ "role": role.as_str(), "via": "cli" }),
                 )
                 .await
-                .map_err(|e| anyhow::anyhow!("recording the change: {e}"))?;
-            store.set_user_role(user.id, role, now).await?;
+                .context("recording the change")?;
+            store.set_user_role(user.id, role, clock.now()).await?;
             eprintln!("{email} is now {}", role.as_str());
             Ok(())
         }

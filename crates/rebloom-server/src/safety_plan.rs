@@ -17,11 +17,11 @@ pub(crate) const MAX_CHARS: usize = 500;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Contact {
-    #[schema(value_type = crate::schemas::PlanEntry)]
+    #[schema(value_type = rebloom_core::schemas::PlanEntry)]
     pub name: String,
     /// Phone number, e-mail or address, as the person wrote it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<crate::schemas::PlanEntry>)]
+    #[schema(value_type = Option<rebloom_core::schemas::PlanEntry>)]
     pub contact: Option<String>,
 }
 
@@ -31,11 +31,11 @@ pub struct Contact {
 pub struct SafetyPlan {
     /// 1. Thoughts, moods, situations that signal a crisis may be developing.
     #[serde(default)]
-    #[schema(value_type = Vec<crate::schemas::PlanEntry>, max_items = 20)]
+    #[schema(value_type = Vec<rebloom_core::schemas::PlanEntry>, max_items = 20)]
     pub warning_signs: Vec<String>,
     /// 2. Things I can do on my own to take my mind off things.
     #[serde(default)]
-    #[schema(value_type = Vec<crate::schemas::PlanEntry>, max_items = 20)]
+    #[schema(value_type = Vec<rebloom_core::schemas::PlanEntry>, max_items = 20)]
     pub coping_strategies: Vec<String>,
     /// 3. People and social settings that provide distraction.
     #[serde(default, deserialize_with = "crate::http::extract::objects")]
@@ -55,11 +55,11 @@ pub struct SafetyPlan {
     pub crisis_lines: Vec<Contact>,
     /// 6. Making the environment safer.
     #[serde(default)]
-    #[schema(value_type = Vec<crate::schemas::PlanEntry>, max_items = 20)]
+    #[schema(value_type = Vec<rebloom_core::schemas::PlanEntry>, max_items = 20)]
     pub safer_environment: Vec<String>,
     /// 7. The most important things worth living for.
     #[serde(default)]
-    #[schema(value_type = Vec<crate::schemas::PlanEntry>, max_items = 20)]
+    #[schema(value_type = Vec<rebloom_core::schemas::PlanEntry>, max_items = 20)]
     pub reasons_for_living: Vec<String>,
 }
 

@@ -3,7 +3,9 @@
 //! a person sets. The endpoints are `rebloom-server`'s `http::goals`.
 
 use rebloom_store::{Goal, GoalProgress};
+use serde::Deserialize;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{Wellbeing, optional_text};
@@ -23,19 +25,89 @@ pub const CATEGORIES: &[&str] = &[
 ];
 pub const STATUSES: &[&str] = &["active", "completed", "paused", "archived"];
 const MAX_TITLE: usize = 200;
-pub const MAX_DESCRIPTION: usize = 2000;
-pub const MAX_NOTE: usize = 1000;
+const MAX_DESCRIPTION: usize = 2000;
+const MAX_NOTE: usize = 1000;
 const MAX_GOALS: usize = 100;
 
-/// A change to a goal: absent fields stay; `Some(None)` clears an optional one.
-/// Dates are YYYY-MM-DD, today (the person's) or later.
-#[derive(Debug, Default)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewGoal {
+    #[schema(value_type = crate::schemas::GoalText, example = "Sleep better")]
+    pub title: String,
+    /// Up to 2000 characters.
+    #[schema(max_length = 2000)]
+    pub description: Option<String>,
+    #[schema(value_type = Option<GoalCategory>)]
+    pub category: Option<String>,
+    /// Today (the person's) or later.
+    #[schema(format = Date)]
+    pub target_date: Option<String>,
+}
+
+/// What a goal is about.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(
+    dead_code,
+    reason = "only describes the accepted values in the OpenAPI document"
+)]
+pub enum GoalCategory {
+    Mood,
+    Anxiety,
+    Stress,
+    Sleep,
+    Relationships,
+    SelfCare,
+    Activity,
+    WorkStudy,
+    Mindfulness,
+    Other,
+}
+
+/// Where a goal stands.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(
+    dead_code,
+    reason = "only describes the accepted values in the OpenAPI document"
+)]
+pub enum GoalStatus {
+    Active,
+    Completed,
+    Paused,
+    Archived,
+}
+
+/// A change to a goal: absent fields stay; `null` clears an optional one.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GoalChange {
+    #[schema(value_type = Option<crate::schemas::GoalText>)]
     pub title: Option<String>,
+    /// Up to 2000 characters.
+    #[serde(default, deserialize_with = "crate::preferences::double_option")]
+    #[schema(value_type = Option<String>, max_length = 2000)]
     pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::preferences::double_option")]
+    #[schema(value_type = Option<GoalCategory>)]
     pub category: Option<Option<String>>,
+    /// Today (the person's) or later.
+    #[serde(default, deserialize_with = "crate::preferences::double_option")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub target_date: Option<Option<String>>,
+    #[schema(value_type = Option<GoalStatus>)]
     pub status: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProgressUpdate {
+    /// 0 to 100; 100 completes the goal.
+    #[schema(minimum = 0, maximum = 100)]
+    pub progress_percentage: i32,
+    /// Up to 1000 characters.
+    #[schema(max_length = 1000)]
+    pub note: Option<String>,
 }
 
 fn check_title(title: &str, errors: &mut Vec<FieldError>) -> String {
@@ -108,32 +180,7 @@ fn set_status(goal: &mut Goal, status: &str, now: OffsetDateTime) {
     goal.status = status.to_owned();
 }
 
-fn invalid_unless_empty(errors: Vec<FieldError>) -> CoreResult<()> {
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(CoreError::Invalid(errors))
-    }
-}
-
 impl Wellbeing {
-    /// Every goal of the person (newest first) with its progress history, in two reads.
-    pub async fn goals_with_history(
-        &self,
-        user_id: Uuid,
-    ) -> CoreResult<Vec<(Goal, Vec<GoalProgress>)>> {
-        let goals = self.goals.list_goals(user_id).await?;
-        let mut steps = self.goals.goal_progress(user_id, None).await?;
-        Ok(goals
-            .into_iter()
-            .map(|g| {
-                let (mine, rest) = steps.drain(..).partition(|p| p.goal_id == g.id);
-                steps = rest;
-                (g, mine)
-            })
-            .collect())
-    }
-
     /// The person's goals, newest first; only those with `status` when given.
     pub async fn list_goals(&self, user_id: Uuid, status: Option<&str>) -> CoreResult<Vec<Goal>> {
         if let Some(s) = status
@@ -145,6 +192,24 @@ impl Wellbeing {
         Ok(goals
             .into_iter()
             .filter(|g| status.is_none_or(|s| s == g.status))
+            .collect())
+    }
+
+    /// [`Wellbeing::list_goals`], each goal with its progress history, in two reads.
+    pub async fn goals_with_history(
+        &self,
+        user_id: Uuid,
+        status: Option<&str>,
+    ) -> CoreResult<Vec<(Goal, Vec<GoalProgress>)>> {
+        let goals = self.list_goals(user_id, status).await?;
+        let mut steps = self.goals.goal_progress(user_id, None).await?;
+        Ok(goals
+            .into_iter()
+            .map(|g| {
+                let (mine, rest) = steps.drain(..).partition(|p| p.goal_id == g.id);
+                steps = rest;
+                (g, mine)
+            })
             .collect())
     }
 
@@ -160,20 +225,16 @@ impl Wellbeing {
     }
 
     /// Sets a new goal, active at 0%; at most 100 per person (`too_many_goals`).
-    pub async fn create_goal(
-        &self,
-        user_id: Uuid,
-        title: &str,
-        description: Option<String>,
-        category: Option<String>,
-        target_date: Option<String>,
-    ) -> CoreResult<Goal> {
+    pub async fn create_goal(&self, user_id: Uuid, new: NewGoal) -> CoreResult<Goal> {
         let mut errors = Vec::new();
-        let title = check_title(title, &mut errors);
-        let description = optional_text("description", description, MAX_DESCRIPTION, &mut errors);
-        let category = check_category(category, &mut errors);
-        let target_date = check_date(target_date, self.store_today(user_id).await?, &mut errors);
-        invalid_unless_empty(errors)?;
+        let title = check_title(&new.title, &mut errors);
+        let description =
+            optional_text("description", new.description, MAX_DESCRIPTION, &mut errors);
+        let category = check_category(new.category, &mut errors);
+        let target_date = self
+            .check_date(user_id, new.target_date, &mut errors)
+            .await?;
+        CoreError::invalid_if_any(errors)?;
         if self.goals.list_goals(user_id).await?.len() >= MAX_GOALS {
             return Err(CoreError::Conflict("too_many_goals"));
         }
@@ -219,7 +280,7 @@ impl Wellbeing {
             goal.category = check_category(c, &mut errors);
         }
         if let Some(d) = change.target_date {
-            goal.target_date = check_date(d, self.store_today(user_id).await?, &mut errors);
+            goal.target_date = self.check_date(user_id, d, &mut errors).await?;
         }
         if let Some(s) = &change.status {
             if STATUSES.contains(&s.as_str()) {
@@ -228,7 +289,7 @@ impl Wellbeing {
                 errors.push(status_error());
             }
         }
-        invalid_unless_empty(errors)?;
+        CoreError::invalid_if_any(errors)?;
         goal.updated_at = now;
         if !self.goals.update_goal(&goal).await? {
             return Err(CoreError::NotFound);
@@ -253,9 +314,12 @@ impl Wellbeing {
         &self,
         user_id: Uuid,
         id: Uuid,
-        progress_percentage: i32,
-        note: Option<String>,
+        update: ProgressUpdate,
     ) -> CoreResult<(Goal, Vec<GoalProgress>)> {
+        let ProgressUpdate {
+            progress_percentage,
+            note,
+        } = update;
         let mut errors = Vec::new();
         if !(0..=100).contains(&progress_percentage) {
             errors.push(FieldError::new(
@@ -265,7 +329,7 @@ impl Wellbeing {
             ));
         }
         let note = optional_text("note", note, MAX_NOTE, &mut errors);
-        invalid_unless_empty(errors)?;
+        CoreError::invalid_if_any(errors)?;
         let mut goal = self
             .goals
             .find_goal(user_id, id)
@@ -298,8 +362,17 @@ impl Wellbeing {
         Ok((goal, history))
     }
 
-    /// The person's date today, as the store keeps dates.
-    async fn store_today(&self, user_id: Uuid) -> CoreResult<time::Date> {
-        super::calendar::to_time_date(self.today(user_id).await?)
+    /// [`check_date`] against the person's today (read only when there is a date).
+    async fn check_date(
+        &self,
+        user_id: Uuid,
+        v: Option<String>,
+        errors: &mut Vec<FieldError>,
+    ) -> CoreResult<Option<time::Date>> {
+        if v.is_none() {
+            return Ok(None);
+        }
+        let today = super::calendar::to_time_date(self.today(user_id).await?)?;
+        Ok(check_date(v, today, errors))
     }
 }

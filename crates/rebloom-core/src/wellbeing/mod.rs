@@ -26,7 +26,7 @@ use crate::{CoreResult, FieldError};
 use calendar::Calendar;
 
 /// Messages read for one range at most.
-pub const MAX_MESSAGES: usize = 5_000;
+const MAX_MESSAGES: usize = 5_000;
 
 /// Reads a person's wellbeing: their calendar, check-ins, trends, goals,
 /// engagement and questionnaires.
@@ -67,7 +67,7 @@ impl Wellbeing {
     }
 
     /// The person's messages in `[from, to)`, newest first, walking back from
-    /// the newest (at most [`MAX_MESSAGES`]).
+    /// the newest (at most 5,000).
     pub async fn messages_between(
         &self,
         user_id: Uuid,

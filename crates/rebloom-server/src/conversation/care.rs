@@ -7,7 +7,7 @@ use rebloom_ai::ChatRequest;
 use rebloom_ai::guided::{safety_plan_being_made, safety_plan_in_progress, take_safety_plan};
 use rebloom_core::audit::Actor;
 use rebloom_safety::{ContactText, RiskLevel};
-use rebloom_store::CrisisEvent;
+use rebloom_store::{CrisisEvent, Role};
 use uuid::Uuid;
 
 use crate::app::AppState;
@@ -38,7 +38,7 @@ pub async fn contact_request(
                 .record(
                     Actor::Person {
                         id: user_id,
-                        role: "user",
+                        role: Role::User,
                     },
                     Some(user_id),
                     "trusted_contact.notified",
@@ -78,16 +78,30 @@ pub fn safety_plan_turn(state: &AppState, request: &ChatRequest, in_crisis: bool
     }
 }
 
-/// Whether `event` is the session's first crisis event at its level or above
-/// (from the store, so a long session's early crisis still counts).
-pub async fn escalated(state: &AppState, event: &CrisisEvent) -> bool {
+/// Whether `event` is the session's first crisis event at its level or above.
+/// `before` are the person's events read earlier in the turn (newest first);
+/// when they may not be all of them, the store is asked (a long session's
+/// early crisis still counts).
+pub async fn escalated(
+    state: &AppState,
+    event: &CrisisEvent,
+    before: Option<&[CrisisEvent]>,
+) -> bool {
     let level = RiskLevel::parse(&event.risk_level);
-    match state.store.list_crisis_events(event.user_id, 200).await {
-        Ok(events) => !events.iter().any(|e| {
+    let earlier = |events: &[CrisisEvent]| {
+        events.iter().any(|e| {
             e.id != event.id
                 && e.session_id == event.session_id
                 && RiskLevel::parse(&e.risk_level) >= level
-        }),
+        })
+    };
+    if let Some(events) = before
+        && events.len() < crate::conversation::crisis::READ as usize
+    {
+        return !earlier(events);
+    }
+    match state.store.list_crisis_events(event.user_id, 200).await {
+        Ok(events) => !earlier(&events),
         // Unsure: notify rather than stay silent.
         Err(e) => {
             tracing::warn!(error = %e, "reading earlier crisis events failed");

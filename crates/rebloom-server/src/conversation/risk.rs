@@ -2,7 +2,7 @@
 //! the person's messages keeps the state after it (`metadata.safety.session`),
 //! and a questionnaire answer that ran the crisis protocol in the session
 //! raises it. Every path that assesses a message (REST, Socket.IO, voice)
-//! goes through the pipeline and so through this.
+//! goes through the turn (`conversation::turn`) and so through this.
 
 use rebloom_safety::session::SAFETY_ANSWER_RULE;
 use rebloom_safety::{Category, RiskLevel, SessionRisk};

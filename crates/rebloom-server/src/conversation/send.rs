@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use rebloom_core::deliver::{self, Deliver, Update};
 use rebloom_core::events::{self, Event};
+use rebloom_core::message::validate_message;
 use rebloom_core::{CoreError, CoreResult};
 use rebloom_store::{NewSession, Session, SessionEnd, User};
 use tokio::sync::mpsc;
@@ -17,10 +18,8 @@ use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::conversation::turn::{self, Incoming, ReplyEvent, Sink, TurnResult};
-use crate::conversation::views::AiResponse;
-
-pub const MAX_MESSAGE_CHARS: usize = 4000;
+use crate::conversation::turn::{self, Incoming, ReplyEvent, Sink};
+use crate::conversation::views::{AiResponse, TurnResult};
 
 /// A message from a person, as a transport received it.
 pub struct Outgoing {
@@ -35,22 +34,6 @@ pub struct Outgoing {
     /// The transport's name for the device the message came from: it has the
     /// turn already and is not sent it again.
     pub device: Option<String>,
-}
-
-/// The message's text, trimmed: not empty, at most [`MAX_MESSAGE_CHARS`].
-pub fn validate_message(text: &str) -> CoreResult<String> {
-    let trimmed = text.trim();
-    if trimmed.is_empty() {
-        return Err(CoreError::field("message", "empty", "Write a message."));
-    }
-    if trimmed.chars().count() > MAX_MESSAGE_CHARS {
-        return Err(CoreError::field(
-            "message",
-            "too_long",
-            format!("Keep a message under {MAX_MESSAGE_CHARS} characters."),
-        ));
-    }
-    Ok(trimmed.to_owned())
 }
 
 /// The person's session, open (404 for anyone else's, 409 `session_ended`).
@@ -127,7 +110,7 @@ pub struct Opening {
     pub user: User,
     pub session_type: String,
     pub mood_before: Option<i32>,
-    /// Checked already ([`validate_message`]).
+    /// Checked already (`rebloom_core::message::validate_message`).
     pub message: Option<String>,
     /// A questionnaire answer that called for a check-in (see
     /// `crisis::check_in_allowed`); never with a message.
@@ -222,10 +205,8 @@ pub async fn end(
     mood_after: Option<i32>,
 ) -> CoreResult<Session> {
     let session = open_session(state, user_id, id).await?;
-    let messages = state
-        .store
-        .list_messages(user_id, Some(id), None, 200)
-        .await?;
+    let messages =
+        crate::conversation::history::all_messages(state.store.as_ref(), user_id, Some(id)).await?;
     let now = state.clock.now();
     let duration = (now - session.started_at).max(time::Duration::ZERO);
     let ended = state

@@ -151,7 +151,7 @@ pub struct AdminUserView {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserUpdate {
     #[serde(default)]
-    #[schema(value_type = Option<crate::schemas::RoleName>)]
+    #[schema(value_type = Option<rebloom_core::schemas::RoleName>)]
     pub role: Option<Role>,
     /// Disabling ends every session of the account.
     #[serde(default)]

@@ -19,14 +19,16 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::conversation::send::{self, Opened, Opening, Outgoing, validate_message};
-use crate::conversation::turn::{self, MessageView, ReplyEvent, TurnResult};
+use crate::conversation::send::{self, Opened, Opening, Outgoing};
+use crate::conversation::turn::ReplyEvent;
+use crate::conversation::views::{AiResponse, MessageView, TurnResult};
 use crate::http::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::http::extract::{
     ApiJson, AuthUser, JsonWithBytes, OptionalJson, next_cursor, page_limit,
 };
 use crate::http::idempotency::{idempotent, turn_key};
 use crate::realtime::Devices;
+use rebloom_core::message::validate_message;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -51,7 +53,7 @@ pub(crate) const SESSION_TYPES: &[&str] = &[
 pub struct StartConversation {
     /// The first message; optional.
     #[serde(default)]
-    #[schema(value_type = Option<crate::schemas::MessageText>)]
+    #[schema(value_type = Option<rebloom_core::schemas::MessageText>)]
     pub message: Option<String>,
     /// Default `general`.
     #[serde(default)]
@@ -87,7 +89,7 @@ pub enum SessionType {
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SendMessage {
-    #[schema(value_type = crate::schemas::MessageText)]
+    #[schema(value_type = rebloom_core::schemas::MessageText)]
     pub message: String,
     pub session_id: Uuid,
 }
@@ -142,10 +144,10 @@ pub struct StartedConversation {
     pub session_id: Uuid,
     pub session: SessionView,
     pub message: Option<MessageView>,
-    pub ai_response: Option<turn::AiResponse>,
+    pub ai_response: Option<AiResponse>,
     /// For a session opened without a message, by someone who allows memory
     /// and is remembered: the companion's greeting from what they shared before.
-    pub greeting: Option<turn::AiResponse>,
+    pub greeting: Option<AiResponse>,
     /// With a first message: the person's crisis state after it.
     pub crisis: Option<crate::conversation::crisis::CrisisStateView>,
 }

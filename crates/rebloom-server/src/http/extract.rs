@@ -302,10 +302,10 @@ pub struct AuthUser {
 
 impl AuthUser {
     /// The person as the audit log names them.
-    pub fn actor(&self) -> Actor<'_> {
+    pub fn actor(&self) -> Actor {
         Actor::Person {
             id: self.id,
-            role: self.role.as_str(),
+            role: self.role,
         }
     }
 }

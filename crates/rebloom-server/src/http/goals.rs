@@ -6,7 +6,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use rebloom_core::wellbeing::goals;
+use rebloom_core::wellbeing::goals::{GoalChange, GoalStatus, NewGoal, ProgressUpdate};
 use rebloom_store::{Goal, GoalProgress};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -101,87 +101,6 @@ impl GoalView {
     }
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct NewGoal {
-    #[schema(value_type = crate::schemas::GoalText, example = "Sleep better")]
-    pub title: String,
-    /// Up to 2000 characters.
-    #[schema(max_length = 2000)]
-    pub description: Option<String>,
-    #[schema(value_type = Option<GoalCategory>)]
-    pub category: Option<String>,
-    /// Today (the person's) or later.
-    #[schema(format = Date)]
-    pub target_date: Option<String>,
-}
-
-/// What a goal is about.
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[allow(
-    dead_code,
-    reason = "only describes the accepted values in the OpenAPI document"
-)]
-pub enum GoalCategory {
-    Mood,
-    Anxiety,
-    Stress,
-    Sleep,
-    Relationships,
-    SelfCare,
-    Activity,
-    WorkStudy,
-    Mindfulness,
-    Other,
-}
-
-/// Where a goal stands.
-#[derive(ToSchema)]
-#[schema(rename_all = "lowercase")]
-#[allow(
-    dead_code,
-    reason = "only describes the accepted values in the OpenAPI document"
-)]
-pub enum GoalStatus {
-    Active,
-    Completed,
-    Paused,
-    Archived,
-}
-
-/// A change to a goal: absent fields stay; `null` clears an optional one.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct GoalChange {
-    #[schema(value_type = Option<crate::schemas::GoalText>)]
-    pub title: Option<String>,
-    /// Up to 2000 characters.
-    #[serde(default, deserialize_with = "rebloom_core::preferences::double_option")]
-    #[schema(value_type = Option<String>, max_length = 2000)]
-    pub description: Option<Option<String>>,
-    #[serde(default, deserialize_with = "rebloom_core::preferences::double_option")]
-    #[schema(value_type = Option<GoalCategory>)]
-    pub category: Option<Option<String>>,
-    /// Today (the person's) or later.
-    #[serde(default, deserialize_with = "rebloom_core::preferences::double_option")]
-    #[schema(value_type = Option<String>, format = Date)]
-    pub target_date: Option<Option<String>>,
-    #[schema(value_type = Option<GoalStatus>)]
-    pub status: Option<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ProgressUpdate {
-    /// 0 to 100; 100 completes the goal.
-    #[schema(minimum = 0, maximum = 100)]
-    pub progress_percentage: i32,
-    /// Up to 1000 characters.
-    #[schema(max_length = 1000)]
-    pub note: Option<String>,
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct GoalQuery {
@@ -232,16 +151,7 @@ pub async fn create_goal(
     user: AuthUser,
     ApiJson(req): ApiJson<NewGoal>,
 ) -> ApiResult<(StatusCode, ApiJson<GoalView>)> {
-    let goal = state
-        .wellbeing
-        .create_goal(
-            user.id,
-            &req.title,
-            req.description,
-            req.category,
-            req.target_date,
-        )
-        .await?;
+    let goal = state.wellbeing.create_goal(user.id, req).await?;
     Ok((
         StatusCode::CREATED,
         ApiJson(GoalView::new(goal, Vec::new())),
@@ -278,14 +188,7 @@ pub async fn edit_goal(
     Path(id): Path<Uuid>,
     ApiJson(req): ApiJson<GoalChange>,
 ) -> ApiResult<ApiJson<GoalView>> {
-    let change = goals::GoalChange {
-        title: req.title,
-        description: req.description,
-        category: req.category,
-        target_date: req.target_date,
-        status: req.status,
-    };
-    let (goal, history) = state.wellbeing.edit_goal(user.id, id, change).await?;
+    let (goal, history) = state.wellbeing.edit_goal(user.id, id, req).await?;
     Ok(ApiJson(GoalView::new(goal, history)))
 }
 
@@ -321,9 +224,6 @@ pub async fn record_progress(
     Path(id): Path<Uuid>,
     ApiJson(req): ApiJson<ProgressUpdate>,
 ) -> ApiResult<ApiJson<GoalView>> {
-    let (goal, history) = state
-        .wellbeing
-        .record_progress(user.id, id, req.progress_percentage, req.note)
-        .await?;
+    let (goal, history) = state.wellbeing.record_progress(user.id, id, req).await?;
     Ok(ApiJson(GoalView::new(goal, history)))
 }

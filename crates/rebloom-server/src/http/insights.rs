@@ -144,7 +144,7 @@ pub async fn generate_weekly(
             d
         }
     };
-    let insight = crate::insights::generate(&state, user.id, start).await?;
+    let insight = crate::insights::generate(&state, user.id, &calendar, start).await?;
     Ok(ApiJson(insight.into()))
 }
 

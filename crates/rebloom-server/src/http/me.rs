@@ -30,7 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct UserView {
     pub id: Uuid,
     pub email: String,
-    #[schema(value_type = crate::schemas::RoleName, example = "user")]
+    #[schema(value_type = rebloom_core::schemas::RoleName, example = "user")]
     pub role: Role,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -60,10 +60,10 @@ impl From<&User> for UserView {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProfilePatch {
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<crate::schemas::DisplayName>)]
+    #[schema(value_type = Option<rebloom_core::schemas::DisplayName>)]
     pub display_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<crate::schemas::AgeRange>)]
+    #[schema(value_type = Option<rebloom_core::schemas::AgeRange>)]
     pub age_range: Option<Option<String>>,
     /// An IANA time zone the server's time-zone database knows, e.g. `Europe/Berlin`.
     #[serde(default, deserialize_with = "double_option")]
@@ -79,12 +79,12 @@ pub struct ProfilePatch {
     pub language: Option<String>,
     /// For crisis resources; `null` clears it.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<crate::schemas::Country>)]
+    #[schema(value_type = Option<rebloom_core::schemas::Country>)]
     pub country: Option<Option<String>>,
     /// Up to 20 goals in the person's own words, each 1 to 200 characters
     /// without control characters (repeats are dropped).
     #[serde(default)]
-    #[schema(value_type = Option<Vec<crate::schemas::GoalText>>, max_items = 20)]
+    #[schema(value_type = Option<Vec<rebloom_core::schemas::GoalText>>, max_items = 20)]
     pub goals: Option<Vec<String>>,
     /// Free-form, optional: a JSON object of at most 16 KiB.
     #[serde(default, deserialize_with = "double_option")]
@@ -98,7 +98,7 @@ pub struct ProfilePatch {
     pub privacy_settings: Option<PrivacySettings>,
     /// The onboarding step the person reached.
     #[serde(default)]
-    #[schema(value_type = Option<crate::schemas::OnboardingStep>)]
+    #[schema(value_type = Option<rebloom_core::schemas::OnboardingStep>)]
     pub onboarding_step: Option<String>,
     #[serde(default)]
     pub onboarding_completed: Option<bool>,
@@ -117,7 +117,6 @@ pub struct PreferencesPatch {
 
 pub(crate) const AGE_RANGES: &[&str] =
     &["13-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+"];
-pub(crate) const COUNTRIES: &str = include_str!("../../data/iso3166-alpha2.txt");
 pub(crate) const ONBOARDING_STEPS: &[&str] = &[
     "welcome",
     "name",
@@ -300,7 +299,14 @@ pub fn validate_profile_patch(patch: &ProfilePatch, profile: &mut Profile) -> Ve
     if let Some(country) = &patch.country {
         profile.country = match country.as_deref().map(|c| c.trim().to_ascii_uppercase()) {
             None => None,
-            Some(c) if c.len() == 2 && COUNTRIES.split_whitespace().any(|k| k == c) => Some(c),
+            Some(c)
+                if c.len() == 2
+                    && rebloom_core::preferences::COUNTRIES
+                        .split_whitespace()
+                        .any(|k| k == c) =>
+            {
+                Some(c)
+            }
             Some(_) => {
                 errors.push(FieldError::new(
                     "country",

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use rebloom_store::{Memory, MemorySettings};
+use rebloom_store::{Memory, MemorySettings, Profile};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -90,7 +90,7 @@ pub struct NewMemory {
     /// Defaults to `note`.
     #[schema(value_type = Option<MemoryKind>)]
     pub kind: Option<String>,
-    #[schema(value_type = crate::schemas::MemoryContent, example = "Walking the dog in the morning helps me")]
+    #[schema(value_type = rebloom_core::schemas::MemoryContent, example = "Walking the dog in the morning helps me")]
     pub content: String,
 }
 
@@ -114,7 +114,7 @@ pub enum MemoryKind {
 pub struct MemoryEdit {
     #[schema(value_type = Option<MemoryKind>)]
     pub kind: Option<String>,
-    #[schema(value_type = Option<crate::schemas::MemoryContent>)]
+    #[schema(value_type = Option<rebloom_core::schemas::MemoryContent>)]
     pub content: Option<String>,
 }
 
@@ -124,7 +124,7 @@ pub struct SettingsChange {
     pub enabled: Option<bool>,
     pub paused: Option<bool>,
     /// Replaces the list (up to 50 topics). Memories touching a listed topic are deleted at once.
-    #[schema(value_type = Option<Vec<crate::schemas::Topic>>, max_items = 50)]
+    #[schema(value_type = Option<Vec<rebloom_core::schemas::Topic>>, max_items = 50)]
     pub never_remember: Option<Vec<String>>,
 }
 
@@ -159,7 +159,23 @@ fn check_content(content: &str, errors: &mut Vec<FieldError>) -> String {
     trimmed.to_owned()
 }
 
-async fn settings_view(state: &AppState, user_id: Uuid) -> ApiResult<SettingsView> {
+/// The person's memory settings as they read them back.
+fn settings_view(state: &AppState, profile: &Profile, s: MemorySettings) -> SettingsView {
+    SettingsView {
+        enabled: crate::memory::allowed(profile),
+        paused: s.paused,
+        never_remember: s.never_remember,
+        search: state
+            .memory
+            .embedder
+            .as_ref()
+            .map(|e| e.name().to_owned())
+            .unwrap_or_else(|| "words".to_owned()),
+    }
+}
+
+/// [`settings_view`], read from the store.
+async fn read_settings(state: &AppState, user_id: Uuid) -> ApiResult<SettingsView> {
     let profile = state
         .store
         .get_profile(user_id)
@@ -170,17 +186,7 @@ async fn settings_view(state: &AppState, user_id: Uuid) -> ApiResult<SettingsVie
         .get_memory_settings(user_id)
         .await?
         .unwrap_or_default();
-    Ok(SettingsView {
-        enabled: crate::memory::allowed(&profile),
-        paused: s.paused,
-        never_remember: s.never_remember,
-        search: state
-            .memory
-            .embedder
-            .as_ref()
-            .map(|e| e.name().to_owned())
-            .unwrap_or_else(|| "words".to_owned()),
-    })
+    Ok(settings_view(state, &profile, s))
 }
 
 async fn views(
@@ -236,7 +242,7 @@ pub async fn list_memories(
     let memories = state.store.list_memories(user.id).await?;
     Ok(ApiJson(MemoriesView {
         memories: views(&state, user.id, memories).await?,
-        settings: settings_view(&state, user.id).await?,
+        settings: read_settings(&state, user.id).await?,
     }))
 }
 
@@ -261,7 +267,12 @@ pub async fn add_memory(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    if !settings_view(&state, user.id).await?.enabled {
+    let profile = state
+        .store
+        .get_profile(user.id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if !crate::memory::allowed(&profile) {
         return Err(ApiError::Conflict("memory_disabled"));
     }
     let now = state.clock.now();
@@ -391,7 +402,7 @@ pub async fn get_settings(
     State(state): State<AppState>,
     user: AuthUser,
 ) -> ApiResult<ApiJson<SettingsView>> {
-    Ok(ApiJson(settings_view(&state, user.id).await?))
+    Ok(ApiJson(read_settings(&state, user.id).await?))
 }
 
 /// Turns memory on or off, pauses it, or sets the "never remember" list.
@@ -423,12 +434,12 @@ pub async fn put_settings(
             format!("Up to {MAX_TOPICS} topics of 1 to {MAX_TOPIC} characters."),
         )]));
     }
+    let mut profile = state
+        .store
+        .get_profile(user.id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     if let Some(enabled) = req.enabled {
-        let mut profile = state
-            .store
-            .get_profile(user.id)
-            .await?
-            .ok_or(ApiError::NotFound)?;
         if !profile.privacy_settings.is_object() {
             profile.privacy_settings = serde_json::json!({});
         }
@@ -455,5 +466,5 @@ pub async fn put_settings(
         .await?;
     // Forgets what touches a listed topic and drops the cached context.
     crate::memory::forget_topics(&state, user.id, &settings).await?;
-    Ok(ApiJson(settings_view(&state, user.id).await?))
+    Ok(ApiJson(settings_view(&state, &profile, settings)))
 }

@@ -233,3 +233,78 @@ pub fn document_json() -> anyhow::Result<String> {
     let (_, doc) = super::api_parts();
     Ok(doc.to_pretty_json()? + "\n")
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use utoipa::PartialSchema;
+
+    /// The `enum` of a schema-only type, as strings.
+    fn choices<T: PartialSchema>() -> Vec<String> {
+        let schema = serde_json::to_value(T::schema()).unwrap();
+        schema["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    fn sorted(list: &[&str]) -> Vec<String> {
+        let mut v: Vec<String> = list.iter().map(|s| (*s).to_owned()).collect();
+        v.sort();
+        v
+    }
+
+    /// The document lists exactly the choices the handlers accept.
+    #[test]
+    fn choices_match_the_handlers() {
+        use rebloom_core::schemas::{AgeRange, Country, OnboardingStep};
+        use rebloom_core::wellbeing::goals::{GoalCategory, GoalStatus};
+        let pairs: [(Vec<String>, &[&str]); 9] = [
+            (choices::<AgeRange>(), crate::http::me::AGE_RANGES),
+            (
+                choices::<OnboardingStep>(),
+                crate::http::me::ONBOARDING_STEPS,
+            ),
+            (
+                choices::<GoalCategory>(),
+                rebloom_core::wellbeing::goals::CATEGORIES,
+            ),
+            (
+                choices::<GoalStatus>(),
+                rebloom_core::wellbeing::goals::STATUSES,
+            ),
+            (
+                choices::<crate::http::memories::MemoryKind>(),
+                crate::http::memories::KINDS,
+            ),
+            (
+                choices::<crate::http::conversations::SessionType>(),
+                crate::http::conversations::SESSION_TYPES,
+            ),
+            (
+                choices::<crate::http::clinician::GrantScope>(),
+                &crate::http::clinician::SCOPES,
+            ),
+            (
+                choices::<crate::http::questionnaires::Instrument>(),
+                &[
+                    rebloom_core::wellbeing::questionnaires::INSTRUMENTS[0].id,
+                    rebloom_core::wellbeing::questionnaires::INSTRUMENTS[1].id,
+                ],
+            ),
+            (
+                choices::<Country>(),
+                &rebloom_core::preferences::COUNTRIES
+                    .split_whitespace()
+                    .collect::<Vec<_>>(),
+            ),
+        ];
+        for (documented, accepted) in pairs {
+            let mut documented = documented;
+            documented.sort();
+            assert_eq!(documented, sorted(accepted));
+        }
+    }
+}

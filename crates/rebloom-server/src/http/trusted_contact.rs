@@ -27,13 +27,13 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ContactRequest {
-    #[schema(value_type = crate::schemas::PersonName, example = "Sam")]
+    #[schema(value_type = rebloom_core::schemas::PersonName, example = "Sam")]
     pub name: String,
     #[schema(example = "sam@example.org", format = "email", max_length = 254)]
     pub email: String,
     /// Must be true: "This person agreed to be my trusted contact, and Rebloom
     /// may e-mail them when I ask it to."
-    #[schema(schema_with = crate::schemas::must_be_true)]
+    #[schema(schema_with = rebloom_core::schemas::must_be_true)]
     pub consent: bool,
 }
 

@@ -1,6 +1,6 @@
 //! Voice messages (`processVoiceInput`): an audio upload is transcribed by the
-//! configured speech-to-text provider and the transcript goes through the same
-//! pipeline as a typed message. The audio is kept only when the person's privacy
+//! configured speech-to-text provider and the transcript is sent as a typed
+//! message is (`conversation::send`). The audio is kept only when the person's privacy
 //! settings allow it.
 
 use std::os::unix::fs::OpenOptionsExt;
@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::conversation::send::{self, Outgoing};
-use crate::conversation::turn::TurnResult;
+use crate::conversation::views::TurnResult;
 use crate::http::conversations::ensure_caller;
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{ApiJson, AuthUser};

@@ -49,11 +49,15 @@ pub fn last_complete_week(today: Date) -> Date {
 
 /// Generates and stores the insight of the week starting `start` (idempotent:
 /// returns the stored one when it exists).
-pub async fn generate(state: &AppState, user_id: Uuid, start: Date) -> CoreResult<Insight> {
+pub async fn generate(
+    state: &AppState,
+    user_id: Uuid,
+    calendar: &Calendar,
+    start: Date,
+) -> CoreResult<Insight> {
     if let Some(existing) = find_week(state, user_id, start).await? {
         return Ok(existing);
     }
-    let calendar = state.wellbeing.calendar(user_id).await?;
     let end = start
         .checked_add(jiff::Span::new().days(7))
         .map_err(|_| CoreError::NotFound)?;
@@ -77,9 +81,9 @@ pub async fn generate(state: &AppState, user_id: Uuid, start: Date) -> CoreResul
         .wellbeing
         .messages_between(user_id, from_t, end_t)
         .await?;
-    let goals = state.wellbeing.goals_with_history(user_id).await?;
+    let goals = state.wellbeing.goals_with_history(user_id, None).await?;
     let content = weekly(&WeekData {
-        calendar: &calendar,
+        calendar,
         start,
         moods: &moods,
         messages: &messages,
@@ -141,10 +145,9 @@ pub async fn run_weekly(state: &AppState, payload: &Value) -> Result<(), JobErro
     if state.store.find_user(user_id).await?.is_none() {
         return Ok(()); // erased since
     }
-    generate(state, user_id, start)
-        .await
-        .map(|_| ())
-        .map_err(|e| JobError::Retry(format!("weekly insight: {e}")))
+    let calendar = state.wellbeing.calendar(user_id).await?;
+    generate(state, user_id, &calendar, start).await?;
+    Ok(())
 }
 
 /// A job id that is the same wherever it is computed, so a job is queued once.

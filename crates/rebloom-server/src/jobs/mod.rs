@@ -127,6 +127,16 @@ impl From<rebloom_store::StoreError> for JobError {
     }
 }
 
+impl From<rebloom_core::CoreError> for JobError {
+    fn from(e: rebloom_core::CoreError) -> Self {
+        use rebloom_core::CoreError;
+        match e {
+            CoreError::Invalid(_) | CoreError::NotFound => JobError::Permanent(e.to_string()),
+            _ => JobError::Retry(e.to_string()),
+        }
+    }
+}
+
 /// Back-off before attempt `attempts + 1`: 10 s doubling, at most an hour.
 pub fn backoff(attempts: i32) -> time::Duration {
     let exp = u32::try_from(attempts.saturating_sub(1).clamp(0, 9)).unwrap_or(0);

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::{Split, TEST_AUTHORS, fnv, load_corpus, pct, session_of, split_of, turns};
 
 /// One assessed message, for the tables.
-pub(super) struct Scored {
+struct Scored {
     required: RiskLevel,
     assessed: RiskLevel,
     rules_only: RiskLevel,
@@ -27,7 +27,7 @@ pub(super) struct Scored {
 }
 
 #[derive(Default)]
-pub(super) struct Tally {
+struct Tally {
     crisis: (usize, usize),
     critical: (usize, usize),
     benign: (usize, usize),
@@ -71,9 +71,9 @@ impl Tally {
     }
 }
 
-pub(super) const TABLE_HEAD: &str = "| | crisis recall (high+ → high+) | critical recall | false alarms (none/low → moderate+) | exact level | rules alone: crisis recall | rules alone: false alarms |\n|---|---|---|---|---|---|---|";
+const TABLE_HEAD: &str = "| | crisis recall (high+ → high+) | critical recall | false alarms (none/low → moderate+) | exact level | rules alone: crisis recall | rules alone: false alarms |\n|---|---|---|---|---|---|---|";
 
-pub(super) fn table(title: &str, scored: &[Scored], key: impl Fn(&Scored) -> String) -> String {
+fn table(title: &str, scored: &[Scored], key: impl Fn(&Scored) -> String) -> String {
     let mut groups: BTreeMap<String, Tally> = BTreeMap::new();
     let mut all = Tally::default();
     for s in scored {
@@ -91,7 +91,7 @@ pub(super) fn table(title: &str, scored: &[Scored], key: impl Fn(&Scored) -> Str
 }
 
 /// A labelled message to assess, from the corpus or a public set.
-pub(super) struct Case {
+struct Case {
     history: Vec<String>,
     text: String,
     level: RiskLevel,
@@ -101,7 +101,7 @@ pub(super) struct Case {
 
 /// Assesses every case (and its spelling variants when `variants`), timing
 /// the encoder and the assessment together.
-pub(super) fn score(
+fn score(
     encoder: &SafetyEncoder,
     assessor: &Assessor,
     cases: &[Case],
@@ -138,7 +138,7 @@ pub(super) fn score(
 }
 
 #[derive(Deserialize)]
-pub(super) struct PublicLabel {
+struct PublicLabel {
     source: String,
     #[serde(rename = "ref")]
     reference: String,
@@ -149,7 +149,7 @@ pub(super) struct PublicLabel {
 }
 
 /// Reads the text a public label points at (`data/public-labels.jsonl`).
-pub(super) fn resolve(eval_dir: &Path, reference: &str) -> anyhow::Result<String> {
+fn resolve(eval_dir: &Path, reference: &str) -> anyhow::Result<String> {
     let (file, path) = reference
         .split_once('#')
         .with_context(|| format!("bad ref {reference}"))?;
@@ -205,7 +205,7 @@ pub(super) fn resolve(eval_dir: &Path, reference: &str) -> anyhow::Result<String
         .with_context(|| format!("{reference}: not a message"))
 }
 
-pub(super) fn public_cases(eval_dir: &Path, labels: &Path) -> anyhow::Result<Vec<(String, Case)>> {
+fn public_cases(eval_dir: &Path, labels: &Path) -> anyhow::Result<Vec<(String, Case)>> {
     let mut out = Vec::new();
     for line in std::fs::read_to_string(labels)?.lines() {
         if line.trim().is_empty() {
@@ -263,11 +263,7 @@ pub(super) fn public_cases(eval_dir: &Path, labels: &Path) -> anyhow::Result<Vec
 /// Attempt) or not (Supportive, Indicator); a user counts as reached when any
 /// of their posts is assessed high or above. Only the users whose id hashes
 /// to the evaluation half are read.
-pub(super) fn gaur(
-    encoder: &SafetyEncoder,
-    assessor: &Assessor,
-    eval_dir: &Path,
-) -> anyhow::Result<String> {
+fn gaur(encoder: &SafetyEncoder, assessor: &Assessor, eval_dir: &Path) -> anyhow::Result<String> {
     #[derive(Deserialize)]
     struct Post {
         user: String,
@@ -308,7 +304,7 @@ pub(super) fn gaur(
     Ok(md)
 }
 
-pub(super) fn percentile(times: &mut [f64], p: f64) -> f64 {
+fn percentile(times: &mut [f64], p: f64) -> f64 {
     times.sort_by(f64::total_cmp);
     if times.is_empty() {
         return 0.0;
@@ -420,8 +416,8 @@ pub fn run_eval(
     Ok(md)
 }
 
-pub(super) const BEGIN: &str = "<!-- figures: rebloom eval safety -->";
-pub(super) const END: &str = "<!-- end of figures -->";
+const BEGIN: &str = "<!-- figures: rebloom eval safety -->";
+const END: &str = "<!-- end of figures -->";
 
 /// `doc` with the part between the figure markers replaced by `figures` (the
 /// markers and the figures are appended when the document has none).

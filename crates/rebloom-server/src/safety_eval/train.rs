@@ -125,7 +125,7 @@ pub fn run_train(corpus: &Path, models: &Path, out: &Path) -> anyhow::Result<()>
 }
 
 /// The heads' reading of each dev message.
-pub(super) fn dev_outputs(
+fn dev_outputs(
     heads: &rebloom_safety::heads::Heads,
     views: &[Vec<Vec<f32>>],
 ) -> Vec<Option<rebloom_safety::heads::HeadOutput>> {
@@ -134,7 +134,7 @@ pub(super) fn dev_outputs(
 
 /// The highest crisis threshold that keeps `recall` of the crisis messages
 /// reached (rules or heads), and the share of none/low messages it flags.
-pub(super) fn alarms_at_recall(
+fn alarms_at_recall(
     items: &[&Item],
     out: &[Option<rebloom_safety::heads::HeadOutput>],
     rules: &[RiskLevel],
@@ -157,7 +157,7 @@ pub(super) fn alarms_at_recall(
 
 /// At crisis threshold `t` (rules or heads): the crisis messages reached and
 /// the none/low messages flagged, each as (count, of).
-pub(super) fn flagged_at(
+fn flagged_at(
     items: &[&Item],
     out: &[Option<rebloom_safety::heads::HeadOutput>],
     rules: &[RiskLevel],
@@ -177,7 +177,7 @@ pub(super) fn flagged_at(
 }
 
 /// The largest value with at most `share` of `scores` below it.
-pub(super) fn quantile_below(scores: &[f32], share: f64) -> f32 {
+fn quantile_below(scores: &[f32], share: f64) -> f32 {
     let mut s = scores.to_vec();
     s.sort_by(f32::total_cmp);
     if s.is_empty() {
@@ -188,7 +188,7 @@ pub(super) fn quantile_below(scores: &[f32], share: f64) -> f32 {
 }
 
 /// The smallest value with at most `share` of `scores` at or above it.
-pub(super) fn quantile_above(scores: &[f32], share: f64) -> f32 {
+fn quantile_above(scores: &[f32], share: f64) -> f32 {
     let mut s = scores.to_vec();
     s.sort_by(|a, b| b.total_cmp(a));
     if s.is_empty() {

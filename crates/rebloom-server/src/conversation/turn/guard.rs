@@ -23,8 +23,6 @@ pub struct Generated {
     pub model: String,
     /// The guided engine's state after the reply.
     pub engine_state: Option<Value>,
-    /// The guard replaced the reply.
-    pub replaced: bool,
 }
 
 /// Generates through `provider`, releasing text to `sink` only sentence by
@@ -106,7 +104,6 @@ pub async fn generate(
             provider: finish.provider,
             model: finish.model,
             engine_state,
-            replaced: false,
         });
     }
     for reason in &blocked {
@@ -132,6 +129,5 @@ pub async fn generate(
         provider: finish.provider,
         model: finish.model,
         engine_state,
-        replaced: true,
     })
 }

@@ -16,11 +16,11 @@
 //! Context that cannot be read never stops the assessment: it runs on the
 //! message alone.
 
-pub mod assess;
-pub mod context;
-pub mod guard;
-pub mod persist;
-pub mod reply;
+mod assess;
+mod context;
+mod guard;
+mod persist;
+mod reply;
 #[cfg(test)]
 mod tests;
 
@@ -33,9 +33,7 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use crate::app::AppState;
-pub use crate::conversation::views::{
-    AiResponse, MessageView, ResourceView, SafetyView, TurnResult,
-};
+use crate::conversation::views::TurnResult;
 pub use context::reply_language;
 use rebloom_core::CoreResult;
 

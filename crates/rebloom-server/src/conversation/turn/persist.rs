@@ -41,8 +41,8 @@ fn event(incoming: &Incoming, name: &'static str, message_id: Uuid, detail: Valu
 
 /// Stores the person's message with its analysis and assessment, learns
 /// from it, and records a crisis. A retry whose first attempt stored the
-/// message did all of that already (it follows the insert at once) and
-/// reads the crisis back with the events.
+/// message gets it back as stored: the rest followed the insert at once, and
+/// the crisis it recorded is read back with the events.
 pub async fn message(
     state: &AppState,
     incoming: &Incoming,
@@ -51,6 +51,16 @@ pub async fn message(
 ) -> CoreResult<Stored> {
     let assessment = &assessed.assessment;
     let profile = &context.profile;
+    if let Some(earlier) = &context.earlier_message {
+        return Ok(Stored {
+            analysis: Analysis {
+                emotions: analysis::emotion_tags(earlier).map(str::to_owned).collect(),
+                sentiment: earlier.sentiment_score.unwrap_or_default(),
+            },
+            message: earlier.clone(),
+            recorded: None,
+        });
+    }
     let analysis = analysis::analyze(
         state,
         &incoming.text,
@@ -58,9 +68,8 @@ pub async fn message(
         assessment.level.is_crisis(),
     )
     .await;
-    let earlier = context.earlier_message.as_ref();
     let message = Message {
-        id: earlier.map_or_else(Uuid::now_v7, |m| m.id),
+        id: Uuid::now_v7(),
         session_id: incoming.session.id,
         user_id: incoming.user.id,
         sender: Sender::User,
@@ -78,15 +87,8 @@ pub async fn message(
             },
             "turnKey": incoming.turn_key,
         }),
-        created_at: earlier.map_or_else(|| state.clock.now(), |m| m.created_at),
+        created_at: state.clock.now(),
     };
-    if earlier.is_some() {
-        return Ok(Stored {
-            message,
-            analysis,
-            recorded: None,
-        });
-    }
     state.store.insert_message(&message).await?;
     crate::memory::after_message(state, profile, &message, assessment.level).await;
     state.events.publish(event(
@@ -102,7 +104,7 @@ pub async fn message(
         json!({ "riskLevel": assessment.level.as_str() }),
     ));
     let recorded = if assessment.level.is_crisis() {
-        Some(record_crisis(state, incoming, assessment, &message, profile).await)
+        Some(record_crisis(state, incoming, assessed, &message, profile).await)
     } else {
         None
     };
@@ -134,10 +136,11 @@ fn crisis_event(assessment: &Assessment, message: &Message, intervention: &str) 
 async fn record_crisis(
     state: &AppState,
     incoming: &Incoming,
-    assessment: &Assessment,
+    assessed: &Assessed,
     message: &Message,
     profile: &Profile,
 ) -> CrisisEvent {
+    let assessment = &assessed.assessment;
     let intervention = if assessment.level == RiskLevel::Critical {
         "emergency_services"
     } else {
@@ -149,7 +152,7 @@ async fn record_crisis(
     if let Err(e) = state.store.record_crisis_event(&crisis_event).await {
         tracing::error!(error = %e, "recording a crisis event failed");
     }
-    if escalated(state, &crisis_event).await {
+    if escalated(state, &crisis_event, assessed.crisis_events.as_deref()).await {
         crate::jobs::notify::crisis(state, &crisis_event, profile.country.as_deref()).await;
     }
     state.events.publish(event(
@@ -260,7 +263,7 @@ pub async fn reply(
 
 /// The exercise this turn finished, if any: one was under way before and
 /// now none is, with its kind the latest completed (engagement counts these).
-pub fn completed_exercise(before: &Value, after: &Value) -> Option<String> {
+fn completed_exercise(before: &Value, after: &Value) -> Option<String> {
     let kind = before.get("exercise")?.get("kind")?.as_str()?;
     let still_running = after.get("exercise").is_some_and(|e| !e.is_null());
     let last_done = after

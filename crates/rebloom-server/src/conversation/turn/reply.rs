@@ -57,29 +57,11 @@ fn persona(profile: &Profile, user_emotions: &[String]) -> Persona {
     }
 }
 
-/// What a provider is asked: the system prompt with what the person shared
-/// before (recalled only for replies a model writes, never in a crisis), the
-/// session and the message.
-async fn request(
-    state: &AppState,
-    incoming: &Incoming,
-    context: &Context,
-    assessed: &Assessed,
-    stored: &Stored,
-) -> ChatRequest {
+/// What a provider is asked: the system prompt, the session and the message.
+fn request(incoming: &Incoming, context: &Context, stored: &Stored) -> ChatRequest {
     let profile = &context.profile;
-    let recall = if assessed.assessment.level <= RiskLevel::Low {
-        crate::memory::recall(state, profile, incoming.session.id, &incoming.text)
-            .await
-            .unwrap_or_else(|e| {
-                tracing::error!(error = %e, "recalling memories failed; answering without them");
-                Default::default()
-            })
-    } else {
-        Default::default()
-    };
     ChatRequest {
-        system: prompt::system_prompt(profile) + &recall.prompt_lines(),
+        system: prompt::system_prompt(profile),
         messages: context
             .recent
             .iter()
@@ -101,6 +83,18 @@ async fn request(
         max_tokens: 400,
         temperature: 0.7,
     }
+}
+
+/// A stored reply's text, provider and model.
+fn stored_reply(m: &rebloom_store::Message) -> (String, String, String) {
+    let meta = |k: &str| {
+        m.metadata
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    (m.content.clone(), meta("provider"), meta("model"))
 }
 
 /// What the crisis dialogue's reply is written from.
@@ -156,7 +150,7 @@ pub async fn reply(
     if let Some(p) = &preface {
         sink.send(ReplyEvent::Chunk(format!("{p}\n\n"))).await;
     }
-    let request = request(state, incoming, context, assessed, stored).await;
+    let mut request = request(incoming, context, stored);
     // The safety plan goes on (or starts) at any level below `critical`; in a
     // crisis only when the person asks for it (an offer is not an answer).
     let in_crisis = assessment.level.is_crisis() || assessed.dialogue.flow == Some(Flow::Crisis);
@@ -169,6 +163,23 @@ pub async fn reply(
         heard: assessed.heard,
     });
     let mut reply = match mv {
+        // A retry whose first attempt stored its reply: that reply stands.
+        // Nothing is generated again (the guided engine would move on, a
+        // plan be saved twice, and the stream differ from what is stored).
+        Move::Plan | Move::Converse { .. } if context.earlier_reply.is_some() => {
+            let earlier = context.earlier_reply.as_ref().map(stored_reply);
+            let (content, provider, model) = earlier.unwrap_or_default();
+            sink.send(ReplyEvent::Chunk(content.clone())).await;
+            Reply {
+                content,
+                provider,
+                model,
+                safe_reply: None,
+                engine_state: None,
+                offered_contact: false,
+                dialogue,
+            }
+        }
         Move::Plan | Move::Converse { .. } => {
             // Building a safety plan is the guided engine's, whatever model is
             // configured: it is deterministic, and what it collects is saved.
@@ -177,6 +188,18 @@ pub async fn reply(
             } else {
                 state.chat.as_ref()
             };
+            // What the person shared before: recalled only for replies a
+            // model writes, and never in a crisis.
+            if mv != Move::Plan && assessment.level <= RiskLevel::Low {
+                let recall =
+                    crate::memory::recall(state, profile, session.id, text)
+                        .await
+                        .unwrap_or_else(|e| {
+                            tracing::error!(error = %e, "recalling memories failed; answering without them");
+                            Default::default()
+                        });
+                request.system += &recall.prompt_lines();
+            }
             let since = Instant::now();
             let mut generated = generate(
                 &state.safety.guard,
