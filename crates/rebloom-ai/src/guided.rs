@@ -29,13 +29,13 @@ mod offers;
 mod plan;
 mod slots;
 mod state;
-pub(crate) mod text;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde_json::Value;
 
+use crate::text;
 use crate::{ChatProvider, ChatRequest, Chunk, ChunkStream, Finish, ProviderError};
 
 pub use content::ContentError;

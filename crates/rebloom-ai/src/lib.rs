@@ -2,18 +2,27 @@
 //! (OpenAI-compatible Chat Completions, Anthropic Messages, and the offline
 //! guided engine), and the fallback chain with per-provider circuit breakers.
 //!
+//! The providers that speak HTTP (OpenAI-compatible, Anthropic, and the
+//! embeddings and transcription clients) are the `remote` feature, on by
+//! default; without it the crate has no HTTP dependency, so `rebloom-core`
+//! can hold the trait, the chain and the guided engine.
+//!
 //! Every provider streams [`Chunk`]s. The server runs the output guard on the
 //! stream before anything reaches a person, so providers never talk to users
 //! directly.
 
+#[cfg(feature = "remote")]
 pub mod anthropic;
 pub mod chain;
 pub mod embed;
 pub mod emotion;
 pub mod guided;
+#[cfg(feature = "remote")]
 pub mod openai;
+#[cfg(feature = "remote")]
 mod sse;
 pub mod stt;
+pub(crate) mod text;
 
 use std::pin::Pin;
 

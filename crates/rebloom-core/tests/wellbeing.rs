@@ -4,68 +4,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::future::Future;
-use std::process::Command;
+mod support;
+
 use std::sync::Arc;
 
 use rebloom_core::CoreError;
 use rebloom_core::clock::{Clock, ManualClock};
 use rebloom_core::wellbeing::Wellbeing;
 use rebloom_core::wellbeing::calendar::RangeParams;
-use rebloom_store::{ConnectOptions, NewUser, Profile, Role, Store};
+use rebloom_store::{NewUser, Profile, Role, Store};
+use support::{on_postgres, on_sqlite};
 use serde_json::json;
 use time::macros::datetime;
 use uuid::Uuid;
-
-const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
-
-async fn on_sqlite<F, Fut>(case: F)
-where
-    F: FnOnce(Arc<dyn Store>) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    let dir = tempfile::TempDir::new().unwrap();
-    let store = rebloom_store::connect(&ConnectOptions {
-        database_url: format!("sqlite://{}/t.db", dir.path().display()),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    case(store).await;
-}
-
-async fn on_postgres<F, Fut>(case: F)
-where
-    F: FnOnce(Arc<dyn Store>) -> Fut,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    let url = std::env::var("REBLOOM_TEST_DATABASE_URL").unwrap_or(DEFAULT_PG_URL.to_owned());
-    let schema = format!("t_{}", Uuid::new_v4().simple());
-    let store = rebloom_store::connect(&ConnectOptions {
-        database_url: url.clone(),
-        schema: Some(schema.clone()),
-        max_connections: Some(4),
-        ..Default::default()
-    })
-    .await
-    .unwrap_or_else(|e| panic!("PostgreSQL at {url} is required for these tests: {e}"));
-    // On its own task, so the schema is dropped even when the case panics.
-    let outcome = tokio::spawn(case(store)).await;
-    let dropped = Command::new("psql")
-        .env("PGOPTIONS", "--client-min-messages=warning")
-        .args([
-            url.as_str(),
-            "-q",
-            "-c",
-            &format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
-        ])
-        .status()
-        .expect("psql");
-    assert!(dropped.success(), "dropping {schema}");
-    if let Err(e) = outcome {
-        std::panic::resume_unwind(e.into_panic());
-    }
-}
 
 /// A person in Berlin, and the service over `store` on a clock at
 /// 2026-12-06 23:30 UTC (already 7 December in Berlin).

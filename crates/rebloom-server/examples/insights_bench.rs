@@ -103,7 +103,7 @@ async fn main() {
     let mut per = Vec::with_capacity(queued);
     while {
         let t = Instant::now();
-        let ran = rebloom_server::jobs::run_one(&state).await.unwrap();
+        let ran = state.jobs.run_one(&state).await.unwrap();
         if ran {
             per.push(t.elapsed().as_secs_f64() * 1000.0);
         }

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use rebloom_ai::embed::cosine;
-use rebloom_server::memory::cache::{Known, KnownVector};
+use rebloom_core::memory::cache::{Known, KnownVector};
 use rebloom_store::{
     ConnectOptions, EncryptedStore, Memory, MemorySource, NewUser, Role, Store, StoredVector,
     VectorOf,

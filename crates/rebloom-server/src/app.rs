@@ -13,6 +13,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use rebloom_core::clock::{Clock, SystemClock};
 use rebloom_core::cpu_pool::CpuPool;
 use rebloom_core::events::EventBus;
+use rebloom_core::jobs::Jobs;
 use rebloom_store::Store;
 use redis::aio::ConnectionManager;
 use tokio::net::TcpListener;
@@ -56,11 +57,13 @@ pub struct AppInner {
     /// Sessions with a reply in progress on this server.
     pub in_flight: crate::conversation::turn::InFlight,
     /// The durable job queue (wakes this replica's worker).
-    pub jobs: crate::jobs::Jobs,
-    /// Crisis webhooks and e-mail.
-    pub notifier: crate::jobs::notify::Notifier,
+    pub jobs: Jobs<AppState>,
+    /// Crisis webhooks and e-mail: the sending.
+    pub notifier: crate::notify::Notifier,
+    /// Who hears of a crisis or a request to tell a trusted contact.
+    pub notices: rebloom_core::notices::Notices,
     /// What the companion remembers: rules, embedder and context cache.
-    pub memory: Arc<crate::memory::MemoryService>,
+    pub memory: Arc<rebloom_core::memory::MemoryService>,
     /// Emotions and sentiment of each message (embeddings and word lists).
     pub emotions: Arc<rebloom_ai::emotion::EmotionClassifier>,
     /// Moods, trends, goals, engagement and questionnaires, read.
@@ -68,6 +71,9 @@ pub struct AppInner {
     /// The audit log, appended to.
     pub audit: rebloom_core::audit::Audit,
 }
+
+/// Runs one job with the server's state (see [`rebloom_core::jobs`]).
+pub type JobHandler = rebloom_core::jobs::Handler<AppState>;
 
 /// Shared, cheaply cloned application state.
 #[derive(Clone)]
@@ -141,11 +147,11 @@ impl App {
         if self.state.config.job_worker {
             crate::insights::start_schedule(&self.state).await;
         }
-        let worker = self
-            .state
-            .config
-            .job_worker
-            .then(|| tokio::spawn(crate::jobs::worker(self.state.clone())));
+        let worker = self.state.config.job_worker.then(|| {
+            let state = self.state.clone();
+            let poll = Duration::from_millis(state.config.job_poll_ms.max(10));
+            tokio::spawn(async move { state.jobs.work(state.clone(), poll).await })
+        });
         // Streamed replies are many small writes: send them at once (no Nagle delay).
         let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp| {
             if let Err(e) = tcp.set_nodelay(true) {

@@ -14,7 +14,8 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::conversation::history::{all_messages, all_sessions};
 use crate::conversation::views::MessageView;
-use crate::jobs::{Handler, JobError};
+use crate::app::JobHandler;
+use rebloom_core::jobs::JobError;
 
 /// The job queue's name for building an export.
 pub const EXPORT_JOB: &str = "export.build";
@@ -22,7 +23,7 @@ pub const EXPORT_JOB: &str = "export.build";
 const READY_FOR: time::Duration = time::Duration::hours(24);
 
 /// The jobs of this area.
-pub const JOBS: &[(&str, Handler)] = &[(EXPORT_JOB, |s, j| {
+pub const JOBS: &[(&str, JobHandler)] = &[(EXPORT_JOB, |s, j| {
     Box::pin(async move { build(&s, &j).await })
 })];
 

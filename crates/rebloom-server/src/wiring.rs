@@ -11,13 +11,23 @@ use rebloom_core::audit::Audit;
 use rebloom_core::clock::Clock;
 use rebloom_core::cpu_pool::CpuPool;
 use rebloom_core::events::EventBus;
+use rebloom_core::jobs::{Jobs, Queue};
+use rebloom_core::notices::Notices;
+use rebloom_core::memory::cache::{CachedEmbedder, ContextCache};
+use rebloom_core::memory::extract::Extractor;
+use rebloom_core::memory::{LEARN, MemoryParts, MemoryService};
 use rebloom_core::wellbeing::Wellbeing;
 use rebloom_safety::Safety;
 use rebloom_store::{ConnectOptions, EncryptedStore, Store};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use secrecy::ExposeSecret;
 
-use crate::app::{AppInner, AppState};
+use crate::app::{AppInner, AppState, JobHandler};
+
+/// The memory service's job (the service is `rebloom-core`'s).
+const MEMORY_JOBS: &[(&str, JobHandler)] = &[(LEARN, |s, j| {
+    Box::pin(async move { s.memory.learn(&j.payload).await })
+})];
 use crate::auth::password::{Hasher, PasswordPolicy};
 use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
@@ -143,21 +153,29 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
     let guided = Arc::new(GuidedEngine::try_new().context("guided engine content")?);
     let (stt, speech_to_text) = crate::conversation::providers::speech_to_text(&config)?;
     let (chat, llm) = crate::conversation::providers::build(&config, guided.clone())?;
-    let notifier = crate::jobs::notify::Notifier::from_config(&config)?;
+    let notifier = crate::notify::Notifier::from_config(&config)?;
     let (embedder, embeddings) = crate::conversation::providers::embedder(&config)?;
     // One message is embedded once per turn (emotions, recall, learning).
     let embedder = embedder.map(|e| {
-        Arc::new(crate::memory::cache::CachedEmbedder::new(e))
+        Arc::new(CachedEmbedder::new(e))
             as Arc<dyn rebloom_ai::embed::Embedder>
     });
     let emotions = Arc::new(rebloom_ai::emotion::EmotionClassifier::new(
         embedder.clone(),
     ));
-    let memory = Arc::new(crate::memory::MemoryService {
-        extractor: crate::memory::extract::Extractor::new().context("memory rules")?,
-        embedder,
-        cache: crate::memory::cache::ContextCache::new(&config.redis_key_prefix),
-    });
+    let safety = Arc::new(Safety::new().context("safety rules")?);
+    let queue = Queue::new(store.clone(), clock.clone());
+    let memory = Arc::new(MemoryService::new(
+        &store,
+        clock.clone(),
+        MemoryParts {
+            safety: safety.clone(),
+            extractor: Extractor::new().context("memory rules")?,
+            embedder,
+            cache: ContextCache::new(redis.clone(), &config.redis_key_prefix),
+            jobs: queue.clone(),
+        },
+    ));
     let (crisis_encoder, crisis_detection) = crisis_encoder(&config);
     let engines = Engines {
         crisis_detection,
@@ -180,6 +198,17 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
         .map(|n| n.get())
         .unwrap_or(2);
     let cpu = CpuPool::new("rebloom-cpu", cpu_threads)?;
+    let jobs = Jobs::new(
+        queue,
+        &[
+            crate::notify::JOBS,
+            crate::exports::JOBS,
+            MEMORY_JOBS,
+            crate::insights::JOBS,
+            crate::notifications::JOBS,
+        ],
+    );
+    let notices = Notices::new(&store, clock.clone(), jobs.queue().clone(), notifier.channels());
     let inner = AppInner {
         wellbeing: Wellbeing::new(&store, clock.clone()),
         audit: Audit::new(store.clone(), clock.clone()),
@@ -194,20 +223,15 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
         in_process_limiter,
         redis,
         metrics: telemetry::metrics_handle(),
-        safety: Arc::new(Safety::new().context("safety rules")?),
+        safety,
         crisis_encoder,
         chat,
         guided,
         stt,
         events: EventBus,
         in_flight: Default::default(),
-        jobs: crate::jobs::Jobs::new(&[
-            crate::jobs::notify::JOBS,
-            crate::exports::JOBS,
-            crate::memory::JOBS,
-            crate::insights::JOBS,
-            crate::notifications::JOBS,
-        ]),
+        notices,
+        jobs,
         notifier,
         memory,
         emotions,

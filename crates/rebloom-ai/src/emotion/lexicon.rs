@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 
 use super::{Analysis, EMOTIONS, EmotionDataError, POSITIVE};
-use crate::guided::text::{Matcher, normalize};
+use crate::text::{Matcher, normalize};
 
 const LEXICON_FILE: &str = include_str!("../../data/emotions.json");
 

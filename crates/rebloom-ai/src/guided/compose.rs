@@ -6,7 +6,7 @@ use crate::Persona;
 use super::content::{placeholders, render};
 use super::language::Lang;
 use super::state::EngineState;
-use super::text::{self, hash};
+use crate::text::{self, hash};
 
 /// The therapeutic approach the person chose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

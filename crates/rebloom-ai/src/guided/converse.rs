@@ -13,7 +13,7 @@ use super::offers::{answer_offer, choose_offer, menu};
 use super::plan;
 use super::slots::DISTORTIONS;
 use super::state::{EngineState, ExerciseKind, ExerciseProgress, Offer};
-use super::text::{self, hash, normalize};
+use crate::text::{self, hash, normalize};
 
 /// Turns between uses of the person's name.
 const NAME_GAP: u32 = 3;

@@ -6,7 +6,7 @@
 use super::language::Lang;
 use super::slots::{DISTORTIONS, EMOTIONS, POSITIVE, TOPICS};
 use super::state::ExerciseKind;
-use super::text::{self, normalize, words};
+use crate::text::{self, normalize, words};
 use crate::emotion::{self, LangLexicon};
 
 /// An emotion found in a message.

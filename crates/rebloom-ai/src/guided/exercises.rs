@@ -9,7 +9,7 @@ use super::detect::{self, Signals};
 use super::moves;
 use super::slots::DISTORTIONS;
 use super::state::{EngineState, ExerciseKind, ExerciseProgress};
-use super::text::{self, normalize, parse_rating};
+use crate::text::{self, normalize, parse_rating};
 
 /// Longest answer kept and echoed back, in characters.
 const ECHO_MAX: usize = 160;

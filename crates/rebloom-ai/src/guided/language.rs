@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use super::content::{self, Content, ContentError};
 use super::slots::{DISTORTIONS, EMOTIONS, TOPICS};
 use super::state::ExerciseKind;
-use super::text::Matcher;
+use crate::text::Matcher;
 use crate::emotion::{self, LangLexicon};
 
 /// One language, compiled for matching.

@@ -16,7 +16,7 @@ use super::exercises;
 use super::language::Lang;
 use super::moves;
 use super::state::{EngineState, ExerciseKind, ExerciseProgress, Offer, SafetyPlanDraft};
-use super::text::{self, normalize};
+use crate::text::{self, normalize};
 
 const KIND: ExerciseKind = ExerciseKind::SafetyPlan;
 /// Longest list item kept, in characters.

@@ -11,7 +11,7 @@ use rebloom_store::{CrisisEvent, Role};
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::jobs::notify::ContactRefusal;
+use rebloom_core::notices::ContactRefusal;
 
 /// When the person asks for their trusted contact to be told (after the
 /// companion offered it), sends the request and says what happened.
@@ -31,7 +31,7 @@ pub async fn contact_request(
     if !rebloom_safety::accepts_contact_offer(text, &contact.name) {
         return None;
     }
-    let which = match crate::jobs::notify::notify_contact(state, user_id).await {
+    let which = match state.notices.notify_contact(user_id).await {
         Ok(()) => {
             if let Err(e) = state
                 .audit

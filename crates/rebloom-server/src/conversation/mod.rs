@@ -3,6 +3,7 @@
 pub mod analysis;
 pub mod care;
 pub mod crisis;
+pub mod greeting;
 pub mod history;
 
 pub mod prompt;

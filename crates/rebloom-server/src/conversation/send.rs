@@ -182,7 +182,7 @@ pub async fn open(
         (None, Some(response)) => {
             Some(crate::conversation::crisis::open_check_in(state, &session, response).await?)
         }
-        (None, None) => crate::memory::greeting::open_session(state, &session).await?,
+        (None, None) => crate::conversation::greeting::open_session(state, &session).await?,
     };
     // Read again: the turn may have changed it (its risk, its summary).
     let session = state

@@ -117,7 +117,7 @@ pub async fn retry_job(
     if !state.store.requeue_job(id, state.clock.now()).await? {
         return Err(ApiError::NotFound);
     }
-    state.jobs.wake();
+    state.jobs.queue().wake();
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 

@@ -80,7 +80,8 @@ pub async fn request_export(
     let export = state.store.create_export(id, user.id, now).await?;
     state
         .jobs
-        .enqueue(&state, EXPORT_JOB, json!({ "exportId": id }), Some(user.id))
+        .queue()
+        .enqueue(EXPORT_JOB, json!({ "exportId": id }), Some(user.id))
         .await?;
     Ok((StatusCode::ACCEPTED, ApiJson(view(export, now))))
 }

@@ -162,7 +162,7 @@ fn check_content(content: &str, errors: &mut Vec<FieldError>) -> String {
 /// The person's memory settings as they read them back.
 fn settings_view(state: &AppState, profile: &Profile, s: MemorySettings) -> SettingsView {
     SettingsView {
-        enabled: crate::memory::allowed(profile),
+        enabled: rebloom_core::memory::allowed(profile),
         paused: s.paused,
         never_remember: s.never_remember,
         search: state
@@ -272,7 +272,7 @@ pub async fn add_memory(
         .get_profile(user.id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    if !crate::memory::allowed(&profile) {
+    if !rebloom_core::memory::allowed(&profile) {
         return Err(ApiError::Conflict("memory_disabled"));
     }
     let now = state.clock.now();
@@ -289,8 +289,8 @@ pub async fn add_memory(
         last_seen_at: now,
     };
     state.store.insert_memory(&memory).await?;
-    crate::memory::embed_memory(&state, &memory).await?;
-    state.memory.cache.invalidate(&state, user.id).await;
+    state.memory.embed_memory(&memory).await?;
+    state.memory.invalidate(user.id).await;
     let view = views(&state, user.id, vec![memory])
         .await?
         .pop()
@@ -343,9 +343,9 @@ pub async fn edit_memory(
         return Err(ApiError::NotFound);
     }
     if changed_text {
-        crate::memory::embed_memory(&state, &memory).await?;
+        state.memory.embed_memory(&memory).await?;
     }
-    state.memory.cache.invalidate(&state, user.id).await;
+    state.memory.invalidate(user.id).await;
     let view = views(&state, user.id, vec![memory])
         .await?
         .pop()
@@ -364,7 +364,7 @@ pub async fn delete_memory(
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
     let deleted = state.store.delete_memory(user.id, id).await?;
-    state.memory.cache.invalidate(&state, user.id).await;
+    state.memory.invalidate(user.id).await;
     if deleted {
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -381,7 +381,7 @@ pub async fn forget_everything(
     user: AuthUser,
 ) -> ApiResult<ApiJson<Forgotten>> {
     let deleted = state.store.delete_memories(user.id).await?;
-    state.memory.cache.invalidate(&state, user.id).await;
+    state.memory.invalidate(user.id).await;
     state
         .audit
         .record(
@@ -465,6 +465,6 @@ pub async fn put_settings(
         .save_memory_settings(user.id, &settings, state.clock.now())
         .await?;
     // Forgets what touches a listed topic and drops the cached context.
-    crate::memory::forget_topics(&state, user.id, &settings).await?;
+    state.memory.forget_topics(user.id, &settings).await?;
     Ok(ApiJson(settings_view(&state, &profile, settings)))
 }

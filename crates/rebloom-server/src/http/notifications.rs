@@ -255,7 +255,7 @@ pub async fn put_reminders(
             "Both quietStart and quietEnd, as times such as 22:00 and 07:00.",
         )),
     }
-    if req.email && !state.notifier.can_email() {
+    if req.email && !state.notices.can_email() {
         errors.push(FieldError::new(
             "email",
             "email_unavailable",

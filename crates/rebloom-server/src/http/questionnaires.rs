@@ -269,7 +269,7 @@ async fn safety_protocol(
     metrics::counter!("crisis_events_total", "risk_level" => assessment.level.as_str(), "intervention_type" => "questionnaire")
         .increment(1);
     state.store.record_crisis_event(&event).await?;
-    crate::jobs::notify::crisis(state, &event, country.as_deref()).await;
+    state.notices.crisis(&event, country.as_deref()).await;
     Ok((safety_view(&assessment, Some(&reply)), reply.text))
 }
 

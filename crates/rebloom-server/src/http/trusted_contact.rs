@@ -15,7 +15,7 @@ use crate::app::AppState;
 use crate::http::auth::normalize_email;
 use crate::http::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::http::extract::{ApiJson, AuthUser};
-use crate::jobs::notify::{self, CONTACT_WINDOW, ContactRefusal};
+use rebloom_core::notices::{CONTACT_WINDOW, ContactRefusal};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -65,7 +65,7 @@ fn view(state: &AppState, c: rebloom_store::TrustedContact) -> ContactView {
         email: c.email,
         consented_at: c.consented_at,
         last_notified_at: c.last_notified_at,
-        can_notify: state.notifier.can_email(),
+        can_notify: state.notices.can_email(),
     }
 }
 
@@ -188,7 +188,7 @@ pub async fn notify_contact(
     State(state): State<AppState>,
     user: AuthUser,
 ) -> ApiResult<(StatusCode, ApiJson<NotifyView>)> {
-    match notify::notify_contact(&state, user.id).await {
+    match state.notices.notify_contact(user.id).await {
         Ok(()) => {
             state
                 .audit

@@ -16,7 +16,7 @@ use uuid::Uuid;
 pub mod report;
 
 use crate::app::AppState;
-use crate::jobs::JobError;
+use rebloom_core::jobs::JobError;
 use rebloom_core::wellbeing::calendar::{Calendar, from_time_date, to_time_date};
 use rebloom_core::{CoreError, CoreResult};
 use report::TRIGGER_DAYS;
@@ -27,7 +27,7 @@ pub const WEEKLY: &str = "insights.weekly";
 /// The hourly job that finds who is due.
 pub const SCHEDULE: &str = "insights.schedule";
 /// The jobs of insights.
-pub const JOBS: &[(&str, crate::jobs::Handler)] = &[
+pub const JOBS: &[(&str, crate::app::JobHandler)] = &[
     (WEEKLY, |s, j| {
         Box::pin(async move { run_weekly(&s, &j.payload).await })
     }),
@@ -166,7 +166,8 @@ async fn enqueue_once(
 ) -> Result<bool, JobError> {
     match state
         .jobs
-        .enqueue_at(state, id, queue, payload, user_id, run_at)
+        .queue()
+        .enqueue_at(id, queue, payload, user_id, run_at)
         .await
     {
         Ok(()) => Ok(true),

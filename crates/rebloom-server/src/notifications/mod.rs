@@ -17,13 +17,13 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::jobs::JobError;
+use rebloom_core::jobs::JobError;
 use rebloom_core::wellbeing::calendar::{Calendar, from_timestamp};
 
 /// The job that e-mails one notification.
 pub const EMAIL: &str = "notification.email";
 /// The jobs of notifications.
-pub const JOBS: &[(&str, crate::jobs::Handler)] = &[(EMAIL, |s, j| {
+pub const JOBS: &[(&str, crate::app::JobHandler)] = &[(EMAIL, |s, j| {
     Box::pin(async move { run_email(&s, &j).await })
 })];
 
@@ -119,11 +119,11 @@ pub async fn notify(
     state.store.insert_notification(&n).await?;
     metrics::counter!("notifications_total", "kind" => kind.to_owned(), "channel" => "in_app")
         .increment(1);
-    if email && state.notifier.can_email() {
+    if email && state.notices.can_email() {
         state
             .jobs
+            .queue()
             .enqueue(
-                state,
                 EMAIL,
                 json!({ "notificationId": n.id }),
                 Some(user_id),

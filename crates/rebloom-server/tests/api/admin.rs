@@ -23,8 +23,8 @@ async fn dead_letter_view(ctx: Ctx) {
     let user_id = uuid::Uuid::parse_str(user.id()).unwrap();
     app.state
         .jobs
+        .queue()
         .enqueue(
-            &app.state,
             "no.such.queue",
             json!({ "n": 1 }),
             Some(user_id),

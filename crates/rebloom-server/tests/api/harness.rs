@@ -428,7 +428,7 @@ impl TestApp {
 
     /// Runs every due job now (tests that start the app with `job_worker = false`).
     pub async fn run_jobs(&self) {
-        while rebloom_server::jobs::run_one(&self.state).await.unwrap() {}
+        while self.state.jobs.run_one(&self.state).await.unwrap() {}
     }
 
     pub async fn me(&self, access: &str) -> Resp {

@@ -413,8 +413,10 @@ async fn recall_by_vectors_with_the_local_model(ctx: Ctx) {
     let second = app.start(&s, json!({})).await;
     let second_id = uuid::Uuid::parse_str(second["sessionId"].as_str().unwrap()).unwrap();
     let profile = app.state.store.get_profile(user_id).await.unwrap().unwrap();
-    let recall = rebloom_server::memory::recall(
-        &app.state,
+    let recall = app
+        .state
+        .memory
+        .recall(
         &profile,
         second_id,
         "Exam stress keeps me awake at night",

@@ -231,7 +231,7 @@ async fn crisis_webhook_and_email(ctx: Ctx) {
         "{pending:?}"
     );
     app.advance(time::Duration::seconds(10));
-    app.state.jobs.wake();
+    app.state.jobs.queue().wake();
     let second = next(&mut hooks, "webhook retry").await;
     assert_eq!(check_signature(&second)["eventId"], event["eventId"]);
 

@@ -90,7 +90,7 @@ pub async fn message(
         created_at: state.clock.now(),
     };
     state.store.insert_message(&message).await?;
-    crate::memory::after_message(state, profile, &message, assessment.level).await;
+    state.memory.after_message(profile, &message, assessment.level).await;
     state.events.publish(event(
         incoming,
         events::MESSAGE_SENT,
@@ -153,7 +153,9 @@ async fn record_crisis(
         tracing::error!(error = %e, "recording a crisis event failed");
     }
     if escalated(state, &crisis_event, assessed.crisis_events.as_deref()).await {
-        crate::jobs::notify::crisis(state, &crisis_event, profile.country.as_deref()).await;
+        state
+            .notices
+            .crisis(&crisis_event, profile.country.as_deref()).await;
     }
     state.events.publish(event(
         incoming,

@@ -192,7 +192,7 @@ pub async fn reply(
             // model writes, and never in a crisis.
             if mv != Move::Plan && assessment.level <= RiskLevel::Low {
                 let recall =
-                    crate::memory::recall(state, profile, session.id, text)
+                    state.memory.recall(profile, session.id, text)
                         .await
                         .unwrap_or_else(|e| {
                             tracing::error!(error = %e, "recalling memories failed; answering without them");
@@ -314,7 +314,7 @@ async fn crisis_reply(
     let mut offered_contact = false;
     if reply.urged_emergency_services
         && !contact_offered
-        && state.notifier.can_email()
+        && state.notices.can_email()
         && let Ok(Some(contact)) = state.store.get_trusted_contact(incoming.user.id).await
     {
         text.push_str("\n\n");

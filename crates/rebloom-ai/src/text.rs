@@ -1,5 +1,6 @@
-//! Text helpers: normalisation, phrase matching, numbers, sentences and the
-//! deterministic hash behind every choice the engine makes.
+//! Text helpers shared by the guided engine and the emotion lexicon:
+//! normalisation, phrase matching, numbers, sentences and the deterministic
+//! hash behind every choice the engine makes.
 
 /// Lower-cases, folds accents, drops apostrophes and turns all other
 /// punctuation into single spaces. The result starts and ends with a space,

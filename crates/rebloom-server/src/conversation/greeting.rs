@@ -5,10 +5,10 @@ use rebloom_safety::{Assessment, RiskLevel};
 use rebloom_store::{Memory, Message, Session};
 use serde_json::json;
 
-use super::last_session;
 use crate::app::AppState;
 use crate::conversation::views::{AiResponse, safety_view};
 use rebloom_core::CoreResult;
+use rebloom_core::memory::last_session;
 use rebloom_core::preferences::CommunicationPreferences;
 
 /// Opens a new session with a greeting from what the person shared before,
@@ -18,10 +18,10 @@ pub async fn open_session(state: &AppState, session: &Session) -> CoreResult<Opt
     let Some(profile) = state.store.get_profile(session.user_id).await? else {
         return Ok(None);
     };
-    if !super::allowed(&profile) {
+    if !rebloom_core::memory::allowed(&profile) {
         return Ok(None);
     }
-    let known = state.memory.cache.get(state, session.user_id).await?;
+    let known = state.memory.known(session.user_id).await?;
     let communication = CommunicationPreferences::of(&profile);
     let name = match communication.use_name {
         Some(false) => None,

@@ -1,5 +1,7 @@
-//! Notifications about crisis events and to a person's trusted contact.
-//! None of them ever holds message text: ids, level, categories and times only.
+//! Sending notifications about crisis events and to a person's trusted
+//! contact, as the jobs `rebloom_core::notices` queues (it decides who is
+//! told). None of them ever holds message text: ids, level, categories and
+//! times only.
 //!
 //! Webhooks are signed like Stripe's: `Rebloom-Signature: t=<unix seconds>,v1=<hex
 //! HMAC-SHA256(secret, "<t>.<body>")>`; receivers recompute it and reject old
@@ -12,16 +14,20 @@ use hmac::{Hmac, Mac};
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use rebloom_store::{CrisisEvent, Job};
+use rebloom_store::Job;
 use secrecy::{ExposeSecret, SecretString};
-use serde_json::{Value, json};
+use serde_json::Value;
 use sha2::Sha256;
 use uuid::Uuid;
 
-use super::{CONTACT_EMAIL, CRISIS_EMAIL, CRISIS_WEBHOOK, JobError};
+use rebloom_core::jobs::JobError;
+use rebloom_core::notices::{CLINICIAN_EMAIL, CONTACT_EMAIL, CRISIS_EMAIL, CRISIS_WEBHOOK, Channels};
+
+use crate::app::{AppState, JobHandler};
+use crate::config::Config;
 
 /// The jobs of crisis notification and the trusted contact.
-pub const JOBS: &[(&str, super::Handler)] = &[
+pub const JOBS: &[(&str, JobHandler)] = &[
     (CRISIS_WEBHOOK, |s, j| {
         Box::pin(async move { s.notifier.crisis_webhook(&j.payload).await })
     }),
@@ -31,15 +37,10 @@ pub const JOBS: &[(&str, super::Handler)] = &[
     (CONTACT_EMAIL, |s, j| {
         Box::pin(async move { contact_email(&s, &j).await })
     }),
-    (super::CLINICIAN_EMAIL, |s, j| {
+    (CLINICIAN_EMAIL, |s, j| {
         Box::pin(async move { clinician_email(&s, &j).await })
     }),
 ];
-use crate::app::AppState;
-use crate::config::Config;
-
-/// How often a trusted contact may be notified.
-pub const CONTACT_WINDOW: time::Duration = time::Duration::hours(1);
 
 /// The outgoing channels, built once from configuration.
 pub struct Notifier {
@@ -101,9 +102,13 @@ impl Notifier {
         })
     }
 
-    /// Whether e-mail can be sent at all (a trusted contact needs it).
-    pub fn can_email(&self) -> bool {
-        self.smtp.is_some()
+    /// What is configured, for deciding who is told (`rebloom_core::notices`).
+    pub fn channels(&self) -> Channels {
+        Channels {
+            webhook: self.webhook.is_some(),
+            crisis_email: !self.crisis_to.is_empty(),
+            email: self.smtp.is_some(),
+        }
     }
 
     /// The channels a crisis event goes to, for the start-up banner.
@@ -234,111 +239,6 @@ fn sign(secret: &[u8], t: i64, body: &[u8]) -> Result<String, JobError> {
     mac.update(b".");
     mac.update(body);
     Ok(hex::encode(mac.finalize().into_bytes()))
-}
-
-/// Enqueues the notifications a crisis event calls for, on every configured channel.
-pub async fn crisis(state: &AppState, event: &CrisisEvent, country: Option<&str>) {
-    let payload = json!({
-        "type": "safety.crisis.detected",
-        "eventId": event.id,
-        "userId": event.user_id,
-        "sessionId": event.session_id,
-        "riskLevel": event.risk_level,
-        "categories": event.categories,
-        "interventionType": event.intervention_type,
-        "country": country,
-        "occurredAt": event.created_at.format(&time::format_description::well_known::Rfc3339).ok(),
-    });
-    let mut queues = Vec::new();
-    if state.notifier.webhook.is_some() {
-        queues.push(CRISIS_WEBHOOK);
-    }
-    if !state.notifier.crisis_to.is_empty() {
-        queues.push(CRISIS_EMAIL);
-    }
-    // Clinicians the person shares data with hear of it whatever the grant's
-    // scope: the level and the time only.
-    if state.notifier.can_email() {
-        match state
-            .store
-            .active_grants_of(event.user_id, state.clock.now())
-            .await
-        {
-            Ok(grants) => {
-                let mut clinicians: Vec<_> = grants.iter().map(|g| g.clinician_id).collect();
-                clinicians.dedup();
-                for clinician_id in clinicians {
-                    let payload = json!({
-                        "clinicianId": clinician_id,
-                        "userId": event.user_id,
-                        "riskLevel": event.risk_level,
-                        "occurredAt": event.created_at.format(&time::format_description::well_known::Rfc3339).ok(),
-                    });
-                    if let Err(e) = state
-                        .jobs
-                        .enqueue(state, super::CLINICIAN_EMAIL, payload, Some(event.user_id))
-                        .await
-                    {
-                        tracing::error!(error = %e, "enqueueing a clinician notification failed");
-                    }
-                }
-            }
-            Err(e) => tracing::error!(error = %e, "reading linked clinicians failed"),
-        }
-    }
-    for queue in queues {
-        if let Err(e) = state
-            .jobs
-            .enqueue(state, queue, payload.clone(), Some(event.user_id))
-            .await
-        {
-            tracing::error!(error = %e, queue, "enqueueing a crisis notification failed");
-        }
-    }
-}
-
-/// Why a trusted contact could not be notified.
-#[derive(Debug)]
-pub enum ContactRefusal {
-    NoContact,
-    NoEmail,
-    TooSoon,
-    /// The store failed; nothing was sent.
-    Store(rebloom_store::StoreError),
-}
-
-/// Asks for the person's trusted contact to be e-mailed (at most once per
-/// [`CONTACT_WINDOW`]). Only ever called when the person asked for it.
-pub async fn notify_contact(state: &AppState, user_id: Uuid) -> Result<(), ContactRefusal> {
-    if !state.notifier.can_email() {
-        return Err(ContactRefusal::NoEmail);
-    }
-    let now = state.clock.now();
-    match state
-        .store
-        .mark_contact_notified(user_id, now, now - CONTACT_WINDOW)
-        .await
-    {
-        Ok(true) => {}
-        Ok(false) => {
-            return match state.store.get_trusted_contact(user_id).await {
-                Ok(Some(_)) => Err(ContactRefusal::TooSoon),
-                Ok(None) => Err(ContactRefusal::NoContact),
-                Err(e) => Err(ContactRefusal::Store(e)),
-            };
-        }
-        Err(e) => return Err(ContactRefusal::Store(e)),
-    }
-    let payload = json!({ "userId": user_id, "requestedAt": now.unix_timestamp() });
-    if let Err(e) = state
-        .jobs
-        .enqueue(state, CONTACT_EMAIL, payload, Some(user_id))
-        .await
-    {
-        tracing::error!(error = %e, "enqueueing a trusted-contact e-mail failed");
-        return Err(ContactRefusal::Store(e));
-    }
-    Ok(())
 }
 
 /// The e-mail to a trusted contact. Read at run time: a contact removed in the

@@ -9,16 +9,16 @@
 //! content goes to Redis: only the version number.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use rebloom_ai::ProviderError;
 use rebloom_ai::embed::Embedder;
-use rebloom_store::{Memory, StoreResult, VectorOf};
+use rebloom_store::{Memory, StoreResult, StoredVector, VectorOf};
 use redis::AsyncCommands;
+use redis::aio::ConnectionManager;
 use uuid::Uuid;
-
-use crate::app::AppState;
 
 const TTL: Duration = Duration::from_secs(7200);
 /// How long a version number outlives the entries that use it.
@@ -67,12 +67,15 @@ impl Known {
 
 pub struct ContextCache {
     local: moka::sync::Cache<Uuid, (u64, Arc<Known>)>,
+    /// Scaled out: where the version numbers live.
+    redis: Option<ConnectionManager>,
     prefix: String,
 }
 
 impl ContextCache {
-    pub fn new(redis_prefix: &str) -> ContextCache {
+    pub fn new(redis: Option<ConnectionManager>, redis_prefix: &str) -> ContextCache {
         ContextCache {
+            redis,
             local: moka::sync::Cache::builder()
                 .time_to_live(TTL)
                 .weigher(|_, (_, k): &(u64, Arc<Known>)| {
@@ -86,8 +89,8 @@ impl ContextCache {
 
     /// The current version, 0 without Redis; `None` when Redis cannot say
     /// (then nothing cached is trusted).
-    async fn version(&self, state: &AppState, user_id: Uuid) -> Option<u64> {
-        let Some(redis) = &state.redis else {
+    async fn version(&self, user_id: Uuid) -> Option<u64> {
+        let Some(redis) = &self.redis else {
             return Some(0);
         };
         let mut conn = redis.clone();
@@ -103,8 +106,14 @@ impl ContextCache {
         }
     }
 
-    pub async fn get(&self, state: &AppState, user_id: Uuid) -> StoreResult<Arc<Known>> {
-        let version = self.version(state, user_id).await;
+    /// The person's entry, or what `load` reads (their memories and vectors)
+    /// when there is none or it is out of date.
+    pub async fn get<F, Fut>(&self, user_id: Uuid, load: F) -> StoreResult<Arc<Known>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = StoreResult<(Vec<Memory>, Vec<StoredVector>)>>,
+    {
+        let version = self.version(user_id).await;
         if let (Some(v), Some((cached_v, known))) = (version, self.local.get(&user_id))
             && v == cached_v
         {
@@ -112,20 +121,14 @@ impl ContextCache {
             return Ok(known);
         }
         metrics::counter!("context_cache_total", "outcome" => "miss").increment(1);
-        let memories = state.store.list_memories(user_id).await?;
-        let vectors = match &state.memory.embedder {
-            Some(e) => state
-                .store
-                .user_vectors(user_id, e.name())
-                .await?
-                .into_iter()
-                .map(|v| KnownVector {
-                    of: v.of,
-                    values: v.values(),
-                })
-                .collect(),
-            None => Vec::new(),
-        };
+        let (memories, vectors) = load().await?;
+        let vectors = vectors
+            .into_iter()
+            .map(|v| KnownVector {
+                of: v.of,
+                values: v.values(),
+            })
+            .collect();
         let known = Arc::new(Known::new(memories, vectors));
         if let Some(v) = version {
             self.local.insert(user_id, (v, known.clone()));
@@ -134,9 +137,9 @@ impl ContextCache {
     }
 
     /// Drops the person's entry here and, scaled out, on every replica.
-    pub async fn invalidate(&self, state: &AppState, user_id: Uuid) {
+    pub async fn invalidate(&self, user_id: Uuid) {
         self.local.invalidate(&user_id);
-        if let Some(redis) = &state.redis {
+        if let Some(redis) = &self.redis {
             let mut conn = redis.clone();
             let key = format!("{}{user_id}", self.prefix);
             let bumped: redis::RedisResult<()> = redis::pipe()

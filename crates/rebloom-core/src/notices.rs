@@ -1,0 +1,182 @@
+//! Telling people outside the conversation: a crisis event goes to the
+//! configured webhook and crisis e-mail addresses, and to the clinicians the
+//! person shares data with; their trusted contact hears when (and only when)
+//! the person asks. [`Notices`] decides who is told and queues it as jobs;
+//! the sending itself (signed webhooks over HTTP, e-mail over SMTP) is the
+//! server's, run by those jobs. None of it ever holds message text: ids,
+//! level, categories and times only.
+
+use std::sync::Arc;
+
+use rebloom_store::{CrisisEvent, GrantStore, SafetyStore, Store, StoreError};
+use serde_json::json;
+use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
+
+use crate::clock::Clock;
+use crate::jobs::Queue;
+
+/// A crisis event for the configured webhook.
+pub const CRISIS_WEBHOOK: &str = "crisis.webhook";
+/// A crisis event for the configured clinicians' e-mail addresses.
+pub const CRISIS_EMAIL: &str = "crisis.email";
+/// A crisis event for a clinician the person shares data with (level and time).
+pub const CLINICIAN_EMAIL: &str = "clinician.email";
+/// The person asked us to tell their trusted contact.
+pub const CONTACT_EMAIL: &str = "trusted_contact.email";
+
+/// How often a trusted contact may be notified.
+pub const CONTACT_WINDOW: time::Duration = time::Duration::hours(1);
+
+/// Which outgoing channels are configured.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Channels {
+    /// A crisis webhook.
+    pub webhook: bool,
+    /// Crisis e-mail recipients.
+    pub crisis_email: bool,
+    /// E-mail at all (an SMTP server): clinicians, trusted contacts, reminders.
+    pub email: bool,
+}
+
+/// Why a trusted contact could not be notified.
+#[derive(Debug)]
+pub enum ContactRefusal {
+    NoContact,
+    NoEmail,
+    TooSoon,
+    /// The store failed; nothing was sent.
+    Store(StoreError),
+}
+
+/// Decides who hears of a crisis event or a request to tell a trusted
+/// contact, and queues it.
+#[derive(Clone)]
+pub struct Notices {
+    grants: Arc<dyn GrantStore>,
+    contacts: Arc<dyn SafetyStore>,
+    clock: Arc<dyn Clock>,
+    jobs: Queue,
+    channels: Channels,
+}
+
+impl Notices {
+    pub fn new(
+        store: &Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        jobs: Queue,
+        channels: Channels,
+    ) -> Notices {
+        Notices {
+            grants: store.clone(),
+            contacts: store.clone(),
+            clock,
+            jobs,
+            channels,
+        }
+    }
+
+    /// Whether e-mail can be sent at all (a trusted contact needs it).
+    pub fn can_email(&self) -> bool {
+        self.channels.email
+    }
+
+    /// Queues the notifications a crisis event calls for, on every
+    /// configured channel. A failure is logged, never passed on: the person's
+    /// reply does not wait on it.
+    pub async fn crisis(&self, event: &CrisisEvent, country: Option<&str>) {
+        let occurred_at = event.created_at.format(&Rfc3339).ok();
+        let payload = json!({
+            "type": "safety.crisis.detected",
+            "eventId": event.id,
+            "userId": event.user_id,
+            "sessionId": event.session_id,
+            "riskLevel": event.risk_level,
+            "categories": event.categories,
+            "interventionType": event.intervention_type,
+            "country": country,
+            "occurredAt": occurred_at,
+        });
+        let mut queues = Vec::new();
+        if self.channels.webhook {
+            queues.push(CRISIS_WEBHOOK);
+        }
+        if self.channels.crisis_email {
+            queues.push(CRISIS_EMAIL);
+        }
+        // Clinicians the person shares data with hear of it whatever the
+        // grant's scope: the level and the time only.
+        if self.channels.email {
+            match self
+                .grants
+                .active_grants_of(event.user_id, self.clock.now())
+                .await
+            {
+                Ok(grants) => {
+                    let mut clinicians: Vec<_> = grants.iter().map(|g| g.clinician_id).collect();
+                    clinicians.sort();
+                    clinicians.dedup();
+                    for clinician_id in clinicians {
+                        let payload = json!({
+                            "clinicianId": clinician_id,
+                            "userId": event.user_id,
+                            "riskLevel": event.risk_level,
+                            "occurredAt": occurred_at,
+                        });
+                        if let Err(e) = self
+                            .jobs
+                            .enqueue(CLINICIAN_EMAIL, payload, Some(event.user_id))
+                            .await
+                        {
+                            tracing::error!(error = %e, "enqueueing a clinician notification failed");
+                        }
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "reading linked clinicians failed"),
+            }
+        }
+        for queue in queues {
+            if let Err(e) = self
+                .jobs
+                .enqueue(queue, payload.clone(), Some(event.user_id))
+                .await
+            {
+                tracing::error!(error = %e, queue, "enqueueing a crisis notification failed");
+            }
+        }
+    }
+
+    /// Asks for the person's trusted contact to be e-mailed (at most once per
+    /// [`CONTACT_WINDOW`]). Only ever called when the person asked for it.
+    pub async fn notify_contact(&self, user_id: Uuid) -> Result<(), ContactRefusal> {
+        if !self.channels.email {
+            return Err(ContactRefusal::NoEmail);
+        }
+        let now = self.clock.now();
+        match self
+            .contacts
+            .mark_contact_notified(user_id, now, now - CONTACT_WINDOW)
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => {
+                return match self.contacts.get_trusted_contact(user_id).await {
+                    Ok(Some(_)) => Err(ContactRefusal::TooSoon),
+                    Ok(None) => Err(ContactRefusal::NoContact),
+                    Err(e) => Err(ContactRefusal::Store(e)),
+                };
+            }
+            Err(e) => return Err(ContactRefusal::Store(e)),
+        }
+        let payload = json!({ "userId": user_id, "requestedAt": now.unix_timestamp() });
+        if let Err(e) = self
+            .jobs
+            .enqueue(CONTACT_EMAIL, payload, Some(user_id))
+            .await
+        {
+            tracing::error!(error = %e, "enqueueing a trusted-contact e-mail failed");
+            return Err(ContactRefusal::Store(e));
+        }
+        Ok(())
+    }
+}

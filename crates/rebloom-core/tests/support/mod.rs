@@ -1,0 +1,60 @@
+//! Each case on a real store: SQLite in a temporary directory, or
+//! PostgreSQL in a schema of its own, dropped after (even when the case panics).
+
+use std::future::Future;
+use std::process::Command;
+use std::sync::Arc;
+
+use rebloom_store::{ConnectOptions, Store};
+use uuid::Uuid;
+
+const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+pub async fn on_sqlite<F, Fut>(case: F)
+where
+    F: FnOnce(Arc<dyn Store>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let dir = tempfile::TempDir::new().unwrap();
+    let store = rebloom_store::connect(&ConnectOptions {
+        database_url: format!("sqlite://{}/t.db", dir.path().display()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    case(store).await;
+}
+
+pub async fn on_postgres<F, Fut>(case: F)
+where
+    F: FnOnce(Arc<dyn Store>) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let url = std::env::var("REBLOOM_TEST_DATABASE_URL").unwrap_or(DEFAULT_PG_URL.to_owned());
+    let schema = format!("t_{}", Uuid::new_v4().simple());
+    let store = rebloom_store::connect(&ConnectOptions {
+        database_url: url.clone(),
+        schema: Some(schema.clone()),
+        max_connections: Some(4),
+        ..Default::default()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("PostgreSQL at {url} is required for these tests: {e}"));
+    // On its own task, so the schema is dropped even when the case panics.
+    let outcome = tokio::spawn(case(store)).await;
+    let dropped = Command::new("psql")
+        .env("PGOPTIONS", "--client-min-messages=warning")
+        .args([
+            url.as_str(),
+            "-q",
+            "-c",
+            &format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
+        ])
+        .status()
+        .expect("psql");
+    assert!(dropped.success(), "dropping {schema}");
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
