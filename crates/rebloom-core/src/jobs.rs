@@ -83,7 +83,12 @@ impl Queue {
     }
 
     /// Stores a job due now and wakes the worker.
-    pub async fn enqueue(&self, queue: &str, payload: Value, user_id: Option<Uuid>) -> StoreResult<()> {
+    pub async fn enqueue(
+        &self,
+        queue: &str,
+        payload: Value,
+        user_id: Option<Uuid>,
+    ) -> StoreResult<()> {
         let now = self.clock.now();
         self.enqueue_at(Uuid::now_v7(), queue, payload, user_id, now)
             .await
@@ -213,7 +218,9 @@ impl<C: Clone + Send + 'static> Jobs<C> {
             }
             Err(e) => {
                 tracing::error!(job_id = %job.id, queue = %job.queue, attempts = job.attempts, error = %e, "job failed for good");
-                store.fail_job(job.id, job.lease, &e.to_string(), now).await?;
+                store
+                    .fail_job(job.id, job.lease, &e.to_string(), now)
+                    .await?;
                 "failed"
             }
         };

@@ -30,7 +30,10 @@ impl Seen {
 const AREA: &[(&str, Handler<Seen>)] = &[
     ("flaky", |seen, job| {
         Box::pin(async move {
-            seen.0.lock().unwrap().push((job.queue.clone(), job.attempts));
+            seen.0
+                .lock()
+                .unwrap()
+                .push((job.queue.clone(), job.attempts));
             if job.attempts < 2 {
                 Err(JobError::Retry("try later".into()))
             } else {
@@ -40,13 +43,19 @@ const AREA: &[(&str, Handler<Seen>)] = &[
     }),
     ("broken", |seen, job| {
         Box::pin(async move {
-            seen.0.lock().unwrap().push((job.queue.clone(), job.attempts));
+            seen.0
+                .lock()
+                .unwrap()
+                .push((job.queue.clone(), job.attempts));
             Err(JobError::Permanent("cannot ever work".into()))
         })
     }),
     ("panics", |seen, job| {
         Box::pin(async move {
-            seen.0.lock().unwrap().push((job.queue.clone(), job.attempts));
+            seen.0
+                .lock()
+                .unwrap()
+                .push((job.queue.clone(), job.attempts));
             panic!("a bug in a job");
         })
     }),
@@ -58,7 +67,10 @@ async fn runs_and_retries(store: Arc<dyn Store>) {
     let seen = Seen::default();
     assert!(!jobs.run_one(&seen).await.unwrap(), "nothing queued yet");
 
-    jobs.queue().enqueue("flaky", json!({ "n": 1 }), None).await.unwrap();
+    jobs.queue()
+        .enqueue("flaky", json!({ "n": 1 }), None)
+        .await
+        .unwrap();
     assert!(jobs.run_one(&seen).await.unwrap());
     assert_eq!(seen.runs(), [("flaky".to_owned(), 1)]);
     // Not due again until its back-off has passed.
@@ -73,13 +85,25 @@ async fn runs_and_retries(store: Arc<dyn Store>) {
     assert!(store.failed_jobs(None, 10).await.unwrap().is_empty());
 
     // A panic fails the run; the worker goes on to the next job.
-    jobs.queue().enqueue("panics", json!({}), None).await.unwrap();
+    jobs.queue()
+        .enqueue("panics", json!({}), None)
+        .await
+        .unwrap();
     assert!(jobs.run_one(&seen).await.unwrap());
-    jobs.queue().enqueue("broken", json!({}), None).await.unwrap();
-    jobs.queue().enqueue("no.such.queue", json!({}), None).await.unwrap();
+    jobs.queue()
+        .enqueue("broken", json!({}), None)
+        .await
+        .unwrap();
+    jobs.queue()
+        .enqueue("no.such.queue", json!({}), None)
+        .await
+        .unwrap();
     assert!(jobs.run_one(&seen).await.unwrap());
     assert!(jobs.run_one(&seen).await.unwrap());
-    assert!(!jobs.run_one(&seen).await.unwrap(), "the panicked one waits for its back-off");
+    assert!(
+        !jobs.run_one(&seen).await.unwrap(),
+        "the panicked one waits for its back-off"
+    );
     assert_eq!(
         seen.runs()[2..],
         [("panics".to_owned(), 1), ("broken".to_owned(), 1)]
@@ -96,7 +120,11 @@ async fn runs_and_retries(store: Arc<dyn Store>) {
         failed,
         [
             ("broken".to_owned(), 1, Some("cannot ever work".to_owned())),
-            ("no.such.queue".to_owned(), 1, Some("unknown queue no.such.queue".to_owned())),
+            (
+                "no.such.queue".to_owned(),
+                1,
+                Some("unknown queue no.such.queue".to_owned())
+            ),
         ]
     );
     clock.advance(backoff(1));

@@ -13,8 +13,8 @@ use rebloom_core::clock::{Clock, ManualClock};
 use rebloom_core::wellbeing::Wellbeing;
 use rebloom_core::wellbeing::calendar::RangeParams;
 use rebloom_store::{NewUser, Profile, Role, Store};
-use support::{on_postgres, on_sqlite};
 use serde_json::json;
+use support::{on_postgres, on_sqlite};
 use time::macros::datetime;
 use uuid::Uuid;
 

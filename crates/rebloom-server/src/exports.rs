@@ -12,9 +12,9 @@ use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use crate::app::AppState;
+use crate::app::JobHandler;
 use crate::conversation::history::{all_messages, all_sessions};
 use crate::conversation::views::MessageView;
-use crate::app::JobHandler;
 use rebloom_core::jobs::JobError;
 
 /// The job queue's name for building an export.

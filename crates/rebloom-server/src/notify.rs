@@ -21,7 +21,9 @@ use sha2::Sha256;
 use uuid::Uuid;
 
 use rebloom_core::jobs::JobError;
-use rebloom_core::notices::{CLINICIAN_EMAIL, CONTACT_EMAIL, CRISIS_EMAIL, CRISIS_WEBHOOK, Channels};
+use rebloom_core::notices::{
+    CLINICIAN_EMAIL, CONTACT_EMAIL, CRISIS_EMAIL, CRISIS_WEBHOOK, Channels,
+};
 
 use crate::app::{AppState, JobHandler};
 use crate::config::Config;

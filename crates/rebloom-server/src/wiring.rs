@@ -12,10 +12,10 @@ use rebloom_core::clock::Clock;
 use rebloom_core::cpu_pool::CpuPool;
 use rebloom_core::events::EventBus;
 use rebloom_core::jobs::{Jobs, Queue};
-use rebloom_core::notices::Notices;
 use rebloom_core::memory::cache::{CachedEmbedder, ContextCache};
 use rebloom_core::memory::extract::Extractor;
 use rebloom_core::memory::{LEARN, MemoryParts, MemoryService};
+use rebloom_core::notices::Notices;
 use rebloom_core::wellbeing::Wellbeing;
 use rebloom_safety::Safety;
 use rebloom_store::{ConnectOptions, EncryptedStore, Store};
@@ -156,10 +156,8 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
     let notifier = crate::notify::Notifier::from_config(&config)?;
     let (embedder, embeddings) = crate::conversation::providers::embedder(&config)?;
     // One message is embedded once per turn (emotions, recall, learning).
-    let embedder = embedder.map(|e| {
-        Arc::new(CachedEmbedder::new(e))
-            as Arc<dyn rebloom_ai::embed::Embedder>
-    });
+    let embedder =
+        embedder.map(|e| Arc::new(CachedEmbedder::new(e)) as Arc<dyn rebloom_ai::embed::Embedder>);
     let emotions = Arc::new(rebloom_ai::emotion::EmotionClassifier::new(
         embedder.clone(),
     ));
@@ -208,7 +206,12 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
             crate::notifications::JOBS,
         ],
     );
-    let notices = Notices::new(&store, clock.clone(), jobs.queue().clone(), notifier.channels());
+    let notices = Notices::new(
+        &store,
+        clock.clone(),
+        jobs.queue().clone(),
+        notifier.channels(),
+    );
     let inner = AppInner {
         wellbeing: Wellbeing::new(&store, clock.clone()),
         audit: Audit::new(store.clone(), clock.clone()),

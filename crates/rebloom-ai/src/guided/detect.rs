@@ -6,8 +6,8 @@
 use super::language::Lang;
 use super::slots::{DISTORTIONS, EMOTIONS, POSITIVE, TOPICS};
 use super::state::ExerciseKind;
-use crate::text::{self, normalize, words};
 use crate::emotion::{self, LangLexicon};
+use crate::text::{self, normalize, words};
 
 /// An emotion found in a message.
 #[derive(Debug, Clone, PartialEq, Eq)]

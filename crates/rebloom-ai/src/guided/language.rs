@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use super::content::{self, Content, ContentError};
 use super::slots::{DISTORTIONS, EMOTIONS, TOPICS};
 use super::state::ExerciseKind;
-use crate::text::Matcher;
 use crate::emotion::{self, LangLexicon};
+use crate::text::Matcher;
 
 /// One language, compiled for matching.
 #[derive(Debug)]

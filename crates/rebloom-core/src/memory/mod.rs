@@ -115,12 +115,7 @@ impl MemoryService {
     }
 
     /// Queues learning from a message the person just sent, if they allow memory.
-    pub async fn after_message(
-        &self,
-        profile: &Profile,
-        message: &Message,
-        risk: RiskLevel,
-    ) {
+    pub async fn after_message(&self, profile: &Profile, message: &Message, risk: RiskLevel) {
         if !allowed(profile) || risk > RiskLevel::Low {
             return;
         }
@@ -145,13 +140,17 @@ impl MemoryService {
         if !allowed(&profile) {
             return Ok(());
         }
-        let settings = self.memories.get_memory_settings(user_id)
+        let settings = self
+            .memories
+            .get_memory_settings(user_id)
             .await?
             .unwrap_or_default();
         if settings.paused {
             return Ok(());
         }
-        let Some(message) = self.conversations.messages_by_id(user_id, &[message_id])
+        let Some(message) = self
+            .conversations
+            .messages_by_id(user_id, &[message_id])
             .await?
             .into_iter()
             .next()
@@ -163,7 +162,9 @@ impl MemoryService {
             return Ok(());
         }
         let risk = RiskLevel::parse(&message.risk_level).unwrap_or(RiskLevel::Critical);
-        let candidates: Vec<_> = self.extractor.extract(&self.safety, &message.content, &profile.language, risk)
+        let candidates: Vec<_> = self
+            .extractor
+            .extract(&self.safety, &message.content, &profile.language, risk)
             .into_iter()
             .filter(|c| !extract::blocked(&c.content, "", &settings.never_remember))
             .collect();
@@ -229,7 +230,8 @@ impl MemoryService {
                             session_id: message.session_id,
                         },
                     };
-                    self.vectors.upsert_vector(&StoredVector::new(user_id, of, embedder.name(), v, now))
+                    self.vectors
+                        .upsert_vector(&StoredVector::new(user_id, of, embedder.name(), v, now))
                         .await?;
                 }
             }
@@ -246,7 +248,8 @@ impl MemoryService {
         match embedder.embed(std::slice::from_ref(&memory.content)).await {
             Ok(vectors) => {
                 if let Some(v) = vectors.first() {
-                    self.vectors.upsert_vector(&StoredVector::new(
+                    self.vectors
+                        .upsert_vector(&StoredVector::new(
                             memory.user_id,
                             VectorOf::Memory(memory.id),
                             embedder.name(),
@@ -334,7 +337,10 @@ impl MemoryService {
                 .collect();
             similar.sort_by(|a, b| b.0.total_cmp(&a.0));
             let ids: Vec<Uuid> = similar.iter().take(SIMILAR_MESSAGES).map(|s| s.1).collect();
-            let mut found = self.conversations.messages_by_id(profile.user_id, &ids).await?;
+            let mut found = self
+                .conversations
+                .messages_by_id(profile.user_id, &ids)
+                .await?;
             found.sort_by_key(|m| ids.iter().position(|id| *id == m.id));
             recall.similar = found;
         }

@@ -57,4 +57,3 @@ where
         std::panic::resume_unwind(e.into_panic());
     }
 }
-

@@ -3,10 +3,10 @@
 //! production), with the same page sizes and ranges.
 
 use rebloom_ai::embed::cosine;
+use rebloom_core::memory::cache::{Known, KnownVector};
 use rebloom_core::wellbeing::calendar::{RangeParams, to_time_date};
 use rebloom_core::wellbeing::moods::{MAX_ENTRIES, trends_for};
 use rebloom_core::wellbeing::trends::Bucket;
-use rebloom_core::memory::cache::{Known, KnownVector};
 use rebloom_store::{Memory, Sender, Store, VectorOf};
 use time::OffsetDateTime;
 use uuid::Uuid;

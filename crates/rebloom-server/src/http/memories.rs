@@ -167,8 +167,7 @@ fn settings_view(state: &AppState, profile: &Profile, s: MemorySettings) -> Sett
         never_remember: s.never_remember,
         search: state
             .memory
-            .embedder
-            .as_ref()
+            .embedder()
             .map(|e| e.name().to_owned())
             .unwrap_or_else(|| "words".to_owned()),
     }

@@ -123,11 +123,7 @@ pub async fn notify(
         state
             .jobs
             .queue()
-            .enqueue(
-                EMAIL,
-                json!({ "notificationId": n.id }),
-                Some(user_id),
-            )
+            .enqueue(EMAIL, json!({ "notificationId": n.id }), Some(user_id))
             .await?;
     }
     Ok(n)

@@ -24,11 +24,7 @@ async fn dead_letter_view(ctx: Ctx) {
     app.state
         .jobs
         .queue()
-        .enqueue(
-            "no.such.queue",
-            json!({ "n": 1 }),
-            Some(user_id),
-        )
+        .enqueue("no.such.queue", json!({ "n": 1 }), Some(user_id))
         .await
         .unwrap();
     app.run_jobs().await;

@@ -416,13 +416,9 @@ async fn recall_by_vectors_with_the_local_model(ctx: Ctx) {
     let recall = app
         .state
         .memory
-        .recall(
-        &profile,
-        second_id,
-        "Exam stress keeps me awake at night",
-    )
-    .await
-    .unwrap();
+        .recall(&profile, second_id, "Exam stress keeps me awake at night")
+        .await
+        .unwrap();
     assert_eq!(
         recall.similar.first().map(|m| m.content.as_str()),
         Some("I can't sleep because I'm worried about my exams.")

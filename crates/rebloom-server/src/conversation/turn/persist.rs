@@ -90,7 +90,10 @@ pub async fn message(
         created_at: state.clock.now(),
     };
     state.store.insert_message(&message).await?;
-    state.memory.after_message(profile, &message, assessment.level).await;
+    state
+        .memory
+        .after_message(profile, &message, assessment.level)
+        .await;
     state.events.publish(event(
         incoming,
         events::MESSAGE_SENT,
@@ -155,7 +158,8 @@ async fn record_crisis(
     if escalated(state, &crisis_event, assessed.crisis_events.as_deref()).await {
         state
             .notices
-            .crisis(&crisis_event, profile.country.as_deref()).await;
+            .crisis(&crisis_event, profile.country.as_deref())
+            .await;
     }
     state.events.publish(event(
         incoming,
