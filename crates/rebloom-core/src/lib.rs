@@ -7,15 +7,18 @@
 
 pub mod audit;
 pub mod clock;
+pub mod conversation;
 pub mod cpu_pool;
 pub mod deliver;
 pub mod error;
 pub mod events;
 pub mod jobs;
+pub mod json;
 pub mod memory;
 pub mod message;
 pub mod notices;
 pub mod preferences;
+pub mod safety_plan;
 pub mod schemas;
 pub mod wellbeing;
 

@@ -11,7 +11,6 @@ use anyhow::Context;
 use axum::Router;
 use metrics_exporter_prometheus::PrometheusHandle;
 use rebloom_core::clock::{Clock, SystemClock};
-use rebloom_core::cpu_pool::CpuPool;
 use rebloom_core::events::EventBus;
 use rebloom_core::jobs::Jobs;
 use rebloom_store::Store;
@@ -22,8 +21,6 @@ use crate::auth::password::{Hasher, PasswordPolicy};
 use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::ratelimit::{InProcessLimiter, RateLimiter};
-use rebloom_ai::ChatProvider;
-use rebloom_ai::guided::GuidedEngine;
 use rebloom_safety::Safety;
 
 pub struct AppInner {
@@ -34,8 +31,6 @@ pub struct AppInner {
     pub clock: Arc<dyn Clock>,
     pub keys: TokenKeys,
     pub hasher: Hasher,
-    /// Threads for CPU-heavy work.
-    pub cpu: CpuPool,
     pub policy: PasswordPolicy,
     pub limiter: Arc<dyn RateLimiter>,
     pub in_process_limiter: Option<Arc<InProcessLimiter>>,
@@ -44,18 +39,9 @@ pub struct AppInner {
     pub metrics: PrometheusHandle,
     /// Crisis assessment, safe replies, resources and the output guard.
     pub safety: Arc<Safety>,
-    /// The multilingual encoder the assessment's learned layer reads; `None`
-    /// when its model is missing (the rules run alone: crisis detection is degraded).
-    pub crisis_encoder: Option<rebloom_local::encoder::SafetyEncoder>,
-    /// The provider chain, guided engine last.
-    pub chat: Arc<dyn ChatProvider>,
-    /// The offline companion; also detects emotions for the stored analysis.
-    pub guided: Arc<GuidedEngine>,
     /// Speech-to-text for voice messages, when configured.
     pub stt: Option<Arc<dyn rebloom_ai::stt::SpeechToText>>,
     pub events: EventBus,
-    /// Sessions with a reply in progress on this server.
-    pub in_flight: crate::conversation::turn::InFlight,
     /// The durable job queue (wakes this replica's worker).
     pub jobs: Jobs<AppState>,
     /// Crisis webhooks and e-mail: the sending.
@@ -64,8 +50,9 @@ pub struct AppInner {
     pub notices: rebloom_core::notices::Notices,
     /// What the companion remembers: rules, embedder and context cache.
     pub memory: Arc<rebloom_core::memory::MemoryService>,
-    /// Emotions and sentiment of each message (embeddings and word lists).
-    pub emotions: Arc<rebloom_ai::emotion::EmotionClassifier>,
+    /// Conversations: sending a message (every transport), the turn, the
+    /// crisis state and check-in, opening and ending sessions.
+    pub conversations: rebloom_core::conversation::Conversations,
     /// Moods, trends, goals, engagement and questionnaires, read.
     pub wellbeing: rebloom_core::wellbeing::Wellbeing,
     /// The audit log, appended to.

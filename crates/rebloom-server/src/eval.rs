@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::config::Config;
-use crate::conversation::send::{self, Outgoing};
+use rebloom_core::conversation::send::Outgoing;
 
 /// One scenario's outcome.
 struct Outcome {
@@ -68,20 +68,21 @@ async fn converse(
     for text in messages {
         // A turn the protocol ended the conversation on fails the next one
         // (`session_ended`), as it would for the person.
-        let turn = send::send(
-            state,
-            Arc::new(Nowhere),
-            Outgoing {
-                user: user.clone(),
-                session_id: session.id,
-                text: text.clone(),
-                message_type: "text",
-                turn_key: None,
-                device: None,
-            },
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("turn failed: {e}"))?;
+        let turn = state
+            .conversations
+            .send(
+                Arc::new(Nowhere),
+                Outgoing {
+                    user: user.clone(),
+                    session_id: session.id,
+                    text: text.clone(),
+                    message_type: "text",
+                    turn_key: None,
+                    device: None,
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("turn failed: {e}"))?;
         let reply = turn.ai_response.content.clone();
         seen.push(TurnSeen {
             level: turn.ai_response.safety.risk_level.clone(),

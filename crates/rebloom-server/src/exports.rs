@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::app::JobHandler;
-use crate::conversation::history::{all_messages, all_sessions};
-use crate::conversation::views::MessageView;
+use rebloom_core::conversation::history::{all_messages, all_sessions};
+use rebloom_core::conversation::views::MessageView;
 use rebloom_core::jobs::JobError;
 
 /// The job queue's name for building an export.

@@ -200,7 +200,7 @@ impl SessionNode {
     ) -> async_graphql::Result<Vec<MessageNode>> {
         let n = limit(first)?;
         let state = ctx.data::<AppState>()?;
-        let messages = crate::conversation::history::all_messages(
+        let messages = rebloom_core::conversation::history::all_messages(
             state.store.as_ref(),
             self.user_id,
             Some(self.id),
@@ -259,9 +259,10 @@ impl QueryRoot {
     ) -> async_graphql::Result<Vec<SessionNode>> {
         let n = limit(first)?;
         let (state, user) = parts(ctx)?;
-        let sessions = crate::conversation::history::all_sessions(state.store.as_ref(), user.id)
-            .await
-            .map_err(gql)?;
+        let sessions =
+            rebloom_core::conversation::history::all_sessions(state.store.as_ref(), user.id)
+                .await
+                .map_err(gql)?;
         Ok(sessions
             .into_iter()
             .take(n)

@@ -18,10 +18,10 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::conversation::send::{self, Outgoing};
-use crate::conversation::turn::ReplyEvent;
 use crate::http::error::ApiError;
 use crate::http::extract::{AuthUser, authenticate, current_account};
+use rebloom_core::conversation::send::Outgoing;
+use rebloom_core::conversation::turn::ReplyEvent;
 
 #[derive(Debug, Deserialize)]
 struct ConnectAuth {
@@ -235,7 +235,7 @@ async fn on_send_message<A: Adapter>(
         device: Some(socket.id.to_string()),
     };
     let rooms: Arc<dyn Deliver> = Arc::new(Rooms(io));
-    let turn = match send::start(&state, rooms, message, Some(tx)).await {
+    let turn = match state.conversations.start(rooms, message, Some(tx)).await {
         Ok(task) => task,
         Err(e) => return refuse(&socket, ApiError::from(e).code()),
     };

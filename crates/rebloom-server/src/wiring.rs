@@ -9,6 +9,7 @@ use anyhow::Context;
 use rebloom_ai::guided::GuidedEngine;
 use rebloom_core::audit::Audit;
 use rebloom_core::clock::Clock;
+use rebloom_core::conversation::{ConversationParts, Conversations, CrisisEncoder};
 use rebloom_core::cpu_pool::CpuPool;
 use rebloom_core::events::EventBus;
 use rebloom_core::jobs::{Jobs, Queue};
@@ -63,15 +64,24 @@ fn redis_manager(url: &str) -> anyhow::Result<ConnectionManager> {
     ConnectionManager::new_lazy_with_config(client, config).context("redis connection manager")
 }
 
+/// The on-device encoder (`rebloom-local`) as the conversation's port.
+struct LocalEncoder(rebloom_local::encoder::SafetyEncoder);
+
+impl CrisisEncoder for LocalEncoder {
+    fn views(&self, text: &str) -> Result<Vec<Vec<f32>>, String> {
+        self.0.views(text).map_err(|e| e.to_string())
+    }
+}
+
 /// Loads the crisis assessment's encoder and reads one message with it, so the
 /// first person's message does not pay for loading; says what detection runs.
-fn crisis_encoder(config: &Config) -> (Option<rebloom_local::encoder::SafetyEncoder>, String) {
+fn crisis_encoder(config: &Config) -> (Option<Arc<dyn CrisisEncoder>>, String) {
     use rebloom_local::encoder::SafetyEncoder;
     let path = SafetyEncoder::model_path(&config.models_dir);
     match SafetyEncoder::load(&config.models_dir) {
         Ok(encoder) => match encoder.views("warming up") {
             Ok(_) => (
-                Some(encoder),
+                Some(Arc::new(LocalEncoder(encoder))),
                 "layered: rules + learned heads over multilingual-e5-small".to_owned(),
             ),
             Err(e) => {
@@ -151,10 +161,10 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
         }
     };
     let guided = Arc::new(GuidedEngine::try_new().context("guided engine content")?);
-    let (stt, speech_to_text) = crate::conversation::providers::speech_to_text(&config)?;
-    let (chat, llm) = crate::conversation::providers::build(&config, guided.clone())?;
+    let (stt, speech_to_text) = crate::providers::speech_to_text(&config)?;
+    let (chat, llm) = crate::providers::build(&config, guided.clone())?;
     let notifier = crate::notify::Notifier::from_config(&config)?;
-    let (embedder, embeddings) = crate::conversation::providers::embedder(&config)?;
+    let (embedder, embeddings) = crate::providers::embedder(&config)?;
     // One message is embedded once per turn (emotions, recall, learning).
     let embedder =
         embedder.map(|e| Arc::new(CachedEmbedder::new(e)) as Arc<dyn rebloom_ai::embed::Embedder>);
@@ -212,32 +222,44 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
         jobs.queue().clone(),
         notifier.channels(),
     );
+    let audit = Audit::new(store.clone(), clock.clone());
+    let conversations = Conversations::new(
+        &store,
+        clock.clone(),
+        ConversationParts {
+            safety: safety.clone(),
+            encoder: crisis_encoder,
+            cpu: cpu.clone(),
+            chat,
+            guided,
+            emotions,
+            memory: memory.clone(),
+            notices: notices.clone(),
+            audit: audit.clone(),
+            events: EventBus,
+        },
+    );
     let inner = AppInner {
         wellbeing: Wellbeing::new(&store, clock.clone()),
-        audit: Audit::new(store.clone(), clock.clone()),
+        audit,
+        conversations,
         store,
         vault,
         clock,
         keys: TokenKeys::new(&secrets.jwt_secret),
-        hasher: Hasher::new(cpu.clone())?,
-        cpu,
+        hasher: Hasher::new(cpu)?,
         policy: PasswordPolicy::default(),
         limiter,
         in_process_limiter,
         redis,
         metrics: telemetry::metrics_handle(),
         safety,
-        crisis_encoder,
-        chat,
-        guided,
         stt,
         events: EventBus,
-        in_flight: Default::default(),
         notices,
         jobs,
         notifier,
         memory,
-        emotions,
         config,
     };
     Ok((inner, engines))

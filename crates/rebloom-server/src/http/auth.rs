@@ -41,7 +41,7 @@ pub struct RegisterRequest {
     )]
     pub password: String,
     /// Optional profile fields to set at once.
-    #[serde(default, deserialize_with = "crate::http::extract::optional_object")]
+    #[serde(default, deserialize_with = "rebloom_core::json::optional_object")]
     pub profile: Option<ProfilePatch>,
 }
 

@@ -18,11 +18,11 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::conversation::history::{all_messages, all_sessions};
-use crate::conversation::views::MessageView;
 use crate::http::conversations::SessionView;
 use crate::http::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::http::extract::{ApiJson, AuthUser, Clinician, RequireRole};
+use rebloom_core::conversation::history::{all_messages, all_sessions};
+use rebloom_core::conversation::views::MessageView;
 
 pub(crate) const SCOPES: [&str; 4] = ["mood", "summaries", "conversations", "everything"];
 const DEFAULT_DAYS: i64 = 90;

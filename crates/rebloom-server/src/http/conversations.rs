@@ -19,15 +19,15 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::conversation::send::{self, Opened, Opening, Outgoing};
-use crate::conversation::turn::ReplyEvent;
-use crate::conversation::views::{AiResponse, MessageView, TurnResult};
 use crate::http::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::http::extract::{
     ApiJson, AuthUser, JsonWithBytes, OptionalJson, next_cursor, page_limit,
 };
 use crate::http::idempotency::{idempotent, turn_key};
 use crate::realtime::Devices;
+use rebloom_core::conversation::send::{Opened, Opening, Outgoing};
+use rebloom_core::conversation::turn::ReplyEvent;
+use rebloom_core::conversation::views::{AiResponse, MessageView, TurnResult};
 use rebloom_core::message::validate_message;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -149,7 +149,7 @@ pub struct StartedConversation {
     /// and is remembered: the companion's greeting from what they shared before.
     pub greeting: Option<AiResponse>,
     /// With a first message: the person's crisis state after it.
-    pub crisis: Option<crate::conversation::crisis::CrisisStateView>,
+    pub crisis: Option<rebloom_core::conversation::crisis::CrisisStateView>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -242,7 +242,13 @@ pub async fn start_conversation(
                 "check_in_with_message",
                 "A check-in opens the session; send the message after it.",
             ));
-        } else if !crate::conversation::crisis::check_in_allowed(&state, user.id, id).await? {
+        } else if !rebloom_core::conversation::crisis::check_in_allowed(
+            &state.conversations,
+            user.id,
+            id,
+        )
+        .await?
+        {
             errors.push(FieldError::new(
                 "checkIn",
                 "not_a_crisis_answer",
@@ -268,7 +274,7 @@ pub async fn start_conversation(
                 session,
                 turn,
                 greeting,
-            } = send::open(&state, devices.port(), opening).await?;
+            } = state.conversations.open(devices.port(), opening).await?;
             Ok((
                 StatusCode::CREATED,
                 StartedConversation {
@@ -327,7 +333,7 @@ pub async fn send_message(
             device: None,
         };
         async move {
-            let turn = send::send(&state, devices.port(), message).await?;
+            let turn = state.conversations.send(devices.port(), message).await?;
             Ok((StatusCode::OK, turn))
         }
     };
@@ -363,7 +369,10 @@ pub async fn stream_message(
         device: None,
     };
     // Started before the stream does, so a second reply in progress is a plain 409.
-    let turn = send::start(&state, devices.port(), message, Some(tx.clone())).await?;
+    let turn = state
+        .conversations
+        .start(devices.port(), message, Some(tx.clone()))
+        .await?;
     tokio::spawn(async move {
         let last = match turn.await {
             Ok(Ok(turn)) => ReplyEvent::Finished(Box::new(turn)),
@@ -496,6 +505,6 @@ pub async fn end_session(
 ) -> ApiResult<ApiJson<SessionView>> {
     let req = req.unwrap_or_default();
     validate_mood("moodAfter", req.mood_after).map_err(|e| ApiError::Validation(vec![e]))?;
-    let ended = send::end(&state, user.id, id, req.mood_after).await?;
+    let ended = state.conversations.end(user.id, id, req.mood_after).await?;
     Ok(ApiJson(SessionView::from(&ended)))
 }

@@ -90,11 +90,11 @@ pub struct ProfilePatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Object>)]
     pub mental_health_history: Option<Option<Value>>,
-    #[serde(default, deserialize_with = "crate::http::extract::optional_object")]
+    #[serde(default, deserialize_with = "rebloom_core::json::optional_object")]
     pub therapeutic_preferences: Option<TherapeuticPreferences>,
-    #[serde(default, deserialize_with = "crate::http::extract::optional_object")]
+    #[serde(default, deserialize_with = "rebloom_core::json::optional_object")]
     pub communication_preferences: Option<CommunicationPreferences>,
-    #[serde(default, deserialize_with = "crate::http::extract::optional_object")]
+    #[serde(default, deserialize_with = "rebloom_core::json::optional_object")]
     pub privacy_settings: Option<PrivacySettings>,
     /// The onboarding step the person reached.
     #[serde(default)]
@@ -107,11 +107,11 @@ pub struct ProfilePatch {
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PreferencesPatch {
-    #[serde(default, deserialize_with = "crate::http::extract::optional_object")]
+    #[serde(default, deserialize_with = "rebloom_core::json::optional_object")]
     pub therapeutic_preferences: Option<TherapeuticPreferences>,
-    #[serde(default, deserialize_with = "crate::http::extract::optional_object")]
+    #[serde(default, deserialize_with = "rebloom_core::json::optional_object")]
     pub communication_preferences: Option<CommunicationPreferences>,
-    #[serde(default, deserialize_with = "crate::http::extract::optional_object")]
+    #[serde(default, deserialize_with = "rebloom_core::json::optional_object")]
     pub privacy_settings: Option<PrivacySettings>,
 }
 

@@ -83,7 +83,7 @@ pub async fn ready(State(state): State<AppState>) -> Response {
             }
         }
     };
-    let crisis_detection = if state.crisis_encoder.is_some() {
+    let crisis_detection = if state.conversations.has_encoder() {
         "full"
     } else {
         "degraded"

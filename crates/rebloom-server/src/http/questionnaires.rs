@@ -16,11 +16,11 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::conversation::crisis::CrisisStateView;
-use crate::conversation::views::{SafetyView, safety_view};
 use crate::http::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::http::extract::{ApiJson, AuthUser};
 use crate::realtime::Devices;
+use rebloom_core::conversation::crisis::CrisisStateView;
+use rebloom_core::conversation::views::{SafetyView, safety_view};
 use rebloom_core::wellbeing::questionnaires::{INSTRUMENTS, ScoreError, instrument};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -174,24 +174,28 @@ pub async fn submit(
     state.store.insert_questionnaire(&response).await?;
     metrics::counter!("questionnaires_total", "instrument" => inst.id, "severity" => score.severity)
         .increment(1);
-    let (safety, safety_message, crisis) = if score.self_harm_thoughts {
-        let (view, text) = safety_protocol(&state, user.id, req.session_id, now).await?;
-        // The safety message never waits on the crisis state: unreadable, it
-        // is left out (the answer's own lines are in `safety`).
-        let crisis = match crate::conversation::crisis::current(&state, user.id).await {
-            Ok(crisis) => {
-                deliver(&devices, user.id, Update::CrisisState, &crisis, None).await;
-                Some(crisis)
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "reading the crisis state failed");
-                None
-            }
+    let (safety, safety_message, crisis) =
+        if score.self_harm_thoughts {
+            let (view, text) = safety_protocol(&state, user.id, req.session_id, now).await?;
+            // The safety message never waits on the crisis state: unreadable, it
+            // is left out (the answer's own lines are in `safety`).
+            let crisis =
+                match rebloom_core::conversation::crisis::current(&state.conversations, user.id)
+                    .await
+                {
+                    Ok(crisis) => {
+                        deliver(&devices, user.id, Update::CrisisState, &crisis, None).await;
+                        Some(crisis)
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "reading the crisis state failed");
+                        None
+                    }
+                };
+            (Some(view), Some(text), crisis)
+        } else {
+            (None, None, None)
         };
-        (Some(view), Some(text), crisis)
-    } else {
-        (None, None, None)
-    };
     let previous = state
         .store
         .list_questionnaires(user.id, Some(inst.id), 2)
@@ -234,8 +238,8 @@ async fn safety_protocol(
         },
         None => Vec::new(),
     };
-    let language = crate::conversation::turn::reply_language(
-        state,
+    let language = rebloom_core::conversation::turn::reply_language(
+        &state.safety,
         profile.as_ref().map_or("en", |p| p.language.as_str()),
         "",
         earlier.iter(),

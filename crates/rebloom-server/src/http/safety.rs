@@ -9,10 +9,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::app::AppState;
-use crate::conversation::crisis::CrisisStateView;
 use crate::http::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::http::extract::{ApiJson, AuthUser};
-use crate::safety_plan::{Contact, MAX_CHARS, MAX_ITEMS, SafetyPlan};
+use rebloom_core::conversation::crisis::CrisisStateView;
+use rebloom_core::safety_plan::{Contact, MAX_CHARS, MAX_ITEMS, SafetyPlan};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -222,7 +222,7 @@ pub async fn crisis_state(
     user: AuthUser,
 ) -> ApiResult<ApiJson<CrisisStateView>> {
     Ok(ApiJson(
-        crate::conversation::crisis::current(&state, user.id).await?,
+        rebloom_core::conversation::crisis::current(&state.conversations, user.id).await?,
     ))
 }
 

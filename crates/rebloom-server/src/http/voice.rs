@@ -18,11 +18,11 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::conversation::send::{self, Outgoing};
-use crate::conversation::views::TurnResult;
 use crate::http::conversations::ensure_caller;
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{ApiJson, AuthUser};
+use rebloom_core::conversation::send::Outgoing;
+use rebloom_core::conversation::views::TurnResult;
 
 pub fn router() -> OpenApiRouter<AppState> {
     // Uploads are capped by the voice limit (checked below and by the outer hard cap),
@@ -176,7 +176,10 @@ pub async fn voice_message(
             return Err(ApiError::UnsupportedAudio);
         }
     };
-    let session = send::open_session(&state, user.id, session_id).await?;
+    let session = state
+        .conversations
+        .open_session(user.id, session_id)
+        .await?;
     let profile = state
         .store
         .get_profile(user.id)
@@ -217,19 +220,20 @@ pub async fn voice_message(
     let keep = PrivacySettings::of(&profile)
         .store_voice_recordings
         .unwrap_or(false);
-    let turn = send::send(
-        &state,
-        devices.port(),
-        Outgoing {
-            user: user.account.clone(),
-            session_id: session.id,
-            text: transcript,
-            message_type: "voice",
-            turn_key: None,
-            device: None,
-        },
-    )
-    .await?;
+    let turn = state
+        .conversations
+        .send(
+            devices.port(),
+            Outgoing {
+                user: user.account.clone(),
+                session_id: session.id,
+                text: transcript,
+                message_type: "voice",
+                turn_key: None,
+                device: None,
+            },
+        )
+        .await?;
     let audio_stored = if keep {
         let dir = state
             .config

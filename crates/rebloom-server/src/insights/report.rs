@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::conversation::analysis::emotion_tags;
+use rebloom_core::conversation::analysis::emotion_tags;
 use rebloom_core::wellbeing::calendar::Calendar;
 use rebloom_core::wellbeing::engagement::streaks;
 use rebloom_core::wellbeing::trends::{Stat, round2};

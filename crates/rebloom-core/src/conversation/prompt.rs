@@ -3,7 +3,7 @@
 
 use rebloom_store::Profile;
 
-use rebloom_core::preferences::{CommunicationPreferences, ReplyLength, TherapeuticPreferences};
+use crate::preferences::{CommunicationPreferences, ReplyLength, TherapeuticPreferences};
 
 const SYSTEM: &str = include_str!("../../content/system-prompt.md");
 

@@ -13,10 +13,10 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::app::AppState;
+use crate::CoreResult;
+use crate::conversation::Conversations;
 use crate::conversation::risk::{gave_safety_answer, stored_state};
 use crate::conversation::views::{AiResponse, ResourceView, category_names};
-use rebloom_core::CoreResult;
 
 /// Hours without new risk after which the state ends by itself.
 pub const QUIET_HOURS: i64 = 12;
@@ -132,23 +132,23 @@ fn quiet_since(now: OffsetDateTime) -> OffsetDateTime {
 }
 
 /// The person's crisis state now.
-pub async fn current(state: &AppState, user_id: Uuid) -> CoreResult<CrisisStateView> {
-    let country = state
-        .store
+pub async fn current(conv: &Conversations, user_id: Uuid) -> CoreResult<CrisisStateView> {
+    let country = conv
+        .users
         .get_profile(user_id)
         .await?
         .and_then(|p| p.country);
-    current_in(state, user_id, country.as_deref()).await
+    current_in(conv, user_id, country.as_deref()).await
 }
 
 /// The person's crisis state now, with the lines for `country`.
 pub async fn current_in(
-    state: &AppState,
+    conv: &Conversations,
     user_id: Uuid,
     country: Option<&str>,
 ) -> CoreResult<CrisisStateView> {
-    let events = state.store.list_crisis_events(user_id, READ).await?;
-    with_events(state, user_id, country, &events).await
+    let events = conv.crises.list_crisis_events(user_id, READ).await?;
+    with_events(conv, user_id, country, &events).await
 }
 
 /// The person's crisis state now from their crisis `events` as the caller
@@ -156,20 +156,22 @@ pub async fn current_in(
 /// The messages, which only say whether an episode was cleared, are read only
 /// when there is one to clear.
 pub async fn with_events(
-    state: &AppState,
+    conv: &Conversations,
     user_id: Uuid,
     country: Option<&str>,
     events: &[CrisisEvent],
 ) -> CoreResult<CrisisStateView> {
-    let now = state.clock.now();
+    let now = conv.clock.now();
     let quiet = quiet_since(now);
     let messages = if events.iter().any(|e| e.created_at > quiet) {
-        state.store.list_messages(user_id, None, None, READ).await?
+        conv.sessions
+            .list_messages(user_id, None, None, READ)
+            .await?
     } else {
         Vec::new()
     };
     Ok(fold(
-        &state.safety.directory,
+        &conv.safety.directory,
         events,
         &messages,
         country,
@@ -185,13 +187,20 @@ pub const CHECK_IN_KEY: &str = "checkInFrom";
 
 /// Whether `response` is the person's own questionnaire answer, from the last
 /// [`CHECK_IN_HOURS`], that ran the crisis protocol.
-pub async fn check_in_allowed(state: &AppState, user_id: Uuid, response: Uuid) -> CoreResult<bool> {
-    let since = state.clock.now() - time::Duration::hours(CHECK_IN_HOURS);
-    let responses = state.store.list_questionnaires(user_id, None, 50).await?;
+pub async fn check_in_allowed(
+    conv: &Conversations,
+    user_id: Uuid,
+    response: Uuid,
+) -> CoreResult<bool> {
+    let since = conv.clock.now() - time::Duration::hours(CHECK_IN_HOURS);
+    let responses = conv
+        .questionnaires
+        .list_questionnaires(user_id, None, 50)
+        .await?;
     Ok(responses.iter().any(|r| {
         r.id == response
             && r.completed_at >= since
-            && rebloom_core::wellbeing::questionnaires::instrument(&r.instrument)
+            && crate::wellbeing::questionnaires::instrument(&r.instrument)
                 .and_then(|i| i.score(&r.answers).ok())
                 .is_some_and(|s| s.self_harm_thoughts)
     }))
@@ -203,13 +212,13 @@ pub async fn check_in_allowed(state: &AppState, user_id: Uuid, response: Uuid) -
 /// dialogue started (its lines were given with the answer). The person's
 /// reply is then read as an answer to it, and the session carries the risk.
 pub async fn open_check_in(
-    state: &AppState,
+    conv: &Conversations,
     session: &Session,
     response: Uuid,
 ) -> CoreResult<AiResponse> {
-    let profile = state.store.get_profile(session.user_id).await?;
+    let profile = conv.users.get_profile(session.user_id).await?;
     let language = profile.as_ref().map_or("en", |p| p.language.as_str());
-    let text = state.safety.replies.check_in_opening(language);
+    let text = conv.safety.replies.check_in_opening(language);
     let dialogue = rebloom_safety::Dialogue::asked_directly();
     let message = Message::companion(
         session.id,
@@ -223,9 +232,9 @@ pub async fn open_check_in(
             "crisisDialogue": dialogue,
             CHECK_IN_KEY: response,
         }),
-        state.clock.now(),
+        conv.clock.now(),
     );
-    state.store.insert_message(&message).await?;
+    conv.sessions.insert_message(&message).await?;
     let assessment = rebloom_safety::Assessment {
         level: RiskLevel::High,
         categories: vec![Category::SuicidalIdeation],

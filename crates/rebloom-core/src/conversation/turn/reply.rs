@@ -6,10 +6,10 @@
 
 use std::time::Instant;
 
+use crate::CoreResult;
+use crate::preferences::{CommunicationPreferences, TherapeuticPreferences};
 use rebloom_ai::guided::{offer_safety_plan, reply_elsewhere, take_safety_plan};
 use rebloom_ai::{ChatMessage, ChatProvider, ChatRequest, ChatRole, Persona};
-use rebloom_core::CoreResult;
-use rebloom_core::preferences::{CommunicationPreferences, TherapeuticPreferences};
 use rebloom_safety::dialogue::{Flow, Said, Step, StepContext};
 use rebloom_safety::{ContactText, Dialogue, Move, ReplyContext, RiskLevel, SafeReply};
 use rebloom_store::{Profile, Sender};
@@ -20,7 +20,7 @@ use super::context::Context;
 use super::guard::generate;
 use super::persist::Stored;
 use super::{Incoming, ReplyEvent, Sink, stage};
-use crate::app::AppState;
+use crate::conversation::Conversations;
 use crate::conversation::care::{contact_request, safety_plan_turn};
 use crate::conversation::prompt;
 
@@ -99,7 +99,7 @@ fn stored_reply(m: &rebloom_store::Message) -> (String, String, String) {
 
 /// What the crisis dialogue's reply is written from.
 struct Inputs<'a> {
-    state: &'a AppState,
+    conv: &'a Conversations,
     incoming: &'a Incoming,
     context: &'a Context,
     assessed: &'a Assessed,
@@ -108,7 +108,7 @@ struct Inputs<'a> {
 
 /// The reply to the person's message; streamed to `sink` as it is approved.
 pub async fn reply(
-    state: &AppState,
+    conv: &Conversations,
     incoming: &Incoming,
     context: &Context,
     assessed: &Assessed,
@@ -137,13 +137,13 @@ pub async fn reply(
     };
     // The person may be answering the companion's offer to tell their trusted
     // contact: live for the companion's last five replies within the hour.
-    let offer_since = state.clock.now() - time::Duration::hours(1);
+    let offer_since = conv.clock.now() - time::Duration::hours(1);
     let contact_offered = context.replies_newest_first().take(5).any(|m| {
         m.created_at >= offer_since
             && m.metadata.get("contactOffer").and_then(Value::as_bool) == Some(true)
     });
     let preface = if contact_offered {
-        contact_request(state, user.id, text, &profile.language).await
+        contact_request(conv, user.id, text, &profile.language).await
     } else {
         None
     };
@@ -155,7 +155,7 @@ pub async fn reply(
     // crisis only when the person asks for it (an offer is not an answer).
     let in_crisis = assessment.level.is_crisis() || assessed.dialogue.flow == Some(Flow::Crisis);
     let plan_asked =
-        assessment.level != RiskLevel::Critical && safety_plan_turn(state, &request, in_crisis);
+        assessment.level != RiskLevel::Critical && safety_plan_turn(conv, &request, in_crisis);
     // What this message moves the conversation to.
     let (mv, dialogue) = assessed.dialogue.next(Said {
         assessment,
@@ -184,15 +184,15 @@ pub async fn reply(
             // Building a safety plan is the guided engine's, whatever model is
             // configured: it is deterministic, and what it collects is saved.
             let provider: &dyn ChatProvider = if mv == Move::Plan {
-                state.guided.as_ref()
+                conv.guided.as_ref()
             } else {
-                state.chat.as_ref()
+                conv.chat.as_ref()
             };
             // What the person shared before: recalled only for replies a
             // model writes, and never in a crisis.
             if mv != Move::Plan && assessment.level <= RiskLevel::Low {
                 let recall =
-                    state.memory.recall(profile, session.id, text)
+                    conv.memory.recall(profile, session.id, text)
                         .await
                         .unwrap_or_else(|e| {
                             tracing::error!(error = %e, "recalling memories failed; answering without them");
@@ -202,8 +202,8 @@ pub async fn reply(
             }
             let since = Instant::now();
             let mut generated = generate(
-                &state.safety.guard,
-                &state.events,
+                &conv.safety.guard,
+                &conv.events,
                 provider,
                 &request,
                 sink,
@@ -212,14 +212,20 @@ pub async fn reply(
             .await?;
             stage("generate", since);
             if let Some(draft) = generated.engine_state.as_mut().and_then(take_safety_plan)
-                && let Err(e) = crate::safety_plan::save_draft(state, user.id, draft).await
+                && let Err(e) = crate::safety_plan::save_draft(
+                    conv.crises.as_ref(),
+                    user.id,
+                    draft,
+                    conv.clock.now(),
+                )
+                .await
             {
                 // The reply has been seen; the plan is not lost to the person,
                 // who can write it on the safety-plan page.
                 tracing::error!(error = %e, "saving a safety plan built in conversation failed");
             }
             if mv == (Move::Converse { gentle_check: true }) {
-                let check = state
+                let check = conv
                     .safety
                     .dialogues
                     .gentle_check(&profile.language, ctx.turn);
@@ -237,7 +243,7 @@ pub async fn reply(
             }
         }
         Move::CheckIn => {
-            let reply = state.safety.replies.check_in(assessment, &ctx);
+            let reply = conv.safety.replies.check_in(assessment, &ctx);
             sink.send(ReplyEvent::Chunk(reply.text.clone())).await;
             Reply {
                 content: reply.text.clone(),
@@ -251,7 +257,7 @@ pub async fn reply(
         }
         Move::Open | Move::Step(_) | Move::Believed | Move::PanicEased => {
             let inputs = Inputs {
-                state,
+                conv,
                 incoming,
                 context,
                 assessed,
@@ -277,7 +283,7 @@ async fn crisis_reply(
     contact_offered: bool,
 ) -> Reply {
     let Inputs {
-        state,
+        conv,
         incoming,
         context,
         assessed,
@@ -286,11 +292,11 @@ async fn crisis_reply(
     let profile = &context.profile;
     let assessment = &assessed.assessment;
     let session = &incoming.session;
-    let replies = &state.safety.replies;
-    let directory = &state.safety.directory;
+    let replies = &conv.safety.replies;
+    let directory = &conv.safety.directory;
     // The plan step reads back the person's own plan when they have one.
     let plan_item = if mv == Move::Step(Step::Plan) {
-        crate::safety_plan::plan_item(state, incoming.user.id).await
+        crate::safety_plan::plan_item(conv.crises.as_ref(), incoming.user.id).await
     } else {
         None
     };
@@ -304,7 +310,7 @@ async fn crisis_reply(
     };
     let reply = match mv {
         Move::Open => None,
-        _ => state
+        _ => conv
             .safety
             .dialogues
             .reply(mv, &dialogue, replies, directory, &step_ctx),
@@ -314,8 +320,8 @@ async fn crisis_reply(
     let mut offered_contact = false;
     if reply.urged_emergency_services
         && !contact_offered
-        && state.notices.can_email()
-        && let Ok(Some(contact)) = state.store.get_trusted_contact(incoming.user.id).await
+        && conv.notices.can_email()
+        && let Ok(Some(contact)) = conv.crises.get_trusted_contact(incoming.user.id).await
     {
         text.push_str("\n\n");
         text.push_str(&replies.contact(&profile.language, ContactText::Offer, &contact.name));

@@ -32,10 +32,10 @@ use rebloom_store::{Session, User};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use crate::app::AppState;
+use crate::CoreResult;
+use crate::conversation::Conversations;
 use crate::conversation::views::TurnResult;
 pub use context::reply_language;
-use rebloom_core::CoreResult;
 
 /// What a turn streams while it works.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,21 +88,25 @@ fn stage(name: &'static str, since: Instant) {
 
 /// Runs the turn for one message. `sink` receives the approved reply as it is
 /// produced (for streaming clients); the whole result is returned at the end.
-pub async fn respond(state: &AppState, incoming: Incoming, sink: Sink) -> CoreResult<TurnResult> {
+pub async fn respond(
+    conv: &Conversations,
+    incoming: Incoming,
+    sink: Sink,
+) -> CoreResult<TurnResult> {
     let started = Instant::now();
-    let mut context = context::read(state, &incoming).await?;
+    let mut context = context::read(conv, &incoming).await?;
     stage("context", started);
 
     let since = Instant::now();
-    let assessed = assess::assess(state, &incoming, &mut context).await;
+    let assessed = assess::assess(conv, &incoming, &mut context).await;
     metrics::histogram!("safety_assessment_seconds").record(since.elapsed().as_secs_f64());
     stage("assess", since);
 
-    let stored = persist::message(state, &incoming, &context, &assessed).await?;
-    let reply = reply::reply(state, &incoming, &context, &assessed, &stored, &sink).await?;
+    let stored = persist::message(conv, &incoming, &context, &assessed).await?;
+    let reply = reply::reply(conv, &incoming, &context, &assessed, &stored, &sink).await?;
 
     let since = Instant::now();
-    let result = persist::reply(state, &incoming, context, assessed, stored, reply).await?;
+    let result = persist::reply(conv, &incoming, context, assessed, stored, reply).await?;
     stage("store", since);
     metrics::histogram!("ai_response_time_seconds", "provider" => result.ai_response.provider.clone())
         .record(started.elapsed().as_secs_f64());

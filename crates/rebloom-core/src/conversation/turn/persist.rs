@@ -4,7 +4,7 @@
 //! stored after the guard approved it, with the crisis state after the turn.
 //! A retry of the same request stores neither a second time.
 
-use rebloom_core::events::{self, Event};
+use crate::events::{self, Event};
 use rebloom_safety::{Assessment, Dialogue, RiskLevel};
 use rebloom_store::{CrisisEvent, Message, Profile, Sender};
 use serde_json::{Value, json};
@@ -14,12 +14,12 @@ use super::Incoming;
 use super::assess::Assessed;
 use super::context::Context;
 use super::reply::Reply;
-use crate::app::AppState;
+use crate::CoreResult;
+use crate::conversation::Conversations;
 use crate::conversation::analysis::{self, Analysis};
 use crate::conversation::care::escalated;
 use crate::conversation::crisis;
 use crate::conversation::views::{AiResponse, ExerciseView, MessageView, TurnResult, safety_view};
-use rebloom_core::CoreResult;
 
 /// The person's message as stored.
 pub struct Stored {
@@ -44,7 +44,7 @@ fn event(incoming: &Incoming, name: &'static str, message_id: Uuid, detail: Valu
 /// message gets it back as stored: the rest followed the insert at once, and
 /// the crisis it recorded is read back with the events.
 pub async fn message(
-    state: &AppState,
+    conv: &Conversations,
     incoming: &Incoming,
     context: &Context,
     assessed: &Assessed,
@@ -62,7 +62,7 @@ pub async fn message(
         });
     }
     let analysis = analysis::analyze(
-        state,
+        conv,
         &incoming.text,
         &profile.language,
         assessment.level.is_crisis(),
@@ -87,27 +87,26 @@ pub async fn message(
             },
             "turnKey": incoming.turn_key,
         }),
-        created_at: state.clock.now(),
+        created_at: conv.clock.now(),
     };
-    state.store.insert_message(&message).await?;
-    state
-        .memory
+    conv.sessions.insert_message(&message).await?;
+    conv.memory
         .after_message(profile, &message, assessment.level)
         .await;
-    state.events.publish(event(
+    conv.events.publish(event(
         incoming,
         events::MESSAGE_SENT,
         message.id,
         json!({ "messageType": incoming.message_type }),
     ));
-    state.events.publish(event(
+    conv.events.publish(event(
         incoming,
         events::RISK_ASSESSED,
         message.id,
         json!({ "riskLevel": assessment.level.as_str() }),
     ));
     let recorded = if assessment.level.is_crisis() {
-        Some(record_crisis(state, incoming, assessed, &message, profile).await)
+        Some(record_crisis(conv, incoming, assessed, &message, profile).await)
     } else {
         None
     };
@@ -137,7 +136,7 @@ fn crisis_event(assessment: &Assessment, message: &Message, intervention: &str) 
 /// event published. A failure is logged: the person still gets help. Returns
 /// the crisis event.
 async fn record_crisis(
-    state: &AppState,
+    conv: &Conversations,
     incoming: &Incoming,
     assessed: &Assessed,
     message: &Message,
@@ -152,16 +151,15 @@ async fn record_crisis(
     metrics::counter!("crisis_events_total", "risk_level" => assessment.level.as_str(), "intervention_type" => intervention)
         .increment(1);
     let crisis_event = crisis_event(assessment, message, intervention);
-    if let Err(e) = state.store.record_crisis_event(&crisis_event).await {
+    if let Err(e) = conv.crises.record_crisis_event(&crisis_event).await {
         tracing::error!(error = %e, "recording a crisis event failed");
     }
-    if escalated(state, &crisis_event, assessed.crisis_events.as_deref()).await {
-        state
-            .notices
+    if escalated(conv, &crisis_event, assessed.crisis_events.as_deref()).await {
+        conv.notices
             .crisis(&crisis_event, profile.country.as_deref())
             .await;
     }
-    state.events.publish(event(
+    conv.events.publish(event(
         incoming,
         events::CRISIS_DETECTED,
         message.id,
@@ -174,7 +172,7 @@ async fn record_crisis(
 /// crisis state after the turn. An earlier attempt that stored its reply and
 /// then failed: that reply stands.
 pub async fn reply(
-    state: &AppState,
+    conv: &Conversations,
     incoming: &Incoming,
     context: Context,
     assessed: Assessed,
@@ -189,8 +187,8 @@ pub async fn reply(
         .and_then(|new| completed_exercise(&session.engine_state, new));
     // Never at the cost of the reply (a crisis reply above all): logged only.
     if let Some(engine_state) = &reply.engine_state
-        && let Err(e) = state
-            .store
+        && let Err(e) = conv
+            .sessions
             .set_engine_state(user.id, session.id, engine_state)
             .await
     {
@@ -211,16 +209,16 @@ pub async fn reply(
             "exerciseCompleted": exercise_completed,
             "turnKey": incoming.turn_key,
         }),
-        state.clock.now(),
+        conv.clock.now(),
     );
     let ai_message = match context.earlier_reply {
         Some(earlier) => earlier,
         None => {
-            state.store.insert_message(&message).await?;
+            conv.sessions.insert_message(&message).await?;
             message
         }
     };
-    state.events.publish(event(
+    conv.events.publish(event(
         incoming,
         events::AI_RESPONSE_GENERATED,
         ai_message.id,
@@ -233,7 +231,7 @@ pub async fn reply(
     let crisis = match assessed.crisis_events {
         Some(mut events) => {
             events.splice(0..0, stored.recorded);
-            crisis::with_events(state, user.id, country, &events)
+            crisis::with_events(conv, user.id, country, &events)
                 .await
                 .inspect_err(|e| tracing::error!(error = %e, "reading the crisis state failed"))
                 .ok()
@@ -242,11 +240,11 @@ pub async fn reply(
     };
     let crisis = crisis.unwrap_or_else(|| {
         crisis::fold(
-            &state.safety.directory,
+            &conv.safety.directory,
             &[crisis_event(assessment, &stored.message, "")],
             &[],
             country,
-            state.clock.now(),
+            conv.clock.now(),
         )
     });
     Ok(TurnResult {

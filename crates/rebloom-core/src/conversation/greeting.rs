@@ -5,23 +5,26 @@ use rebloom_safety::{Assessment, RiskLevel};
 use rebloom_store::{Memory, Message, Session};
 use serde_json::json;
 
-use crate::app::AppState;
+use crate::CoreResult;
+use crate::conversation::Conversations;
 use crate::conversation::views::{AiResponse, safety_view};
-use rebloom_core::CoreResult;
-use rebloom_core::memory::last_session;
-use rebloom_core::preferences::CommunicationPreferences;
+use crate::memory::last_session;
+use crate::preferences::CommunicationPreferences;
 
 /// Opens a new session with a greeting from what the person shared before,
 /// stored as the companion's first message; `None` when memory is off or
 /// nothing is remembered.
-pub async fn open_session(state: &AppState, session: &Session) -> CoreResult<Option<AiResponse>> {
-    let Some(profile) = state.store.get_profile(session.user_id).await? else {
+pub async fn open_session(
+    conv: &Conversations,
+    session: &Session,
+) -> CoreResult<Option<AiResponse>> {
+    let Some(profile) = conv.users.get_profile(session.user_id).await? else {
         return Ok(None);
     };
-    if !rebloom_core::memory::allowed(&profile) {
+    if !crate::memory::allowed(&profile) {
         return Ok(None);
     }
-    let known = state.memory.known(session.user_id).await?;
+    let known = conv.memory.known(session.user_id).await?;
     let communication = CommunicationPreferences::of(&profile);
     let name = match communication.use_name {
         Some(false) => None,
@@ -31,7 +34,7 @@ pub async fn open_session(state: &AppState, session: &Session) -> CoreResult<Opt
         return Ok(None);
     };
     // Every reply passes the output guard, templated or not.
-    if !state.safety.guard.check(&text).allowed {
+    if !conv.safety.guard.check(&text).allowed {
         metrics::counter!("output_guard_blocks_total", "reason" => "greeting").increment(1);
         return Ok(None);
     }
@@ -41,9 +44,9 @@ pub async fn open_session(state: &AppState, session: &Session) -> CoreResult<Opt
         text,
         RiskLevel::None.as_str(),
         json!({ "provider": "memory", "model": "greeting", "greeting": true }),
-        state.clock.now(),
+        conv.clock.now(),
     );
-    state.store.insert_message(&message).await?;
+    conv.sessions.insert_message(&message).await?;
     let none = Assessment {
         level: RiskLevel::None,
         categories: Vec::new(),

@@ -11,7 +11,7 @@ use rebloom_store::{CrisisEvent, Sender};
 
 use super::Incoming;
 use super::context::{Context, reply_language};
-use crate::app::AppState;
+use crate::conversation::Conversations;
 use crate::conversation::{crisis, risk};
 
 /// The assessment of one message and where the crisis dialogue stands.
@@ -30,7 +30,7 @@ pub struct Assessed {
 
 /// Assesses `incoming` in its context, and sets the context's profile
 /// language to the language the turn is answered in.
-pub async fn assess(state: &AppState, incoming: &Incoming, context: &mut Context) -> Assessed {
+pub async fn assess(conv: &Conversations, incoming: &Incoming, context: &mut Context) -> Assessed {
     let text = incoming.text.as_str();
     let recent = &context.recent;
     let turns: Vec<Turn<'_>> = recent
@@ -48,10 +48,9 @@ pub async fn assess(state: &AppState, incoming: &Incoming, context: &mut Context
     // crisis events are read: once, for the session's questionnaire answers
     // here and the crisis state after the turn.
     let (crisis_events, views) = tokio::join!(
-        state
-            .store
+        conv.crises
             .list_crisis_events(incoming.user.id, crisis::READ),
-        crisis_views(state, text),
+        crisis_views(conv, text),
     );
     let crisis_events = crisis_events
         .inspect_err(|e| tracing::error!(error = %e, "reading crisis events failed; session risk from the messages alone"))
@@ -70,13 +69,17 @@ pub async fn assess(state: &AppState, incoming: &Incoming, context: &mut Context
         .unwrap_or_default();
     // The person is answered in the language they write in; what they say
     // to the dialogue is read in it too.
-    let language = reply_language(state, &context.profile.language, text, recent.iter().rev());
-    let heard = state.safety.dialogues.hear(&language, text);
+    let language = reply_language(
+        &conv.safety,
+        &context.profile.language,
+        text,
+        recent.iter().rev(),
+    );
+    let heard = conv.safety.dialogues.hear(&language, text);
     let assessment = dialogue.read_answer(
         &risk,
         &heard,
-        state
-            .safety
+        conv.safety
             .assessor
             .assess_in(&risk, &turns, text, views.as_deref()),
     );
@@ -93,10 +96,10 @@ pub async fn assess(state: &AppState, incoming: &Incoming, context: &mut Context
 
 /// The encoder's reading of a message for the crisis assessment, on the CPU
 /// pool; `None` (the rules run alone) when the encoder is missing or fails.
-async fn crisis_views(state: &AppState, text: &str) -> Option<Vec<Vec<f32>>> {
-    let encoder = state.crisis_encoder.clone()?;
+async fn crisis_views(conv: &Conversations, text: &str) -> Option<Vec<Vec<f32>>> {
+    let encoder = conv.encoder.clone()?;
     let text = text.to_owned();
-    match state.cpu.run(move || encoder.views(&text)).await {
+    match conv.cpu.run(move || encoder.views(&text)).await {
         Ok(Ok(views)) => Some(views),
         Ok(Err(e)) => {
             tracing::error!(error = %e, "the crisis encoder failed; this message is assessed by the rules alone");

@@ -1,13 +1,16 @@
 //! A person's whole history, read page by page, oldest first (exports,
 //! clinicians' views).
 
-use rebloom_store::{Message, Session, Store, StoreResult};
+use rebloom_store::{ConversationStore, Message, Session, StoreResult};
 use uuid::Uuid;
 
 const PAGE: u32 = 200;
 
 /// Every session of the person, oldest first.
-pub async fn all_sessions(store: &dyn Store, user_id: Uuid) -> StoreResult<Vec<Session>> {
+pub async fn all_sessions(
+    store: &dyn ConversationStore,
+    user_id: Uuid,
+) -> StoreResult<Vec<Session>> {
     let mut out = Vec::new();
     let mut before = None;
     loop {
@@ -24,7 +27,7 @@ pub async fn all_sessions(store: &dyn Store, user_id: Uuid) -> StoreResult<Vec<S
 
 /// Every message of the person (or of one of their sessions), oldest first.
 pub async fn all_messages(
-    store: &dyn Store,
+    store: &dyn ConversationStore,
     user_id: Uuid,
     session_id: Option<Uuid>,
 ) -> StoreResult<Vec<Message>> {

@@ -6,9 +6,11 @@
 use rebloom_store::{Message, Profile, Sender};
 use serde_json::Value;
 
+use rebloom_safety::Safety;
+
 use super::Incoming;
-use crate::app::AppState;
-use rebloom_core::{CoreError, CoreResult};
+use crate::conversation::Conversations;
+use crate::{CoreError, CoreResult};
 
 /// Turns of the session given to the model as context.
 const CONTEXT_MESSAGES: u32 = 20;
@@ -35,18 +37,18 @@ impl Context {
 
 /// Reads the context of `incoming`. Only a person without a profile (an
 /// account erased meanwhile) stops the turn.
-pub async fn read(state: &AppState, incoming: &Incoming) -> CoreResult<Context> {
+pub async fn read(conv: &Conversations, incoming: &Incoming) -> CoreResult<Context> {
     let user_id = incoming.user.id;
-    let profile = match state.store.get_profile(user_id).await {
+    let profile = match conv.users.get_profile(user_id).await {
         Ok(Some(p)) => p,
         Ok(None) => return Err(CoreError::NotFound),
         Err(e) => {
             tracing::error!(error = %e, "reading the profile failed; answering without it");
-            Profile::empty(user_id, state.clock.now())
+            Profile::empty(user_id, conv.clock.now())
         }
     };
-    let mut recent = match state
-        .store
+    let mut recent = match conv
+        .sessions
         .list_messages(user_id, Some(incoming.session.id), None, CONTEXT_MESSAGES)
         .await
     {
@@ -88,7 +90,7 @@ fn earlier_attempt(recent: &[Message], key: Option<&str>, sender: Sender) -> Opt
 /// is clear, else that of the person's last three messages in `newest_first`,
 /// else `profile`'s.
 pub fn reply_language<'a>(
-    state: &AppState,
+    safety: &Safety,
     profile: &str,
     text: &str,
     newest_first: impl Iterator<Item = &'a Message>,
@@ -98,8 +100,5 @@ pub fn reply_language<'a>(
         .take(3)
         .map(|m| m.content.as_str())
         .collect();
-    state
-        .safety
-        .language
-        .reply_language(profile, text, &earlier)
+    safety.language.reply_language(profile, text, &earlier)
 }

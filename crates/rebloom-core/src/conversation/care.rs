@@ -3,25 +3,25 @@
 //! escalation), the person asking for their trusted contact to be told, and
 //! whether a turn belongs to the safety plan the companion is building.
 
+use crate::audit::Actor;
 use rebloom_ai::ChatRequest;
 use rebloom_ai::guided::{safety_plan_being_made, safety_plan_in_progress, take_safety_plan};
-use rebloom_core::audit::Actor;
 use rebloom_safety::{ContactText, RiskLevel};
 use rebloom_store::{CrisisEvent, Role};
 use uuid::Uuid;
 
-use crate::app::AppState;
-use rebloom_core::notices::ContactRefusal;
+use crate::conversation::Conversations;
+use crate::notices::ContactRefusal;
 
 /// When the person asks for their trusted contact to be told (after the
 /// companion offered it), sends the request and says what happened.
 pub async fn contact_request(
-    state: &AppState,
+    conv: &Conversations,
     user_id: Uuid,
     text: &str,
     language: &str,
 ) -> Option<String> {
-    let contact = match state.store.get_trusted_contact(user_id).await {
+    let contact = match conv.crises.get_trusted_contact(user_id).await {
         Ok(contact) => contact?,
         Err(e) => {
             tracing::error!(error = %e, "reading the trusted contact failed");
@@ -31,9 +31,9 @@ pub async fn contact_request(
     if !rebloom_safety::accepts_contact_offer(text, &contact.name) {
         return None;
     }
-    let which = match state.notices.notify_contact(user_id).await {
+    let which = match conv.notices.notify_contact(user_id).await {
         Ok(()) => {
-            if let Err(e) = state
+            if let Err(e) = conv
                 .audit
                 .record(
                     Actor::Person {
@@ -53,7 +53,7 @@ pub async fn contact_request(
         Err(ContactRefusal::TooSoon) => ContactText::Recent,
         Err(_) => ContactText::Failed,
     };
-    Some(state.safety.replies.contact(language, which, &contact.name))
+    Some(conv.safety.replies.contact(language, which, &contact.name))
 }
 
 /// Whether this turn belongs to the safety plan: offered or under way before
@@ -61,7 +61,7 @@ pub async fn contact_request(
 /// and deterministic). In a crisis an open offer does not count, only the plan
 /// being made or asked for: a yes right after the crisis reply answers its
 /// direct question, not the offer.
-pub fn safety_plan_turn(state: &AppState, request: &ChatRequest, in_crisis: bool) -> bool {
+pub fn safety_plan_turn(conv: &Conversations, request: &ChatRequest, in_crisis: bool) -> bool {
     let counts = |s: &serde_json::Value| {
         if in_crisis {
             safety_plan_being_made(Some(s))
@@ -72,7 +72,7 @@ pub fn safety_plan_turn(state: &AppState, request: &ChatRequest, in_crisis: bool
     if counts(&request.engine_state) {
         return true;
     }
-    match state.guided.reply(request) {
+    match conv.guided.reply(request) {
         Ok(mut trial) => counts(&trial.state) || take_safety_plan(&mut trial.state).is_some(),
         Err(_) => false,
     }
@@ -83,7 +83,7 @@ pub fn safety_plan_turn(state: &AppState, request: &ChatRequest, in_crisis: bool
 /// when they may not be all of them, the store is asked (a long session's
 /// early crisis still counts).
 pub async fn escalated(
-    state: &AppState,
+    conv: &Conversations,
     event: &CrisisEvent,
     before: Option<&[CrisisEvent]>,
 ) -> bool {
@@ -100,7 +100,7 @@ pub async fn escalated(
     {
         return !earlier(events);
     }
-    match state.store.list_crisis_events(event.user_id, 200).await {
+    match conv.crises.list_crisis_events(event.user_id, 200).await {
         Ok(events) => !earlier(&events),
         // Unsure: notify rather than stay silent.
         Err(e) => {

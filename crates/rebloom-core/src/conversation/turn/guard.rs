@@ -4,10 +4,10 @@
 //! guard stops is replaced whole by a safe one in the person's language; the
 //! event is logged and counted without any content.
 
+use crate::events::{self, Event, EventBus};
+use crate::{CoreError, CoreResult};
 use futures::StreamExt;
 use rebloom_ai::{ChatProvider, ChatRequest, Chunk, Finish};
-use rebloom_core::events::{self, Event, EventBus};
-use rebloom_core::{CoreError, CoreResult};
 use rebloom_safety::Guard;
 use rebloom_safety::guard::take_sentences;
 use serde_json::{Value, json};

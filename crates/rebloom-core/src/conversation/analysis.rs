@@ -6,7 +6,7 @@
 
 use rebloom_ai::emotion::analyze_lexicon;
 
-use crate::app::AppState;
+use crate::conversation::Conversations;
 
 /// The emotions a stored message was tagged with (`emotional_tags`, a list of names).
 pub fn emotion_tags(m: &rebloom_store::Message) -> impl Iterator<Item = &str> {
@@ -22,11 +22,11 @@ pub struct Analysis {
     pub sentiment: f64,
 }
 
-pub async fn analyze(state: &AppState, text: &str, language: &str, crisis: bool) -> Analysis {
+pub async fn analyze(conv: &Conversations, text: &str, language: &str, crisis: bool) -> Analysis {
     let found = if crisis {
         analyze_lexicon(text, language)
     } else {
-        state.emotions.analyze(text, language).await
+        conv.emotions.analyze(text, language).await
     };
     Analysis {
         emotions: found.emotions.into_iter().map(|(name, _)| name).collect(),

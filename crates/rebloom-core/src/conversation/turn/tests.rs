@@ -1,6 +1,6 @@
-//! The turn's stages below HTTP: a real SQLite store in a temporary
-//! directory, the manual clock, and a scripted provider in place of the
-//! provider chain.
+//! The turn's stages without any transport: a real SQLite store in a
+//! temporary directory behind the encryption layer, the manual clock, and a
+//! scripted provider in place of the provider chain.
 
 #![allow(clippy::unwrap_used)]
 
@@ -9,15 +9,26 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
 use rebloom_ai::{ChatProvider, ChatRequest, Chunk, ChunkStream, Finish, ProviderError};
-use rebloom_core::clock::ManualClock;
 use rebloom_store::{NewSession, NewUser, Role, Sender};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::{Incoming, ReplyEvent, Sink, guard, respond};
-use crate::app::AppState;
-use crate::config::Config;
-use crate::conversation::prompt;
+use crate::audit::Audit;
+use crate::clock::{Clock, ManualClock};
+use crate::conversation::{ConversationParts, Conversations, prompt};
+use crate::cpu_pool::CpuPool;
+use crate::events::EventBus;
+use crate::jobs::Queue;
+use crate::memory::cache::ContextCache;
+use crate::memory::extract::Extractor;
+use crate::memory::{MemoryParts, MemoryService};
+use crate::notices::{Channels, Notices};
+use rebloom_ai::emotion::EmotionClassifier;
+use rebloom_ai::guided::GuidedEngine;
+use rebloom_safety::Safety;
+use rebloom_store::crypto::KeyRing;
+use rebloom_store::{ConnectOptions, EncryptedStore, Store};
 
 /// A provider that replies with its script, a chunk at a time; `fail_first`
 /// of its calls break off after the first chunk. It counts its calls.
@@ -73,28 +84,65 @@ impl ChatProvider for Scripted {
 }
 
 struct Fixture {
-    state: AppState,
+    conv: Conversations,
+    store: Arc<dyn Store>,
+    clock: Arc<ManualClock>,
     _dir: tempfile::TempDir,
 }
 
-/// A state on SQLite with the manual clock and `provider` as the chain.
+/// Conversations on a sealed SQLite store (people's content encrypted, as
+/// the server runs it) with the manual clock and `provider` as the chain.
 async fn fixture(provider: Arc<Scripted>) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let config = Config {
-        bind: "127.0.0.1:0".parse().unwrap(),
-        data_dir: dir.path().to_path_buf(),
-        ..Config::default()
-    };
+    let plain = rebloom_store::connect(&ConnectOptions {
+        database_url: format!("sqlite://{}/t.db", dir.path().display()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let keys =
+        rebloom_store::keydb::connect(&format!("sqlite://{}/keys.db", dir.path().display()), None)
+            .await
+            .unwrap();
+    let ring = Arc::new(KeyRing::new([7; 32], Vec::new()));
+    let store: Arc<dyn Store> = Arc::new(EncryptedStore::new(plain, keys, ring));
     let start = time::OffsetDateTime::now_utc()
         .replace_nanosecond(0)
         .unwrap();
-    let (mut inner, engines) = crate::wiring::parts(config, Arc::new(ManualClock::new(start)))
-        .await
-        .unwrap();
-    assert!(engines.store.starts_with("sqlite"), "{}", engines.store);
-    inner.chat = provider;
+    let clock = Arc::new(ManualClock::new(start));
+    let safety = Arc::new(Safety::new().unwrap());
+    let queue = Queue::new(store.clone(), clock.clone());
+    let memory = Arc::new(MemoryService::new(
+        &store,
+        clock.clone(),
+        MemoryParts {
+            safety: safety.clone(),
+            extractor: Extractor::new().unwrap(),
+            embedder: None,
+            cache: ContextCache::new(None, "test:"),
+            jobs: queue.clone(),
+        },
+    ));
+    let conv = Conversations::new(
+        &store,
+        clock.clone(),
+        ConversationParts {
+            safety,
+            encoder: None,
+            cpu: CpuPool::new("test-cpu", 1).unwrap(),
+            chat: provider,
+            guided: Arc::new(GuidedEngine::try_new().unwrap()),
+            emotions: Arc::new(EmotionClassifier::new(None)),
+            memory,
+            notices: Notices::new(&store, clock.clone(), queue, Channels::default()),
+            audit: Audit::new(store.clone(), clock.clone()),
+            events: EventBus,
+        },
+    );
     Fixture {
-        state: AppState::new(inner),
+        conv,
+        store,
+        clock,
         _dir: dir,
     }
 }
@@ -102,8 +150,8 @@ async fn fixture(provider: Arc<Scripted>) -> Fixture {
 impl Fixture {
     /// A new person with an open session, and a message from them.
     async fn incoming(&self, text: &str, turn_key: Option<&str>) -> Incoming {
-        let store = &self.state.store;
-        let now = self.state.clock.now();
+        let store = &self.store;
+        let now = self.clock.now();
         let user = store
             .create_user(&NewUser {
                 id: Uuid::now_v7(),
@@ -136,7 +184,6 @@ impl Fixture {
     /// The same message again (a retry), in the session as it is now.
     async fn again(&self, first: &Incoming) -> Incoming {
         let session = self
-            .state
             .store
             .find_session(first.user.id, first.session.id)
             .await
@@ -153,7 +200,6 @@ impl Fixture {
 
     async fn messages(&self, incoming: &Incoming) -> Vec<rebloom_store::Message> {
         let mut m = self
-            .state
             .store
             .list_messages(incoming.user.id, Some(incoming.session.id), None, 50)
             .await
@@ -172,7 +218,7 @@ async fn a_crisis_is_answered_from_templates_and_never_asks_a_provider() {
         "quiero morirme, ya tengo todo planeado para esta noche",
     ] {
         let incoming = f.incoming(text, None).await;
-        let turn = respond(&f.state, incoming, Sink::default()).await.unwrap();
+        let turn = respond(&f.conv, incoming, Sink::default()).await.unwrap();
         assert_eq!(turn.ai_response.provider, "safety", "{text}");
         assert!(
             turn.ai_response.safety.risk_level == "high"
@@ -188,7 +234,7 @@ async fn a_crisis_is_answered_from_templates_and_never_asks_a_provider() {
     let calm = f
         .incoming("I had a nice walk by the river today", None)
         .await;
-    let turn = respond(&f.state, calm, Sink::default()).await.unwrap();
+    let turn = respond(&f.conv, calm, Sink::default()).await.unwrap();
     assert_eq!(turn.ai_response.provider, "scripted");
     assert_eq!(turn.ai_response.content, "Here is a thought.");
     assert_eq!(provider.calls(), 1);
@@ -204,7 +250,7 @@ async fn the_guard_replaces_a_reply_before_the_person_sees_it() {
     let f = fixture(provider.clone()).await;
     let incoming = f.incoming("I feel a bit flat this evening", None).await;
     let (tx, mut rx) = mpsc::channel(16);
-    let turn = respond(&f.state, incoming, Sink::new(Some(tx)))
+    let turn = respond(&f.conv, incoming, Sink::new(Some(tx)))
         .await
         .unwrap();
     let replacement = prompt::guard_replacement("en");
@@ -227,7 +273,7 @@ async fn the_guard_replaces_a_reply_before_the_person_sees_it() {
     let es = f
         .incoming("Hoy me siento un poco apagada, sin ganas de nada", None)
         .await;
-    let turn = respond(&f.state, f.again(&es).await, Sink::default())
+    let turn = respond(&f.conv, f.again(&es).await, Sink::default())
         .await
         .unwrap();
     assert_eq!(turn.ai_response.content, prompt::guard_replacement("es"));
@@ -254,8 +300,8 @@ async fn the_guard_stage_passes_a_safe_reply_sentence_by_sentence() {
     };
     let (tx, mut rx) = mpsc::channel(16);
     let generated = guard::generate(
-        &f.state.safety.guard,
-        &f.state.events,
+        &f.conv.safety.guard,
+        &f.conv.events,
         provider.as_ref(),
         &request,
         &Sink::new(Some(tx)),
@@ -289,20 +335,20 @@ async fn a_retry_with_the_same_key_stores_the_message_and_the_reply_once() {
     let first = f
         .incoming("my sister and I had a fight", Some("key-1"))
         .await;
-    let failed = respond(&f.state, f.again(&first).await, Sink::default()).await;
+    let failed = respond(&f.conv, f.again(&first).await, Sink::default()).await;
     assert!(failed.is_err());
     let stored = f.messages(&first).await;
     assert_eq!(stored.len(), 1, "the message is stored before the reply");
     assert_eq!(stored[0].sender, Sender::User);
 
     // The retry finds it: the same message, one reply.
-    let turn = respond(&f.state, f.again(&first).await, Sink::default())
+    let turn = respond(&f.conv, f.again(&first).await, Sink::default())
         .await
         .unwrap();
     assert_eq!(turn.message.id, stored[0].id);
     assert_eq!(turn.ai_response.content, "I hear you. What happened?");
     // A third attempt (the reply lost on the way) gets the stored reply back.
-    let again = respond(&f.state, f.again(&first).await, Sink::default())
+    let again = respond(&f.conv, f.again(&first).await, Sink::default())
         .await
         .unwrap();
     assert_eq!(again.ai_response.id, turn.ai_response.id);
