@@ -36,6 +36,9 @@ pub enum CoreError {
     /// `reply_in_progress`, `email_taken`).
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// It was there and is no more (downloaded once, expired), with a stable code.
+    #[error("gone: {0}")]
+    Gone(&'static str),
     /// A part it needs is down or busy, with a stable code; a retry may work.
     #[error("unavailable: {0}")]
     Unavailable(&'static str),

@@ -12,7 +12,7 @@ use rebloom_core::CoreError;
 use rebloom_core::clock::{Clock, ManualClock};
 use rebloom_core::wellbeing::Wellbeing;
 use rebloom_core::wellbeing::calendar::RangeParams;
-use rebloom_store::{NewUser, Profile, Role, Store};
+use rebloom_store::Store;
 use serde_json::json;
 use support::{on_postgres, on_sqlite};
 use time::macros::datetime;
@@ -22,24 +22,7 @@ use uuid::Uuid;
 /// 2026-12-06 23:30 UTC (already 7 December in Berlin).
 async fn person(store: &Arc<dyn Store>) -> (Uuid, Wellbeing, ManualClock) {
     let clock = ManualClock::new(datetime!(2026-12-06 23:30 UTC));
-    let id = Uuid::now_v7();
-    store
-        .create_user(&NewUser {
-            id,
-            email: format!("{id}@example.org"),
-            password_hash: "x".to_owned(),
-            role: Role::User,
-            now: clock.now(),
-        })
-        .await
-        .unwrap();
-    let mut profile = store
-        .get_profile(id)
-        .await
-        .unwrap()
-        .unwrap_or_else(|| Profile::empty(id, clock.now()));
-    profile.timezone = Some("Europe/Berlin".to_owned());
-    store.save_profile(&profile).await.unwrap();
+    let id = support::person(store, clock.now(), "Europe/Berlin", None).await;
     let service = Wellbeing::new(store, Arc::new(clock.clone()));
     (id, service, clock)
 }

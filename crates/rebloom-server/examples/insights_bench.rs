@@ -10,7 +10,6 @@
 
 use std::time::Instant;
 
-use rebloom_server::insights;
 use rebloom_server::{App, Config};
 use rebloom_store::{MoodEntry, NewUser, Role};
 use time::OffsetDateTime;
@@ -98,7 +97,7 @@ async fn main() {
     );
 
     let run = Instant::now();
-    let queued = insights::schedule_due(&state, now).await.unwrap();
+    let queued = state.insights.schedule_due(now).await.unwrap();
     let scheduled = run.elapsed().as_secs_f64();
     let mut per = Vec::with_capacity(queued);
     while {

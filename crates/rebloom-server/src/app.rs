@@ -45,7 +45,7 @@ pub struct AppInner {
     /// The durable job queue (wakes this replica's worker).
     pub jobs: Jobs<AppState>,
     /// Crisis webhooks and e-mail: the sending.
-    pub notifier: crate::notify::Notifier,
+    pub notifier: Arc<crate::notify::Notifier>,
     /// Who hears of a crisis or a request to tell a trusted contact.
     pub notices: rebloom_core::notices::Notices,
     /// What the companion remembers: rules, embedder and context cache.
@@ -55,6 +55,12 @@ pub struct AppInner {
     pub conversations: rebloom_core::conversation::Conversations,
     /// Moods, trends, goals, engagement and questionnaires, read.
     pub wellbeing: rebloom_core::wellbeing::Wellbeing,
+    /// The inbox and check-in reminders.
+    pub notifications: rebloom_core::notifications::Notifications,
+    /// Exports and erasure.
+    pub privacy: rebloom_core::privacy::Privacy,
+    /// Weekly insights.
+    pub insights: rebloom_core::insights::Insights,
     /// The audit log, appended to.
     pub audit: rebloom_core::audit::Audit,
 }
@@ -132,7 +138,7 @@ impl App {
     ) -> anyhow::Result<()> {
         let background = tokio::spawn(background_tasks(self.state.clone()));
         if self.state.config.job_worker {
-            crate::insights::start_schedule(&self.state).await;
+            self.state.insights.start_schedule().await;
         }
         let worker = self.state.config.job_worker.then(|| {
             let state = self.state.clone();
@@ -173,10 +179,10 @@ async fn background_tasks(state: AppState) {
         if let Some(l) = &state.in_process_limiter {
             l.sweep();
         }
-        crate::exports::purge_expired(&state).await;
+        state.privacy.purge_expired().await;
         // Check-in reminders go out from replicas that run jobs.
         if state.config.job_worker
-            && let Err(e) = crate::notifications::tick(&state).await
+            && let Err(e) = state.notifications.tick().await
         {
             tracing::warn!(error = %e, "sending reminders failed");
         }

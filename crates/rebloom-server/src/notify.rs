@@ -5,7 +5,8 @@
 //!
 //! Webhooks are signed like Stripe's: `Rebloom-Signature: t=<unix seconds>,v1=<hex
 //! HMAC-SHA256(secret, "<t>.<body>")>`; receivers recompute it and reject old
-//! timestamps. E-mail goes through SMTP (lettre).
+//! timestamps. E-mail goes through SMTP (lettre); the `Notifier` is also the
+//! [`Mailer`] that notifications (`rebloom_core::notifications`) e-mail through.
 
 use std::time::Duration;
 
@@ -24,6 +25,7 @@ use rebloom_core::jobs::JobError;
 use rebloom_core::notices::{
     CLINICIAN_EMAIL, CONTACT_EMAIL, CRISIS_EMAIL, CRISIS_WEBHOOK, Channels,
 };
+use rebloom_core::notifications::Mailer;
 
 use crate::app::{AppState, JobHandler};
 use crate::config::Config;
@@ -231,6 +233,16 @@ impl Notifier {
                 JobError::Retry(format!("SMTP failed: {code}"))
             }
         })
+    }
+}
+
+#[async_trait::async_trait]
+impl Mailer for Notifier {
+    async fn send(&self, to: &str, subject: &str, body: String) -> Result<(), JobError> {
+        let to = to
+            .parse::<Mailbox>()
+            .map_err(|e| JobError::Permanent(format!("address: {e}")))?;
+        self.send_mail(&[to], subject, body).await
     }
 }
 

@@ -12,11 +12,15 @@ use rebloom_core::clock::Clock;
 use rebloom_core::conversation::{ConversationParts, Conversations, CrisisEncoder};
 use rebloom_core::cpu_pool::CpuPool;
 use rebloom_core::events::EventBus;
+use rebloom_core::insights::{self, Insights};
 use rebloom_core::jobs::{Jobs, Queue};
 use rebloom_core::memory::cache::{CachedEmbedder, ContextCache};
 use rebloom_core::memory::extract::Extractor;
 use rebloom_core::memory::{LEARN, MemoryParts, MemoryService};
 use rebloom_core::notices::Notices;
+use rebloom_core::notifications::{self, Mailer, Notifications};
+use rebloom_core::privacy::export::EXPORT_JOB;
+use rebloom_core::privacy::{Privacy, PrivacyParts};
 use rebloom_core::wellbeing::Wellbeing;
 use rebloom_safety::Safety;
 use rebloom_store::{ConnectOptions, EncryptedStore, Store};
@@ -28,6 +32,23 @@ use crate::app::{AppInner, AppState, JobHandler};
 /// The memory service's job (the service is `rebloom-core`'s).
 const MEMORY_JOBS: &[(&str, JobHandler)] = &[(LEARN, |s, j| {
     Box::pin(async move { s.memory.learn(&j.payload).await })
+})];
+/// The export's job (the service is `rebloom-core`'s).
+const EXPORT_JOBS: &[(&str, JobHandler)] = &[(EXPORT_JOB, |s, j| {
+    Box::pin(async move { s.privacy.build_export(&j).await })
+})];
+/// The jobs of weekly insights (the service is `rebloom-core`'s).
+const INSIGHT_JOBS: &[(&str, JobHandler)] = &[
+    (insights::WEEKLY, |s, j| {
+        Box::pin(async move { s.insights.run_weekly(&j.payload).await })
+    }),
+    (insights::SCHEDULE, |s, j| {
+        Box::pin(async move { s.insights.run_schedule(&j.payload).await })
+    }),
+];
+/// The e-mail of a notification (the service is `rebloom-core`'s).
+const NOTIFICATION_JOBS: &[(&str, JobHandler)] = &[(notifications::EMAIL, |s, j| {
+    Box::pin(async move { s.notifications.run_email(&j).await })
 })];
 use crate::auth::password::{Hasher, PasswordPolicy};
 use crate::auth::tokens::TokenKeys;
@@ -163,7 +184,7 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
     let guided = Arc::new(GuidedEngine::try_new().context("guided engine content")?);
     let (stt, speech_to_text) = crate::providers::speech_to_text(&config)?;
     let (chat, llm) = crate::providers::build(&config, guided.clone())?;
-    let notifier = crate::notify::Notifier::from_config(&config)?;
+    let notifier = Arc::new(crate::notify::Notifier::from_config(&config)?);
     let (embedder, embeddings) = crate::providers::embedder(&config)?;
     // One message is embedded once per turn (emotions, recall, learning).
     let embedder =
@@ -210,10 +231,10 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
         queue,
         &[
             crate::notify::JOBS,
-            crate::exports::JOBS,
+            EXPORT_JOBS,
             MEMORY_JOBS,
-            crate::insights::JOBS,
-            crate::notifications::JOBS,
+            INSIGHT_JOBS,
+            NOTIFICATION_JOBS,
         ],
     );
     let notices = Notices::new(
@@ -239,8 +260,41 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
             events: EventBus,
         },
     );
+    let wellbeing = Wellbeing::new(&store, clock.clone());
+    let mailer = notifier
+        .channels()
+        .email
+        .then(|| notifier.clone() as Arc<dyn Mailer>);
+    let notifications = Notifications::new(
+        &store,
+        clock.clone(),
+        wellbeing.clone(),
+        jobs.queue().clone(),
+        mailer,
+    );
+    let insights = Insights::new(
+        &store,
+        clock.clone(),
+        wellbeing.clone(),
+        notifications.clone(),
+        jobs.queue().clone(),
+    );
+    let privacy = Privacy::new(
+        vault.clone(),
+        PrivacyParts {
+            files: config.data_dir.clone(),
+            clock: clock.clone(),
+            wellbeing: wellbeing.clone(),
+            audit: audit.clone(),
+            events: EventBus,
+            jobs: jobs.queue().clone(),
+        },
+    );
     let inner = AppInner {
-        wellbeing: Wellbeing::new(&store, clock.clone()),
+        privacy,
+        wellbeing,
+        notifications,
+        insights,
         audit,
         conversations,
         store,

@@ -5,7 +5,8 @@ use std::future::Future;
 use std::process::Command;
 use std::sync::Arc;
 
-use rebloom_store::{ConnectOptions, Store};
+use rebloom_store::{ConnectOptions, NewUser, Profile, Role, Store};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -56,4 +57,38 @@ where
     if let Err(e) = outcome {
         std::panic::resume_unwind(e.into_panic());
     }
+}
+
+/// A new person (`<id>@example.org`) whose profile has `timezone`; with `name`
+/// as their display name when given.
+#[allow(
+    dead_code,
+    reason = "each test binary uses a part of the support module"
+)]
+pub async fn person(
+    store: &Arc<dyn Store>,
+    now: OffsetDateTime,
+    timezone: &str,
+    name: Option<&str>,
+) -> Uuid {
+    let id = Uuid::now_v7();
+    store
+        .create_user(&NewUser {
+            id,
+            email: format!("{id}@example.org"),
+            password_hash: "x".to_owned(),
+            role: Role::User,
+            now,
+        })
+        .await
+        .unwrap();
+    let mut profile = store
+        .get_profile(id)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| Profile::empty(id, now));
+    profile.timezone = Some(timezone.to_owned());
+    profile.display_name = name.map(str::to_owned);
+    store.save_profile(&profile).await.unwrap();
+    id
 }

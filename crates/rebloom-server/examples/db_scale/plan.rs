@@ -9,8 +9,8 @@
 //! when they are written (and when a measurement needs an id).
 
 use jiff::civil::Date;
+use rebloom_core::insights::{WeekData, last_complete_week, weekly};
 use rebloom_core::wellbeing::calendar::{Calendar, to_time_date};
-use rebloom_server::insights::{WeekData, last_complete_week, weekly};
 use rebloom_store::{CrisisEvent, Insight, Memory, MemorySource, Message, MoodEntry, Sender};
 use serde_json::json;
 use time::{Duration, OffsetDateTime};

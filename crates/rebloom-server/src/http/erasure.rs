@@ -1,14 +1,11 @@
 //! Erasure (GDPR Art. 17): `DELETE /api/me`, after the person confirms with
-//! their password. Their data key is destroyed first (crypto-shredding: their
-//! content in every backup of the data becomes unreadable), then every row
-//! that belongs to them (the schema's cascades), their files and their
-//! sign-in throttling record.
+//! their password; what erasing does is `rebloom_core::privacy::Privacy::erase`
+//! (the data key destroyed first, then their rows, files and sign-in
+//! throttling record).
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use rebloom_core::events::{self, Event};
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -59,32 +56,6 @@ pub async fn delete_me(
         }
         return Err(ApiError::Forbidden("reauthentication_failed"));
     }
-    // The record of the erasure outlives the account (ids only).
-    state
-        .audit
-        .record(user.actor(), Some(user.id), "account.erased", json!({}))
-        .await?;
-    // 1. The key: from here on nothing of theirs can be read, anywhere.
-    state.vault.destroy_key(user.id).await?;
-    // 2. Their rows, through the cascades.
-    state.store.delete_user(user.id).await?;
-    // 3. Their files and their throttling record.
-    for kind in ["audio", "exports"] {
-        let dir = state.config.data_dir.join(kind).join(user.id.to_string());
-        if let Err(e) = tokio::fs::remove_dir_all(&dir).await
-            && e.kind() != std::io::ErrorKind::NotFound
-        {
-            tracing::error!(error = %e, kind, "removing the person's files failed");
-        }
-    }
-    state.store.clear_login_failures(&key).await?;
-    metrics::counter!("account_erasures_total").increment(1);
-    state.events.publish(Event {
-        name: events::USER_DELETED,
-        user_id: user.id,
-        session_id: None,
-        message_id: None,
-        detail: json!({}),
-    });
+    state.privacy.erase(user.actor(), user.id, &key).await?;
     Ok(StatusCode::NO_CONTENT)
 }

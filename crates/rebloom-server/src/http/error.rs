@@ -165,6 +165,7 @@ impl From<CoreError> for ApiError {
             CoreError::Invalid(errors) => ApiError::Validation(errors),
             CoreError::NotFound => ApiError::NotFound,
             CoreError::Conflict(code) => ApiError::Conflict(code),
+            CoreError::Gone(code) => ApiError::Gone(code),
             CoreError::Unavailable(code) => ApiError::Unavailable(code),
             CoreError::Internal(e) => ApiError::Internal(e),
         }

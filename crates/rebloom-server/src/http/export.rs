@@ -8,7 +8,6 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rebloom_store::Export;
 use serde::Serialize;
-use serde_json::json;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -16,8 +15,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::exports::{EXPORT_JOB, export_dir};
-use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::error::{ApiResult, Problem};
 use crate::http::extract::{ApiJson, AuthUser};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -66,24 +64,11 @@ pub async fn request_export(
     State(state): State<AppState>,
     user: AuthUser,
 ) -> ApiResult<(StatusCode, ApiJson<ExportView>)> {
-    let now = state.clock.now();
-    let id = Uuid::now_v7();
-    state
-        .audit
-        .record(
-            user.actor(),
-            Some(user.id),
-            "export.requested",
-            json!({ "exportId": id }),
-        )
-        .await?;
-    let export = state.store.create_export(id, user.id, now).await?;
-    state
-        .jobs
-        .queue()
-        .enqueue(EXPORT_JOB, json!({ "exportId": id }), Some(user.id))
-        .await?;
-    Ok((StatusCode::ACCEPTED, ApiJson(view(export, now))))
+    let export = state.privacy.request_export(user.actor(), user.id).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        ApiJson(view(export, state.clock.now())),
+    ))
 }
 
 /// Where an export is.
@@ -95,11 +80,7 @@ pub async fn export_status(
     user: AuthUser,
     Path(id): Path<Uuid>,
 ) -> ApiResult<ApiJson<ExportView>> {
-    let export = state
-        .store
-        .get_export(user.id, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let export = state.privacy.export(user.id, id).await?;
     Ok(ApiJson(view(export, state.clock.now())))
 }
 
@@ -117,38 +98,8 @@ pub async fn download_export(
     user: AuthUser,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Response> {
+    let zip = state.privacy.download(user.actor(), user.id, id).await?;
     let now = state.clock.now();
-    let Some(export) = state.store.claim_download(user.id, id, now).await? else {
-        let known = state
-            .store
-            .get_export(user.id, id)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        return Err(if known.status == "pending" {
-            ApiError::Conflict("export_not_ready")
-        } else {
-            ApiError::Gone("export_gone")
-        });
-    };
-    let name = export.file.clone().unwrap_or_default();
-    let path = export_dir(&state, user.id).join(&name);
-    let sealed = tokio::fs::read(&path)
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
-    let key = state.vault.data_key(user.id).await?;
-    let aad = rebloom_store::crypto::aad("files", "export", &name, user.id);
-    let zip = rebloom_store::crypto::open_file(&key, &aad, &sealed)
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("opening the export: {e}")))?;
-    let _ = tokio::fs::remove_file(&path).await;
-    state
-        .audit
-        .record(
-            user.actor(),
-            Some(user.id),
-            "export.downloaded",
-            json!({ "exportId": id }),
-        )
-        .await?;
     let filename = format!("rebloom-export-{}.zip", now.date());
     Ok((
         [
@@ -159,7 +110,7 @@ pub async fn download_export(
             ),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
-        zip.to_vec(),
+        zip,
     )
         .into_response())
 }

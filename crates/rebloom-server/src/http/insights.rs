@@ -123,7 +123,7 @@ pub async fn generate_weekly(
     ApiJson(req): ApiJson<WeekChoice>,
 ) -> ApiResult<ApiJson<InsightView>> {
     let calendar = state.wellbeing.calendar(user.id).await?;
-    let last = crate::insights::last_complete_week(calendar.date_of(state.clock.now()));
+    let last = rebloom_core::insights::last_complete_week(calendar.date_of(state.clock.now()));
     let start = match req.week_start {
         None => last,
         Some(s) => {
@@ -144,7 +144,7 @@ pub async fn generate_weekly(
             d
         }
     };
-    let insight = crate::insights::generate(&state, user.id, &calendar, start).await?;
+    let insight = state.insights.generate(user.id, &calendar, start).await?;
     Ok(ApiJson(insight.into()))
 }
 

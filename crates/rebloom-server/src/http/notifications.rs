@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::http::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::http::extract::{ApiJson, AuthUser, next_cursor, page_limit};
-use crate::notifications::{next_due, parse_time};
+use rebloom_core::notifications::{next_due, parse_time};
 use rebloom_core::wellbeing::calendar::Calendar;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -255,7 +255,7 @@ pub async fn put_reminders(
             "Both quietStart and quietEnd, as times such as 22:00 and 07:00.",
         )),
     }
-    if req.email && !state.notices.can_email() {
+    if req.email && !state.notifications.can_email() {
         errors.push(FieldError::new(
             "email",
             "email_unavailable",

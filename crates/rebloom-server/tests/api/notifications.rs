@@ -423,7 +423,7 @@ async fn reminders_at_local_time_across_dst(ctx: Ctx) {
     // Saturday 27 March, still winter time: 09:00 CET is 08:00 UTC.
     assert_eq!(set["nextDueAt"], "2027-03-27T08:00:00Z");
 
-    let tick = || rebloom_server::notifications::tick(&app.state);
+    let tick = || app.state.notifications.tick();
     go_to(at("2027-03-27T07:59:30Z"));
     assert_eq!(tick().await.unwrap(), 0, "not yet");
     go_to(at("2027-03-27T08:00:10Z"));

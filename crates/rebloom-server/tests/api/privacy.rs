@@ -870,7 +870,7 @@ async fn export_downloaded_once(ctx: Ctx) {
         .join(s.id())
         .join(format!("{id2}.zip.sealed"));
     assert!(file2.exists());
-    rebloom_server::exports::purge_expired(&app.state).await;
+    app.state.privacy.purge_expired().await;
     assert!(!file2.exists());
     assert!(late["downloadUrl"].is_null());
     app.get(&format!("/api/me/export/{id2}/download"))

@@ -583,7 +583,6 @@ cases! {
 /// recomputed here from the entries it cites. The scheduler queues each
 /// person's finished week once; the architecture's path serves it.
 async fn weekly_insight_checks_against_entries(ctx: Ctx) {
-    use rebloom_server::insights;
     let app = ctx.spawn_app_with(|c| c.job_worker = false).await;
     let email = "weekly@example.org";
     let s = app.register(email, PASSWORD).await;
@@ -758,10 +757,10 @@ async fn weekly_insight_checks_against_entries(ctx: Ctx) {
 
     // The scheduler: the other person's finished week is queued once, written by the job.
     let now = app.state.clock.now();
-    let queued = insights::schedule_due(&app.state, now).await.unwrap();
+    let queued = app.state.insights.schedule_due(now).await.unwrap();
     assert_eq!(queued, 1, "only the person without this week's insight");
     assert_eq!(
-        insights::schedule_due(&app.state, now).await.unwrap(),
+        app.state.insights.schedule_due(now).await.unwrap(),
         0,
         "queued once"
     );
@@ -774,7 +773,7 @@ async fn weekly_insight_checks_against_entries(ctx: Ctx) {
         .success(StatusCode::OK);
     assert_eq!(theirs["insights"].as_array().unwrap().len(), 1);
     assert_eq!(theirs["insights"][0]["content"]["mood"]["entries"], 0);
-    assert!(insights::schedule_due(&app.state, now).await.unwrap() == 0);
+    assert!(app.state.insights.schedule_due(now).await.unwrap() == 0);
 
     // Only one's own; acknowledged once read.
     app.get(&format!("/api/users/{}/insights", s.id()))

@@ -14,10 +14,10 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use rebloom_core::conversation::analysis::emotion_tags;
-use rebloom_core::wellbeing::calendar::Calendar;
-use rebloom_core::wellbeing::engagement::streaks;
-use rebloom_core::wellbeing::trends::{Stat, round2};
+use crate::conversation::analysis::emotion_tags;
+use crate::wellbeing::calendar::Calendar;
+use crate::wellbeing::engagement::streaks;
+use crate::wellbeing::trends::{Stat, round2};
 
 /// Days of mood entries behind trigger associations.
 pub const TRIGGER_DAYS: i64 = 28;

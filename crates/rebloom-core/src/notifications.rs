@@ -8,26 +8,49 @@
 //! first moment after the gap. A reminder that would fall in quiet hours
 //! waits for their end. Replicas that run jobs look for due reminders every
 //! 30 s; of replicas racing for one, a compare-and-set on its due time lets
-//! exactly one send it.
+//! exactly one send it. E-mail goes through the [`Mailer`] port.
 
+use std::sync::Arc;
+
+use async_trait::async_trait;
 use jiff::civil::{Date, Time};
-use rebloom_store::{Notification, ReminderSettings};
+use rebloom_store::{InboxStore, Notification, ReminderSettings, ReminderStore, Store, UserStore};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::app::AppState;
-use rebloom_core::jobs::JobError;
-use rebloom_core::wellbeing::calendar::{Calendar, from_timestamp};
+use crate::clock::Clock;
+use crate::jobs::{JobError, Queue};
+use crate::wellbeing::Wellbeing;
+use crate::wellbeing::calendar::{Calendar, from_timestamp};
 
 /// The job that e-mails one notification.
 pub const EMAIL: &str = "notification.email";
-/// The jobs of notifications.
-pub const JOBS: &[(&str, crate::app::JobHandler)] = &[(EMAIL, |s, j| {
-    Box::pin(async move { run_email(&s, &j).await })
-})];
 
-pub(crate) fn parse_time(v: &str) -> Option<Time> {
+/// Sends e-mail (the server's SMTP client).
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    /// Sends one plain-text e-mail to the address `to`; an address that is
+    /// not one, or a refusal, is permanent, and a failure to reach the
+    /// server is worth a retry.
+    async fn send(&self, to: &str, subject: &str, body: String) -> Result<(), JobError>;
+}
+
+/// The inbox and check-in reminders: what is put in a person's inbox, the
+/// reminders due, and the e-mail of each notification when they asked for it.
+#[derive(Clone)]
+pub struct Notifications {
+    inbox: Arc<dyn InboxStore>,
+    reminders: Arc<dyn ReminderStore>,
+    users: Arc<dyn UserStore>,
+    wellbeing: Wellbeing,
+    clock: Arc<dyn Clock>,
+    jobs: Queue,
+    /// `None` when no SMTP server is configured: nothing is e-mailed.
+    mailer: Option<Arc<dyn Mailer>>,
+}
+
+pub fn parse_time(v: &str) -> Option<Time> {
     let (h, m) = v.split_once(':')?;
     let two_digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
     if !two_digits(h) || !two_digits(m) {
@@ -96,114 +119,138 @@ pub fn next_due(
     None
 }
 
-/// Puts a notification in the person's inbox (and queues its e-mail when asked).
-pub async fn notify(
-    state: &AppState,
-    user_id: Uuid,
-    kind: &str,
-    title: String,
-    body: String,
-    link: Option<String>,
-    email: bool,
-) -> rebloom_store::StoreResult<Notification> {
-    let n = Notification {
-        id: Uuid::now_v7(),
-        user_id,
-        kind: kind.to_owned(),
-        title,
-        body,
-        link,
-        created_at: state.clock.now(),
-        read_at: None,
-    };
-    state.store.insert_notification(&n).await?;
-    metrics::counter!("notifications_total", "kind" => kind.to_owned(), "channel" => "in_app")
-        .increment(1);
-    if email && state.notices.can_email() {
-        state
-            .jobs
-            .queue()
-            .enqueue(EMAIL, json!({ "notificationId": n.id }), Some(user_id))
-            .await?;
-    }
-    Ok(n)
-}
-
-/// Sends every reminder due now; returns how many this replica sent.
-pub async fn tick(state: &AppState) -> rebloom_store::StoreResult<usize> {
-    let now = state.clock.now();
-    let mut sent = 0;
-    for due in state.store.due_reminders(now, 500).await? {
-        let Some(at) = due.next_due_at else { continue };
-        let calendar = state
-            .wellbeing
-            .calendar(due.user_id)
-            .await
-            .unwrap_or_else(|_| Calendar::named(None));
-        let next = next_due(&due, &calendar, now);
-        if !state
-            .store
-            .advance_reminder(due.user_id, at, next, now)
-            .await?
-        {
-            continue; // another replica sent it
+impl Notifications {
+    /// The ports it needs, taken from the (sealed) store; `mailer` when
+    /// e-mail is configured.
+    pub fn new(
+        store: &Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        wellbeing: Wellbeing,
+        jobs: Queue,
+        mailer: Option<Arc<dyn Mailer>>,
+    ) -> Notifications {
+        Notifications {
+            inbox: store.clone(),
+            reminders: store.clone(),
+            users: store.clone(),
+            wellbeing,
+            clock,
+            jobs,
+            mailer,
         }
-        notify(
-            state,
-            due.user_id,
-            "reminder",
-            "Time for a check-in".to_owned(),
-            "How are you feeling right now? A quick mood check-in takes two taps.".to_owned(),
-            Some("/mood".to_owned()),
-            due.email,
-        )
-        .await?;
-        sent += 1;
     }
-    Ok(sent)
-}
 
-/// The job: e-mails one notification to its person (templated, plain text).
-pub async fn run_email(state: &AppState, job: &rebloom_store::Job) -> Result<(), JobError> {
-    let user_id = job
-        .user_id
-        .ok_or_else(|| JobError::Permanent("no user".into()))?;
-    let id = job
-        .payload
-        .get("notificationId")
-        .and_then(Value::as_str)
-        .and_then(|s| Uuid::parse_str(s).ok())
-        .ok_or_else(|| JobError::Permanent("payload without notificationId".into()))?;
-    let Some(n) = state.store.find_notification(user_id, id).await? else {
-        return Ok(()); // deleted with the account
-    };
-    let Some(user) = state.store.find_user(user_id).await? else {
-        return Ok(());
-    };
-    let name = state
-        .store
-        .get_profile(user_id)
-        .await?
-        .and_then(|p| p.display_name)
-        .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| "there".to_owned());
-    let body = format!(
-        "Hello {name},\n\n{}\n\nOpen Rebloom to continue{}.\n\n\
-         You get this e-mail because you turned on e-mail reminders. \
-         You can change or stop them in Settings, Reminders.\n",
-        n.body,
-        n.link
-            .as_deref()
-            .map(|l| format!(" ({l})"))
-            .unwrap_or_default(),
-    );
-    let to = user
-        .email
-        .parse::<lettre::message::Mailbox>()
-        .map_err(|e| JobError::Permanent(format!("address: {e}")))?;
-    state.notifier.send_mail(&[to], &n.title, body).await?;
-    metrics::counter!("notifications_total", "kind" => n.kind, "channel" => "email").increment(1);
-    Ok(())
+    /// Whether notifications can be e-mailed (an SMTP server is configured).
+    pub fn can_email(&self) -> bool {
+        self.mailer.is_some()
+    }
+
+    /// Puts a notification in the person's inbox (and queues its e-mail when asked).
+    pub async fn notify(
+        &self,
+        user_id: Uuid,
+        kind: &str,
+        title: String,
+        body: String,
+        link: Option<String>,
+        email: bool,
+    ) -> rebloom_store::StoreResult<Notification> {
+        let n = Notification {
+            id: Uuid::now_v7(),
+            user_id,
+            kind: kind.to_owned(),
+            title,
+            body,
+            link,
+            created_at: self.clock.now(),
+            read_at: None,
+        };
+        self.inbox.insert_notification(&n).await?;
+        metrics::counter!("notifications_total", "kind" => kind.to_owned(), "channel" => "in_app")
+            .increment(1);
+        if email && self.mailer.is_some() {
+            self.jobs
+                .enqueue(EMAIL, json!({ "notificationId": n.id }), Some(user_id))
+                .await?;
+        }
+        Ok(n)
+    }
+
+    /// Sends every reminder due now; returns how many this replica sent.
+    pub async fn tick(&self) -> rebloom_store::StoreResult<usize> {
+        let now = self.clock.now();
+        let mut sent = 0;
+        for due in self.reminders.due_reminders(now, 500).await? {
+            let Some(at) = due.next_due_at else { continue };
+            let calendar = self
+                .wellbeing
+                .calendar(due.user_id)
+                .await
+                .unwrap_or_else(|_| Calendar::named(None));
+            let next = next_due(&due, &calendar, now);
+            if !self
+                .reminders
+                .advance_reminder(due.user_id, at, next, now)
+                .await?
+            {
+                continue; // another replica sent it
+            }
+            self.notify(
+                due.user_id,
+                "reminder",
+                "Time for a check-in".to_owned(),
+                "How are you feeling right now? A quick mood check-in takes two taps.".to_owned(),
+                Some("/mood".to_owned()),
+                due.email,
+            )
+            .await?;
+            sent += 1;
+        }
+        Ok(sent)
+    }
+
+    /// The job: e-mails one notification to its person (templated, plain text).
+    pub async fn run_email(&self, job: &rebloom_store::Job) -> Result<(), JobError> {
+        let user_id = job
+            .user_id
+            .ok_or_else(|| JobError::Permanent("no user".into()))?;
+        let id = job
+            .payload
+            .get("notificationId")
+            .and_then(Value::as_str)
+            .and_then(|s| Uuid::parse_str(s).ok())
+            .ok_or_else(|| JobError::Permanent("payload without notificationId".into()))?;
+        let Some(n) = self.inbox.find_notification(user_id, id).await? else {
+            return Ok(()); // deleted with the account
+        };
+        let Some(user) = self.users.find_user(user_id).await? else {
+            return Ok(());
+        };
+        let name = self
+            .users
+            .get_profile(user_id)
+            .await?
+            .and_then(|p| p.display_name)
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| "there".to_owned());
+        let body = format!(
+            "Hello {name},\n\n{}\n\nOpen Rebloom to continue{}.\n\n\
+             You get this e-mail because you turned on e-mail reminders. \
+             You can change or stop them in Settings, Reminders.\n",
+            n.body,
+            n.link
+                .as_deref()
+                .map(|l| format!(" ({l})"))
+                .unwrap_or_default(),
+        );
+        let Some(mailer) = &self.mailer else {
+            return Err(JobError::Permanent("no SMTP server configured".into()));
+        };
+        mailer.send(&user.email, &n.title, body).await?;
+        metrics::counter!("notifications_total", "kind" => n.kind, "channel" => "email")
+            .increment(1);
+        Ok(())
+    }
 }
 
 #[cfg(test)]
