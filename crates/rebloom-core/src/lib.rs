@@ -6,10 +6,12 @@
 //! `docs/architecture.md`); what is here is already transport-free.
 
 pub mod audit;
+pub mod clinicians;
 pub mod clock;
 pub mod conversation;
 pub mod cpu_pool;
 pub mod deliver;
+pub mod email;
 pub mod error;
 pub mod events;
 pub mod insights;

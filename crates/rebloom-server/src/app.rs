@@ -57,6 +57,8 @@ pub struct AppInner {
     pub wellbeing: rebloom_core::wellbeing::Wellbeing,
     /// The inbox and check-in reminders.
     pub notifications: rebloom_core::notifications::Notifications,
+    /// Clinicians' grants and what they read through them.
+    pub clinicians: rebloom_core::clinicians::Clinicians,
     /// Exports and erasure.
     pub privacy: rebloom_core::privacy::Privacy,
     /// Weekly insights.

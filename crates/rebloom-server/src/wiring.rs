@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::Context;
 use rebloom_ai::guided::GuidedEngine;
 use rebloom_core::audit::Audit;
+use rebloom_core::clinicians::Clinicians;
 use rebloom_core::clock::Clock;
 use rebloom_core::conversation::{ConversationParts, Conversations, CrisisEncoder};
 use rebloom_core::cpu_pool::CpuPool;
@@ -290,8 +291,10 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
             jobs: jobs.queue().clone(),
         },
     );
+    let clinicians = Clinicians::new(&store, clock.clone(), wellbeing.clone(), audit.clone());
     let inner = AppInner {
         privacy,
+        clinicians,
         wellbeing,
         notifications,
         insights,

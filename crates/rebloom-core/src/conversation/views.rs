@@ -1,7 +1,7 @@
 //! What clients see of a turn: the stored message, the reply and its safety side.
 
 use rebloom_safety::Assessment;
-use rebloom_store::Message;
+use rebloom_store::{Message, Session};
 use serde::Serialize;
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -163,5 +163,40 @@ pub fn safety_view(a: &Assessment, reply: Option<&rebloom_safety::SafeReply>) ->
         emergency_number: reply.and_then(|r| r.emergency.clone()),
         urge_emergency_services: reply.is_some_and(|r| r.urged_emergency_services),
         offer_safety_plan: reply.is_some_and(|r| r.offered_safety_plan),
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionView {
+    pub id: Uuid,
+    pub session_type: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub ended_at: Option<OffsetDateTime>,
+    pub duration_minutes: Option<i32>,
+    pub message_count: i32,
+    pub mood_before: Option<i32>,
+    pub mood_after: Option<i32>,
+    pub summary: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_message_at: Option<OffsetDateTime>,
+}
+
+impl From<&Session> for SessionView {
+    fn from(s: &Session) -> Self {
+        SessionView {
+            id: s.id,
+            session_type: s.session_type.clone(),
+            started_at: s.started_at,
+            ended_at: s.ended_at,
+            duration_minutes: s.duration_minutes,
+            message_count: s.message_count,
+            mood_before: s.mood_before,
+            mood_after: s.mood_after,
+            summary: s.summary.clone(),
+            last_message_at: s.last_message_at,
+        }
     }
 }

@@ -17,6 +17,7 @@ use crate::auth::tokens::{ACCESS_TTL, REFRESH_TTL, new_refresh_token, refresh_ha
 use crate::http::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::http::extract::{ApiJson, AuthUser, OptionalJson};
 use crate::http::me::{ProfilePatch, UserView, validate_profile_patch};
+use rebloom_core::email::normalize_email;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -77,15 +78,6 @@ pub struct TokenResponse {
     pub expires_in: i64,
     pub refresh_expires_in: i64,
     pub user: UserView,
-}
-
-/// Normalises an e-mail address for storage and lookup; `None` if it is not one.
-pub fn normalize_email(raw: &str) -> Option<String> {
-    let trimmed = raw.trim();
-    if trimmed.len() > 254 || !email_address::EmailAddress::is_valid(trimmed) {
-        return None;
-    }
-    Some(trimmed.to_lowercase())
 }
 
 /// Starts a new session (refresh-token family) for the user and returns both tokens.
@@ -385,15 +377,5 @@ mod tests {
         assert_eq!(lock_duration(8), Some(Duration::seconds(240)));
         assert_eq!(lock_duration(20), Some(Duration::hours(1)));
         assert_eq!(lock_duration(10_000), Some(Duration::hours(1)));
-    }
-
-    #[test]
-    fn emails_are_normalised() {
-        assert_eq!(
-            normalize_email("  Sam@Example.ORG "),
-            Some("sam@example.org".into())
-        );
-        assert_eq!(normalize_email("not-an-email"), None);
-        assert_eq!(normalize_email(""), None);
     }
 }

@@ -9,9 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use futures::Stream;
-use rebloom_store::Session;
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -27,7 +25,7 @@ use crate::http::idempotency::{idempotent, turn_key};
 use crate::realtime::Devices;
 use rebloom_core::conversation::send::{Opened, Opening, Outgoing};
 use rebloom_core::conversation::turn::ReplyEvent;
-use rebloom_core::conversation::views::{AiResponse, MessageView, TurnResult};
+use rebloom_core::conversation::views::{AiResponse, MessageView, SessionView, TurnResult};
 use rebloom_core::message::validate_message;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -101,41 +99,6 @@ pub struct EndSessionRequest {
     #[serde(default)]
     #[schema(minimum = 1, maximum = 10)]
     pub mood_after: Option<i32>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionView {
-    pub id: Uuid,
-    pub session_type: String,
-    #[serde(with = "time::serde::rfc3339")]
-    pub started_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub ended_at: Option<OffsetDateTime>,
-    pub duration_minutes: Option<i32>,
-    pub message_count: i32,
-    pub mood_before: Option<i32>,
-    pub mood_after: Option<i32>,
-    pub summary: Option<String>,
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub last_message_at: Option<OffsetDateTime>,
-}
-
-impl From<&Session> for SessionView {
-    fn from(s: &Session) -> Self {
-        SessionView {
-            id: s.id,
-            session_type: s.session_type.clone(),
-            started_at: s.started_at,
-            ended_at: s.ended_at,
-            duration_minutes: s.duration_minutes,
-            message_count: s.message_count,
-            mood_before: s.mood_before,
-            mood_after: s.mood_after,
-            summary: s.summary.clone(),
-            last_message_at: s.last_message_at,
-        }
-    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]

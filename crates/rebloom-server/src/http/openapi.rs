@@ -284,8 +284,8 @@ mod tests {
                 crate::http::conversations::SESSION_TYPES,
             ),
             (
-                choices::<crate::http::clinician::GrantScope>(),
-                &crate::http::clinician::SCOPES,
+                choices::<rebloom_core::clinicians::GrantScope>(),
+                &rebloom_core::clinicians::SCOPES,
             ),
             (
                 choices::<crate::http::questionnaires::Instrument>(),

@@ -12,9 +12,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::app::AppState;
-use crate::http::auth::normalize_email;
 use crate::http::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::http::extract::{ApiJson, AuthUser};
+use rebloom_core::email::normalize_email;
 use rebloom_core::notices::{CONTACT_WINDOW, ContactRefusal};
 
 pub fn router() -> OpenApiRouter<AppState> {
