@@ -25,6 +25,7 @@ pub mod preferences;
 pub mod privacy;
 pub mod safety_plan;
 pub mod schemas;
+pub mod trusted_contact;
 pub mod wellbeing;
 
 pub use error::{CoreError, CoreResult, FieldError};

@@ -13,6 +13,7 @@ use serde_json::json;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
+use crate::audit::{Actor, Audit};
 use crate::clock::Clock;
 use crate::jobs::Queue;
 
@@ -58,6 +59,7 @@ pub struct Notices {
     clock: Arc<dyn Clock>,
     jobs: Queue,
     channels: Channels,
+    audit: Audit,
 }
 
 impl Notices {
@@ -66,6 +68,7 @@ impl Notices {
         clock: Arc<dyn Clock>,
         jobs: Queue,
         channels: Channels,
+        audit: Audit,
     ) -> Notices {
         Notices {
             grants: store.clone(),
@@ -73,6 +76,7 @@ impl Notices {
             clock,
             jobs,
             channels,
+            audit,
         }
     }
 
@@ -147,8 +151,15 @@ impl Notices {
     }
 
     /// Asks for the person's trusted contact to be e-mailed (at most once per
-    /// [`CONTACT_WINDOW`]). Only ever called when the person asked for it.
-    pub async fn notify_contact(&self, user_id: Uuid) -> Result<(), ContactRefusal> {
+    /// [`CONTACT_WINDOW`]), and records in their audit log that `person`
+    /// asked (`via` the app or the conversation). Only ever called when the
+    /// person asked for it.
+    pub async fn notify_contact(
+        &self,
+        person: Actor,
+        user_id: Uuid,
+        via: &str,
+    ) -> Result<(), ContactRefusal> {
         if !self.channels.email {
             return Err(ContactRefusal::NoEmail);
         }
@@ -176,6 +187,20 @@ impl Notices {
         {
             tracing::error!(error = %e, "enqueueing a trusted-contact e-mail failed");
             return Err(ContactRefusal::Store(e));
+        }
+        // Queued already: a failure here must not make the person ask again
+        // (they would be refused as too soon).
+        if let Err(e) = self
+            .audit
+            .record(
+                person,
+                Some(user_id),
+                "trusted_contact.notified",
+                json!({ "via": via }),
+            )
+            .await
+        {
+            tracing::error!(error = %e, "recording a trusted-contact notification failed");
         }
         Ok(())
     }

@@ -59,6 +59,10 @@ pub struct AppInner {
     pub notifications: rebloom_core::notifications::Notifications,
     /// Clinicians' grants and what they read through them.
     pub clinicians: rebloom_core::clinicians::Clinicians,
+    /// The safety plan, read and saved.
+    pub safety_plans: rebloom_core::safety_plan::SafetyPlans,
+    /// The trusted contact, named, read and withdrawn.
+    pub trusted_contacts: rebloom_core::trusted_contact::TrustedContacts,
     /// Exports and erasure.
     pub privacy: rebloom_core::privacy::Privacy,
     /// Weekly insights.

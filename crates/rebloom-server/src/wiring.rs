@@ -22,6 +22,8 @@ use rebloom_core::notices::Notices;
 use rebloom_core::notifications::{self, Mailer, Notifications};
 use rebloom_core::privacy::export::EXPORT_JOB;
 use rebloom_core::privacy::{Privacy, PrivacyParts};
+use rebloom_core::safety_plan::SafetyPlans;
+use rebloom_core::trusted_contact::TrustedContacts;
 use rebloom_core::wellbeing::Wellbeing;
 use rebloom_safety::Safety;
 use rebloom_store::{ConnectOptions, EncryptedStore, Store};
@@ -238,13 +240,14 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
             NOTIFICATION_JOBS,
         ],
     );
+    let audit = Audit::new(store.clone(), clock.clone());
     let notices = Notices::new(
         &store,
         clock.clone(),
         jobs.queue().clone(),
         notifier.channels(),
+        audit.clone(),
     );
-    let audit = Audit::new(store.clone(), clock.clone());
     let conversations = Conversations::new(
         &store,
         clock.clone(),
@@ -257,7 +260,6 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
             emotions,
             memory: memory.clone(),
             notices: notices.clone(),
-            audit: audit.clone(),
             events: EventBus,
         },
     );
@@ -292,7 +294,16 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
         },
     );
     let clinicians = Clinicians::new(&store, clock.clone(), wellbeing.clone(), audit.clone());
+    let safety_plans = SafetyPlans::new(&store, clock.clone(), safety.clone());
+    let trusted_contacts = TrustedContacts::new(
+        &store,
+        clock.clone(),
+        audit.clone(),
+        notifier.channels().email,
+    );
     let inner = AppInner {
+        safety_plans,
+        trusted_contacts,
         privacy,
         clinicians,
         wellbeing,

@@ -31,25 +31,16 @@ pub async fn contact_request(
     if !rebloom_safety::accepts_contact_offer(text, &contact.name) {
         return None;
     }
-    let which = match conv.notices.notify_contact(user_id).await {
-        Ok(()) => {
-            if let Err(e) = conv
-                .audit
-                .record(
-                    Actor::Person {
-                        id: user_id,
-                        role: Role::User,
-                    },
-                    Some(user_id),
-                    "trusted_contact.notified",
-                    serde_json::json!({ "via": "conversation" }),
-                )
-                .await
-            {
-                tracing::error!(error = %e, "recording a trusted-contact notification failed");
-            }
-            ContactText::Sent
-        }
+    let person = Actor::Person {
+        id: user_id,
+        role: Role::User,
+    };
+    let which = match conv
+        .notices
+        .notify_contact(person, user_id, "conversation")
+        .await
+    {
+        Ok(()) => ContactText::Sent,
         Err(ContactRefusal::TooSoon) => ContactText::Recent,
         Err(_) => ContactText::Failed,
     };

@@ -6,7 +6,7 @@
 //! [`Conversations`] holds what a turn uses: the store ports it reads and
 //! writes (users, sessions and messages, crisis records, questionnaires),
 //! the clock, the safety layer and the crisis encoder, the providers, the
-//! memory and notice services, the audit log and the event bus.
+//! memory and notice services and the event bus.
 
 pub mod analysis;
 pub mod care;
@@ -28,7 +28,6 @@ use rebloom_ai::guided::GuidedEngine;
 use rebloom_safety::Safety;
 use rebloom_store::{ConversationStore, QuestionnaireStore, SafetyStore, Store, UserStore};
 
-use crate::audit::Audit;
 use crate::clock::Clock;
 use crate::cpu_pool::CpuPool;
 use crate::events::EventBus;
@@ -59,7 +58,6 @@ pub struct ConversationParts {
     pub emotions: Arc<EmotionClassifier>,
     pub memory: Arc<MemoryService>,
     pub notices: Notices,
-    pub audit: Audit,
     pub events: EventBus,
 }
 
@@ -79,7 +77,6 @@ pub struct Conversations {
     emotions: Arc<EmotionClassifier>,
     memory: Arc<MemoryService>,
     notices: Notices,
-    audit: Audit,
     events: EventBus,
     /// Sessions with a reply in progress on this server.
     in_flight: turn::InFlight,
@@ -101,7 +98,6 @@ impl Conversations {
             emotions,
             memory,
             notices,
-            audit,
             events,
         } = parts;
         Conversations {
@@ -118,7 +114,6 @@ impl Conversations {
             emotions,
             memory,
             notices,
-            audit,
             events,
             in_flight: turn::InFlight::default(),
         }

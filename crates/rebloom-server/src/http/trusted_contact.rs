@@ -1,21 +1,18 @@
-//! A trusted contact: someone the person names, with their explicit consent,
-//! whom Rebloom e-mails only when the person asks it to (from the app, or by
-//! saying so after the companion offers it in a crisis). The e-mail never
-//! holds anything the person wrote.
+//! A trusted contact (`rebloom_core::trusted_contact`): named with their
+//! consent, read, withdrawn, and e-mailed only when the person asks.
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
+use rebloom_core::notices::{CONTACT_WINDOW, ContactRefusal};
+use rebloom_core::trusted_contact::{ContactRequest, ContactView};
+use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::app::AppState;
-use crate::http::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{ApiJson, AuthUser};
-use rebloom_core::email::normalize_email;
-use rebloom_core::notices::{CONTACT_WINDOW, ContactRefusal};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -23,50 +20,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(notify_contact))
 }
 
-/// Naming a trusted contact.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ContactRequest {
-    #[schema(value_type = rebloom_core::schemas::PersonName, example = "Sam")]
-    pub name: String,
-    #[schema(example = "sam@example.org", format = "email", max_length = 254)]
-    pub email: String,
-    /// Must be true: "This person agreed to be my trusted contact, and Rebloom
-    /// may e-mail them when I ask it to."
-    #[schema(schema_with = rebloom_core::schemas::must_be_true)]
-    pub consent: bool,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ContactView {
-    pub name: String,
-    pub email: String,
-    #[serde(with = "time::serde::rfc3339")]
-    pub consented_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub last_notified_at: Option<OffsetDateTime>,
-    /// Whether this server can send e-mail at all.
-    pub can_notify: bool,
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NotifyView {
     /// `queued`: the e-mail is on its way (retried until it is delivered).
     pub status: &'static str,
-}
-
-const MAX_NAME: usize = 100;
-
-fn view(state: &AppState, c: rebloom_store::TrustedContact) -> ContactView {
-    ContactView {
-        name: c.name,
-        email: c.email,
-        consented_at: c.consented_at,
-        last_notified_at: c.last_notified_at,
-        can_notify: state.notices.can_email(),
-    }
 }
 
 /// The caller's trusted contact.
@@ -80,12 +38,7 @@ pub async fn get_contact(
     State(state): State<AppState>,
     user: AuthUser,
 ) -> ApiResult<ApiJson<ContactView>> {
-    let contact = state
-        .store
-        .get_trusted_contact(user.id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(ApiJson(view(&state, contact)))
+    Ok(ApiJson(state.trusted_contacts.contact(user.id).await?))
 }
 
 /// Names (or replaces) the caller's trusted contact; `consent` must be true.
@@ -101,54 +54,11 @@ pub async fn put_contact(
     user: AuthUser,
     ApiJson(req): ApiJson<ContactRequest>,
 ) -> ApiResult<ApiJson<ContactView>> {
-    let mut errors = Vec::new();
-    let name = req.name.trim();
-    if name.is_empty() || name.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
-        errors.push(FieldError::new(
-            "name",
-            "invalid_name",
-            format!("A name of 1 to {MAX_NAME} characters."),
-        ));
-    }
-    let email = normalize_email(&req.email);
-    if email.is_none() {
-        errors.push(FieldError::new(
-            "email",
-            "invalid_email",
-            "A valid e-mail address.",
-        ));
-    }
-    if !req.consent {
-        errors.push(FieldError::new(
-            "consent",
-            "consent_required",
-            "Confirm that this person agreed to be your trusted contact and that Rebloom may e-mail them when you ask it to.",
-        ));
-    }
-    let (Some(email), true) = (email, errors.is_empty()) else {
-        return Err(ApiError::Validation(errors));
-    };
-    let now = state.clock.now();
-    let previous = state.store.get_trusted_contact(user.id).await?;
-    let contact = rebloom_store::TrustedContact {
-        user_id: user.id,
-        name: name.to_owned(),
-        email,
-        consented_at: now,
-        updated_at: now,
-        last_notified_at: previous.and_then(|p| p.last_notified_at),
-    };
-    state
-        .audit
-        .record(
-            user.actor(),
-            Some(user.id),
-            "trusted_contact.consented",
-            serde_json::json!({}),
-        )
+    let contact = state
+        .trusted_contacts
+        .save(user.actor(), user.id, req)
         .await?;
-    state.store.save_trusted_contact(&contact).await?;
-    Ok(ApiJson(view(&state, contact)))
+    Ok(ApiJson(contact))
 }
 
 /// Removes the caller's trusted contact (and with it the consent).
@@ -159,20 +69,8 @@ pub async fn delete_contact(
     State(state): State<AppState>,
     user: AuthUser,
 ) -> ApiResult<StatusCode> {
-    if state.store.delete_trusted_contact(user.id).await? {
-        state
-            .audit
-            .record(
-                user.actor(),
-                Some(user.id),
-                "trusted_contact.withdrawn",
-                serde_json::json!({}),
-            )
-            .await?;
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::NotFound)
-    }
+    state.trusted_contacts.remove(user.actor(), user.id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Asks Rebloom to e-mail the trusted contact now that the caller would value
@@ -188,22 +86,15 @@ pub async fn notify_contact(
     State(state): State<AppState>,
     user: AuthUser,
 ) -> ApiResult<(StatusCode, ApiJson<NotifyView>)> {
-    match state.notices.notify_contact(user.id).await {
-        Ok(()) => {
-            state
-                .audit
-                .record(
-                    user.actor(),
-                    Some(user.id),
-                    "trusted_contact.notified",
-                    serde_json::json!({ "via": "app" }),
-                )
-                .await?;
-            Ok((
-                StatusCode::ACCEPTED,
-                ApiJson(NotifyView { status: "queued" }),
-            ))
-        }
+    match state
+        .notices
+        .notify_contact(user.actor(), user.id, "app")
+        .await
+    {
+        Ok(()) => Ok((
+            StatusCode::ACCEPTED,
+            ApiJson(NotifyView { status: "queued" }),
+        )),
         Err(ContactRefusal::NoContact) => Err(ApiError::Conflict("no_trusted_contact")),
         // How this server is set up, not an outage: a retry gets the same answer.
         Err(ContactRefusal::NoEmail) => Err(ApiError::Conflict("email_unavailable")),

@@ -134,8 +134,13 @@ async fn fixture(provider: Arc<Scripted>) -> Fixture {
             guided: Arc::new(GuidedEngine::try_new().unwrap()),
             emotions: Arc::new(EmotionClassifier::new(None)),
             memory,
-            notices: Notices::new(&store, clock.clone(), queue, Channels::default()),
-            audit: Audit::new(store.clone(), clock.clone()),
+            notices: Notices::new(
+                &store,
+                clock.clone(),
+                queue,
+                Channels::default(),
+                Audit::new(store.clone(), clock.clone()),
+            ),
             events: EventBus,
         },
     );
