@@ -23,6 +23,7 @@ pub mod notices;
 pub mod notifications;
 pub mod preferences;
 pub mod privacy;
+pub mod profile;
 pub mod safety_plan;
 pub mod schemas;
 pub mod trusted_contact;

@@ -59,6 +59,8 @@ pub struct AppInner {
     pub notifications: rebloom_core::notifications::Notifications,
     /// Clinicians' grants and what they read through them.
     pub clinicians: rebloom_core::clinicians::Clinicians,
+    /// Profiles and preferences, read and changed.
+    pub profiles: rebloom_core::profile::Profiles,
     /// The safety plan, read and saved.
     pub safety_plans: rebloom_core::safety_plan::SafetyPlans,
     /// The trusted contact, named, read and withdrawn.

@@ -22,6 +22,7 @@ use rebloom_core::notices::Notices;
 use rebloom_core::notifications::{self, Mailer, Notifications};
 use rebloom_core::privacy::export::EXPORT_JOB;
 use rebloom_core::privacy::{Privacy, PrivacyParts};
+use rebloom_core::profile::Profiles;
 use rebloom_core::safety_plan::SafetyPlans;
 use rebloom_core::trusted_contact::TrustedContacts;
 use rebloom_core::wellbeing::Wellbeing;
@@ -302,6 +303,7 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
         notifier.channels().email,
     );
     let inner = AppInner {
+        profiles: Profiles::new(&store, clock.clone()),
         safety_plans,
         trusted_contacts,
         privacy,

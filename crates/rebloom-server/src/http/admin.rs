@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{Admin, ApiJson, RequireRole, next_cursor, page_limit};
-use crate::http::me::UserView;
+use rebloom_core::profile::UserView;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -16,8 +16,8 @@ use crate::app::AppState;
 use crate::auth::tokens::{ACCESS_TTL, REFRESH_TTL, new_refresh_token, refresh_hash};
 use crate::http::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::http::extract::{ApiJson, AuthUser, OptionalJson};
-use crate::http::me::{ProfilePatch, UserView, validate_profile_patch};
 use rebloom_core::email::normalize_email;
+use rebloom_core::profile::{ProfilePatch, UserView, validate_profile_patch};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

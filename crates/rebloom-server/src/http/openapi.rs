@@ -262,10 +262,10 @@ mod tests {
         use rebloom_core::schemas::{AgeRange, Country, OnboardingStep};
         use rebloom_core::wellbeing::goals::{GoalCategory, GoalStatus};
         let pairs: [(Vec<String>, &[&str]); 9] = [
-            (choices::<AgeRange>(), crate::http::me::AGE_RANGES),
+            (choices::<AgeRange>(), rebloom_core::profile::AGE_RANGES),
             (
                 choices::<OnboardingStep>(),
-                crate::http::me::ONBOARDING_STEPS,
+                rebloom_core::profile::ONBOARDING_STEPS,
             ),
             (
                 choices::<GoalCategory>(),
