@@ -36,6 +36,20 @@ pub enum CoreError {
     /// `reply_in_progress`, `email_taken`).
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// Not signed in, or a credential that does not hold, with a stable code
+    /// (`invalid_credentials`, `token_expired`, `session_ended`).
+    #[error("unauthorized: {0}")]
+    Unauthorized(&'static str),
+    /// Signed in but not allowed, with a stable code (`account_disabled`,
+    /// `reauthentication_failed`).
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    /// Too many attempts (`account_locked`): try again after `retry_after_secs`.
+    #[error("too many requests: {code}")]
+    TooManyRequests {
+        code: &'static str,
+        retry_after_secs: u64,
+    },
     /// It was there and is no more (downloaded once, expired), with a stable code.
     #[error("gone: {0}")]
     Gone(&'static str),

@@ -5,6 +5,7 @@
 //! Moving in: the domain moves here from `rebloom-server` area by area (see
 //! `docs/architecture.md`); what is here is already transport-free.
 
+pub mod accounts;
 pub mod audit;
 pub mod clinicians;
 pub mod clock;

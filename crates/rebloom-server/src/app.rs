@@ -17,8 +17,6 @@ use rebloom_store::Store;
 use redis::aio::ConnectionManager;
 use tokio::net::TcpListener;
 
-use crate::auth::password::{Hasher, PasswordPolicy};
-use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::ratelimit::{InProcessLimiter, RateLimiter};
 use rebloom_safety::Safety;
@@ -29,9 +27,6 @@ pub struct AppInner {
     /// The same store as the encryption layer, for people's data keys (files).
     pub vault: Arc<rebloom_store::EncryptedStore>,
     pub clock: Arc<dyn Clock>,
-    pub keys: TokenKeys,
-    pub hasher: Hasher,
-    pub policy: PasswordPolicy,
     pub limiter: Arc<dyn RateLimiter>,
     pub in_process_limiter: Option<Arc<InProcessLimiter>>,
     pub redis: Option<ConnectionManager>,
@@ -59,6 +54,8 @@ pub struct AppInner {
     pub notifications: rebloom_core::notifications::Notifications,
     /// Clinicians' grants and what they read through them.
     pub clinicians: rebloom_core::clinicians::Clinicians,
+    /// Accounts, their sessions and tokens.
+    pub accounts: rebloom_core::accounts::Accounts,
     /// Profiles and preferences, read and changed.
     pub profiles: rebloom_core::profile::Profiles,
     /// The safety plan, read and saved.

@@ -3,7 +3,6 @@
 
 pub mod app;
 pub mod assess_cli;
-pub mod auth;
 pub mod config;
 pub mod eval;
 pub mod graphql;

@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::http::error::ApiError;
-use crate::http::extract::{AuthUser, authenticate, current_account};
+use crate::http::extract::{AuthUser, authenticate};
 use rebloom_core::conversation::send::Outgoing;
 use rebloom_core::conversation::turn::ReplyEvent;
 
@@ -156,7 +156,9 @@ async fn login_ended(state: &AppState, user: &AuthUser) -> Option<&'static str> 
     if user.claims.exp <= now.unix_timestamp() {
         return Some("token_expired");
     }
-    current_account(state, &user.claims, now)
+    state
+        .accounts
+        .current_account(&user.claims)
         .await
         .err()
         .map(|_| "signed_out")

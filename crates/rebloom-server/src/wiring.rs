@@ -54,11 +54,12 @@ const INSIGHT_JOBS: &[(&str, JobHandler)] = &[
 const NOTIFICATION_JOBS: &[(&str, JobHandler)] = &[(notifications::EMAIL, |s, j| {
     Box::pin(async move { s.notifications.run_email(&j).await })
 })];
-use crate::auth::password::{Hasher, PasswordPolicy};
-use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::ratelimit::{InProcessLimiter, RateLimiter, RedisLimiter};
 use crate::{secrets, telemetry};
+use rebloom_core::accounts::Accounts;
+use rebloom_core::accounts::password::Hasher;
+use rebloom_core::accounts::tokens::TokenKeys;
 
 /// What the server runs on, said at start-up.
 #[derive(Debug, Clone)]
@@ -302,7 +303,15 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
         audit.clone(),
         notifier.channels().email,
     );
+    let accounts = Accounts::new(
+        &store,
+        clock.clone(),
+        Hasher::new(cpu.clone())?,
+        TokenKeys::new(&secrets.jwt_secret),
+        EventBus,
+    );
     let inner = AppInner {
+        accounts,
         profiles: Profiles::new(&store, clock.clone()),
         safety_plans,
         trusted_contacts,
@@ -316,9 +325,6 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
         store,
         vault,
         clock,
-        keys: TokenKeys::new(&secrets.jwt_secret),
-        hasher: Hasher::new(cpu)?,
-        policy: PasswordPolicy::default(),
         limiter,
         in_process_limiter,
         redis,

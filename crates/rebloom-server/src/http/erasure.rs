@@ -12,8 +12,7 @@ use utoipa_axum::routes;
 use zeroize::Zeroizing;
 
 use crate::app::AppState;
-use crate::http::auth::login_key;
-use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::error::{ApiResult, Problem};
 use crate::http::extract::{ApiJson, AuthUser};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -42,20 +41,11 @@ pub async fn delete_me(
     ApiJson(body): ApiJson<EraseRequest>,
 ) -> ApiResult<StatusCode> {
     let password = Zeroizing::new(body.password);
-    let key = login_key(&user.account.email);
-    let ok = state
-        .hasher
-        .verify(password, Some(user.account.password_hash.clone()))
+    // A wrong password counts towards the sign-in lock-out, like a failed login.
+    let key = state
+        .accounts
+        .confirm_password(&user.account, password)
         .await?;
-    if !ok {
-        // Counts towards the account's sign-in lock-out, like a failed login.
-        let now = state.clock.now();
-        let failures = state.store.record_login_failure(&key, now).await?;
-        if let Some(lock) = crate::http::auth::lock_duration(failures) {
-            state.store.lock_login(&key, now + lock).await?;
-        }
-        return Err(ApiError::Forbidden("reauthentication_failed"));
-    }
     state.privacy.erase(user.actor(), user.id, &key).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -166,6 +166,15 @@ impl From<CoreError> for ApiError {
             CoreError::NotFound => ApiError::NotFound,
             CoreError::Conflict(code) => ApiError::Conflict(code),
             CoreError::Gone(code) => ApiError::Gone(code),
+            CoreError::Unauthorized(code) => ApiError::Unauthorized(code),
+            CoreError::Forbidden(code) => ApiError::Forbidden(code),
+            CoreError::TooManyRequests {
+                code,
+                retry_after_secs,
+            } => ApiError::TooManyRequests {
+                code,
+                retry_after_secs,
+            },
             CoreError::Unavailable(code) => ApiError::Unavailable(code),
             CoreError::Internal(e) => ApiError::Internal(e),
         }

@@ -13,12 +13,11 @@ use rebloom_core::audit::Actor;
 use rebloom_store::{Role, User};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::auth::tokens::Claims;
 use crate::http::error::{ApiError, FieldError};
+use rebloom_core::accounts::tokens::Claims;
 
 /// A JSON body. Another content type is a 415 `unsupported_media_type`;
 /// malformed JSON is a 400 `invalid_json`; a well-formed body of the wrong
@@ -270,9 +269,6 @@ impl AuthUser {
     }
 }
 
-/// `last_active` is written at most this often per user.
-const LAST_ACTIVE_RESOLUTION: Duration = Duration::seconds(60);
-
 impl<S> FromRequestParts<S> for AuthUser
 where
     AppState: FromRef<S>,
@@ -300,19 +296,11 @@ where
     }
 }
 
-/// Checks an access token and the session behind it: signature, expiry, that
-/// the session (refresh family) is still active, the token version current and
-/// the account enabled. Shared by HTTP requests and real-time connections.
+/// Checks an access token and the session behind it
+/// (`rebloom_core::accounts::Accounts::authenticate`). Shared by HTTP
+/// requests and real-time connections.
 pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, ApiError> {
-    let now = state.clock.now();
-    let claims = state.keys.verify(token, now)?;
-    let user = current_account(state, &claims, now).await?;
-    if user
-        .last_active
-        .is_none_or(|t| now - t >= LAST_ACTIVE_RESOLUTION)
-    {
-        state.store.touch_last_active(user.id, now).await?;
-    }
+    let (user, claims) = state.accounts.authenticate(token).await?;
     Ok(AuthUser {
         id: user.id,
         // The role is read from the account, so a changed role applies at once.
@@ -320,33 +308,6 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, Api
         claims,
         account: user,
     })
-}
-
-/// The account behind verified claims, if their session still holds: the
-/// account exists and is enabled, the token version is current (no logout-all,
-/// password change or disabling since) and the refresh family is not revoked.
-pub async fn current_account(
-    state: &AppState,
-    claims: &Claims,
-    now: OffsetDateTime,
-) -> Result<User, ApiError> {
-    let user = state
-        .store
-        .find_user(claims.sub)
-        .await?
-        .ok_or(ApiError::Unauthorized("token_invalid"))?;
-    if user.disabled_at.is_some() || user.token_version != claims.ver {
-        return Err(ApiError::Unauthorized("session_ended"));
-    }
-    // The session must be this account's: a token naming someone else's is refused.
-    if !state
-        .store
-        .refresh_family_active(user.id, claims.sid, now)
-        .await?
-    {
-        return Err(ApiError::Unauthorized("session_ended"));
-    }
-    Ok(user)
 }
 
 /// A role requirement, as a type: `RequireRole<Admin>`.

@@ -6,8 +6,8 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use proptest::prelude::*;
-use rebloom_server::auth::tokens::TokenKeys;
-use rebloom_server::http::error::ApiError;
+use rebloom_core::CoreError;
+use rebloom_core::accounts::tokens::{Claims, TokenKeys};
 use rebloom_store::Role;
 use secrecy::SecretBox;
 use serde_json::{Value, json};
@@ -195,8 +195,8 @@ pub fn apply(token: &str, claims: &Value, secret: &[u8], m: &Mutation) -> String
     }
 }
 
-fn unauthorized(r: Result<rebloom_server::auth::tokens::Claims, ApiError>) -> bool {
-    matches!(r, Err(ApiError::Unauthorized(_)))
+fn unauthorized(r: Result<Claims, CoreError>) -> bool {
+    matches!(r, Err(CoreError::Unauthorized(_)))
 }
 
 // ---- verification, without a server -----------------------------------------

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::http::error::ApiError;
+use crate::CoreError;
 
 pub const ACCESS_TTL: Duration = Duration::minutes(15);
 pub const REFRESH_TTL: Duration = Duration::days(7);
@@ -64,7 +64,7 @@ impl TokenKeys {
         family_id: Uuid,
         token_version: i64,
         now: OffsetDateTime,
-    ) -> Result<(String, Claims), ApiError> {
+    ) -> Result<(String, Claims), CoreError> {
         let claims = Claims {
             sub: user_id,
             role,
@@ -77,31 +77,31 @@ impl TokenKeys {
             ver: token_version,
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("jwt encode: {e}")))?;
+            .map_err(|e| CoreError::Internal(anyhow::anyhow!("jwt encode: {e}")))?;
         Ok((token, claims))
     }
 
     /// Checks signature, algorithm, audience, issuer and expiry.
-    pub fn verify(&self, token: &str, now: OffsetDateTime) -> Result<Claims, ApiError> {
+    pub fn verify(&self, token: &str, now: OffsetDateTime) -> Result<Claims, CoreError> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|_| ApiError::Unauthorized("token_invalid"))?;
+            .map_err(|_| CoreError::Unauthorized("token_invalid"))?;
         let claims = data.claims;
         let now = now.unix_timestamp();
         if claims.exp + LEEWAY_SECS <= now {
-            return Err(ApiError::Unauthorized("token_expired"));
+            return Err(CoreError::Unauthorized("token_expired"));
         }
         if claims.iat > now + LEEWAY_SECS {
-            return Err(ApiError::Unauthorized("token_invalid"));
+            return Err(CoreError::Unauthorized("token_invalid"));
         }
         Ok(claims)
     }
 }
 
 /// A new opaque refresh token and the hash that is stored for it.
-pub fn new_refresh_token() -> Result<(String, Vec<u8>), ApiError> {
+pub fn new_refresh_token() -> Result<(String, Vec<u8>), CoreError> {
     let mut raw = [0u8; 32];
     getrandom::fill(&mut raw)
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("no randomness: {e}")))?;
+        .map_err(|e| CoreError::Internal(anyhow::anyhow!("no randomness: {e}")))?;
     let token = format!("rbr_{}", URL_SAFE_NO_PAD.encode(raw));
     let hash = refresh_hash(&token);
     Ok((token, hash))
@@ -131,12 +131,12 @@ mod tests {
         assert_eq!(k.verify(&t, now + Duration::minutes(14)).unwrap().ver, 3);
         assert!(matches!(
             k.verify(&t, now + Duration::minutes(16)),
-            Err(ApiError::Unauthorized("token_expired"))
+            Err(CoreError::Unauthorized("token_expired"))
         ));
         let other = keys("another-secret-another-secret-xx");
         assert!(matches!(
             other.verify(&t, now),
-            Err(ApiError::Unauthorized("token_invalid"))
+            Err(CoreError::Unauthorized("token_invalid"))
         ));
     }
 

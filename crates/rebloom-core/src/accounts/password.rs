@@ -3,14 +3,14 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use crate::cpu_pool::CpuPool;
 use anyhow::anyhow;
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use rebloom_core::cpu_pool::CpuPool;
 use zeroize::Zeroizing;
 
-use crate::http::error::{ApiError, ApiResult, FieldError};
+use crate::{CoreError, CoreResult, FieldError};
 
 pub const MIN_LEN: usize = 8;
 /// Long passphrases are welcome; the bound only caps hashing work.
@@ -93,14 +93,17 @@ impl Hasher {
         })
     }
 
-    async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
-        self.pool.run(f).await.map_err(ApiError::Internal)
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> CoreResult<T> {
+        self.pool.run(f).await.map_err(CoreError::Internal)
     }
 
-    pub async fn hash(&self, password: Zeroizing<String>) -> ApiResult<String> {
+    pub async fn hash(&self, password: Zeroizing<String>) -> CoreResult<String> {
         self.run(move || hash_blocking(&password))
             .await?
-            .map_err(ApiError::Internal)
+            .map_err(CoreError::Internal)
     }
 
     /// Verifies against `stored`, or against the dummy hash when there is no account.
@@ -108,7 +111,7 @@ impl Hasher {
         &self,
         password: Zeroizing<String>,
         stored: Option<String>,
-    ) -> ApiResult<bool> {
+    ) -> CoreResult<bool> {
         let known = stored.is_some();
         let hash = stored.unwrap_or_else(|| self.dummy_hash.as_str().to_owned());
         let ok = self.run(move || verify_blocking(&password, &hash)).await?;

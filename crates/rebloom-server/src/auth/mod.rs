@@ -1,4 +1,0 @@
-//! Password hashing and tokens.
-
-pub mod password;
-pub mod tokens;
