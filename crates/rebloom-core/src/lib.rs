@@ -18,6 +18,7 @@ pub mod events;
 pub mod insights;
 pub mod jobs;
 pub mod json;
+pub mod mail;
 pub mod memory;
 pub mod message;
 pub mod notices;

@@ -1,21 +1,24 @@
 //! Telling people outside the conversation: a crisis event goes to the
 //! configured webhook and crisis e-mail addresses, and to the clinicians the
 //! person shares data with; their trusted contact hears when (and only when)
-//! the person asks. [`Notices`] decides who is told and queues it as jobs;
-//! the sending itself (signed webhooks over HTTP, e-mail over SMTP) is the
-//! server's, run by those jobs. None of it ever holds message text: ids,
-//! level, categories and times only.
+//! the person asks. [`Notices`] decides who is told and queues it as jobs.
+//! The e-mails to a trusted contact and to clinicians are written here and
+//! sent through the [`Mailer`] port; the crisis webhook and the configured
+//! crisis addresses are the server's (`notify.rs`). None of it ever holds
+//! message text: ids, level, categories and times only.
 
 use std::sync::Arc;
 
-use rebloom_store::{CrisisEvent, GrantStore, SafetyStore, Store, StoreError};
-use serde_json::json;
+use rebloom_safety::Safety;
+use rebloom_store::{CrisisEvent, GrantStore, Job, SafetyStore, Store, StoreError, UserStore};
+use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use crate::audit::{Actor, Audit};
 use crate::clock::Clock;
-use crate::jobs::Queue;
+use crate::jobs::{JobError, Queue};
+use crate::mail::{Mailer, Recipient};
 
 /// A crisis event for the configured webhook.
 pub const CRISIS_WEBHOOK: &str = "crisis.webhook";
@@ -57,26 +60,45 @@ pub struct Notices {
     grants: Arc<dyn GrantStore>,
     contacts: Arc<dyn SafetyStore>,
     clock: Arc<dyn Clock>,
+    users: Arc<dyn UserStore>,
     jobs: Queue,
     channels: Channels,
     audit: Audit,
+    safety: Arc<Safety>,
+    mailer: Option<Arc<dyn Mailer>>,
+}
+
+/// What [`Notices`] is built from, besides the store and the clock.
+pub struct NoticeParts {
+    pub jobs: Queue,
+    /// Which channels are configured.
+    pub channels: Channels,
+    pub audit: Audit,
+    /// The crisis lines a trusted contact is given.
+    pub safety: Arc<Safety>,
+    /// `None` without e-mail.
+    pub mailer: Option<Arc<dyn Mailer>>,
 }
 
 impl Notices {
-    pub fn new(
-        store: &Arc<dyn Store>,
-        clock: Arc<dyn Clock>,
-        jobs: Queue,
-        channels: Channels,
-        audit: Audit,
-    ) -> Notices {
+    pub fn new(store: &Arc<dyn Store>, clock: Arc<dyn Clock>, parts: NoticeParts) -> Notices {
+        let NoticeParts {
+            jobs,
+            channels,
+            audit,
+            safety,
+            mailer,
+        } = parts;
         Notices {
             grants: store.clone(),
             contacts: store.clone(),
+            users: store.clone(),
             clock,
             jobs,
             channels,
             audit,
+            safety,
+            mailer,
         }
     }
 
@@ -203,5 +225,115 @@ impl Notices {
             tracing::error!(error = %e, "recording a trusted-contact notification failed");
         }
         Ok(())
+    }
+
+    fn mailer(&self) -> Result<&dyn Mailer, JobError> {
+        self.mailer
+            .as_deref()
+            .ok_or_else(|| JobError::Permanent("no SMTP server configured".into()))
+    }
+
+    /// The job: the e-mail to the person's trusted contact. Read at run
+    /// time: a contact removed in the meantime is not written to.
+    pub async fn run_contact_email(&self, job: &Job) -> Result<(), JobError> {
+        let Some(user_id) = job.user_id else {
+            return Err(JobError::Permanent("no user".into()));
+        };
+        let Some(contact) = self.contacts.get_trusted_contact(user_id).await? else {
+            return Ok(());
+        };
+        let user = self.users.find_user(user_id).await?;
+        let profile = self.users.get_profile(user_id).await?;
+        let (Some(user), Some(profile)) = (user, profile) else {
+            return Ok(());
+        };
+        let who = profile
+            .display_name
+            .filter(|n| !n.trim().is_empty())
+            .map(|n| format!("{n} ({})", user.email))
+            .unwrap_or(user.email);
+        let (resources, known) = self
+            .safety
+            .directory
+            .for_country(profile.country.as_deref());
+        let emergency = if known {
+            format!("call {} now", resources.emergency)
+        } else {
+            "call your local emergency number now".to_owned()
+        };
+        let line = resources
+            .crisis_lines()
+            .next()
+            .map(|l| {
+                format!(
+                    "\n{} ({}, {}) also helps people who are worried about someone.\n",
+                    l.name, l.contact, l.hours
+                )
+            })
+            .unwrap_or_default();
+        let body = format!(
+            "Hello {name},\n\n\
+             {who} uses Rebloom, a wellbeing companion app, and named you as someone they trust. \
+             Just now they asked us to let you know that they are going through a very hard time \
+             and would value you reaching out to them as soon as you can: a call, a message or a \
+             visit.\n\n\
+             If you believe they are in immediate danger, {emergency}.\n{line}\n\
+             This message contains nothing of what they wrote. You received it because they chose \
+             to give Rebloom your address and asked for it to be sent.\n",
+            name = contact.name,
+        );
+        let to = Recipient {
+            name: Some(contact.name),
+            email: contact.email,
+        };
+        self.mailer()?
+            .send(&to, "Someone who trusts you asked us to reach out", body)
+            .await
+    }
+
+    /// The job: the e-mail to a linked clinician about a crisis event, the
+    /// level and the time only. A grant revoked meanwhile sends nothing.
+    pub async fn run_clinician_email(&self, job: &Job) -> Result<(), JobError> {
+        let id = |k: &str| {
+            job.payload
+                .get(k)
+                .and_then(Value::as_str)
+                .and_then(|s| Uuid::parse_str(s).ok())
+        };
+        let (Some(clinician_id), Some(user_id)) = (id("clinicianId"), id("userId")) else {
+            return Err(JobError::Permanent("bad payload".into()));
+        };
+        let linked = self
+            .grants
+            .active_grants_to(clinician_id, Some(user_id), self.clock.now())
+            .await?;
+        if linked.is_empty() {
+            return Ok(());
+        }
+        let Some(clinician) = self.users.find_user(clinician_id).await? else {
+            return Ok(());
+        };
+        let field = |k: &str| {
+            job.payload
+                .get(k)
+                .and_then(Value::as_str)
+                .unwrap_or("unknown")
+                .to_owned()
+        };
+        let level = field("riskLevel");
+        let body = format!(
+            "A person who shares their Rebloom data with you (user id {user_id}) had a {level}-risk \
+             safety event at {}.\n\nRebloom answered with safe-messaging guidance and crisis lines \
+             for their country and stays in the conversation. This e-mail holds only the level and \
+             the time; what you can see beyond that depends on what they chose to share.\n",
+            field("occurredAt"),
+        );
+        self.mailer()?
+            .send(
+                &Recipient::to(&clinician.email),
+                &format!("Rebloom: {level}-risk event for a person you support"),
+                body,
+            )
+            .await
     }
 }

@@ -12,7 +12,6 @@
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use jiff::civil::{Date, Time};
 use rebloom_store::{InboxStore, Notification, ReminderSettings, ReminderStore, Store, UserStore};
 use serde_json::{Value, json};
@@ -21,20 +20,12 @@ use uuid::Uuid;
 
 use crate::clock::Clock;
 use crate::jobs::{JobError, Queue};
+use crate::mail::{Mailer, Recipient};
 use crate::wellbeing::Wellbeing;
 use crate::wellbeing::calendar::{Calendar, from_timestamp};
 
 /// The job that e-mails one notification.
 pub const EMAIL: &str = "notification.email";
-
-/// Sends e-mail (the server's SMTP client).
-#[async_trait]
-pub trait Mailer: Send + Sync {
-    /// Sends one plain-text e-mail to the address `to`; an address that is
-    /// not one, or a refusal, is permanent, and a failure to reach the
-    /// server is worth a retry.
-    async fn send(&self, to: &str, subject: &str, body: String) -> Result<(), JobError>;
-}
 
 /// The inbox and check-in reminders: what is put in a person's inbox, the
 /// reminders due, and the e-mail of each notification when they asked for it.
@@ -246,7 +237,9 @@ impl Notifications {
         let Some(mailer) = &self.mailer else {
             return Err(JobError::Permanent("no SMTP server configured".into()));
         };
-        mailer.send(&user.email, &n.title, body).await?;
+        mailer
+            .send(&Recipient::to(&user.email), &n.title, body)
+            .await?;
         metrics::counter!("notifications_total", "kind" => n.kind, "channel" => "email")
             .increment(1);
         Ok(())

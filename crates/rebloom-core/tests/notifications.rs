@@ -8,33 +8,18 @@
 
 mod support;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use async_trait::async_trait;
 use rebloom_core::clock::{Clock, ManualClock};
-use rebloom_core::jobs::{Handler, JobError, Jobs, Queue};
-use rebloom_core::notifications::{EMAIL, Mailer, Notifications, next_due};
+use rebloom_core::jobs::{Handler, Jobs, Queue};
+use rebloom_core::mail::Mailer;
+use rebloom_core::notifications::{EMAIL, Notifications, next_due};
 use rebloom_core::wellbeing::Wellbeing;
 use rebloom_core::wellbeing::calendar::Calendar;
 use rebloom_store::{ReminderSettings, Store};
-use support::{on_postgres, on_sqlite};
+use support::{Outbox, on_postgres, on_sqlite};
 use time::macros::datetime;
 use uuid::Uuid;
-
-/// Keeps what it was asked to send: (to, subject, body).
-#[derive(Default)]
-struct Outbox(Mutex<Vec<(String, String, String)>>);
-
-#[async_trait]
-impl Mailer for Outbox {
-    async fn send(&self, to: &str, subject: &str, body: String) -> Result<(), JobError> {
-        self.0
-            .lock()
-            .unwrap()
-            .push((to.to_owned(), subject.to_owned(), body));
-        Ok(())
-    }
-}
 
 const EMAIL_JOBS: &[(&str, Handler<Notifications>)] =
     &[(EMAIL, |n, j| Box::pin(async move { n.run_email(&j).await }))];
@@ -107,10 +92,10 @@ async fn a_reminder_is_sent_once_and_e_mailed(store: Arc<dyn Store>) {
 
     // The e-mail goes out as a job, to the account's address, by name.
     assert!(jobs.run_one(&notifications).await.unwrap());
-    let sent = outbox.0.lock().unwrap().clone();
+    let sent = outbox.sent();
     assert_eq!(sent.len(), 1);
     let (to, subject, body) = &sent[0];
-    assert_eq!(to, &format!("{me}@example.org"));
+    assert_eq!(to.email, format!("{me}@example.org"));
     assert_eq!(subject, "Time for a check-in");
     assert!(body.starts_with("Hello Sam,"), "{body}");
     assert!(!jobs.run_one(&notifications).await.unwrap(), "one e-mail");

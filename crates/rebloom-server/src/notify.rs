@@ -1,12 +1,12 @@
-//! Sending notifications about crisis events and to a person's trusted
-//! contact, as the jobs `rebloom_core::notices` queues (it decides who is
-//! told). None of them ever holds message text: ids, level, categories and
-//! times only.
+//! Sending crisis events to the configured webhook and e-mail addresses, as
+//! the jobs `rebloom_core::notices` queues (it decides who is told). None of
+//! them ever holds message text: ids, level, categories and times only.
 //!
 //! Webhooks are signed like Stripe's: `Rebloom-Signature: t=<unix seconds>,v1=<hex
 //! HMAC-SHA256(secret, "<t>.<body>")>`; receivers recompute it and reject old
 //! timestamps. E-mail goes through SMTP (lettre); the `Notifier` is also the
-//! [`Mailer`] that notifications (`rebloom_core::notifications`) e-mail through.
+//! [`Mailer`] that reminders, trusted contacts and clinicians are e-mailed
+//! through (`rebloom_core::mail`).
 
 use std::time::Duration;
 
@@ -15,34 +15,24 @@ use hmac::{Hmac, Mac};
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use rebloom_store::Job;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use sha2::Sha256;
-use uuid::Uuid;
 
 use rebloom_core::jobs::JobError;
-use rebloom_core::notices::{
-    CLINICIAN_EMAIL, CONTACT_EMAIL, CRISIS_EMAIL, CRISIS_WEBHOOK, Channels,
-};
-use rebloom_core::notifications::Mailer;
+use rebloom_core::mail::{Mailer, Recipient};
+use rebloom_core::notices::{CRISIS_EMAIL, CRISIS_WEBHOOK, Channels};
 
-use crate::app::{AppState, JobHandler};
+use crate::app::JobHandler;
 use crate::config::Config;
 
-/// The jobs of crisis notification and the trusted contact.
+/// The jobs of crisis notification to the configured webhook and addresses.
 pub const JOBS: &[(&str, JobHandler)] = &[
     (CRISIS_WEBHOOK, |s, j| {
         Box::pin(async move { s.notifier.crisis_webhook(&j.payload).await })
     }),
     (CRISIS_EMAIL, |s, j| {
         Box::pin(async move { s.notifier.crisis_email(&j.payload).await })
-    }),
-    (CONTACT_EMAIL, |s, j| {
-        Box::pin(async move { contact_email(&s, &j).await })
-    }),
-    (CLINICIAN_EMAIL, |s, j| {
-        Box::pin(async move { clinician_email(&s, &j).await })
     }),
 ];
 
@@ -238,10 +228,20 @@ impl Notifier {
 
 #[async_trait::async_trait]
 impl Mailer for Notifier {
-    async fn send(&self, to: &str, subject: &str, body: String) -> Result<(), JobError> {
-        let to = to
-            .parse::<Mailbox>()
-            .map_err(|e| JobError::Permanent(format!("address: {e}")))?;
+    async fn send(&self, to: &Recipient, subject: &str, body: String) -> Result<(), JobError> {
+        // With the name when it makes a valid mailbox, else the address alone.
+        let named = to.name.as_deref().and_then(|name| {
+            format!("{} <{}>", name.replace(['<', '>', '"'], ""), to.email)
+                .parse::<Mailbox>()
+                .ok()
+        });
+        let to = match named {
+            Some(m) => m,
+            None => to
+                .email
+                .parse::<Mailbox>()
+                .map_err(|e| JobError::Permanent(format!("address: {e}")))?,
+        };
         self.send_mail(&[to], subject, body).await
     }
 }
@@ -253,130 +253,4 @@ fn sign(secret: &[u8], t: i64, body: &[u8]) -> Result<String, JobError> {
     mac.update(b".");
     mac.update(body);
     Ok(hex::encode(mac.finalize().into_bytes()))
-}
-
-/// The e-mail to a trusted contact. Read at run time: a contact removed in the
-/// meantime is not written to.
-pub async fn contact_email(state: &AppState, job: &Job) -> Result<(), JobError> {
-    let Some(user_id) = job.user_id else {
-        return Err(JobError::Permanent("no user".into()));
-    };
-    let store = |e: rebloom_store::StoreError| JobError::Retry(e.to_string());
-    let Some(contact) = state
-        .store
-        .get_trusted_contact(user_id)
-        .await
-        .map_err(store)?
-    else {
-        return Ok(());
-    };
-    let user = state.store.find_user(user_id).await.map_err(store)?;
-    let profile = state.store.get_profile(user_id).await.map_err(store)?;
-    let (Some(user), Some(profile)) = (user, profile) else {
-        return Ok(());
-    };
-    let who = profile
-        .display_name
-        .filter(|n| !n.trim().is_empty())
-        .map(|n| format!("{n} ({})", user.email))
-        .unwrap_or(user.email);
-    let (resources, known) = state
-        .safety
-        .directory
-        .for_country(profile.country.as_deref());
-    let emergency = if known {
-        format!("call {} now", resources.emergency)
-    } else {
-        "call your local emergency number now".to_owned()
-    };
-    let line = resources
-        .crisis_lines()
-        .next()
-        .map(|l| {
-            format!(
-                "\n{} ({}, {}) also helps people who are worried about someone.\n",
-                l.name, l.contact, l.hours
-            )
-        })
-        .unwrap_or_default();
-    let body = format!(
-        "Hello {name},\n\n\
-         {who} uses Rebloom, a wellbeing companion app, and named you as someone they trust. \
-         Just now they asked us to let you know that they are going through a very hard time \
-         and would value you reaching out to them as soon as you can: a call, a message or a \
-         visit.\n\n\
-         If you believe they are in immediate danger, {emergency}.\n{line}\n\
-         This message contains nothing of what they wrote. You received it because they chose \
-         to give Rebloom your address and asked for it to be sent.\n",
-        name = contact.name,
-    );
-    let to = format!(
-        "{} <{}>",
-        contact.name.replace(['<', '>', '"'], ""),
-        contact.email
-    )
-    .parse::<Mailbox>()
-    .or_else(|_| contact.email.parse::<Mailbox>())
-    .map_err(|e| JobError::Permanent(format!("contact address: {e}")))?;
-    state
-        .notifier
-        .send_mail(&[to], "Someone who trusts you asked us to reach out", body)
-        .await
-}
-
-/// The e-mail to a linked clinician about a crisis event: level and time only.
-pub async fn clinician_email(state: &AppState, job: &Job) -> Result<(), JobError> {
-    let id = |k: &str| {
-        job.payload
-            .get(k)
-            .and_then(Value::as_str)
-            .and_then(|s| Uuid::parse_str(s).ok())
-    };
-    let (Some(clinician_id), Some(user_id)) = (id("clinicianId"), id("userId")) else {
-        return Err(JobError::Permanent("bad payload".into()));
-    };
-    // The grant may have been revoked meanwhile: then nothing is sent.
-    let linked = state
-        .store
-        .active_grants_to(clinician_id, Some(user_id), state.clock.now())
-        .await
-        .map_err(|e| JobError::Retry(e.to_string()))?;
-    if linked.is_empty() {
-        return Ok(());
-    }
-    let Some(clinician) = state
-        .store
-        .find_user(clinician_id)
-        .await
-        .map_err(|e| JobError::Retry(e.to_string()))?
-    else {
-        return Ok(());
-    };
-    let field = |k: &str| {
-        job.payload
-            .get(k)
-            .and_then(Value::as_str)
-            .unwrap_or("unknown")
-            .to_owned()
-    };
-    let level = field("riskLevel");
-    let body = format!(
-        "A person who shares their Rebloom data with you (user id {user_id}) had a {level}-risk \
-         safety event at {}.\n\nRebloom answered with safe-messaging guidance and crisis lines \
-         for their country and stays in the conversation. This e-mail holds only the level and \
-         the time; what you can see beyond that depends on what they chose to share.\n",
-        field("occurredAt"),
-    );
-    let to = clinician
-        .email
-        .parse::<Mailbox>()
-        .map_err(|e| JobError::Permanent(format!("clinician address: {e}")))?;
-    state
-        .notifier
-        .send_mail(
-            &[to],
-            &format!("Rebloom: {level}-risk event for a person you support"),
-            body,
-        )
-        .await
 }

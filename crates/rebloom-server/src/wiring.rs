@@ -15,11 +15,12 @@ use rebloom_core::cpu_pool::CpuPool;
 use rebloom_core::events::EventBus;
 use rebloom_core::insights::{self, Insights};
 use rebloom_core::jobs::{Jobs, Queue};
+use rebloom_core::mail::Mailer;
 use rebloom_core::memory::cache::{CachedEmbedder, ContextCache};
 use rebloom_core::memory::extract::Extractor;
 use rebloom_core::memory::{LEARN, MemoryParts, MemoryService};
-use rebloom_core::notices::Notices;
-use rebloom_core::notifications::{self, Mailer, Notifications};
+use rebloom_core::notices::{CLINICIAN_EMAIL, CONTACT_EMAIL, NoticeParts, Notices};
+use rebloom_core::notifications::{self, Notifications};
 use rebloom_core::privacy::export::EXPORT_JOB;
 use rebloom_core::privacy::{Privacy, PrivacyParts};
 use rebloom_core::profile::Profiles;
@@ -48,6 +49,15 @@ const INSIGHT_JOBS: &[(&str, JobHandler)] = &[
     }),
     (insights::SCHEDULE, |s, j| {
         Box::pin(async move { s.insights.run_schedule(&j.payload).await })
+    }),
+];
+/// The e-mails to a trusted contact and to linked clinicians (`rebloom-core`'s notices).
+const NOTICE_JOBS: &[(&str, JobHandler)] = &[
+    (CONTACT_EMAIL, |s, j| {
+        Box::pin(async move { s.notices.run_contact_email(&j).await })
+    }),
+    (CLINICIAN_EMAIL, |s, j| {
+        Box::pin(async move { s.notices.run_clinician_email(&j).await })
     }),
 ];
 /// The e-mail of a notification (the service is `rebloom-core`'s).
@@ -236,6 +246,7 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
         queue,
         &[
             crate::notify::JOBS,
+            NOTICE_JOBS,
             EXPORT_JOBS,
             MEMORY_JOBS,
             INSIGHT_JOBS,
@@ -243,12 +254,20 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
         ],
     );
     let audit = Audit::new(store.clone(), clock.clone());
+    let mailer = notifier
+        .channels()
+        .email
+        .then(|| notifier.clone() as Arc<dyn Mailer>);
     let notices = Notices::new(
         &store,
         clock.clone(),
-        jobs.queue().clone(),
-        notifier.channels(),
-        audit.clone(),
+        NoticeParts {
+            jobs: jobs.queue().clone(),
+            channels: notifier.channels(),
+            audit: audit.clone(),
+            safety: safety.clone(),
+            mailer: mailer.clone(),
+        },
     );
     let conversations = Conversations::new(
         &store,
@@ -266,10 +285,6 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
         },
     );
     let wellbeing = Wellbeing::new(&store, clock.clone());
-    let mailer = notifier
-        .channels()
-        .email
-        .then(|| notifier.clone() as Arc<dyn Mailer>);
     let notifications = Notifications::new(
         &store,
         clock.clone(),

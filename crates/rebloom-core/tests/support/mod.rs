@@ -3,8 +3,11 @@
 
 use std::future::Future;
 use std::process::Command;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
+use async_trait::async_trait;
+use rebloom_core::jobs::JobError;
+use rebloom_core::mail::{Mailer, Recipient};
 use rebloom_store::{ConnectOptions, NewUser, Profile, Role, Store};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -91,4 +94,33 @@ pub async fn person(
     profile.display_name = name.map(str::to_owned);
     store.save_profile(&profile).await.unwrap();
     id
+}
+
+/// A mailer that keeps what it was asked to send: (to, subject, body).
+#[derive(Default)]
+#[allow(
+    dead_code,
+    reason = "each test binary uses a part of the support module"
+)]
+pub struct Outbox(Mutex<Vec<(Recipient, String, String)>>);
+
+#[allow(
+    dead_code,
+    reason = "each test binary uses a part of the support module"
+)]
+impl Outbox {
+    pub fn sent(&self) -> Vec<(Recipient, String, String)> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+#[async_trait]
+impl Mailer for Outbox {
+    async fn send(&self, to: &Recipient, subject: &str, body: String) -> Result<(), JobError> {
+        self.0
+            .lock()
+            .unwrap()
+            .push((to.clone(), subject.to_owned(), body));
+        Ok(())
+    }
 }

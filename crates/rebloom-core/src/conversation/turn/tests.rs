@@ -23,7 +23,7 @@ use crate::jobs::Queue;
 use crate::memory::cache::ContextCache;
 use crate::memory::extract::Extractor;
 use crate::memory::{MemoryParts, MemoryService};
-use crate::notices::{Channels, Notices};
+use crate::notices::{Channels, NoticeParts, Notices};
 use rebloom_ai::emotion::EmotionClassifier;
 use rebloom_ai::guided::GuidedEngine;
 use rebloom_safety::Safety;
@@ -127,7 +127,7 @@ async fn fixture(provider: Arc<Scripted>) -> Fixture {
         &store,
         clock.clone(),
         ConversationParts {
-            safety,
+            safety: safety.clone(),
             encoder: None,
             cpu: CpuPool::new("test-cpu", 1).unwrap(),
             chat: provider,
@@ -137,9 +137,13 @@ async fn fixture(provider: Arc<Scripted>) -> Fixture {
             notices: Notices::new(
                 &store,
                 clock.clone(),
-                queue,
-                Channels::default(),
-                Audit::new(store.clone(), clock.clone()),
+                NoticeParts {
+                    jobs: queue,
+                    channels: Channels::default(),
+                    audit: Audit::new(store.clone(), clock.clone()),
+                    safety: safety.clone(),
+                    mailer: None,
+                },
             ),
             events: EventBus,
         },
