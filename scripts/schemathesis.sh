@@ -95,7 +95,7 @@ done
 # patient); Dave, the account the admin's changes go to, and Erin, whose
 # account the erasure attempts go to (see the hooks).
 "$py" - "$base" "$work" "${password[alice]}" "${password[bob]}" "${password[admin]}" "${password[clinician]}" \
-  "$PWD/crates/rebloom-server/data/common-passwords.txt" <<'EOF'
+  "$PWD/crates/rebloom-core/data/common-passwords.txt" <<'EOF'
 import json, sys, urllib.request
 base, work, passwords = sys.argv[1], sys.argv[2], dict(zip(["alice", "bob", "admin", "clinician"], sys.argv[3:7]))
 opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
