@@ -30,6 +30,9 @@ pub use report::{WeekData, weekly};
 pub const WEEKLY: &str = "insights.weekly";
 /// The hourly job that finds who is due.
 pub const SCHEDULE: &str = "insights.schedule";
+/// Insights listed at most (a year of weeks).
+pub const LIST: i64 = 52;
+
 /// The insight type of weekly reports.
 pub const KIND: &str = "weekly";
 
@@ -76,6 +79,53 @@ impl Insights {
             clock,
             jobs,
         }
+    }
+
+    /// The person's last [`LIST`] insights, newest week first.
+    pub async fn list(&self, user_id: Uuid) -> CoreResult<Vec<Insight>> {
+        Ok(self.insights.list_insights(user_id, None, LIST).await?)
+    }
+
+    /// Marks one of the person's insights as read.
+    pub async fn acknowledge(&self, user_id: Uuid, id: Uuid) -> CoreResult<()> {
+        if self
+            .insights
+            .acknowledge_insight(user_id, id, self.clock.now())
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(CoreError::NotFound)
+        }
+    }
+
+    /// The insight of the finished week starting `week_start` (a Monday in
+    /// the person's time zone; by default their last finished week), written
+    /// now unless it was already.
+    pub async fn weekly(&self, user_id: Uuid, week_start: Option<&str>) -> CoreResult<Insight> {
+        let calendar = self.wellbeing.calendar(user_id).await?;
+        let last = last_complete_week(calendar.date_of(self.clock.now()));
+        let start = match week_start {
+            None => last,
+            Some(s) => {
+                let d: Date = s.parse().map_err(|_| {
+                    CoreError::field(
+                        "weekStart",
+                        "invalid_date",
+                        "Use a date such as 2026-11-16.",
+                    )
+                })?;
+                if d.weekday() != jiff::civil::Weekday::Monday || d > last {
+                    return Err(CoreError::field(
+                        "weekStart",
+                        "not_a_finished_week",
+                        "The Monday of a week that is over.",
+                    ));
+                }
+                d
+            }
+        };
+        self.generate(user_id, &calendar, start).await
     }
 
     /// Generates and stores the insight of the week starting `start` (idempotent:

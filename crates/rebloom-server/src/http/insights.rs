@@ -23,8 +23,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(acknowledge))
 }
 
-const LIST: i64 = 52;
-
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InsightView {
@@ -75,7 +73,7 @@ pub struct WeekChoice {
 }
 
 async fn list(state: &AppState, user_id: Uuid) -> ApiResult<InsightList> {
-    let insights = state.store.list_insights(user_id, None, LIST).await?;
+    let insights = state.insights.list(user_id).await?;
     Ok(InsightList {
         insights: insights.into_iter().map(InsightView::from).collect(),
     })
@@ -122,29 +120,10 @@ pub async fn generate_weekly(
     user: AuthUser,
     ApiJson(req): ApiJson<WeekChoice>,
 ) -> ApiResult<ApiJson<InsightView>> {
-    let calendar = state.wellbeing.calendar(user.id).await?;
-    let last = rebloom_core::insights::last_complete_week(calendar.date_of(state.clock.now()));
-    let start = match req.week_start {
-        None => last,
-        Some(s) => {
-            let d: jiff::civil::Date = s.parse().map_err(|_| {
-                ApiError::field(
-                    "weekStart",
-                    "invalid_date",
-                    "Use a date such as 2026-11-16.",
-                )
-            })?;
-            if d.weekday() != jiff::civil::Weekday::Monday || d > last {
-                return Err(ApiError::field(
-                    "weekStart",
-                    "not_a_finished_week",
-                    "The Monday of a week that is over.",
-                ));
-            }
-            d
-        }
-    };
-    let insight = state.insights.generate(user.id, &calendar, start).await?;
+    let insight = state
+        .insights
+        .weekly(user.id, req.week_start.as_deref())
+        .await?;
     Ok(ApiJson(insight.into()))
 }
 
@@ -158,13 +137,6 @@ pub async fn acknowledge(
     user: AuthUser,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
-    if state
-        .store
-        .acknowledge_insight(user.id, id, state.clock.now())
-        .await?
-    {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::NotFound)
-    }
+    state.insights.acknowledge(user.id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
