@@ -6,7 +6,7 @@
 //! risk, never by navigating away. The lines are always the ones of the
 //! person's country now, so a country change shows at once.
 
-use rebloom_safety::{Category, Directory, RiskLevel, Topic};
+use rebloom_safety::{Assessment, Category, Directory, ReplyContext, RiskLevel, Topic};
 use rebloom_store::{CrisisEvent, Message, Sender, Session};
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -16,7 +16,9 @@ use uuid::Uuid;
 use crate::CoreResult;
 use crate::conversation::Conversations;
 use crate::conversation::risk::{gave_safety_answer, stored_state};
-use crate::conversation::views::{AiResponse, ResourceView, category_names};
+use crate::conversation::views::{
+    AiResponse, ResourceView, SafetyView, category_names, safety_view,
+};
 
 /// Hours without new risk after which the state ends by itself.
 pub const QUIET_HOURS: i64 = 12;
@@ -249,4 +251,70 @@ pub async fn open_check_in(
         created_at: message.created_at,
         exercise: None,
     })
+}
+
+/// The crisis protocol for a questionnaire answer: recorded as a crisis
+/// event at `high` (thoughts of death or self-harm, asked about directly),
+/// notified as any crisis is, answered with the templated crisis reply.
+pub async fn questionnaire_protocol(
+    conv: &Conversations,
+    user_id: Uuid,
+    session_id: Option<Uuid>,
+    now: OffsetDateTime,
+) -> CoreResult<(SafetyView, String)> {
+    let profile = conv.users.get_profile(user_id).await?;
+    let country = profile.as_ref().and_then(|p| p.country.clone());
+    // In the language of the conversation the questionnaire was taken in, if
+    // it is clear from the person's recent messages, else the profile's.
+    let earlier = match session_id {
+        Some(id) => match conv
+            .sessions
+            .list_messages(user_id, Some(id), None, 6)
+            .await
+        {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::error!(error = %e, "reading the conversation failed; answering in the profile's language");
+                Vec::new()
+            }
+        },
+        None => Vec::new(),
+    };
+    let language = crate::conversation::turn::reply_language(
+        &conv.safety,
+        profile.as_ref().map_or("en", |p| p.language.as_str()),
+        "",
+        earlier.iter(),
+    );
+    let assessment = Assessment {
+        level: RiskLevel::High,
+        categories: vec![Category::SuicidalIdeation],
+        evidence: Vec::new(),
+        confidence: 1.0,
+    };
+    let ctx = ReplyContext {
+        country: country.as_deref(),
+        language: &language,
+        resources_given: false,
+        turn: 0,
+    };
+    let reply = conv
+        .safety
+        .replies
+        .crisis(&assessment, &conv.safety.directory, &ctx);
+    let event = CrisisEvent {
+        id: Uuid::now_v7(),
+        user_id,
+        session_id,
+        message_id: None,
+        risk_level: assessment.level.as_str().to_owned(),
+        categories: serde_json::json!(assessment.categories),
+        intervention_type: "questionnaire".to_owned(),
+        created_at: now,
+    };
+    metrics::counter!("crisis_events_total", "risk_level" => assessment.level.as_str(), "intervention_type" => "questionnaire")
+        .increment(1);
+    conv.crises.record_crisis_event(&event).await?;
+    conv.notices.crisis(&event, country.as_deref()).await;
+    Ok((safety_view(&assessment, Some(&reply)), reply.text))
 }

@@ -5,11 +5,9 @@ use axum::Extension;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use rebloom_core::deliver::{Update, deliver};
-use rebloom_safety::{Assessment, Category, ReplyContext, RiskLevel};
 use rebloom_store::QuestionnaireResponse;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -20,7 +18,7 @@ use crate::http::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::http::extract::{ApiJson, AuthUser};
 use crate::realtime::Devices;
 use rebloom_core::conversation::crisis::CrisisStateView;
-use rebloom_core::conversation::views::{SafetyView, safety_view};
+use rebloom_core::conversation::views::SafetyView;
 use rebloom_core::wellbeing::questionnaires::{INSTRUMENTS, ScoreError, instrument};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -176,7 +174,13 @@ pub async fn submit(
         .increment(1);
     let (safety, safety_message, crisis) =
         if score.self_harm_thoughts {
-            let (view, text) = safety_protocol(&state, user.id, req.session_id, now).await?;
+            let (view, text) = rebloom_core::conversation::crisis::questionnaire_protocol(
+                &state.conversations,
+                user.id,
+                req.session_id,
+                now,
+            )
+            .await?;
             // The safety message never waits on the crisis state: unreadable, it
             // is left out (the answer's own lines are in `safety`).
             let crisis =
@@ -213,68 +217,6 @@ pub async fn submit(
             crisis,
         }),
     ))
-}
-
-/// The crisis protocol for a questionnaire answer: recorded as a crisis
-/// event at `high` (thoughts of death or self-harm, asked about directly),
-/// notified as any crisis is, answered with the templated crisis reply.
-async fn safety_protocol(
-    state: &AppState,
-    user_id: Uuid,
-    session_id: Option<Uuid>,
-    now: OffsetDateTime,
-) -> ApiResult<(SafetyView, String)> {
-    let profile = state.store.get_profile(user_id).await?;
-    let country = profile.as_ref().and_then(|p| p.country.clone());
-    // In the language of the conversation the questionnaire was taken in, if
-    // it is clear from the person's recent messages, else the profile's.
-    let earlier = match session_id {
-        Some(id) => match state.store.list_messages(user_id, Some(id), None, 6).await {
-            Ok(m) => m,
-            Err(e) => {
-                tracing::error!(error = %e, "reading the conversation failed; answering in the profile's language");
-                Vec::new()
-            }
-        },
-        None => Vec::new(),
-    };
-    let language = rebloom_core::conversation::turn::reply_language(
-        &state.safety,
-        profile.as_ref().map_or("en", |p| p.language.as_str()),
-        "",
-        earlier.iter(),
-    );
-    let assessment = Assessment {
-        level: RiskLevel::High,
-        categories: vec![Category::SuicidalIdeation],
-        evidence: Vec::new(),
-        confidence: 1.0,
-    };
-    let ctx = ReplyContext {
-        country: country.as_deref(),
-        language: &language,
-        resources_given: false,
-        turn: 0,
-    };
-    let reply = state
-        .safety
-        .replies
-        .crisis(&assessment, &state.safety.directory, &ctx);
-    let event = rebloom_store::CrisisEvent {
-        id: Uuid::now_v7(),
-        user_id,
-        session_id,
-        message_id: None,
-        risk_level: assessment.level.as_str().to_owned(),
-        categories: json!(assessment.categories),
-        intervention_type: "questionnaire".to_owned(),
-        created_at: now,
-    };
-    metrics::counter!("crisis_events_total", "risk_level" => assessment.level.as_str(), "intervention_type" => "questionnaire")
-        .increment(1);
-    state.store.record_crisis_event(&event).await?;
-    state.notices.crisis(&event, country.as_deref()).await;
-    Ok((safety_view(&assessment, Some(&reply)), reply.text))
 }
 
 /// Every response as a FHIR R4 `Bundle` (type `collection`) of
