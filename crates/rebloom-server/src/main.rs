@@ -5,8 +5,13 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::Parser;
+use rebloom_core::accounts::password::Hasher;
+use rebloom_core::accounts::tokens::TokenKeys;
+use rebloom_core::accounts::{Accounts, UserUpdate};
 use rebloom_core::audit::{Actor, Audit};
 use rebloom_core::clock::{Clock, SystemClock};
+use rebloom_core::cpu_pool::CpuPool;
+use rebloom_core::events::EventBus;
 use rebloom_server::config::{
     AuditWhat, Cli, Command, Config, EvalWhat, KeysWhat, TrainWhat, unknown_env_vars,
 };
@@ -133,23 +138,30 @@ async fn main() -> anyhow::Result<()> {
             let Some(role) = Role::parse(&role) else {
                 bail!("role must be user, clinician or admin");
             };
-            let store: Arc<dyn Store> = wiring::store(&config).await?.0;
+            let (vault, secrets) = wiring::store(&config).await?;
+            let store: Arc<dyn Store> = vault;
             let clock: Arc<dyn Clock> = Arc::new(SystemClock);
             let email = email.trim().to_lowercase();
             let user = store
                 .find_user_by_email(&email)
                 .await?
                 .with_context(|| format!("no account with e-mail {email}"))?;
-            Audit::new(store.clone(), clock.clone())
-                .record(
-                    Actor::System,
-                    Some(user.id),
-                    "admin.role_changed",
-                    serde_json::json!({ "role": role.as_str(), "via": "cli" }),
-                )
+            let accounts = Accounts::new(
+                &store,
+                clock.clone(),
+                Hasher::new(CpuPool::new("rebloom-cli", 1)?)?,
+                TokenKeys::new(&secrets.jwt_secret),
+                EventBus,
+                Audit::new(store.clone(), clock),
+            );
+            let change = UserUpdate {
+                role: Some(role),
+                disabled: None,
+            };
+            accounts
+                .update_user(Actor::System, user.id, &change)
                 .await
-                .context("recording the change")?;
-            store.set_user_role(user.id, role, clock.now()).await?;
+                .context("changing the role")?;
             eprintln!("{email} is now {}", role.as_str());
             Ok(())
         }

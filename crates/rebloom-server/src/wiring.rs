@@ -324,6 +324,7 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
         Hasher::new(cpu.clone())?,
         TokenKeys::new(&secrets.jwt_secret),
         EventBus,
+        audit.clone(),
     );
     let inner = AppInner {
         accounts,

@@ -127,6 +127,22 @@ async fn first_run_register_login_set_role_and_sigterm() {
         .await
         .unwrap();
     assert_eq!(admin_list.status(), 200);
+    // The person's own audit log says Rebloom changed their account.
+    let audit: Value = client
+        .get(format!("{base}/api/me/audit"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let last = &audit["entries"][0];
+    assert_eq!(
+        (last["action"].as_str(), last["actorRole"].as_str()),
+        (Some("admin.user_updated"), Some("system")),
+        "{audit}"
+    );
 
     // SIGTERM: drains and exits 0.
     let status = terminate(&mut child);

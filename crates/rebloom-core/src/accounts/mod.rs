@@ -20,6 +20,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
+use crate::audit::{Actor, Audit};
 use crate::clock::Clock;
 use crate::email::normalize_email;
 use crate::events::{self, Event, EventBus};
@@ -114,6 +115,18 @@ pub struct Accounts {
     keys: Arc<TokenKeys>,
     clock: Arc<dyn Clock>,
     events: EventBus,
+    audit: Audit,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UserUpdate {
+    #[serde(default)]
+    #[schema(value_type = Option<crate::schemas::RoleName>)]
+    pub role: Option<Role>,
+    /// Disabling ends every session of the account.
+    #[serde(default)]
+    pub disabled: Option<bool>,
 }
 
 impl Accounts {
@@ -125,6 +138,7 @@ impl Accounts {
         hasher: Hasher,
         keys: TokenKeys,
         events: EventBus,
+        audit: Audit,
     ) -> Accounts {
         Accounts {
             users: store.clone(),
@@ -134,7 +148,42 @@ impl Accounts {
             keys: Arc::new(keys),
             clock,
             events,
+            audit,
         }
+    }
+
+    /// Changes an account's role or disables it (which ends every session
+    /// of it), recorded in its audit log first. An administrator cannot
+    /// demote or disable themself (409 `cannot_demote_self`).
+    pub async fn update_user(&self, by: Actor, id: Uuid, update: &UserUpdate) -> CoreResult<User> {
+        if let Actor::Person { id: admin, .. } = by
+            && admin == id
+            && (update.disabled == Some(true) || update.role.is_some_and(|r| r != Role::Admin))
+        {
+            return Err(CoreError::Conflict("cannot_demote_self"));
+        }
+        let now = self.clock.now();
+        self.users.find_user(id).await?.ok_or(CoreError::NotFound)?;
+        self.audit
+            .record(
+                by,
+                Some(id),
+                "admin.user_updated",
+                serde_json::json!({ "role": update.role.map(|r| r.as_str()), "disabled": update.disabled }),
+            )
+            .await?;
+        if let Some(role) = update.role {
+            self.users.set_user_role(id, role, now).await?;
+        }
+        if let Some(disabled) = update.disabled {
+            self.users
+                .set_user_disabled(id, disabled.then_some(now), now)
+                .await?;
+            if disabled {
+                self.auth.revoke_user_sessions(id, now).await?;
+            }
+        }
+        self.users.find_user(id).await?.ok_or(CoreError::NotFound)
     }
 
     /// Starts a new session (refresh-token family) for the user and returns both tokens.

@@ -2,7 +2,6 @@
 //! good (the dead-letter view). Admins only.
 
 use axum::extract::{Path, Query, State};
-use rebloom_store::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -12,6 +11,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{Admin, ApiJson, RequireRole, next_cursor, page_limit};
+use rebloom_core::accounts::UserUpdate;
 use rebloom_core::profile::UserView;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -147,17 +147,6 @@ pub struct AdminUserView {
     pub disabled: bool,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct UserUpdate {
-    #[serde(default)]
-    #[schema(value_type = Option<rebloom_core::schemas::RoleName>)]
-    pub role: Option<Role>,
-    /// Disabling ends every session of the account.
-    #[serde(default)]
-    pub disabled: Option<bool>,
-}
-
 /// List accounts, by id.
 #[utoipa::path(get, path = "/api/admin/users", tag = "admin", security(("bearer" = [])),
     params(ListParams),
@@ -202,33 +191,10 @@ pub async fn update_user(
     Path(id): Path<Uuid>,
     ApiJson(update): ApiJson<UserUpdate>,
 ) -> ApiResult<ApiJson<AdminUserView>> {
-    if id == admin.id
-        && (update.disabled == Some(true) || update.role.is_some_and(|r| r != Role::Admin))
-    {
-        return Err(ApiError::Conflict("cannot_demote_self"));
-    }
-    let now = state.clock.now();
-    state.store.find_user(id).await?.ok_or(ApiError::NotFound)?;
-    state.audit.record(
-        admin.actor(),
-        Some(id),
-        "admin.user_updated",
-        serde_json::json!({ "role": update.role.map(|r| r.as_str()), "disabled": update.disabled }),
-    )
-    .await?;
-    if let Some(role) = update.role {
-        state.store.set_user_role(id, role, now).await?;
-    }
-    if let Some(disabled) = update.disabled {
-        state
-            .store
-            .set_user_disabled(id, disabled.then_some(now), now)
-            .await?;
-        if disabled {
-            state.store.revoke_user_sessions(id, now).await?;
-        }
-    }
-    let user = state.store.find_user(id).await?.ok_or(ApiError::NotFound)?;
+    let user = state
+        .accounts
+        .update_user(admin.actor(), id, &update)
+        .await?;
     tracing::info!(admin_id = %admin.id, target = %id, "admin updated user");
     Ok(ApiJson(AdminUserView {
         disabled: user.disabled_at.is_some(),
