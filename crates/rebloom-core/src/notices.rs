@@ -32,15 +32,14 @@ pub const CONTACT_EMAIL: &str = "trusted_contact.email";
 /// How often a trusted contact may be notified.
 pub const CONTACT_WINDOW: time::Duration = time::Duration::hours(1);
 
-/// Which outgoing channels are configured.
+/// Which of the server's own crisis channels are configured (e-mail at
+/// all is the [`Mailer`], when there is one).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Channels {
     /// A crisis webhook.
     pub webhook: bool,
     /// Crisis e-mail recipients.
     pub crisis_email: bool,
-    /// E-mail at all (an SMTP server): clinicians, trusted contacts, reminders.
-    pub email: bool,
 }
 
 /// Why a trusted contact could not be notified.
@@ -76,7 +75,7 @@ pub struct NoticeParts {
     pub audit: Audit,
     /// The crisis lines a trusted contact is given.
     pub safety: Arc<Safety>,
-    /// `None` without e-mail.
+    /// `None` without e-mail (no SMTP server): then nobody is e-mailed.
     pub mailer: Option<Arc<dyn Mailer>>,
 }
 
@@ -104,7 +103,7 @@ impl Notices {
 
     /// Whether e-mail can be sent at all (a trusted contact needs it).
     pub fn can_email(&self) -> bool {
-        self.channels.email
+        self.mailer.is_some()
     }
 
     /// Queues the notifications a crisis event calls for, on every
@@ -132,7 +131,7 @@ impl Notices {
         }
         // Clinicians the person shares data with hear of it whatever the
         // grant's scope: the level and the time only.
-        if self.channels.email {
+        if self.can_email() {
             match self
                 .grants
                 .active_grants_of(event.user_id, self.clock.now())
@@ -182,7 +181,7 @@ impl Notices {
         user_id: Uuid,
         via: &str,
     ) -> Result<(), ContactRefusal> {
-        if !self.channels.email {
+        if !self.can_email() {
             return Err(ContactRefusal::NoEmail);
         }
         let now = self.clock.now();

@@ -51,7 +51,6 @@ fn service(
             channels: Channels {
                 webhook: false,
                 crisis_email: false,
-                email: true,
             },
             audit: Audit::new(store.clone(), clock),
             safety: Arc::new(Safety::new().unwrap()),

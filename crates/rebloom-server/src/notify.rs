@@ -101,8 +101,12 @@ impl Notifier {
         Channels {
             webhook: self.webhook.is_some(),
             crisis_email: !self.crisis_to.is_empty(),
-            email: self.smtp.is_some(),
         }
+    }
+
+    /// Whether e-mail can be sent at all (an SMTP server is configured).
+    pub fn can_email(&self) -> bool {
+        self.smtp.is_some()
     }
 
     /// The channels a crisis event goes to, for the start-up banner.

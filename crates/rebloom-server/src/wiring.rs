@@ -255,8 +255,7 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
     );
     let audit = Audit::new(store.clone(), clock.clone());
     let mailer = notifier
-        .channels()
-        .email
+        .can_email()
         .then(|| notifier.clone() as Arc<dyn Mailer>);
     let notices = Notices::new(
         &store,
@@ -312,12 +311,8 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
     );
     let clinicians = Clinicians::new(&store, clock.clone(), wellbeing.clone(), audit.clone());
     let safety_plans = SafetyPlans::new(&store, clock.clone(), safety.clone());
-    let trusted_contacts = TrustedContacts::new(
-        &store,
-        clock.clone(),
-        audit.clone(),
-        notifier.channels().email,
-    );
+    let trusted_contacts =
+        TrustedContacts::new(&store, clock.clone(), audit.clone(), notices.can_email());
     let accounts = Accounts::new(
         &store,
         clock.clone(),

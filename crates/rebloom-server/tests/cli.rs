@@ -40,6 +40,19 @@ fn start_with(
     (s.child, s.base, s.banner, s.logs)
 }
 
+/// A signed-in GET's JSON body.
+async fn get_json(client: &reqwest::Client, url: &str, token: &str) -> Value {
+    client
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 fn terminate(child: &mut Child) -> std::process::ExitStatus {
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -90,15 +103,7 @@ async fn first_run_register_login_set_role_and_sigterm() {
         .await
         .unwrap();
     let token = login["accessToken"].as_str().unwrap().to_owned();
-    let me: Value = client
-        .get(format!("{base}/api/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me = get_json(&client, &format!("{base}/api/me"), &token).await;
     assert_eq!(me["email"], "new.person@example.org");
     assert_eq!(me["role"], "user");
 
@@ -128,15 +133,7 @@ async fn first_run_register_login_set_role_and_sigterm() {
         .unwrap();
     assert_eq!(admin_list.status(), 200);
     // The person's own audit log says Rebloom changed their account.
-    let audit: Value = client
-        .get(format!("{base}/api/me/audit"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let audit = get_json(&client, &format!("{base}/api/me/audit"), &token).await;
     let last = &audit["entries"][0];
     assert_eq!(
         (last["action"].as_str(), last["actorRole"].as_str()),
