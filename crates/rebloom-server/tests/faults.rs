@@ -469,10 +469,16 @@ impl Load {
         }
     }
 
+    /// Stops the writers once their messages in flight are acknowledged: within
+    /// a turn's limit, since a turn past it is stopped and its retry goes through.
     async fn finish(self) -> Tally {
         self.stop.store(true, Ordering::SeqCst);
+        let limit = rebloom_core::conversation::send::TURN_LIMIT + Duration::from_secs(30);
         for t in self.tasks {
-            t.await.unwrap();
+            tokio::time::timeout(limit, t)
+                .await
+                .expect("a writer's message was never acknowledged")
+                .unwrap();
         }
         Arc::try_unwrap(self.tally).ok().unwrap().into_inner()
     }

@@ -7,6 +7,7 @@
 //! ending one are here too.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::deliver::{self, Deliver, Update};
 use crate::events::{self, Event};
@@ -20,6 +21,13 @@ use uuid::Uuid;
 use crate::conversation::Conversations;
 use crate::conversation::turn::{self, Incoming, ReplyEvent, Sink};
 use crate::conversation::views::{AiResponse, TurnResult};
+
+/// The longest a turn may run. A turn that has not finished by then (a store
+/// call that never returns, above all) is stopped, so its session is not held
+/// `reply_in_progress` for ever: the client's retry under the same
+/// `Idempotency-Key` picks up what the first attempt stored. Generation is
+/// bounded well inside it by the provider chain's own time limits.
+pub const TURN_LIMIT: Duration = Duration::from_secs(120);
 
 /// A message from a person, as a transport received it.
 pub struct Outgoing {
@@ -105,7 +113,15 @@ impl Conversations {
                 message_type,
                 turn_key,
             };
-            let result = turn::respond(&conv, incoming, Sink::new(sink)).await;
+            let session_id = incoming.session.id;
+            let result =
+                tokio::time::timeout(TURN_LIMIT, turn::respond(&conv, incoming, Sink::new(sink)))
+                    .await
+                    .unwrap_or_else(|_| {
+                        metrics::counter!("turns_timed_out_total").increment(1);
+                        tracing::error!(%session_id, "a turn ran past its limit and was stopped");
+                        Err(CoreError::Unavailable("reply_timed_out"))
+                    });
             drop(guard);
             if let Ok(turn) = &result {
                 deliver::deliver(&*port, user_id, Update::Turn, turn, device.as_deref()).await;

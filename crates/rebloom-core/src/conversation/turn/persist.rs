@@ -41,8 +41,8 @@ fn event(incoming: &Incoming, name: &'static str, message_id: Uuid, detail: Valu
 
 /// Stores the person's message with its analysis and assessment, learns
 /// from it, and records a crisis. A retry whose first attempt stored the
-/// message gets it back as stored: the rest followed the insert at once, and
-/// the crisis it recorded is read back with the events.
+/// message gets it back as stored, and the crisis it recorded is read back
+/// with the events (recorded now if it never was).
 pub async fn message(
     conv: &Conversations,
     incoming: &Incoming,
@@ -52,13 +52,24 @@ pub async fn message(
     let assessment = &assessed.assessment;
     let profile = &context.profile;
     if let Some(earlier) = &context.earlier_message {
+        // A first attempt stopped between storing the message and recording
+        // its crisis (a store that failed, a turn past its limit): recorded now.
+        let unrecorded = assessed
+            .crisis_events
+            .as_ref()
+            .is_some_and(|events| !events.iter().any(|e| e.message_id == Some(earlier.id)));
+        let recorded = if assessment.level.is_crisis() && unrecorded {
+            Some(record_crisis(conv, incoming, assessed, earlier, profile).await)
+        } else {
+            None
+        };
         return Ok(Stored {
             analysis: Analysis {
                 emotions: analysis::emotion_tags(earlier).map(str::to_owned).collect(),
                 sentiment: earlier.sentiment_score.unwrap_or_default(),
             },
             message: earlier.clone(),
-            recorded: None,
+            recorded,
         });
     }
     let analysis = analysis::analyze(
