@@ -1,12 +1,11 @@
-//! Recording to the audit log (reading one's own entries is the server's
-//! `http::audit`). Every grant, revoke, export, erasure and admin action
+//! The audit log: recorded to, and read by the person it is about. Every grant, revoke, export, erasure and admin action
 //! (and, with clinician access, every read of health data by someone other
 //! than its owner) is appended before it takes effect; if it cannot be
 //! recorded, it does not happen.
 
 use std::sync::Arc;
 
-use rebloom_store::{AuditStore, NewAudit, Role};
+use rebloom_store::{AuditEntry, AuditStore, NewAudit, Role};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -56,5 +55,16 @@ impl Audit {
             })
             .await?;
         Ok(())
+    }
+
+    /// The entries about `user_id`, newest first: up to `limit` before the
+    /// entry `before` (a page's `next`).
+    pub async fn entries(
+        &self,
+        user_id: Uuid,
+        before: Option<i64>,
+        limit: u32,
+    ) -> CoreResult<Vec<AuditEntry>> {
+        Ok(self.store.list_audit(user_id, before, limit).await?)
     }
 }

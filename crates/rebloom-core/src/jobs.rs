@@ -19,13 +19,14 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rebloom_store::{Job, JobStore, NewJob, StoreResult};
+use rebloom_store::{FailedJob, Job, JobStore, NewJob, StoreResult};
 use serde_json::Value;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use crate::CoreError;
+use crate::audit::{Actor, Audit};
 use crate::clock::Clock;
+use crate::{CoreError, CoreResult};
 
 /// How long a claimed job is locked before another worker may take it over.
 const LOCK: time::Duration = time::Duration::minutes(5);
@@ -128,6 +129,35 @@ impl Queue {
     /// Makes the worker look for due jobs now (after the clock moved, in tests).
     pub fn wake(&self) {
         self.wake.notify_one();
+    }
+
+    /// Jobs that used up their attempts, latest first: up to `limit` after
+    /// the job `before` (a page's last).
+    pub async fn failed(&self, before: Option<Uuid>, limit: u32) -> CoreResult<Vec<FailedJob>> {
+        Ok(self.store.failed_jobs(before, i64::from(limit)).await?)
+    }
+
+    /// Puts a failed job back in the queue with fresh attempts, audited first
+    /// (as `by`'s action on the person the job is about).
+    pub async fn retry_failed(&self, audit: &Audit, by: Actor, id: Uuid) -> CoreResult<()> {
+        let job = self
+            .store
+            .find_failed_job(id)
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        audit
+            .record(
+                by,
+                job.user_id,
+                "admin.job_retried",
+                serde_json::json!({ "jobId": id, "queue": job.queue }),
+            )
+            .await?;
+        if !self.store.requeue_job(id, self.clock.now()).await? {
+            return Err(CoreError::NotFound);
+        }
+        self.wake();
+        Ok(())
     }
 }
 

@@ -390,7 +390,8 @@ impl Profiles {
         }
     }
 
-    async fn load(&self, user_id: Uuid) -> CoreResult<Profile> {
+    /// The person's profile as stored (for a way in that acts on its settings).
+    pub async fn load(&self, user_id: Uuid) -> CoreResult<Profile> {
         self.users
             .get_profile(user_id)
             .await?

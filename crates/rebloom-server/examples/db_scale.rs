@@ -22,7 +22,8 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use rebloom_store::{ConnectOptions, EncryptedStore, PostgresStore, SqliteStore, Store};
+use rebloom_store::unsealed::{PostgresStore, SqliteStore};
+use rebloom_store::{ConnectOptions, EncryptedStore, Store};
 use sqlx::Row;
 use time::OffsetDateTime;
 

@@ -17,8 +17,7 @@ use std::time::Instant;
 use rebloom_ai::embed::cosine;
 use rebloom_core::memory::cache::{Known, KnownVector};
 use rebloom_store::{
-    ConnectOptions, EncryptedStore, Memory, MemorySource, NewUser, Role, Store, StoredVector,
-    VectorOf,
+    ConnectOptions, Memory, MemorySource, NewUser, Role, Store, StoredVector, VectorOf,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -63,13 +62,12 @@ async fn main() {
             ..Default::default()
         },
     };
-    let inner = rebloom_store::connect(&opts).await.unwrap();
-    let keys =
-        rebloom_store::keydb::connect(&format!("sqlite://{}/keys.db", dir.path().display()), None)
-            .await
-            .unwrap();
+    let keys = rebloom_store::KeyStoreOptions {
+        url: format!("sqlite://{}/keys.db", dir.path().display()),
+        schema: None,
+    };
     let ring = Arc::new(rebloom_store::crypto::KeyRing::new([9; 32], vec![]));
-    let store: Arc<dyn Store> = Arc::new(EncryptedStore::new(inner, keys, ring));
+    let store: Arc<dyn Store> = rebloom_store::open(&opts, &keys, ring).await.unwrap();
     let now = OffsetDateTime::now_utc();
     let user = store
         .create_user(&NewUser {

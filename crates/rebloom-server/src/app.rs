@@ -22,9 +22,12 @@ use crate::ratelimit::{InProcessLimiter, RateLimiter};
 use rebloom_safety::Safety;
 
 pub struct AppInner {
-    /// The store, behind the encryption layer.
+    /// The store, behind the encryption layer. Every area reaches it through
+    /// its service; read here only by what belongs to the server itself: the
+    /// readiness check, the periodic gauge and purges, `Idempotency-Key`
+    /// records, and `rebloom eval`'s throwaway accounts.
     pub store: Arc<dyn Store>,
-    /// The same store as the encryption layer, for people's data keys (files).
+    /// The same store as the encryption layer (the tests read sealed rows with it).
     pub vault: Arc<rebloom_store::EncryptedStore>,
     pub clock: Arc<dyn Clock>,
     pub limiter: Arc<dyn RateLimiter>,

@@ -200,13 +200,11 @@ impl SessionNode {
     ) -> async_graphql::Result<Vec<MessageNode>> {
         let n = limit(first)?;
         let state = ctx.data::<AppState>()?;
-        let messages = rebloom_core::conversation::history::all_messages(
-            state.store.as_ref(),
-            self.user_id,
-            Some(self.id),
-        )
-        .await
-        .map_err(gql)?;
+        let messages = state
+            .conversations
+            .all_messages(self.user_id, Some(self.id))
+            .await
+            .map_err(gql)?;
         Ok(messages
             .into_iter()
             .take(n)
@@ -259,10 +257,11 @@ impl QueryRoot {
     ) -> async_graphql::Result<Vec<SessionNode>> {
         let n = limit(first)?;
         let (state, user) = parts(ctx)?;
-        let sessions =
-            rebloom_core::conversation::history::all_sessions(state.store.as_ref(), user.id)
-                .await
-                .map_err(gql)?;
+        let sessions = state
+            .conversations
+            .all_sessions(user.id)
+            .await
+            .map_err(gql)?;
         Ok(sessions
             .into_iter()
             .take(n)
@@ -368,11 +367,7 @@ impl QueryRoot {
     #[graphql(complexity = "52 * child_complexity")]
     async fn insights(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<InsightNode>> {
         let (state, user) = parts(ctx)?;
-        let insights = state
-            .store
-            .list_insights(user.id, None, 52)
-            .await
-            .map_err(gql)?;
+        let insights = state.insights.list(user.id).await.map_err(gql)?;
         Ok(insights
             .into_iter()
             .map(|i| InsightNode {

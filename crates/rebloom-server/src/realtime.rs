@@ -199,9 +199,8 @@ async fn on_join_session<A: Adapter>(
     State(state): State<AppState>,
     ack: AckSender<A>,
 ) {
-    let reply = match state.store.find_session(user.id, join.session_id).await {
-        Ok(Some(session)) => json!({ "ok": true, "sessionId": session.id }),
-        Ok(None) => json!({ "ok": false, "code": "not_found" }),
+    let reply = match state.conversations.session(user.id, join.session_id).await {
+        Ok(session) => json!({ "ok": true, "sessionId": session.id }),
         Err(e) => json!({ "ok": false, "code": ApiError::from(e).code().to_owned() }),
     };
     let _ = ack.send(&reply);

@@ -28,7 +28,7 @@ use rebloom_core::safety_plan::SafetyPlans;
 use rebloom_core::trusted_contact::TrustedContacts;
 use rebloom_core::wellbeing::Wellbeing;
 use rebloom_safety::Safety;
-use rebloom_store::{ConnectOptions, EncryptedStore, Store};
+use rebloom_store::{ConnectOptions, EncryptedStore, KeyStoreOptions, Store};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use secrecy::ExposeSecret;
 
@@ -155,24 +155,27 @@ pub async fn store(config: &Config) -> anyhow::Result<(Arc<EncryptedStore>, secr
     }
     let secrets = secrets::load(config)?;
     let database_url = config.effective_database_url();
-    let store = rebloom_store::connect(&ConnectOptions {
-        database_url: database_url.clone(),
-        read_replica_url: config.database_read_url.clone(),
-        max_connections: None,
-        schema: config.database_schema.clone(),
-    })
-    .await
-    .context("opening the database")?;
     // Health content is sealed with each person's data key before it reaches the store.
     let ring = Arc::new(rebloom_store::crypto::KeyRing::new(
         *secrets.master_key.expose_secret(),
         secrets.old_master_keys.clone(),
     ));
     let (keys_url, keys_schema) = config.effective_keys_store();
-    let keys = rebloom_store::keydb::connect(&keys_url, keys_schema.as_deref())
-        .await
-        .context("opening the key store")?;
-    let vault = Arc::new(rebloom_store::EncryptedStore::new(store, keys, ring));
+    let vault = rebloom_store::open(
+        &ConnectOptions {
+            database_url: database_url.clone(),
+            read_replica_url: config.database_read_url.clone(),
+            max_connections: None,
+            schema: config.database_schema.clone(),
+        },
+        &KeyStoreOptions {
+            url: keys_url,
+            schema: keys_schema,
+        },
+        ring,
+    )
+    .await
+    .context("opening the database and its key store")?;
     Ok((vault, secrets))
 }
 
@@ -209,6 +212,7 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
     ));
     let safety = Arc::new(Safety::new().context("safety rules")?);
     let queue = Queue::new(store.clone(), clock.clone());
+    let audit = Audit::new(store.clone(), clock.clone());
     let memory = Arc::new(MemoryService::new(
         &store,
         clock.clone(),
@@ -218,6 +222,7 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
             embedder,
             cache: ContextCache::new(redis.clone(), &config.redis_key_prefix),
             jobs: queue.clone(),
+            audit: audit.clone(),
         },
     ));
     let (crisis_encoder, crisis_detection) = crisis_encoder(&config);
@@ -253,7 +258,6 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
             NOTIFICATION_JOBS,
         ],
     );
-    let audit = Audit::new(store.clone(), clock.clone());
     let mailer = notifier
         .can_email()
         .then(|| notifier.clone() as Arc<dyn Mailer>);

@@ -28,9 +28,28 @@ use uuid::Uuid;
 pub use encrypted::EncryptedStore;
 pub use error::{StoreError, StoreResult};
 pub use model::*;
-pub use postgres::PostgresStore;
-pub use sqlite::SqliteStore;
+use postgres::PostgresStore;
+use sqlite::SqliteStore;
 pub(crate) use ts::utc;
+
+/// The backends without the encryption layer, for what must see rows as they
+/// are at rest: this crate's conformance suite, benchmarks that compare the
+/// backends, and tests that read a backup. Only with the `unsealed` feature,
+/// which nothing but dev-dependencies turns on: a build of Rebloom itself
+/// reaches its data through [`open`] alone, so nothing can bypass sealing.
+#[cfg(feature = "unsealed")]
+pub mod unsealed {
+    use std::sync::Arc;
+
+    pub use crate::postgres::PostgresStore;
+    pub use crate::sqlite::SqliteStore;
+    use crate::{ConnectOptions, Store, StoreResult};
+
+    /// Opens the backend the URL names and runs its migrations, unsealed.
+    pub async fn connect(opts: &ConnectOptions) -> StoreResult<Arc<dyn Store>> {
+        crate::connect_backend(opts).await
+    }
+}
 
 /// Everything Rebloom keeps, behind one interface; the rest of the code does not
 /// know which backend it has. The union of one trait per aggregate (a trait
@@ -70,7 +89,7 @@ pub trait Store:
     async fn delete_user(&self, id: Uuid) -> StoreResult<bool>;
 }
 
-/// Options for [`connect`].
+/// Where the data is ([`open`]).
 #[derive(Debug, Clone, Default)]
 pub struct ConnectOptions {
     pub database_url: String,
@@ -81,8 +100,32 @@ pub struct ConnectOptions {
     pub schema: Option<String>,
 }
 
-/// Opens the backend the URL names and runs its migrations.
-pub async fn connect(opts: &ConnectOptions) -> StoreResult<Arc<dyn Store>> {
+/// Where the key store is: its own SQLite file, or its own PostgreSQL
+/// schema or database ([`keydb::connect`]).
+#[derive(Debug, Clone, Default)]
+pub struct KeyStoreOptions {
+    pub url: String,
+    /// PostgreSQL only: its schema (created when missing).
+    pub schema: Option<String>,
+}
+
+/// Opens the store: the backend `data` names and the key store `keys` names
+/// (migrations run on both), behind the encryption layer with the master
+/// keys of `ring`. Health content is sealed with each person's data key
+/// before it reaches the backend, and opened on the way back.
+pub async fn open(
+    data: &ConnectOptions,
+    keys: &KeyStoreOptions,
+    ring: Arc<crypto::KeyRing>,
+) -> StoreResult<Arc<EncryptedStore>> {
+    let inner = connect_backend(data).await?;
+    let keys = keydb::connect(&keys.url, keys.schema.as_deref()).await?;
+    Ok(Arc::new(EncryptedStore::new(inner, keys, ring)))
+}
+
+/// Opens the backend the URL names and runs its migrations: unsealed, so
+/// only [`open`] and, with the `unsealed` feature, tests call it.
+async fn connect_backend(opts: &ConnectOptions) -> StoreResult<Arc<dyn Store>> {
     let url = opts.database_url.as_str();
     if url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::connect(opts).await?))

@@ -70,6 +70,7 @@ impl PostgresStore {
     }
 
     /// The primary pool, for tests and tools in this workspace.
+    #[cfg(feature = "unsealed")]
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }

@@ -44,6 +44,7 @@ impl SqliteStore {
     }
 
     /// The underlying pool, for tests and tools in this workspace.
+    #[cfg(feature = "unsealed")]
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }

@@ -12,10 +12,11 @@ use std::collections::HashSet;
 use std::future::Future;
 use std::sync::Arc;
 
+use rebloom_store::unsealed::PostgresStore;
 use rebloom_store::{
     ConnectOptions, ConversationStore, Idempotency, JobCount, LoginThrottle, Message, NewJob,
-    NewSession, NewUser, PostgresStore, Profile, RefreshToken, Replacement, Role, Rotation, Sender,
-    SessionEnd, Store, StoreError, TrustedContact, User,
+    NewSession, NewUser, Profile, RefreshToken, Replacement, Role, Rotation, Sender, SessionEnd,
+    Store, StoreError, TrustedContact, User,
 };
 use serde_json::json;
 use time::{Duration, OffsetDateTime, UtcOffset};
@@ -101,7 +102,7 @@ where
 {
     let dir = tempfile::TempDir::new().expect("temporary directory");
     let url = format!("sqlite://{}/t.db", dir.path().display());
-    let store = rebloom_store::connect(&ConnectOptions {
+    let store = rebloom_store::unsealed::connect(&ConnectOptions {
         database_url: url,
         ..Default::default()
     })

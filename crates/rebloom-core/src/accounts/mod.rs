@@ -152,6 +152,11 @@ impl Accounts {
         }
     }
 
+    /// Accounts by id: up to `limit` after `after` (a page's last).
+    pub async fn list_users(&self, after: Option<Uuid>, limit: u32) -> CoreResult<Vec<User>> {
+        Ok(self.users.list_users(after, limit).await?)
+    }
+
     /// Changes an account's role or disables it (which ends every session
     /// of it), recorded in its audit log first. An administrator cannot
     /// demote or disable themself (409 `cannot_demote_self`).

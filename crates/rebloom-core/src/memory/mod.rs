@@ -4,6 +4,8 @@
 //! deletable; a "never remember" list and a pause switch; and the context that
 //! memories and similar past conversations give the next reply.
 //!
+//! What the person sees and changes of it is [`person`].
+//!
 //! Memory is opt-in (`privacySettings.memoryEnabled`). Memories, their vectors
 //! and the "never remember" list are sealed by the store's encryption layer.
 //! With an embedder, memories and past messages are found by exact per-person
@@ -12,6 +14,7 @@
 
 pub mod cache;
 pub mod extract;
+pub mod person;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -26,6 +29,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::audit::Audit;
 use crate::clock::Clock;
 use crate::jobs::{JobError, Queue};
 use crate::preferences::PrivacySettings;
@@ -57,6 +61,7 @@ pub struct MemoryService {
     embedder: Option<Arc<dyn Embedder>>,
     cache: ContextCache,
     jobs: Queue,
+    audit: Audit,
 }
 
 /// What the memory service is built from besides the store and the clock.
@@ -66,6 +71,7 @@ pub struct MemoryParts {
     pub embedder: Option<Arc<dyn Embedder>>,
     pub cache: ContextCache,
     pub jobs: Queue,
+    pub audit: Audit,
 }
 
 /// Whether the person allows the companion to remember (opt-in).
@@ -86,6 +92,7 @@ impl MemoryService {
             embedder: parts.embedder,
             cache: parts.cache,
             jobs: parts.jobs,
+            audit: parts.audit,
         }
     }
 

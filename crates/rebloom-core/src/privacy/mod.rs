@@ -1,5 +1,6 @@
 //! A person's rights over their data: the export of everything held about
-//! them ([`export`], GDPR Art. 15/20) and erasure (Art. 17).
+//! them ([`export`], GDPR Art. 15/20) and erasure (Art. 17); and the voice
+//! recordings they chose to keep ([`recordings`]).
 //!
 //! [`Privacy`] holds the whole store (an export reads every aggregate, an
 //! erasure deletes them all), the encryption layer for the person's data key
@@ -8,6 +9,7 @@
 //! audit log, the event bus and the job queue.
 
 pub mod export;
+pub mod recordings;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -1,5 +1,6 @@
-//! Each case on a real store: SQLite in a temporary directory, or
-//! PostgreSQL in a schema of its own, dropped after (even when the case panics).
+//! Each case on a real store, sealed as the server opens it: SQLite in a
+//! temporary directory, or PostgreSQL in a schema of its own, dropped after
+//! (even when the case panics); the key store in a temporary SQLite file.
 
 use std::future::Future;
 use std::process::Command;
@@ -8,11 +9,25 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use rebloom_core::jobs::JobError;
 use rebloom_core::mail::{Mailer, Recipient};
-use rebloom_store::{ConnectOptions, NewUser, Profile, Role, Store};
+use rebloom_store::crypto::KeyRing;
+use rebloom_store::{ConnectOptions, KeyStoreOptions, NewUser, Profile, Role, Store};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// Opens the store `data` names, sealed, with its key store in `dir`.
+async fn open(data: ConnectOptions, dir: &tempfile::TempDir) -> Arc<dyn Store> {
+    let keys = KeyStoreOptions {
+        url: format!("sqlite://{}/keys.db", dir.path().display()),
+        schema: None,
+    };
+    let ring = Arc::new(KeyRing::new([7; 32], Vec::new()));
+    let url = data.database_url.clone();
+    rebloom_store::open(&data, &keys, ring)
+        .await
+        .unwrap_or_else(|e| panic!("opening the store at {url}: {e}"))
+}
 
 pub async fn on_sqlite<F, Fut>(case: F)
 where
@@ -20,12 +35,14 @@ where
     Fut: Future<Output = ()>,
 {
     let dir = tempfile::TempDir::new().unwrap();
-    let store = rebloom_store::connect(&ConnectOptions {
-        database_url: format!("sqlite://{}/t.db", dir.path().display()),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let store = open(
+        ConnectOptions {
+            database_url: format!("sqlite://{}/t.db", dir.path().display()),
+            ..Default::default()
+        },
+        &dir,
+    )
+    .await;
     case(store).await;
 }
 
@@ -36,14 +53,17 @@ where
 {
     let url = std::env::var("REBLOOM_TEST_DATABASE_URL").unwrap_or(DEFAULT_PG_URL.to_owned());
     let schema = format!("t_{}", Uuid::new_v4().simple());
-    let store = rebloom_store::connect(&ConnectOptions {
-        database_url: url.clone(),
-        schema: Some(schema.clone()),
-        max_connections: Some(4),
-        ..Default::default()
-    })
-    .await
-    .unwrap_or_else(|e| panic!("PostgreSQL at {url} is required for these tests: {e}"));
+    let dir = tempfile::TempDir::new().unwrap();
+    let store = open(
+        ConnectOptions {
+            database_url: url.clone(),
+            schema: Some(schema.clone()),
+            max_connections: Some(4),
+            ..Default::default()
+        },
+        &dir,
+    )
+    .await;
     // On its own task, so the schema is dropped even when the case panics.
     let outcome = tokio::spawn(case(store)).await;
     let dropped = Command::new("psql")

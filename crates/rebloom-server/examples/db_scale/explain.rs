@@ -6,7 +6,8 @@
 //! server connection settles on, generic when PostgreSQL judges it as
 //! cheap), and forced generic.
 
-use rebloom_store::{ConnectOptions, PostgresStore};
+use rebloom_store::ConnectOptions;
+use rebloom_store::unsealed::PostgresStore;
 use serde::Serialize;
 use serde_json::Value;
 use sqlx::Row;

@@ -9,7 +9,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::error::{ApiResult, Problem};
 use crate::http::extract::{Admin, ApiJson, RequireRole, next_cursor, page_limit};
 use rebloom_core::accounts::UserUpdate;
 use rebloom_core::profile::UserView;
@@ -67,7 +67,7 @@ pub async fn failed_jobs(
     Query(q): Query<FailedParams>,
 ) -> ApiResult<ApiJson<FailedJobPage>> {
     let limit = page_limit(q.limit)?;
-    let jobs = state.store.failed_jobs(q.before, i64::from(limit)).await?;
+    let jobs = state.jobs.queue().failed(q.before, limit).await?;
     let next_cursor = next_cursor(&jobs, limit, |j| j.id);
     Ok(ApiJson(FailedJobPage {
         jobs: jobs
@@ -100,24 +100,11 @@ pub async fn retry_job(
     RequireRole(admin, _): RequireRole<Admin>,
     Path(id): Path<Uuid>,
 ) -> ApiResult<axum::http::StatusCode> {
-    let job = state
-        .store
-        .find_failed_job(id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
     state
-        .audit
-        .record(
-            admin.actor(),
-            job.user_id,
-            "admin.job_retried",
-            serde_json::json!({ "jobId": id, "queue": job.queue }),
-        )
+        .jobs
+        .queue()
+        .retry_failed(&state.audit, admin.actor(), id)
         .await?;
-    if !state.store.requeue_job(id, state.clock.now()).await? {
-        return Err(ApiError::NotFound);
-    }
-    state.jobs.queue().wake();
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
@@ -161,7 +148,7 @@ pub async fn list_users(
     Query(params): Query<ListParams>,
 ) -> ApiResult<ApiJson<UserPage>> {
     let limit = page_limit(params.limit)?;
-    let users = state.store.list_users(params.after, limit).await?;
+    let users = state.accounts.list_users(params.after, limit).await?;
     let next_cursor = next_cursor(&users, limit, |u| u.id);
     Ok(ApiJson(UserPage {
         users: users

@@ -1,4 +1,4 @@
-//! `/api/me/audit`: the person's own audit trail; recording is `rebloom_core::audit`.
+//! `/api/me/audit`: the person's own audit trail (`rebloom_core::audit`).
 
 use axum::extract::{Query, State};
 use rebloom_store::AuditEntry;
@@ -28,7 +28,7 @@ pub async fn my_audit(
     Query(q): Query<AuditQuery>,
 ) -> ApiResult<ApiJson<AuditPage>> {
     let limit = crate::http::extract::page_limit(q.limit)?;
-    let entries = state.store.list_audit(user.id, q.before, limit).await?;
+    let entries = state.audit.entries(user.id, q.before, limit).await?;
     let next = crate::http::extract::next_cursor(&entries, limit, |e| e.seq);
     Ok(ApiJson(AuditPage {
         entries: entries.into_iter().map(|e| view(user.id, e)).collect(),

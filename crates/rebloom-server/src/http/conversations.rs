@@ -376,8 +376,8 @@ pub async fn list_sessions(
 ) -> ApiResult<ApiJson<SessionPage>> {
     let limit = page_limit(params.limit)?;
     let sessions = state
-        .store
-        .list_sessions(user.id, params.before, limit)
+        .conversations
+        .sessions(user.id, params.before, limit)
         .await?;
     let next_cursor = next_cursor(&sessions, limit, |s| s.id);
     Ok(ApiJson(SessionPage {
@@ -395,8 +395,8 @@ async fn message_page(
 ) -> ApiResult<MessagePage> {
     let limit = page_limit(limit)?;
     let messages = state
-        .store
-        .list_messages(user.id, session_id, before, limit)
+        .conversations
+        .messages(user.id, session_id, before, limit)
         .await?;
     let next_cursor = next_cursor(&messages, limit, |m| m.id);
     Ok(MessagePage {
@@ -438,11 +438,7 @@ pub async fn get_session(
     Path(id): Path<Uuid>,
     Query(params): Query<PageParams>,
 ) -> ApiResult<ApiJson<SessionDetail>> {
-    let session = state
-        .store
-        .find_session(user.id, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let session = state.conversations.session(user.id, id).await?;
     let messages = message_page(&state, &user, Some(id), params.before, params.limit).await?;
     Ok(ApiJson(SessionDetail {
         session: SessionView::from(&session),

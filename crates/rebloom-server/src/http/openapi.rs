@@ -276,8 +276,8 @@ mod tests {
                 rebloom_core::wellbeing::goals::STATUSES,
             ),
             (
-                choices::<crate::http::memories::MemoryKind>(),
-                crate::http::memories::KINDS,
+                choices::<rebloom_core::memory::person::MemoryKind>(),
+                rebloom_core::memory::person::KINDS,
             ),
             (
                 choices::<crate::http::conversations::SessionType>(),
@@ -288,7 +288,7 @@ mod tests {
                 &rebloom_core::clinicians::SCOPES,
             ),
             (
-                choices::<crate::http::questionnaires::Instrument>(),
+                choices::<rebloom_core::wellbeing::questionnaires::submit::Instrument>(),
                 &[
                     rebloom_core::wellbeing::questionnaires::INSTRUMENTS[0].id,
                     rebloom_core::wellbeing::questionnaires::INSTRUMENTS[1].id,

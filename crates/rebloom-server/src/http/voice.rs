@@ -3,8 +3,6 @@
 //! message is (`conversation::send`). The audio is kept only when the person's privacy
 //! settings allow it.
 
-use std::os::unix::fs::OpenOptionsExt;
-
 use axum::Extension;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
@@ -180,11 +178,7 @@ pub async fn voice_message(
         .conversations
         .open_session(user.id, session_id)
         .await?;
-    let profile = state
-        .store
-        .get_profile(user.id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let profile = state.profiles.load(user.id).await?;
     let language = profile.language.split('-').next().map(str::to_owned);
     let transcript = stt
         .transcribe(Audio {
@@ -234,47 +228,12 @@ pub async fn voice_message(
             },
         )
         .await?;
-    let audio_stored = if keep {
-        let dir = state
-            .config
-            .data_dir
-            .join("audio")
-            .join(user.id.to_string());
-        let name = format!("{}.{}", turn.message.id, extension(mime));
-        let path = dir.join(&name);
-        // Sealed with the person's data key, bound to the file's name and owner.
-        let aad = rebloom_store::crypto::aad("files", "audio", &name, user.id);
-        match state.vault.data_key(user.id).await {
-            Ok(key) => tokio::task::spawn_blocking(move || {
-                let sealed = rebloom_store::crypto::seal_file(&key, &aad, &bytes)
-                    .map_err(std::io::Error::other)?;
-                store_audio(&dir, &path, &sealed)
-            })
-            .await
-            .map(|r| r.is_ok())
-            .unwrap_or(false),
-            Err(e) => {
-                tracing::error!(error = %e, "no data key for the recording");
-                false
-            }
-        }
-    } else {
-        false
-    };
+    let audio_stored = keep
+        && state
+            .privacy
+            .keep_recording(user.id, turn.message.id, extension(mime), bytes)
+            .await;
     Ok(ApiJson(VoiceResult { turn, audio_stored }))
-}
-
-/// Writes the recording under the data directory, readable by the owner only.
-fn store_audio(dir: &std::path::Path, path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    std::fs::create_dir_all(dir)?;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
 }
 
 #[cfg(test)]

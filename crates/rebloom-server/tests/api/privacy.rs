@@ -276,7 +276,7 @@ async fn backup(
             .await
             .unwrap();
             pool.close().await;
-            let store = rebloom_store::connect(&rebloom_store::ConnectOptions {
+            let store = rebloom_store::unsealed::connect(&rebloom_store::ConnectOptions {
                 database_url: format!("sqlite://{}", copy.display()),
                 ..Default::default()
             })
@@ -307,7 +307,7 @@ async fn backup(
                 .unwrap();
             std::io::Write::write_all(psql.stdin.as_mut().unwrap(), sql.as_bytes()).unwrap();
             assert!(psql.wait().unwrap().success(), "the dump restores");
-            let store = rebloom_store::connect(&rebloom_store::ConnectOptions {
+            let store = rebloom_store::unsealed::connect(&rebloom_store::ConnectOptions {
                 database_url: url,
                 schema: Some(restored.clone()),
                 ..Default::default()

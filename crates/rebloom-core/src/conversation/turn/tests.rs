@@ -28,7 +28,7 @@ use rebloom_ai::emotion::EmotionClassifier;
 use rebloom_ai::guided::GuidedEngine;
 use rebloom_safety::Safety;
 use rebloom_store::crypto::KeyRing;
-use rebloom_store::{ConnectOptions, EncryptedStore, Store};
+use rebloom_store::{ConnectOptions, KeyStoreOptions, Store};
 
 /// A provider that replies with its script, a chunk at a time; `fail_first`
 /// of its calls break off after the first chunk. It counts its calls.
@@ -94,18 +94,19 @@ struct Fixture {
 /// the server runs it) with the manual clock and `provider` as the chain.
 async fn fixture(provider: Arc<Scripted>) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let plain = rebloom_store::connect(&ConnectOptions {
-        database_url: format!("sqlite://{}/t.db", dir.path().display()),
-        ..Default::default()
-    })
+    let store: Arc<dyn Store> = rebloom_store::open(
+        &ConnectOptions {
+            database_url: format!("sqlite://{}/t.db", dir.path().display()),
+            ..Default::default()
+        },
+        &KeyStoreOptions {
+            url: format!("sqlite://{}/keys.db", dir.path().display()),
+            schema: None,
+        },
+        Arc::new(KeyRing::new([7; 32], Vec::new())),
+    )
     .await
     .unwrap();
-    let keys =
-        rebloom_store::keydb::connect(&format!("sqlite://{}/keys.db", dir.path().display()), None)
-            .await
-            .unwrap();
-    let ring = Arc::new(KeyRing::new([7; 32], Vec::new()));
-    let store: Arc<dyn Store> = Arc::new(EncryptedStore::new(plain, keys, ring));
     let start = time::OffsetDateTime::now_utc()
         .replace_nanosecond(0)
         .unwrap();
@@ -121,6 +122,7 @@ async fn fixture(provider: Arc<Scripted>) -> Fixture {
             embedder: None,
             cache: ContextCache::new(None, "test:"),
             jobs: queue.clone(),
+            audit: Audit::new(store.clone(), clock.clone()),
         },
     ));
     let conv = Conversations::new(
@@ -368,4 +370,46 @@ async fn a_retry_with_the_same_key_stores_the_message_and_the_reply_once() {
     );
     // Asked on the first two attempts only: the third reads the stored reply.
     assert_eq!(provider.calls(), 2);
+}
+
+#[tokio::test]
+async fn a_retry_records_the_crisis_a_stopped_first_attempt_did_not() {
+    let provider = Scripted::new(&["unused"]);
+    let f = fixture(provider.clone()).await;
+    let text = "I took all my pills an hour ago and I can't stay awake";
+    let first = f.incoming(text, Some("key-2")).await;
+    // What a first attempt stopped right after storing the message leaves:
+    // the message, and no crisis event.
+    let stored = rebloom_store::Message {
+        id: Uuid::now_v7(),
+        session_id: first.session.id,
+        user_id: first.user.id,
+        sender: Sender::User,
+        content: text.to_owned(),
+        message_type: "text".to_owned(),
+        sentiment_score: None,
+        emotional_tags: serde_json::json!([]),
+        risk_level: "critical".to_owned(),
+        ai_confidence_score: None,
+        metadata: serde_json::json!({ "turnKey": "key-2" }),
+        created_at: f.clock.now(),
+    };
+    f.store.insert_message(&stored).await.unwrap();
+    let events = || async { f.store.list_crisis_events(first.user.id, 10).await.unwrap() };
+    assert!(events().await.is_empty());
+
+    let turn = respond(&f.conv, f.again(&first).await, Sink::default())
+        .await
+        .unwrap();
+    assert_eq!(turn.message.id, stored.id);
+    assert!(turn.crisis.active);
+    let recorded = events().await;
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0].message_id, Some(stored.id));
+    // Another retry finds it recorded and does not record it again.
+    respond(&f.conv, f.again(&first).await, Sink::default())
+        .await
+        .unwrap();
+    assert_eq!(events().await.len(), 1);
+    assert_eq!(provider.calls(), 0);
 }

@@ -114,6 +114,18 @@ impl Wellbeing {
     }
 }
 
+impl Wellbeing {
+    /// Every response of the person (the last [`MAX_HISTORY`]) as a FHIR R4
+    /// `Bundle` ([`bundle`]).
+    pub async fn questionnaire_bundle(&self, user_id: Uuid) -> CoreResult<Value> {
+        let responses = self
+            .questionnaires
+            .list_questionnaires(user_id, None, MAX_HISTORY)
+            .await?;
+        Ok(bundle(&responses))
+    }
+}
+
 /// A FHIR `Bundle` of the responses.
 pub fn bundle(responses: &[QuestionnaireResponse]) -> Value {
     let entries: Vec<Value> = responses

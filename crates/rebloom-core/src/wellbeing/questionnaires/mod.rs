@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 pub mod history;
+pub mod submit;
 
 /// One instrument: its items, LOINC codes and severity bands.
 pub struct Instrument {
