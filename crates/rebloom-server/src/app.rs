@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
+use axum::extract::FromRef;
 use metrics_exporter_prometheus::PrometheusHandle;
 use rebloom_core::clock::{Clock, SystemClock};
 use rebloom_core::events::EventBus;
@@ -90,6 +91,42 @@ impl Deref for AppState {
     type Target = AppInner;
     fn deref(&self) -> &AppInner {
         &self.0
+    }
+}
+
+/// Each service is its own piece of the state: a handler takes
+/// `State<Service>` for the one it uses, not the whole `AppState`.
+macro_rules! services {
+    ($($field:ident: $ty:ty),* $(,)?) => {
+        $(impl FromRef<AppState> for $ty {
+            fn from_ref(state: &AppState) -> $ty {
+                state.$field.clone()
+            }
+        })*
+    };
+}
+
+services! {
+    accounts: rebloom_core::accounts::Accounts,
+    audit: rebloom_core::audit::Audit,
+    clinicians: rebloom_core::clinicians::Clinicians,
+    conversations: rebloom_core::conversation::Conversations,
+    insights: rebloom_core::insights::Insights,
+    memory: Arc<rebloom_core::memory::MemoryService>,
+    notices: rebloom_core::notices::Notices,
+    notifications: rebloom_core::notifications::Notifications,
+    privacy: rebloom_core::privacy::Privacy,
+    profiles: rebloom_core::profile::Profiles,
+    safety_plans: rebloom_core::safety_plan::SafetyPlans,
+    trusted_contacts: rebloom_core::trusted_contact::TrustedContacts,
+    wellbeing: rebloom_core::wellbeing::Wellbeing,
+    clock: Arc<dyn Clock>,
+    safety: Arc<Safety>,
+}
+
+impl FromRef<AppState> for rebloom_core::jobs::Queue {
+    fn from_ref(state: &AppState) -> rebloom_core::jobs::Queue {
+        state.jobs.queue().clone()
     }
 }
 

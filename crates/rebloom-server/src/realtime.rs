@@ -135,7 +135,7 @@ async fn authenticate_socket<A: Adapter>(
             code: "token_missing".into(),
         });
     };
-    let user = authenticate(&state, &auth.token)
+    let user = authenticate(&state.accounts, &auth.token)
         .await
         .map_err(|e| Refusal {
             code: e.code().to_owned(),

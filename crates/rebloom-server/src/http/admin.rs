@@ -11,7 +11,9 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::http::error::{ApiResult, Problem};
 use crate::http::extract::{Admin, ApiJson, RequireRole, next_cursor, page_limit};
-use rebloom_core::accounts::UserUpdate;
+use rebloom_core::accounts::{Accounts, UserUpdate};
+use rebloom_core::audit::Audit;
+use rebloom_core::jobs::Queue;
 use rebloom_core::profile::UserView;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -62,12 +64,12 @@ pub struct FailedParams {
     responses((status = 200, body = FailedJobPage), (status = 403, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all)]
 pub async fn failed_jobs(
-    State(state): State<AppState>,
+    State(queue): State<Queue>,
     RequireRole(_admin, _): RequireRole<Admin>,
     Query(q): Query<FailedParams>,
 ) -> ApiResult<ApiJson<FailedJobPage>> {
     let limit = page_limit(q.limit)?;
-    let jobs = state.jobs.queue().failed(q.before, limit).await?;
+    let jobs = queue.failed(q.before, limit).await?;
     let next_cursor = next_cursor(&jobs, limit, |j| j.id);
     Ok(ApiJson(FailedJobPage {
         jobs: jobs
@@ -96,15 +98,12 @@ pub async fn failed_jobs(
     ))]
 #[tracing::instrument(skip_all, fields(job = %id))]
 pub async fn retry_job(
-    State(state): State<AppState>,
+    State(audit): State<Audit>,
+    State(queue): State<Queue>,
     RequireRole(admin, _): RequireRole<Admin>,
     Path(id): Path<Uuid>,
 ) -> ApiResult<axum::http::StatusCode> {
-    state
-        .jobs
-        .queue()
-        .retry_failed(&state.audit, admin.actor(), id)
-        .await?;
+    queue.retry_failed(&audit, admin.actor(), id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
@@ -143,12 +142,12 @@ pub struct AdminUserView {
     ))]
 #[tracing::instrument(skip_all)]
 pub async fn list_users(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
     RequireRole(_admin, _): RequireRole<Admin>,
     Query(params): Query<ListParams>,
 ) -> ApiResult<ApiJson<UserPage>> {
     let limit = page_limit(params.limit)?;
-    let users = state.accounts.list_users(params.after, limit).await?;
+    let users = accounts.list_users(params.after, limit).await?;
     let next_cursor = next_cursor(&users, limit, |u| u.id);
     Ok(ApiJson(UserPage {
         users: users
@@ -173,15 +172,12 @@ pub async fn list_users(
     ))]
 #[tracing::instrument(skip_all, fields(target = %id))]
 pub async fn update_user(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
     RequireRole(admin, _): RequireRole<Admin>,
     Path(id): Path<Uuid>,
     ApiJson(update): ApiJson<UserUpdate>,
 ) -> ApiResult<ApiJson<AdminUserView>> {
-    let user = state
-        .accounts
-        .update_user(admin.actor(), id, &update)
-        .await?;
+    let user = accounts.update_user(admin.actor(), id, &update).await?;
     tracing::info!(admin_id = %admin.id, target = %id, "admin updated user");
     Ok(ApiJson(AdminUserView {
         disabled: user.disabled_at.is_some(),

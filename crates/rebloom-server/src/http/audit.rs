@@ -13,6 +13,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::http::error::{ApiResult, Problem};
 use crate::http::extract::{ApiJson, AuthUser};
+use rebloom_core::audit::Audit;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(my_audit))
@@ -23,12 +24,12 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses((status = 200, body = AuditPage), (status = 401, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn my_audit(
-    State(state): State<AppState>,
+    State(audit): State<Audit>,
     user: AuthUser,
     Query(q): Query<AuditQuery>,
 ) -> ApiResult<ApiJson<AuditPage>> {
     let limit = crate::http::extract::page_limit(q.limit)?;
-    let entries = state.audit.entries(user.id, q.before, limit).await?;
+    let entries = audit.entries(user.id, q.before, limit).await?;
     let next = crate::http::extract::next_cursor(&entries, limit, |e| e.seq);
     Ok(ApiJson(AuditPage {
         entries: entries.into_iter().map(|e| view(user.id, e)).collect(),

@@ -11,6 +11,7 @@ use utoipa_axum::routes;
 use crate::app::AppState;
 use crate::http::error::{ApiResult, Problem};
 use crate::http::extract::{ApiJson, AuthUser, OptionalJson};
+use rebloom_core::accounts::Accounts;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -32,10 +33,10 @@ pub fn router() -> OpenApiRouter<AppState> {
     ))]
 #[tracing::instrument(skip_all)]
 pub async fn register(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
     ApiJson(body): ApiJson<RegisterRequest>,
 ) -> ApiResult<(StatusCode, ApiJson<TokenResponse>)> {
-    let tokens = state.accounts.register(body).await?;
+    let tokens = accounts.register(body).await?;
     Ok((StatusCode::CREATED, ApiJson(tokens)))
 }
 
@@ -54,10 +55,10 @@ pub async fn register(
     ))]
 #[tracing::instrument(skip_all)]
 pub async fn login(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> ApiResult<ApiJson<TokenResponse>> {
-    Ok(ApiJson(state.accounts.login(body).await?))
+    Ok(ApiJson(accounts.login(body).await?))
 }
 
 /// Exchange a refresh token for a new pair. Each refresh token works once;
@@ -70,10 +71,10 @@ pub async fn login(
     ))]
 #[tracing::instrument(skip_all)]
 pub async fn refresh(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> ApiResult<ApiJson<TokenResponse>> {
-    Ok(ApiJson(state.accounts.refresh(&body.refresh_token).await?))
+    Ok(ApiJson(accounts.refresh(&body.refresh_token).await?))
 }
 
 /// End this session (the access token's, and the given refresh token's if it is the caller's).
@@ -86,13 +87,12 @@ pub async fn refresh(
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn logout(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
     user: AuthUser,
     OptionalJson(body): OptionalJson<LogoutRequest>,
 ) -> ApiResult<StatusCode> {
     let body = body.unwrap_or_default();
-    state
-        .accounts
+    accounts
         .logout(&user.claims, body.refresh_token.as_deref())
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -106,7 +106,7 @@ pub async fn logout(
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
-pub async fn logout_all(State(state): State<AppState>, user: AuthUser) -> ApiResult<StatusCode> {
-    state.accounts.logout_all(user.id).await?;
+pub async fn logout_all(State(accounts): State<Accounts>, user: AuthUser) -> ApiResult<StatusCode> {
+    accounts.logout_all(user.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -6,7 +6,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use rebloom_core::clinicians::{GrantRequest, GrantView};
+use rebloom_core::clinicians::{Clinicians, GrantRequest, GrantView};
 use rebloom_core::conversation::views::{MessageView, SessionView};
 use rebloom_core::wellbeing::calendar::RangeParams;
 use rebloom_core::wellbeing::moods::MoodList;
@@ -36,12 +36,12 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses((status = 200, body = MoodList), (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all)]
 pub async fn patient_moods(
-    State(state): State<AppState>,
+    State(clinicians): State<Clinicians>,
     RequireRole(clinician, _): RequireRole<Clinician>,
     Path(user_id): Path<Uuid>,
     axum::extract::Query(q): axum::extract::Query<RangeParams>,
 ) -> ApiResult<ApiJson<MoodList>> {
-    let list = state.clinicians.moods(clinician.id, user_id, q).await?;
+    let list = clinicians.moods(clinician.id, user_id, q).await?;
     Ok(ApiJson(list))
 }
 
@@ -51,11 +51,11 @@ pub async fn patient_moods(
     responses((status = 201, body = GrantView), (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn create_grant(
-    State(state): State<AppState>,
+    State(clinicians): State<Clinicians>,
     user: AuthUser,
     ApiJson(req): ApiJson<GrantRequest>,
 ) -> ApiResult<(StatusCode, ApiJson<GrantView>)> {
-    let grant = state.clinicians.grant(user.actor(), user.id, req).await?;
+    let grant = clinicians.grant(user.actor(), user.id, req).await?;
     Ok((StatusCode::CREATED, ApiJson(grant)))
 }
 
@@ -64,10 +64,10 @@ pub async fn create_grant(
     responses((status = 200, body = Vec<GrantView>)))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn list_grants(
-    State(state): State<AppState>,
+    State(clinicians): State<Clinicians>,
     user: AuthUser,
 ) -> ApiResult<ApiJson<Vec<GrantView>>> {
-    Ok(ApiJson(state.clinicians.grants_of(user.id).await?))
+    Ok(ApiJson(clinicians.grants_of(user.id).await?))
 }
 
 /// Revokes a grant at once.
@@ -75,11 +75,11 @@ pub async fn list_grants(
     responses((status = 204, description = "Revoked"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn revoke_grant(
-    State(state): State<AppState>,
+    State(clinicians): State<Clinicians>,
     user: AuthUser,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
-    state.clinicians.revoke(user.actor(), user.id, id).await?;
+    clinicians.revoke(user.actor(), user.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -88,10 +88,10 @@ pub async fn revoke_grant(
     responses((status = 200, body = Vec<GrantView>), (status = 403, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all)]
 pub async fn patients(
-    State(state): State<AppState>,
+    State(clinicians): State<Clinicians>,
     RequireRole(clinician, _): RequireRole<Clinician>,
 ) -> ApiResult<ApiJson<Vec<GrantView>>> {
-    Ok(ApiJson(state.clinicians.patients(clinician.id).await?))
+    Ok(ApiJson(clinicians.patients(clinician.id).await?))
 }
 
 /// A person's sessions as their grants allow: moods always; summaries with
@@ -100,11 +100,11 @@ pub async fn patients(
     responses((status = 200, body = Vec<SessionView>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all)]
 pub async fn patient_sessions(
-    State(state): State<AppState>,
+    State(clinicians): State<Clinicians>,
     RequireRole(clinician, _): RequireRole<Clinician>,
     Path(user_id): Path<Uuid>,
 ) -> ApiResult<ApiJson<Vec<SessionView>>> {
-    let sessions = state.clinicians.sessions(clinician.id, user_id).await?;
+    let sessions = clinicians.sessions(clinician.id, user_id).await?;
     Ok(ApiJson(sessions.iter().map(SessionView::from).collect()))
 }
 
@@ -113,12 +113,11 @@ pub async fn patient_sessions(
     responses((status = 200, body = Vec<MessageView>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all)]
 pub async fn patient_messages(
-    State(state): State<AppState>,
+    State(clinicians): State<Clinicians>,
     RequireRole(clinician, _): RequireRole<Clinician>,
     Path((user_id, session_id)): Path<(Uuid, Uuid)>,
 ) -> ApiResult<ApiJson<Vec<MessageView>>> {
-    let messages = state
-        .clinicians
+    let messages = clinicians
         .messages(clinician.id, user_id, session_id)
         .await?;
     Ok(ApiJson(messages))

@@ -21,8 +21,9 @@ use crate::http::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::http::extract::{
     ApiJson, AuthUser, JsonWithBytes, OptionalJson, next_cursor, page_limit,
 };
-use crate::http::idempotency::{idempotent, turn_key};
+use crate::http::idempotency::{Replays, idempotent, turn_key};
 use crate::realtime::Devices;
+use rebloom_core::conversation::Conversations;
 use rebloom_core::conversation::send::{Opened, Opening, Outgoing};
 use rebloom_core::conversation::turn::ReplyEvent;
 use rebloom_core::conversation::views::{AiResponse, MessageView, SessionView, TurnResult};
@@ -179,7 +180,8 @@ pub fn ensure_caller(path_user: Uuid, user: &AuthUser) -> ApiResult<()> {
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn start_conversation(
-    State(state): State<AppState>,
+    State(conversations): State<Conversations>,
+    State(replays): State<Replays>,
     Extension(devices): Extension<Devices>,
     user: AuthUser,
     headers: HeaderMap,
@@ -205,12 +207,8 @@ pub async fn start_conversation(
                 "check_in_with_message",
                 "A check-in opens the session; send the message after it.",
             ));
-        } else if !rebloom_core::conversation::crisis::check_in_allowed(
-            &state.conversations,
-            user.id,
-            id,
-        )
-        .await?
+        } else if !rebloom_core::conversation::crisis::check_in_allowed(&conversations, user.id, id)
+            .await?
         {
             errors.push(FieldError::new(
                 "checkIn",
@@ -231,13 +229,13 @@ pub async fn start_conversation(
         turn_key: turn_key(&headers)?,
     };
     let work = {
-        let state = state.clone();
+        let conversations = conversations.clone();
         async move {
             let Opened {
                 session,
                 turn,
                 greeting,
-            } = state.conversations.open(devices.port(), opening).await?;
+            } = conversations.open(devices.port(), opening).await?;
             Ok((
                 StatusCode::CREATED,
                 StartedConversation {
@@ -252,7 +250,7 @@ pub async fn start_conversation(
         }
     };
     idempotent(
-        &state,
+        &replays,
         &user,
         &headers,
         "POST /api/conversations",
@@ -274,7 +272,8 @@ pub async fn start_conversation(
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn send_message(
-    State(state): State<AppState>,
+    State(conversations): State<Conversations>,
+    State(replays): State<Replays>,
     Extension(devices): Extension<Devices>,
     user: AuthUser,
     Path(user_id): Path<Uuid>,
@@ -285,8 +284,7 @@ pub async fn send_message(
     let route = format!("POST /api/conversations/{user_id}/messages");
     let turn_key = turn_key(&headers)?;
     let work = {
-        let state = state.clone();
-        let user = user.clone();
+        let conversations = conversations.clone();
         let message = Outgoing {
             user: user.account.clone(),
             session_id: req.session_id,
@@ -296,11 +294,11 @@ pub async fn send_message(
             device: None,
         };
         async move {
-            let turn = state.conversations.send(devices.port(), message).await?;
+            let turn = conversations.send(devices.port(), message).await?;
             Ok((StatusCode::OK, turn))
         }
     };
-    idempotent(&state, &user, &headers, &route, &body, work).await
+    idempotent(&replays, &user, &headers, &route, &body, work).await
 }
 
 /// Like sending a message, but the reply streams as Server-Sent Events:
@@ -315,7 +313,7 @@ pub async fn send_message(
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn stream_message(
-    State(state): State<AppState>,
+    State(conversations): State<Conversations>,
     Extension(devices): Extension<Devices>,
     user: AuthUser,
     Path(user_id): Path<Uuid>,
@@ -332,8 +330,7 @@ pub async fn stream_message(
         device: None,
     };
     // Started before the stream does, so a second reply in progress is a plain 409.
-    let turn = state
-        .conversations
+    let turn = conversations
         .start(devices.port(), message, Some(tx.clone()))
         .await?;
     tokio::spawn(async move {
@@ -370,13 +367,12 @@ pub async fn stream_message(
     responses((status = 200, body = SessionPage), (status = 401, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn list_sessions(
-    State(state): State<AppState>,
+    State(conversations): State<Conversations>,
     user: AuthUser,
     Query(params): Query<PageParams>,
 ) -> ApiResult<ApiJson<SessionPage>> {
     let limit = page_limit(params.limit)?;
-    let sessions = state
-        .conversations
+    let sessions = conversations
         .sessions(user.id, params.before, limit)
         .await?;
     let next_cursor = next_cursor(&sessions, limit, |s| s.id);
@@ -387,15 +383,14 @@ pub async fn list_sessions(
 }
 
 async fn message_page(
-    state: &AppState,
+    conversations: &Conversations,
     user: &AuthUser,
     session_id: Option<Uuid>,
     before: Option<Uuid>,
     limit: Option<u32>,
 ) -> ApiResult<MessagePage> {
     let limit = page_limit(limit)?;
-    let messages = state
-        .conversations
+    let messages = conversations
         .messages(user.id, session_id, before, limit)
         .await?;
     let next_cursor = next_cursor(&messages, limit, |m| m.id);
@@ -411,13 +406,13 @@ async fn message_page(
     responses((status = 200, body = MessagePage), (status = 401, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn list_messages(
-    State(state): State<AppState>,
+    State(conversations): State<Conversations>,
     user: AuthUser,
     Query(params): Query<PageParams>,
 ) -> ApiResult<ApiJson<MessagePage>> {
     Ok(ApiJson(
         message_page(
-            &state,
+            &conversations,
             &user,
             params.session_id,
             params.before,
@@ -433,13 +428,14 @@ pub async fn list_messages(
     responses((status = 200, body = SessionDetail), (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn get_session(
-    State(state): State<AppState>,
+    State(conversations): State<Conversations>,
     user: AuthUser,
     Path(id): Path<Uuid>,
     Query(params): Query<PageParams>,
 ) -> ApiResult<ApiJson<SessionDetail>> {
-    let session = state.conversations.session(user.id, id).await?;
-    let messages = message_page(&state, &user, Some(id), params.before, params.limit).await?;
+    let session = conversations.session(user.id, id).await?;
+    let messages =
+        message_page(&conversations, &user, Some(id), params.before, params.limit).await?;
     Ok(ApiJson(SessionDetail {
         session: SessionView::from(&session),
         messages,
@@ -457,13 +453,13 @@ pub async fn get_session(
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn end_session(
-    State(state): State<AppState>,
+    State(conversations): State<Conversations>,
     user: AuthUser,
     Path(id): Path<Uuid>,
     OptionalJson(req): OptionalJson<EndSessionRequest>,
 ) -> ApiResult<ApiJson<SessionView>> {
     let req = req.unwrap_or_default();
     validate_mood("moodAfter", req.mood_after).map_err(|e| ApiError::Validation(vec![e]))?;
-    let ended = state.conversations.end(user.id, id, req.mood_after).await?;
+    let ended = conversations.end(user.id, id, req.mood_after).await?;
     Ok(ApiJson(SessionView::from(&ended)))
 }

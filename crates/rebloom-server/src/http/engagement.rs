@@ -7,6 +7,7 @@ use utoipa_axum::routes;
 use crate::app::AppState;
 use crate::http::error::{ApiResult, Problem};
 use crate::http::extract::{ApiJson, AuthUser};
+use rebloom_core::wellbeing::Wellbeing;
 use rebloom_core::wellbeing::calendar::RangeParams;
 use rebloom_core::wellbeing::engagement::Engagement;
 
@@ -20,9 +21,9 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses((status = 200, body = Engagement), (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn engagement(
-    State(state): State<AppState>,
+    State(wellbeing): State<Wellbeing>,
     user: AuthUser,
     Query(q): Query<RangeParams>,
 ) -> ApiResult<ApiJson<Engagement>> {
-    Ok(ApiJson(state.wellbeing.engagement_in(user.id, &q).await?))
+    Ok(ApiJson(wellbeing.engagement_in(user.id, &q).await?))
 }

@@ -14,6 +14,8 @@ use zeroize::Zeroizing;
 use crate::app::AppState;
 use crate::http::error::{ApiResult, Problem};
 use crate::http::extract::{ApiJson, AuthUser};
+use rebloom_core::accounts::Accounts;
+use rebloom_core::privacy::Privacy;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(delete_me))
@@ -36,16 +38,14 @@ pub struct EraseRequest {
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn delete_me(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
+    State(privacy): State<Privacy>,
     user: AuthUser,
     ApiJson(body): ApiJson<EraseRequest>,
 ) -> ApiResult<StatusCode> {
     let password = Zeroizing::new(body.password);
     // A wrong password counts towards the sign-in lock-out, like a failed login.
-    let key = state
-        .accounts
-        .confirm_password(&user.account, password)
-        .await?;
-    state.privacy.erase(user.actor(), user.id, &key).await?;
+    let key = accounts.confirm_password(&user.account, password).await?;
+    privacy.erase(user.actor(), user.id, &key).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -17,6 +17,9 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::http::error::{ApiResult, Problem};
 use crate::http::extract::{ApiJson, AuthUser};
+use rebloom_core::clock::Clock;
+use rebloom_core::privacy::Privacy;
+use std::sync::Arc;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -61,14 +64,12 @@ fn view(e: Export, now: OffsetDateTime) -> ExportView {
     responses((status = 202, body = ExportView), (status = 401, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn request_export(
-    State(state): State<AppState>,
+    State(clock): State<Arc<dyn Clock>>,
+    State(privacy): State<Privacy>,
     user: AuthUser,
 ) -> ApiResult<(StatusCode, ApiJson<ExportView>)> {
-    let export = state.privacy.request_export(user.actor(), user.id).await?;
-    Ok((
-        StatusCode::ACCEPTED,
-        ApiJson(view(export, state.clock.now())),
-    ))
+    let export = privacy.request_export(user.actor(), user.id).await?;
+    Ok((StatusCode::ACCEPTED, ApiJson(view(export, clock.now()))))
 }
 
 /// Where an export is.
@@ -76,12 +77,13 @@ pub async fn request_export(
     responses((status = 200, body = ExportView), (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn export_status(
-    State(state): State<AppState>,
+    State(clock): State<Arc<dyn Clock>>,
+    State(privacy): State<Privacy>,
     user: AuthUser,
     Path(id): Path<Uuid>,
 ) -> ApiResult<ApiJson<ExportView>> {
-    let export = state.privacy.export(user.id, id).await?;
-    Ok(ApiJson(view(export, state.clock.now())))
+    let export = privacy.export(user.id, id).await?;
+    Ok(ApiJson(view(export, clock.now())))
 }
 
 /// Downloads a ready export: once, then it is gone.
@@ -94,12 +96,13 @@ pub async fn export_status(
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn download_export(
-    State(state): State<AppState>,
+    State(clock): State<Arc<dyn Clock>>,
+    State(privacy): State<Privacy>,
     user: AuthUser,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Response> {
-    let zip = state.privacy.download(user.actor(), user.id, id).await?;
-    let now = state.clock.now();
+    let zip = privacy.download(user.actor(), user.id, id).await?;
+    let now = clock.now();
     let filename = format!("rebloom-export-{}.zip", now.date());
     Ok((
         [

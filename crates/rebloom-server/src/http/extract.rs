@@ -15,8 +15,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::http::error::{ApiError, FieldError};
+use rebloom_core::accounts::Accounts;
 use rebloom_core::accounts::tokens::Claims;
 
 /// A JSON body. Another content type is a 415 `unsupported_media_type`;
@@ -271,13 +271,13 @@ impl AuthUser {
 
 impl<S> FromRequestParts<S> for AuthUser
 where
-    AppState: FromRef<S>,
+    Accounts: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let state = AppState::from_ref(state);
+        let accounts = Accounts::from_ref(state);
         let header = parts
             .headers
             .get(AUTHORIZATION)
@@ -292,15 +292,15 @@ where
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(ApiError::Unauthorized("token_invalid"))?;
-        authenticate(&state, token).await
+        authenticate(&accounts, token).await
     }
 }
 
 /// Checks an access token and the session behind it
 /// (`rebloom_core::accounts::Accounts::authenticate`). Shared by HTTP
 /// requests and real-time connections.
-pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, ApiError> {
-    let (user, claims) = state.accounts.authenticate(token).await?;
+pub async fn authenticate(accounts: &Accounts, token: &str) -> Result<AuthUser, ApiError> {
+    let (user, claims) = accounts.authenticate(token).await?;
     Ok(AuthUser {
         id: user.id,
         // The role is read from the account, so a changed role applies at once.
@@ -330,7 +330,7 @@ pub struct RequireRole<R: RoleMarker>(pub AuthUser, pub PhantomData<R>);
 
 impl<S, R: RoleMarker> FromRequestParts<S> for RequireRole<R>
 where
-    AppState: FromRef<S>,
+    Accounts: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = ApiError;

@@ -18,6 +18,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::http::error::{ApiResult, Problem};
 use crate::http::extract::{ApiJson, AuthUser};
+use rebloom_core::wellbeing::Wellbeing;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -121,14 +122,11 @@ pub struct GoalList {
     responses((status = 200, body = GoalList), (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn list_goals(
-    State(state): State<AppState>,
+    State(wellbeing): State<Wellbeing>,
     user: AuthUser,
     Query(q): Query<GoalQuery>,
 ) -> ApiResult<ApiJson<GoalList>> {
-    let goals = state
-        .wellbeing
-        .list_goals(user.id, q.status.as_deref())
-        .await?;
+    let goals = wellbeing.list_goals(user.id, q.status.as_deref()).await?;
     Ok(ApiJson(GoalList {
         goals: goals
             .into_iter()
@@ -147,11 +145,11 @@ pub async fn list_goals(
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn create_goal(
-    State(state): State<AppState>,
+    State(wellbeing): State<Wellbeing>,
     user: AuthUser,
     ApiJson(req): ApiJson<NewGoal>,
 ) -> ApiResult<(StatusCode, ApiJson<GoalView>)> {
-    let goal = state.wellbeing.create_goal(user.id, req).await?;
+    let goal = wellbeing.create_goal(user.id, req).await?;
     Ok((
         StatusCode::CREATED,
         ApiJson(GoalView::new(goal, Vec::new())),
@@ -164,11 +162,11 @@ pub async fn create_goal(
     responses((status = 200, body = GoalView), (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn get_goal(
-    State(state): State<AppState>,
+    State(wellbeing): State<Wellbeing>,
     user: AuthUser,
     Path(id): Path<Uuid>,
 ) -> ApiResult<ApiJson<GoalView>> {
-    let (goal, history) = state.wellbeing.goal(user.id, id).await?;
+    let (goal, history) = wellbeing.goal(user.id, id).await?;
     Ok(ApiJson(GoalView::new(goal, history)))
 }
 
@@ -183,12 +181,12 @@ pub async fn get_goal(
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn edit_goal(
-    State(state): State<AppState>,
+    State(wellbeing): State<Wellbeing>,
     user: AuthUser,
     Path(id): Path<Uuid>,
     ApiJson(req): ApiJson<GoalChange>,
 ) -> ApiResult<ApiJson<GoalView>> {
-    let (goal, history) = state.wellbeing.edit_goal(user.id, id, req).await?;
+    let (goal, history) = wellbeing.edit_goal(user.id, id, req).await?;
     Ok(ApiJson(GoalView::new(goal, history)))
 }
 
@@ -198,11 +196,11 @@ pub async fn edit_goal(
     responses((status = 204, description = "Deleted"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn delete_goal(
-    State(state): State<AppState>,
+    State(wellbeing): State<Wellbeing>,
     user: AuthUser,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
-    state.wellbeing.delete_goal(user.id, id).await?;
+    wellbeing.delete_goal(user.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -219,11 +217,11 @@ pub async fn delete_goal(
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn record_progress(
-    State(state): State<AppState>,
+    State(wellbeing): State<Wellbeing>,
     user: AuthUser,
     Path(id): Path<Uuid>,
     ApiJson(req): ApiJson<ProgressUpdate>,
 ) -> ApiResult<ApiJson<GoalView>> {
-    let (goal, history) = state.wellbeing.record_progress(user.id, id, req).await?;
+    let (goal, history) = wellbeing.record_progress(user.id, id, req).await?;
     Ok(ApiJson(GoalView::new(goal, history)))
 }

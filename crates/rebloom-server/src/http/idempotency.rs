@@ -1,9 +1,13 @@
 //! `Idempotency-Key` on message sends: a retried request gets the first answer,
 //! never a second message or a second reply.
 
+use std::sync::Arc;
+
+use axum::extract::FromRef;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use rebloom_store::Idempotency;
+use rebloom_core::clock::Clock;
+use rebloom_store::{Idempotency, IdempotencyStore};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use time::Duration;
@@ -16,6 +20,23 @@ use crate::http::extract::{ApiJson, AuthUser};
 /// A claimed idempotency key whose request never finished may be retried after
 /// this (longer than any reply can take: request time-out plus provider fallbacks).
 const IDEMPOTENCY_STALE: Duration = Duration::minutes(10);
+
+/// Where the answers to requests with an `Idempotency-Key` are kept: the
+/// store's idempotency records, and the clock that ages them.
+#[derive(Clone)]
+pub struct Replays {
+    records: Arc<dyn IdempotencyStore>,
+    clock: Arc<dyn Clock>,
+}
+
+impl FromRef<AppState> for Replays {
+    fn from_ref(state: &AppState) -> Replays {
+        Replays {
+            records: state.store.clone(),
+            clock: state.clock.clone(),
+        }
+    }
+}
 
 /// The `Idempotency-Key` of a request, validated.
 pub fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
@@ -49,18 +70,23 @@ pub fn turn_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
 /// the database itself going away: then the release goes on in the background
 /// until it is back (for as long as the claim would otherwise block retries),
 /// and the caller gets its error at once.
-async fn release(state: &AppState, user_id: Uuid, key: &str) {
-    if state.store.abandon_idempotent(user_id, key).await.is_ok() {
+async fn release(replays: &Replays, user_id: Uuid, key: &str) {
+    if replays
+        .records
+        .abandon_idempotent(user_id, key)
+        .await
+        .is_ok()
+    {
         return;
     }
-    let state = state.clone();
+    let replays = replays.clone();
     let key = key.to_owned();
     tokio::spawn(async move {
         let mut wait = std::time::Duration::from_millis(100);
         let give_up = std::time::Instant::now() + IDEMPOTENCY_STALE.unsigned_abs();
         loop {
             tokio::time::sleep(wait).await;
-            match state.store.abandon_idempotent(user_id, &key).await {
+            match replays.records.abandon_idempotent(user_id, &key).await {
                 Ok(()) => return,
                 Err(e) if std::time::Instant::now() < give_up => {
                     tracing::debug!(error = %e, "releasing an idempotency key failed; retrying");
@@ -77,7 +103,7 @@ async fn release(state: &AppState, user_id: Uuid, key: &str) {
 
 /// Runs `work` at most once per idempotency key: a retry gets the first answer.
 pub async fn idempotent<T, F>(
-    state: &AppState,
+    replays: &Replays,
     user: &AuthUser,
     headers: &HeaderMap,
     route: &str,
@@ -97,9 +123,9 @@ where
     hasher.update([0]);
     hasher.update(body);
     let hash = hasher.finalize().to_vec();
-    let now = state.clock.now();
-    match state
-        .store
+    let now = replays.clock.now();
+    match replays
+        .records
         .begin_idempotent(user.id, &key, &hash, now, now - IDEMPOTENCY_STALE)
         .await?
     {
@@ -125,7 +151,7 @@ where
         Idempotency::Started => {
             // The work and its record run on their own task: a client that gives up
             // (or a request time-out) does not leave the key claimed without an answer.
-            let state = state.clone();
+            let replays = replays.clone();
             let user_id = user.id;
             let task = tokio::spawn(async move {
                 match work.await {
@@ -135,15 +161,18 @@ where
                         let record = serde_json::json!({ "status": status.as_u16(), "body": body });
                         // The work's messages carry the key's mark: if the answer cannot
                         // be recorded, a retry re-runs it without storing them twice.
-                        if let Err(e) = state.store.finish_idempotent(user_id, &key, &record).await
+                        if let Err(e) = replays
+                            .records
+                            .finish_idempotent(user_id, &key, &record)
+                            .await
                         {
-                            release(&state, user_id, &key).await;
+                            release(&replays, user_id, &key).await;
                             return Err(e.into());
                         }
                         Ok((status, body))
                     }
                     Err(e) => {
-                        release(&state, user_id, &key).await;
+                        release(&replays, user_id, &key).await;
                         Err(e)
                     }
                 }

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::{ApiJson, AuthUser};
+use rebloom_core::insights::Insights;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -72,8 +73,8 @@ pub struct WeekChoice {
     pub week_start: Option<String>,
 }
 
-async fn list(state: &AppState, user_id: Uuid) -> ApiResult<InsightList> {
-    let insights = state.insights.list(user_id).await?;
+async fn list(insights: &Insights, user_id: Uuid) -> ApiResult<InsightList> {
+    let insights = insights.list(user_id).await?;
     Ok(InsightList {
         insights: insights.into_iter().map(InsightView::from).collect(),
     })
@@ -84,10 +85,10 @@ async fn list(state: &AppState, user_id: Uuid) -> ApiResult<InsightList> {
     responses((status = 200, body = InsightList)))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn my_insights(
-    State(state): State<AppState>,
+    State(insights): State<Insights>,
     user: AuthUser,
 ) -> ApiResult<ApiJson<InsightList>> {
-    Ok(ApiJson(list(&state, user.id).await?))
+    Ok(ApiJson(list(&insights, user.id).await?))
 }
 
 /// The same, at the architecture's path: only for the caller themself.
@@ -96,14 +97,14 @@ pub async fn my_insights(
     responses((status = 200, body = InsightList), (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn user_insights(
-    State(state): State<AppState>,
+    State(insights): State<Insights>,
     user: AuthUser,
     Path(user_id): Path<Uuid>,
 ) -> ApiResult<ApiJson<InsightList>> {
     if user_id != user.id {
         return Err(ApiError::NotFound);
     }
-    Ok(ApiJson(list(&state, user.id).await?))
+    Ok(ApiJson(list(&insights, user.id).await?))
 }
 
 /// Writes the insight of a finished week now (the scheduler does this on
@@ -116,14 +117,11 @@ pub async fn user_insights(
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn generate_weekly(
-    State(state): State<AppState>,
+    State(insights): State<Insights>,
     user: AuthUser,
     ApiJson(req): ApiJson<WeekChoice>,
 ) -> ApiResult<ApiJson<InsightView>> {
-    let insight = state
-        .insights
-        .weekly(user.id, req.week_start.as_deref())
-        .await?;
+    let insight = insights.weekly(user.id, req.week_start.as_deref()).await?;
     Ok(ApiJson(insight.into()))
 }
 
@@ -133,10 +131,10 @@ pub async fn generate_weekly(
     responses((status = 204, description = "Acknowledged"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn acknowledge(
-    State(state): State<AppState>,
+    State(insights): State<Insights>,
     user: AuthUser,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
-    state.insights.acknowledge(user.id, id).await?;
+    insights.acknowledge(user.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,7 +3,7 @@
 
 use axum::extract::State;
 use rebloom_core::preferences::ProfileView;
-use rebloom_core::profile::{PreferencesPatch, ProfilePatch, UserView};
+use rebloom_core::profile::{PreferencesPatch, ProfilePatch, Profiles, UserView};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -37,10 +37,10 @@ pub async fn me(user: AuthUser) -> ApiResult<ApiJson<UserView>> {
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn get_profile(
-    State(state): State<AppState>,
+    State(profiles): State<Profiles>,
     user: AuthUser,
 ) -> ApiResult<ApiJson<ProfileView>> {
-    Ok(ApiJson(state.profiles.profile(&user.account).await?))
+    Ok(ApiJson(profiles.profile(&user.account).await?))
 }
 
 /// Change the profile: absent fields stay, `null` clears, preference objects merge.
@@ -53,11 +53,11 @@ pub async fn get_profile(
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn patch_profile(
-    State(state): State<AppState>,
+    State(profiles): State<Profiles>,
     user: AuthUser,
     ApiJson(patch): ApiJson<ProfilePatch>,
 ) -> ApiResult<ApiJson<ProfileView>> {
-    let profile = state.profiles.patch_profile(&user.account, &patch).await?;
+    let profile = profiles.patch_profile(&user.account, &patch).await?;
     Ok(ApiJson(profile))
 }
 
@@ -71,13 +71,10 @@ pub async fn patch_profile(
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn patch_preferences(
-    State(state): State<AppState>,
+    State(profiles): State<Profiles>,
     user: AuthUser,
     ApiJson(patch): ApiJson<PreferencesPatch>,
 ) -> ApiResult<ApiJson<ProfileView>> {
-    let profile = state
-        .profiles
-        .patch_preferences(&user.account, &patch)
-        .await?;
+    let profile = profiles.patch_preferences(&user.account, &patch).await?;
     Ok(ApiJson(profile))
 }

@@ -14,6 +14,8 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::http::error::{ApiResult, Problem};
 use crate::http::extract::{ApiJson, AuthUser};
+use rebloom_core::memory::MemoryService;
+use std::sync::Arc;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -27,10 +29,10 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses((status = 200, body = MemoriesView)))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn list_memories(
-    State(state): State<AppState>,
+    State(memory): State<Arc<MemoryService>>,
     user: AuthUser,
 ) -> ApiResult<ApiJson<MemoriesView>> {
-    Ok(ApiJson(state.memory.memories(user.id).await?))
+    Ok(ApiJson(memory.memories(user.id).await?))
 }
 
 /// Adds something for the companion to remember, in the caller's words.
@@ -43,11 +45,11 @@ pub async fn list_memories(
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn add_memory(
-    State(state): State<AppState>,
+    State(memory): State<Arc<MemoryService>>,
     user: AuthUser,
     ApiJson(req): ApiJson<NewMemory>,
 ) -> ApiResult<(StatusCode, ApiJson<MemoryView>)> {
-    let view = state.memory.add(user.id, req).await?;
+    let view = memory.add(user.id, req).await?;
     Ok((StatusCode::CREATED, ApiJson(view)))
 }
 
@@ -62,12 +64,12 @@ pub async fn add_memory(
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn edit_memory(
-    State(state): State<AppState>,
+    State(memory): State<Arc<MemoryService>>,
     user: AuthUser,
     Path(id): Path<Uuid>,
     ApiJson(req): ApiJson<MemoryEdit>,
 ) -> ApiResult<ApiJson<MemoryView>> {
-    Ok(ApiJson(state.memory.edit(user.id, id, req).await?))
+    Ok(ApiJson(memory.edit(user.id, id, req).await?))
 }
 
 /// Forgets one memory: the memory, its vector and every cached copy.
@@ -76,11 +78,11 @@ pub async fn edit_memory(
     responses((status = 204, description = "Forgotten"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn delete_memory(
-    State(state): State<AppState>,
+    State(memory): State<Arc<MemoryService>>,
     user: AuthUser,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
-    state.memory.delete(user.id, id).await?;
+    memory.delete(user.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -89,13 +91,10 @@ pub async fn delete_memory(
     responses((status = 200, body = Forgotten)))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn forget_everything(
-    State(state): State<AppState>,
+    State(memory): State<Arc<MemoryService>>,
     user: AuthUser,
 ) -> ApiResult<ApiJson<Forgotten>> {
-    let forgotten = state
-        .memory
-        .forget_everything(user.actor(), user.id)
-        .await?;
+    let forgotten = memory.forget_everything(user.actor(), user.id).await?;
     Ok(ApiJson(forgotten))
 }
 
@@ -104,10 +103,10 @@ pub async fn forget_everything(
     responses((status = 200, body = SettingsView)))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn get_settings(
-    State(state): State<AppState>,
+    State(memory): State<Arc<MemoryService>>,
     user: AuthUser,
 ) -> ApiResult<ApiJson<SettingsView>> {
-    Ok(ApiJson(state.memory.settings(user.id).await?))
+    Ok(ApiJson(memory.settings(user.id).await?))
 }
 
 /// Turns memory on or off, pauses it, or sets the "never remember" list.
@@ -116,9 +115,9 @@ pub async fn get_settings(
     responses((status = 200, body = SettingsView), (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn put_settings(
-    State(state): State<AppState>,
+    State(memory): State<Arc<MemoryService>>,
     user: AuthUser,
     ApiJson(req): ApiJson<SettingsChange>,
 ) -> ApiResult<ApiJson<SettingsView>> {
-    Ok(ApiJson(state.memory.change_settings(user.id, req).await?))
+    Ok(ApiJson(memory.change_settings(user.id, req).await?))
 }

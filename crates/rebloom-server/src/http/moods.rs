@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::http::error::{ApiResult, Problem};
 use crate::http::extract::{ApiJson, AuthUser};
+use rebloom_core::wellbeing::Wellbeing;
 use rebloom_core::wellbeing::calendar::RangeParams;
 use rebloom_core::wellbeing::moods::{MoodChange, MoodList, MoodView, NewMood, TrendParams};
 use rebloom_core::wellbeing::trends::Trends;
@@ -30,11 +31,11 @@ pub fn router() -> OpenApiRouter<AppState> {
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn record_mood(
-    State(state): State<AppState>,
+    State(wellbeing): State<Wellbeing>,
     user: AuthUser,
     ApiJson(req): ApiJson<NewMood>,
 ) -> ApiResult<(StatusCode, ApiJson<MoodView>)> {
-    let view = state.wellbeing.record_mood(user.id, req).await?;
+    let view = wellbeing.record_mood(user.id, req).await?;
     Ok((StatusCode::CREATED, ApiJson(view)))
 }
 
@@ -44,11 +45,11 @@ pub async fn record_mood(
     responses((status = 200, body = MoodList), (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn list_moods(
-    State(state): State<AppState>,
+    State(wellbeing): State<Wellbeing>,
     user: AuthUser,
     Query(q): Query<RangeParams>,
 ) -> ApiResult<ApiJson<MoodList>> {
-    Ok(ApiJson(state.wellbeing.moods_in_range(user.id, &q).await?))
+    Ok(ApiJson(wellbeing.moods_in_range(user.id, &q).await?))
 }
 
 /// Mood trends per day, week or month of the caller's calendar: averages,
@@ -58,11 +59,11 @@ pub async fn list_moods(
     responses((status = 200, body = Trends), (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn mood_trends(
-    State(state): State<AppState>,
+    State(wellbeing): State<Wellbeing>,
     user: AuthUser,
     Query(q): Query<TrendParams>,
 ) -> ApiResult<ApiJson<Trends>> {
-    Ok(ApiJson(state.wellbeing.trends_in(user.id, q).await?))
+    Ok(ApiJson(wellbeing.trends_in(user.id, q).await?))
 }
 
 /// One check-in.
@@ -71,11 +72,11 @@ pub async fn mood_trends(
     responses((status = 200, body = MoodView), (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn get_mood(
-    State(state): State<AppState>,
+    State(wellbeing): State<Wellbeing>,
     user: AuthUser,
     Path(id): Path<Uuid>,
 ) -> ApiResult<ApiJson<MoodView>> {
-    Ok(ApiJson(state.wellbeing.mood(user.id, id).await?))
+    Ok(ApiJson(wellbeing.mood(user.id, id).await?))
 }
 
 /// Corrects a check-in.
@@ -89,12 +90,12 @@ pub async fn get_mood(
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn edit_mood(
-    State(state): State<AppState>,
+    State(wellbeing): State<Wellbeing>,
     user: AuthUser,
     Path(id): Path<Uuid>,
     ApiJson(req): ApiJson<MoodChange>,
 ) -> ApiResult<ApiJson<MoodView>> {
-    Ok(ApiJson(state.wellbeing.edit_mood(user.id, id, req).await?))
+    Ok(ApiJson(wellbeing.edit_mood(user.id, id, req).await?))
 }
 
 /// Deletes a check-in.
@@ -103,10 +104,10 @@ pub async fn edit_mood(
     responses((status = 204, description = "Deleted"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn delete_mood(
-    State(state): State<AppState>,
+    State(wellbeing): State<Wellbeing>,
     user: AuthUser,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
-    state.wellbeing.delete_mood(user.id, id).await?;
+    wellbeing.delete_mood(user.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::http::error::{ApiResult, Problem};
 use crate::http::extract::{ApiJson, AuthUser, next_cursor, page_limit};
+use rebloom_core::notifications::Notifications;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -78,12 +79,12 @@ pub struct InboxParams {
     responses((status = 200, body = Inbox), (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn list(
-    State(state): State<AppState>,
+    State(notifications): State<Notifications>,
     user: AuthUser,
     Query(q): Query<InboxParams>,
 ) -> ApiResult<ApiJson<Inbox>> {
     let limit = page_limit(q.limit)?;
-    let (items, unread) = state.notifications.inbox(user.id, q.before, limit).await?;
+    let (items, unread) = notifications.inbox(user.id, q.before, limit).await?;
     let next_cursor = next_cursor(&items, limit, |n| n.id);
     Ok(ApiJson(Inbox {
         unread,
@@ -98,11 +99,11 @@ pub async fn list(
     responses((status = 204, description = "Read"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn read_one(
-    State(state): State<AppState>,
+    State(notifications): State<Notifications>,
     user: AuthUser,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
-    state.notifications.mark_read(user.id, Some(id)).await?;
+    notifications.mark_read(user.id, Some(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -110,8 +111,11 @@ pub async fn read_one(
 #[utoipa::path(post, path = "/api/me/notifications/read-all", tag = "me", security(("bearer" = [])),
     responses((status = 204, description = "All read")))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
-pub async fn read_all(State(state): State<AppState>, user: AuthUser) -> ApiResult<StatusCode> {
-    state.notifications.mark_read(user.id, None).await?;
+pub async fn read_all(
+    State(notifications): State<Notifications>,
+    user: AuthUser,
+) -> ApiResult<StatusCode> {
+    notifications.mark_read(user.id, None).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -120,10 +124,10 @@ pub async fn read_all(State(state): State<AppState>, user: AuthUser) -> ApiResul
     responses((status = 200, body = RemindersView)))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn get_reminders(
-    State(state): State<AppState>,
+    State(notifications): State<Notifications>,
     user: AuthUser,
 ) -> ApiResult<ApiJson<RemindersView>> {
-    Ok(ApiJson(state.notifications.reminders(user.id).await?))
+    Ok(ApiJson(notifications.reminders(user.id).await?))
 }
 
 /// Sets the caller's check-in reminder; the next one is computed in their time zone.
@@ -132,11 +136,9 @@ pub async fn get_reminders(
     responses((status = 200, body = RemindersView), (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn put_reminders(
-    State(state): State<AppState>,
+    State(notifications): State<Notifications>,
     user: AuthUser,
     ApiJson(req): ApiJson<RemindersChange>,
 ) -> ApiResult<ApiJson<RemindersView>> {
-    Ok(ApiJson(
-        state.notifications.set_reminders(user.id, req).await?,
-    ))
+    Ok(ApiJson(notifications.set_reminders(user.id, req).await?))
 }

@@ -14,6 +14,8 @@ use crate::app::AppState;
 use crate::http::error::{ApiResult, Problem};
 use crate::http::extract::{ApiJson, AuthUser};
 use crate::realtime::Devices;
+use rebloom_core::conversation::Conversations;
+use rebloom_core::wellbeing::Wellbeing;
 use rebloom_core::wellbeing::questionnaires::INSTRUMENTS;
 use rebloom_core::wellbeing::questionnaires::history::History;
 use rebloom_core::wellbeing::questionnaires::submit::{Instrument, Submission, Submitted};
@@ -46,13 +48,12 @@ pub async fn list_instruments(_user: AuthUser) -> ApiJson<Value> {
     responses((status = 200, body = History), (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn history(
-    State(state): State<AppState>,
+    State(wellbeing): State<Wellbeing>,
     user: AuthUser,
     Query(q): Query<HistoryQuery>,
 ) -> ApiResult<ApiJson<History>> {
     Ok(ApiJson(
-        state
-            .wellbeing
+        wellbeing
             .questionnaire_history(user.id, q.instrument.as_deref())
             .await?,
     ))
@@ -70,14 +71,14 @@ pub async fn history(
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn submit(
-    State(state): State<AppState>,
+    State(conversations): State<Conversations>,
+    State(wellbeing): State<Wellbeing>,
     Extension(devices): Extension<Devices>,
     user: AuthUser,
     ApiJson(req): ApiJson<Submission>,
 ) -> ApiResult<(StatusCode, ApiJson<Submitted>)> {
-    let submitted = state
-        .wellbeing
-        .submit_questionnaire(&state.conversations, &devices, user.id, req)
+    let submitted = wellbeing
+        .submit_questionnaire(&conversations, &devices, user.id, req)
         .await?;
     Ok((StatusCode::CREATED, ApiJson(submitted)))
 }
@@ -88,11 +89,11 @@ pub async fn submit(
     responses((status = 200, description = "A FHIR R4 Bundle", body = Object, content_type = "application/fhir+json")))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn fhir_bundle(
-    State(state): State<AppState>,
+    State(wellbeing): State<Wellbeing>,
     user: AuthUser,
 ) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
-    let bundle = state.wellbeing.questionnaire_bundle(user.id).await?;
+    let bundle = wellbeing.questionnaire_bundle(user.id).await?;
     Ok((
         [(axum::http::header::CONTENT_TYPE, "application/fhir+json")],
         axum::Json(bundle),

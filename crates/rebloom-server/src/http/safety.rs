@@ -1,7 +1,10 @@
 //! The Stanley-Brown safety plan, crisis resources by country, and the person's
 //! own crisis history.
 
+use std::sync::Arc;
+
 use axum::extract::{Query, State};
+use rebloom_safety::Safety;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -10,8 +13,9 @@ use utoipa_axum::routes;
 use crate::app::AppState;
 use crate::http::error::{ApiResult, Problem};
 use crate::http::extract::{ApiJson, AuthUser};
+use rebloom_core::conversation::Conversations;
 use rebloom_core::conversation::crisis::CrisisStateView;
-use rebloom_core::safety_plan::{SafetyPlan, SafetyPlanView};
+use rebloom_core::safety_plan::{SafetyPlan, SafetyPlanView, SafetyPlans};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -45,8 +49,8 @@ pub struct ResourcesQuery {
     pub country: Option<String>,
 }
 
-fn lines_for(state: &AppState, country: Option<&str>) -> (Vec<CrisisLine>, Option<String>, bool) {
-    let (r, known) = state.safety.directory.for_country(country);
+fn lines_for(safety: &Safety, country: Option<&str>) -> (Vec<CrisisLine>, Option<String>, bool) {
+    let (r, known) = safety.directory.for_country(country);
     let lines = r
         .crisis_lines()
         .map(|l| CrisisLine {
@@ -63,10 +67,10 @@ fn lines_for(state: &AppState, country: Option<&str>) -> (Vec<CrisisLine>, Optio
     responses((status = 200, body = SafetyPlanView), (status = 401, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn get_safety_plan(
-    State(state): State<AppState>,
+    State(safety_plans): State<SafetyPlans>,
     user: AuthUser,
 ) -> ApiResult<ApiJson<SafetyPlanView>> {
-    Ok(ApiJson(state.safety_plans.plan(user.id).await?))
+    Ok(ApiJson(safety_plans.plan(user.id).await?))
 }
 
 /// Replace the caller's safety plan.
@@ -78,11 +82,11 @@ pub async fn get_safety_plan(
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn put_safety_plan(
-    State(state): State<AppState>,
+    State(safety_plans): State<SafetyPlans>,
     user: AuthUser,
     ApiJson(plan): ApiJson<SafetyPlan>,
 ) -> ApiResult<ApiJson<SafetyPlanView>> {
-    Ok(ApiJson(state.safety_plans.save(user.id, &plan).await?))
+    Ok(ApiJson(safety_plans.save(user.id, &plan).await?))
 }
 
 /// The caller's crisis state: whether help is kept within reach on every
@@ -93,11 +97,11 @@ pub async fn put_safety_plan(
     responses((status = 200, body = CrisisStateView), (status = 401, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn crisis_state(
-    State(state): State<AppState>,
+    State(conversations): State<Conversations>,
     user: AuthUser,
 ) -> ApiResult<ApiJson<CrisisStateView>> {
     Ok(ApiJson(
-        rebloom_core::conversation::crisis::current(&state.conversations, user.id).await?,
+        rebloom_core::conversation::crisis::current(&conversations, user.id).await?,
     ))
 }
 
@@ -106,11 +110,11 @@ pub async fn crisis_state(
 #[utoipa::path(get, path = "/api/safety/resources", tag = "safety", params(ResourcesQuery),
     responses((status = 200, body = ResourcesView)))]
 pub async fn resources(
-    State(state): State<AppState>,
+    State(safety): State<Arc<Safety>>,
     Query(q): Query<ResourcesQuery>,
 ) -> ApiJson<ResourcesView> {
     let country = q.country.map(|c| c.trim().to_ascii_uppercase());
-    let (lines, emergency, known) = lines_for(&state, country.as_deref());
+    let (lines, emergency, known) = lines_for(&safety, country.as_deref());
     ApiJson(ResourcesView {
         country: country.filter(|_| known),
         emergency_number: emergency,

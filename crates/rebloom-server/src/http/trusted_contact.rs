@@ -3,8 +3,8 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use rebloom_core::notices::{CONTACT_WINDOW, ContactRefusal};
-use rebloom_core::trusted_contact::{ContactRequest, ContactView};
+use rebloom_core::notices::{CONTACT_WINDOW, ContactRefusal, Notices};
+use rebloom_core::trusted_contact::{ContactRequest, ContactView, TrustedContacts};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -35,10 +35,10 @@ pub struct NotifyView {
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn get_contact(
-    State(state): State<AppState>,
+    State(trusted_contacts): State<TrustedContacts>,
     user: AuthUser,
 ) -> ApiResult<ApiJson<ContactView>> {
-    Ok(ApiJson(state.trusted_contacts.contact(user.id).await?))
+    Ok(ApiJson(trusted_contacts.contact(user.id).await?))
 }
 
 /// Names (or replaces) the caller's trusted contact; `consent` must be true.
@@ -50,14 +50,11 @@ pub async fn get_contact(
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn put_contact(
-    State(state): State<AppState>,
+    State(trusted_contacts): State<TrustedContacts>,
     user: AuthUser,
     ApiJson(req): ApiJson<ContactRequest>,
 ) -> ApiResult<ApiJson<ContactView>> {
-    let contact = state
-        .trusted_contacts
-        .save(user.actor(), user.id, req)
-        .await?;
+    let contact = trusted_contacts.save(user.actor(), user.id, req).await?;
     Ok(ApiJson(contact))
 }
 
@@ -66,10 +63,10 @@ pub async fn put_contact(
     responses((status = 204, description = "Removed"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn delete_contact(
-    State(state): State<AppState>,
+    State(trusted_contacts): State<TrustedContacts>,
     user: AuthUser,
 ) -> ApiResult<StatusCode> {
-    state.trusted_contacts.remove(user.actor(), user.id).await?;
+    trusted_contacts.remove(user.actor(), user.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -83,14 +80,10 @@ pub async fn delete_contact(
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn notify_contact(
-    State(state): State<AppState>,
+    State(notices): State<Notices>,
     user: AuthUser,
 ) -> ApiResult<(StatusCode, ApiJson<NotifyView>)> {
-    match state
-        .notices
-        .notify_contact(user.actor(), user.id, "app")
-        .await
-    {
+    match notices.notify_contact(user.actor(), user.id, "app").await {
         Ok(()) => Ok((
             StatusCode::ACCEPTED,
             ApiJson(NotifyView { status: "queued" }),

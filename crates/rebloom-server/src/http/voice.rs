@@ -3,12 +3,17 @@
 //! message is (`conversation::send`). The audio is kept only when the person's privacy
 //! settings allow it.
 
+use std::sync::Arc;
+
 use axum::Extension;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::extract::{DefaultBodyLimit, FromRef, Multipart, Path, State};
 use rebloom_ai::ProviderError;
-use rebloom_ai::stt::Audio;
+use rebloom_ai::stt::{Audio, SpeechToText};
+use rebloom_core::conversation::Conversations;
 use rebloom_core::preferences::PrivacySettings;
+use rebloom_core::privacy::Privacy;
+use rebloom_core::profile::Profiles;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -81,6 +86,29 @@ fn bad_form(detail: &str) -> ApiError {
     }
 }
 
+/// What a voice message needs besides the conversation: the speech-to-text
+/// provider (none when not configured), the upload limit, the profile (the
+/// language to listen for, whether to keep the recording) and where a kept
+/// recording goes.
+#[derive(Clone)]
+pub struct Voice {
+    stt: Option<Arc<dyn SpeechToText>>,
+    limit: usize,
+    profiles: Profiles,
+    privacy: Privacy,
+}
+
+impl FromRef<AppState> for Voice {
+    fn from_ref(state: &AppState) -> Voice {
+        Voice {
+            stt: state.stt.clone(),
+            limit: state.config.voice_limit_bytes,
+            profiles: state.profiles.clone(),
+            privacy: state.privacy.clone(),
+        }
+    }
+}
+
 /// Send a voice message: transcribed, then answered like a typed one.
 #[utoipa::path(post, path = "/api/conversations/{userId}/voice", tag = "conversations", security(("bearer" = [])),
     params(("userId" = Uuid, Path, description = "Must be the caller")),
@@ -97,7 +125,8 @@ fn bad_form(detail: &str) -> ApiError {
     ))]
 #[tracing::instrument(skip_all, fields(user_id = %user.id))]
 pub async fn voice_message(
-    State(state): State<AppState>,
+    State(voice): State<Voice>,
+    State(conversations): State<Conversations>,
     Extension(devices): Extension<crate::realtime::Devices>,
     user: AuthUser,
     Path(user_id): Path<Uuid>,
@@ -106,13 +135,12 @@ pub async fn voice_message(
     ensure_caller(user_id, &user)?;
     // How this server is set up, not an outage (a retry gets the same answer),
     // and known before the upload is read.
-    let stt = state
+    let stt = voice
         .stt
-        .clone()
         .ok_or(ApiError::Conflict("speech_to_text_unavailable"))?;
     let mut multipart = multipart
         .map_err(|_| bad_form("Send multipart/form-data with `audio` and `sessionId`."))?;
-    let limit = state.config.voice_limit_bytes;
+    let limit = voice.limit;
     let mut audio: Option<(Vec<u8>, String)> = None;
     let mut session_id: Option<Uuid> = None;
     while let Some(mut field) = multipart
@@ -174,11 +202,8 @@ pub async fn voice_message(
             return Err(ApiError::UnsupportedAudio);
         }
     };
-    let session = state
-        .conversations
-        .open_session(user.id, session_id)
-        .await?;
-    let profile = state.profiles.load(user.id).await?;
+    let session = conversations.open_session(user.id, session_id).await?;
+    let profile = voice.profiles.load(user.id).await?;
     let language = profile.language.split('-').next().map(str::to_owned);
     let transcript = stt
         .transcribe(Audio {
@@ -214,8 +239,7 @@ pub async fn voice_message(
     let keep = PrivacySettings::of(&profile)
         .store_voice_recordings
         .unwrap_or(false);
-    let turn = state
-        .conversations
+    let turn = conversations
         .send(
             devices.port(),
             Outgoing {
@@ -229,7 +253,7 @@ pub async fn voice_message(
         )
         .await?;
     let audio_stored = keep
-        && state
+        && voice
             .privacy
             .keep_recording(user.id, turn.message.id, extension(mime), bytes)
             .await;
