@@ -174,8 +174,22 @@ impl Notices {
     /// Asks for the person's trusted contact to be e-mailed (at most once per
     /// [`CONTACT_WINDOW`]), and records in their audit log that `person`
     /// asked (`via` the app or the conversation). Only ever called when the
-    /// person asked for it.
+    /// person asked for it. Runs on a task of its own: a caller that goes
+    /// away (a client gone, a turn past its limit) cannot leave the contact
+    /// marked as told with no e-mail queued.
     pub async fn notify_contact(
+        &self,
+        person: Actor,
+        user_id: Uuid,
+        via: &str,
+    ) -> Result<(), ContactRefusal> {
+        let (this, via) = (self.clone(), via.to_owned());
+        tokio::spawn(async move { this.notify_contact_now(person, user_id, &via).await })
+            .await
+            .unwrap_or_else(|e| Err(ContactRefusal::Store(StoreError::Backend(e.to_string()))))
+    }
+
+    async fn notify_contact_now(
         &self,
         person: Actor,
         user_id: Uuid,

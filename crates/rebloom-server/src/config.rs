@@ -241,6 +241,10 @@ pub struct Config {
     /// Longest silence between two chunks of a reply, in seconds.
     #[arg(long, env = "REBLOOM_LLM_CHUNK_TIMEOUT_SECS", default_value_t = 15.0)]
     pub llm_chunk_timeout_secs: f64,
+    /// Longest a whole turn may take (every provider tried, the reply stored);
+    /// past it the turn is stopped and its session released (503 `reply_timed_out`).
+    #[arg(long, env = "REBLOOM_TURN_TIMEOUT_SECS", default_value_t = 300)]
+    pub turn_timeout_secs: u64,
     /// OpenAI-compatible speech-to-text (`/audio/transcriptions`) for voice messages;
     /// default: the OpenAI settings when an OpenAI key is configured.
     #[arg(long, env = "REBLOOM_STT_BASE_URL")]
@@ -357,6 +361,7 @@ impl Default for Config {
             anthropic_model: "claude-3-5-haiku-latest".into(),
             llm_first_chunk_timeout_secs: 20.0,
             llm_chunk_timeout_secs: 15.0,
+            turn_timeout_secs: 300,
             stt_base_url: None,
             stt_api_key: None,
             stt_model: "whisper-1".into(),
@@ -445,6 +450,7 @@ const KNOWN_ENV: &[&str] = &[
     "REBLOOM_ANTHROPIC_MODEL",
     "REBLOOM_LLM_FIRST_CHUNK_TIMEOUT_SECS",
     "REBLOOM_LLM_CHUNK_TIMEOUT_SECS",
+    "REBLOOM_TURN_TIMEOUT_SECS",
     "REBLOOM_STT_BASE_URL",
     "REBLOOM_STT_API_KEY",
     "REBLOOM_STT_MODEL",

@@ -285,6 +285,7 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
             memory: memory.clone(),
             notices: notices.clone(),
             events: EventBus,
+            turn_limit: Duration::from_secs(config.turn_timeout_secs.max(1)),
         },
     );
     let wellbeing = Wellbeing::new(&store, clock.clone());

@@ -473,9 +473,11 @@ impl Load {
     /// a turn's limit, since a turn past it is stopped and its retry goes through.
     async fn finish(self) -> Tally {
         self.stop.store(true, Ordering::SeqCst);
-        let limit = rebloom_core::conversation::send::TURN_LIMIT + Duration::from_secs(30);
+        let deadline = tokio::time::Instant::now()
+            + rebloom_core::conversation::send::DEFAULT_TURN_LIMIT
+            + Duration::from_secs(30);
         for t in self.tasks {
-            tokio::time::timeout(limit, t)
+            tokio::time::timeout_at(deadline, t)
                 .await
                 .expect("a writer's message was never acknowledged")
                 .unwrap();

@@ -57,6 +57,8 @@ pub struct ConversationParts {
     /// Emotions and sentiment of each message.
     pub emotions: Arc<EmotionClassifier>,
     pub memory: Arc<MemoryService>,
+    /// The longest a turn may run ([`send::DEFAULT_TURN_LIMIT`] unless configured).
+    pub turn_limit: std::time::Duration,
     pub notices: Notices,
     pub events: EventBus,
 }
@@ -80,6 +82,7 @@ pub struct Conversations {
     events: EventBus,
     /// Sessions with a reply in progress on this server.
     in_flight: turn::InFlight,
+    turn_limit: std::time::Duration,
 }
 
 impl Conversations {
@@ -99,6 +102,7 @@ impl Conversations {
             memory,
             notices,
             events,
+            turn_limit,
         } = parts;
         Conversations {
             users: store.clone(),
@@ -116,6 +120,7 @@ impl Conversations {
             notices,
             events,
             in_flight: turn::InFlight::default(),
+            turn_limit,
         }
     }
 

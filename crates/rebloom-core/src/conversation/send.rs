@@ -22,12 +22,13 @@ use crate::conversation::Conversations;
 use crate::conversation::turn::{self, Incoming, ReplyEvent, Sink};
 use crate::conversation::views::{AiResponse, TurnResult};
 
-/// The longest a turn may run. A turn that has not finished by then (a store
-/// call that never returns, above all) is stopped, so its session is not held
-/// `reply_in_progress` for ever: the client's retry under the same
-/// `Idempotency-Key` picks up what the first attempt stored. Generation is
-/// bounded well inside it by the provider chain's own time limits.
-pub const TURN_LIMIT: Duration = Duration::from_secs(120);
+/// The longest a turn may run unless configured (`REBLOOM_TURN_TIMEOUT_SECS`).
+/// A turn that has not finished by then (a store call that never returns,
+/// above all) is stopped, so its session is not held `reply_in_progress` for
+/// ever: the client's retry under the same `Idempotency-Key` picks up what
+/// the first attempt stored. Set it above the longest reply a configured
+/// provider can take (the provider chain bounds each silence, not the whole).
+pub const DEFAULT_TURN_LIMIT: Duration = Duration::from_secs(300);
 
 /// A message from a person, as a transport received it.
 pub struct Outgoing {
@@ -114,14 +115,16 @@ impl Conversations {
                 turn_key,
             };
             let session_id = incoming.session.id;
-            let result =
-                tokio::time::timeout(TURN_LIMIT, turn::respond(&conv, incoming, Sink::new(sink)))
-                    .await
-                    .unwrap_or_else(|_| {
-                        metrics::counter!("turns_timed_out_total").increment(1);
-                        tracing::error!(%session_id, "a turn ran past its limit and was stopped");
-                        Err(CoreError::Unavailable("reply_timed_out"))
-                    });
+            let result = tokio::time::timeout(
+                conv.turn_limit,
+                turn::respond(&conv, incoming, Sink::new(sink)),
+            )
+            .await
+            .unwrap_or_else(|_| {
+                metrics::counter!("turns_timed_out_total").increment(1);
+                tracing::error!(%session_id, "a turn ran past its limit and was stopped");
+                Err(CoreError::Unavailable("reply_timed_out"))
+            });
             drop(guard);
             if let Ok(turn) = &result {
                 deliver::deliver(&*port, user_id, Update::Turn, turn, device.as_deref()).await;

@@ -26,7 +26,7 @@ async fn open(data: ConnectOptions, dir: &tempfile::TempDir) -> Arc<dyn Store> {
     let url = data.database_url.clone();
     rebloom_store::open(&data, &keys, ring)
         .await
-        .unwrap_or_else(|e| panic!("opening the store at {url}: {e}"))
+        .unwrap_or_else(|e| panic!("opening the store at {url} (PostgreSQL must be running for the postgres cases): {e}"))
 }
 
 pub async fn on_sqlite<F, Fut>(case: F)

@@ -71,12 +71,12 @@ pub fn turn_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
 /// until it is back (for as long as the claim would otherwise block retries),
 /// and the caller gets its error at once.
 async fn release(replays: &Replays, user_id: Uuid, key: &str) {
-    if replays
-        .records
-        .abandon_idempotent(user_id, key)
-        .await
-        .is_ok()
-    {
+    // Bounded: the store may be what just failed (a turn past its limit).
+    let first = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        replays.records.abandon_idempotent(user_id, key),
+    );
+    if matches!(first.await, Ok(Ok(()))) {
         return;
     }
     let replays = replays.clone();

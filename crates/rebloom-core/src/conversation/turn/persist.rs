@@ -53,13 +53,19 @@ pub async fn message(
     let profile = &context.profile;
     if let Some(earlier) = &context.earlier_message {
         // A first attempt stopped between storing the message and recording
-        // its crisis (a store that failed, a turn past its limit): recorded now.
+        // its crisis (a store that failed, a turn past its limit): recorded
+        // now, at the level it was stored with if this reading is lower. When
+        // the person's crisis events cannot be read, recorded again rather
+        // than perhaps never (clinicians are told once per session and level).
+        let level = RiskLevel::parse(&earlier.risk_level)
+            .unwrap_or(assessment.level)
+            .max(assessment.level);
         let unrecorded = assessed
             .crisis_events
             .as_ref()
-            .is_some_and(|events| !events.iter().any(|e| e.message_id == Some(earlier.id)));
-        let recorded = if assessment.level.is_crisis() && unrecorded {
-            Some(record_crisis(conv, incoming, assessed, earlier, profile).await)
+            .is_none_or(|events| !events.iter().any(|e| e.message_id == Some(earlier.id)));
+        let recorded = if level.is_crisis() && unrecorded {
+            Some(record_crisis(conv, incoming, assessed, earlier, profile, level).await)
         } else {
             None
         };
@@ -117,7 +123,17 @@ pub async fn message(
         json!({ "riskLevel": assessment.level.as_str() }),
     ));
     let recorded = if assessment.level.is_crisis() {
-        Some(record_crisis(conv, incoming, assessed, &message, profile).await)
+        Some(
+            record_crisis(
+                conv,
+                incoming,
+                assessed,
+                &message,
+                profile,
+                assessment.level,
+            )
+            .await,
+        )
     } else {
         None
     };
@@ -128,54 +144,71 @@ pub async fn message(
     })
 }
 
-/// The crisis event for `message`, assessed as `assessment`.
-fn crisis_event(assessment: &Assessment, message: &Message, intervention: &str) -> CrisisEvent {
+/// The crisis event for `message`, assessed as `assessment` at `level`.
+fn crisis_event(
+    assessment: &Assessment,
+    level: RiskLevel,
+    message: &Message,
+    intervention: &str,
+) -> CrisisEvent {
     CrisisEvent {
         id: Uuid::now_v7(),
         user_id: message.user_id,
         session_id: Some(message.session_id),
         message_id: Some(message.id),
-        risk_level: assessment.level.as_str().to_owned(),
+        risk_level: level.as_str().to_owned(),
         categories: json!(assessment.categories),
         intervention_type: intervention.to_owned(),
         created_at: message.created_at,
     }
 }
 
-/// The crisis protocol's records for a message at `high` or above: the
-/// crisis event, clinicians told (once per session, again on escalation), the
-/// event published. A failure is logged: the person still gets help. Returns
-/// the crisis event.
+/// The crisis protocol's records for a message at `level` (`high` or
+/// above): the crisis event, clinicians told (once per session, again on
+/// escalation), the event published. They are written on a task of their own,
+/// so a turn stopped at its limit does not stop them half-way (an event
+/// stored and nobody told). A failure is logged: the person still gets help.
+/// Returns the crisis event.
 async fn record_crisis(
     conv: &Conversations,
     incoming: &Incoming,
     assessed: &Assessed,
     message: &Message,
     profile: &Profile,
+    level: RiskLevel,
 ) -> CrisisEvent {
     let assessment = &assessed.assessment;
-    let intervention = if assessment.level == RiskLevel::Critical {
+    let intervention = if level == RiskLevel::Critical {
         "emergency_services"
     } else {
         "crisis_resources"
     };
-    metrics::counter!("crisis_events_total", "risk_level" => assessment.level.as_str(), "intervention_type" => intervention)
+    metrics::counter!("crisis_events_total", "risk_level" => level.as_str(), "intervention_type" => intervention)
         .increment(1);
-    let crisis_event = crisis_event(assessment, message, intervention);
-    if let Err(e) = conv.crises.record_crisis_event(&crisis_event).await {
-        tracing::error!(error = %e, "recording a crisis event failed");
-    }
-    if escalated(conv, &crisis_event, assessed.crisis_events.as_deref()).await {
-        conv.notices
-            .crisis(&crisis_event, profile.country.as_deref())
-            .await;
-    }
-    conv.events.publish(event(
+    let crisis_event = crisis_event(assessment, level, message, intervention);
+    let detected = event(
         incoming,
         events::CRISIS_DETECTED,
         message.id,
-        json!({ "riskLevel": assessment.level.as_str(), "categories": assessment.categories }),
-    ));
+        json!({ "riskLevel": level.as_str(), "categories": assessment.categories }),
+    );
+    let records = tokio::spawn({
+        let (conv, crisis_event) = (conv.clone(), crisis_event.clone());
+        let before = assessed.crisis_events.clone();
+        let country = profile.country.clone();
+        async move {
+            if let Err(e) = conv.crises.record_crisis_event(&crisis_event).await {
+                tracing::error!(error = %e, "recording a crisis event failed");
+            }
+            if escalated(&conv, &crisis_event, before.as_deref()).await {
+                conv.notices.crisis(&crisis_event, country.as_deref()).await;
+            }
+            conv.events.publish(detected);
+        }
+    });
+    if let Err(e) = records.await {
+        tracing::error!(error = %e, "the crisis records' task failed");
+    }
     crisis_event
 }
 
@@ -252,7 +285,12 @@ pub async fn reply(
     let crisis = crisis.unwrap_or_else(|| {
         crisis::fold(
             &conv.safety.directory,
-            &[crisis_event(assessment, &stored.message, "")],
+            &[crisis_event(
+                assessment,
+                assessment.level,
+                &stored.message,
+                "",
+            )],
             &[],
             country,
             conv.clock.now(),

@@ -2,7 +2,7 @@
 //! temporary directory behind the encryption layer, the manual clock, and a
 //! scripted provider in place of the provider chain.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -31,10 +31,12 @@ use rebloom_store::crypto::KeyRing;
 use rebloom_store::{ConnectOptions, KeyStoreOptions, Store};
 
 /// A provider that replies with its script, a chunk at a time; `fail_first`
-/// of its calls break off after the first chunk. It counts its calls.
+/// of its calls break off after the first chunk, and `stall_first` never
+/// answer at all. It counts its calls.
 struct Scripted {
     chunks: Vec<&'static str>,
     fail_first: usize,
+    stall_first: usize,
     calls: AtomicUsize,
 }
 
@@ -47,6 +49,16 @@ impl Scripted {
         Arc::new(Scripted {
             chunks: chunks.to_vec(),
             fail_first,
+            stall_first: 0,
+            calls: AtomicUsize::new(0),
+        })
+    }
+
+    fn stalling(chunks: &[&'static str], stall_first: usize) -> Arc<Scripted> {
+        Arc::new(Scripted {
+            chunks: chunks.to_vec(),
+            fail_first: 0,
+            stall_first,
             calls: AtomicUsize::new(0),
         })
     }
@@ -64,6 +76,9 @@ impl ChatProvider for Scripted {
 
     async fn stream(&self, _request: &ChatRequest) -> Result<ChunkStream, ProviderError> {
         let call = self.calls.fetch_add(1, Ordering::SeqCst);
+        if call < self.stall_first {
+            std::future::pending::<()>().await;
+        }
         let mut items: Vec<Result<Chunk, ProviderError>> = self
             .chunks
             .iter()
@@ -93,6 +108,11 @@ struct Fixture {
 /// Conversations on a sealed SQLite store (people's content encrypted, as
 /// the server runs it) with the manual clock and `provider` as the chain.
 async fn fixture(provider: Arc<Scripted>) -> Fixture {
+    fixture_with(provider, crate::conversation::send::DEFAULT_TURN_LIMIT).await
+}
+
+/// [`fixture`] with turns stopped after `turn_limit`.
+async fn fixture_with(provider: Arc<Scripted>, turn_limit: std::time::Duration) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn Store> = rebloom_store::open(
         &ConnectOptions {
@@ -148,6 +168,7 @@ async fn fixture(provider: Arc<Scripted>) -> Fixture {
                 },
             ),
             events: EventBus,
+            turn_limit,
         },
     );
     Fixture {
@@ -412,4 +433,62 @@ async fn a_retry_records_the_crisis_a_stopped_first_attempt_did_not() {
         .unwrap();
     assert_eq!(events().await.len(), 1);
     assert_eq!(provider.calls(), 0);
+}
+
+/// Delivers nowhere (no other devices).
+struct Nowhere;
+
+#[async_trait]
+impl crate::deliver::Deliver for Nowhere {
+    async fn deliver(
+        &self,
+        _user: Uuid,
+        _update: crate::deliver::Update,
+        _payload: serde_json::Value,
+        _except: Option<&str>,
+    ) {
+    }
+}
+
+#[tokio::test]
+async fn a_turn_past_its_limit_is_stopped_and_its_session_freed_for_the_retry() {
+    // The provider never answers the first time (as a store call that never
+    // returns would); the turn is stopped, not left holding the session.
+    let provider = Scripted::stalling(&["I'm here. ", "What happened?"], 1);
+    let f = fixture_with(provider.clone(), std::time::Duration::from_millis(300)).await;
+    let first = f
+        .incoming("my sister and I had a fight", Some("key-3"))
+        .await;
+    let send = || {
+        f.conv.send(
+            Arc::new(Nowhere),
+            crate::conversation::send::Outgoing {
+                user: first.user.clone(),
+                session_id: first.session.id,
+                text: first.text.clone(),
+                message_type: "text",
+                turn_key: first.turn_key.clone(),
+                device: None,
+            },
+        )
+    };
+    let stopped = tokio::time::timeout(std::time::Duration::from_secs(10), send())
+        .await
+        .expect("the turn was not stopped at its limit");
+    match stopped {
+        Err(crate::CoreError::Unavailable(code)) => assert_eq!(code, "reply_timed_out"),
+        other => panic!(
+            "expected reply_timed_out, got {:?}",
+            other.map(|t| t.ai_response.content)
+        ),
+    }
+    // The retry is not refused as `reply_in_progress`, and finds the message.
+    let turn = send().await.unwrap();
+    assert_eq!(turn.ai_response.content, "I'm here. What happened?");
+    let stored = f.messages(&first).await;
+    assert_eq!(
+        stored.iter().map(|m| m.sender).collect::<Vec<_>>(),
+        [Sender::User, Sender::Ai]
+    );
+    assert_eq!(turn.message.id, stored[0].id);
 }
