@@ -66,6 +66,22 @@ impl From<CoreError> for JobError {
     }
 }
 
+/// The id in a job's payload under `field`; a payload without it is a
+/// permanent failure (retrying cannot mend it).
+pub fn payload_id(payload: &Value, field: &str) -> Result<Uuid, JobError> {
+    payload
+        .get(field)
+        .and_then(Value::as_str)
+        .and_then(|s| Uuid::parse_str(s).ok())
+        .ok_or_else(|| JobError::Permanent(format!("payload without {field}")))
+}
+
+/// The person a job is about; a job about nobody is a permanent failure.
+pub fn job_user(job: &Job) -> Result<Uuid, JobError> {
+    job.user_id
+        .ok_or_else(|| JobError::Permanent("a job without a person".into()))
+}
+
 /// Where jobs are put: the store's queue, and this replica's worker to wake.
 #[derive(Clone)]
 pub struct Queue {

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::audit::{Actor, Audit};
 use crate::clock::Clock;
-use crate::jobs::{JobError, Queue};
+use crate::jobs::{JobError, Queue, job_user, payload_id};
 use crate::mail::{Mailer, Recipient};
 
 /// A crisis event for the configured webhook.
@@ -249,9 +249,7 @@ impl Notices {
     /// The job: the e-mail to the person's trusted contact. Read at run
     /// time: a contact removed in the meantime is not written to.
     pub async fn run_contact_email(&self, job: &Job) -> Result<(), JobError> {
-        let Some(user_id) = job.user_id else {
-            return Err(JobError::Permanent("no user".into()));
-        };
+        let user_id = job_user(job)?;
         let Some(contact) = self.contacts.get_trusted_contact(user_id).await? else {
             return Ok(());
         };
@@ -307,15 +305,8 @@ impl Notices {
     /// The job: the e-mail to a linked clinician about a crisis event, the
     /// level and the time only. A grant revoked meanwhile sends nothing.
     pub async fn run_clinician_email(&self, job: &Job) -> Result<(), JobError> {
-        let id = |k: &str| {
-            job.payload
-                .get(k)
-                .and_then(Value::as_str)
-                .and_then(|s| Uuid::parse_str(s).ok())
-        };
-        let (Some(clinician_id), Some(user_id)) = (id("clinicianId"), id("userId")) else {
-            return Err(JobError::Permanent("bad payload".into()));
-        };
+        let clinician_id = payload_id(&job.payload, "clinicianId")?;
+        let user_id = payload_id(&job.payload, "userId")?;
         let linked = self
             .grants
             .active_grants_to(clinician_id, Some(user_id), self.clock.now())

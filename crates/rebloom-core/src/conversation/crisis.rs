@@ -253,6 +253,17 @@ pub async fn open_check_in(
     })
 }
 
+/// What the crisis protocol gives a questionnaire answer.
+pub struct QuestionnaireCrisis {
+    /// The person's country's crisis lines.
+    pub safety: SafetyView,
+    /// The templated crisis reply, in the conversation's language.
+    pub message: String,
+    /// The crisis state it started; `None` when it could not be read (the
+    /// reply never waits on it).
+    pub state: Option<CrisisStateView>,
+}
+
 /// The crisis protocol for a questionnaire answer: recorded as a crisis
 /// event at `high` (thoughts of death or self-harm, asked about directly),
 /// notified as any crisis is, answered with the templated crisis reply.
@@ -261,7 +272,7 @@ pub async fn questionnaire_protocol(
     user_id: Uuid,
     session_id: Option<Uuid>,
     now: OffsetDateTime,
-) -> CoreResult<(SafetyView, String)> {
+) -> CoreResult<QuestionnaireCrisis> {
     let profile = conv.users.get_profile(user_id).await?;
     let country = profile.as_ref().and_then(|p| p.country.clone());
     // In the language of the conversation the questionnaire was taken in, if
@@ -316,5 +327,13 @@ pub async fn questionnaire_protocol(
         .increment(1);
     conv.crises.record_crisis_event(&event).await?;
     conv.notices.crisis(&event, country.as_deref()).await;
-    Ok((safety_view(&assessment, Some(&reply)), reply.text))
+    let state = current_in(conv, user_id, country.as_deref())
+        .await
+        .inspect_err(|e| tracing::error!(error = %e, "reading the crisis state failed"))
+        .ok();
+    Ok(QuestionnaireCrisis {
+        safety: safety_view(&assessment, Some(&reply)),
+        message: reply.text,
+        state,
+    })
 }

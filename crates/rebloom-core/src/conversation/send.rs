@@ -69,11 +69,7 @@ pub struct Opened {
 impl Conversations {
     /// The person's session, open (404 for anyone else's, 409 `session_ended`).
     pub async fn open_session(&self, user_id: Uuid, id: Uuid) -> CoreResult<Session> {
-        let session = self
-            .sessions
-            .find_session(user_id, id)
-            .await?
-            .ok_or(CoreError::NotFound)?;
+        let session = self.session(user_id, id).await?;
         if session.ended_at.is_some() {
             return Err(CoreError::Conflict("session_ended"));
         }

@@ -18,7 +18,7 @@ use uuid::Uuid;
 pub mod report;
 
 use crate::clock::Clock;
-use crate::jobs::{JobError, Queue};
+use crate::jobs::{JobError, Queue, payload_id};
 use crate::notifications::Notifications;
 use crate::wellbeing::Wellbeing;
 use crate::wellbeing::calendar::{Calendar, from_time_date, to_time_date};
@@ -208,11 +208,7 @@ impl Insights {
 
     /// The job: one person's weekly insight.
     pub async fn run_weekly(&self, payload: &Value) -> Result<(), JobError> {
-        let user_id = payload
-            .get("userId")
-            .and_then(Value::as_str)
-            .and_then(|s| Uuid::parse_str(s).ok())
-            .ok_or_else(|| JobError::Permanent("payload without userId".into()))?;
+        let user_id = payload_id(payload, "userId")?;
         let start: Date = payload
             .get("weekStart")
             .and_then(Value::as_str)

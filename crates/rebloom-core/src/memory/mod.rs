@@ -31,7 +31,7 @@ use uuid::Uuid;
 
 use crate::audit::Audit;
 use crate::clock::Clock;
-use crate::jobs::{JobError, Queue};
+use crate::jobs::{JobError, Queue, payload_id};
 use crate::preferences::PrivacySettings;
 use cache::{ContextCache, Known};
 use extract::{Extractor, memory_key};
@@ -374,14 +374,6 @@ impl MemoryService {
         self.invalidate(user_id).await;
         Ok(forgotten)
     }
-}
-
-fn payload_id(payload: &Value, field: &str) -> Result<Uuid, JobError> {
-    payload
-        .get(field)
-        .and_then(Value::as_str)
-        .and_then(|s| Uuid::parse_str(s).ok())
-        .ok_or_else(|| JobError::Permanent(format!("payload without {field}")))
 }
 
 /// Words of a text for the full-text fallback (lower-case, 3+ letters).

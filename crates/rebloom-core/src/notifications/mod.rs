@@ -8,11 +8,11 @@ pub mod reminders;
 use std::sync::Arc;
 
 use rebloom_store::{InboxStore, Notification, ReminderStore, Store, UserStore};
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
 use crate::clock::Clock;
-use crate::jobs::{JobError, Queue};
+use crate::jobs::{JobError, Queue, job_user, payload_id};
 use crate::mail::{Mailer, Recipient};
 use crate::wellbeing::Wellbeing;
 use crate::wellbeing::calendar::Calendar;
@@ -128,15 +128,8 @@ impl Notifications {
 
     /// The job: e-mails one notification to its person (templated, plain text).
     pub async fn run_email(&self, job: &rebloom_store::Job) -> Result<(), JobError> {
-        let user_id = job
-            .user_id
-            .ok_or_else(|| JobError::Permanent("no user".into()))?;
-        let id = job
-            .payload
-            .get("notificationId")
-            .and_then(Value::as_str)
-            .and_then(|s| Uuid::parse_str(s).ok())
-            .ok_or_else(|| JobError::Permanent("payload without notificationId".into()))?;
+        let user_id = job_user(job)?;
+        let id = payload_id(&job.payload, "notificationId")?;
         let Some(n) = self.inbox.find_notification(user_id, id).await? else {
             return Ok(()); // deleted with the account
         };

@@ -16,7 +16,7 @@ use super::Privacy;
 use crate::audit::Actor;
 use crate::conversation::history::{all_messages, all_sessions};
 use crate::conversation::views::MessageView;
-use crate::jobs::JobError;
+use crate::jobs::{JobError, job_user, payload_id};
 use crate::{CoreError, CoreResult};
 
 /// The job queue's name for building an export.
@@ -107,15 +107,8 @@ impl Privacy {
 
     /// The job: gathers, zips, seals and stores the export.
     pub async fn build_export(&self, job: &Job) -> Result<(), JobError> {
-        let (Some(user_id), Some(id)) = (
-            job.user_id,
-            job.payload
-                .get("exportId")
-                .and_then(Value::as_str)
-                .and_then(|s| Uuid::parse_str(s).ok()),
-        ) else {
-            return Err(JobError::Permanent("bad export payload".into()));
-        };
+        let user_id = job_user(job)?;
+        let id = payload_id(&job.payload, "exportId")?;
         let Some(user) = self.store.find_user(user_id).await? else {
             return Ok(()); // erased in the meantime
         };

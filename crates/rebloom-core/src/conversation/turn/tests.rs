@@ -435,21 +435,6 @@ async fn a_retry_records_the_crisis_a_stopped_first_attempt_did_not() {
     assert_eq!(provider.calls(), 0);
 }
 
-/// Delivers nowhere (no other devices).
-struct Nowhere;
-
-#[async_trait]
-impl crate::deliver::Deliver for Nowhere {
-    async fn deliver(
-        &self,
-        _user: Uuid,
-        _update: crate::deliver::Update,
-        _payload: serde_json::Value,
-        _except: Option<&str>,
-    ) {
-    }
-}
-
 #[tokio::test]
 async fn a_turn_past_its_limit_is_stopped_and_its_session_freed_for_the_retry() {
     // The provider never answers the first time (as a store call that never
@@ -461,7 +446,7 @@ async fn a_turn_past_its_limit_is_stopped_and_its_session_freed_for_the_retry() 
         .await;
     let send = || {
         f.conv.send(
-            Arc::new(Nowhere),
+            Arc::new(crate::deliver::Nowhere),
             crate::conversation::send::Outgoing {
                 user: first.user.clone(),
                 session_id: first.session.id,

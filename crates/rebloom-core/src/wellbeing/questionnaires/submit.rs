@@ -117,21 +117,16 @@ impl Wellbeing {
         metrics::counter!("questionnaires_total", "instrument" => inst.id, "severity" => score.severity)
             .increment(1);
         let (safety, safety_message, crisis) = if score.self_harm_thoughts {
-            let (view, text) =
+            let protocol =
                 crisis::questionnaire_protocol(conv, user_id, req.session_id, now).await?;
-            // The safety message never waits on the crisis state: unreadable, it
-            // is left out (the answer's own lines are in `safety`).
-            let crisis = match crisis::current(conv, user_id).await {
-                Ok(crisis) => {
-                    deliver(devices, user_id, Update::CrisisState, &crisis, None).await;
-                    Some(crisis)
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "reading the crisis state failed");
-                    None
-                }
-            };
-            (Some(view), Some(text), crisis)
+            if let Some(state) = &protocol.state {
+                deliver(devices, user_id, Update::CrisisState, state, None).await;
+            }
+            (
+                Some(protocol.safety),
+                Some(protocol.message),
+                protocol.state,
+            )
         } else {
             (None, None, None)
         };
