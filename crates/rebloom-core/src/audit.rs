@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use rebloom_store::{AuditEntry, AuditStore, NewAudit, Role};
+use rebloom_store::{AuditEntry, AuditStore, AuditVerdict, NewAudit, Role};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -66,5 +66,11 @@ impl Audit {
         limit: u32,
     ) -> CoreResult<Vec<AuditEntry>> {
         Ok(self.store.list_audit(user_id, before, limit).await?)
+    }
+
+    /// Walks the whole chain of entries and says whether any was changed,
+    /// removed or reordered (`rebloom audit verify`).
+    pub async fn verify(&self) -> CoreResult<AuditVerdict> {
+        Ok(self.store.verify_audit().await?)
     }
 }

@@ -25,8 +25,8 @@ use rebloom_safety::Safety;
 pub struct AppInner {
     /// The store, behind the encryption layer. Every area reaches it through
     /// its service; read here only by what belongs to the server itself: the
-    /// readiness check, the periodic gauge and purges, `Idempotency-Key`
-    /// records, and `rebloom eval`'s throwaway accounts.
+    /// readiness check, the periodic gauge and purges, and `Idempotency-Key`
+    /// records.
     pub store: Arc<dyn Store>,
     /// The same store as the encryption layer (the tests read sealed rows with it).
     pub vault: Arc<rebloom_store::EncryptedStore>,

@@ -9,14 +9,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
+use rebloom_core::accounts::RegisterRequest;
 use rebloom_core::deliver::Nowhere;
-use rebloom_store::{NewSession, NewUser, Role};
+use rebloom_core::profile::ProfilePatch;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::config::Config;
-use rebloom_core::conversation::send::Outgoing;
+use rebloom_core::conversation::send::{Opening, Outgoing};
 
 /// One scenario's outcome.
 struct Outcome {
@@ -39,31 +40,41 @@ async fn converse(
     country: &str,
     messages: &[String],
 ) -> anyhow::Result<Vec<TurnSeen>> {
-    let now = state.clock.now();
-    let user = state
-        .store
-        .create_user(&NewUser {
-            id: Uuid::now_v7(),
+    // A throwaway account, made as anyone's is: registered with its country,
+    // signed in, and a session opened.
+    let tokens = state
+        .accounts
+        .register(RegisterRequest {
             email: format!("eval-{}@rebloom.invalid", Uuid::now_v7().simple()),
-            password_hash: "!".into(),
-            role: Role::User,
-            now,
+            password: format!("eval {} {}", Uuid::new_v4(), Uuid::new_v4()),
+            profile: Some(ProfilePatch {
+                country: Some(Some(country.to_owned())),
+                ..ProfilePatch::default()
+            }),
         })
-        .await?;
-    if let Some(mut profile) = state.store.get_profile(user.id).await? {
-        profile.country = Some(country.to_owned());
-        state.store.save_profile(&profile).await?;
-    }
+        .await
+        .map_err(|e| anyhow::anyhow!("registering an evaluation account: {e}"))?;
+    let (user, _) = state
+        .accounts
+        .authenticate(&tokens.access_token)
+        .await
+        .map_err(|e| anyhow::anyhow!("signing in an evaluation account: {e}"))?;
     let session = state
-        .store
-        .create_session(&NewSession {
-            id: Uuid::now_v7(),
-            user_id: user.id,
-            session_type: "general".into(),
-            mood_before: None,
-            now,
-        })
-        .await?;
+        .conversations
+        .open(
+            Arc::new(Nowhere),
+            Opening {
+                user: user.clone(),
+                session_type: "general".into(),
+                mood_before: None,
+                message: None,
+                check_in: None,
+                turn_key: None,
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("opening a session: {e}"))?
+        .session;
     let mut seen = Vec::new();
     for text in messages {
         // A turn the protocol ended the conversation on fails the next one

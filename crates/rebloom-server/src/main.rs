@@ -1,24 +1,17 @@
 //! `rebloom`: thin entry point; the work is in the library.
 
 use std::io::Write;
-use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use rebloom_core::accounts::password::Hasher;
-use rebloom_core::accounts::tokens::TokenKeys;
-use rebloom_core::accounts::{Accounts, UserUpdate};
-use rebloom_core::audit::{Actor, Audit};
-use rebloom_core::clock::{Clock, SystemClock};
-use rebloom_core::cpu_pool::CpuPool;
-use rebloom_core::events::EventBus;
+use rebloom_core::accounts::UserUpdate;
+use rebloom_core::audit::Actor;
 use rebloom_server::config::{
     AuditWhat, Cli, Command, Config, EvalWhat, KeysWhat, TrainWhat, unknown_env_vars,
 };
 use rebloom_server::http::openapi;
 use rebloom_server::{App, telemetry, wiring};
 use rebloom_store::Role;
-use rebloom_store::Store;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -117,8 +110,8 @@ async fn main() -> anyhow::Result<()> {
             config,
         } => {
             let _guard = telemetry::init(&config);
-            let store: Arc<dyn Store> = wiring::store(&config).await?.0;
-            match store.verify_audit().await? {
+            let (_, audit) = wiring::accounts(&config).await?;
+            match audit.verify().await? {
                 rebloom_store::AuditVerdict::Intact { entries } => {
                     eprintln!("audit log intact: {entries} entries");
                     Ok(())
@@ -138,22 +131,11 @@ async fn main() -> anyhow::Result<()> {
             let Some(role) = Role::parse(&role) else {
                 bail!("role must be user, clinician or admin");
             };
-            let (vault, secrets) = wiring::store(&config).await?;
-            let store: Arc<dyn Store> = vault;
-            let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-            let email = email.trim().to_lowercase();
-            let user = store
-                .find_user_by_email(&email)
+            let (accounts, _) = wiring::accounts(&config).await?;
+            let user = accounts
+                .find_by_email(&email)
                 .await?
-                .with_context(|| format!("no account with e-mail {email}"))?;
-            let accounts = Accounts::new(
-                &store,
-                clock.clone(),
-                Hasher::new(CpuPool::new("rebloom-cli", 1)?)?,
-                TokenKeys::new(&secrets.jwt_secret),
-                EventBus,
-                Audit::new(store.clone(), clock),
-            );
+                .with_context(|| format!("no account with e-mail {}", email.trim()))?;
             let change = UserUpdate {
                 role: Some(role),
                 disabled: None,
@@ -162,7 +144,7 @@ async fn main() -> anyhow::Result<()> {
                 .update_user(Actor::System, user.id, &change)
                 .await
                 .context("changing the role")?;
-            eprintln!("{email} is now {}", role.as_str());
+            eprintln!("{} is now {}", user.email, role.as_str());
             Ok(())
         }
     }

@@ -9,7 +9,7 @@ use anyhow::Context;
 use rebloom_ai::guided::GuidedEngine;
 use rebloom_core::audit::Audit;
 use rebloom_core::clinicians::Clinicians;
-use rebloom_core::clock::Clock;
+use rebloom_core::clock::{Clock, SystemClock};
 use rebloom_core::conversation::{ConversationParts, Conversations, CrisisEncoder};
 use rebloom_core::cpu_pool::CpuPool;
 use rebloom_core::events::EventBus;
@@ -177,6 +177,24 @@ pub async fn store(config: &Config) -> anyhow::Result<(Arc<EncryptedStore>, secr
     .await
     .context("opening the database and its key store")?;
     Ok((vault, secrets))
+}
+
+/// What the CLI's account commands run on: the store, the accounts and the
+/// audit log; no model, provider or listener is loaded.
+pub async fn accounts(config: &Config) -> anyhow::Result<(Accounts, Audit)> {
+    let (vault, secrets) = store(config).await?;
+    let store: Arc<dyn Store> = vault;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let audit = Audit::new(store.clone(), clock.clone());
+    let accounts = Accounts::new(
+        &store,
+        clock,
+        Hasher::new(CpuPool::new("rebloom-cli", 1)?)?,
+        TokenKeys::new(&secrets.jwt_secret),
+        EventBus,
+        audit.clone(),
+    );
+    Ok((accounts, audit))
 }
 
 /// Everything a server runs on, not yet wrapped: tests replace a part (the

@@ -152,6 +152,12 @@ impl Accounts {
         }
     }
 
+    /// The account with this e-mail address, as typed or normalised.
+    pub async fn find_by_email(&self, email: &str) -> CoreResult<Option<User>> {
+        let email = normalize_email(email).unwrap_or_else(|| email.trim().to_lowercase());
+        Ok(self.users.find_user_by_email(&email).await?)
+    }
+
     /// Accounts by id: up to `limit` after `after` (a page's last).
     pub async fn list_users(&self, after: Option<Uuid>, limit: u32) -> CoreResult<Vec<User>> {
         Ok(self.users.list_users(after, limit).await?)
