@@ -1,11 +1,14 @@
 //! The safety actions around a turn that are not the reply itself: whether a
 //! crisis escalated (clinicians are notified once per session and again on
 //! escalation), the person asking for their trusted contact to be told, and
-//! whether a turn belongs to the safety plan the companion is building.
+//! whether a turn belongs to the guided engine whatever model is configured:
+//! the safety plan it is building, or an exercise.
 
 use crate::audit::Actor;
 use rebloom_ai::ChatRequest;
-use rebloom_ai::guided::{safety_plan_being_made, safety_plan_in_progress, take_safety_plan};
+use rebloom_ai::guided::{
+    EngineState, safety_plan_being_made, safety_plan_in_progress, take_safety_plan,
+};
 use rebloom_safety::{ContactText, RiskLevel};
 use rebloom_store::{CrisisEvent, Role};
 use uuid::Uuid;
@@ -65,6 +68,25 @@ pub fn safety_plan_turn(conv: &Conversations, request: &ChatRequest, in_crisis: 
     }
     match conv.guided.reply(request) {
         Ok(mut trial) => counts(&trial.state) || take_safety_plan(&mut trial.state).is_some(),
+        Err(_) => false,
+    }
+}
+
+/// Whether this turn belongs to a guided exercise: one under way before it,
+/// or one this message starts (asked for by name, or an offer accepted) or
+/// finishes. Exercises are the guided engine's whatever model is configured:
+/// it shows the card, walks the steps and records the completion, which a
+/// model's prose would not.
+pub fn exercise_turn(conv: &Conversations, request: &ChatRequest) -> bool {
+    let before = EngineState::from_value(&request.engine_state);
+    if before.exercise.is_some() {
+        return true;
+    }
+    match conv.guided.reply(request) {
+        Ok(trial) => {
+            let after = EngineState::from_value(&trial.state);
+            after.exercise.is_some() || after.completed.len() > before.completed.len()
+        }
         Err(_) => false,
     }
 }

@@ -14,6 +14,7 @@ pub mod crisis;
 pub mod greeting;
 pub mod history;
 pub mod prompt;
+pub mod redact;
 pub mod risk;
 pub mod send;
 pub mod summary;
@@ -26,7 +27,9 @@ use rebloom_ai::ChatProvider;
 use rebloom_ai::emotion::EmotionClassifier;
 use rebloom_ai::guided::GuidedEngine;
 use rebloom_safety::Safety;
-use rebloom_store::{ConversationStore, QuestionnaireStore, SafetyStore, Store, UserStore};
+use rebloom_store::{
+    ConversationStore, MoodStore, QuestionnaireStore, SafetyStore, Store, UserStore,
+};
 
 use crate::clock::Clock;
 use crate::cpu_pool::CpuPool;
@@ -70,6 +73,8 @@ pub struct Conversations {
     sessions: Arc<dyn ConversationStore>,
     crises: Arc<dyn SafetyStore>,
     questionnaires: Arc<dyn QuestionnaireStore>,
+    /// The latest mood check-in, told to a model.
+    moods: Arc<dyn MoodStore>,
     clock: Arc<dyn Clock>,
     safety: Arc<Safety>,
     encoder: Option<Arc<dyn CrisisEncoder>>,
@@ -109,6 +114,7 @@ impl Conversations {
             sessions: store.clone(),
             crises: store.clone(),
             questionnaires: store.clone(),
+            moods: store.clone(),
             clock,
             safety,
             encoder,

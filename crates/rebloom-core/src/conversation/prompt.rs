@@ -1,23 +1,75 @@
-//! The system prompt given to language models, built from the person's profile,
-//! and the reply that replaces one the output guard blocked.
+//! The system prompt given to language models, built from the person's profile
+//! (their approach, tone, length, name and goals) and their country's verified
+//! crisis lines; what the turn adds about now (the latest mood check-in, the
+//! time since the last conversation); and the reply that replaces one the
+//! output guard blocked.
 
+use rebloom_safety::resources::CountryResources;
 use rebloom_store::Profile;
+use time::{Duration, OffsetDateTime};
 
-use crate::preferences::{CommunicationPreferences, ReplyLength, TherapeuticPreferences};
+use crate::preferences::{
+    Approach, CommunicationPreferences, ReplyLength, TherapeuticPreferences, Tone,
+};
 
 const SYSTEM: &str = include_str!("../../content/system-prompt.md");
 
-pub fn system_prompt(profile: &Profile) -> String {
+/// Guidance for the approach the person chose, and only that one.
+fn approach_guidance(approach: Option<Approach>) -> &'static str {
+    match approach {
+        Some(Approach::Cbt) => {
+            "They chose CBT: help them notice how thoughts, feelings and actions connect, weigh the evidence for a troubling thought together, and plan small experiments. Offer a thought record when it fits; never force it."
+        }
+        Some(Approach::Dbt) => {
+            "They chose DBT: validate first, then help with distress tolerance (slowing the body down, self-soothing), naming and riding out emotions, and asking for what they need. Offer a skill when it fits; never force it."
+        }
+        Some(Approach::Act) => {
+            "They chose ACT: help them make room for difficult feelings rather than fight them, step back from sticky thoughts, and take small steps toward what matters to them. Offer an exercise when it fits; never force it."
+        }
+        Some(Approach::Mindfulness) => {
+            "They chose mindfulness: invite them to notice the present moment, the breath and the body, without judgement. Offer a short grounding or breathing practice when it fits; never force it."
+        }
+        Some(Approach::PersonCentred) => {
+            "They chose person-centred listening: reflect, follow and understand; offer a technique only if they ask for one."
+        }
+        None => {
+            "They have not chosen an approach: listen first, and offer one evidence-based technique (CBT, DBT, ACT or mindfulness) only when it clearly fits; never force one."
+        }
+    }
+}
+
+/// The crisis lines a model may give: the person's country's, verified.
+fn resources_line(profile: &Profile, resources: &CountryResources, found: bool) -> String {
+    let lines: Vec<String> = resources
+        .crisis_lines()
+        .map(|l| format!("{} ({}, {})", l.name, l.contact, l.hours))
+        .collect();
+    let place = match (found, profile.country.as_deref()) {
+        (true, Some(country)) => format!("They are in {country}"),
+        _ => "Their country is not known".to_owned(),
+    };
+    format!(
+        "{place}: emergency services {}; crisis lines: {}. Give only these numbers, never others.",
+        resources.emergency,
+        lines.join("; ")
+    )
+}
+
+pub fn system_prompt(profile: &Profile, resources: &CountryResources, found: bool) -> String {
     let therapeutic = TherapeuticPreferences::of(profile);
     let communication = CommunicationPreferences::of(profile);
-    let approach = therapeutic
-        .approach
-        .map(|a| format!("the person prefers {}", a.as_str()))
-        .unwrap_or_else(|| "no stated preference".to_owned());
     let length = match communication.reply_length {
         Some(ReplyLength::Short) => "to two or three sentences",
         Some(ReplyLength::Long) => "thorough but focused",
         _ => "to a short paragraph",
+    };
+    let tone = match communication.tone {
+        Some(Tone::Gentle) => " They asked for a gentle tone: soft, patient, no pressure.",
+        Some(Tone::Direct) => " They asked for a direct tone: clear and practical, no padding.",
+        Some(Tone::Encouraging) => {
+            " They asked for an encouraging tone: notice their efforts and strengths, without false cheer."
+        }
+        None => "",
     };
     let name_line = match (&profile.display_name, communication.use_name) {
         (Some(name), Some(true) | None) => {
@@ -32,11 +84,64 @@ pub fn system_prompt(profile: &Profile) -> String {
         format!("- Their goals: {}.", goals.join("; "))
     };
     SYSTEM
-        .replace("{approach}", &approach)
+        .replace("{approach}", approach_guidance(therapeutic.approach))
         .replace("{language}", &profile.language)
         .replace("{length}", length)
+        .replace("{tone}", tone)
         .replace("{name_line}", &name_line)
         .replace("{goals_line}", &goals_line)
+        .replace("{resources}", &resources_line(profile, resources, found))
+}
+
+/// What the turn knows about the person's present, beyond this session.
+#[derive(Debug, Clone, Default)]
+pub struct Situation {
+    /// The latest mood check-in of the past week: its score (1 to 10) and when.
+    pub mood: Option<(i32, OffsetDateTime)>,
+    /// When the person's previous conversation last had a message.
+    pub last_session: Option<OffsetDateTime>,
+}
+
+/// "3 days ago", "2 hours ago", "just now".
+fn ago(elapsed: Duration) -> String {
+    let plural = |n: i64, unit: &str| {
+        if n == 1 {
+            format!("1 {unit} ago")
+        } else {
+            format!("{n} {unit}s ago")
+        }
+    };
+    if elapsed.whole_days() >= 1 {
+        plural(elapsed.whole_days(), "day")
+    } else if elapsed.whole_hours() >= 1 {
+        plural(elapsed.whole_hours(), "hour")
+    } else {
+        "less than an hour ago".to_owned()
+    }
+}
+
+impl Situation {
+    /// Lines for the system prompt; empty when nothing is known.
+    pub fn prompt_lines(&self, now: OffsetDateTime) -> String {
+        let mut out = String::new();
+        if let Some((score, at)) = self.mood {
+            out.push_str(&format!(
+                "\n- Their latest mood check-in: {score} out of 10, {}.",
+                ago(now - at)
+            ));
+        }
+        if let Some(at) = self.last_session {
+            out.push_str(&format!(
+                "\n- Their previous conversation with you was {}.",
+                ago(now - at)
+            ));
+        }
+        if out.is_empty() {
+            out
+        } else {
+            format!("\nAbout now:{out}\n")
+        }
+    }
 }
 
 /// Said instead of a reply the output guard blocked.
@@ -48,4 +153,76 @@ pub fn guard_replacement(language: &str) -> String {
         _ => "I want to make sure I respond to you with care. Could you tell me a bit more about how you're feeling right now?",
     }
     .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use rebloom_safety::resources::Directory;
+
+    fn profile(
+        therapeutic: serde_json::Value,
+        communication: serde_json::Value,
+        country: Option<&str>,
+    ) -> Profile {
+        let mut p = Profile::empty(uuid::Uuid::nil(), OffsetDateTime::UNIX_EPOCH);
+        p.therapeutic_preferences = therapeutic;
+        p.communication_preferences = communication;
+        p.country = country.map(str::to_owned);
+        p
+    }
+
+    #[test]
+    fn guidance_for_the_chosen_approach_only() {
+        let dir = Directory::new().unwrap();
+        let (gb, found) = dir.for_country(Some("GB"));
+        let p = profile(
+            serde_json::json!({"approach": "act"}),
+            serde_json::json!({"tone": "direct"}),
+            Some("GB"),
+        );
+        let prompt = system_prompt(&p, gb, found);
+        assert!(prompt.contains("They chose ACT"), "{prompt}");
+        assert!(
+            !prompt.contains("CBT") && !prompt.contains("DBT"),
+            "{prompt}"
+        );
+        assert!(prompt.contains("direct tone"), "{prompt}");
+        assert!(prompt.contains("They are in GB"), "{prompt}");
+        for line in gb.crisis_lines() {
+            assert!(
+                prompt.contains(&line.contact),
+                "{} missing: {prompt}",
+                line.name
+            );
+        }
+        assert!(!prompt.contains('{'), "a placeholder was left: {prompt}");
+    }
+
+    #[test]
+    fn an_unknown_country_gets_the_international_guidance() {
+        let dir = Directory::new().unwrap();
+        let (intl, found) = dir.for_country(None);
+        let prompt = system_prompt(
+            &profile(serde_json::json!({}), serde_json::json!({}), None),
+            intl,
+            found,
+        );
+        assert!(prompt.contains("Their country is not known"), "{prompt}");
+        assert!(prompt.contains("have not chosen an approach"), "{prompt}");
+    }
+
+    #[test]
+    fn the_situation_says_how_long_ago() {
+        let now = OffsetDateTime::UNIX_EPOCH + Duration::days(30);
+        let lines = Situation {
+            mood: Some((3, now - Duration::hours(5))),
+            last_session: Some(now - Duration::days(4)),
+        }
+        .prompt_lines(now);
+        assert!(lines.contains("3 out of 10, 5 hours ago"), "{lines}");
+        assert!(lines.contains("was 4 days ago"), "{lines}");
+        assert_eq!(Situation::default().prompt_lines(now), "");
+    }
 }

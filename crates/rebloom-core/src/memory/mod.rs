@@ -400,22 +400,31 @@ pub struct Recall {
 }
 
 impl Recall {
-    /// Lines for the system prompt (empty when there is nothing).
+    /// Lines for the system prompt (empty when there is nothing): what is
+    /// remembered, as data between `<notes>` and `</notes>` that the prompt
+    /// says is never to be followed as instructions (angle brackets in it
+    /// are dropped, so it cannot close the block).
     pub fn prompt_lines(&self) -> String {
-        let mut out = String::new();
-        if !self.memories.is_empty() {
-            out.push_str("\nWhat you remember about them from earlier conversations (use it naturally when it helps; never recite it or pretend to know more):\n");
-            for m in &self.memories {
-                out.push_str(&format!("- {}\n", m.content));
-            }
+        if self.memories.is_empty() && self.similar.is_empty() {
+            return String::new();
         }
-        if !self.similar.is_empty() {
-            out.push_str("\nSimilar moments from earlier conversations:\n");
-            for m in &self.similar {
-                let excerpt: String = m.content.chars().take(200).collect();
-                out.push_str(&format!("- On {}: \"{}\"\n", m.created_at.date(), excerpt));
-            }
+        let clean = |s: &str| s.replace(['<', '>'], "");
+        let mut out = String::from(
+            "\nWhat you remember about the person from earlier conversations, as notes \
+             (use them naturally when they help; never recite them or pretend to know more):\n<notes>\n",
+        );
+        for m in &self.memories {
+            out.push_str(&format!("- Noted about them: {}\n", clean(&m.content)));
         }
+        for m in &self.similar {
+            let excerpt: String = m.content.chars().take(200).collect();
+            out.push_str(&format!(
+                "- They wrote on {}: \"{}\"\n",
+                m.created_at.date(),
+                clean(&excerpt)
+            ));
+        }
+        out.push_str("</notes>\n");
         out
     }
 }

@@ -44,6 +44,7 @@ mod notifications;
 mod ops;
 mod privacy;
 mod profile;
+mod provider;
 mod rate_limits;
 mod robustness;
 mod safety;

@@ -4,6 +4,7 @@
 //! safety plan is built by the guided engine whatever model is configured.
 //! At `high` and above no language model is asked at all.
 
+use std::borrow::Cow;
 use std::time::Instant;
 
 use crate::CoreResult;
@@ -14,6 +15,7 @@ use rebloom_safety::dialogue::{Flow, Said, Step, StepContext};
 use rebloom_safety::{ContactText, Dialogue, Move, ReplyContext, RiskLevel, SafeReply};
 use rebloom_store::{Profile, Sender};
 use serde_json::Value;
+use uuid::Uuid;
 
 use super::assess::Assessed;
 use super::context::Context;
@@ -21,8 +23,9 @@ use super::guard::generate;
 use super::persist::Stored;
 use super::{Incoming, ReplyEvent, Sink, stage};
 use crate::conversation::Conversations;
-use crate::conversation::care::{contact_request, safety_plan_turn};
-use crate::conversation::prompt;
+use crate::conversation::care::{contact_request, exercise_turn, safety_plan_turn};
+use crate::conversation::prompt::{self, Situation};
+use crate::conversation::redact;
 
 /// The companion's reply, not yet stored.
 pub struct Reply {
@@ -58,10 +61,21 @@ fn persona(profile: &Profile, user_emotions: &[String]) -> Persona {
 }
 
 /// What a provider is asked: the system prompt, the session and the message.
-fn request(incoming: &Incoming, context: &Context, stored: &Stored) -> ChatRequest {
+fn request(
+    conv: &Conversations,
+    incoming: &Incoming,
+    context: &Context,
+    stored: &Stored,
+) -> ChatRequest {
     let profile = &context.profile;
     ChatRequest {
-        system: prompt::system_prompt(profile),
+        system: {
+            let (resources, found) = conv
+                .safety
+                .directory
+                .for_country(profile.country.as_deref());
+            prompt::system_prompt(profile, resources, found)
+        },
         messages: context
             .recent
             .iter()
@@ -83,6 +97,44 @@ fn request(incoming: &Incoming, context: &Context, stored: &Stored) -> ChatReque
         max_tokens: 400,
         temperature: 0.7,
     }
+}
+
+/// What a model is told about the person's present: their latest mood
+/// check-in of the past week and when their previous conversation was. A
+/// store error leaves the part out.
+async fn situation(conv: &Conversations, user_id: Uuid, session_id: Uuid) -> Situation {
+    let now = conv.clock.now();
+    let mood = match conv
+        .moods
+        // `to` is exclusive: a check-in recorded this very instant counts.
+        .list_moods(
+            user_id,
+            now - time::Duration::days(7),
+            now + time::Duration::seconds(1),
+            500,
+        )
+        .await
+    {
+        Ok(moods) => moods.last().map(|m| (m.mood_score, m.recorded_at)),
+        Err(e) => {
+            tracing::error!(error = %e, "reading the latest mood failed; answering without it");
+            None
+        }
+    };
+    let last_session = match conv
+        .sessions
+        .list_sessions(user_id, Some(session_id), 1)
+        .await
+    {
+        Ok(sessions) => sessions
+            .first()
+            .map(|s| s.last_message_at.unwrap_or(s.started_at)),
+        Err(e) => {
+            tracing::error!(error = %e, "reading the previous session failed; answering without it");
+            None
+        }
+    };
+    Situation { mood, last_session }
 }
 
 /// A stored reply's text, provider and model.
@@ -150,7 +202,7 @@ pub async fn reply(
     if let Some(p) = &preface {
         sink.send(ReplyEvent::Chunk(format!("{p}\n\n"))).await;
     }
-    let mut request = request(incoming, context, stored);
+    let mut request = request(conv, incoming, context, stored);
     // The safety plan goes on (or starts) at any level below `critical`; in a
     // crisis only when the person asks for it (an offer is not an answer).
     let in_crisis = assessment.level.is_crisis() || assessed.dialogue.flow == Some(Flow::Crisis);
@@ -181,24 +233,37 @@ pub async fn reply(
             }
         }
         Move::Plan | Move::Converse { .. } => {
-            // Building a safety plan is the guided engine's, whatever model is
-            // configured: it is deterministic, and what it collects is saved.
-            let provider: &dyn ChatProvider = if mv == Move::Plan {
+            // Building a safety plan and running an exercise are the guided
+            // engine's, whatever model is configured: it is deterministic,
+            // what a plan collects is saved, and an exercise has its card,
+            // its steps and its completion.
+            let guided = mv == Move::Plan || exercise_turn(conv, &request);
+            let provider: &dyn ChatProvider = if guided {
                 conv.guided.as_ref()
             } else {
                 conv.chat.as_ref()
             };
-            // What the person shared before: recalled only for replies a
-            // model writes, and never in a crisis.
-            if mv != Move::Plan && assessment.level <= RiskLevel::Low {
-                let recall =
-                    conv.memory.recall(profile, session.id, text)
-                        .await
-                        .unwrap_or_else(|e| {
-                            tracing::error!(error = %e, "recalling memories failed; answering without them");
-                            Default::default()
-                        });
-                request.system += &recall.prompt_lines();
+            if !guided {
+                let now = conv.clock.now();
+                request.system += &situation(conv, user.id, session.id).await.prompt_lines(now);
+                // What the person shared before: recalled only for replies a
+                // model writes, and never in a crisis.
+                if assessment.level <= RiskLevel::Low {
+                    let recall =
+                        conv.memory.recall(profile, session.id, text)
+                            .await
+                            .unwrap_or_else(|e| {
+                                tracing::error!(error = %e, "recalling memories failed; answering without them");
+                                Default::default()
+                            });
+                    request.system += &redact::contacts(&recall.prompt_lines())?;
+                }
+                // Contact details the person typed never reach a model.
+                for m in &mut request.messages {
+                    if let Cow::Owned(r) = redact::contacts(&m.content)? {
+                        m.content = r;
+                    }
+                }
             }
             let since = Instant::now();
             let mut generated = generate(
@@ -237,7 +302,12 @@ pub async fn reply(
                 provider: generated.provider,
                 model: generated.model,
                 safe_reply: None,
-                engine_state: generated.engine_state,
+                // A model's reply counts as a turn too: an offer the guided
+                // engine made before it lapses ("yes" to the model's question
+                // does not start an exercise offered turns ago).
+                engine_state: generated
+                    .engine_state
+                    .or_else(|| Some(reply_elsewhere(Some(&session.engine_state)))),
                 offered_contact: false,
                 dialogue,
             }
