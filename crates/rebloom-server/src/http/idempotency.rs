@@ -66,19 +66,25 @@ pub fn turn_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
     }))
 }
 
+/// Each attempt to release a key is bounded: the store may be what just failed.
+const RELEASE_ATTEMPT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Releases a key whose work failed so a retry can run it. The failure may be
 /// the database itself going away: then the release goes on in the background
 /// until it is back (for as long as the claim would otherwise block retries),
 /// and the caller gets its error at once.
 async fn release(replays: &Replays, user_id: Uuid, key: &str) {
-    // Bounded: the store may be what just failed (a turn past its limit).
     let first = tokio::time::timeout(
-        std::time::Duration::from_secs(5),
+        RELEASE_ATTEMPT,
         replays.records.abandon_idempotent(user_id, key),
     );
-    if matches!(first.await, Ok(Ok(()))) {
-        return;
+    if !matches!(first.await, Ok(Ok(()))) {
+        release_in_background(replays, user_id, key);
     }
+}
+
+/// Releases the key on a task of its own, retrying until the store answers.
+fn release_in_background(replays: &Replays, user_id: Uuid, key: &str) {
     let replays = replays.clone();
     let key = key.to_owned();
     tokio::spawn(async move {
@@ -86,19 +92,46 @@ async fn release(replays: &Replays, user_id: Uuid, key: &str) {
         let give_up = std::time::Instant::now() + IDEMPOTENCY_STALE.unsigned_abs();
         loop {
             tokio::time::sleep(wait).await;
-            match replays.records.abandon_idempotent(user_id, &key).await {
-                Ok(()) => return,
-                Err(e) if std::time::Instant::now() < give_up => {
-                    tracing::debug!(error = %e, "releasing an idempotency key failed; retrying");
-                    wait = (wait * 2).min(std::time::Duration::from_secs(2));
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "releasing an idempotency key failed; it expires on its own");
-                    return;
-                }
+            let attempt = tokio::time::timeout(
+                RELEASE_ATTEMPT,
+                replays.records.abandon_idempotent(user_id, &key),
+            )
+            .await;
+            let error = match attempt {
+                Ok(Ok(())) => return,
+                Ok(Err(e)) => e.to_string(),
+                Err(_) => "timed out".to_owned(),
+            };
+            if std::time::Instant::now() < give_up {
+                tracing::debug!(error = %error, "releasing an idempotency key failed; retrying");
+                wait = (wait * 2).min(std::time::Duration::from_secs(2));
+            } else {
+                tracing::error!(error = %error, "releasing an idempotency key failed; it expires on its own");
+                return;
             }
         }
     });
+}
+
+/// Claims `key` for a request whose body hashes to `hash`, or says who holds it.
+async fn claim(replays: &Replays, user_id: Uuid, key: &str, hash: &[u8]) -> ApiResult<Idempotency> {
+    let now = replays.clock.now();
+    match replays
+        .records
+        .begin_idempotent(user_id, key, hash, now, now - IDEMPOTENCY_STALE)
+        .await
+    {
+        Ok(begun) => Ok(begun),
+        Err(e) => {
+            // The claim may be stored although its answer never arrived (the
+            // database went away between its commit and its reply): without a
+            // release every retry would be refused as in progress until the
+            // claim went stale. A concurrent attempt's claim released here is
+            // harmless to a message: the turn finds it by the key's mark.
+            release_in_background(replays, user_id, key);
+            Err(e.into())
+        }
+    }
 }
 
 /// Runs `work` at most once per idempotency key: a retry gets the first answer.
@@ -123,12 +156,7 @@ where
     hasher.update([0]);
     hasher.update(body);
     let hash = hasher.finalize().to_vec();
-    let now = replays.clock.now();
-    match replays
-        .records
-        .begin_idempotent(user.id, &key, &hash, now, now - IDEMPOTENCY_STALE)
-        .await?
-    {
+    match claim(replays, user.id, &key, &hash).await? {
         Idempotency::Replay(stored) => {
             let status = stored
                 .get("status")
@@ -181,6 +209,116 @@ where
                 .await
                 .map_err(|e| ApiError::Internal(anyhow::anyhow!("request task failed: {e}")))??;
             Ok((status, ApiJson(body)).into_response())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use async_trait::async_trait;
+    use rebloom_core::clock::SystemClock;
+    use rebloom_store::{
+        ConnectOptions, KeyStoreOptions, NewUser, Role, StoreError, StoreResult, UserStore,
+    };
+    use time::OffsetDateTime;
+
+    use super::*;
+
+    /// The store's records, but the first claim's answer is lost after it
+    /// was written, as when the database goes away between commit and reply.
+    struct LostAnswer {
+        inner: Arc<dyn IdempotencyStore>,
+        lost: AtomicBool,
+    }
+
+    #[async_trait]
+    impl IdempotencyStore for LostAnswer {
+        async fn begin_idempotent(
+            &self,
+            user_id: Uuid,
+            key: &str,
+            request_hash: &[u8],
+            now: OffsetDateTime,
+            stale_before: OffsetDateTime,
+        ) -> StoreResult<Idempotency> {
+            let begun = self
+                .inner
+                .begin_idempotent(user_id, key, request_hash, now, stale_before)
+                .await?;
+            if !self.lost.swap(true, Ordering::SeqCst) {
+                return Err(StoreError::Backend("connection reset".into()));
+            }
+            Ok(begun)
+        }
+        async fn finish_idempotent(
+            &self,
+            user_id: Uuid,
+            key: &str,
+            response: &serde_json::Value,
+        ) -> StoreResult<()> {
+            self.inner.finish_idempotent(user_id, key, response).await
+        }
+        async fn purge_idempotency(&self, before: OffsetDateTime) -> StoreResult<u64> {
+            self.inner.purge_idempotency(before).await
+        }
+        async fn abandon_idempotent(&self, user_id: Uuid, key: &str) -> StoreResult<()> {
+            self.inner.abandon_idempotent(user_id, key).await
+        }
+    }
+
+    /// A claim written but never answered is released, so the client's
+    /// retry runs instead of being refused as in progress for ten minutes.
+    #[tokio::test]
+    async fn a_claim_whose_answer_was_lost_is_released() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = |name: &str| format!("sqlite://{}/{name}", dir.path().display());
+        let store = rebloom_store::open(
+            &ConnectOptions {
+                database_url: url("data.db"),
+                ..ConnectOptions::default()
+            },
+            &KeyStoreOptions {
+                url: url("keys.db"),
+                schema: None,
+            },
+            Arc::new(rebloom_store::crypto::KeyRing::new([7; 32], Vec::new())),
+        )
+        .await
+        .unwrap();
+        let user = store
+            .create_user(&NewUser {
+                id: Uuid::now_v7(),
+                email: "retry@example.org".into(),
+                password_hash: "!".into(),
+                role: Role::User,
+                now: OffsetDateTime::now_utc(),
+            })
+            .await
+            .unwrap();
+        let replays = Replays {
+            records: Arc::new(LostAnswer {
+                inner: store,
+                lost: AtomicBool::new(false),
+            }),
+            clock: Arc::new(SystemClock),
+        };
+        let hash = [1u8; 32];
+        assert!(claim(&replays, user.id, "k", &hash).await.is_err());
+        // The release runs on its own task; the retry is refused only until then.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            match claim(&replays, user.id, "k", &hash).await.unwrap() {
+                Idempotency::Started => break,
+                Idempotency::InProgress => {
+                    assert!(std::time::Instant::now() < deadline, "never released");
+                    tokio::task::yield_now().await;
+                }
+                other => panic!("unexpected {other:?}"),
+            }
         }
     }
 }

@@ -343,14 +343,7 @@ async fn isolation(ctx: Ctx) {
         .send()
         .await
         .problem(404, "not_found");
-    let b_messages = app
-        .get(&format!(
-            "/api/conversations/messages?sessionId={session_id}"
-        ))
-        .token(&b.access)
-        .send()
-        .await
-        .success(StatusCode::OK);
+    let b_messages = app.session_messages(&b, &session_id).await;
     assert!(b_messages["messages"].as_array().unwrap().is_empty());
     app.get("/api/conversations")
         .send()
@@ -454,14 +447,7 @@ async fn retry_after_a_half_written_turn(ctx: Ctx) {
         .await
         .success(StatusCode::OK);
     assert_eq!(turn["message"]["id"], earlier.id.to_string());
-    let page = app
-        .get(&format!(
-            "/api/conversations/messages?sessionId={session_id}"
-        ))
-        .token(&s.access)
-        .send()
-        .await
-        .success(StatusCode::OK);
+    let page = app.session_messages(&s, &session_id).await;
     let messages = page["messages"].as_array().unwrap();
     let senders: Vec<&str> = messages
         .iter()
@@ -478,14 +464,7 @@ async fn retry_after_a_half_written_turn(ctx: Ctx) {
         .send()
         .await
         .success(StatusCode::OK);
-    let page = app
-        .get(&format!(
-            "/api/conversations/messages?sessionId={session_id}"
-        ))
-        .token(&s.access)
-        .send()
-        .await
-        .success(StatusCode::OK);
+    let page = app.session_messages(&s, &session_id).await;
     assert_eq!(page["messages"].as_array().unwrap().len(), 4);
 }
 
@@ -573,35 +552,48 @@ async fn validation(ctx: Ctx) {
         .problem(404, "not_found");
 }
 
-/// A local OpenAI-compatible server that streams `pieces` as Chat Completions
-/// chunks; `complete` decides whether it finishes with `[DONE]` or breaks off.
-pub async fn openai_stub(pieces: &'static [&'static str], complete: bool) -> String {
-    let app = Router::new().route(
-        "/chat/completions",
-        post(move || async move {
-            let mut events: Vec<Result<String, std::io::Error>> = vec![Ok(
-                "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"stub\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}\n\n".to_owned(),
-            )];
-            for p in pieces {
-                events.push(Ok(format!(
-                    "data: {}\n\n",
-                    json!({"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"stub","choices":[{"index":0,"delta":{"content":p},"finish_reason":null}]})
-                )));
-            }
-            if complete {
-                events.push(Ok("data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"stub\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n".to_owned()));
-                events.push(Ok("data: [DONE]\n\n".to_owned()));
-            }
-            axum::response::Response::builder()
-                .header("content-type", "text/event-stream")
-                .body(Body::from_stream(futures::stream::iter(events)))
-                .unwrap()
-        }),
-    );
+/// A Chat Completions stream of `pieces`, as OpenAI sends it; `complete`
+/// decides whether it finishes with `[DONE]` or breaks off.
+pub fn completion_stream(pieces: &[&str], complete: bool) -> axum::response::Response {
+    let chunk = |delta: Value, finish: Value| {
+        Ok::<_, std::io::Error>(format!(
+            "data: {}\n\n",
+            json!({"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"stub","choices":[{"index":0,"delta":delta,"finish_reason":finish}]})
+        ))
+    };
+    let mut events = vec![chunk(
+        json!({"role": "assistant", "content": ""}),
+        Value::Null,
+    )];
+    for p in pieces {
+        events.push(chunk(json!({ "content": p }), Value::Null));
+    }
+    if complete {
+        events.push(chunk(json!({}), json!("stop")));
+        events.push(Ok("data: [DONE]\n\n".to_owned()));
+    }
+    axum::response::Response::builder()
+        .header("content-type", "text/event-stream")
+        .body(Body::from_stream(futures::stream::iter(events)))
+        .unwrap()
+}
+
+/// Serves `app` on 127.0.0.1 and returns its base URL.
+pub async fn serve_stub(app: Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await });
     format!("http://{addr}")
+}
+
+/// A local OpenAI-compatible server that streams `pieces` as Chat Completions
+/// chunks; `complete` decides whether it finishes with `[DONE]` or breaks off.
+pub async fn openai_stub(pieces: &'static [&'static str], complete: bool) -> String {
+    serve_stub(Router::new().route(
+        "/chat/completions",
+        post(move || async move { completion_stream(pieces, complete) }),
+    ))
+    .await
 }
 
 async fn openai_provider_fallback_and_guard(ctx: Ctx) {
@@ -734,24 +726,12 @@ async fn one_reply_at_a_time(ctx: Ctx) {
             async move {
                 a.notify_one();
                 r.notified().await;
-                let events = vec![
-                    Ok::<_, std::io::Error>(format!("data: {}\n\n", json!({"id":"c","object":"chat.completion.chunk","created":1,"model":"stub","choices":[{"index":0,"delta":{"content":"Take your time."},"finish_reason":null}]}))),
-                    Ok(format!("data: {}\n\n", json!({"id":"c","object":"chat.completion.chunk","created":1,"model":"stub","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}))),
-                    Ok("data: [DONE]\n\n".to_owned()),
-                ];
-                axum::response::Response::builder()
-                    .header("content-type", "text/event-stream")
-                    .body(Body::from_stream(futures::stream::iter(events)))
-                    .unwrap()
+                completion_stream(&["Take your time."], true)
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, stub).await });
-    let app = ctx
-        .spawn_app_with(|c| c.openai_base_url = Some(format!("http://{addr}")))
-        .await;
+    let url = serve_stub(stub).await;
+    let app = ctx.spawn_app_with(|c| c.openai_base_url = Some(url)).await;
     let s = app.register("one@example.org", PASSWORD).await;
     let first = app.start(&s, json!({})).await;
     let second = app.start(&s, json!({})).await;
@@ -809,10 +789,7 @@ async fn transcription_stub(text: &'static str) -> String {
             axum::Json(json!({ "text": text }))
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    format!("http://{addr}")
+    serve_stub(app).await
 }
 
 /// A mono 16 kHz 16-bit WAV of `samples` samples of a quiet tone.

@@ -416,6 +416,17 @@ impl TestApp {
             .success(StatusCode::OK)
     }
 
+    /// A page of the messages of `s`'s session `session_id`, newest first (200).
+    pub async fn session_messages(&self, s: &Session, session_id: impl std::fmt::Display) -> Value {
+        self.get(&format!(
+            "/api/conversations/messages?sessionId={session_id}"
+        ))
+        .token(&s.access)
+        .send()
+        .await
+        .success(StatusCode::OK)
+    }
+
     /// Changes `s`'s profile (200).
     pub async fn set_profile(&self, s: &Session, changes: Value) {
         self.patch("/api/me/profile")

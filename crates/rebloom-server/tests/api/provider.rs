@@ -8,11 +8,11 @@
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
-use axum::body::Body;
 use axum::routing::post;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::conversations::{completion_stream, serve_stub};
 use crate::harness::Ctx;
 
 const PASSWORD: &str = "a long unusual passphrase";
@@ -33,22 +33,11 @@ async fn recording_stub() -> (String, Arc<Mutex<Vec<Value>>>) {
             let kept = kept.clone();
             async move {
                 kept.lock().unwrap().push(body);
-                let events: Vec<Result<String, std::io::Error>> = vec![
-                    Ok(format!("data: {}\n\n", json!({"id":"c","object":"chat.completion.chunk","created":1,"model":"stub","choices":[{"index":0,"delta":{"role":"assistant","content":"That sounds like a lot to carry."},"finish_reason":null}]}))),
-                    Ok(format!("data: {}\n\n", json!({"id":"c","object":"chat.completion.chunk","created":1,"model":"stub","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}))),
-                    Ok("data: [DONE]\n\n".to_owned()),
-                ];
-                axum::response::Response::builder()
-                    .header("content-type", "text/event-stream")
-                    .body(Body::from_stream(futures::stream::iter(events)))
-                    .unwrap()
+                completion_stream(&["That sounds like a lot to carry."], true)
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (format!("http://{addr}"), seen)
+    (serve_stub(app).await, seen)
 }
 
 /// The system message and the user messages of the last request.
@@ -131,14 +120,7 @@ async fn what_a_model_is_sent(ctx: Ctx) {
 
     // What they wrote is kept as they wrote it: only the model's copy is redacted.
     let session_id = first["sessionId"].as_str().unwrap();
-    let history = app
-        .get(&format!(
-            "/api/conversations/messages?sessionId={session_id}"
-        ))
-        .token(&s.access)
-        .send()
-        .await
-        .success(StatusCode::OK);
+    let history = app.session_messages(&s, &session_id).await;
     assert!(history.to_string().contains("07700 900123"), "{history}");
 
     // A second conversation: the model hears that they talked before, and the
@@ -185,13 +167,6 @@ async fn exercises_stay_with_the_guided_engine(ctx: Ctx) {
     }
     assert_eq!(last["aiResponse"]["exercise"]["completed"], true, "{last}");
     assert!(seen.lock().unwrap().is_empty(), "the model was asked");
-    let engaged = app
-        .get("/api/me/engagement?range=7d")
-        .token(&s.access)
-        .send()
-        .await
-        .success(StatusCode::OK);
-    assert_eq!(engaged["exercisesCompleted"], 1, "{engaged}");
     // The conversation goes back to the model after it.
     let after = app
         .say(&s, &session_id, "work is still on my mind though")
