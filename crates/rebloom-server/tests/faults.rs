@@ -477,10 +477,14 @@ impl Load {
             + rebloom_core::conversation::send::DEFAULT_TURN_LIMIT
             + Duration::from_secs(30);
         for t in self.tasks {
-            tokio::time::timeout_at(deadline, t)
-                .await
-                .expect("a writer's message was never acknowledged")
-                .unwrap();
+            let Ok(joined) = tokio::time::timeout_at(deadline, t).await else {
+                let t = self.tally.lock().await;
+                panic!(
+                    "a writer's message was never acknowledged; statuses {:?}, codes {:?}",
+                    t.statuses, t.codes
+                );
+            };
+            joined.unwrap();
         }
         Arc::try_unwrap(self.tally).ok().unwrap().into_inner()
     }
