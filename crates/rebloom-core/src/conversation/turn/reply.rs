@@ -258,8 +258,13 @@ pub async fn reply(
                             });
                     request.system += &redact::contacts(&recall.prompt_lines())?;
                 }
-                // Contact details the person typed never reach a model.
-                for m in &mut request.messages {
+                // Contact details the person typed never reach a model (the
+                // companion's own replies keep the crisis lines they gave).
+                for m in request
+                    .messages
+                    .iter_mut()
+                    .filter(|m| m.role == ChatRole::User)
+                {
                     if let Cow::Owned(r) = redact::contacts(&m.content)? {
                         m.content = r;
                     }
