@@ -27,6 +27,16 @@ const LANGUAGES: [(Language, whatlang::Lang, &str); 9] = [
     (Language::Arabic, whatlang::Lang::Ara, "ar"),
 ];
 
+/// The English name of a reply language ("es" is "Spanish"), for a model's
+/// instructions; `None` for a code the replies do not speak.
+pub fn name(code: &str) -> Option<String> {
+    let base = code.split(['-', '_']).next().unwrap_or(code);
+    LANGUAGES
+        .iter()
+        .find(|(_, _, c)| c.eq_ignore_ascii_case(base))
+        .map(|(language, _, _)| language.to_string())
+}
+
 /// Lingua's confidence that names a language on its own.
 pub const SURE: f64 = 0.8;
 

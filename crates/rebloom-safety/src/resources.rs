@@ -3,7 +3,7 @@
 //! list lines for one kind of danger ([`Topic`]): domestic violence, a child
 //! at risk; they are given when that is the danger.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -65,6 +65,8 @@ struct File {
 pub struct Directory {
     international: CountryResources,
     countries: BTreeMap<String, CountryResources>,
+    /// The digits of every number listed (emergency numbers and lines).
+    numbers: BTreeSet<String>,
 }
 
 const DATA: &str = include_str!("../data/resources.json");
@@ -72,9 +74,25 @@ const DATA: &str = include_str!("../data/resources.json");
 impl Directory {
     pub fn new() -> Result<Directory, serde_json::Error> {
         let file: File = serde_json::from_str(DATA)?;
+        let numbers = std::iter::once(&file.international)
+            .chain(file.countries.values())
+            .flat_map(|r| {
+                std::iter::once(r.emergency.as_str())
+                    .chain(r.lines.iter().map(|l| l.contact.as_str()))
+            })
+            .flat_map(|contact| {
+                // "call 1-800-799-7233 or text START to 88788": the runs between words.
+                contact
+                    .split(|c: char| c.is_alphabetic() || matches!(c, ',' | ';' | '/'))
+                    .map(|run| run.chars().filter(char::is_ascii_digit).collect::<String>())
+                    .filter(|digits| digits.len() >= 3)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
         Ok(Directory {
             international: file.international,
             countries: file.countries,
+            numbers,
         })
     }
 
@@ -85,6 +103,12 @@ impl Directory {
             Some(r) => (r, true),
             None => (&self.international, false),
         }
+    }
+
+    /// Whether `digits` (a number's digits alone) is a number the directory
+    /// lists anywhere: a crisis line, not a private contact.
+    pub fn lists_number(&self, digits: &str) -> bool {
+        self.numbers.contains(digits)
     }
 
     pub fn countries(&self) -> impl Iterator<Item = &str> {

@@ -55,10 +55,15 @@ pub fn offer_safety_plan(state: Option<&Value>) -> Value {
 }
 
 /// The given engine state after a reply the engine did not write (a safety
-/// template that offered nothing): it counts as a turn, so an offer still
-/// pending lapses ("ok" after "I believe you" is not a yes to it).
+/// template that offered nothing, a check-in, a model's reply): it counts as a
+/// turn, so an offer still pending lapses ("ok" after "I believe you" is not a
+/// yes to it), and an exercise other than the safety plan stops (the next
+/// message answers that reply, not the exercise's last step).
 pub fn reply_elsewhere(state: Option<&Value>) -> Value {
     let mut st = EngineState::from_value(state.unwrap_or(&Value::Null));
+    if st.exercise.as_ref().is_some_and(|e| e.kind != KIND) {
+        st.exercise = None;
+    }
     st.turn = st.turn.saturating_add(1);
     serde_json::to_value(&st).unwrap_or(Value::Null)
 }

@@ -4,7 +4,7 @@
 //! time since the last conversation); and the reply that replaces one the
 //! output guard blocked.
 
-use rebloom_safety::resources::CountryResources;
+use rebloom_safety::resources::{CountryResources, Topic};
 use rebloom_store::Profile;
 use time::{Duration, OffsetDateTime};
 
@@ -38,18 +38,34 @@ fn approach_guidance(approach: Option<Approach>) -> &'static str {
     }
 }
 
-/// The crisis lines a model may give: the person's country's, verified.
+/// The contacts a model may give: the person's country's emergency number,
+/// crisis lines and lines for one kind of danger, verified.
 fn resources_line(profile: &Profile, resources: &CountryResources, found: bool) -> String {
     let lines: Vec<String> = resources
-        .crisis_lines()
-        .map(|l| format!("{} ({}, {})", l.name, l.contact, l.hours))
+        .lines
+        .iter()
+        .map(|l| {
+            let hours = if l.hours.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", l.hours)
+            };
+            let topic = match l.topics.first() {
+                Some(Topic::DomesticViolence) => ", for domestic violence",
+                Some(Topic::ChildProtection) => ", for a child at risk",
+                None => "",
+            };
+            format!("{} ({}{hours}{topic})", l.name, l.contact)
+        })
         .collect();
     let place = match (found, profile.country.as_deref()) {
         (true, Some(country)) => format!("They are in {country}"),
         _ => "Their country is not known".to_owned(),
     };
     format!(
-        "{place}: emergency services {}; crisis lines: {}. Give only these numbers, never others.",
+        "{place}: emergency services {}; lines: {}. Give only these contacts, never others; \
+         if they say they are somewhere else, point them to that country's emergency number \
+         and findahelpline.com.",
         resources.emergency,
         lines.join("; ")
     )
@@ -71,26 +87,27 @@ pub fn system_prompt(profile: &Profile, resources: &CountryResources, found: boo
         }
         None => "",
     };
-    let name_line = match (&profile.display_name, communication.use_name) {
-        (Some(name), Some(true) | None) => {
-            format!("- The person likes to be called {name}; use it sometimes, not every turn.")
-        }
-        _ => String::new(),
-    };
+    // What they told about themselves: a line each, none when not given.
+    let mut profile_lines = String::new();
+    if let (Some(name), Some(true) | None) = (&profile.display_name, communication.use_name) {
+        profile_lines.push_str(&format!(
+            "- The person likes to be called {name}; use it sometimes, not every turn.\n"
+        ));
+    }
     let goals: Vec<String> = serde_json::from_value(profile.goals.clone()).unwrap_or_default();
-    let goals_line = if goals.is_empty() {
-        String::new()
-    } else {
-        format!("- Their goals: {}.", goals.join("; "))
-    };
+    if !goals.is_empty() {
+        profile_lines.push_str(&format!("- Their goals: {}.\n", goals.join("; ")));
+    }
+    let language = rebloom_safety::language::name(&profile.language)
+        .unwrap_or_else(|| format!("the language with code {}", profile.language));
     SYSTEM
         .replace("{approach}", approach_guidance(therapeutic.approach))
-        .replace("{language}", &profile.language)
+        .replace("{language}", &language)
         .replace("{length}", length)
         .replace("{tone}", tone)
-        .replace("{name_line}", &name_line)
-        .replace("{goals_line}", &goals_line)
         .replace("{resources}", &resources_line(profile, resources, found))
+        // Last: what the person wrote cannot expand a placeholder.
+        .replace("{profile_lines}", &profile_lines)
 }
 
 /// What the turn knows about the person's present, beyond this session.
@@ -102,7 +119,7 @@ pub struct Situation {
     pub last_session: Option<OffsetDateTime>,
 }
 
-/// "3 days ago", "2 hours ago", "just now".
+/// "3 days ago", "2 hours ago", "less than an hour ago".
 fn ago(elapsed: Duration) -> String {
     let plural = |n: i64, unit: &str| {
         if n == 1 {
@@ -198,6 +215,24 @@ mod tests {
             );
         }
         assert!(!prompt.contains('{'), "a placeholder was left: {prompt}");
+        assert!(prompt.contains("Write in English."), "{prompt}");
+        assert!(!prompt.contains("\n\n\n"), "{prompt}");
+    }
+
+    #[test]
+    fn lines_for_one_kind_of_danger_are_named_for_it() {
+        let dir = Directory::new().unwrap();
+        let (us, found) = dir.for_country(Some("US"));
+        let p = profile(serde_json::json!({}), serde_json::json!({}), Some("US"));
+        let prompt = system_prompt(&p, us, found);
+        let topical = us.lines.iter().filter(|l| !l.topics.is_empty()).count();
+        assert!(topical > 0);
+        assert_eq!(
+            prompt.matches("for domestic violence").count()
+                + prompt.matches("for a child at risk").count(),
+            topical,
+            "{prompt}"
+        );
     }
 
     #[test]

@@ -97,7 +97,7 @@ async fn what_a_model_is_sent(ctx: Ctx) {
         system.contains("emergency services 999") && system.contains("call 116 123"),
         "{system}"
     );
-    assert!(system.contains("Give only these numbers"), "{system}");
+    assert!(system.contains("Give only these contacts"), "{system}");
     // Their latest mood check-in; no previous conversation yet.
     assert!(
         system.contains("latest mood check-in: 3 out of 10"),

@@ -244,6 +244,8 @@ pub async fn reply(
                 conv.chat.as_ref()
             };
             if !guided {
+                // Crisis lines are not private contacts: redaction leaves them.
+                let listed = |digits: &str| conv.safety.directory.lists_number(digits);
                 let now = conv.clock.now();
                 request.system += &situation(conv, user.id, session.id).await.prompt_lines(now);
                 // What the person shared before: recalled only for replies a
@@ -256,16 +258,13 @@ pub async fn reply(
                                 tracing::error!(error = %e, "recalling memories failed; answering without them");
                                 Default::default()
                             });
-                    request.system += &redact::contacts(&recall.prompt_lines())?;
+                    request.system += &redact::contacts(&recall.prompt_lines(), listed)?;
                 }
-                // Contact details the person typed never reach a model (the
-                // companion's own replies keep the crisis lines they gave).
-                for m in request
-                    .messages
-                    .iter_mut()
-                    .filter(|m| m.role == ChatRole::User)
-                {
-                    if let Cow::Owned(r) = redact::contacts(&m.content)? {
+                // Contact details never reach a model: what the person typed,
+                // and what the companion read back to them (a safety plan's
+                // contacts).
+                for m in &mut request.messages {
+                    if let Cow::Owned(r) = redact::contacts(&m.content, listed)? {
                         m.content = r;
                     }
                 }
