@@ -7,7 +7,7 @@
 use crate::audit::Actor;
 use rebloom_ai::ChatRequest;
 use rebloom_ai::guided::{
-    EngineState, safety_plan_being_made, safety_plan_in_progress, take_safety_plan,
+    EngineState, GuidedReply, safety_plan_being_made, safety_plan_in_progress, take_safety_plan,
 };
 use rebloom_safety::{ContactText, RiskLevel};
 use rebloom_store::{CrisisEvent, Role};
@@ -51,11 +51,16 @@ pub async fn contact_request(
 }
 
 /// Whether this turn belongs to the safety plan: offered or under way before
-/// it, or started or finished by it (the guided engine is asked; it is cheap
-/// and deterministic). In a crisis an open offer does not count, only the plan
-/// being made or asked for: a yes right after the crisis reply answers its
-/// direct question, not the offer.
-pub fn safety_plan_turn(conv: &Conversations, request: &ChatRequest, in_crisis: bool) -> bool {
+/// it, or started or finished by it (`trial` is the guided engine's reply to
+/// this message, worked out once a turn: it is cheap and deterministic). In a
+/// crisis an open offer does not count, only the plan being made or asked
+/// for: a yes right after the crisis reply answers its direct question, not
+/// the offer.
+pub fn safety_plan_turn(
+    request: &ChatRequest,
+    trial: Option<&GuidedReply>,
+    in_crisis: bool,
+) -> bool {
     let counts = |s: &serde_json::Value| {
         if in_crisis {
             safety_plan_being_made(Some(s))
@@ -63,32 +68,26 @@ pub fn safety_plan_turn(conv: &Conversations, request: &ChatRequest, in_crisis: 
             safety_plan_in_progress(Some(s))
         }
     };
-    if counts(&request.engine_state) {
-        return true;
-    }
-    match conv.guided.reply(request) {
-        Ok(mut trial) => counts(&trial.state) || take_safety_plan(&mut trial.state).is_some(),
-        Err(_) => false,
-    }
+    counts(&request.engine_state)
+        || trial.is_some_and(|t| {
+            let mut state = t.state.clone();
+            counts(&state) || take_safety_plan(&mut state).is_some()
+        })
 }
 
 /// Whether this turn belongs to a guided exercise: one under way before it,
 /// or one this message starts (asked for by name, or an offer accepted) or
-/// finishes. Exercises are the guided engine's whatever model is configured:
-/// it shows the card, walks the steps and records the completion, which a
-/// model's prose would not.
-pub fn exercise_turn(conv: &Conversations, request: &ChatRequest) -> bool {
+/// completes at once, as `trial` (the guided engine's reply) shows.
+/// Exercises are the guided engine's whatever model is configured: it shows
+/// the card, walks the steps and records the completion, which a model's
+/// prose would not.
+pub fn exercise_turn(request: &ChatRequest, trial: Option<&GuidedReply>) -> bool {
     let before = EngineState::from_value(&request.engine_state);
-    if before.exercise.is_some() {
-        return true;
-    }
-    match conv.guided.reply(request) {
-        Ok(trial) => {
-            let after = EngineState::from_value(&trial.state);
-            after.exercise.is_some() || after.completed.len() > before.completed.len()
-        }
-        Err(_) => false,
-    }
+    before.exercise.is_some()
+        || trial.is_some_and(|t| {
+            let after = EngineState::from_value(&t.state);
+            after.exercise.is_some() || after.completed != before.completed
+        })
 }
 
 /// Whether `event` is the session's first crisis event at its level or above.

@@ -206,8 +206,14 @@ pub async fn reply(
     // The safety plan goes on (or starts) at any level below `critical`; in a
     // crisis only when the person asks for it (an offer is not an answer).
     let in_crisis = assessment.level.is_crisis() || assessed.dialogue.flow == Some(Flow::Crisis);
-    let plan_asked =
-        assessment.level != RiskLevel::Critical && safety_plan_turn(conv, &request, in_crisis);
+    // The guided engine's reply to this message, worked out once: whether the
+    // turn is the safety plan's or an exercise's is read from it. At
+    // `critical` neither is asked.
+    let trial = (assessment.level != RiskLevel::Critical)
+        .then(|| conv.guided.reply(&request).ok())
+        .flatten();
+    let plan_asked = assessment.level != RiskLevel::Critical
+        && safety_plan_turn(&request, trial.as_ref(), in_crisis);
     // What this message moves the conversation to.
     let (mv, dialogue) = assessed.dialogue.next(Said {
         assessment,
@@ -237,7 +243,7 @@ pub async fn reply(
             // engine's, whatever model is configured: it is deterministic,
             // what a plan collects is saved, and an exercise has its card,
             // its steps and its completion.
-            let guided = mv == Move::Plan || exercise_turn(conv, &request);
+            let guided = mv == Move::Plan || exercise_turn(&request, trial.as_ref());
             let provider: &dyn ChatProvider = if guided {
                 conv.guided.as_ref()
             } else {
