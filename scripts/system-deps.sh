@@ -4,8 +4,9 @@
 #   espeak-ng sox libsox-fmt-mp3 speech for the local speech-to-text tests (voices, resampling, MP3)
 #   cmake libclang-dev g++       llama.cpp, built from source by llama-cpp-sys-2 (feature local-llm)
 #   chromium fonts-liberation    the web app's end-to-end tests (playwright-core drives Debian's browser)
+#   mold                         a fast linker for the test binaries (scripts/linker.sh)
 set -euo pipefail
-packages=(espeak-ng sox libsox-fmt-mp3 cmake libclang-dev g++ chromium fonts-liberation)
+packages=(espeak-ng sox libsox-fmt-mp3 cmake libclang-dev g++ chromium fonts-liberation mold)
 missing=()
 # Node may come from elsewhere (nodesource, nvm): only its commands matter.
 command -v npm >/dev/null || missing+=(nodejs npm)

@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 bash scripts/services.sh
 # Debian packages: node (socket.io client), espeak-ng/sox (speech), cmake/libclang (llama.cpp).
 bash scripts/system-deps.sh
+# shellcheck source=scripts/linker.sh
+source scripts/linker.sh
 npm ci --prefix crates/rebloom-server/tests/realtime-js --no-audit --no-fund --loglevel=error
 # The web app: its typed client matches the OpenAPI document, component tests,
 # then the production build that the end-to-end tests (tests/web.rs) drive in Chromium.
