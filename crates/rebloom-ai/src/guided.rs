@@ -18,6 +18,7 @@
 //! never diagnoses, never comments on medication beyond "talk to your
 //! prescriber", and never affirms unusual beliefs.
 
+pub mod answers;
 mod compose;
 pub mod content;
 mod converse;

@@ -37,6 +37,8 @@ fn fold(c: char) -> char {
         'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
         'ú' | 'ù' | 'û' | 'ü' => 'u',
         'ç' => 'c',
+        // People often type "manana" for "mañana", and the word lists do.
+        'ñ' => 'n',
         other => other,
     }
 }

@@ -10,6 +10,8 @@ mod adaptation;
 mod content;
 #[path = "guided/conversation.rs"]
 mod conversation;
+#[path = "guided/eval.rs"]
+mod eval;
 #[path = "guided/exercises.rs"]
 mod exercises;
 #[path = "guided/harness.rs"]

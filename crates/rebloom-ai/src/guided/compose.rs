@@ -3,7 +3,7 @@
 
 use crate::Persona;
 
-use super::content::{placeholders, render};
+use super::content::{contract, placeholders, render};
 use super::language::Lang;
 use super::state::EngineState;
 use crate::text::{self, hash};
@@ -115,16 +115,22 @@ impl<'a> Writer<'a> {
     /// Renders one template of `slot` that every placeholder of which has a
     /// value, preferring ones not used lately; `None` if none fits.
     pub fn pick(&mut self, slot: &str, vars: &[(&str, &str)]) -> Option<String> {
-        self.choose(slot, vars, false)
+        self.choose(slot, vars, false, false)
     }
 
     /// Like [`Writer::pick`], but only among the templates that use the most
     /// of the values given (so a step can echo what the person wrote).
     pub fn pick_rich(&mut self, slot: &str, vars: &[(&str, &str)]) -> Option<String> {
-        self.choose(slot, vars, true)
+        self.choose(slot, vars, true, false)
     }
 
-    fn choose(&mut self, slot: &str, vars: &[(&str, &str)], rich: bool) -> Option<String> {
+    fn choose(
+        &mut self,
+        slot: &str,
+        vars: &[(&str, &str)],
+        rich: bool,
+        fresh_only: bool,
+    ) -> Option<String> {
         let list = self.lang.c.templates.get(slot)?;
         let uses = |i: usize| -> Option<usize> {
             let names = placeholders(&list[i]).ok()?;
@@ -145,6 +151,9 @@ impl<'a> Writer<'a> {
         let fresh: Vec<usize> = (0..fits.len())
             .filter(|&j| !self.recent.contains(&ids[j]))
             .collect();
+        if fresh.is_empty() && fresh_only {
+            return None;
+        }
         self.picks += 1;
         let j = if fresh.is_empty() {
             // All used lately: take the one used longest ago.
@@ -160,12 +169,27 @@ impl<'a> Writer<'a> {
             fresh[(h % fresh.len() as u64) as usize]
         };
         EngineState::remember_recent(&mut self.recent, ids[j].clone());
-        Some(render(&list[fits[j]], vars))
+        Some(contract(
+            &render(&list[fits[j]], vars),
+            &self.lang.c.contractions,
+        ))
     }
 
     /// Adds a template of `slot` to the current paragraph; false if none fits.
     pub fn say(&mut self, slot: &str, vars: &[(&str, &str)]) -> bool {
         match self.pick(slot, vars) {
+            Some(t) => {
+                self.push(&t);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Like [`Writer::say`], for a sentence the reply can do without: said
+    /// only in a phrasing not used lately, never repeated.
+    pub fn say_fresh(&mut self, slot: &str, vars: &[(&str, &str)]) -> bool {
+        match self.choose(slot, vars, false, true) {
             Some(t) => {
                 self.push(&t);
                 true

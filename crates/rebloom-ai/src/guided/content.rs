@@ -30,6 +30,10 @@ pub struct ContentError {
 #[serde(deny_unknown_fields)]
 pub struct Content {
     pub language: String,
+    /// Words that merge when a value follows them ("a el" → "al" in Spanish),
+    /// applied to every rendered template.
+    #[serde(default)]
+    pub contractions: BTreeMap<String, String>,
     pub words: BTreeMap<String, String>,
     pub emotions: BTreeMap<String, Emotion>,
     pub topics: BTreeMap<String, Topic>,
@@ -43,7 +47,8 @@ pub struct Content {
 pub struct Emotion {
     /// How to name it after "feeling" ("sad"); in Spanish, a noun.
     pub feeling: String,
-    /// The emotion as a noun ("sadness").
+    /// The emotion as a noun ("sadness"); in Spanish with its article
+    /// ("el miedo"), so templates never guess the gender.
     pub noun: String,
     /// Words that signal it with a more exact name ("frustrat*" → "frustrated").
     #[serde(default)]
@@ -101,6 +106,7 @@ pub fn load_all() -> Result<Vec<Loaded>, ContentError> {
             None => raw.clone(),
             Some(en) => {
                 let mut m = en.clone();
+                drop_replaced_lists(&mut m, &raw);
                 overlay(&mut m, raw);
                 m
             }
@@ -124,6 +130,28 @@ pub fn load_all() -> Result<Vec<Loaded>, ContentError> {
         Ok(out)
     } else {
         Err(ContentError { problems })
+    }
+}
+
+/// Word lists (an emotion's variants, a topic's words) are a language's own:
+/// a translation that has one replaces the English list rather than merging
+/// with it, which would put an English word in a Spanish reply ("sintiendo
+/// panicky").
+fn drop_replaced_lists(base: &mut Value, top: &Value) {
+    for (section, list) in [("emotions", "variants"), ("topics", "words")] {
+        let Some(items) = top.get(section).and_then(Value::as_object) else {
+            continue;
+        };
+        for (id, item) in items {
+            if item.get(list).is_some()
+                && let Some(b) = base
+                    .get_mut(section)
+                    .and_then(|s| s.get_mut(id))
+                    .and_then(Value::as_object_mut)
+            {
+                b.remove(list);
+            }
+        }
     }
 }
 
@@ -322,6 +350,19 @@ pub fn placeholders(template: &str) -> Result<Vec<&str>, String> {
 
 /// Fills a template's placeholders in one pass (values are never expanded
 /// again). An unknown placeholder is left as it is.
+/// Merges the words a language contracts ("de el" → "del") where a value
+/// put them side by side.
+pub fn contract(text: &str, contractions: &BTreeMap<String, String>) -> String {
+    let mut out = text.to_string();
+    for (from, to) in contractions {
+        if let Some(rest) = out.strip_prefix(from.as_str()) {
+            out = format!("{to}{rest}");
+        }
+        out = out.replace(&format!(" {from}"), &format!(" {to}"));
+    }
+    out
+}
+
 pub fn render(template: &str, vars: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(template.len() + 32);
     let mut rest = template;

@@ -8,7 +8,7 @@ use super::compose::{Approach, Length, Turn, Writer};
 use super::detect::{self, Emo, Signals};
 use super::exercises;
 use super::language::Catalog;
-use super::moves::{feeling_phrase, goodbye, reflect};
+use super::moves::{answer, feeling_phrase, goodbye, library_answer, reflect};
 use super::offers::{answer_offer, choose_offer, menu};
 use super::plan;
 use super::slots::DISTORTIONS;
@@ -110,6 +110,25 @@ fn converse(t: &Turn, sig: &Signals, st: &mut EngineState, w: &mut Writer) {
     {
         return;
     }
+    if sig.no && (st.last_offer_turn.is_some() || sig.thanks) {
+        // A "no" to an offer made a while ago still counts, and so does "no,
+        // thanks" to any suggestion.
+        st.no_offers = true;
+    }
+    // "What is box breathing?" is answered; "can we do box breathing?" starts
+    // it. A medication or diagnosis question gets its boundary below instead.
+    let boundary = sig.medication || sig.diagnosis || sig.unusual;
+    if !(sig.cue && (sig.request.is_some() || sig.menu))
+        && !boundary
+        && asks(sig)
+        && let Some(entry) = library_answer(t, st)
+    {
+        if t.first && !entry.introduces {
+            greet(t, "greeting.brief", st, w);
+        }
+        answer(entry, st, w);
+        return;
+    }
     if let Some(kind) = sig.request {
         exercises::start(t, kind, st, w);
         return;
@@ -125,7 +144,7 @@ fn converse(t: &Turn, sig: &Signals, st: &mut EngineState, w: &mut Writer) {
     }
     let feelings = !sig.emotions.is_empty();
     let topic = sig.topic.is_some();
-    if sig.menu {
+    if sig.menu && !sig.just_listen {
         if feelings || topic {
             reflect(sig, w);
         }
@@ -146,7 +165,14 @@ fn converse(t: &Turn, sig: &Signals, st: &mut EngineState, w: &mut Writer) {
             return;
         }
     }
-    if sig.stop && !feelings {
+    if !sig.cue && asks(sig) && unknown(t, sig, st, w) {
+        return;
+    }
+    if sig.just_listen {
+        st.listening = true;
+        st.offer = None;
+    }
+    if (sig.stop || sig.just_listen) && !feelings {
         w.say("just_talk", &[]);
         return;
     }
@@ -156,14 +182,18 @@ fn converse(t: &Turn, sig: &Signals, st: &mut EngineState, w: &mut Writer) {
             return;
         }
         greet(t, "greeting.brief", st, w);
+    } else if sig.small_talk && !feelings && !topic {
+        w.say("small_talk", &[]);
+        return;
     } else if sig.greeting && !feelings && !topic {
         w.say("greeting.again", &[]);
         return;
     }
-    if sig.thanks {
+    // "No, thanks" is a no, not thanks.
+    if sig.thanks && !sig.no {
         if !feelings && !topic && sig.words <= 10 {
             w.say("thanks", &[]);
-            w.say("question.open", &[]);
+            w.say("thanks.follow", &[]);
             return;
         }
         w.say("thanks", &[]);
@@ -182,6 +212,28 @@ fn converse(t: &Turn, sig: &Signals, st: &mut EngineState, w: &mut Writer) {
         return;
     }
     conversation(t, sig, st, w);
+}
+
+/// Whether the message asks something (a question that is really a cry, or
+/// "how are you?", is not asking for an answer).
+fn asks(sig: &Signals) -> bool {
+    (sig.question || sig.asks) && !sig.rhetorical && !sig.small_talk
+}
+
+/// A question for facts the engine does not have, which it says so about;
+/// false for anything else (a question about the person's own life or
+/// feelings is listened to).
+fn unknown(t: &Turn, sig: &Signals, st: &mut EngineState, w: &mut Writer) -> bool {
+    let asks_for_facts = t.text.contains('?') || sig.asks;
+    if !asks_for_facts || !sig.emotions.is_empty() || sig.topic.is_some() {
+        return false;
+    }
+    if t.first {
+        greet(t, "greeting.brief", st, w);
+    }
+    w.say("answer.unknown", &[]);
+    w.say("question.open", &[]);
+    true
 }
 
 fn greet(t: &Turn, slot: &str, st: &mut EngineState, w: &mut Writer) {
@@ -218,7 +270,7 @@ fn conversation(t: &Turn, sig: &Signals, st: &mut EngineState, w: &mut Writer) {
         } else {
             "approach.person_centred.topic"
         };
-        w.say(slot, &vars);
+        w.say_fresh(slot, &vars);
     }
     let name = t.name();
     let name_due =
@@ -229,12 +281,12 @@ fn conversation(t: &Turn, sig: &Signals, st: &mut EngineState, w: &mut Writer) {
         st.name_turn = Some(t.turn);
     } else if t.length != Length::Short {
         match top {
-            Some(e) => w.say(&format!("validate.{}", e.id), &[]),
-            None => w.say("validate.general", &[]),
+            Some(e) => w.say_fresh(&format!("validate.{}", e.id), &[]),
+            None => w.say_fresh("validate.general", &[]),
         };
     }
     if t.length == Length::Long && top.is_some() {
-        w.say("validate.general", &[]);
+        w.say_fresh("validate.general", &[]);
     }
 
     // Grief is met with listening, not techniques.
@@ -245,6 +297,7 @@ fn conversation(t: &Turn, sig: &Signals, st: &mut EngineState, w: &mut Writer) {
         choose_offer(t, sig, st)
     };
     let technique = t.length != Length::Short
+        && !st.listening
         && t.approach != Approach::PersonCentred
         && !grief
         && (negative || (top.is_none() && !topic.is_empty()));

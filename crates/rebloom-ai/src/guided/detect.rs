@@ -42,6 +42,8 @@ pub struct Signals {
     pub stop: bool,
     pub skip: bool,
     pub greeting: bool,
+    /// "How are you?", "what's up?"
+    pub small_talk: bool,
     pub thanks: bool,
     pub bye: bool,
     pub ask_human: bool,
@@ -51,12 +53,21 @@ pub struct Signals {
     pub unusual: bool,
     pub risk: bool,
     pub menu: bool,
+    /// Words that ask for something to be done ("can we", "let's").
+    pub cue: bool,
     /// An exercise asked for in so many words.
     pub request: Option<ExerciseKind>,
     /// An exercise asked for by name (enough to switch in the middle of another).
     pub strong_request: Option<ExerciseKind>,
     /// The message reads as a question.
     pub question: bool,
+    /// It asks for information in so many words ("I wonder what respite
+    /// care is", "tell me about panic"), question mark or not.
+    pub asks: bool,
+    /// A question that is really a cry ("why does this always happen to me?").
+    pub rhetorical: bool,
+    /// "I just want to vent", "no exercises": listen, offer nothing.
+    pub just_listen: bool,
     /// An exercise named at all (enough to pick from a menu).
     pub mention: Option<ExerciseKind>,
     /// "let's do it", "let's make the plan": accepts a safety-plan offer.
@@ -159,8 +170,9 @@ impl Signals {
                         .iter()
                         .any(|l| l.lex("skip").is_some_and(|m| m.has_phrase(norm)))),
             greeting,
+            small_talk: n <= 8 && mentions(langs, "small_talk", norm),
             thanks: mentions(langs, "thanks", norm),
-            bye: n <= 14 && mentions(langs, "bye", norm),
+            bye: (n <= 14 && mentions(langs, "bye", norm)) || exact(langs, "bye_exact", norm),
             ask_human: mentions(langs, "ask_human", norm),
             ask_capabilities: mentions(langs, "ask_capabilities", norm),
             medication: mentions(langs, "medication", norm),
@@ -168,9 +180,17 @@ impl Signals {
             unusual: mentions(langs, "unusual_beliefs", norm),
             risk: mentions(langs, "risk", norm),
             menu: request.is_none() && mentions(langs, "menu", norm) && (cue || asks_what),
+            cue,
             request,
             strong_request: strong_request.map(|r| r.1),
-            question: text_is_question || has_word(langs, "question_words", first),
+            // "also how do people…" asks as much as "how do people…".
+            question: text_is_question
+                || has_word(langs, "question_words", first)
+                || (has_word(langs, "question_lead", first)
+                    && has_word(langs, "question_words", second)),
+            asks: mentions(langs, "question_cues", norm),
+            rhetorical: mentions(langs, "rhetorical", norm),
+            just_listen: mentions(langs, "just_listen", norm),
             mention: mention.map(|m| m.1),
             plan_accept: mentions(langs, "plan_accept", norm),
             distortions: distortions(langs, norm),
@@ -198,7 +218,11 @@ pub fn emotions(langs: &[&Lang], norm: &str, extra: &[String]) -> Vec<Emo> {
             .iter()
             .position(|id| n.trim() == *id)
             .or_else(|| lex.iter().find_map(|l| l.first_emotion(&n)));
-        if let Some(ei) = found {
+        // The classifier only confirms: a feeling is named when the words
+        // of the message show it, never on the classifier's say alone.
+        if let Some(ei) = found
+            && scores[ei] > 0
+        {
             scores[ei] += 2;
         }
     }

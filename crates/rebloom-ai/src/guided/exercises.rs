@@ -82,8 +82,21 @@ pub fn carry_on(
         st.exercise = Some(ex);
         return;
     }
+    // A question the library answers pauses the exercise: answered, then
+    // the step asked again.
+    if sig.question
+        && !sig.rhetorical
+        && let Some(entry) = moves::library_answer(t, st)
+    {
+        moves::answer(entry, st, w);
+        w.paragraph();
+        w.say("resume", &[]);
+        prompt(t, &ex, w);
+        st.exercise = Some(ex);
+        return;
+    }
     let guided_by_senses = matches!(ex.kind, ExerciseKind::Breathing | ExerciseKind::Grounding);
-    if guided_by_senses && !sig.emotions.is_empty() && sig.words >= 8 {
+    if guided_by_senses && !sig.emotions.is_empty() && sig.words >= 15 {
         // Something heartfelt in the middle of breathing: acknowledge it.
         moves::reflect(sig, w);
     }

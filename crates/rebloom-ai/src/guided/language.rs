@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use super::answers::{self, Answers};
 use super::content::{self, Content, ContentError};
 use super::slots::{DISTORTIONS, EMOTIONS, TOPICS};
 use super::state::ExerciseKind;
@@ -25,10 +26,16 @@ pub struct Lang {
     pub(super) topics: Vec<(Matcher, Vec<String>)>,
     pub(super) distortions: Vec<(Matcher, Matcher)>,
     lexicon: BTreeMap<String, Matcher>,
+    /// Answers to questions in this language, when it has a library.
+    pub(super) answers: Option<Answers>,
 }
 
 impl Lang {
-    fn compile(loaded: content::Loaded, emo: &'static LangLexicon) -> Lang {
+    fn compile(
+        loaded: content::Loaded,
+        emo: &'static LangLexicon,
+        answers: Option<Answers>,
+    ) -> Lang {
         let c = loaded.content;
         let emotions = EMOTIONS
             .iter()
@@ -79,6 +86,7 @@ impl Lang {
             topics,
             distortions,
             lexicon,
+            answers,
             c,
         }
     }
@@ -123,11 +131,13 @@ impl Catalog {
         let lexicon = emotion::lexicon().map_err(|e| ContentError {
             problems: e.problems,
         })?;
+        let mut answers = answers::load_all()?;
         let mut langs = Vec::new();
         let mut problems = Vec::new();
         for loaded in content::load_all()? {
+            let answers = answers.remove(&loaded.id);
             match lexicon.lang(&loaded.id) {
-                Some(emo) => langs.push(Lang::compile(loaded, emo)),
+                Some(emo) => langs.push(Lang::compile(loaded, emo, answers)),
                 None => problems.push(format!("{}: no emotion lexicon", loaded.id)),
             }
         }

@@ -1,7 +1,8 @@
 //! Moves any part of the engine makes: naming what was heard (the feeling
-//! and the topic) and a warm goodbye. Below the exercises, the safety plan and
+//! and the topic), answering from the library and a warm goodbye. Below the exercises, the safety plan and
 //! free conversation, which use them; above detection and composition.
 
+use super::answers;
 use super::compose::{Turn, Writer};
 use super::detect::{Emo, Signals};
 use super::language::Lang;
@@ -15,14 +16,14 @@ pub fn feeling_name(lang: &Lang, e: &Emo) -> String {
         .unwrap_or_else(|| lang.feeling(e.id).to_string())
 }
 
-/// The feeling(s) to name: the strongest one, and a second close behind.
+/// The feeling(s) to name: the strongest one, and a second as strong.
 pub fn feeling_phrase(w: &Writer, emotions: &[Emo]) -> Option<String> {
     let lang = w.lang();
     let name = |e: &Emo| feeling_name(lang, e);
     let first = emotions.first()?;
     let mut out = name(first);
     if let Some(second) = emotions.get(1)
-        && second.score * 2 >= first.score
+        && second.score >= first.score
         && second.positive() == first.positive()
     {
         out = format!("{out} {} {}", lang.word("and"), name(second));
@@ -52,6 +53,19 @@ pub fn reflect(sig: &Signals, w: &mut Writer) {
         (false, false) => "reflect.neutral",
     };
     w.say(slot, &vars);
+}
+
+/// The library's answer to the message, unless it was given already this
+/// session.
+pub fn library_answer<'a>(t: &Turn<'a>, st: &EngineState) -> Option<&'a answers::Entry> {
+    answers::find(&t.langs, &t.norm).filter(|e| !st.answered.contains(&e.id))
+}
+
+/// A library answer and its question back to the person.
+pub fn answer(entry: &answers::Entry, st: &mut EngineState, w: &mut Writer) {
+    st.answered.push(entry.id.clone());
+    w.push(&entry.answer);
+    w.push(&entry.follow_up);
 }
 
 /// A warm close; mentions an exercise done in this session, if any.

@@ -1,5 +1,6 @@
 //! Offering exercises: which one fits the feeling and the approach, when to
-//! offer (not too soon, not too often, not after a "no"), the menu, and
+//! offer (not too soon, not too often, never again in a session after a "no"
+//! or "just listen"), the menu, and
 //! taking a yes or a no for an answer.
 
 use super::compose::{Approach, Turn, Writer, join_list};
@@ -11,10 +12,6 @@ use super::state::{EngineState, ExerciseKind, Offer};
 /// Turns between offers of an exercise (more for person-centred).
 const OFFER_GAP: u32 = 4;
 const OFFER_GAP_PERSON_CENTRED: u32 = 8;
-/// Turns a declined exercise is not offered again.
-const DECLINE_MEMORY: u32 = 10;
-/// Turns without any offer after a "no".
-const DECLINE_QUIET: u32 = 6;
 
 /// Handles a yes or no to the last offer; false if the message was neither.
 pub fn answer_offer(
@@ -60,7 +57,8 @@ pub fn choose_offer(t: &Turn, sig: &Signals, st: &EngineState) -> Option<Exercis
     } else {
         (2, OFFER_GAP)
     };
-    let quiet = st.declined.iter().any(|d| t.turn < d.turn + DECLINE_QUIET);
+    // A "no" to any exercise, or "just listen", holds for the whole session.
+    let quiet = st.listening || st.no_offers;
     if quiet || t.turn < min_turn || st.last_offer_turn.is_some_and(|l| t.turn < l + gap) {
         return None;
     }
@@ -92,12 +90,10 @@ pub fn choose_offer(t: &Turn, sig: &Signals, st: &EngineState) -> Option<Exercis
         (_, _) => &[Gratitude],
     };
     let lang = t.langs.first()?;
-    let usable = |k: &ExerciseKind| !st.declined_lately(*k, t.turn, DECLINE_MEMORY);
     options
         .iter()
-        .filter(|k| usable(k))
         .find(|k| lang.id == "en" || lang.native.contains(k))
-        .or_else(|| options.iter().find(|k| usable(k)))
+        .or_else(|| options.first())
         .copied()
 }
 

@@ -58,6 +58,7 @@ pub const LEXICON: &[&str] = &[
     "greeting",
     "thanks",
     "bye",
+    "bye_exact",
     "ask_human",
     "ask_capabilities",
     "medication",
@@ -66,6 +67,11 @@ pub const LEXICON: &[&str] = &[
     "risk",
     "request_cues",
     "question_words",
+    "question_lead",
+    "small_talk",
+    "question_cues",
+    "rhetorical",
+    "just_listen",
     "menu",
     "thought_cues",
     "clause_breaks",
@@ -164,6 +170,9 @@ const CONVERSATION: &[Spec] = &[
     ("unusual_beliefs", &[]),
     ("risk", &[]),
     ("empty", &[]),
+    ("answer.unknown", &[]),
+    ("small_talk", &[]),
+    ("thanks.follow", &[]),
 ];
 
 const BREATHING: &[Spec] = &[

@@ -196,6 +196,13 @@ pub struct EngineState {
     /// When a thinking trap was last pointed out.
     pub trap_turn: Option<u32>,
     pub declined: Vec<Declined>,
+    /// The person asked only to be listened to: no exercises offered, no
+    /// techniques suggested, for the rest of the session.
+    pub listening: bool,
+    /// The person said no to an exercise: none is offered again this session.
+    pub no_offers: bool,
+    /// Library answers given in this session, not given twice.
+    pub answered: Vec<String>,
     pub completed: Vec<ExerciseKind>,
     pub last_emotion: Option<String>,
     pub last_topic: Option<String>,
@@ -230,6 +237,7 @@ impl EngineState {
     }
 
     pub fn decline(&mut self, kind: ExerciseKind, turn: u32) {
+        self.no_offers = true;
         self.declined.retain(|d| d.kind != kind);
         self.declined.push(Declined { kind, turn });
         trim(&mut self.declined);
@@ -239,13 +247,6 @@ impl EngineState {
         self.completed.retain(|k| *k != kind);
         self.completed.push(kind);
         trim(&mut self.completed);
-    }
-
-    /// Whether the person said no to this exercise within the last `within` turns.
-    pub fn declined_lately(&self, kind: ExerciseKind, turn: u32, within: u32) -> bool {
-        self.declined
-            .iter()
-            .any(|d| d.kind == kind && turn < d.turn + within)
     }
 }
 

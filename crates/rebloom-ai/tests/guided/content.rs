@@ -130,3 +130,100 @@ fn the_detector_knows_the_required_emotions() {
     let found = engine.detect_emotions("I can't stop worrying", "en");
     assert_eq!(found.first().map(String::as_str), Some("anxiety"));
 }
+
+/// The Spanish content, laid over the English as the engine loads it.
+fn spanish() -> content::Content {
+    content::load_all()
+        .unwrap()
+        .into_iter()
+        .find(|l| l.id == "es")
+        .unwrap()
+        .content
+}
+
+/// Spanish grammar where a value meets a template: each emotion's article
+/// agrees with what the template puts before it, and "a el"/"de el" contract.
+#[test]
+fn spanish_articles_agree_and_contract() {
+    let es = spanish();
+    let titles: Vec<String> = es
+        .templates
+        .iter()
+        .filter(|(slot, _)| slot.ends_with(".title"))
+        .flat_map(|(_, list)| list.iter().cloned())
+        .collect();
+    let topics: Vec<String> = es
+        .topics
+        .values()
+        .flat_map(|t| std::iter::once(t.default.clone()).chain(t.words.values().cloned()))
+        .collect();
+    let mut checked = 0;
+    for (slot, list) in &es.templates {
+        for template in list {
+            for e in es.emotions.values() {
+                let (article, bare) = e
+                    .noun
+                    .split_once(' ')
+                    .expect("a Spanish noun has its article");
+                assert!(matches!(article, "el" | "la"), "{}", e.noun);
+                let wrong: Vec<String> = if article == "el" {
+                    ["la", "esa", "esta", "una"]
+                        .iter()
+                        .map(|d| format!("{d} {bare}"))
+                        .collect()
+                } else {
+                    ["ese", "este", "un"]
+                        .iter()
+                        .map(|d| format!("{d} {bare}"))
+                        .collect()
+                };
+                for (topic, title) in topics.iter().zip(titles.iter().cycle()) {
+                    let vars = [
+                        ("emotion", e.noun.as_str()),
+                        ("feeling", e.feeling.as_str()),
+                        ("topic", topic.as_str()),
+                        ("exercise", title.as_str()),
+                        ("area", topic.as_str()),
+                    ];
+                    let out =
+                        content::contract(&content::render(template, &vars), &es.contractions);
+                    let lower = format!(" {} ", out.to_lowercase());
+                    for bad in [
+                        " a el ", " de el ", " la el ", " el la ", " la la ", " el el ",
+                    ] {
+                        assert!(!lower.contains(bad), "{slot}: {bad:?} in {out:?}");
+                    }
+                    for bad in &wrong {
+                        assert!(
+                            !lower.contains(&format!(" {bad} ")),
+                            "{slot}: {bad:?} in {out:?}"
+                        );
+                    }
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 1000, "{checked}");
+}
+
+/// A translation's word lists replace the English ones: no English name of
+/// a feeling or topic ends up in a Spanish reply.
+#[test]
+fn spanish_word_lists_are_spanish() {
+    let raw: serde_json::Value =
+        serde_json::from_str(include_str!("../../content/guided/es.json")).unwrap();
+    let es = spanish();
+    for (id, e) in &es.emotions {
+        let own = &raw["emotions"][id]["variants"];
+        for (k, v) in &e.variants {
+            assert_eq!(own[k].as_str(), Some(v.as_str()), "emotion {id}: {k} → {v}");
+        }
+    }
+    for (id, t) in &es.topics {
+        let own = &raw["topics"][id]["words"];
+        for (k, v) in &t.words {
+            assert_eq!(own[k].as_str(), Some(v.as_str()), "topic {id}: {k} → {v}");
+        }
+    }
+}
