@@ -9,6 +9,7 @@
 //! memory and notice services and the event bus.
 
 pub mod analysis;
+pub mod budget;
 pub mod care;
 pub mod crisis;
 pub mod greeting;

@@ -13,7 +13,7 @@ use crate::conversation::Conversations;
 use crate::{CoreError, CoreResult};
 
 /// Turns of the session given to the model as context.
-const CONTEXT_MESSAGES: u32 = 20;
+pub const CONTEXT_MESSAGES: u32 = 20;
 
 /// What the turn knows before the message is assessed.
 pub struct Context {

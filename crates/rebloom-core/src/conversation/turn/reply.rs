@@ -18,14 +18,14 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::assess::Assessed;
-use super::context::Context;
+use super::context::{CONTEXT_MESSAGES, Context};
 use super::guard::generate;
 use super::persist::Stored;
 use super::{Incoming, ReplyEvent, Sink, stage};
 use crate::conversation::Conversations;
 use crate::conversation::care::{contact_request, exercise_turn, safety_plan_turn};
 use crate::conversation::prompt::{self, Situation};
-use crate::conversation::redact;
+use crate::conversation::{budget, redact};
 
 /// The companion's reply, not yet stored.
 pub struct Reply {
@@ -79,14 +79,7 @@ fn request(
         messages: context
             .recent
             .iter()
-            .map(|m| {
-                let role = if m.sender == Sender::User {
-                    ChatRole::User
-                } else {
-                    ChatRole::Assistant
-                };
-                ChatMessage::new(role, m.content.clone())
-            })
+            .map(chat_message)
             .chain(std::iter::once(ChatMessage::new(
                 ChatRole::User,
                 incoming.text.clone(),
@@ -96,6 +89,50 @@ fn request(
         engine_state: incoming.session.engine_state.clone(),
         max_tokens: 400,
         temperature: 0.7,
+    }
+}
+
+fn chat_message(m: &rebloom_store::Message) -> ChatMessage {
+    let role = if m.sender == Sender::User {
+        ChatRole::User
+    } else {
+        ChatRole::Assistant
+    };
+    ChatMessage::new(role, m.content.clone())
+}
+
+/// Messages of the session read before the context's window.
+const EARLIER_MESSAGES: u32 = 60;
+
+/// The session's messages before the context's window, oldest first, for a
+/// model (what does not fit its budget is summarised); none when the window
+/// holds the whole session or they cannot be read.
+async fn earlier_turns(
+    conv: &Conversations,
+    incoming: &Incoming,
+    context: &Context,
+) -> Vec<ChatMessage> {
+    if context.recent.len() < CONTEXT_MESSAGES as usize {
+        return Vec::new();
+    }
+    let Some(oldest) = context.recent.first() else {
+        return Vec::new();
+    };
+    match conv
+        .sessions
+        .list_messages(
+            incoming.user.id,
+            Some(incoming.session.id),
+            Some(oldest.id),
+            EARLIER_MESSAGES,
+        )
+        .await
+    {
+        Ok(messages) => messages.iter().rev().map(chat_message).collect(),
+        Err(e) => {
+            tracing::error!(error = %e, "reading the session's earlier messages failed; answering without them");
+            Vec::new()
+        }
     }
 }
 
@@ -266,6 +303,10 @@ pub async fn reply(
                             });
                     request.system += &redact::contacts(&recall.prompt_lines(), listed)?;
                 }
+                // A long session: its earlier turns too, summarised below
+                // when they do not fit the budget.
+                let earlier = earlier_turns(conv, incoming, context).await;
+                request.messages.splice(0..0, earlier);
                 // Contact details never reach a model: what the person typed,
                 // and what the companion read back to them (a safety plan's
                 // contacts).
@@ -274,6 +315,12 @@ pub async fn reply(
                         m.content = r;
                     }
                 }
+                let fitted = budget::fit(
+                    std::mem::take(&mut request.messages),
+                    budget::HISTORY_TOKENS,
+                );
+                request.messages = fitted.messages;
+                request.system += &fitted.summary;
             }
             let since = Instant::now();
             let mut generated = generate(
