@@ -94,6 +94,18 @@ impl GuidedEngine {
         Ok(GuidedReply { text, state })
     }
 
+    /// Embeds every phrasing of the answer library with `embed`, for the
+    /// caller to find answers by meaning ([`answers::AnswerIndex::find`]).
+    pub fn answer_index<E>(
+        &self,
+        embed: impl FnMut(&[&str]) -> Result<Vec<Vec<f32>>, E>,
+    ) -> Result<answers::AnswerIndex, E> {
+        match &self.catalog {
+            Ok(catalog) => answers::AnswerIndex::build(&catalog.library, embed),
+            Err(_) => Ok(answers::AnswerIndex::default()),
+        }
+    }
+
     /// The emotions the engine's own detector finds in a text, strongest
     /// first (ids such as `sadness`, `anxiety`).
     pub fn detect_emotions(&self, text: &str, language: &str) -> Vec<String> {

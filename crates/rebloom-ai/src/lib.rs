@@ -70,6 +70,10 @@ pub struct Persona {
     pub emotions: Vec<String>,
     /// `short`, `medium` or `long`.
     pub reply_length: Option<String>,
+    /// The library answer the caller found for the latest message by
+    /// meaning (an id of `guided::answers`), when the message asks something.
+    #[serde(default)]
+    pub answer: Option<String>,
 }
 
 /// One generation request: the conversation so far (oldest first, ending with

@@ -2,11 +2,12 @@
 //! the CLI and the tests start here; only `rebloom serve` binds a listener,
 //! and the CLI's store commands open the store alone.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use anyhow::Context;
 use rebloom_ai::guided::GuidedEngine;
+use rebloom_ai::guided::answers::AnswerIndex;
 use rebloom_core::audit::Audit;
 use rebloom_core::clinicians::Clinicians;
 use rebloom_core::clock::{Clock, SystemClock};
@@ -106,6 +107,45 @@ struct LocalEncoder(rebloom_local::encoder::SafetyEncoder);
 impl CrisisEncoder for LocalEncoder {
     fn views(&self, text: &str) -> Result<Vec<Vec<f32>>, String> {
         self.0.views(text).map_err(|e| e.to_string())
+    }
+}
+
+/// The guided engine's answer library embedded by the crisis encoder (the
+/// same model reads every message), for finding answers by meaning. Built
+/// once per process: the library and the model are fixed, and a process may
+/// run many servers (the tests).
+fn answer_index(
+    encoder: Option<&Arc<dyn CrisisEncoder>>,
+    guided: &GuidedEngine,
+) -> Option<Arc<AnswerIndex>> {
+    static INDEX: OnceLock<Arc<AnswerIndex>> = OnceLock::new();
+    if let Some(index) = INDEX.get() {
+        return Some(index.clone());
+    }
+    let encoder = encoder?;
+    let since = std::time::Instant::now();
+    let built = guided.answer_index(|texts| {
+        texts
+            .iter()
+            .map(|t| {
+                encoder
+                    .views(t)
+                    .and_then(|v| v.into_iter().next().ok_or_else(|| "no view".to_owned()))
+            })
+            .collect::<Result<Vec<_>, String>>()
+    });
+    match built {
+        Ok(index) => {
+            tracing::info!(
+                ms = since.elapsed().as_millis() as u64,
+                "answer library embedded"
+            );
+            Some(INDEX.get_or_init(|| Arc::new(index)).clone())
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "embedding the answer library failed; questions are matched by their words alone");
+            None
+        }
     }
 }
 
@@ -290,6 +330,7 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
             mailer: mailer.clone(),
         },
     );
+    let answers = answer_index(crisis_encoder.as_ref(), &guided);
     let conversations = Conversations::new(
         &store,
         clock.clone(),
@@ -298,6 +339,7 @@ pub async fn parts(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<(App
             encoder: crisis_encoder,
             cpu: cpu.clone(),
             chat,
+            answers,
             guided,
             emotions,
             memory: memory.clone(),

@@ -31,6 +31,9 @@ pub const THRESHOLD: f32 = 0.4;
 const DISTINCTIVE: usize = 4;
 /// What a keyword of an answer adds to a message's score.
 pub const KEYWORD_BONUS: f32 = 0.25;
+/// The cosine similarity (multilingual-e5-small) a message needs with one of
+/// an answer's phrasings for the answer to be found by meaning.
+pub const MEANING_THRESHOLD: f32 = 0.885;
 /// Letters a word is cut to before it is compared.
 const STEM: usize = 5;
 
@@ -202,16 +205,85 @@ impl Answers {
     }
 }
 
+/// Every phrasing of every answer, embedded, for finding answers by meaning
+/// in any language the encoder reads. This crate has no model: the caller
+/// embeds (the server and the conversation test set use multilingual-e5-small,
+/// as queries, L2-normalised).
+#[derive(Debug, Default)]
+pub struct AnswerIndex {
+    langs: BTreeMap<String, Vec<(String, Vec<f32>)>>,
+}
+
+impl AnswerIndex {
+    /// Embeds every phrasing of `library` with `embed`, one language at a time.
+    pub fn build<E>(
+        library: &BTreeMap<String, Answers>,
+        mut embed: impl FnMut(&[&str]) -> Result<Vec<Vec<f32>>, E>,
+    ) -> Result<AnswerIndex, E> {
+        let mut langs = BTreeMap::new();
+        for (lang, answers) in library {
+            let phrasings: Vec<(&str, &str)> = answers
+                .entries
+                .iter()
+                .flat_map(|c| {
+                    c.entry
+                        .questions
+                        .iter()
+                        .map(|q| (c.entry.id.as_str(), q.as_str()))
+                })
+                .collect();
+            let texts: Vec<&str> = phrasings.iter().map(|(_, q)| *q).collect();
+            let vectors = embed(&texts)?;
+            let rows = phrasings
+                .iter()
+                .zip(vectors)
+                .map(|((id, _), v)| ((*id).to_string(), v))
+                .collect();
+            langs.insert(lang.clone(), rows);
+        }
+        Ok(AnswerIndex { langs })
+    }
+
+    /// The answer whose phrasings in `language` (a BCP 47 tag; English when
+    /// it has none) come closest to a message's embedding, when one reaches
+    /// [`MEANING_THRESHOLD`].
+    pub fn find(&self, language: &str, vector: &[f32]) -> Option<Match> {
+        self.closest(language, vector)
+            .filter(|m| m.score >= MEANING_THRESHOLD)
+    }
+
+    /// The closest answer whatever its score.
+    pub fn closest(&self, language: &str, vector: &[f32]) -> Option<Match> {
+        let primary = crate::emotion::primary_language(language);
+        let rows = self.langs.get(&primary).or_else(|| self.langs.get("en"))?;
+        rows.iter()
+            .map(|(id, v)| Match {
+                id: id.clone(),
+                score: v.iter().zip(vector).map(|(a, b)| a * b).sum(),
+            })
+            .max_by(|a, b| a.score.total_cmp(&b.score))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.langs.values().all(Vec::is_empty)
+    }
+}
+
+/// An answer by id, in the reply language when it has it.
+pub(super) fn get<'a>(langs: &[&'a Lang], id: &str) -> Option<&'a Entry> {
+    langs.iter().find_map(|l| l.answers.as_ref()?.get(id))
+}
+
 /// The library's answer to a message read in `langs` (the reply language
 /// first): the best match in any of them, in the reply language when it has
 /// that answer.
-pub(super) fn find<'a>(langs: &[&'a Lang], norm: &str) -> Option<&'a Entry> {
+pub(super) fn find<'a>(langs: &[&'a Lang], norm: &str) -> Option<(&'a Entry, f32)> {
     let best = langs
         .iter()
         .filter_map(|l| l.answers.as_ref()?.best(norm))
         .filter(|m| m.score >= THRESHOLD)
         .max_by(|a, b| a.score.total_cmp(&b.score))?;
-    langs.iter().find_map(|l| l.answers.as_ref()?.get(&best.id))
+    Some((get(langs, &best.id)?, best.score))
 }
 
 /// A message's words without stop words, each cut to its stem.

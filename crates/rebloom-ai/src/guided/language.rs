@@ -124,6 +124,8 @@ impl Lang {
 #[derive(Debug)]
 pub struct Catalog {
     langs: Vec<Lang>,
+    /// Every language's answers as loaded, for embedding their phrasings.
+    pub(super) library: BTreeMap<String, Answers>,
 }
 
 impl Catalog {
@@ -132,6 +134,7 @@ impl Catalog {
             problems: e.problems,
         })?;
         let mut answers = answers::load_all()?;
+        let library = answers::load_all()?;
         let mut langs = Vec::new();
         let mut problems = Vec::new();
         for loaded in content::load_all()? {
@@ -149,7 +152,7 @@ impl Catalog {
                 problems: vec!["no languages".into()],
             });
         }
-        Ok(Catalog { langs })
+        Ok(Catalog { langs, library })
     }
 
     /// The language to answer in for a BCP 47 tag, and the languages to

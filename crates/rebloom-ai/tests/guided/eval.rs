@@ -22,16 +22,18 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use rebloom_ai::guided::answers::{self, Answers};
+use rebloom_ai::guided::answers::{self, AnswerIndex, Answers};
 use rebloom_ai::guided::content::{self, Content};
+use rebloom_e5::{E5, Role};
+use rebloom_safety::normalize::clean;
 use serde::Deserialize;
 
 use super::harness::{Convo, engine, persona};
 
 /// Floors under the current pass rates (turns, conversations): a change
 /// that makes conversations worse fails here.
-const TUNE_FLOOR: (f64, f64) = (0.94, 0.59);
-const HELDOUT_FLOOR: (f64, f64) = (0.89, 0.36);
+const TUNE_FLOOR: (f64, f64) = (0.945, 0.62);
+const HELDOUT_FLOOR: (f64, f64) = (0.90, 0.40);
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -76,6 +78,43 @@ const ACTS: &[&str] = &[
 struct Words {
     answers: BTreeMap<String, Answers>,
     content: BTreeMap<String, Content>,
+}
+
+/// The encoder the server reads messages with, and the answer library
+/// embedded by it: answers are found by meaning as the server finds them.
+/// `None` without the model (`scripts/models.sh`): words alone.
+struct Meaning {
+    model: E5,
+    index: AnswerIndex,
+}
+
+impl Meaning {
+    fn load() -> Option<Meaning> {
+        let path = format!(
+            "{}/../../models/multilingual-e5-small/e5-small-q4.bin",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let model = E5::load(std::path::Path::new(&path)).ok()?;
+        let index = engine()
+            .answer_index(|texts| {
+                let cleaned: Vec<String> = texts.iter().map(|t| clean(t)).collect();
+                let refs: Vec<&str> = cleaned.iter().map(String::as_str).collect();
+                model.embed_batch(&refs, Role::Query)
+            })
+            .expect("the library embeds");
+        Some(Meaning { model, index })
+    }
+
+    /// The library answer closest in meaning to a message, and its score.
+    fn closest(&self, lang: &str, text: &str) -> Option<answers::Match> {
+        let v = self.model.embed(&clean(text), Role::Query).ok()?;
+        self.index.closest(lang, &v)
+    }
+
+    fn find(&self, lang: &str, text: &str) -> Option<String> {
+        let v = self.model.embed(&clean(text), Role::Query).ok()?;
+        self.index.find(lang, &v).map(|m| m.id)
+    }
 }
 
 impl Words {
@@ -201,7 +240,13 @@ fn to_the_person(sentence: &str, lang: &str) -> bool {
     words.iter().any(|w| markers.contains(w))
 }
 
-async fn run(conv: &Conversation, words: &Words, tally: &mut Tally, keep: bool) {
+async fn run(
+    conv: &Conversation,
+    words: &Words,
+    meaning: Option<&Meaning>,
+    tally: &mut Tally,
+    keep: bool,
+) {
     let lang = conv.language.as_str();
     let mut convo = Convo::new(persona(lang, conv.approach.as_deref(), None));
     let mut said: Vec<String> = Vec::new();
@@ -226,6 +271,7 @@ async fn run(conv: &Conversation, words: &Words, tally: &mut Tally, keep: bool) 
             step.act
         );
         let before = convo.exercise();
+        convo.persona.answer = meaning.and_then(|m| m.find(lang, &step.user));
         let reply = convo.send(&step.user).await;
         let after = convo.exercise();
         let offered =
@@ -266,10 +312,11 @@ async fn run(conv: &Conversation, words: &Words, tally: &mut Tally, keep: bool) 
             };
             if !ok {
                 let best = words.answers.get(lang).and_then(|a| a.best_for(&step.user));
+                let by_meaning = meaning.and_then(|m| m.closest(lang, &step.user));
                 failed.push((
                     "question",
                     format!(
-                        "expected {:?}, the library's best {best:?}",
+                        "expected {:?}, by words {best:?}, by meaning {by_meaning:?}",
                         step.answer.as_deref().unwrap_or("unknown")
                     ),
                 ));
@@ -354,7 +401,7 @@ async fn run(conv: &Conversation, words: &Words, tally: &mut Tally, keep: bool) 
     }
 }
 
-async fn score(file: &str, keep: bool) -> Tally {
+async fn score(file: &str, meaning: Option<&Meaning>, keep: bool) -> Tally {
     let path = format!("{}/tests/conversations/{file}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).expect("the conversation set is readable");
     let set: Vec<Conversation> = serde_json::from_str(&text).expect("the set parses");
@@ -362,7 +409,7 @@ async fn score(file: &str, keep: bool) -> Tally {
     let words = Words::load();
     let mut tally = Tally::default();
     for conv in &set {
-        run(conv, &words, &mut tally, keep).await;
+        run(conv, &words, meaning, &mut tally, keep).await;
     }
     tally
 }
@@ -385,8 +432,17 @@ fn summary(name: &str, t: &Tally) -> String {
 
 #[tokio::test]
 async fn the_conversation_set() {
-    let tune = score("tune.json", true).await;
-    let heldout = score("heldout.json", false).await;
+    let meaning = Meaning::load();
+    eprintln!(
+        "answers found {}",
+        if meaning.is_some() {
+            "by their words and by meaning (multilingual-e5-small)"
+        } else {
+            "by their words alone: no model in models/ (scripts/models.sh)"
+        }
+    );
+    let tune = score("tune.json", meaning.as_ref(), true).await;
+    let heldout = score("heldout.json", meaning.as_ref(), false).await;
     for f in &tune.failures {
         eprintln!("{f}");
     }

@@ -14,6 +14,7 @@ pub fn persona(language: &str, approach: Option<&str>, length: Option<&str>) -> 
         language: language.to_string(),
         emotions: Vec::new(),
         reply_length: length.map(str::to_string),
+        answer: None,
     }
 }
 

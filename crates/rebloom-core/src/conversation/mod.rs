@@ -27,6 +27,7 @@ use std::sync::Arc;
 use rebloom_ai::ChatProvider;
 use rebloom_ai::emotion::EmotionClassifier;
 use rebloom_ai::guided::GuidedEngine;
+use rebloom_ai::guided::answers::AnswerIndex;
 use rebloom_safety::Safety;
 use rebloom_store::{
     ConversationStore, MoodStore, QuestionnaireStore, SafetyStore, Store, UserStore,
@@ -58,6 +59,9 @@ pub struct ConversationParts {
     pub chat: Arc<dyn ChatProvider>,
     /// The offline companion: it builds safety plans whatever model is configured.
     pub guided: Arc<GuidedEngine>,
+    /// The guided engine's answer library embedded by the encoder, to find
+    /// answers to questions by meaning; `None` without the encoder.
+    pub answers: Option<Arc<AnswerIndex>>,
     /// Emotions and sentiment of each message.
     pub emotions: Arc<EmotionClassifier>,
     pub memory: Arc<MemoryService>,
@@ -82,6 +86,7 @@ pub struct Conversations {
     cpu: CpuPool,
     chat: Arc<dyn ChatProvider>,
     guided: Arc<GuidedEngine>,
+    answers: Option<Arc<AnswerIndex>>,
     emotions: Arc<EmotionClassifier>,
     memory: Arc<MemoryService>,
     notices: Notices,
@@ -104,6 +109,7 @@ impl Conversations {
             cpu,
             chat,
             guided,
+            answers,
             emotions,
             memory,
             notices,
@@ -122,6 +128,7 @@ impl Conversations {
             cpu,
             chat,
             guided,
+            answers,
             emotions,
             memory,
             notices,

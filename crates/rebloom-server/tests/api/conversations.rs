@@ -22,6 +22,7 @@ cases! {
     openai_provider_fallback_and_guard: [sqlite];
     voice_messages: [sqlite, postgres];
     voice_with_local_whisper: [sqlite, postgres];
+    questions_are_answered_by_meaning_with_the_encoder: [sqlite, postgres];
     one_reply_at_a_time: [sqlite];
     exercise_to_the_end: [sqlite, postgres];
 }
@@ -960,6 +961,46 @@ async fn voice_messages(ctx: Ctx) {
         session["session"]["messageCount"], 4,
         "a refused upload stored something"
     );
+}
+
+/// With the multilingual encoder (fetched by scripts/models.sh; the test
+/// fails without it) the guided engine answers a question from its library by
+/// meaning when its words find nothing (the server embeds the message and the
+/// library with the model the crisis assessment reads it with); a question
+/// the library cannot answer still gets an honest "I don't know".
+async fn questions_are_answered_by_meaning_with_the_encoder(ctx: Ctx) {
+    let models = crate::harness::models_with("multilingual-e5-small/e5-small-q4.bin");
+    let app = ctx.spawn_app_with(|c| c.models_dir = models).await;
+    let s = app.register("significado@example.org", PASSWORD).await;
+    app.set_profile(&s, json!({ "language": "es" })).await;
+    let started = app.start(&s, json!({ "message": "hola" })).await;
+    let session = started["sessionId"].as_str().unwrap().to_owned();
+    // No word of it is in the sleep answer's phrasings ("acostarse",
+    // "descansar"); its meaning is.
+    let reply = app
+        .say(
+            &s,
+            &session,
+            "¿qué rutina antes de acostarse ayuda a descansar mejor?",
+        )
+        .await;
+    let text = reply["aiResponse"]["content"].as_str().unwrap();
+    assert!(
+        text.starts_with("Algunas bases ayudan a mucha gente"),
+        "{reply}"
+    );
+
+    let en = app.register("meaning@example.org", PASSWORD).await;
+    let started = app.start(&en, json!({ "message": "hi" })).await;
+    let session = started["sessionId"].as_str().unwrap().to_owned();
+    let reply = app.say(&en, &session, "what's the capital of Peru?").await;
+    let text = reply["aiResponse"]["content"].as_str().unwrap();
+    let honest = [
+        "rather say so than guess",
+        "not sure about that one",
+        "I don't know that",
+    ];
+    assert!(honest.iter().any(|h| text.contains(h)), "{reply}");
 }
 
 /// Speech-to-text with the on-device Whisper model (fetched by

@@ -667,3 +667,14 @@ pub fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         .map(|(f, c)| ((*f).to_owned(), (*c).to_owned()))
         .collect()
 }
+
+/// The on-device models fetched by scripts/models.sh, holding `model` (a
+/// path inside the folder); the test fails without it.
+pub fn models_with(model: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
+    assert!(
+        dir.join(model).exists(),
+        "no {model} in models/: run scripts/models.sh"
+    );
+    dir
+}

@@ -369,12 +369,7 @@ async fn nothing_learnt_from_a_crisis(ctx: Ctx) {
 
 /// The on-device embedder (fetched by scripts/models.sh; the test fails without it).
 fn models_dir() -> std::path::PathBuf {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
-    assert!(
-        dir.join("all-MiniLM-L6-v2/model.safetensors").exists(),
-        "no local embedding model: run scripts/models.sh"
-    );
-    dir
+    crate::harness::models_with("all-MiniLM-L6-v2/model.safetensors")
 }
 
 async fn recall_by_vectors_with_the_local_model(ctx: Ctx) {

@@ -377,13 +377,7 @@ async fn trusted_contact_offered_at_critical(ctx: Ctx) {
 /// rules have no words for (Hinglish, Arabic, a euphemism) reach the crisis
 /// protocol, through the same pipeline every message takes.
 async fn crisis_detection_with_the_encoder(ctx: Ctx) {
-    let models = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
-    assert!(
-        models
-            .join("multilingual-e5-small/e5-small-q4.bin")
-            .exists(),
-        "no multilingual encoder: run scripts/models.sh"
-    );
+    let models = crate::harness::models_with("multilingual-e5-small/e5-small-q4.bin");
     let app = ctx.spawn_app_with(|c| c.models_dir = models).await;
     let ready = app.get("/ready").send().await.success(StatusCode::OK);
     assert_eq!(ready["crisisDetection"], "full", "{ready}");

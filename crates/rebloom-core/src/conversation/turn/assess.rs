@@ -26,6 +26,8 @@ pub struct Assessed {
     /// The person's recent crisis events, newest first; `None` when they
     /// could not be read (the session's risk then stands on its messages).
     pub crisis_events: Option<Vec<CrisisEvent>>,
+    /// The encoder's embedding of the whole message, when it read it.
+    pub vector: Option<Vec<f32>>,
 }
 
 /// Assesses `incoming` in its context, and sets the context's profile
@@ -91,6 +93,7 @@ pub async fn assess(conv: &Conversations, incoming: &Incoming, context: &mut Con
         dialogue,
         heard,
         crisis_events,
+        vector: views.and_then(|v| v.into_iter().next()),
     }
 }
 

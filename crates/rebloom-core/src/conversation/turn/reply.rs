@@ -43,7 +43,7 @@ pub struct Reply {
     pub dialogue: Dialogue,
 }
 
-fn persona(profile: &Profile, user_emotions: &[String]) -> Persona {
+fn persona(profile: &Profile, user_emotions: &[String], answer: Option<String>) -> Persona {
     let therapeutic = TherapeuticPreferences::of(profile);
     let communication = CommunicationPreferences::of(profile);
     let display_name = if communication.use_name == Some(false) {
@@ -57,6 +57,7 @@ fn persona(profile: &Profile, user_emotions: &[String]) -> Persona {
         language: profile.language.clone(),
         emotions: user_emotions.to_vec(),
         reply_length: communication.reply_length.map(|l| l.as_str().to_owned()),
+        answer,
     }
 }
 
@@ -65,9 +66,18 @@ fn request(
     conv: &Conversations,
     incoming: &Incoming,
     context: &Context,
+    assessed: &Assessed,
     stored: &Stored,
 ) -> ChatRequest {
     let profile = &context.profile;
+    // The library answer closest in meaning, for the guided engine to give
+    // when the message asks something its words did not find.
+    let answer = conv
+        .answers
+        .as_deref()
+        .zip(assessed.vector.as_deref())
+        .and_then(|(index, vector)| index.find(&profile.language, vector))
+        .map(|m| m.id);
     ChatRequest {
         system: {
             let (resources, found) = conv
@@ -85,7 +95,7 @@ fn request(
                 incoming.text.clone(),
             )))
             .collect(),
-        persona: persona(profile, &stored.analysis.emotions),
+        persona: persona(profile, &stored.analysis.emotions, answer),
         engine_state: incoming.session.engine_state.clone(),
         max_tokens: 400,
         temperature: 0.7,
@@ -239,7 +249,7 @@ pub async fn reply(
     if let Some(p) = &preface {
         sink.send(ReplyEvent::Chunk(format!("{p}\n\n"))).await;
     }
-    let mut request = request(conv, incoming, context, stored);
+    let mut request = request(conv, incoming, context, assessed, stored);
     // The safety plan goes on (or starts) at any level below `critical`; in a
     // crisis only when the person asks for it (an offer is not an answer).
     let in_crisis = assessment.level.is_crisis() || assessed.dialogue.flow == Some(Flow::Crisis);

@@ -154,6 +154,7 @@ async fn fixture_with(provider: Arc<Scripted>, turn_limit: std::time::Duration) 
             cpu: CpuPool::new("test-cpu", 1).unwrap(),
             chat: provider,
             guided: Arc::new(GuidedEngine::try_new().unwrap()),
+            answers: None,
             emotions: Arc::new(EmotionClassifier::new(None)),
             memory,
             notices: Notices::new(
