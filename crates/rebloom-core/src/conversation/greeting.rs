@@ -66,9 +66,13 @@ pub async fn open_session(
 struct Frame {
     hello: &'static str,
     hello_named: &'static str,
+    /// What they talked about, ending without a full stop.
     talked: &'static str,
     and: &'static str,
-    said: &'static str,
+    /// What they said they want or what helps, after `talked`.
+    and_that: &'static str,
+    /// The same, when nothing else is remembered.
+    only_that: &'static str,
     ask: &'static str,
 }
 
@@ -76,36 +80,51 @@ const FRAMES: [Frame; 4] = [
     Frame {
         hello: "Welcome back.",
         hello_named: "Welcome back, {name}.",
-        talked: "Last time you told me about {items}.",
+        talked: "Last time you told me about {items}",
         and: "and",
-        said: "You also mentioned: {said}.",
+        and_that: ", and that {said}",
+        only_that: "Last time you told me that {said}",
         ask: "How have things been since we last talked?",
     },
     Frame {
         hello: "Qué bueno verte de nuevo.",
         hello_named: "Qué bueno verte de nuevo, {name}.",
-        talked: "La última vez me hablaste de {items}.",
+        talked: "La última vez me hablaste de {items}",
         and: "y",
-        said: "También mencionaste: {said}.",
+        and_that: ", y me contaste que {said}",
+        only_that: "La última vez me contaste que {said}",
         ask: "¿Cómo han ido las cosas desde la última vez?",
     },
     Frame {
         hello: "Content de te retrouver.",
         hello_named: "Content de te retrouver, {name}.",
-        talked: "La dernière fois, tu m'as parlé de {items}.",
+        talked: "La dernière fois, tu m'as parlé de {items}",
         and: "et",
-        said: "Tu as aussi mentionné : {said}.",
+        and_that: ", et tu m'as dit que {said}",
+        only_that: "La dernière fois, tu m'as dit que {said}",
         ask: "Comment ça va depuis la dernière fois ?",
     },
     Frame {
         hello: "Schön, dass du wieder da bist.",
         hello_named: "Schön, dass du wieder da bist, {name}.",
-        talked: "Letztes Mal hast du mir von {items} erzählt.",
+        talked: "Letztes Mal hast du mir von {items} erzählt",
         and: "und",
-        said: "Du hast auch erwähnt: {said}.",
+        and_that: ", und dass {said}",
+        only_that: "Letztes Mal hast du mir erzählt, dass {said}",
         ask: "Wie ist es dir seitdem ergangen?",
     },
 ];
+
+/// A goal or what helps, as something they told: "You want to sleep
+/// better" is told back as "you wanted to sleep better" (goals and what
+/// helps are only remembered in English so far).
+fn as_told(content: &str, language: &str) -> String {
+    let told = lower_first(content, language);
+    match told.strip_prefix("you want to ") {
+        Some(rest) => format!("you wanted to {rest}"),
+        None => told,
+    }
+}
 
 fn lower_first(s: &str, language: &str) -> String {
     // German nouns keep their capital.
@@ -152,20 +171,27 @@ pub fn compose(memories: &[Memory], name: Option<&str>, language: &str) -> Optio
     let said: Option<String> = recent
         .iter()
         .find(|m| m.kind == "goal" || m.kind == "coping" || m.kind == "note")
-        .map(|m| lower_first(&m.content, language));
+        .map(|m| as_told(&m.content, language));
     let mut parts = vec![match name {
         Some(n) => frame.hello_named.replace("{name}", n),
         None => frame.hello.to_owned(),
     }];
-    if !topics.is_empty() {
-        parts.push(
-            frame
-                .talked
-                .replace("{items}", &topics.join(&format!(" {} ", frame.and))),
-        );
-    }
-    if let Some(s) = said {
-        parts.push(frame.said.replace("{said}", &s));
+    // One sentence, in what matters most first: what weighed on them and
+    // who, then what they hoped for or found helps.
+    let told = match (topics.is_empty(), said) {
+        (false, said) => {
+            let items = topics.join(&format!(" {} ", frame.and));
+            let mut t = frame.talked.replace("{items}", &items);
+            if let Some(s) = said {
+                t.push_str(&frame.and_that.replace("{said}", &s));
+            }
+            Some(t)
+        }
+        (true, Some(s)) => Some(frame.only_that.replace("{said}", &s)),
+        (true, None) => None,
+    };
+    if let Some(t) = told {
+        parts.push(format!("{t}."));
     }
     parts.push(frame.ask.to_owned());
     Some(parts.join(" "))
@@ -212,7 +238,7 @@ mod tests {
         let g = compose(&memories, Some("Sam"), "en").unwrap();
         assert_eq!(
             g,
-            "Welcome back, Sam. Last time you told me about pressure from exams and studies and your sister Anna. You also mentioned: you want to sleep better. How have things been since we last talked?"
+            "Welcome back, Sam. Last time you told me about pressure from exams and studies and your sister Anna, and that you wanted to sleep better. How have things been since we last talked?"
         );
         assert!(!g.contains("Mark"));
         let de = compose(&memories, None, "de").unwrap();
@@ -221,5 +247,10 @@ mod tests {
             "{de}"
         );
         assert!(compose(&[], Some("Sam"), "en").is_none());
+        let only = vec![memory("coping", "Walking the dog helps you", last, 5)];
+        assert_eq!(
+            compose(&only, None, "en").unwrap(),
+            "Welcome back. Last time you told me that walking the dog helps you. How have things been since we last talked?"
+        );
     }
 }

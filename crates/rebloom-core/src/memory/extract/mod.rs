@@ -59,6 +59,9 @@ pub struct Extractor {
     person: [Regex; 4],
     goal: Regex,
     coping: [Regex; 3],
+    /// "Do you remember what I told you about my sister?": a question about
+    /// what is remembered, not something new to remember.
+    recall: Regex,
 }
 
 /// Whether `text` (lower-case) holds any of `words` as a whole word or phrase.
@@ -154,6 +157,9 @@ impl Extractor {
             goal: Regex::new(
                 r"(?i)\b(?:i\s+(?:really\s+)?want\s+to|i'd\s+(?:really\s+)?like\s+to|i\s+would\s+(?:really\s+)?like\s+to|my\s+goal\s+is\s+to|i'm\s+trying\s+to|i\s+am\s+trying\s+to|i\s+hope\s+to|i\s+plan\s+to|i'm\s+working\s+on)\s+(?P<rest>[^.!?\n]+)",
             )?,
+            recall: Regex::new(
+                r"(?i)\b(?:do\s+you\s+remember|you\s+remember\s+(?:what|when|how|my|me)|remember\s+what\s+i\s+(?:told|said)|did\s+i\s+(?:tell|mention)|(?:te\s+)?(?:acuerdas|recuerdas)|tu\s+te\s+souviens|te\s+souviens|erinnerst\s+du)\b",
+            )?,
             coping: [
                 Regex::new(
                     r"(?i)\b(?P<what>(?:going|taking|talking|listening|writing|reading|playing|doing|being|having|calling|walking|running|swimming|cooking|painting|drawing|meditating|breathing|journaling|journalling|yoga|music|exercise|walks?|a\s+walk|a\s+bath|a\s+run)[^.!?\n,]{0,60}?)\s+(?:really\s+|always\s+|usually\s+|sometimes\s+)?(?:helps|helped|calms\s+me|calmed\s+me|makes\s+me\s+feel\s+better|made\s+me\s+feel\s+better)\b",
@@ -177,7 +183,7 @@ impl Extractor {
         language: &str,
         risk: RiskLevel,
     ) -> Vec<Candidate> {
-        if risk > RiskLevel::Low {
+        if risk > RiskLevel::Low || self.recall.is_match(text) {
             return Vec::new();
         }
         let lower = text.to_lowercase();
@@ -291,6 +297,19 @@ pub fn blocked(content: &str, source: &str, never: &[String]) -> bool {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+
+    #[test]
+    fn asking_what_is_remembered_remembers_nothing_new() {
+        for (text, lang) in [
+            ("do you remember what I told you about my sister?", "en"),
+            ("Remember what I said about my boss Mark?", "en"),
+            ("¿te acuerdas de lo que te conté de mi hermana?", "es"),
+            ("Erinnerst du dich an meine Schwester?", "de"),
+        ] {
+            assert!(run(text, lang).is_empty(), "{text}");
+        }
+        assert!(!run("my sister Anna is visiting", "en").is_empty());
+    }
 
     fn run(text: &str, language: &str) -> Vec<(Kind, String)> {
         let safety = Safety::new().unwrap();
