@@ -414,7 +414,10 @@ impl Recall {
              (use them naturally when they help; never recite them or pretend to know more):\n<notes>\n",
         );
         for m in &self.memories {
-            out.push_str(&format!("- Noted about them: {}\n", clean(&m.content)));
+            out.push_str(&format!(
+                "- Noted about them: {}\n",
+                clean(&third_person(&m.content))
+            ));
         }
         for m in &self.similar {
             let excerpt: String = m.content.chars().take(200).collect();
@@ -429,6 +432,36 @@ impl Recall {
     }
 }
 
+/// A memory as the prompt tells it about the person: memories are written
+/// to them ("Your sister Anna", "You want to sleep better", "Walking helps
+/// you", as their memories page shows them), the prompt speaks of them
+/// ("Their sister Anna", "They want to…", "…helps them"). Spanish, French
+/// and German possessives likewise ("Tu hermana" → "Su hermana").
+pub fn third_person(content: &str) -> String {
+    const OPENINGS: &[(&str, &str)] = &[
+        ("You want to ", "They want to "),
+        ("Your ", "Their "),
+        ("Tus ", "Sus "),
+        ("Tu ", "Su "),
+        ("Tes ", "Ses "),
+        ("Ton ", "Son "),
+        ("Ta ", "Sa "),
+        ("Deinen ", "Ihren "),
+        ("Deinem ", "Ihrem "),
+        ("Deiner ", "Ihrer "),
+        ("Deine ", "Ihre "),
+        ("Dein ", "Ihr "),
+    ];
+    let mut out = content.to_owned();
+    if let Some((from, to)) = OPENINGS.iter().find(|(from, _)| content.starts_with(from)) {
+        out = format!("{to}{}", &content[from.len()..]);
+    }
+    if let Some(rest) = out.strip_suffix(" helps you") {
+        out = format!("{rest} helps them");
+    }
+    out.replace(" your ", " their ")
+}
+
 /// When a memory was last touched, for sorting and greetings.
 pub fn last_session(memories: &[Memory]) -> Option<(Uuid, OffsetDateTime)> {
     memories
@@ -436,4 +469,31 @@ pub fn last_session(memories: &[Memory]) -> Option<(Uuid, OffsetDateTime)> {
         .flat_map(|m| m.sources.iter())
         .max_by_key(|s| s.at)
         .map(|s| (s.session_id, s.at))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::third_person;
+
+    #[test]
+    fn memories_are_told_in_the_third_person() {
+        for (memory, told) in [
+            ("Your sister Anna", "Their sister Anna"),
+            (
+                "You want to sleep better before your finals",
+                "They want to sleep better before their finals",
+            ),
+            ("Walking the dog helps you", "Walking the dog helps them"),
+            ("Tu hermana Ana", "Su hermana Ana"),
+            ("Tus padres", "Sus padres"),
+            ("Ta sœur Léa", "Sa sœur Léa"),
+            ("Deine Schwester Anna", "Ihre Schwester Anna"),
+            (
+                "Pressure from exams and studies",
+                "Pressure from exams and studies",
+            ),
+        ] {
+            assert_eq!(third_person(memory), told);
+        }
+    }
 }
