@@ -1,12 +1,11 @@
 // The crisis bar and "Get help now" in the signed-in frame and on the sign-in
 // page, on the shared fake server, with a stand-in for the live connection.
-import { act, cleanup, render, screen, waitFor, within } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
-import { MemoryRouter, Route, Routes } from 'react-router';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { act, cleanup, screen, waitFor, within } from '@testing-library/react';
+import { Route } from 'react-router';
+import type { QueryClient } from '@tanstack/react-query';
 import { setTokens, type Schemas } from '../api/client';
 import { callsTo, on, resetNetwork, type Handler } from '../test/network';
-import { SessionProvider } from './session';
+import { renderRoutes, USER } from '../test/render';
 import { crisisKey } from './crisis';
 import { Layout } from './Layout';
 import { AuthPage } from '../features/auth/AuthPage';
@@ -70,14 +69,6 @@ const ACTIVE_DE: Crisis = {
   resources: [{ name: 'TelefonSeelsorge', contact: 'call 0800 111 0 111 or 0800 111 0 222', hours: '24/7' }],
 };
 
-const USER: Schemas['UserView'] = {
-  id: 'u1',
-  email: 'sam@example.org',
-  role: 'user',
-  onboardingCompleted: true,
-  subscriptionTier: 'free',
-  createdAt: '2026-01-01T00:00:00Z',
-};
 const PROFILE = {
   displayName: 'Sam',
   country: 'US',
@@ -111,27 +102,17 @@ function signedIn(routes: Record<string, Handler | object>) {
 }
 
 function renderApp(url = '/chat') {
-  const queries = new QueryClient({
-    defaultOptions: { queries: { retry: false, gcTime: Infinity }, mutations: { retry: false } },
-  });
-  const user = userEvent.setup();
-  render(
-    <QueryClientProvider client={queries}>
-      <MemoryRouter initialEntries={[url]}>
-        <SessionProvider>
-          <Routes>
-            <Route path="/login" element={<AuthPage mode="login" />} />
-            <Route element={<Layout />}>
-              <Route path="/chat" element={<ChatPage />} />
-              <Route path="/chat/:sessionId" element={<ChatPage />} />
-              <Route path="/settings" element={<SettingsPage />} />
-            </Route>
-          </Routes>
-        </SessionProvider>
-      </MemoryRouter>
-    </QueryClientProvider>,
+  return renderRoutes(
+    <>
+      <Route path="/login" element={<AuthPage mode="login" />} />
+      <Route element={<Layout />}>
+        <Route path="/chat" element={<ChatPage />} />
+        <Route path="/chat/:sessionId" element={<ChatPage />} />
+        <Route path="/settings" element={<SettingsPage />} />
+      </Route>
+    </>,
+    url,
   );
-  return { user, queries };
 }
 
 const bar = () => screen.findByRole('region', { name: 'Crisis support' });

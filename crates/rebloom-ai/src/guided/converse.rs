@@ -100,6 +100,7 @@ fn risk(t: &Turn, sig: &Signals, st: &mut EngineState, w: &mut Writer) {
 }
 
 fn converse(t: &Turn, sig: &Signals, st: &mut EngineState, w: &mut Writer) {
+    st.duration_told |= sig.duration;
     if sig.risk {
         risk(t, sig, st, w);
         return;
@@ -320,7 +321,12 @@ fn conversation(t: &Turn, sig: &Signals, st: &mut EngineState, w: &mut Writer) {
         {
             format!("question.topic.{}", h.id)
         } else if top.is_some() {
-            "question.feeling".to_string()
+            // How long it has been is asked at most until they have said.
+            if !st.duration_told && w.coin() {
+                "question.feeling.since".to_string()
+            } else {
+                "question.feeling".to_string()
+            }
         } else {
             "question.open".to_string()
         };

@@ -44,6 +44,8 @@ pub struct Signals {
     pub greeting: bool,
     /// "How are you?", "what's up?"
     pub small_talk: bool,
+    /// The message says how long something has been going on ("for weeks").
+    pub duration: bool,
     pub thanks: bool,
     pub bye: bool,
     pub ask_human: bool,
@@ -171,6 +173,7 @@ impl Signals {
                         .any(|l| l.lex("skip").is_some_and(|m| m.has_phrase(norm)))),
             greeting,
             small_talk: n <= 8 && mentions(langs, "small_talk", norm),
+            duration: mentions(langs, "duration_told", norm),
             thanks: mentions(langs, "thanks", norm),
             bye: (n <= 14 && mentions(langs, "bye", norm)) || exact(langs, "bye_exact", norm),
             ask_human: mentions(langs, "ask_human", norm),

@@ -203,6 +203,8 @@ pub struct EngineState {
     pub no_offers: bool,
     /// Library answers given in this session, not given twice.
     pub answered: Vec<String>,
+    /// The person has said how long things have been this way: not asked again.
+    pub duration_told: bool,
     pub completed: Vec<ExerciseKind>,
     pub last_emotion: Option<String>,
     pub last_topic: Option<String>,

@@ -283,3 +283,42 @@ async fn never_diagnoses_advises_on_medication_or_affirms_delusions() {
         assert!(guard.check(r).allowed, "guard blocks {r}");
     }
 }
+
+/// Once the person has said how long things have been this way, the
+/// companion does not ask it ("how long have you…", "when did you first…").
+#[tokio::test]
+async fn does_not_ask_how_long_once_told() {
+    let mut c = Convo::english();
+    c.send("hi").await;
+    c.send("I've been feeling really sad for weeks now").await;
+    for message in [
+        "I'm so sad at work",
+        "sad again today, and lonely",
+        "I feel sad and tired all the time",
+        "still really down and sad",
+        "everything makes me sad lately",
+        "so anxious and sad about it all",
+    ] {
+        let reply = c.send(message).await;
+        assert!(
+            !has_any(&reply, &["how long have you", "when did you first"]),
+            "{message}: {reply}"
+        );
+    }
+    // Not told: it may be asked (the same messages in a new conversation).
+    let mut asked = false;
+    for seed in ["hello", "hey", "hi there", "good morning"] {
+        let mut c = Convo::english();
+        c.send(seed).await;
+        for message in [
+            "I'm so sad at work",
+            "sad again today, and lonely",
+            "I feel sad and tired all the time",
+            "still really down and sad",
+        ] {
+            let reply = c.send(message).await;
+            asked |= has_any(&reply, &["how long have you", "when did you first"]);
+        }
+    }
+    assert!(asked, "never asked how long, even untold");
+}

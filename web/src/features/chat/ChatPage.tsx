@@ -27,6 +27,8 @@ type AiEvent =
   | (Turn & { type: 'final' });
 
 const EXERCISES = ['breathing', 'grounding', 'thought_record', 'gratitude', 'values', 'behavioural_activation'] as const;
+// Offered before the first message; one is sent as the person's message, as if typed.
+const STARTERS = ['stressed', 'calmDown', 'talkThrough', 'exercise'] as const;
 
 function fromView(m: Schemas['MessageView']): Shown {
   return { id: m.id, sender: m.sender === 'user' ? 'user' : 'ai', content: m.content, riskLevel: m.riskLevel };
@@ -435,6 +437,13 @@ export function ChatPage() {
             <div className="card">
               <h2>{t('emptyTitle')}</h2>
               <p>{t('emptyBody')}</p>
+              <div className="row" role="group" aria-label={t('startersLabel')}>
+                {STARTERS.map((key) => (
+                  <button key={key} type="button" onClick={() => void send(t(`starters.${key}`))}>
+                    {t(`starters.${key}`)}
+                  </button>
+                ))}
+              </div>
             </div>
           )}
           <ol className="messages" aria-label={t('history')} data-testid="messages" tabIndex={0}>

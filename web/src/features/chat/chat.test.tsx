@@ -1,4 +1,10 @@
-import { addTurn, type Shown } from './ChatPage';
+import { cleanup, screen, within } from '@testing-library/react';
+import { Route } from 'react-router';
+import { setTokens } from '../../api/client';
+import i18n from '../../i18n';
+import { callsTo, on, resetNetwork, type Handler } from '../../test/network';
+import { renderRoutes, USER } from '../../test/render';
+import { addTurn, ChatPage, type Shown } from './ChatPage';
 import { encodeWav, resample } from './recorder';
 
 const turn = {
@@ -40,6 +46,93 @@ test('voice is encoded as 16-bit mono WAV at the requested rate', async () => {
   expect(bytes.getUint32(24, true)).toBe(16_000);
   expect(bytes.getUint32(40, true)).toBe(32_000);
   expect(bytes.getInt16(44 + 200, true)).toBe(Math.trunc(0.5 * 0x7fff));
+});
+
+// The chat screen on the shared fake server, signed in, without the live
+// connection (messages go over HTTP, as they do while it reconnects).
+describe('starters', () => {
+  const SESSION = { id: 's1', messageCount: 0, sessionType: 'general', startedAt: '2026-11-25T10:00:00Z' };
+  const STARTERS_EN = ['I’m stressed', 'Help me calm down', 'I want to talk something through', 'Try an exercise'];
+
+  function signedIn(language: string, routes: Record<string, Handler | object> = {}) {
+    setTokens({ accessToken: 'a', refreshToken: 'r', tokenType: 'Bearer', expiresIn: 900, refreshExpiresIn: 3600, user: USER });
+    resetNetwork();
+    const table: Record<string, Handler | object> = {
+      'GET /api/me': USER,
+      'GET /api/me/profile': { displayName: 'Sam', language, onboardingCompleted: true, updatedAt: '2026-03-01T10:00:00Z' },
+      'GET /api/conversations': { sessions: [] },
+      ...routes,
+    };
+    for (const [key, handler] of Object.entries(table)) {
+      const [method = 'GET', path = '/'] = key.split(' ');
+      on(method, path, typeof handler === 'function' ? (handler as Handler) : () => handler);
+    }
+  }
+
+  function renderChat(url = '/chat') {
+    return renderRoutes(
+      <>
+        <Route path="/chat" element={<ChatPage />} />
+        <Route path="/chat/:sessionId" element={<ChatPage />} />
+      </>,
+      url,
+    );
+  }
+
+  afterEach(async () => {
+    cleanup();
+    setTokens(null);
+    await i18n.changeLanguage('en');
+  });
+
+  test('with no conversation yet, four starters; one tap sends its words as the first message', async () => {
+    signedIn('en', {
+      'POST /api/conversations': { sessionId: 's1', session: SESSION },
+      'POST /api/conversations/:userId/messages': (call) => {
+        const { message } = call.body as { message: string };
+        return { ...turn, message: { ...turn.message, content: message } };
+      },
+    });
+    const { user } = renderChat();
+    const group = await screen.findByRole('group', { name: 'Ways to start' });
+    expect(within(group).getAllByRole('button').map((b) => b.textContent)).toEqual(STARTERS_EN);
+
+    await user.click(within(group).getByRole('button', { name: 'Help me calm down' }));
+    const messages = screen.getByTestId('messages');
+    expect(await within(messages).findByText('Hi, I am here.')).toBeInTheDocument();
+    expect(within(messages).getByText('Help me calm down')).toBeInTheDocument();
+    // As typing it and pressing Send would: a new conversation, then the message in it.
+    expect(callsTo('POST', '/api/conversations').map((c) => c.body)).toEqual([{}]);
+    expect(callsTo('POST', '/api/conversations/u1/messages').map((c) => c.body)).toEqual([
+      { message: 'Help me calm down', sessionId: 's1' },
+    ]);
+    expect(screen.queryByRole('group', { name: 'Ways to start' })).not.toBeInTheDocument();
+  });
+
+  test('speak Spanish, in a conversation with no messages yet', async () => {
+    await i18n.changeLanguage('es');
+    signedIn('es', {
+      'GET /api/conversations/sessions/:id': { session: SESSION, messages: { messages: [] } },
+    });
+    renderChat('/chat/s1');
+    const group = await screen.findByRole('group', { name: 'Formas de empezar' });
+    expect(within(group).getAllByRole('button').map((b) => b.textContent)).toEqual([
+      'Tengo mucho estrés',
+      'Ayúdame a calmarme',
+      'Quiero hablar de algo',
+      'Probar un ejercicio',
+    ]);
+  });
+
+  test('are not offered once the conversation has a message', async () => {
+    signedIn('en', {
+      'GET /api/conversations/sessions/:id': { session: { ...SESSION, messageCount: 1 }, messages: { messages: [turn.message] } },
+    });
+    renderChat('/chat/s1');
+    expect(await within(screen.getByTestId('messages')).findByText('hello')).toBeInTheDocument();
+    expect(screen.queryByRole('group', { name: 'Ways to start' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Help me calm down' })).not.toBeInTheDocument();
+  });
 });
 
 // The crisis bar and its updates from turns: src/app/crisis.test.tsx.
