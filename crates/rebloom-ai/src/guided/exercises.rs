@@ -117,6 +117,13 @@ pub fn carry_on(
         }
         None => {
             summary(&ex, w);
+            if ex.kind == ExerciseKind::BehaviouralActivation
+                && let (Some(activity), Some(when)) = (ex.data.get("activity"), ex.data.get("when"))
+                && !activity.is_empty()
+                && !when.is_empty()
+            {
+                st.plan = Some((activity.clone(), when.clone()));
+            }
             st.complete(ex.kind);
             st.last_offer_turn = Some(t.turn);
         }

@@ -84,7 +84,9 @@ pub fn goodbye(t: &Turn, sig: &Signals, st: &mut EngineState, w: &mut Writer) {
     if sig.thanks {
         w.say("thanks", &[]);
     }
-    if let Some(kind) = st.completed.last()
+    if let Some((activity, when)) = &st.plan {
+        w.say("bye.plan", &[("activity", activity), ("when", when)]);
+    } else if let Some(kind) = st.completed.last()
         && let Some(title) = w.pick(&format!("ex.{}.title", kind.id()), &[])
     {
         w.say("bye.after_exercise", &[("exercise", &title)]);

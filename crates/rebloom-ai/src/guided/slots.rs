@@ -161,6 +161,7 @@ const CONVERSATION: &[Spec] = &[
     ("bye", &[]),
     ("bye.named", &["name"]),
     ("bye.after_exercise", &["exercise"]),
+    ("bye.plan", &["activity", "when"]),
     ("declined", &[]),
     ("just_talk", &[]),
     ("stopped", &[]),

@@ -205,6 +205,8 @@ pub struct EngineState {
     pub answered: Vec<String>,
     /// The person has said how long things have been this way: not asked again.
     pub duration_told: bool,
+    /// The activity planned in this session (what, when), recalled at goodbye.
+    pub plan: Option<(String, String)>,
     pub completed: Vec<ExerciseKind>,
     pub last_emotion: Option<String>,
     pub last_topic: Option<String>,

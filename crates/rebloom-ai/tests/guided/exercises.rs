@@ -127,6 +127,13 @@ async fn behavioural_activation_plans_one_small_activity() {
     ] {
         assert!(summary.contains(part), "{part}: {summary}");
     }
+    // The goodbye recalls the plan.
+    let bye = c.send("thanks, bye for now").await;
+    assert!(
+        bye.contains("a 10 minute walk, tomorrow after lunch"),
+        "{bye}"
+    );
+    assert!(!bye.contains('?'), "{bye}");
 }
 
 #[tokio::test]
