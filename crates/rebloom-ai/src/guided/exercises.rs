@@ -30,6 +30,7 @@ pub fn start(t: &Turn, kind: ExerciseKind, st: &mut EngineState, w: &mut Writer)
         step: "intro".to_string(),
         data: BTreeMap::new(),
         started_turn: t.turn,
+        paused: false,
     };
     prompt(t, &ex, w);
     st.exercise = Some(ex);
@@ -99,6 +100,27 @@ pub fn carry_on(
     if guided_by_senses && !sig.emotions.is_empty() && sig.words >= 15 {
         // Something heartfelt in the middle of breathing: acknowledge it.
         moves::reflect(sig, w);
+    }
+    // A plain "thanks" is not the step's answer: welcomed, and asked
+    // whether to carry on; a yes asks the step again.
+    if std::mem::take(&mut ex.paused) {
+        if sig.no {
+            st.decline(ex.kind, t.turn);
+            st.last_offer_turn = Some(t.turn);
+            w.say("stopped", &[]);
+            return;
+        }
+        if sig.yes {
+            prompt(t, &ex, w);
+            st.exercise = Some(ex);
+            return;
+        }
+    } else if sig.thanks && !sig.no && sig.words <= 4 && !guided_by_senses {
+        w.say("thanks", &[]);
+        w.say("resume", &[]);
+        ex.paused = true;
+        st.exercise = Some(ex);
+        return;
     }
     // Breathing, grounding and gratitude prompts carry their own acknowledgement.
     let own_ack = guided_by_senses || ex.kind == ExerciseKind::Gratitude;

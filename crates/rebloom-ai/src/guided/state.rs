@@ -148,6 +148,9 @@ pub struct ExerciseProgress {
     pub data: BTreeMap<String, String>,
     #[serde(default)]
     pub started_turn: u32,
+    /// The person said thanks in the middle: asked whether to carry on.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub paused: bool,
 }
 
 /// An offer waiting for a yes or a no: one exercise, or a menu of several.

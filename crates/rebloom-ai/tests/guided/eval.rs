@@ -32,7 +32,7 @@ use super::harness::{Convo, engine, persona};
 
 /// Floors under the current pass rates (turns, conversations): a change
 /// that makes conversations worse fails here.
-const TUNE_FLOOR: (f64, f64) = (0.945, 0.62);
+const TUNE_FLOOR: (f64, f64) = (0.95, 0.65);
 const HELDOUT_FLOOR: (f64, f64) = (0.90, 0.40);
 
 #[derive(Debug, Deserialize)]

@@ -383,3 +383,33 @@ async fn answers_that_sound_like_commands_are_still_answers() {
     assert_eq!(c.exercise(), None);
     assert!(has_any(&reply, &["doctor", "prescriber"]), "{reply}");
 }
+
+/// "thanks" in the middle of a thought record is not the step's answer: the
+/// companion welcomes it and asks whether to carry on; "yes" asks the step
+/// again, and the next message is its answer.
+#[tokio::test]
+async fn thanks_mid_exercise_pauses_it() {
+    let mut c = Convo::with_approach("cbt");
+    c.send("I'd like to do a thought record").await;
+    c.send("my manager didn't reply to my email").await;
+    let step = c.step();
+    let reply = c.send("thanks").await;
+    assert_eq!(c.step(), step, "{reply}");
+    assert!(
+        reply.contains("carry on") || reply.contains("pick up"),
+        "{reply}"
+    );
+    let again = c.send("yes").await;
+    assert_eq!(c.step(), step, "{again}");
+    assert!(again.contains('?'), "{again}");
+    c.send("she's going to let me go").await;
+    assert_ne!(c.step(), step);
+
+    // "No" after the pause stops it.
+    let mut c = Convo::with_approach("cbt");
+    c.send("I'd like to do a thought record").await;
+    c.send("my manager didn't reply to my email").await;
+    c.send("thank you").await;
+    c.send("no").await;
+    assert_eq!(c.exercise(), None);
+}
