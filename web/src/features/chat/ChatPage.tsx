@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { useNavigate, useParams } from 'react-router';
+import { useLocation, useNavigate, useParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiProblem, accessToken, api, unwrap, type Schemas } from '../../api/client';
@@ -90,6 +90,7 @@ export function ChatPage() {
   const { t, i18n } = useTranslation('chat');
   const { sessionId } = useParams();
   const navigate = useNavigate();
+  const location = useLocation();
   const queries = useQueryClient();
   const { user } = useSession();
   const setCrisis = useSetCrisis();
@@ -124,6 +125,19 @@ export function ChatPage() {
     queryKey: ['sessions'],
     queryFn: async () => unwrap(await api.GET('/api/conversations', { params: { query: { limit: 30 } } })),
   });
+
+  // "Talk" (/chat) resumes the latest conversation while it is open; "New
+  // conversation" (state `fresh`) does not. Decided once per arrival, on the
+  // list as the server has it now.
+  const resumeChecked = useRef<string | null>(null);
+  const fresh = (location.state as { fresh?: boolean } | null)?.fresh === true;
+  useEffect(() => {
+    if (sessionId || fresh || !sessions.isSuccess || sessions.isFetching) return;
+    if (resumeChecked.current === location.key) return;
+    resumeChecked.current = location.key;
+    const latest = sessions.data.sessions[0];
+    if (latest && latest.endedAt == null) navigate(`/chat/${latest.id}`, { replace: true });
+  }, [sessionId, fresh, sessions.isSuccess, sessions.isFetching, sessions.data, location.key, navigate]);
 
   // Load the session when it changes (not the one this page just created: it is already shown).
   useEffect(() => {
@@ -411,7 +425,7 @@ export function ChatPage() {
     <Page title={t('title')}>
       <div className="chat">
         <nav className="chat-history" aria-label={t('history')}>
-          <button type="button" className="primary" onClick={() => navigate('/chat')} style={{ width: '100%', marginBottom: '0.75rem' }}>
+          <button type="button" className="primary" onClick={() => navigate('/chat', { state: { fresh: true } })} style={{ width: '100%', marginBottom: '0.75rem' }}>
             {t('newConversation')}
           </button>
           <h2 className="visually-hidden">{t('history')}</h2>

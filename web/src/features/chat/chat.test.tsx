@@ -1,4 +1,4 @@
-import { cleanup, screen, within } from '@testing-library/react';
+import { act, cleanup, screen, within } from '@testing-library/react';
 import { Route } from 'react-router';
 import { setTokens } from '../../api/client';
 import i18n from '../../i18n';
@@ -132,6 +132,54 @@ describe('starters', () => {
     expect(await within(screen.getByTestId('messages')).findByText('hello')).toBeInTheDocument();
     expect(screen.queryByRole('group', { name: 'Ways to start' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Help me calm down' })).not.toBeInTheDocument();
+  });
+
+  // "Talk" (/chat) goes back to the latest conversation while it is open.
+  const OPEN = { ...SESSION, messageCount: 1, lastMessageAt: '2026-11-25T10:00:00Z' };
+  const OLDER = { ...SESSION, id: 's0', startedAt: '2026-11-24T10:00:00Z', endedAt: '2026-11-24T10:30:00Z' };
+
+  test('"Talk" resumes the latest conversation while it is open', async () => {
+    signedIn('en', {
+      'GET /api/conversations': { sessions: [OPEN, OLDER] },
+      'GET /api/conversations/sessions/:id': { session: OPEN, messages: { messages: [turn.message] } },
+    });
+    renderChat('/chat');
+    expect(await within(screen.getByTestId('messages')).findByText('hello')).toBeInTheDocument();
+    expect(callsTo('GET', '/api/conversations/sessions/s1')).toHaveLength(1);
+    // Its entry in the history is the one shown.
+    expect(screen.getAllByRole('button', { current: true })).toHaveLength(1);
+    expect(screen.queryByRole('group', { name: 'Ways to start' })).not.toBeInTheDocument();
+  });
+
+  test('"Talk" opens a new conversation when the latest one has ended', async () => {
+    signedIn('en', {
+      'GET /api/conversations': { sessions: [{ ...OPEN, endedAt: '2026-11-25T10:30:00Z' }, OLDER] },
+    });
+    renderChat('/chat');
+    expect(await screen.findByRole('group', { name: 'Ways to start' })).toBeInTheDocument();
+    // The list has been read (the history shows it) and nothing was opened.
+    expect(await screen.findAllByText('1 messages')).toHaveLength(1);
+    expect(callsTo('GET', '/api/conversations/sessions/s1')).toHaveLength(0);
+    expect(within(screen.getByTestId('messages')).queryByText('hello')).not.toBeInTheDocument();
+  });
+
+  test('"New conversation" from an open one stays new', async () => {
+    signedIn('en', {
+      'GET /api/conversations': { sessions: [OPEN, OLDER] },
+      'GET /api/conversations/sessions/:id': { session: OPEN, messages: { messages: [turn.message] } },
+    });
+    const { user, queries } = renderChat('/chat/s1');
+    const messages = screen.getByTestId('messages');
+    expect(await within(messages).findByText('hello')).toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'New conversation' }));
+    expect(await screen.findByRole('group', { name: 'Ways to start' })).toBeInTheDocument();
+    expect(within(messages).queryByText('hello')).not.toBeInTheDocument();
+    // Still new once the list has been read again.
+    await act(() => queries.refetchQueries({ queryKey: ['sessions'] }));
+    expect(screen.getByRole('group', { name: 'Ways to start' })).toBeInTheDocument();
+    expect(callsTo('GET', '/api/conversations/sessions/s1')).toHaveLength(1);
+    expect(screen.queryByRole('button', { current: true })).not.toBeInTheDocument();
   });
 });
 
