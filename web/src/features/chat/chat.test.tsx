@@ -158,7 +158,7 @@ describe('starters', () => {
     renderChat('/chat');
     expect(await screen.findByRole('group', { name: 'Ways to start' })).toBeInTheDocument();
     // The list has been read (the history shows it) and nothing was opened.
-    expect(await screen.findAllByText('1 messages')).toHaveLength(1);
+    expect(await screen.findAllByText('1 message')).toHaveLength(1);
     expect(callsTo('GET', '/api/conversations/sessions/s1')).toHaveLength(0);
     expect(within(screen.getByTestId('messages')).queryByText('hello')).not.toBeInTheDocument();
   });
