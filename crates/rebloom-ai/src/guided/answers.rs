@@ -12,6 +12,7 @@
 //! phrasing explains; a keyword adds [`KEYWORD_BONUS`].
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use serde::Deserialize;
 
@@ -217,7 +218,7 @@ pub struct AnswerIndex {
 impl AnswerIndex {
     /// Embeds every phrasing of `library` with `embed`, one language at a time.
     pub fn build<E>(
-        library: &BTreeMap<String, Answers>,
+        library: &BTreeMap<String, Arc<Answers>>,
         mut embed: impl FnMut(&[&str]) -> Result<Vec<Vec<f32>>, E>,
     ) -> Result<AnswerIndex, E> {
         let mut langs = BTreeMap::new();
@@ -263,10 +264,6 @@ impl AnswerIndex {
             })
             .max_by(|a, b| a.score.total_cmp(&b.score))
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.langs.values().all(Vec::is_empty)
-    }
 }
 
 /// An answer by id, in the reply language when it has it.
@@ -277,13 +274,13 @@ pub(super) fn get<'a>(langs: &[&'a Lang], id: &str) -> Option<&'a Entry> {
 /// The library's answer to a message read in `langs` (the reply language
 /// first): the best match in any of them, in the reply language when it has
 /// that answer.
-pub(super) fn find<'a>(langs: &[&'a Lang], norm: &str) -> Option<(&'a Entry, f32)> {
+pub(super) fn find<'a>(langs: &[&'a Lang], norm: &str) -> Option<&'a Entry> {
     let best = langs
         .iter()
         .filter_map(|l| l.answers.as_ref()?.best(norm))
         .filter(|m| m.score >= THRESHOLD)
         .max_by(|a, b| a.score.total_cmp(&b.score))?;
-    Some((get(langs, &best.id)?, best.score))
+    get(langs, &best.id)
 }
 
 /// A message's words without stop words, each cut to its stem.

@@ -47,9 +47,7 @@ pub fn carry_on(
     w: &mut Writer,
 ) {
     if sig.stop {
-        st.decline(ex.kind, t.turn);
-        st.last_offer_turn = Some(t.turn);
-        w.say("stopped", &[]);
+        stop(t, st, w);
         return;
     }
     if sig.bye {
@@ -105,9 +103,7 @@ pub fn carry_on(
     // whether to carry on; a yes asks the step again.
     if std::mem::take(&mut ex.paused) {
         if sig.no {
-            st.decline(ex.kind, t.turn);
-            st.last_offer_turn = Some(t.turn);
-            w.say("stopped", &[]);
+            stop(t, st, w);
             return;
         }
         if sig.yes {
@@ -351,6 +347,13 @@ fn distortions_prompt(t: &Turn, ex: &ExerciseProgress, w: &mut Writer) {
     }
     w.paragraph();
     w.say(&slot(kind, "distortions.question"), &[]);
+}
+
+/// Stops the exercise at the person's word: none is offered again this session.
+fn stop(t: &Turn, st: &mut EngineState, w: &mut Writer) {
+    st.no_offers = true;
+    st.last_offer_turn = Some(t.turn);
+    w.say("stopped", &[]);
 }
 
 /// Ends an exercise with what the person wrote.

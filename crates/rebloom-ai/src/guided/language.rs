@@ -4,6 +4,7 @@
 //! catalogue that picks the languages a message is read in.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::answers::{self, Answers};
 use super::content::{self, Content, ContentError};
@@ -27,14 +28,14 @@ pub struct Lang {
     pub(super) distortions: Vec<(Matcher, Matcher)>,
     lexicon: BTreeMap<String, Matcher>,
     /// Answers to questions in this language, when it has a library.
-    pub(super) answers: Option<Answers>,
+    pub(super) answers: Option<Arc<Answers>>,
 }
 
 impl Lang {
     fn compile(
         loaded: content::Loaded,
         emo: &'static LangLexicon,
-        answers: Option<Answers>,
+        answers: Option<Arc<Answers>>,
     ) -> Lang {
         let c = loaded.content;
         let emotions = EMOTIONS
@@ -124,8 +125,9 @@ impl Lang {
 #[derive(Debug)]
 pub struct Catalog {
     langs: Vec<Lang>,
-    /// Every language's answers as loaded, for embedding their phrasings.
-    pub(super) library: BTreeMap<String, Answers>,
+    /// Every language's answers (the same ones its [`Lang`] holds), for
+    /// embedding their phrasings.
+    pub(super) library: BTreeMap<String, Arc<Answers>>,
 }
 
 impl Catalog {
@@ -133,12 +135,14 @@ impl Catalog {
         let lexicon = emotion::lexicon().map_err(|e| ContentError {
             problems: e.problems,
         })?;
-        let mut answers = answers::load_all()?;
-        let library = answers::load_all()?;
+        let library: BTreeMap<String, Arc<Answers>> = answers::load_all()?
+            .into_iter()
+            .map(|(id, a)| (id, Arc::new(a)))
+            .collect();
         let mut langs = Vec::new();
         let mut problems = Vec::new();
         for loaded in content::load_all()? {
-            let answers = answers.remove(&loaded.id);
+            let answers = library.get(&loaded.id).cloned();
             match lexicon.lang(&loaded.id) {
                 Some(emo) => langs.push(Lang::compile(loaded, emo, answers)),
                 None => problems.push(format!("{}: no emotion lexicon", loaded.id)),

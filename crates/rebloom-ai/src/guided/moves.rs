@@ -1,6 +1,7 @@
 //! Moves any part of the engine makes: naming what was heard (the feeling
-//! and the topic), answering from the library and a warm goodbye. Below the exercises, the safety plan and
-//! free conversation, which use them; above detection and composition.
+//! and the topic), answering from the library and a warm goodbye. Below the
+//! exercises, the safety plan and free conversation, which use them; above
+//! detection and composition.
 
 use super::answers;
 use super::compose::{Turn, Writer};
@@ -59,7 +60,6 @@ pub fn reflect(sig: &Signals, w: &mut Writer) {
 /// session.
 pub fn library_answer<'a>(t: &Turn<'a>, st: &EngineState) -> Option<&'a answers::Entry> {
     answers::find(&t.langs, &t.norm)
-        .map(|(entry, _)| entry)
         .or_else(|| {
             // Found by meaning by the caller (the encoder), when the words
             // found nothing. Meaning does not overrule the words: on the

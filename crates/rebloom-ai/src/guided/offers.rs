@@ -38,7 +38,7 @@ pub fn answer_offer(
     }
     if sig.no || sig.stop {
         if !offer.menu {
-            st.decline(first, t.turn);
+            st.no_offers = true;
         }
         w.say("declined", &[]);
         w.say("question.open", &[]);

@@ -115,7 +115,7 @@ pub fn answer_offer(t: &Turn, sig: &Signals, st: &mut EngineState, w: &mut Write
         return true;
     }
     if sig.stop {
-        st.decline(KIND, t.turn);
+        st.no_offers = true;
         w.say(&slot("declined"), &[]);
         return true;
     }
@@ -144,7 +144,7 @@ pub fn carry_on(
 ) {
     let intro = ex.step == "intro";
     if sig.stop || (intro && sig.no) {
-        st.decline(KIND, t.turn);
+        st.no_offers = true;
         st.last_offer_turn = Some(t.turn);
         let saved = keep(&ex, st);
         if sig.risk {

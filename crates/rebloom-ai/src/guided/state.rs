@@ -163,12 +163,6 @@ pub struct Offer {
     pub turn: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Declined {
-    pub kind: ExerciseKind,
-    pub turn: u32,
-}
-
 /// A safety plan as the person wrote it, one list per Stanley-Brown step
 /// (items trimmed, at most 200 characters each and 10 per step).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -198,7 +192,6 @@ pub struct EngineState {
     pub name_turn: Option<u32>,
     /// When a thinking trap was last pointed out.
     pub trap_turn: Option<u32>,
-    pub declined: Vec<Declined>,
     /// The person asked only to be listened to: no exercises offered, no
     /// techniques suggested, for the rest of the session.
     pub listening: bool,
@@ -241,13 +234,6 @@ impl EngineState {
             let extra = recent.len() - RECENT_MAX;
             recent.drain(..extra);
         }
-    }
-
-    pub fn decline(&mut self, kind: ExerciseKind, turn: u32) {
-        self.no_offers = true;
-        self.declined.retain(|d| d.kind != kind);
-        self.declined.push(Declined { kind, turn });
-        trim(&mut self.declined);
     }
 
     pub fn complete(&mut self, kind: ExerciseKind) {

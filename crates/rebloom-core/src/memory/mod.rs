@@ -473,7 +473,45 @@ pub fn last_session(memories: &[Memory]) -> Option<(Uuid, OffsetDateTime)> {
 
 #[cfg(test)]
 mod tests {
-    use super::third_person;
+    use rebloom_store::Memory;
+    use time::OffsetDateTime;
+    use uuid::Uuid;
+
+    use super::{Recall, third_person};
+
+    #[test]
+    fn a_model_is_told_memories_about_the_person() {
+        let at = OffsetDateTime::UNIX_EPOCH;
+        let memory = |content: &str| Memory {
+            id: Uuid::now_v7(),
+            user_id: Uuid::nil(),
+            kind: "person".into(),
+            content: content.into(),
+            sources: Vec::new(),
+            mention_count: 1,
+            origin: "conversation".into(),
+            created_at: at,
+            updated_at: at,
+            last_seen_at: at,
+        };
+        let recall = Recall {
+            memories: vec![
+                memory("Your sister Anna"),
+                memory("You want to sleep better"),
+            ],
+            similar: Vec::new(),
+        };
+        let lines = recall.prompt_lines();
+        assert!(
+            lines.contains("- Noted about them: Their sister Anna\n"),
+            "{lines}"
+        );
+        assert!(
+            lines.contains("- Noted about them: They want to sleep better\n"),
+            "{lines}"
+        );
+        assert!(!lines.contains("Your "), "{lines}");
+    }
 
     #[test]
     fn memories_are_told_in_the_third_person() {
